@@ -1,0 +1,27 @@
+/**
+ * Stable rejection codes. A rejected command changed nothing; these strings are part of the wire
+ * contract and never change meaning.
+ */
+export const RejectCode = {
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  UNKNOWN_SKILL: 'UNKNOWN_SKILL',
+  UNKNOWN_QUEUE: 'UNKNOWN_QUEUE',
+  UNKNOWN_AGENT: 'UNKNOWN_AGENT',
+  UNKNOWN_INTERACTION: 'UNKNOWN_INTERACTION',
+  UNKNOWN_OFFER: 'UNKNOWN_OFFER',
+  OFFER_CLOSED: 'OFFER_CLOSED',
+  OFFER_NOT_YOURS: 'OFFER_NOT_YOURS',
+  NOT_ASSIGNED_TO_AGENT: 'NOT_ASSIGNED_TO_AGENT',
+  INVALID_STATE: 'INVALID_STATE',
+  INTERACTION_FINISHED: 'INTERACTION_FINISHED',
+  AGENT_BUSY: 'AGENT_BUSY',
+  CAPACITY_EXHAUSTED: 'CAPACITY_EXHAUSTED',
+} as const;
+
+export type RejectCode = (typeof RejectCode)[keyof typeof RejectCode];
+
+export interface Rejection {
+  readonly code: RejectCode;
+  readonly message: string;
+}

@@ -1,0 +1,164 @@
+/**
+ * Internal engine state records. Mutable, owned by the Engine; never handed out (queries return
+ * plain copies).
+ */
+import type { IndexedHeap } from '../queues/indexed-heap.ts';
+import type { ListHead } from '../queues/linked-list.ts';
+import type {
+  AgentSpec,
+  AgentStateName,
+  InteractionStatus,
+  Labels,
+  RelaxationStep,
+  ServiceObjective,
+  SkillLevels,
+} from './types.ts';
+
+/** Ordering bands: escalated work outranks everything, late work (missed deadline) ranks last. */
+export const BAND_ESCALATED = 0;
+export const BAND_NORMAL = 1;
+export const BAND_LATE = 2;
+
+export interface QueueCounters {
+  arrived: number;
+  answered: number;
+  answeredWithinThreshold: number;
+  abandoned: number;
+  cancelled: number;
+  expired: number;
+  overflowed: number;
+  transferredOut: number;
+  completed: number;
+  offersRejected: number;
+  offersTimedOut: number;
+  handleMsTotal: number;
+  handled: number;
+}
+
+export interface Queue {
+  readonly idx: number;
+  readonly id: string;
+  objective: ServiceObjective;
+  weight: number;
+  /** weight / threshold: the slope of the head-of-line score. */
+  w: number;
+  defaultPriority: number;
+  offerTimeoutMs: number;
+  wrapUpMs: number;
+  maxWaitMs: number | null;
+  overflowQueue: string | null;
+  escalateAfterMs: number | null;
+  noAnswerAway: boolean;
+  preferredWindowMs: number;
+  /** Queued and offered interactions, in order of entering this queue. */
+  readonly waiting: ListHead;
+  offered: number;
+  readonly counters: QueueCounters;
+}
+
+export interface ProfileChannel {
+  readonly profile: Profile;
+  readonly ch: number;
+  readonly cost: number;
+  readonly max: number;
+  readonly autoAccept: boolean;
+  readonly interruptible: boolean;
+  /** Available agents of the profile that can take one more interaction of this channel now. */
+  readonly heap: IndexedHeap;
+  /** E(p, c): signatures of this channel the profile satisfies. */
+  readonly sigs: Signature[];
+}
+
+export interface Profile {
+  readonly id: number;
+  readonly key: string;
+  readonly levels: ReadonlyMap<string, number>;
+  readonly labels: ReadonlyMap<string, string>;
+  readonly total: number;
+  readonly chans: ProfileChannel[];
+  /** Indexed by channel index. */
+  readonly byCh: (ProfileChannel | undefined)[];
+  members: number;
+  /** Members not offline (staffed), for wait estimates. */
+  staffed: number;
+}
+
+export interface Signature {
+  readonly id: number;
+  readonly key: string;
+  readonly queue: Queue;
+  readonly ch: number;
+  readonly skills: readonly (readonly [string, number])[];
+  readonly labels: readonly (readonly [string, string])[];
+  readonly heap: IndexedHeap;
+  /** C(σ): the eligible profiles' channel entries; sorted by proficiency for best-skill. */
+  readonly pcs: ProfileChannel[];
+  /** Summed proficiency of pcs[i]'s profile in this signature's skills. */
+  readonly proficiency: number[];
+  readonly profileIds: Set<number>;
+  /** How many of `pcs` have a non-empty available-agent heap. */
+  avail: number;
+}
+
+export interface Offer {
+  readonly id: string;
+  readonly ix: Interaction;
+  agent: Agent;
+  pc: ProfileChannel;
+  readonly expiresAt: number | null;
+}
+
+export interface Agent {
+  readonly slot: number;
+  readonly id: string;
+  spec: AgentSpec;
+  profile: Profile;
+  state: AgentStateName;
+  reason: string | undefined;
+  /** Interactions per channel index (offers + assignments). */
+  readonly load: Int32Array;
+  units: number;
+  nonInterruptibleUnits: number;
+  readonly offers: Offer[];
+  readonly assigned: Set<Interaction>;
+  wrapping: Interaction[];
+  wrapUntil: number;
+  idleSince: number;
+  /** Bit i set: the agent is in profile.chans[i].heap. */
+  inHeaps: number;
+  /** Interactions in their preference window that name this agent, best first. */
+  preferred: Interaction[] | null;
+}
+
+export interface Interaction {
+  readonly slot: number;
+  readonly id: string;
+  readonly seq: number;
+  readonly channel: string;
+  readonly ch: number;
+  queue: Queue;
+  skills: SkillLevels;
+  readonly labels: Labels;
+  sig: Signature;
+  status: InteractionStatus;
+  readonly arrival: number;
+  enteredQueueAt: number;
+  /** Explicit deadline from the platform, if any (kept across transfers). */
+  readonly explicitDeadline: number | null;
+  deadline: number;
+  priority: number;
+  readonly valueTier: number;
+  readonly customerId: string | undefined;
+  context: unknown;
+  offer: Offer | null;
+  agent: Agent | null;
+  assignedAt: number;
+  rejectedBy: Set<Agent> | null;
+  preferred: Agent[] | null;
+  preferredUntil: number;
+  relaxation: readonly RelaxationStep[] | null;
+  relaxStep: number;
+  lateAt: number;
+  escalateAt: number;
+  maxWaitAt: number;
+}

@@ -1,0 +1,128 @@
+/**
+ * Engine options: policies, ordering parameters and resource limits. Every field has a default;
+ * the server's config schema exposes them.
+ */
+
+/**
+ * How waiting interactions are ordered (one global order over all signatures):
+ * - `fifo`: oldest arrival first.
+ * - `priority-age`: higher priority first, then oldest (TaskRouter-style).
+ * - `deadline`: earliest effective deadline (SLA deadline minus value boost) first.
+ * - `service-objective`: head-of-line delay ratio (Kleinrock / Avaya Service Objective / gcμ with
+ *   quadratic cost): the head maximising weight·(now − arrival + boost)/threshold wins; an
+ *   interaction that already missed its deadline drops to a late band (save the saveable first)
+ *   until it escalates.
+ */
+export type OrderingPolicy = 'fifo' | 'priority-age' | 'deadline' | 'service-objective';
+export const ORDERING_POLICIES: readonly OrderingPolicy[] = ['fifo', 'priority-age', 'deadline', 'service-objective'];
+
+/**
+ * Which available agent takes work:
+ * - `longest-idle`: the agent waiting longest since its last offer or since it became available.
+ * - `least-occupied`: lowest load ratio, then longest idle.
+ * - `best-skill`: highest summed proficiency in the required skills, then longest idle.
+ */
+export type AgentSelectionPolicy = 'longest-idle' | 'least-occupied' | 'best-skill';
+export const AGENT_SELECTION_POLICIES: readonly AgentSelectionPolicy[] = ['longest-idle', 'least-occupied', 'best-skill'];
+
+export interface EngineLimits {
+  /** Ids of agents, queues, skills, interactions, customers, offers (characters). */
+  readonly maxIdLength: number;
+  readonly maxSkills: number;
+  readonly maxQueues: number;
+  readonly maxAgents: number;
+  /** Distinct channels the engine tracks. */
+  readonly maxChannels: number;
+  /** Interactions held at once (waiting, offered, assigned, wrapping up). */
+  readonly maxInteractions: number;
+  readonly maxSkillsPerAgent: number;
+  readonly maxLabelsPerEntity: number;
+  readonly maxRequirementsPerInteraction: number;
+  readonly maxPreferredAgents: number;
+  readonly maxRelaxationSteps: number;
+  /** Agents named in one SetAgentState. */
+  readonly maxAgentsPerCommand: number;
+  /** Interactions waiting for one preferred agent; beyond it new ones skip the preference. */
+  readonly maxPreferredPerAgent: number;
+  /** Distinct requirement signatures (channel + queue + requirements + selectors). */
+  readonly maxSignatures: number;
+  /** Per-agent capacity total and per-channel maximum. */
+  readonly maxCapacityUnits: number;
+}
+
+export interface EngineOptions {
+  readonly ordering: OrderingPolicy;
+  readonly agentSelection: AgentSelectionPolicy;
+  /** Ordering boost in ms per customer value tier (index = tier); tiers beyond use the last. */
+  readonly valueTierBoostMs: readonly number[];
+  /** Ordering boost in ms per priority point, used by `deadline` and `service-objective`. */
+  readonly priorityBoostMs: number;
+  /** Customers whose last agent is remembered, and for how long. */
+  readonly lastAgentMaxEntries: number;
+  readonly lastAgentTtlMs: number;
+  /** Finished interaction ids kept to make retries idempotent, and for how long. */
+  readonly idempotencyMaxEntries: number;
+  readonly idempotencyTtlMs: number;
+  /** Closed offer ids kept to tell "closed" from "unknown". */
+  readonly closedOfferMaxEntries: number;
+  readonly limits: EngineLimits;
+}
+
+export const DEFAULT_LIMITS: EngineLimits = {
+  maxIdLength: 128,
+  maxSkills: 4096,
+  maxQueues: 4096,
+  maxAgents: 200_000,
+  maxChannels: 16,
+  maxInteractions: 4_000_000,
+  maxSkillsPerAgent: 256,
+  maxLabelsPerEntity: 32,
+  maxRequirementsPerInteraction: 32,
+  maxPreferredAgents: 16,
+  maxRelaxationSteps: 8,
+  maxAgentsPerCommand: 10_000,
+  maxPreferredPerAgent: 1_000,
+  maxSignatures: 100_000,
+  maxCapacityUnits: 1_000,
+};
+
+export const DEFAULT_OPTIONS: EngineOptions = {
+  ordering: 'service-objective',
+  agentSelection: 'longest-idle',
+  valueTierBoostMs: [0, 5_000, 15_000, 30_000],
+  priorityBoostMs: 1_000,
+  lastAgentMaxEntries: 100_000,
+  lastAgentTtlMs: 24 * 3600_000,
+  idempotencyMaxEntries: 1_000_000,
+  idempotencyTtlMs: 24 * 3600_000,
+  closedOfferMaxEntries: 100_000,
+  limits: DEFAULT_LIMITS,
+};
+
+export type EngineOptionsInput = Partial<Omit<EngineOptions, 'limits'>> & { limits?: Partial<EngineLimits> };
+
+export function resolveOptions(input: EngineOptionsInput = {}): EngineOptions {
+  return {
+    ...DEFAULT_OPTIONS,
+    ...input,
+    limits: { ...DEFAULT_LIMITS, ...(input.limits ?? {}) },
+  };
+}
+
+/** Queue defaults applied to every field a QueueSpec leaves out. */
+export const QUEUE_DEFAULTS = {
+  serviceObjective: { percent: 80, thresholdMs: 20_000 },
+  weight: 1,
+  defaultPriority: 0,
+  offerTimeoutMs: 20_000,
+  wrapUpMs: 0,
+  maxWaitMs: null,
+  overflowQueue: null,
+  /** null here means: 10 × the service-objective threshold (see resolveQueue). */
+  escalateAfterMs: undefined,
+  noAnswerAway: true,
+  preferredWindowMs: 15_000,
+} as const;
+
+export const MAX_PRIORITY = 100;
+export const MAX_LEVEL = 10;

@@ -1,0 +1,253 @@
+/**
+ * The engine's vocabulary: entity specs, commands (imperative) and events (past tense), both
+ * discriminated unions on `type`. Times are milliseconds on the caller's clock (the engine never
+ * reads one); durations are milliseconds.
+ */
+
+export type AgentStateName = 'offline' | 'available' | 'away' | 'wrap_up';
+export type InteractionStatus =
+  | 'queued'
+  | 'offered'
+  | 'assigned'
+  | 'wrap_up'
+  | 'completed'
+  | 'cancelled'
+  | 'abandoned'
+  | 'expired';
+
+export const TERMINAL_STATUSES: ReadonlySet<InteractionStatus> = new Set([
+  'completed',
+  'cancelled',
+  'abandoned',
+  'expired',
+]);
+
+/** Minimum proficiency per skill id, 1–10. */
+export type SkillLevels = Readonly<Record<string, number>>;
+/** Label selectors (interaction) or labels (agent): key → value, exact match. */
+export type Labels = Readonly<Record<string, string>>;
+
+export interface ChannelCapacity {
+  /** Units one interaction of this channel takes from the agent's total. */
+  readonly cost: number;
+  /** Most interactions of this channel at once. */
+  readonly max: number;
+  /** Offers on this channel are accepted on the agent's behalf at once. */
+  readonly autoAccept?: boolean;
+  /**
+   * Work on this channel does not count against the total when a non-interruptible channel is
+   * offered (an email is put aside for a call).
+   */
+  readonly interruptible?: boolean;
+}
+
+export interface CapacitySpec {
+  readonly total: number;
+  readonly channels: Readonly<Record<string, ChannelCapacity>>;
+}
+
+export interface AgentSpec {
+  readonly id: string;
+  readonly skills?: SkillLevels;
+  readonly labels?: Labels;
+  readonly capacity?: CapacitySpec;
+}
+
+export interface ServiceObjective {
+  /** Target share answered within the threshold, 0–100. */
+  readonly percent: number;
+  readonly thresholdMs: number;
+}
+
+export interface QueueSpec {
+  readonly id: string;
+  readonly serviceObjective?: ServiceObjective;
+  /** Class weight c_q in the service-objective rule (ROUTING.md §2). */
+  readonly weight?: number;
+  readonly defaultPriority?: number;
+  readonly offerTimeoutMs?: number;
+  readonly wrapUpMs?: number;
+  /** Longest time in this queue; then overflow to `overflowQueue`, or expire. */
+  readonly maxWaitMs?: number | null;
+  readonly overflowQueue?: string | null;
+  /**
+   * Age after which an interaction outranks every non-escalated one (FIFO among escalated): the
+   * starvation bound. Null disables it.
+   */
+  readonly escalateAfterMs?: number | null;
+  /** An agent who lets an offer time out is set away(no_answer). */
+  readonly noAnswerAway?: boolean;
+  /** How long preferred agents (and the customer's last agent) get the interaction first. */
+  readonly preferredWindowMs?: number;
+}
+
+export interface RelaxationStep {
+  /** Milliseconds after arrival. */
+  readonly afterMs: number;
+  /** The requirements from then on (drop a skill by leaving it out, lower it by a smaller level). */
+  readonly skills: SkillLevels;
+}
+
+export interface InteractionSpec {
+  /** Idempotency id, chosen by the platform. */
+  readonly id: string;
+  readonly channel: string;
+  readonly queue: string;
+  readonly skills?: SkillLevels;
+  readonly labels?: Labels;
+  readonly customerId?: string;
+  /** Customer value tier, 0 (none) and up; boosts ordering by the engine's tier table. */
+  readonly valueTier?: number;
+  /** 0–100; defaults to the queue's default priority. */
+  readonly priority?: number;
+  /** Absolute SLA deadline; defaults to arrival + the queue's service-objective threshold. */
+  readonly slaDeadline?: number;
+  readonly preferredAgents?: readonly string[];
+  readonly relaxation?: readonly RelaxationStep[];
+  /** Free-form, travels with the interaction; the engine never reads it. */
+  readonly context?: unknown;
+}
+
+export type Command =
+  | { readonly type: 'DefineSkill'; readonly skill: string }
+  | { readonly type: 'UpsertQueue'; readonly queue: QueueSpec }
+  | { readonly type: 'UpsertAgent'; readonly agent: AgentSpec }
+  | { readonly type: 'RemoveAgent'; readonly agentId: string }
+  | {
+      readonly type: 'SetAgentState';
+      /** One agent, or a whole shift at once (matched as one batch). */
+      readonly agentIds: readonly string[];
+      readonly state: 'offline' | 'available' | 'away';
+      readonly reason?: string;
+    }
+  | { readonly type: 'SubmitInteraction'; readonly interaction: InteractionSpec }
+  | {
+      readonly type: 'UpdateInteraction';
+      readonly interactionId: string;
+      readonly priority?: number;
+      readonly context?: unknown;
+    }
+  | {
+      readonly type: 'TransferInteraction';
+      readonly interactionId: string;
+      readonly queue: string;
+      /** New requirements; by default the interaction keeps its own. */
+      readonly skills?: SkillLevels;
+    }
+  | {
+      readonly type: 'CancelInteraction';
+      readonly interactionId: string;
+      /** `abandoned`: the customer left; `cancelled`: the platform withdrew it. */
+      readonly reason: 'cancelled' | 'abandoned';
+    }
+  | { readonly type: 'AcceptOffer'; readonly agentId: string; readonly offerId: string }
+  | { readonly type: 'RejectOffer'; readonly agentId: string; readonly offerId: string }
+  | { readonly type: 'CompleteInteraction'; readonly agentId: string; readonly interactionId: string }
+  | { readonly type: 'EndWrapUp'; readonly agentId: string };
+
+export type CommandType = Command['type'];
+
+export type OfferEndReason = 'agent_unavailable' | 'interaction_cancelled' | 'interaction_transferred';
+
+export type EngineEvent =
+  | { readonly type: 'SkillDefined'; readonly at: number; readonly skill: string }
+  | { readonly type: 'QueueUpserted'; readonly at: number; readonly queueId: string }
+  | { readonly type: 'AgentUpserted'; readonly at: number; readonly agentId: string }
+  | { readonly type: 'AgentRemoved'; readonly at: number; readonly agentId: string }
+  | {
+      readonly type: 'AgentStateChanged';
+      readonly at: number;
+      readonly agentId: string;
+      readonly from: AgentStateName;
+      readonly to: AgentStateName;
+      readonly reason?: string;
+    }
+  | {
+      readonly type: 'InteractionQueued';
+      readonly at: number;
+      readonly interactionId: string;
+      readonly queueId: string;
+      readonly channel: string;
+    }
+  | {
+      readonly type: 'InteractionOffered';
+      readonly at: number;
+      readonly interactionId: string;
+      readonly agentId: string;
+      readonly offerId: string;
+      readonly expiresAt: number | null;
+    }
+  | {
+      readonly type: 'InteractionAssigned';
+      readonly at: number;
+      readonly interactionId: string;
+      readonly agentId: string;
+      readonly offerId: string;
+      readonly queueId: string;
+      /** Time since arrival. */
+      readonly waitMs: number;
+    }
+  | {
+      readonly type: 'OfferRejected';
+      readonly at: number;
+      readonly interactionId: string;
+      readonly agentId: string;
+      readonly offerId: string;
+    }
+  | {
+      readonly type: 'OfferTimedOut';
+      readonly at: number;
+      readonly interactionId: string;
+      readonly agentId: string;
+      readonly offerId: string;
+    }
+  | {
+      readonly type: 'OfferRescinded';
+      readonly at: number;
+      readonly interactionId: string;
+      readonly agentId: string;
+      readonly offerId: string;
+      readonly reason: OfferEndReason;
+    }
+  | {
+      readonly type: 'InteractionWrapUpStarted';
+      readonly at: number;
+      readonly interactionId: string;
+      readonly agentId: string;
+      readonly until: number;
+    }
+  | {
+      readonly type: 'InteractionCompleted';
+      readonly at: number;
+      readonly interactionId: string;
+      readonly agentId: string;
+      readonly queueId: string;
+    }
+  | {
+      readonly type: 'InteractionCancelled' | 'InteractionAbandoned';
+      readonly at: number;
+      readonly interactionId: string;
+      readonly queueId: string;
+      readonly stage: 'queued' | 'offered' | 'assigned';
+      readonly agentId?: string;
+    }
+  | { readonly type: 'InteractionExpired'; readonly at: number; readonly interactionId: string; readonly queueId: string }
+  | {
+      readonly type: 'InteractionOverflowed' | 'InteractionTransferred';
+      readonly at: number;
+      readonly interactionId: string;
+      readonly fromQueue: string;
+      readonly toQueue: string;
+    }
+  | { readonly type: 'InteractionRelaxed'; readonly at: number; readonly interactionId: string; readonly step: number }
+  | {
+      readonly type: 'InteractionReclassified';
+      readonly at: number;
+      readonly interactionId: string;
+      /** `late`: missed its deadline (service-objective policy); `escalated`: past escalateAfterMs. */
+      readonly band: 'late' | 'escalated';
+    }
+  | { readonly type: 'InteractionUpdated'; readonly at: number; readonly interactionId: string }
+  | { readonly type: 'PreferenceWindowEnded'; readonly at: number; readonly interactionId: string };
+
+export type EventType = EngineEvent['type'];

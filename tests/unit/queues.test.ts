@@ -1,0 +1,87 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BoundedMap } from '../../src/queues/bounded-map.ts';
+import { IndexedHeap, PositionIndex } from '../../src/queues/indexed-heap.ts';
+import { LinkedLists, newListHead } from '../../src/queues/linked-list.ts';
+
+describe('IndexedHeap', () => {
+  it('behaves like a sorted set under push, pop, remove, re-key and findFirst', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant('push' as const), h: fc.nat(200), k: fc.integer({ min: -50, max: 50 }) }),
+            fc.record({ op: fc.constant('pop' as const) }),
+            fc.record({ op: fc.constant('remove' as const), h: fc.nat(200) }),
+            fc.record({ op: fc.constant('rekey' as const), h: fc.nat(200), k: fc.integer({ min: -50, max: 50 }) }),
+            fc.record({ op: fc.constant('find' as const), m: fc.integer({ min: 2, max: 5 }) }),
+          ),
+          { maxLength: 300 },
+        ),
+        (ops) => {
+          const keys = new Float64Array(256);
+          const less = (a: number, b: number) => (keys[a] !== keys[b] ? keys[a] < keys[b] : a < b);
+          const heap = new IndexedHeap(new PositionIndex(4), less, 2);
+          const model = new Set<number>();
+          const sorted = () => [...model].sort((a, b) => (less(a, b) ? -1 : 1));
+          for (const o of ops) {
+            if (o.op === 'push') {
+              if (model.has(o.h)) continue;
+              keys[o.h] = o.k;
+              heap.push(o.h);
+              model.add(o.h);
+            } else if (o.op === 'pop') {
+              const want = sorted()[0] ?? -1;
+              expect(heap.pop()).toBe(want);
+              model.delete(want);
+            } else if (o.op === 'remove') {
+              expect(heap.remove(o.h)).toBe(model.has(o.h));
+              model.delete(o.h);
+            } else if (o.op === 'rekey') {
+              if (!model.has(o.h)) continue;
+              keys[o.h] = o.k;
+              heap.update(o.h);
+            } else {
+              const want = sorted().find((h) => h % o.m === 0) ?? -1;
+              expect(heap.findFirst((h) => h % o.m === 0)).toBe(want);
+            }
+            expect(heap.size).toBe(model.size);
+            expect(heap.peek()).toBe(sorted()[0] ?? -1);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('LinkedLists', () => {
+  it('keeps insertion order with O(1) removal, one list per handle', () => {
+    const lists = new LinkedLists();
+    const a = newListHead(0);
+    const b = newListHead(1);
+    for (const h of [5, 3, 2000, 7]) lists.append(a, h);
+    lists.append(b, 9);
+    expect(lists.remove(b, 5)).toBe(false);
+    expect(lists.remove(a, 3)).toBe(true);
+    const out: number[] = [];
+    for (let h = a.head; h >= 0; h = lists.following(h)) out.push(h);
+    expect(out).toEqual([5, 2000, 7]);
+    expect(a.size).toBe(3);
+    expect(() => lists.append(a, 9)).toThrow();
+  });
+});
+
+describe('BoundedMap', () => {
+  it('evicts the oldest beyond its size and forgets entries past their ttl', () => {
+    const m = new BoundedMap<string, number>(2, 100);
+    m.set('a', 1, 0);
+    m.set('b', 2, 10);
+    m.set('c', 3, 20);
+    expect(m.get('a', 20)).toBeUndefined();
+    expect(m.get('b', 20)).toBe(2);
+    expect(m.get('b', 111)).toBeUndefined();
+    m.prune(200);
+    expect(m.size).toBe(0);
+  });
+});

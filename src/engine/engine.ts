@@ -214,14 +214,12 @@ export class Engine {
     this.events = [];
     this.advance(now);
     const out = this.dispatch(cmd);
+    if (out === null || !('code' in out)) this.settle();
     const events = this.events;
-    if (out !== null && 'code' in out) {
-      this.events = [];
-      return { ok: false, code: out.code, message: out.message, events };
-    }
-    this.settle();
     this.events = [];
-    return out === null ? { ok: true, events } : { ok: true, events, ...out };
+    if (out === null) return { ok: true, events };
+    if ('code' in out) return { ok: false, code: out.code, message: out.message, events };
+    return { ok: true, events, ...out };
   }
 
   /** Fires every timer due by `now`. */
@@ -1654,6 +1652,7 @@ export class Engine {
       }
       if (sig.heap.size > 0) mpush(sig);
     }
+    if (eventAt.size > 0) this.events = this.events.filter((e) => e !== TOMBSTONE);
     for (const a of agents) this.agentPath(a);
     for (const ix of ixs) this.interactionPath(ix);
   }
@@ -1682,9 +1681,13 @@ export class Engine {
       }
       y.pc = alt.pc;
       this.attach(y, alt.agent);
+      // The move is reported in the order it happened: the earlier offer event (not yet out of
+      // the engine) is dropped and re-emitted now, so event order replays capacity correctly.
       const e = eventAt.get(y)!;
       const old = this.events[e] as Extract<EngineEvent, { type: 'InteractionOffered' }>;
-      this.events[e] = { ...old, agentId: alt.agent.id };
+      this.events[e] = TOMBSTONE;
+      eventAt.set(y, this.events.length);
+      this.emit({ ...old, agentId: alt.agent.id });
       const at = this.events.length;
       const o = this.makeOffer(ix, A, pcA);
       if (o.expiresAt !== null) {
@@ -1696,6 +1699,9 @@ export class Engine {
     return false;
   }
 }
+
+/** Placeholder for an offer event superseded within the same batch; filtered before return. */
+const TOMBSTONE = { type: 'InteractionUpdated', at: 0, interactionId: '' } as EngineEvent;
 
 const DEFAULT_CAPACITY: CapacitySpec = { total: 1, channels: { voice: { cost: 1, max: 1 } } };
 

@@ -1,0 +1,206 @@
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import {
+  AGENT_SELECTION_POLICIES,
+  Engine,
+  ORDERING_POLICIES,
+  type AgentSpec,
+  type Command,
+  type SkillLevels,
+} from '../../src/index.ts';
+import { Model } from '../helpers/model.ts';
+
+/**
+ * Random command sequences for the property tests: a small world (three skills, two queues,
+ * six agents with mixed capacity) and actions interpreted against the model's current state.
+ */
+export const TOTAL_RUNS = Number(process.env.SWITCHBOARD_PROPERTY_RUNS ?? 12_000);
+export const PAIRS = ORDERING_POLICIES.flatMap((o) => AGENT_SELECTION_POLICIES.map((a) => [o, a] as const));
+export const RUNS = Math.max(10, Math.ceil(TOTAL_RUNS / PAIRS.length));
+
+const SKILLS = ['s1', 's2', 's3'];
+const QUEUES = {
+  sales: { preferredWindowMs: 4000, offerTimeoutMs: 5000, wrapUpMs: 0, maxWaitMs: 40_000, overflowQueue: 'support' },
+  support: { preferredWindowMs: 2000, offerTimeoutMs: 3000, wrapUpMs: 2000, maxWaitMs: 60_000, overflowQueue: null },
+} as const;
+const CHANNELS = ['voice', 'chat', 'email'];
+
+const levels = fc.dictionary(fc.constantFrom(...SKILLS), fc.integer({ min: 1, max: 10 }), { maxKeys: 3 }) as fc.Arbitrary<SkillLevels>;
+export const agentSpec = (id: string): fc.Arbitrary<AgentSpec> =>
+  fc.record({
+    skills: levels,
+    lang: fc.constantFrom('en', 'fr'),
+    cap: fc.constantFrom(
+      { total: 1, channels: { voice: { cost: 1, max: 1 } } },
+      { total: 3, channels: { chat: { cost: 1, max: 3 } } },
+      { total: 3, channels: { voice: { cost: 3, max: 1 }, chat: { cost: 1, max: 2 }, email: { cost: 1, max: 1, interruptible: true } } },
+      { total: 2, channels: { chat: { cost: 1, max: 2, autoAccept: true }, email: { cost: 1, max: 2 } } },
+    ),
+  }).map((r) => ({ id, skills: r.skills, labels: { lang: r.lang }, capacity: r.cap }));
+
+export type Action =
+  | { k: 'submit'; n: number; channel: string; queue: 'sales' | 'support'; skills: SkillLevels; lang: string | null; priority: number; tier: number; cust: number | null; pref: number[]; relax: boolean }
+  | { k: 'accept' | 'reject' | 'complete' | 'cancel' | 'abandon' | 'transfer' | 'foreign'; pick: number }
+  | { k: 'state'; agents: number[]; state: 'available' | 'away' | 'offline' }
+  | { k: 'reskill'; agent: number; skills: SkillLevels }
+  | { k: 'endwrap'; agent: number }
+  | { k: 'wait'; ms: number };
+
+export const action: fc.Arbitrary<Action> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      k: fc.constant('submit' as const),
+      n: fc.integer({ min: 0, max: 40 }),
+      channel: fc.constantFrom(...CHANNELS),
+      queue: fc.constantFrom('sales' as const, 'support' as const),
+      skills: levels,
+      lang: fc.option(fc.constantFrom('en', 'fr'), { nil: null }),
+      priority: fc.integer({ min: 0, max: 10 }),
+      tier: fc.integer({ min: 0, max: 3 }),
+      cust: fc.option(fc.integer({ min: 0, max: 3 }), { nil: null }),
+      pref: fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 2 }),
+      relax: fc.boolean(),
+    }),
+  },
+  { weight: 5, arbitrary: fc.record({ k: fc.constantFrom('accept' as const), pick: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constantFrom('reject' as const, 'complete' as const, 'cancel' as const, 'abandon' as const, 'transfer' as const, 'foreign' as const), pick: fc.nat() }) },
+  { weight: 3, arbitrary: fc.record({ k: fc.constant('complete' as const), pick: fc.nat() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('state' as const),
+      agents: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 4 }),
+      state: fc.constantFrom('available' as const, 'available' as const, 'away' as const, 'offline' as const),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('reskill' as const), agent: fc.integer({ min: 0, max: 5 }), skills: levels }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('endwrap' as const), agent: fc.integer({ min: 0, max: 5 }) }) },
+  { weight: 3, arbitrary: fc.record({ k: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 25_000 }) }) },
+);
+
+export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action[]): void {
+  const model = new Model(QUEUES);
+  let now = 0;
+  const specs = new Map(agents.map((a) => [a.id, a]));
+
+  const send = (cmd: Command): boolean => {
+    const r = engine.apply(cmd, now);
+    model.observe(cmd, r.events, r.ok, r.ok && r.duplicate === true);
+    return r.ok;
+  };
+  const step = (cmd: Command) => {
+    send(cmd);
+    check();
+  };
+  const check = () => {
+    model.checkState(now);
+    // The engine's own view agrees with the model built from its events.
+    for (const ix of model.live()) {
+      const info = engine.interaction(ix.id, now);
+      if (!info || info.status !== ix.status) model.violations.push(`engine says ${ix.id} is ${info?.status}, events say ${ix.status}`);
+    }
+    for (const [id, a] of model.agents) {
+      const load = engine.agentLoad(id)!;
+      if (load.state !== a.state || load.units !== model.units(a, false)) model.violations.push(`engine load of ${id} disagrees`);
+    }
+    if (model.violations.length > 0) throw new Error(model.violations.join('\n'));
+  };
+
+  for (const s of SKILLS) send({ type: 'DefineSkill', skill: s });
+  send({ type: 'UpsertQueue', queue: { id: 'support', ...QUEUES.support } });
+  send({ type: 'UpsertQueue', queue: { id: 'sales', ...QUEUES.sales } });
+  for (const a of agents) send({ type: 'UpsertAgent', agent: a });
+  step({ type: 'SetAgentState', agentIds: agents.slice(0, 4).map((a) => a.id), state: 'available' });
+
+  const pick = <T>(list: T[], n: number): T | undefined => (list.length === 0 ? undefined : list[n % list.length]);
+  for (const a of actions) {
+    now += 1;
+    switch (a.k) {
+      case 'submit':
+        step({
+          type: 'SubmitInteraction',
+          interaction: {
+            id: `i${a.n}`,
+            channel: a.channel,
+            queue: a.queue,
+            skills: a.skills,
+            ...(a.lang ? { labels: { lang: a.lang } } : {}),
+            priority: a.priority,
+            valueTier: a.tier,
+            ...(a.cust !== null ? { customerId: `c${a.cust}` } : {}),
+            ...(a.pref.length ? { preferredAgents: [...new Set(a.pref)].map((p) => agents[p % agents.length].id) } : {}),
+            ...(a.relax ? { relaxation: [{ afterMs: 7000, skills: {} }] } : {}),
+          },
+        });
+        break;
+      case 'accept':
+      case 'reject': {
+        const o = pick(model.openOffers(), a.pick);
+        if (o) step({ type: a.k === 'accept' ? 'AcceptOffer' : 'RejectOffer', agentId: o.agent, offerId: o.offerId });
+        break;
+      }
+      case 'foreign': {
+        const o = pick(model.openOffers(), a.pick);
+        if (!o) break;
+        const other = agents.find((x) => x.id !== o.agent)!;
+        const r = engine.apply({ type: 'AcceptOffer', agentId: other.id, offerId: o.offerId }, now);
+        model.observe({ type: 'AcceptOffer', agentId: other.id, offerId: o.offerId }, r.events, r.ok, false);
+        expect(r.ok).toBe(false);
+        check();
+        break;
+      }
+      case 'complete': {
+        const w = pick(model.assignments(), a.pick);
+        if (w) step({ type: 'CompleteInteraction', agentId: w.agent, interactionId: w.ix });
+        break;
+      }
+      case 'cancel':
+      case 'abandon':
+      case 'transfer': {
+        const ix = pick(model.live(), a.pick);
+        if (!ix) break;
+        if (a.k === 'transfer')
+          step({ type: 'TransferInteraction', interactionId: ix.id, queue: ix.queue === 'sales' ? 'support' : 'sales', ...(a.pick % 2 ? { skills: {} } : {}) });
+        else step({ type: 'CancelInteraction', interactionId: ix.id, reason: a.k === 'cancel' ? 'cancelled' : 'abandoned' });
+        break;
+      }
+      case 'state':
+        step({ type: 'SetAgentState', agentIds: a.agents.map((i) => agents[i % agents.length].id), state: a.state });
+        break;
+      case 'reskill': {
+        const spec = { ...specs.get(agents[a.agent % agents.length].id)!, skills: a.skills };
+        specs.set(spec.id, spec);
+        step({ type: 'UpsertAgent', agent: spec });
+        break;
+      }
+      case 'endwrap':
+        step({ type: 'EndWrapUp', agentId: agents[a.agent % agents.length].id });
+        break;
+      case 'wait': {
+        now += a.ms;
+        const ev = engine.tick(now);
+        model.observe({ type: 'EndWrapUp', agentId: '' }, ev, true, false);
+        check();
+        break;
+      }
+    }
+  }
+
+  // I1: drain. Everyone works; offers are accepted, work completed, time runs past every max wait.
+  step({ type: 'SetAgentState', agentIds: agents.map((a) => a.id), state: 'available' });
+  for (let round = 0; round < 200 && model.live().length > 0; round++) {
+    for (const o of model.openOffers()) step({ type: 'AcceptOffer', agentId: o.agent, offerId: o.offerId });
+    for (const w of model.assignments()) step({ type: 'CompleteInteraction', agentId: w.agent, interactionId: w.ix });
+    const next = engine.nextDeadline();
+    now = Math.max(now + 1, next ?? now + 1);
+    model.observe({ type: 'EndWrapUp', agentId: '' }, engine.tick(now), true, false);
+    check();
+    for (const a of agents) if (engine.agentLoad(a.id)!.state !== 'available' && engine.agentLoad(a.id)!.wrapping.length === 0) step({ type: 'SetAgentState', agentIds: [a.id], state: 'available' });
+  }
+  const stuck = model.live().map((ix) => `${ix.id}:${ix.status}`);
+  expect(stuck, 'I1: every accepted submission ends').toEqual([]);
+  for (const id of model.accepted) expect(model.ixs.has(id), `I1: ${id} was acknowledged but never queued`).toBe(true);
+  expect(engine.counts().interactions).toBe(0);
+}
+

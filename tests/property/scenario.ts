@@ -5,6 +5,7 @@ import {
   Engine,
   ORDERING_POLICIES,
   type AgentSpec,
+  type CapacitySpec,
   type Command,
   type SkillLevels,
 } from '../../src/index.ts';
@@ -30,7 +31,7 @@ export const agentSpec = (id: string): fc.Arbitrary<AgentSpec> =>
   fc.record({
     skills: levels,
     lang: fc.constantFrom('en', 'fr'),
-    cap: fc.constantFrom(
+    cap: fc.constantFrom<CapacitySpec>(
       { total: 1, channels: { voice: { cost: 1, max: 1 } } },
       { total: 3, channels: { chat: { cost: 1, max: 3 } } },
       { total: 3, channels: { voice: { cost: 3, max: 1 }, chat: { cost: 1, max: 2 }, email: { cost: 1, max: 1, interruptible: true } } },

@@ -85,3 +85,41 @@ describe('BoundedMap', () => {
     expect(m.size).toBe(0);
   });
 });
+
+describe('BoundedMap against a model', () => {
+  it('keeps exactly the most recently set maxEntries keys, and forgets expired ones', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.tuple(fc.constantFrom('set', 'get', 'del', 'prune'), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 30 })), { maxLength: 200 }),
+        (max, ops) => {
+          const m = new BoundedMap<number, number>(max, 50);
+          let order: { k: number; at: number; v: number }[] = [];
+          let now = 0;
+          for (const [op, k, dt] of ops) {
+            now += dt;
+            if (op === 'set') {
+              order = order.filter((e) => e.k !== k);
+              order.push({ k, at: now, v: dt });
+              if (order.length > max) order.shift();
+              m.set(k, dt, now);
+            } else if (op === 'del') {
+              order = order.filter((e) => e.k !== k);
+              m.delete(k);
+            } else if (op === 'prune') {
+              m.prune(now);
+              order = order.filter((e) => now - e.at <= 50);
+            } else {
+              const e = order.find((x) => x.k === k);
+              const want = e && now - e.at <= 50 ? e.v : undefined;
+              expect(m.get(k, now)).toBe(want);
+              if (e && want === undefined) order = order.filter((x) => x.k !== k);
+            }
+            expect(m.size).toBeLessThanOrEqual(max);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -1,0 +1,55 @@
+/** Shared helpers for benchmarks: environment header, percentiles, a seeded PRNG, CLI flags. */
+import { execSync } from 'node:child_process';
+import { cpus } from 'node:os';
+
+export function environment(): { git: string; node: string; cpu: string; cores: number } {
+  let git = 'unknown';
+  try {
+    git = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    // not a git checkout
+  }
+  const c = cpus();
+  return { git, node: process.version, cpu: c[0]?.model ?? 'unknown', cores: c.length };
+}
+
+/** Percentile (0–100) of an unsorted sample, nearest rank. */
+export function percentile(sample: Float64Array | number[], p: number): number {
+  const s = Float64Array.from(sample).sort();
+  if (s.length === 0) return Number.NaN;
+  const i = Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1));
+  return s[i];
+}
+
+/** mulberry32: small, fast, seeded; benchmarks and the simulator must be reproducible. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Parses `--name value` and `--flag` arguments. */
+export function flags(argv: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) continue;
+    const eq = a.indexOf('=');
+    if (eq > 0) out.set(a.slice(2, eq), a.slice(eq + 1));
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) out.set(a.slice(2), argv[++i]);
+    else out.set(a.slice(2), 'true');
+  }
+  return out;
+}
+
+export function gc(): void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (!g) throw new Error('run with --expose-gc (npm run bench:engine does)');
+  g();
+  g();
+}

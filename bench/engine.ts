@@ -1,0 +1,344 @@
+/**
+ * Engine benchmark: routing decisions per second, per-event latency and heap per waiting
+ * interaction, at scale, against a naive baseline (linear scan of all waiting interactions)
+ * measured in the same run on the same world.
+ *
+ *   npm run bench:engine                      full scale: 100k agents / 1M waiting
+ *   npm run bench:engine -- --quick           small world, seconds
+ *   npm run bench:engine -- --json            one JSON object on stdout
+ *   flags: --agents --profiles --waiting --signatures --decisions --baseline-decisions --seed --csv FILE
+ *
+ * A decision is one freed agent routed: CompleteInteraction (the agent frees, the engine picks
+ * the best head among its eligible signatures and offers it), then AcceptOffer, then a new
+ * SubmitInteraction that keeps the waiting population constant. decisionsPerSec counts whole
+ * cycles (three commands); p50Us/p99Us are the latency of the routing command alone.
+ */
+import { appendFileSync } from 'node:fs';
+import { Bench } from 'tinybench';
+import { Engine, type AgentSpec, type Command, type EngineEvent, type InteractionSpec } from '../src/index.ts';
+import { environment, flags, gc, percentile, prng } from './common.ts';
+
+const args = flags(process.argv.slice(2));
+const quick = args.has('quick');
+const num = (k: string, d: number) => Number(args.get(k) ?? d);
+const AGENTS = num('agents', quick ? 5_000 : 100_000);
+const PROFILES = num('profiles', quick ? 200 : 1_000);
+const WAITING = num('waiting', quick ? 50_000 : 1_000_000);
+const SIGNATURES = num('signatures', quick ? 400 : 2_000);
+const DECISIONS = num('decisions', quick ? 50_000 : 300_000);
+const BASELINE_DECISIONS = num('baseline-decisions', quick ? 500 : 200);
+const SEED = num('seed', 42);
+const JSON_OUT = args.has('json');
+const CONTEXT_BYTES = 200;
+const log = (...a: unknown[]) => {
+  if (!JSON_OUT) console.log(...a);
+};
+
+// ── the world: signatures are (queue = skill k, min level 1–5, language); profiles have three
+//    skills at levels 3–10 and one language. Both sides see a realistic g (≈ 12 signatures per
+//    profile).
+const LEVELS = 5;
+const LANGS = ['en', 'fr'];
+const SKILLS = Math.max(1, Math.round(SIGNATURES / (LEVELS * LANGS.length)));
+
+interface World {
+  sigs: { queue: string; skills: Record<string, number>; labels: Record<string, string> }[];
+  agents: AgentSpec[];
+}
+
+function buildWorld(rand: () => number): World {
+  const sigs: World['sigs'] = [];
+  for (let k = 0; k < SKILLS; k++)
+    for (let l = 1; l <= LEVELS; l++) for (const lang of LANGS) sigs.push({ queue: `q${k}`, skills: { [`s${k}`]: l }, labels: { lang } });
+  const profiles: { skills: Record<string, number>; labels: Record<string, string> }[] = [];
+  for (let p = 0; p < PROFILES; p++) {
+    const skills: Record<string, number> = {};
+    while (Object.keys(skills).length < Math.min(3, SKILLS)) skills[`s${Math.floor(rand() * SKILLS)}`] = 3 + Math.floor(rand() * 8);
+    profiles.push({ skills, labels: { lang: LANGS[p % LANGS.length] } });
+  }
+  const agents: AgentSpec[] = [];
+  for (let i = 0; i < AGENTS; i++) agents.push({ id: `a${i}`, ...profiles[i % PROFILES] });
+  return { sigs, agents };
+}
+
+function context(i: number): { note: string } {
+  // A flat (not concatenated) one-byte string of CONTEXT_BYTES characters, unique per interaction.
+  const b = Buffer.alloc(CONTEXT_BYTES, 97 + (i % 26));
+  b.write(String(i));
+  return { note: b.toString('latin1') };
+}
+
+function heapUsed(): number {
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+interface Figures {
+  decisionsPerSec: number;
+  p50Us: number;
+  p99Us: number;
+  maxUs: number;
+  agents: number;
+  profiles: number;
+  waitingInteractions: number;
+  signatures: number;
+  heapBytesPerWaitingInteraction: number;
+  eligibleSignaturesPerProfile: number;
+  decisions: number;
+}
+
+// ── the engine ────────────────────────────────────────────────────────────────────────────
+
+function runEngine(world: World, rand: () => number): Figures {
+  const engine = new Engine({ ordering: 'service-objective', agentSelection: 'longest-idle', limits: { maxInteractions: 10_000_000, maxAgents: 1_000_000 } });
+  let now = 0;
+  const must = (cmd: Command): EngineEvent[] => {
+    const r = engine.apply(cmd, now);
+    if (!r.ok) throw new Error(`${cmd.type}: ${r.code} ${r.message}`);
+    return r.events;
+  };
+  for (let k = 0; k < SKILLS; k++) must({ type: 'DefineSkill', skill: `s${k}` });
+  for (let k = 0; k < SKILLS; k++)
+    must({ type: 'UpsertQueue', queue: { id: `q${k}`, serviceObjective: { percent: 80, thresholdMs: 20_000 + 1000 * (k % 40) }, escalateAfterMs: null, offerTimeoutMs: 3_600_000 } });
+  for (const a of world.agents) must({ type: 'UpsertAgent', agent: a });
+  for (let i = 0; i < world.agents.length; i += 10_000)
+    must({ type: 'SetAgentState', agentIds: world.agents.slice(i, i + 10_000).map((a) => a.id), state: 'available' });
+
+  const base = heapUsed();
+  const assignedOf = new Array<string>(world.agents.length);
+  const agentIndex = new Map(world.agents.map((a, i) => [a.id, i]));
+  let seq = 0;
+  const submit = (): EngineEvent[] => {
+    const s = world.sigs[Math.floor(rand() * world.sigs.length)];
+    const spec: InteractionSpec = { id: `i${seq}`, channel: 'voice', queue: s.queue, skills: s.skills, labels: s.labels, valueTier: seq % 4, context: context(seq) };
+    seq++;
+    return must({ type: 'SubmitInteraction', interaction: spec });
+  };
+  const acceptAll = (events: EngineEvent[]) => {
+    for (const e of events)
+      if (e.type === 'InteractionOffered') {
+        must({ type: 'AcceptOffer', agentId: e.agentId, offerId: e.offerId });
+        assignedOf[agentIndex.get(e.agentId)!] = e.interactionId;
+      }
+  };
+  while (engine.counts().queued < WAITING) {
+    now += 0.05;
+    acceptAll(submit());
+  }
+  const held = engine.counts().interactions;
+  const heapPer = (heapUsed() - base) / held;
+  const busy = assignedOf.filter(Boolean).length;
+  log(`engine: ${engine.counts().queued} waiting, ${busy} agents busy, ${(heapPer).toFixed(0)} B heap per held interaction`);
+
+  const lat = new Float64Array(DECISIONS);
+  let decisions = 0;
+  const t0 = process.hrtime.bigint();
+  for (let d = 0; d < DECISIONS; d++) {
+    now += 0.01;
+    let ai = Math.floor(rand() * world.agents.length);
+    while (assignedOf[ai] === undefined) ai = (ai + 1) % world.agents.length;
+    const agentId = world.agents[ai].id;
+    const s = process.hrtime.bigint();
+    const ev = must({ type: 'CompleteInteraction', agentId, interactionId: assignedOf[ai] });
+    lat[d] = Number(process.hrtime.bigint() - s) / 1000;
+    assignedOf[ai] = undefined as unknown as string;
+    for (const e of ev) if (e.type === 'InteractionOffered') decisions++;
+    acceptAll(ev);
+    acceptAll(submit());
+  }
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const counts = engine.counts();
+  return {
+    decisionsPerSec: decisions / secs,
+    p50Us: percentile(lat, 50),
+    p99Us: percentile(lat, 99),
+    maxUs: percentile(lat, 100),
+    agents: counts.agents,
+    profiles: counts.profiles,
+    waitingInteractions: counts.queued,
+    signatures: counts.signatures,
+    heapBytesPerWaitingInteraction: heapPer,
+    eligibleSignaturesPerProfile: engine.eligibleSignatureStats().meanPerProfile,
+    decisions,
+  };
+}
+
+// ── the naive baseline: one array of waiting interactions, linearly scanned per decision ────
+
+interface NaiveIx {
+  id: string;
+  queueW: number;
+  key: number;
+  skills: Record<string, number>;
+  labels: Record<string, string>;
+  context: unknown;
+}
+
+class NaiveRouter {
+  readonly waiting: NaiveIx[] = [];
+  /** Best eligible waiting interaction for `agent` by the same service-objective score. */
+  take(agent: AgentSpec, now: number): NaiveIx | undefined {
+    let best = -1;
+    let bestScore = -Infinity;
+    const w = this.waiting;
+    for (let i = 0; i < w.length; i++) {
+      const ix = w[i];
+      let ok = true;
+      for (const s in ix.skills) if ((agent.skills?.[s] ?? 0) < ix.skills[s]) ok = false;
+      for (const k in ix.labels) if (agent.labels?.[k] !== ix.labels[k]) ok = false;
+      if (!ok) continue;
+      const score = ix.queueW * (now - ix.key);
+      if (score > bestScore) {
+        bestScore = score;
+        best = i;
+      }
+    }
+    if (best < 0) return undefined;
+    const ix = w[best];
+    w[best] = w[w.length - 1];
+    w.pop();
+    return ix;
+  }
+}
+
+function runBaseline(world: World, rand: () => number): Figures {
+  const router = new NaiveRouter();
+  const base = heapUsed();
+  let seq = 0;
+  const submit = (now: number) => {
+    const s = world.sigs[Math.floor(rand() * world.sigs.length)];
+    const k = Number(s.queue.slice(1));
+    router.waiting.push({ id: `i${seq}`, queueW: 1 / (20_000 + 1000 * (k % 40)), key: now - [0, 5000, 15000, 30000][seq % 4], skills: s.skills, labels: s.labels, context: context(seq) });
+    seq++;
+  };
+  let now = 0;
+  while (router.waiting.length < WAITING) submit((now += 0.05));
+  const heapPer = (heapUsed() - base) / router.waiting.length;
+  const lat = new Float64Array(BASELINE_DECISIONS);
+  let decisions = 0;
+  const t0 = process.hrtime.bigint();
+  for (let d = 0; d < BASELINE_DECISIONS; d++) {
+    now += 0.01;
+    const agent = world.agents[Math.floor(rand() * world.agents.length)];
+    const s = process.hrtime.bigint();
+    const got = router.take(agent, now);
+    lat[d] = Number(process.hrtime.bigint() - s) / 1000;
+    if (got) decisions++;
+    submit(now);
+  }
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  return {
+    decisionsPerSec: decisions / secs,
+    p50Us: percentile(lat, 50),
+    p99Us: percentile(lat, 99),
+    maxUs: percentile(lat, 100),
+    agents: world.agents.length,
+    profiles: PROFILES,
+    waitingInteractions: router.waiting.length,
+    signatures: world.sigs.length,
+    heapBytesPerWaitingInteraction: heapPer,
+    eligibleSignaturesPerProfile: world.sigs.length,
+    decisions,
+  };
+}
+
+// ── a small-world tinybench comparison: the same cycle on 1,000 agents and 10,000 waiting ──
+
+async function smallWorld(): Promise<{ name: string; opsPerSec: number; p99Us: number }[]> {
+  const rand = prng(SEED + 1);
+  const engine = new Engine({ limits: { maxInteractions: 1_000_000 } });
+  const router = new NaiveRouter();
+  let now = 0;
+  const must = (cmd: Command) => {
+    const r = engine.apply(cmd, now);
+    if (!r.ok) throw new Error(r.code);
+    return r.events;
+  };
+  for (let k = 0; k < 20; k++) must({ type: 'DefineSkill', skill: `s${k}` });
+  must({ type: 'UpsertQueue', queue: { id: 'q', offerTimeoutMs: 3_600_000, escalateAfterMs: null } });
+  const agents: AgentSpec[] = [];
+  for (let i = 0; i < 1000; i++) agents.push({ id: `a${i}`, skills: { [`s${i % 20}`]: 5, [`s${(i * 7) % 20}`]: 5 } });
+  for (const a of agents) must({ type: 'UpsertAgent', agent: a });
+  let seq = 0;
+  for (; seq < 10_000; seq++) {
+    const skills = { [`s${seq % 20}`]: 1 };
+    must({ type: 'SubmitInteraction', interaction: { id: `i${seq}`, channel: 'voice', queue: 'q', skills } });
+    router.waiting.push({ id: `i${seq}`, queueW: 1, key: seq, skills, labels: {}, context: null });
+  }
+  must({ type: 'SetAgentState', agentIds: agents.map((a) => a.id), state: 'available' });
+  const held = new Map<string, string>();
+  for (const a of agents) {
+    const o = engine.agentLoad(a.id)!.offers[0];
+    if (o) {
+      must({ type: 'AcceptOffer', agentId: a.id, offerId: o.offerId });
+      held.set(a.id, o.interactionId);
+    }
+  }
+  const ids = [...held.keys()];
+  let turn = 0;
+  const bench = new Bench({ time: quick ? 300 : 1500, warmup: true });
+  bench.add('engine: complete → route → accept → submit', () => {
+    now += 0.01;
+    const agentId = ids[turn++ % ids.length];
+    const ev = must({ type: 'CompleteInteraction', agentId, interactionId: held.get(agentId)! });
+    for (const e of ev) if (e.type === 'InteractionOffered') {
+      must({ type: 'AcceptOffer', agentId, offerId: e.offerId });
+      held.set(agentId, e.interactionId);
+    }
+    const skills = { [`s${seq % 20}`]: 1 };
+    must({ type: 'SubmitInteraction', interaction: { id: `i${seq++}`, channel: 'voice', queue: 'q', skills } });
+  });
+  bench.add('naive: scan all waiting → take → push', () => {
+    now += 0.01;
+    router.take(agents[Math.floor(rand() * agents.length)], now);
+    router.waiting.push({ id: `n${seq++}`, queueW: 1, key: now, skills: { [`s${seq % 20}`]: 1 }, labels: {}, context: null });
+  });
+  await bench.run();
+  if (!JSON_OUT) console.table(bench.table());
+  return bench.tasks.map((t) => {
+    const r = t.result as unknown as { throughput: { mean: number }; latency: { p99: number } };
+    return { name: t.name, opsPerSec: r.throughput.mean, p99Us: r.latency.p99 * 1000 };
+  });
+}
+
+// ── main ────────────────────────────────────────────────────────────────────────────────
+
+const env = environment();
+log(`switchboard bench:engine  git ${env.git}  node ${env.node}  ${env.cpu} ×${env.cores}`);
+log(`world: ${AGENTS} agents in ${PROFILES} profiles, ${WAITING} waiting in ${SIGNATURES} signatures, ${CONTEXT_BYTES}-byte context\n`);
+const small = args.has('skip-small') ? [] : await smallWorld();
+const world = buildWorld(prng(SEED));
+const engineFigures = runEngine(world, prng(SEED + 2));
+const baselineFigures = args.has('skip-baseline') ? engineFigures : runBaseline(world, prng(SEED + 2));
+
+const targets = { decisionsPerSec: 300_000, p99Us: 50, heapBytesPerWaitingInteraction: 1024 };
+const result = { ...env, ...engineFigures, targets, baseline: baselineFigures, smallWorld: small };
+if (JSON_OUT) console.log(JSON.stringify(result));
+else {
+  const row = (name: string, f: Figures) => ({
+    run: name,
+    'decisions/s': Math.round(f.decisionsPerSec),
+    'p50 µs': f.p50Us.toFixed(1),
+    'p99 µs': f.p99Us.toFixed(1),
+    'max µs': f.maxUs.toFixed(0),
+    agents: f.agents,
+    profiles: f.profiles,
+    waiting: f.waitingInteractions,
+    signatures: f.signatures,
+    'g (sigs/profile)': f.eligibleSignaturesPerProfile.toFixed(1),
+    'heap B/waiting': Math.round(f.heapBytesPerWaitingInteraction),
+  });
+  console.log('\nscale run (decision = complete → route → accept → submit; latency of the routing command)');
+  console.table([row('engine', engineFigures), row('naive baseline', baselineFigures)]);
+  console.log(
+    `targets: ≥ ${targets.decisionsPerSec} decisions/s: ${engineFigures.decisionsPerSec >= targets.decisionsPerSec ? 'met' : 'MISSED'};` +
+      ` p99 < ${targets.p99Us} µs: ${engineFigures.p99Us < targets.p99Us ? 'met' : 'MISSED'};` +
+      ` heap < ${targets.heapBytesPerWaitingInteraction} B: ${engineFigures.heapBytesPerWaitingInteraction < targets.heapBytesPerWaitingInteraction ? 'met' : 'MISSED'}`,
+  );
+}
+const csv = args.get('csv');
+if (csv) {
+  const line = (name: string, f: Figures) =>
+    [env.git, env.node, name, f.decisionsPerSec.toFixed(0), f.p50Us.toFixed(2), f.p99Us.toFixed(2), f.agents, f.profiles, f.waitingInteractions, f.signatures, f.heapBytesPerWaitingInteraction.toFixed(0)].join(',');
+  appendFileSync(csv, `${line('engine', engineFigures)}\n${line('baseline', baselineFigures)}\n`);
+}

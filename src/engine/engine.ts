@@ -133,6 +133,7 @@ const EMPTY: readonly never[] = [];
 
 export class Engine {
   readonly options: EngineOptions;
+  private readonly serviceObjective: boolean;
   private now = 0;
   private events: EngineEvent[] = [];
 
@@ -158,6 +159,8 @@ export class Engine {
   private ixKey = new Float64Array(1024);
   private ixSeq = new Float64Array(1024);
   private ixTimerAt = new Float64Array(1024);
+  /** Open offer expiry by interaction slot (an interaction has at most one open offer). */
+  private offerAt = new Float64Array(1024);
   private seq = 0;
   private offerSeq = 0;
   private queuedCount = 0;
@@ -171,7 +174,16 @@ export class Engine {
   private readonly agentPos: PositionIndex[] = [];
   private readonly lists = new LinkedLists();
   private readonly ixTimers: IndexedHeap;
+  private readonly offerTimers: IndexedHeap;
   private readonly agentTimers: IndexedHeap;
+  /** Context for the findFirst predicates below (set just before each call; no closures per call). */
+  private matchAgent: Agent | null = null;
+  private matchIx: Interaction | null = null;
+  private readonly notDeclinedByMatchAgent = (slot: number): boolean => !this.isRejected(this.ixBySlot[slot]!, this.matchAgent!);
+  private readonly agentFitsMatchIx = (slot: number): boolean => {
+    const a = this.agentBySlot[slot]!;
+    return a !== this.matchAgent && !this.isRejected(this.matchIx!, a);
+  };
   private readonly sigLess = (a: number, b: number): boolean => {
     const ba = this.ixBand[a];
     const bb = this.ixBand[b];
@@ -192,12 +204,18 @@ export class Engine {
 
   constructor(options: EngineOptionsInput = {}) {
     this.options = resolveOptions(options);
+    this.serviceObjective = this.options.ordering === 'service-objective';
     this.closedOffers = new BoundedMap(this.options.closedOfferMaxEntries, Number.POSITIVE_INFINITY);
     this.finished = new BoundedMap(this.options.idempotencyMaxEntries, this.options.idempotencyTtlMs);
     this.lastAgent = new BoundedMap(this.options.lastAgentMaxEntries, this.options.lastAgentTtlMs);
     this.ixTimers = new IndexedHeap(new PositionIndex(), (a, b) => {
       const ta = this.ixTimerAt[a];
       const tb = this.ixTimerAt[b];
+      return ta !== tb ? ta < tb : this.ixSeq[a] < this.ixSeq[b];
+    });
+    this.offerTimers = new IndexedHeap(new PositionIndex(), (a, b) => {
+      const ta = this.offerAt[a];
+      const tb = this.offerAt[b];
       return ta !== tb ? ta < tb : this.ixSeq[a] < this.ixSeq[b];
     });
     this.agentTimers = new IndexedHeap(new PositionIndex(), (a, b) => {
@@ -233,12 +251,23 @@ export class Engine {
 
   /** The earliest time a timer falls due, or null. The shell arms one timer for it. */
   nextDeadline(): number | null {
-    const a = this.ixTimers.peek();
-    const b = this.agentTimers.peek();
-    const ta = a < 0 ? Number.POSITIVE_INFINITY : this.ixTimerAt[a];
-    const tb = b < 0 ? Number.POSITIVE_INFINITY : this.agentTimerAt[b];
-    const t = Math.min(ta, tb);
+    const t = Math.min(this.ixTimerHead(), this.offerTimerHead(), this.agentTimerHead());
     return t === Number.POSITIVE_INFINITY ? null : t;
+  }
+
+  private ixTimerHead(): number {
+    const h = this.ixTimers.peek();
+    return h < 0 ? Number.POSITIVE_INFINITY : this.ixTimerAt[h];
+  }
+
+  private offerTimerHead(): number {
+    const h = this.offerTimers.peek();
+    return h < 0 ? Number.POSITIVE_INFINITY : this.offerAt[h];
+  }
+
+  private agentTimerHead(): number {
+    const h = this.agentTimers.peek();
+    return h < 0 ? Number.POSITIVE_INFINITY : this.agentTimerAt[h];
   }
 
   counts(): EngineCounts {
@@ -642,15 +671,19 @@ export class Engine {
   }
 
   private signatureFor(q: Queue, ch: number, skills: SkillLevels, labels: Record<string, string>): Signature | null {
-    const sk = Object.keys(skills)
-      .sort()
-      .map((s) => [s, skills[s]] as const);
-    const lb = Object.keys(labels)
-      .sort()
-      .map((k) => [k, labels[k]] as const);
-    const key = JSON.stringify([q.idx, ch, sk, lb]);
+    const skillIds = Object.keys(skills);
+    const labelKeys = Object.keys(labels);
+    if (skillIds.length > 1) skillIds.sort();
+    if (labelKeys.length > 1) labelKeys.sort();
+    // Canonical key; ids never contain the control characters used as separators.
+    let key = `${q.idx}\u0001${ch}`;
+    for (const s of skillIds) key += `\u0001${s}\u0002${skills[s]}`;
+    key += '\u0003';
+    for (const k of labelKeys) key += `\u0001${k}\u0002${labels[k]}`;
     const existing = this.signatures.get(key);
     if (existing) return existing;
+    const sk = skillIds.map((s) => [s, skills[s]] as const);
+    const lb = labelKeys.map((k) => [k, labels[k]] as const);
     if (this.signatures.size >= this.options.limits.maxSignatures) return null;
     const sig: Signature = {
       id: this.signatureList.length,
@@ -664,6 +697,11 @@ export class Engine {
       proficiency: [],
       profileIds: new Set(),
       avail: 0,
+      hSlot: -1,
+      hBand: 0,
+      hKey: 0,
+      hSeq: 0,
+      hRejected: false,
     };
     this.signatures.set(key, sig);
     this.signatureList.push(sig);
@@ -988,6 +1026,7 @@ export class Engine {
     this.ixKey = f(this.ixKey);
     this.ixSeq = f(this.ixSeq);
     this.ixTimerAt = f(this.ixTimerAt);
+    this.offerAt = f(this.offerAt);
     const band = new Uint8Array(size);
     band.set(this.ixBand);
     this.ixBand = band;
@@ -1040,26 +1079,40 @@ export class Engine {
    * service-objective rule, the larger w_q·(now − key); otherwise the smaller key; then arrival seq.
    */
   private headBetter(a: number, sa: Signature, b: number, sb: Signature, now: number): boolean {
-    const ba = this.ixBand[a];
-    const bb = this.ixBand[b];
+    return this.better(this.ixBand[a], this.ixKey[a], this.ixSeq[a], sa.queue, this.ixBand[b], this.ixKey[b], this.ixSeq[b], sb.queue, now);
+  }
+
+  private better(ba: number, ka: number, sa: number, qa: Queue, bb: number, kb: number, sb: number, qb: Queue, now: number): boolean {
     if (ba !== bb) return ba < bb;
-    const ka = this.ixKey[a];
-    const kb = this.ixKey[b];
-    if (this.options.ordering === 'service-objective' && ba !== BAND_ESCALATED && sa.queue !== sb.queue) {
-      const xa = sa.queue.w * (now - ka);
-      const xb = sb.queue.w * (now - kb);
+    if (this.serviceObjective && ba !== BAND_ESCALATED && qa !== qb) {
+      const xa = qa.w * (now - ka);
+      const xb = qb.w * (now - kb);
       if (xa !== xb) return xa > xb;
     } else if (ka !== kb) return ka < kb;
-    return this.ixSeq[a] < this.ixSeq[b];
+    return sa < sb;
   }
 
   private pushWaiting(ix: Interaction): void {
     ix.sig.heap.push(ix.slot);
     this.queuedCount++;
+    this.refreshHead(ix.sig);
   }
 
   private pullWaiting(ix: Interaction): void {
-    if (ix.sig.heap.remove(ix.slot)) this.queuedCount--;
+    if (ix.sig.heap.remove(ix.slot)) {
+      this.queuedCount--;
+      this.refreshHead(ix.sig);
+    }
+  }
+
+  private refreshHead(sig: Signature): void {
+    const h = sig.heap.peek();
+    sig.hSlot = h;
+    if (h < 0) return;
+    sig.hBand = this.ixBand[h];
+    sig.hKey = this.ixKey[h];
+    sig.hSeq = this.ixSeq[h];
+    sig.hRejected = this.ixBySlot[h]!.rejectedBy !== null;
   }
 
   /** Moves a queued or offered interaction to a new band or signature, keeping its key. */
@@ -1182,6 +1235,7 @@ export class Engine {
     this.pullWaiting(ix);
     this.lists.remove(ix.queue.waiting, ix.slot);
     this.ixTimers.remove(ix.slot);
+    this.offerTimers.remove(ix.slot);
     ix.status = status;
     ix.offer = null;
     ix.agent = null;
@@ -1213,7 +1267,8 @@ export class Engine {
     if (pc.autoAccept) this.assign(offer);
     else {
       this.offers.set(offer.id, offer);
-      this.armTimer(ix);
+      this.offerAt[ix.slot] = offer.expiresAt!;
+      this.offerTimers.push(ix.slot);
     }
     return offer;
   }
@@ -1244,6 +1299,7 @@ export class Engine {
     if (i >= 0) a.offers.splice(i, 1);
     a.assigned.add(ix);
     this.offers.delete(offer.id);
+    this.offerTimers.remove(ix.slot);
     this.closedOffers.set(offer.id, { agentId: a.id, outcome: 'accepted' }, this.now);
     q.offered--;
     this.lists.remove(q.waiting, ix.slot);
@@ -1305,6 +1361,7 @@ export class Engine {
     const ix = o.ix;
     const a = o.agent;
     this.offers.delete(o.id);
+    this.offerTimers.remove(ix.slot);
     this.closedOffers.set(o.id, { agentId: a.id, outcome }, this.now);
     this.detach(o);
     ix.offer = null;
@@ -1369,7 +1426,6 @@ export class Engine {
   private armTimer(ix: Interaction): void {
     let t = Number.POSITIVE_INFINITY;
     if (ix.status === 'queued' || ix.status === 'offered') {
-      if (ix.offer !== null && ix.offer.expiresAt !== null) t = ix.offer.expiresAt;
       if (ix.preferredUntil < t) t = ix.preferredUntil;
       if (ix.relaxation !== null && ix.relaxStep < ix.relaxation.length) {
         const r = ix.arrival + ix.relaxation[ix.relaxStep].afterMs;
@@ -1398,32 +1454,33 @@ export class Engine {
     }
     this.now = now;
     for (;;) {
-      const i = this.ixTimers.peek();
-      const g = this.agentTimers.peek();
-      const ti = i < 0 ? Number.POSITIVE_INFINITY : this.ixTimerAt[i];
-      const tg = g < 0 ? Number.POSITIVE_INFINITY : this.agentTimerAt[g];
-      if (ti > now && tg > now) break;
-      if (tg < ti) {
-        this.agentTimers.pop();
-        const a = this.agentBySlot[g]!;
+      const ti = this.ixTimerHead();
+      const to = this.offerTimerHead();
+      const tg = this.agentTimerHead();
+      if (ti > now && to > now && tg > now) break;
+      // Earliest first; ties: wrap-ups, then offers, then interaction timers.
+      if (tg <= to && tg <= ti) {
+        const a = this.agentBySlot[this.agentTimers.pop()]!;
         if (a.wrapping.length > 0) this.finishWrapUp(a);
+      } else if (to <= ti) {
+        this.fireOffer(this.ixBySlot[this.offerTimers.pop()]!);
       } else {
-        this.ixTimers.pop();
-        this.fireInteraction(this.ixBySlot[i]!);
+        this.fireInteraction(this.ixBySlot[this.ixTimers.pop()]!);
       }
       this.settle();
     }
   }
 
+  /** An offer ran out: the interaction goes back at its place; the agent may be set away. */
+  private fireOffer(ix: Interaction): void {
+    const o = ix.offer!;
+    const a = o.agent;
+    this.closeOffer(o, 'timed_out');
+    if (ix.queue.noAnswerAway && a.state === 'available') this.changeState(a, 'away', 'no_answer');
+  }
+
   private fireInteraction(ix: Interaction): void {
     const now = this.now;
-    if (ix.offer !== null && ix.offer.expiresAt !== null && ix.offer.expiresAt <= now) {
-      const o = ix.offer;
-      const a = o.agent;
-      this.closeOffer(o, 'timed_out');
-      if (ix.queue.noAnswerAway && a.state === 'available') this.changeState(a, 'away', 'no_answer');
-      if (!this.alive(ix)) return;
-    }
     if (ix.preferredUntil <= now) this.endPreference(ix, true);
     while (ix.relaxation !== null && ix.relaxStep < ix.relaxation.length && ix.arrival + ix.relaxation[ix.relaxStep].afterMs <= now) {
       const step = ix.relaxation[ix.relaxStep];
@@ -1515,17 +1572,18 @@ export class Engine {
     let best = -1;
     let bestPc: ProfileChannel | null = null;
     let bestProf = -1;
-    const accept = (slot: number) => {
-      const a = this.agentBySlot[slot]!;
-      return a !== exclude && !this.isRejected(ix, a);
-    };
+    const plain = ix.rejectedBy === null && exclude === null;
     for (let i = 0; i < pcs.length; i++) {
       const pc = pcs[i];
       if (pc.heap.size === 0) continue;
       if (bestSkill && bestPc !== null && sig.proficiency[i] < bestProf) break;
       let h = pc.heap.peek();
-      if (!accept(h)) h = pc.heap.findFirst(accept);
-      if (h < 0) continue;
+      if (!plain) {
+        this.matchAgent = exclude;
+        this.matchIx = ix;
+        if (!this.agentFitsMatchIx(h)) h = pc.heap.findFirst(this.agentFitsMatchIx);
+        if (h < 0) continue;
+      }
       if (best < 0 || this.agentLess(h, best)) {
         best = h;
         bestPc = pc;
@@ -1557,27 +1615,49 @@ export class Engine {
     return false;
   }
 
-  /** The best waiting interaction agent `a` can take now, over E(p, c) for its free channels. */
+  /**
+   * The best waiting interaction agent `a` can take now, over E(p, c) for its free channels.
+   * Compares the signatures' cached heads; only a head this agent declined sends it into the heap.
+   */
   private bestHeadFor(a: Agent, only: Set<Signature> | null): { ix: Interaction; pc: ProfileChannel } | null {
-    let best = -1;
-    let bestSig: Signature | null = null;
+    const now = this.now;
     let bestPc: ProfileChannel | null = null;
-    const accept = (slot: number) => !this.isRejected(this.ixBySlot[slot]!, a);
-    for (const pc of a.profile.chans) {
+    let bSlot = -1;
+    let bBand = 0;
+    let bKey = 0;
+    let bSeq = 0;
+    let bQueue: Queue | null = null;
+    const chans = a.profile.chans;
+    for (let c = 0; c < chans.length; c++) {
+      const pc = chans[c];
       if (!this.canTake(a, pc)) continue;
-      for (const sig of pc.sigs) {
-        if (sig.heap.size === 0 || (only !== null && !only.has(sig))) continue;
-        let h = sig.heap.peek();
-        if (!accept(h)) h = sig.heap.findFirst(accept);
-        if (h < 0) continue;
-        if (bestSig === null || this.headBetter(h, sig, best, bestSig, this.now)) {
-          best = h;
-          bestSig = sig;
+      const sigs = pc.sigs;
+      for (let i = 0; i < sigs.length; i++) {
+        const sig = sigs[i];
+        let slot = sig.hSlot;
+        if (slot < 0 || (only !== null && !only.has(sig))) continue;
+        let band = sig.hBand;
+        let key = sig.hKey;
+        let seq = sig.hSeq;
+        if (sig.hRejected && this.isRejected(this.ixBySlot[slot]!, a)) {
+          this.matchAgent = a;
+          slot = sig.heap.findFirst(this.notDeclinedByMatchAgent);
+          if (slot < 0) continue;
+          band = this.ixBand[slot];
+          key = this.ixKey[slot];
+          seq = this.ixSeq[slot];
+        }
+        if (bestPc === null || this.better(band, key, seq, sig.queue, bBand, bKey, bSeq, bQueue!, now)) {
           bestPc = pc;
+          bSlot = slot;
+          bBand = band;
+          bKey = key;
+          bSeq = seq;
+          bQueue = sig.queue;
         }
       }
     }
-    return bestPc === null ? null : { ix: this.ixBySlot[best]!, pc: bestPc };
+    return bestPc === null ? null : { ix: this.ixBySlot[bSlot]!, pc: bestPc };
   }
 
   /**

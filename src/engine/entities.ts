@@ -98,6 +98,16 @@ export interface Signature {
   readonly profileIds: Set<number>;
   /** How many of `pcs` have a non-empty available-agent heap. */
   avail: number;
+  /**
+   * The heap's head and its ordering key, cached so a freed agent compares heads without
+   * touching the interactions themselves (ROUTING.md §7: clock arithmetic only on heads).
+   * hSlot is -1 when empty; hRejected: the head was declined by someone (slow path).
+   */
+  hSlot: number;
+  hBand: number;
+  hKey: number;
+  hSeq: number;
+  hRejected: boolean;
 }
 
 export interface Offer {

@@ -14,8 +14,12 @@ export function reject(code: RejectCode, message: string): Rejection {
 export function checkId(value: unknown, what: string, limits: EngineLimits): Rejection | null {
   if (typeof value !== 'string' || value.length === 0) return reject(RejectCode.INVALID_ARGUMENT, `${what} must be a non-empty string`);
   if (value.length > limits.maxIdLength) return reject(RejectCode.LIMIT_EXCEEDED, `${what} longer than ${limits.maxIdLength} characters`);
+  // Control characters are reserved (signature keys use them as separators) and never legitimate.
+  if (CONTROL.test(value)) return reject(RejectCode.INVALID_ARGUMENT, `${what} must not contain control characters`);
   return null;
 }
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export function checkDuration(value: unknown, what: string, allowNull = false): Rejection | null {
   if (allowNull && value === null) return null;

@@ -1,0 +1,97 @@
+/**
+ * The simulator's scenario format (JSON). Times in the file are seconds and hours, for people;
+ * the simulator converts to the engine's milliseconds.
+ */
+import { z } from 'zod';
+
+const Levels = z.record(z.string().min(1).max(64), z.number().int().min(1).max(10));
+
+export const QueueScenarioSchema = z.strictObject({
+  id: z.string().min(1).max(64),
+  /** Mean Poisson arrival rate; multiplied by the scenario's hourly profile if it has one. */
+  arrivalsPerHour: z.number().min(0),
+  ahtSeconds: z.number().positive(),
+  /** Mean of exponential patience; null: nobody abandons. */
+  patienceSeconds: z.number().positive().nullable().default(null),
+  serviceObjective: z.strictObject({ percent: z.number().min(0).max(100), thresholdSeconds: z.number().positive() }),
+  wrapUpSeconds: z.number().min(0).default(0),
+  channel: z.string().min(1).max(32).default('voice'),
+  /** Required skills with minimum levels. */
+  skills: Levels.default({}),
+  /** Class weight c_q of the service-objective rule. */
+  weight: z.number().positive().default(1),
+  /** Mix of customer value tiers (shares are normalised). */
+  tiers: z.array(z.strictObject({ tier: z.number().int().min(0).max(10), share: z.number().min(0) })).default([{ tier: 0, share: 1 }]),
+  /** Mix of priorities (shares are normalised). */
+  priorities: z.array(z.strictObject({ priority: z.number().int().min(0).max(100), share: z.number().min(0) })).default([{ priority: 0, share: 1 }]),
+  /** Optional bullseye: after this many seconds, required skills become `skills`. */
+  relaxation: z.array(z.strictObject({ afterSeconds: z.number().min(0), skills: Levels })).default([]),
+});
+
+export const AgentGroupSchema = z.strictObject({
+  name: z.string().min(1).max(64),
+  count: z.number().int().min(0).max(100_000),
+  skills: Levels.default({}),
+  /** Channels this group serves; default one voice call at a time. */
+  capacity: z
+    .strictObject({
+      total: z.number().int().min(1),
+      channels: z.record(z.string(), z.strictObject({ cost: z.number().int().min(0), max: z.number().int().min(1), interruptible: z.boolean().optional() })),
+    })
+    .default({ total: 1, channels: { voice: { cost: 1, max: 1 } } }),
+});
+
+export const ScenarioSchema = z.strictObject({
+  name: z.string().min(1).max(100),
+  description: z.string().max(2000).default(''),
+  hours: z.number().positive().max(10_000).default(8),
+  /** Arrivals before this are simulated but not measured. */
+  warmupHours: z.number().min(0).default(0.5),
+  handleTime: z.enum(['exponential', 'lognormal']).default('exponential'),
+  /** Coefficient of variation of lognormal handle times. */
+  handleCv: z.number().positive().default(1),
+  /** Hourly arrival multipliers, cycled (time-varying Poisson by thinning). */
+  arrivalProfile: z.array(z.number().min(0)).min(1).max(168).optional(),
+  /** Value of each customer tier in the value-weighted wait (index = tier). */
+  tierValues: z.array(z.number().min(0)).min(1).default([1, 2, 5, 10]),
+  queues: z.array(QueueScenarioSchema).min(1).max(200),
+  agents: z.array(AgentGroupSchema).min(1).max(200),
+});
+
+export type Scenario = z.output<typeof ScenarioSchema>;
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+
+export function parseScenario(input: unknown): Scenario {
+  return ScenarioSchema.parse(input);
+}
+
+/** One queue, one agent group: the shape of the Erlang C/A formulas. */
+export function singleQueue(o: {
+  agents: number;
+  arrivalsPerHour: number;
+  ahtSeconds: number;
+  thresholdSeconds: number;
+  patienceSeconds: number | null;
+  hours: number;
+  warmupHours?: number;
+  handleTime?: 'exponential' | 'lognormal';
+  handleCv?: number;
+}): Scenario {
+  return parseScenario({
+    name: `${o.agents} agents, ${o.arrivalsPerHour}/h, AHT ${o.ahtSeconds}s`,
+    hours: o.hours,
+    warmupHours: o.warmupHours ?? Math.min(1, o.hours / 10),
+    handleTime: o.handleTime ?? 'exponential',
+    handleCv: o.handleCv ?? 1,
+    queues: [
+      {
+        id: 'main',
+        arrivalsPerHour: o.arrivalsPerHour,
+        ahtSeconds: o.ahtSeconds,
+        patienceSeconds: o.patienceSeconds,
+        serviceObjective: { percent: 80, thresholdSeconds: o.thresholdSeconds },
+      },
+    ],
+    agents: [{ name: 'agents', count: o.agents }],
+  });
+}

@@ -1,0 +1,421 @@
+/**
+ * Discrete-event routing simulator: drives the real Engine with a virtual clock.
+ *
+ * Arrivals are Poisson per queue (time-varying by thinning against the scenario's hourly
+ * profile); handle times exponential or lognormal; patience exponential (abandonment); wrap-up
+ * by the engine's own timers. Agents accept every offer at once (no ring time), so measured
+ * waits are the routing's own. Each random stream (arrivals, handle times, patience, mixes) has
+ * its own generator: runs of different policies with the same seed see the same customers
+ * (common random numbers).
+ *
+ * Metric definitions (per queue and overall, over interactions that arrive after warm-up and
+ * before the end; the run continues until each of them is answered or abandoned):
+ * - offered: those interactions; answered, abandoned: how each ended.
+ * - serviceLevel = answered within the queue's threshold ÷ offered (abandons count against).
+ * - serviceLevelOfAnswered = answered within threshold ÷ answered.
+ * - asa: mean wait of answered; meanWait: mean wait of all offered (abandoned: time to abandon).
+ * - pWait: share of offered not answered on arrival; pAbandon: abandoned ÷ offered.
+ * - occupancy: agent-time spent on interactions (handle + wrap-up) of answered ones ÷ staffed
+ *   agent-time of the measured window.
+ * - valueWeightedWait: Σ value(tier)·wait ÷ offered.
+ * - asaByPriority: mean wait of answered per priority class.
+ */
+import { Engine } from '../engine/engine.ts';
+import type { AgentSelectionPolicy, OrderingPolicy } from '../engine/options.ts';
+import type { Command, EngineEvent } from '../engine/types.ts';
+import { exponential, lognormal, prng } from './random.ts';
+import type { Scenario } from './scenario.ts';
+
+export interface SimOptions {
+  readonly ordering: OrderingPolicy;
+  readonly agentSelection?: AgentSelectionPolicy;
+  readonly seed: number;
+}
+
+export interface QueueMetrics {
+  readonly offered: number;
+  readonly answered: number;
+  readonly abandoned: number;
+  readonly serviceLevel: number;
+  readonly serviceLevelOfAnswered: number;
+  readonly objectivePercent: number | null;
+  readonly asa: number;
+  readonly meanWait: number;
+  readonly pWait: number;
+  readonly pAbandon: number;
+  readonly occupancy: number;
+  readonly valueWeightedWait: number;
+  readonly asaByPriority: Readonly<Record<string, number>>;
+}
+
+export interface SimResult {
+  readonly scenario: string;
+  readonly ordering: OrderingPolicy;
+  readonly agentSelection: AgentSelectionPolicy;
+  readonly seed: number;
+  readonly queues: Readonly<Record<string, QueueMetrics>>;
+  readonly overall: QueueMetrics;
+  /** Queues whose service level met their objective. */
+  readonly objectivesMet: number;
+  readonly interactions: number;
+  readonly engineCommands: number;
+}
+
+interface Rec {
+  q: number;
+  arrival: number;
+  tier: number;
+  priority: number;
+  measured: boolean;
+  assignedAt: number;
+  done: boolean;
+}
+
+interface Acc {
+  offered: number;
+  answered: number;
+  answeredInT: number;
+  abandoned: number;
+  waitAnswered: number;
+  waitAll: number;
+  waited: number;
+  busyMs: number;
+  vww: number;
+  byPriority: Map<number, { n: number; wait: number }>;
+}
+
+const ARRIVAL = 0;
+const COMPLETE = 1;
+const PATIENCE = 2;
+
+/** A binary heap of simulator events ordered by (time, sequence). */
+class EventQueue {
+  private t: number[] = [];
+  private s: number[] = [];
+  private kind: number[] = [];
+  private ref: (string | number)[] = [];
+  private ref2: string[] = [];
+  private seq = 0;
+
+  get size(): number {
+    return this.t.length;
+  }
+
+  peekTime(): number {
+    return this.t.length === 0 ? Number.POSITIVE_INFINITY : this.t[0];
+  }
+
+  push(t: number, kind: number, ref: string | number, ref2 = ''): void {
+    this.t.push(t);
+    this.s.push(this.seq++);
+    this.kind.push(kind);
+    this.ref.push(ref);
+    this.ref2.push(ref2);
+    let i = this.t.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(i, p)) break;
+      this.swap(i, p);
+      i = p;
+    }
+  }
+
+  pop(): { t: number; kind: number; ref: string | number; ref2: string } {
+    const out = { t: this.t[0], kind: this.kind[0], ref: this.ref[0], ref2: this.ref2[0] };
+    const last = this.t.length - 1;
+    this.swap(0, last);
+    this.t.pop();
+    this.s.pop();
+    this.kind.pop();
+    this.ref.pop();
+    this.ref2.pop();
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < this.t.length && this.less(l, m)) m = l;
+      if (r < this.t.length && this.less(r, m)) m = r;
+      if (m === i) break;
+      this.swap(i, m);
+      i = m;
+    }
+    return out;
+  }
+
+  private less(a: number, b: number): boolean {
+    return this.t[a] !== this.t[b] ? this.t[a] < this.t[b] : this.s[a] < this.s[b];
+  }
+
+  private swap(a: number, b: number): void {
+    [this.t[a], this.t[b]] = [this.t[b], this.t[a]];
+    [this.s[a], this.s[b]] = [this.s[b], this.s[a]];
+    [this.kind[a], this.kind[b]] = [this.kind[b], this.kind[a]];
+    [this.ref[a], this.ref[b]] = [this.ref[b], this.ref[a]];
+    [this.ref2[a], this.ref2[b]] = [this.ref2[b], this.ref2[a]];
+  }
+}
+
+function pickShare<T extends { share: number }>(items: readonly T[], u: number): T {
+  const total = items.reduce((a, b) => a + b.share, 0);
+  let x = u * total;
+  for (const it of items) {
+    x -= it.share;
+    if (x < 0) return it;
+  }
+  return items[items.length - 1];
+}
+
+export function simulate(scenario: Scenario, options: SimOptions): SimResult {
+  const agentSelection = options.agentSelection ?? 'longest-idle';
+  const engine = new Engine({
+    ordering: options.ordering,
+    agentSelection,
+    limits: { maxInteractions: 10_000_000, maxAgents: 1_000_000, maxQueues: 1000 },
+  });
+  const HOUR = 3_600_000;
+  const end = scenario.hours * HOUR;
+  const warmup = scenario.warmupHours * HOUR;
+  const seed = options.seed;
+  const arrivalRand = prng(seed * 7 + 1);
+  const handleRand = prng(seed * 7 + 2);
+  const patienceRand = prng(seed * 7 + 3);
+  const mixRand = prng(seed * 7 + 4);
+  const profile = scenario.arrivalProfile ?? [1];
+  const peak = Math.max(...profile);
+  let commands = 0;
+  let now = 0;
+
+  const events = new EventQueue();
+  const recs = new Map<string, Rec>();
+  const acc: Acc[] = scenario.queues.map(() => ({
+    offered: 0,
+    answered: 0,
+    answeredInT: 0,
+    abandoned: 0,
+    waitAnswered: 0,
+    waitAll: 0,
+    waited: 0,
+    busyMs: 0,
+    vww: 0,
+    byPriority: new Map(),
+  }));
+  let pendingMeasured = 0;
+  const pendingAccepts: { agentId: string; offerId: string }[] = [];
+
+  const handleEvents = (evs: EngineEvent[]) => {
+    for (const e of evs) {
+      if (e.type === 'InteractionOffered') {
+        if (e.expiresAt !== null) pendingAccepts.push({ agentId: e.agentId, offerId: e.offerId });
+      } else if (e.type === 'InteractionAssigned') {
+        const r = recs.get(e.interactionId)!;
+        r.assignedAt = e.at;
+        const qs = scenario.queues[r.q];
+        const mean = qs.ahtSeconds * 1000;
+        const handle = scenario.handleTime === 'lognormal' ? lognormal(handleRand, mean, scenario.handleCv) : exponential(handleRand, mean);
+        events.push(e.at + handle, COMPLETE, e.interactionId, e.agentId);
+        if (r.measured) {
+          const a = acc[r.q];
+          const wait = e.at - r.arrival;
+          a.answered++;
+          if (wait <= qs.serviceObjective.thresholdSeconds * 1000) a.answeredInT++;
+          if (wait > 0) a.waited++;
+          a.waitAnswered += wait;
+          a.waitAll += wait;
+          a.vww += (scenario.tierValues[Math.min(r.tier, scenario.tierValues.length - 1)] ?? 1) * wait;
+          a.busyMs += handle + qs.wrapUpSeconds * 1000;
+          const bp = a.byPriority.get(r.priority) ?? { n: 0, wait: 0 };
+          bp.n++;
+          bp.wait += wait;
+          a.byPriority.set(r.priority, bp);
+          r.done = true;
+          pendingMeasured--;
+        }
+      }
+    }
+  };
+  const apply = (cmd: Command) => {
+    commands++;
+    const r = engine.apply(cmd, now);
+    if (!r.ok) throw new Error(`simulator command ${cmd.type} rejected: ${r.code} ${r.message}`);
+    handleEvents(r.events);
+    while (pendingAccepts.length > 0) {
+      const o = pendingAccepts.shift()!;
+      commands++;
+      const ar = engine.apply({ type: 'AcceptOffer', agentId: o.agentId, offerId: o.offerId }, now);
+      if (!ar.ok) throw new Error(`accept rejected: ${ar.code} ${ar.message}`);
+      handleEvents(ar.events);
+    }
+  };
+
+  // Configuration.
+  const skills = new Set<string>();
+  for (const q of scenario.queues) for (const s of Object.keys(q.skills)) skills.add(s);
+  for (const q of scenario.queues) for (const st of q.relaxation) for (const s of Object.keys(st.skills)) skills.add(s);
+  for (const g of scenario.agents) for (const s of Object.keys(g.skills)) skills.add(s);
+  for (const s of skills) apply({ type: 'DefineSkill', skill: s });
+  for (const q of scenario.queues)
+    apply({
+      type: 'UpsertQueue',
+      queue: {
+        id: q.id,
+        serviceObjective: { percent: Math.round(q.serviceObjective.percent), thresholdMs: Math.round(q.serviceObjective.thresholdSeconds * 1000) },
+        weight: q.weight,
+        wrapUpMs: q.wrapUpSeconds * 1000,
+        offerTimeoutMs: 24 * HOUR,
+        preferredWindowMs: 0,
+      },
+    });
+  const agentIds: string[] = [];
+  for (const g of scenario.agents)
+    for (let i = 0; i < g.count; i++) {
+      const id = `${g.name}-${i}`;
+      agentIds.push(id);
+      apply({ type: 'UpsertAgent', agent: { id, skills: g.skills, capacity: g.capacity } });
+    }
+  let staffedUnits = 0;
+  for (const g of scenario.agents) staffedUnits += g.count * g.capacity.total;
+  for (let i = 0; i < agentIds.length; i += 5000) apply({ type: 'SetAgentState', agentIds: agentIds.slice(i, i + 5000), state: 'available' });
+
+  const nextArrival = (q: number, from: number): void => {
+    const rate = scenario.queues[q].arrivalsPerHour * peak; // per hour at the peak of the profile
+    if (rate <= 0) return;
+    let t = from;
+    for (;;) {
+      t += exponential(arrivalRand, HOUR / rate);
+      if (t >= end) return;
+      const mult = profile[Math.floor(t / HOUR) % profile.length];
+      if (arrivalRand() * peak <= mult) break;
+    }
+    events.push(t, ARRIVAL, q);
+  };
+  scenario.queues.forEach((_, q) => nextArrival(q, 0));
+
+  let seq = 0;
+  const drainLimit = end + 48 * HOUR;
+  while (events.size > 0 || pendingMeasured > 0) {
+    const tEvent = events.peekTime();
+    const tEngine = engine.nextDeadline() ?? Number.POSITIVE_INFINITY;
+    if (tEvent === Number.POSITIVE_INFINITY && tEngine === Number.POSITIVE_INFINITY) break;
+    if (Math.min(tEvent, tEngine) > drainLimit) break;
+    if (tEngine <= tEvent) {
+      now = tEngine;
+      commands++;
+      handleEvents(engine.tick(now));
+      while (pendingAccepts.length > 0) {
+        const o = pendingAccepts.shift()!;
+        apply({ type: 'AcceptOffer', agentId: o.agentId, offerId: o.offerId });
+      }
+      continue;
+    }
+    const ev = events.pop();
+    now = ev.t;
+    if (ev.kind === ARRIVAL) {
+      const q = ev.ref as number;
+      const qs = scenario.queues[q];
+      nextArrival(q, now);
+      const tier = pickShare(qs.tiers, mixRand()).tier;
+      const priority = pickShare(qs.priorities, mixRand()).priority;
+      const id = `x${seq++}`;
+      const measured = now >= warmup;
+      recs.set(id, { q, arrival: now, tier, priority, measured, assignedAt: -1, done: false });
+      if (measured) {
+        acc[q].offered++;
+        pendingMeasured++;
+      }
+      if (qs.patienceSeconds !== null) events.push(now + exponential(patienceRand, qs.patienceSeconds * 1000), PATIENCE, id);
+      apply({
+        type: 'SubmitInteraction',
+        interaction: {
+          id,
+          channel: qs.channel,
+          queue: qs.id,
+          skills: qs.skills,
+          valueTier: tier,
+          priority,
+          ...(qs.relaxation.length > 0 ? { relaxation: qs.relaxation.map((r) => ({ afterMs: r.afterSeconds * 1000, skills: r.skills })) } : {}),
+        },
+      });
+    } else if (ev.kind === COMPLETE) {
+      const id = ev.ref as string;
+      apply({ type: 'CompleteInteraction', agentId: ev.ref2, interactionId: id });
+      recs.delete(id);
+    } else {
+      const id = ev.ref as string;
+      const r = recs.get(id);
+      if (!r || r.assignedAt >= 0) continue;
+      apply({ type: 'CancelInteraction', interactionId: id, reason: 'abandoned' });
+      recs.delete(id);
+      if (r.measured) {
+        const a = acc[r.q];
+        const wait = now - r.arrival;
+        a.abandoned++;
+        a.waited++;
+        a.waitAll += wait;
+        a.vww += (scenario.tierValues[Math.min(r.tier, scenario.tierValues.length - 1)] ?? 1) * wait;
+        pendingMeasured--;
+      }
+    }
+  }
+
+  const windowMs = end - warmup;
+  const metrics = (a: Acc, objective: number | null, thresholdShare: number): QueueMetrics => {
+    const byPriority: Record<string, number> = {};
+    for (const [p, v] of [...a.byPriority].sort((x, y) => y[0] - x[0])) byPriority[String(p)] = v.wait / v.n / 1000;
+    return {
+      offered: a.offered,
+      answered: a.answered,
+      abandoned: a.abandoned,
+      serviceLevel: a.offered ? a.answeredInT / a.offered : Number.NaN,
+      serviceLevelOfAnswered: a.answered ? a.answeredInT / a.answered : Number.NaN,
+      objectivePercent: objective,
+      asa: a.answered ? a.waitAnswered / a.answered / 1000 : Number.NaN,
+      meanWait: a.offered ? a.waitAll / a.offered / 1000 : Number.NaN,
+      pWait: a.offered ? a.waited / a.offered : Number.NaN,
+      pAbandon: a.offered ? a.abandoned / a.offered : Number.NaN,
+      occupancy: a.busyMs / (staffedUnits * windowMs * thresholdShare),
+      valueWeightedWait: a.offered ? a.vww / a.offered / 1000 : Number.NaN,
+      asaByPriority: byPriority,
+    };
+  };
+  const queues: Record<string, QueueMetrics> = {};
+  let met = 0;
+  scenario.queues.forEach((q, i) => {
+    // Per-queue occupancy is this queue's share of the staffed agent-time.
+    const m = metrics(acc[i], q.serviceObjective.percent, 1);
+    queues[q.id] = m;
+    if (m.serviceLevel * 100 >= q.serviceObjective.percent) met++;
+  });
+  const total: Acc = acc.reduce(
+    (t, a) => {
+      t.offered += a.offered;
+      t.answered += a.answered;
+      t.answeredInT += a.answeredInT;
+      t.abandoned += a.abandoned;
+      t.waitAnswered += a.waitAnswered;
+      t.waitAll += a.waitAll;
+      t.waited += a.waited;
+      t.busyMs += a.busyMs;
+      t.vww += a.vww;
+      for (const [p, v] of a.byPriority) {
+        const x = t.byPriority.get(p) ?? { n: 0, wait: 0 };
+        x.n += v.n;
+        x.wait += v.wait;
+        t.byPriority.set(p, x);
+      }
+      return t;
+    },
+    { offered: 0, answered: 0, answeredInT: 0, abandoned: 0, waitAnswered: 0, waitAll: 0, waited: 0, busyMs: 0, vww: 0, byPriority: new Map() } as Acc,
+  );
+  return {
+    scenario: scenario.name,
+    ordering: options.ordering,
+    agentSelection,
+    seed,
+    queues,
+    overall: metrics(total, null, 1),
+    objectivesMet: met,
+    interactions: seq,
+    engineCommands: commands,
+  };
+}

@@ -18,6 +18,11 @@ export const QueueScenarioSchema = z.strictObject({
   channel: z.string().min(1).max(32).default('voice'),
   /** Required skills with minimum levels. */
   skills: Levels.default({}),
+  /**
+   * Age after which an interaction outranks all non-escalated work (the engine's starvation
+   * bound); omitted: the engine default (10 × threshold); null: never.
+   */
+  escalateAfterSeconds: z.number().positive().nullable().optional(),
   /** Class weight c_q of the service-objective rule. */
   weight: z.number().positive().default(1),
   /** Mix of customer value tiers (shares are normalised). */

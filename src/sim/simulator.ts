@@ -264,6 +264,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
         wrapUpMs: q.wrapUpSeconds * 1000,
         offerTimeoutMs: 24 * HOUR,
         preferredWindowMs: 0,
+        ...(q.escalateAfterSeconds !== undefined ? { escalateAfterMs: q.escalateAfterSeconds === null ? null : q.escalateAfterSeconds * 1000 } : {}),
       },
     });
   const agentIds: string[] = [];

@@ -1,0 +1,228 @@
+/**
+ * `npm run sim` — the routing simulator's command line.
+ *
+ *   npm run sim                                            default multi-skill scenario, all policies
+ *   npm run sim -- --agents 12 --arrivals-per-hour 120 --aht 300 --sl-seconds 20 --patience 180
+ *   npm run sim -- --scenario scenarios/overload.json --policy all --reps 10 --markdown
+ *
+ * Flags: --scenario FILE | (--agents N --arrivals-per-hour X --aht SECONDS --sl-seconds T
+ * --patience SECONDS (0: none) --handle exponential|lognormal --cv X) --hours H --warmup H
+ * --policy fifo|priority-age|deadline|service-objective|all --agent-policy
+ * longest-idle|least-occupied|best-skill --reps R --seed S --json --markdown
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { AGENT_SELECTION_POLICIES, ORDERING_POLICIES, type AgentSelectionPolicy, type OrderingPolicy } from '../engine/options.ts';
+import { erlangA, erlangC } from './erlang.ts';
+import { estimate, type Estimate } from './random.ts';
+import { parseScenario, singleQueue, type Scenario } from './scenario.ts';
+import { simulate, type QueueMetrics, type SimResult } from './simulator.ts';
+
+const METRICS = ['serviceLevel', 'asa', 'pAbandon', 'pWait', 'occupancy', 'valueWeightedWait'] as const;
+type Metric = (typeof METRICS)[number];
+
+const Flags = z.strictObject({
+  scenario: z.string().optional(),
+  agents: z.coerce.number().int().positive().default(12),
+  'arrivals-per-hour': z.coerce.number().positive().default(120),
+  aht: z.coerce.number().positive().default(300),
+  'sl-seconds': z.coerce.number().positive().default(20),
+  patience: z.coerce.number().min(0).default(0),
+  handle: z.enum(['exponential', 'lognormal']).default('exponential'),
+  cv: z.coerce.number().positive().default(1),
+  hours: z.coerce.number().positive().optional(),
+  warmup: z.coerce.number().min(0).optional(),
+  policy: z.enum([...ORDERING_POLICIES, 'all'] as [string, ...string[]]).optional(),
+  'agent-policy': z.enum(AGENT_SELECTION_POLICIES as unknown as [string, ...string[]]).default('longest-idle'),
+  reps: z.coerce.number().int().min(1).max(1000).default(5),
+  seed: z.coerce.number().int().min(0).default(1),
+  json: z.literal('true').optional(),
+  markdown: z.literal('true').optional(),
+});
+
+function parseArgs(argv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument '${a}'`);
+    const eq = a.indexOf('=');
+    if (eq > 0) out[a.slice(2, eq)] = a.slice(eq + 1);
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) out[a.slice(2)] = argv[++i];
+    else out[a.slice(2)] = 'true';
+  }
+  return out;
+}
+
+const DEFAULT_SCENARIO = new URL('../../scenarios/multi-skill.json', import.meta.url);
+
+export interface PolicySummary {
+  readonly ordering: OrderingPolicy;
+  readonly queues: Record<string, Record<Metric, Estimate> & { objectivePercent: number | null }>;
+  readonly overall: Record<Metric, Estimate>;
+  readonly objectivesMet: Estimate;
+  readonly runs: number;
+  readonly interactionsPerRun: number;
+}
+
+function summarise(ordering: OrderingPolicy, runs: SimResult[]): PolicySummary {
+  const pick = (get: (r: SimResult) => QueueMetrics) =>
+    Object.fromEntries(METRICS.map((m) => [m, estimate(runs.map((r) => get(r)[m]))])) as Record<Metric, Estimate>;
+  const queues: PolicySummary['queues'] = {};
+  for (const id of Object.keys(runs[0].queues)) queues[id] = { ...pick((r) => r.queues[id]), objectivePercent: runs[0].queues[id].objectivePercent };
+  return {
+    ordering,
+    queues,
+    overall: pick((r) => r.overall),
+    objectivesMet: estimate(runs.map((r) => r.objectivesMet)),
+    runs: runs.length,
+    interactionsPerRun: runs.reduce((a, r) => a + r.interactions, 0) / runs.length,
+  };
+}
+
+const pct = (e: Estimate) => `${(100 * e.mean).toFixed(1)} ± ${(100 * e.ci95).toFixed(1)}`;
+const sec = (e: Estimate) => `${e.mean.toFixed(1)} ± ${e.ci95.toFixed(1)}`;
+
+function table(scenario: Scenario, summaries: PolicySummary[], markdown: boolean): string {
+  const header = ['policy', 'queue', 'SL % (objective)', 'ASA s', 'abandon %', 'value-weighted wait s', 'occupancy %'];
+  const rows: string[][] = [];
+  for (const s of summaries) {
+    for (const [id, q] of Object.entries(s.queues))
+      rows.push([s.ordering, id, `${pct(q.serviceLevel)} (${q.objectivePercent})`, sec(q.asa), pct(q.pAbandon), sec(q.valueWeightedWait), '']);
+    rows.push([
+      s.ordering,
+      `**all** (objectives met: ${s.objectivesMet.mean.toFixed(1)}/${Object.keys(s.queues).length})`,
+      pct(s.overall.serviceLevel),
+      sec(s.overall.asa),
+      pct(s.overall.pAbandon),
+      sec(s.overall.valueWeightedWait),
+      pct(s.overall.occupancy),
+    ]);
+  }
+  if (markdown) {
+    const line = (r: string[]) => `| ${r.join(' | ')} |`;
+    return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.replaceAll('**', '').padEnd(widths[i])).join('  ');
+  return [`${scenario.name}: ${summaries[0].runs} replications, mean ± 95% CI`, line(header), ...rows.map(line)].join('\n');
+}
+
+export function main(argv: string[]): void {
+  const raw = parseArgs(argv);
+  const parsed = Flags.safeParse(raw);
+  if (!parsed.success) {
+    console.error(`invalid flags:\n${z.prettifyError(parsed.error)}`);
+    process.exitCode = 2;
+    return;
+  }
+  const f = parsed.data;
+  const singleFlags = ['agents', 'arrivals-per-hour', 'aht', 'sl-seconds', 'patience'].some((k) => k in raw);
+  let scenario: Scenario;
+  if (f.scenario || !singleFlags) {
+    const file = f.scenario ?? DEFAULT_SCENARIO;
+    const result = parseScenarioFile(file);
+    if (typeof result === 'string') {
+      console.error(result);
+      process.exitCode = 2;
+      return;
+    }
+    scenario = result;
+    if (f.hours !== undefined) scenario = { ...scenario, hours: f.hours };
+    if (f.warmup !== undefined) scenario = { ...scenario, warmupHours: f.warmup };
+  } else {
+    scenario = singleQueue({
+      agents: f.agents,
+      arrivalsPerHour: f['arrivals-per-hour'],
+      ahtSeconds: f.aht,
+      thresholdSeconds: f['sl-seconds'],
+      patienceSeconds: f.patience > 0 ? f.patience : null,
+      hours: f.hours ?? 100,
+      warmupHours: f.warmup,
+      handleTime: f.handle,
+      handleCv: f.cv,
+    });
+  }
+  const policies: OrderingPolicy[] =
+    f.policy === 'all' || (f.policy === undefined && !singleFlags) ? [...ORDERING_POLICIES] : [(f.policy ?? 'fifo') as OrderingPolicy];
+  const summaries = policies.map((ordering) =>
+    summarise(
+      ordering,
+      Array.from({ length: f.reps }, (_, i) =>
+        simulate(scenario, { ordering, agentSelection: f['agent-policy'] as AgentSelectionPolicy, seed: f.seed + i }),
+      ),
+    ),
+  );
+
+  // Closed forms, for the single-queue shape.
+  let closedForm: Record<string, number> | undefined;
+  if (scenario.queues.length === 1 && scenario.agents.length === 1 && scenario.handleTime === 'exponential' && !scenario.arrivalProfile) {
+    const q = scenario.queues[0];
+    const λ = q.arrivalsPerHour / 3600;
+    const n = scenario.agents[0].count;
+    closedForm =
+      q.patienceSeconds === null
+        ? { model: 0, ...erlangC(λ, q.ahtSeconds, n, q.serviceObjective.thresholdSeconds) }
+        : { model: 1, ...erlangA(λ, q.ahtSeconds, n, q.patienceSeconds, q.serviceObjective.thresholdSeconds) };
+  }
+
+  if (f.json) {
+    const flat = (m: Record<Metric, Estimate>) => ({
+      ...Object.fromEntries(METRICS.map((k) => [k, m[k].mean])),
+      ci95: Object.fromEntries(METRICS.map((k) => [k, m[k].ci95])),
+    });
+    const out = {
+      scenario: scenario.name,
+      replications: f.reps,
+      seed: f.seed,
+      agentSelection: f['agent-policy'],
+      policies: Object.fromEntries(
+        summaries.map((s) => [
+          s.ordering,
+          {
+            overall: flat(s.overall),
+            queues: Object.fromEntries(Object.entries(s.queues).map(([id, q]) => [id, { ...flat(q), objectivePercent: q.objectivePercent }])),
+            objectivesMet: s.objectivesMet.mean,
+            interactionsPerRun: s.interactionsPerRun,
+          },
+        ]),
+      ),
+      ...(closedForm ? { closedForm: { ...closedForm, model: closedForm.model === 0 ? 'erlang-c' : 'erlang-a' } } : {}),
+    };
+    console.log(JSON.stringify(out, null, 2));
+    return;
+  }
+  console.log(table(scenario, summaries, f.markdown === 'true'));
+  if (closedForm) {
+    const { model, ...rest } = closedForm;
+    console.log(
+      `\n${model === 0 ? 'Erlang C' : 'Erlang A'}: ` +
+        Object.entries(rest)
+          .map(([k, v]) => `${k} ${k === 'asa' ? v.toFixed(2) + ' s' : (100 * v).toFixed(2) + ' %'}`)
+          .join(', '),
+    );
+  }
+}
+
+function parseScenarioFile(file: string | URL): Scenario | string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return `cannot read scenario ${String(file)}: ${(e as Error).message}`;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return `scenario ${String(file)} is not JSON: ${(e as Error).message}`;
+  }
+  try {
+    return parseScenario(json);
+  } catch (e) {
+    return e instanceof z.ZodError ? `invalid scenario ${String(file)}:\n${z.prettifyError(e)}` : String(e);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/sim/cli.ts') || process.argv[1]?.endsWith('/sim/cli.js')) {
+  main(process.argv.slice(2));
+}

@@ -1,0 +1,40 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../..');
+const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/sim/cli.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+
+describe('npm run sim', () => {
+  it('--json prints the figures per queue and overall, with the closed form for one queue', () => {
+    const r = run(['--agents', '12', '--arrivals-per-hour', '120', '--aht', '300', '--sl-seconds', '20', '--patience', '180', '--hours', '60', '--reps', '2', '--policy', 'fifo', '--seed', '3', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const fifo = out.policies.fifo;
+    for (const k of ['serviceLevel', 'asa', 'pAbandon', 'pWait', 'occupancy', 'valueWeightedWait']) {
+      expect(typeof fifo.overall[k]).toBe('number');
+      expect(typeof fifo.queues.main[k]).toBe('number');
+      expect(typeof fifo.overall.ci95[k]).toBe('number');
+    }
+    expect(out.closedForm.model).toBe('erlang-a');
+    expect(Math.abs(fifo.overall.pAbandon - out.closedForm.pAbandon)).toBeLessThan(0.02);
+    expect(Math.abs(fifo.overall.serviceLevel - out.closedForm.serviceLevel)).toBeLessThan(0.05);
+  });
+
+  it('runs a scenario file for every policy', () => {
+    const r = run(['--scenario', 'scenarios/value-tiered.json', '--hours', '2', '--reps', '1', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out.policies)).toEqual(['fifo', 'priority-age', 'deadline', 'service-objective']);
+    expect(Object.keys(out.policies.deadline.queues)).toEqual(['care', 'retention']);
+  });
+
+  it('rejects bad flags and bad scenarios with a readable message and exit code 2', () => {
+    const bad = run(['--policy', 'random']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('policy');
+    const missing = run(['--scenario', 'scenarios/nope.json']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('cannot read scenario');
+  });
+});

@@ -129,6 +129,8 @@ export interface EngineCounts {
 }
 
 const PRIORITY_SPAN = 2 ** 42;
+const OFFER_OUTCOMES = ['accepted', 'rejected', 'timed_out', 'rescinded'] as const;
+type OfferOutcome = (typeof OFFER_OUTCOMES)[number];
 const EMPTY: readonly never[] = [];
 
 export class Engine {
@@ -166,7 +168,14 @@ export class Engine {
   private queuedCount = 0;
 
   private readonly offers = new Map<string, Offer>();
-  private readonly closedOffers: BoundedMap<string, { agentId: string; outcome: string }>;
+  /**
+   * The last closedOfferMaxEntries closed offers, by offer number modulo the ring size: who held
+   * it and how it ended, to tell OFFER_CLOSED and OFFER_NOT_YOURS from UNKNOWN_OFFER. Offer ids
+   * are `o<number>`, increasing, so the ring needs no Map.
+   */
+  private readonly closedAgent: (string | undefined)[];
+  private readonly closedOutcome: Uint8Array;
+  private readonly closedNumber: Float64Array;
   private readonly finished: BoundedMap<string, InteractionStatus>;
   private readonly lastAgent: BoundedMap<string, string>;
 
@@ -201,11 +210,17 @@ export class Engine {
 
   private pendingAgents: Agent[] = [];
   private pendingIxs: Interaction[] = [];
+  /** Spare buffers swapped with the pending lists in settle(), so settling allocates nothing. */
+  private spareAgents: Agent[] = [];
+  private spareIxs: Interaction[] = [];
 
   constructor(options: EngineOptionsInput = {}) {
     this.options = resolveOptions(options);
     this.serviceObjective = this.options.ordering === 'service-objective';
-    this.closedOffers = new BoundedMap(this.options.closedOfferMaxEntries, Number.POSITIVE_INFINITY);
+    const ring = Math.max(1, this.options.closedOfferMaxEntries);
+    this.closedAgent = new Array(ring);
+    this.closedOutcome = new Uint8Array(ring);
+    this.closedNumber = new Float64Array(ring).fill(-1);
     this.finished = new BoundedMap(this.options.idempotencyMaxEntries, this.options.idempotencyTtlMs);
     this.lastAgent = new BoundedMap(this.options.lastAgentMaxEntries, this.options.lastAgentTtlMs);
     this.ixTimers = new IndexedHeap(new PositionIndex(), (a, b) => {
@@ -1252,8 +1267,10 @@ export class Engine {
     if (ix.preferred) this.endPreference(ix, false, false);
     this.pullWaiting(ix);
     const q = ix.queue;
+    const number = ++this.offerSeq;
     const offer: Offer = {
-      id: `o${++this.offerSeq}`,
+      id: `o${number}`,
+      number,
       ix,
       agent: a,
       pc,
@@ -1300,7 +1317,7 @@ export class Engine {
     a.assigned.add(ix);
     this.offers.delete(offer.id);
     this.offerTimers.remove(ix.slot);
-    this.closedOffers.set(offer.id, { agentId: a.id, outcome: 'accepted' }, this.now);
+    this.recordClosed(offer, a, 'accepted');
     q.offered--;
     this.lists.remove(q.waiting, ix.slot);
     ix.status = 'assigned';
@@ -1321,6 +1338,23 @@ export class Engine {
     });
   }
 
+  private recordClosed(o: Offer, a: Agent, outcome: OfferOutcome): void {
+    const n = o.number;
+    const i = n % this.closedAgent.length;
+    this.closedAgent[i] = a.id;
+    this.closedOutcome[i] = OFFER_OUTCOMES.indexOf(outcome);
+    this.closedNumber[i] = n;
+  }
+
+  private closedOffer(offerId: string): { agentId: string; outcome: OfferOutcome } | undefined {
+    if (offerId.length < 2 || offerId[0] !== 'o') return undefined;
+    const n = Number(offerId.slice(1));
+    if (!Number.isSafeInteger(n) || n <= 0 || `o${n}` !== offerId) return undefined;
+    const i = n % this.closedAgent.length;
+    if (this.closedNumber[i] !== n) return undefined;
+    return { agentId: this.closedAgent[i]!, outcome: OFFER_OUTCOMES[this.closedOutcome[i]] };
+  }
+
   private findOffer(agentId: string, offerId: string): Offer | Rejection {
     const L = this.options.limits;
     const bad = checkId(agentId, 'agent id', L) ?? checkId(offerId, 'offer id', L);
@@ -1329,7 +1363,7 @@ export class Engine {
     if (!a) return reject(RejectCode.UNKNOWN_AGENT, `agent '${agentId}' is not defined`);
     const o = this.offers.get(offerId);
     if (!o) {
-      const closed = this.closedOffers.get(offerId, this.now);
+      const closed = this.closedOffer(offerId);
       if (closed && closed.agentId === agentId) return reject(RejectCode.OFFER_CLOSED, `offer '${offerId}' is closed (${closed.outcome})`);
       if (closed) return reject(RejectCode.OFFER_NOT_YOURS, `offer '${offerId}' was not made to agent '${agentId}'`);
       return reject(RejectCode.UNKNOWN_OFFER, `offer '${offerId}' is not known`);
@@ -1362,7 +1396,7 @@ export class Engine {
     const a = o.agent;
     this.offers.delete(o.id);
     this.offerTimers.remove(ix.slot);
-    this.closedOffers.set(o.id, { agentId: a.id, outcome }, this.now);
+    this.recordClosed(o, a, outcome);
     this.detach(o);
     ix.offer = null;
     ix.queue.offered--;
@@ -1538,11 +1572,15 @@ export class Engine {
     while (this.pendingAgents.length > 0 || this.pendingIxs.length > 0) {
       const agents = this.pendingAgents;
       const ixs = this.pendingIxs;
-      this.pendingAgents = [];
-      this.pendingIxs = [];
+      this.pendingAgents = this.spareAgents;
+      this.pendingIxs = this.spareIxs;
       if (ixs.length === 0 && agents.length === 1) this.agentPath(agents[0]);
       else if (agents.length === 0 && ixs.length === 1) this.interactionPath(ixs[0]);
       else this.batch(agents, ixs);
+      agents.length = 0;
+      ixs.length = 0;
+      this.spareAgents = agents;
+      this.spareIxs = ixs;
     }
   }
 

@@ -112,6 +112,8 @@ export interface Signature {
 
 export interface Offer {
   readonly id: string;
+  /** The number in `id` (`o<number>`), increasing. */
+  readonly number: number;
   readonly ix: Interaction;
   agent: Agent;
   pc: ProfileChannel;

@@ -1,25 +1,22 @@
 /**
  * A Map bounded in entries and age: beyond `maxEntries` the least recently set entry is
  * evicted, entries older than `ttl` read as absent. Time is passed in, never read. Used for
- * idempotency ids of finished interactions, the customer's last agent, and closed offers.
+ * idempotency ids of finished interactions and the customer's last agent.
  *
- * Eviction order lives in a ring of (key, sequence) beside the Map, so eviction is O(1). (Taking
- * the oldest key from the Map's own iterator is not: after many deletions V8 walks the holes
- * left at the front of its ordered table on every call.)
+ * Entries live in a ring (key, value, time) in order of setting; the Map only maps a key to its
+ * ring slot, so a set allocates nothing and eviction is O(1). (Taking the oldest key from the
+ * Map's own iterator is not O(1): after many deletions V8 walks the holes at the front of its
+ * ordered table on every call.) Re-setting a key leaves a hole in the ring; when the ring is
+ * full of holes it is compacted, O(1) amortised.
  */
-interface Entry<V> {
-  value: V;
-  at: number;
-  seq: number;
-}
-
 export class BoundedMap<K, V> {
-  private readonly map = new Map<K, Entry<V>>();
-  private ringKeys: (K | undefined)[] = [];
-  private ringSeq = new Float64Array(16);
+  private readonly index = new Map<K, number>();
+  private keys: (K | undefined)[] = new Array(16);
+  private values: (V | undefined)[] = new Array(16);
+  private times = new Float64Array(16);
   private head = 0;
+  /** Ring records from head, holes included. */
   private count = 0;
-  private seq = 0;
 
   constructor(
     readonly maxEntries: number,
@@ -27,83 +24,84 @@ export class BoundedMap<K, V> {
   ) {}
 
   get size(): number {
-    return this.map.size;
+    return this.index.size;
   }
 
   set(key: K, value: V, now: number): void {
-    const seq = ++this.seq;
-    const e = this.map.get(key);
-    if (e) {
-      e.value = value;
-      e.at = now;
-      e.seq = seq;
-    } else this.map.set(key, { value, at: now, seq });
-    this.ringPush(key, seq);
-    while (this.map.size > this.maxEntries) this.evictOldest();
+    const old = this.index.get(key);
+    if (old !== undefined) {
+      this.keys[old] = undefined;
+      this.values[old] = undefined;
+    }
+    if (this.count === this.keys.length) this.makeRoom();
+    const at = (this.head + this.count) % this.keys.length;
+    this.keys[at] = key;
+    this.values[at] = value;
+    this.times[at] = now;
+    this.count++;
+    this.index.set(key, at);
+    while (this.index.size > this.maxEntries) this.dropHead();
   }
 
   get(key: K, now: number): V | undefined {
-    const e = this.map.get(key);
-    if (e === undefined) return undefined;
-    if (now - e.at > this.ttl) {
-      this.map.delete(key);
+    const at = this.index.get(key);
+    if (at === undefined) return undefined;
+    if (now - this.times[at] > this.ttl) {
+      this.delete(key);
       return undefined;
     }
-    return e.value;
+    return this.values[at];
   }
 
   delete(key: K): void {
-    this.map.delete(key);
+    const at = this.index.get(key);
+    if (at === undefined) return;
+    this.index.delete(key);
+    this.keys[at] = undefined;
+    this.values[at] = undefined;
   }
 
-  /** Drops entries past their ttl from the old end of the ring. */
+  /** Drops entries past their ttl (and holes) from the old end. */
   prune(now: number): void {
     while (this.count > 0) {
-      const k = this.ringKeys[this.head] as K;
-      const e = this.map.get(k);
-      if (e && e.seq === this.ringSeq[this.head] && now - e.at <= this.ttl) break;
-      this.evictOldest();
+      const k = this.keys[this.head];
+      if (k !== undefined && now - this.times[this.head] <= this.ttl) break;
+      this.dropHead();
     }
   }
 
-  private ringPush(key: K, seq: number): void {
-    const cap = this.ringSeq.length;
-    if (this.count === cap) {
-      // Full: grow (doubling) while under 2 × maxEntries, else drop the superseded records
-      // (at least half of them are, since the Map holds at most maxEntries + 1 keys): O(1)
-      // amortised per set.
-      const limit = 2 * Math.max(this.maxEntries, 1) + 2;
-      const size = cap < limit ? Math.min(cap * 2, limit) : cap;
-      const keys: (K | undefined)[] = new Array(size);
-      const seqs = new Float64Array(size);
-      let n = 0;
-      for (let i = 0; i < this.count; i++) {
-        const j = (this.head + i) % cap;
-        const k = this.ringKeys[j] as K;
-        if (size === cap && this.map.get(k)?.seq !== this.ringSeq[j]) continue;
-        keys[n] = k;
-        seqs[n++] = this.ringSeq[j];
-      }
-      this.ringKeys = keys;
-      this.ringSeq = seqs;
-      this.head = 0;
-      this.count = n;
-    }
-    const at = (this.head + this.count) % this.ringSeq.length;
-    this.ringKeys[at] = key;
-    this.ringSeq[at] = seq;
-    this.count++;
-  }
-
-  /** Removes the ring's oldest record, and its key if that record is still the key's latest. */
-  private evictOldest(): void {
-    if (this.count === 0) return;
-    const k = this.ringKeys[this.head] as K;
-    const s = this.ringSeq[this.head];
-    this.ringKeys[this.head] = undefined;
-    this.head = (this.head + 1) % this.ringSeq.length;
+  private dropHead(): void {
+    const k = this.keys[this.head];
+    if (k !== undefined) this.index.delete(k);
+    this.keys[this.head] = undefined;
+    this.values[this.head] = undefined;
+    this.head = (this.head + 1) % this.keys.length;
     this.count--;
-    const e = this.map.get(k);
-    if (e && e.seq === s) this.map.delete(k);
+  }
+
+  /** The ring is full: grow it while under 2 × maxEntries, else squeeze out the holes. */
+  private makeRoom(): void {
+    const cap = this.keys.length;
+    const limit = 2 * Math.max(this.maxEntries, 1) + 2;
+    const size = cap < limit ? Math.min(cap * 2, limit) : cap;
+    const keys: (K | undefined)[] = new Array(size);
+    const values: (V | undefined)[] = new Array(size);
+    const times = new Float64Array(size);
+    let n = 0;
+    for (let i = 0; i < this.count; i++) {
+      const j = (this.head + i) % cap;
+      const k = this.keys[j];
+      if (k === undefined) continue;
+      keys[n] = k;
+      values[n] = this.values[j];
+      times[n] = this.times[j];
+      this.index.set(k, n);
+      n++;
+    }
+    this.keys = keys;
+    this.values = values;
+    this.times = times;
+    this.head = 0;
+    this.count = n;
   }
 }

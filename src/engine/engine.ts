@@ -161,6 +161,19 @@ export class Engine {
   private ixKey = new Float64Array(1024);
   private ixSeq = new Float64Array(1024);
   private ixTimerAt = new Float64Array(1024);
+  /**
+   * Interaction times by slot (struct of arrays: a double field on an object costs a boxed
+   * heap number each). NaN: not set.
+   */
+  private tArrival = new Float64Array(1024);
+  private tEntered = new Float64Array(1024);
+  private tExplicit = new Float64Array(1024);
+  private tDeadline = new Float64Array(1024);
+  private tAssigned = new Float64Array(1024);
+  private tPrefUntil = new Float64Array(1024);
+  private tLate = new Float64Array(1024);
+  private tEscalate = new Float64Array(1024);
+  private tMaxWait = new Float64Array(1024);
   /** Open offer expiry by interaction slot (an interaction has at most one open offer). */
   private offerAt = new Float64Array(1024);
   private seq = 0;
@@ -311,7 +324,7 @@ export class Engine {
       queueId,
       waiting: q.waiting.size - q.offered,
       offered: q.offered,
-      oldestWaitMs: head < 0 ? 0 : Math.max(0, now - this.ixBySlot[head]!.enteredQueueAt),
+      oldestWaitMs: head < 0 ? 0 : Math.max(0, now - this.tEntered[head]),
       ...c,
       averageHandleMs: c.handled === 0 ? null : c.handleMsTotal / c.handled,
       serviceLevel: settled === 0 ? null : c.answeredWithinThreshold / settled,
@@ -343,8 +356,8 @@ export class Engine {
       channel: ix.channel,
       agentId: ix.agent?.id ?? ix.offer?.agent.id ?? null,
       offerId: ix.offer?.id ?? null,
-      arrival: ix.arrival,
-      deadline: ix.deadline,
+      arrival: this.tArrival[ix.slot],
+      deadline: this.tDeadline[ix.slot],
       priority: ix.priority,
       band: band === BAND_ESCALATED ? 'escalated' : band === BAND_LATE ? 'late' : 'normal',
       position,
@@ -919,26 +932,26 @@ export class Engine {
       labels,
       sig,
       status: 'queued',
-      arrival: this.now,
-      enteredQueueAt: this.now,
-      explicitDeadline,
-      deadline: explicitDeadline ?? this.now + q.objective.thresholdMs,
       priority,
       valueTier: spec.valueTier ?? 0,
       customerId: spec.customerId,
       context: spec.context,
       offer: null,
       agent: null,
-      assignedAt: 0,
       rejectedBy: null,
       preferred: null,
-      preferredUntil: Number.NaN,
       relaxation: spec.relaxation && spec.relaxation.length > 0 ? spec.relaxation : null,
       relaxStep: 0,
-      lateAt: Number.NaN,
-      escalateAt: Number.NaN,
-      maxWaitAt: Number.NaN,
     };
+    this.tArrival[slot] = this.now;
+    this.tEntered[slot] = this.now;
+    this.tExplicit[slot] = explicitDeadline ?? Number.NaN;
+    this.tDeadline[slot] = explicitDeadline ?? this.now + q.objective.thresholdMs;
+    this.tAssigned[slot] = 0;
+    this.tPrefUntil[slot] = Number.NaN;
+    this.tLate[slot] = Number.NaN;
+    this.tEscalate[slot] = Number.NaN;
+    this.tMaxWait[slot] = Number.NaN;
     this.ixBySlot[slot] = ix;
     this.interactions.set(ix.id, ix);
     this.ixSeq[slot] = ix.seq;
@@ -950,7 +963,7 @@ export class Engine {
     const preferred = this.preferredAgentsFor(ix, spec.preferredAgents);
     if (preferred.length > 0 && q.preferredWindowMs > 0) {
       ix.preferred = preferred;
-      ix.preferredUntil = this.now + q.preferredWindowMs;
+      this.tPrefUntil[ix.slot] = this.now + q.preferredWindowMs;
       for (const a of preferred) this.addPreferred(a, ix);
     } else this.pushWaiting(ix);
     this.armTimer(ix);
@@ -1022,7 +1035,7 @@ export class Engine {
       if (a.preferred.length === 0) a.preferred = null;
     }
     ix.preferred = null;
-    ix.preferredUntil = Number.NaN;
+    this.tPrefUntil[ix.slot] = Number.NaN;
     if (emitEvent) this.emit({ type: 'PreferenceWindowEnded', at: this.now, interactionId: ix.id });
     if (requeue && ix.status === 'queued') {
       this.pushWaiting(ix);
@@ -1042,6 +1055,15 @@ export class Engine {
     this.ixSeq = f(this.ixSeq);
     this.ixTimerAt = f(this.ixTimerAt);
     this.offerAt = f(this.offerAt);
+    this.tArrival = f(this.tArrival);
+    this.tEntered = f(this.tEntered);
+    this.tExplicit = f(this.tExplicit);
+    this.tDeadline = f(this.tDeadline);
+    this.tAssigned = f(this.tAssigned);
+    this.tPrefUntil = f(this.tPrefUntil);
+    this.tLate = f(this.tLate);
+    this.tEscalate = f(this.tEscalate);
+    this.tMaxWait = f(this.tMaxWait);
     const band = new Uint8Array(size);
     band.set(this.ixBand);
     this.ixBand = band;
@@ -1050,14 +1072,14 @@ export class Engine {
   /** Sets queue-dependent fields, the ordering key and band timers on entering queue `q`. */
   private enterQueue(ix: Interaction, q: Queue): void {
     ix.queue = q;
-    ix.enteredQueueAt = this.now;
-    ix.deadline = ix.explicitDeadline ?? ix.arrival + q.objective.thresholdMs;
-    ix.escalateAt = q.escalateAfterMs === null ? Number.NaN : ix.arrival + q.escalateAfterMs;
-    ix.maxWaitAt = q.maxWaitMs === null ? Number.NaN : this.now + q.maxWaitMs;
-    ix.lateAt = this.options.ordering === 'service-objective' ? ix.deadline : Number.NaN;
+    this.tEntered[ix.slot] = this.now;
+    this.tDeadline[ix.slot] = Number.isNaN(this.tExplicit[ix.slot]) ? this.tArrival[ix.slot] + q.objective.thresholdMs : this.tExplicit[ix.slot];
+    this.tEscalate[ix.slot] = q.escalateAfterMs === null ? Number.NaN : this.tArrival[ix.slot] + q.escalateAfterMs;
+    this.tMaxWait[ix.slot] = q.maxWaitMs === null ? Number.NaN : this.now + q.maxWaitMs;
+    this.tLate[ix.slot] = this.options.ordering === 'service-objective' ? this.tDeadline[ix.slot] : Number.NaN;
     let band = BAND_NORMAL;
-    if (ix.escalateAt <= this.now) band = BAND_ESCALATED;
-    else if (ix.lateAt <= this.now) band = BAND_LATE;
+    if (this.tEscalate[ix.slot] <= this.now) band = BAND_ESCALATED;
+    else if (this.tLate[ix.slot] <= this.now) band = BAND_LATE;
     this.ixBand[ix.slot] = band;
     this.ixKey[ix.slot] = this.orderKey(ix, band);
     this.lists.append(q.waiting, ix.slot);
@@ -1076,16 +1098,16 @@ export class Engine {
 
   /** The time-invariant key (ROUTING.md §2); smaller is better within a band. */
   private orderKey(ix: Interaction, band: number): number {
-    if (band === BAND_ESCALATED) return ix.arrival;
+    if (band === BAND_ESCALATED) return this.tArrival[ix.slot];
     switch (this.options.ordering) {
       case 'fifo':
-        return ix.arrival;
+        return this.tArrival[ix.slot];
       case 'priority-age':
-        return (MAX_PRIORITY - ix.priority) * PRIORITY_SPAN + ix.arrival;
+        return (MAX_PRIORITY - ix.priority) * PRIORITY_SPAN + this.tArrival[ix.slot];
       case 'deadline':
-        return ix.deadline - this.boost(ix);
+        return this.tDeadline[ix.slot] - this.boost(ix);
       case 'service-objective':
-        return ix.arrival - this.boost(ix);
+        return this.tArrival[ix.slot] - this.boost(ix);
     }
   }
 
@@ -1322,10 +1344,10 @@ export class Engine {
     this.lists.remove(q.waiting, ix.slot);
     ix.status = 'assigned';
     ix.agent = a;
-    ix.assignedAt = this.now;
+    this.tAssigned[ix.slot] = this.now;
     this.ixTimers.remove(ix.slot);
     q.counters.answered++;
-    if (this.now - ix.enteredQueueAt <= q.objective.thresholdMs) q.counters.answeredWithinThreshold++;
+    if (this.now - this.tEntered[ix.slot] <= q.objective.thresholdMs) q.counters.answeredWithinThreshold++;
     if (ix.customerId !== undefined) this.lastAgent.set(ix.customerId, a.id, this.now);
     this.emit({
       type: 'InteractionAssigned',
@@ -1334,7 +1356,7 @@ export class Engine {
       agentId: a.id,
       offerId: offer.id,
       queueId: q.id,
-      waitMs: this.now - ix.arrival,
+      waitMs: this.now - this.tArrival[ix.slot],
     });
   }
 
@@ -1413,7 +1435,7 @@ export class Engine {
     }
     this.pendingAgents.push(a);
     if (!requeue) return;
-    if (ix.maxWaitAt <= this.now) {
+    if (this.tMaxWait[ix.slot] <= this.now) {
       this.maxWaitReached(ix);
       return;
     }
@@ -1429,7 +1451,7 @@ export class Engine {
     if (!ix) return this.unknownInteraction(id);
     if (ix.status !== 'assigned' || ix.agent !== a) return reject(RejectCode.NOT_ASSIGNED_TO_AGENT, `interaction '${id}' is not assigned to agent '${agentId}'`);
     const q = ix.queue;
-    q.counters.handleMsTotal += this.now - ix.assignedAt;
+    q.counters.handleMsTotal += this.now - this.tAssigned[ix.slot];
     q.counters.handled++;
     a.assigned.delete(ix);
     // Release what the offer reserved: the profile may have changed since.
@@ -1460,15 +1482,15 @@ export class Engine {
   private armTimer(ix: Interaction): void {
     let t = Number.POSITIVE_INFINITY;
     if (ix.status === 'queued' || ix.status === 'offered') {
-      if (ix.preferredUntil < t) t = ix.preferredUntil;
+      if (this.tPrefUntil[ix.slot] < t) t = this.tPrefUntil[ix.slot];
       if (ix.relaxation !== null && ix.relaxStep < ix.relaxation.length) {
-        const r = ix.arrival + ix.relaxation[ix.relaxStep].afterMs;
+        const r = this.tArrival[ix.slot] + ix.relaxation[ix.relaxStep].afterMs;
         if (r < t) t = r;
       }
       const band = this.ixBand[ix.slot];
-      if (band === BAND_NORMAL && ix.lateAt < t) t = ix.lateAt;
-      if (band !== BAND_ESCALATED && ix.escalateAt < t) t = ix.escalateAt;
-      if (ix.status === 'queued' && ix.maxWaitAt < t) t = ix.maxWaitAt;
+      if (band === BAND_NORMAL && this.tLate[ix.slot] < t) t = this.tLate[ix.slot];
+      if (band !== BAND_ESCALATED && this.tEscalate[ix.slot] < t) t = this.tEscalate[ix.slot];
+      if (ix.status === 'queued' && this.tMaxWait[ix.slot] < t) t = this.tMaxWait[ix.slot];
     }
     if (t === Number.POSITIVE_INFINITY) {
       this.ixTimers.remove(ix.slot);
@@ -1515,8 +1537,8 @@ export class Engine {
 
   private fireInteraction(ix: Interaction): void {
     const now = this.now;
-    if (ix.preferredUntil <= now) this.endPreference(ix, true);
-    while (ix.relaxation !== null && ix.relaxStep < ix.relaxation.length && ix.arrival + ix.relaxation[ix.relaxStep].afterMs <= now) {
+    if (this.tPrefUntil[ix.slot] <= now) this.endPreference(ix, true);
+    while (ix.relaxation !== null && ix.relaxStep < ix.relaxation.length && this.tArrival[ix.slot] + ix.relaxation[ix.relaxStep].afterMs <= now) {
       const step = ix.relaxation[ix.relaxStep];
       const sig = this.signatureFor(ix.queue, ix.ch, step.skills, ix.labels);
       ix.relaxStep++;
@@ -1527,14 +1549,14 @@ export class Engine {
       if (ix.status === 'queued') this.pendingIxs.push(ix);
     }
     const band = this.ixBand[ix.slot];
-    if (band !== BAND_ESCALATED && ix.escalateAt <= now) {
+    if (band !== BAND_ESCALATED && this.tEscalate[ix.slot] <= now) {
       this.rekey(ix, BAND_ESCALATED, ix.sig);
       this.emit({ type: 'InteractionReclassified', at: now, interactionId: ix.id, band: 'escalated' });
-    } else if (band === BAND_NORMAL && ix.lateAt <= now) {
+    } else if (band === BAND_NORMAL && this.tLate[ix.slot] <= now) {
       this.rekey(ix, BAND_LATE, ix.sig);
       this.emit({ type: 'InteractionReclassified', at: now, interactionId: ix.id, band: 'late' });
     }
-    if (ix.maxWaitAt <= now && ix.status === 'queued') {
+    if (this.tMaxWait[ix.slot] <= now && ix.status === 'queued') {
       this.maxWaitReached(ix);
       return;
     }

@@ -142,6 +142,7 @@ export interface Agent {
   preferred: Interaction[] | null;
 }
 
+/** An interaction; its times live in the engine's per-slot arrays (arrival, deadline, timers). */
 export interface Interaction {
   readonly slot: number;
   readonly id: string;
@@ -153,24 +154,14 @@ export interface Interaction {
   readonly labels: Labels;
   sig: Signature;
   status: InteractionStatus;
-  readonly arrival: number;
-  enteredQueueAt: number;
-  /** Explicit deadline from the platform, if any (kept across transfers). */
-  readonly explicitDeadline: number | null;
-  deadline: number;
   priority: number;
   readonly valueTier: number;
   readonly customerId: string | undefined;
   context: unknown;
   offer: Offer | null;
   agent: Agent | null;
-  assignedAt: number;
   rejectedBy: Set<Agent> | null;
   preferred: Agent[] | null;
-  preferredUntil: number;
   relaxation: readonly RelaxationStep[] | null;
   relaxStep: number;
-  lateAt: number;
-  escalateAt: number;
-  maxWaitAt: number;
 }

@@ -180,7 +180,8 @@ export class Engine {
   private offerSeq = 0;
   private queuedCount = 0;
 
-  private readonly offers = new Map<string, Offer>();
+  /** Open offers by offer number (small-integer keys hash for free). */
+  private readonly offers = new Map<number, Offer>();
   /**
    * The last closedOfferMaxEntries closed offers, by offer number modulo the ring size: who held
    * it and how it ended, to tell OFFER_CLOSED and OFFER_NOT_YOURS from UNKNOWN_OFFER. Offer ids
@@ -384,7 +385,7 @@ export class Engine {
       total: a.profile.total,
       channels,
       offers: a.offers.map((o) => ({ offerId: o.id, interactionId: o.ix.id, expiresAt: o.expiresAt })),
-      assignments: [...a.assigned].map((ix) => ix.id),
+      assignments: a.assigned.map((ix) => ix.id),
       wrapping: a.wrapping.map((ix) => ix.id),
       wrapUntil: a.wrapping.length > 0 ? a.wrapUntil : null,
     };
@@ -598,7 +599,7 @@ export class Engine {
         units: 0,
         nonInterruptibleUnits: 0,
         offers: [],
-        assigned: new Set(),
+        assigned: [],
         wrapping: [],
         wrapUntil: 0,
         idleSince: this.now,
@@ -618,7 +619,7 @@ export class Engine {
   private removeAgent(agentId: string): Rejection | null {
     const a = this.agents.get(agentId);
     if (!a) return reject(RejectCode.UNKNOWN_AGENT, `agent '${agentId}' is not defined`);
-    if (a.offers.length > 0 || a.assigned.size > 0 || a.wrapping.length > 0)
+    if (a.offers.length > 0 || a.assigned.length > 0 || a.wrapping.length > 0)
       return reject(RejectCode.AGENT_BUSY, `agent '${agentId}' has open offers, assignments or wrap-up`);
     this.leaveHeaps(a);
     this.dropPreferred(a);
@@ -1236,7 +1237,7 @@ export class Engine {
 
   private releaseAssignment(ix: Interaction): void {
     const a = ix.agent!;
-    a.assigned.delete(ix);
+    removeFrom(a.assigned, ix);
     this.addLoad(a, ix.offer!.pc, -1);
     ix.agent = null;
     ix.offer = null;
@@ -1305,7 +1306,7 @@ export class Engine {
     this.emit({ type: 'InteractionOffered', at: this.now, interactionId: ix.id, agentId: a.id, offerId: offer.id, expiresAt: offer.expiresAt });
     if (pc.autoAccept) this.assign(offer);
     else {
-      this.offers.set(offer.id, offer);
+      this.offers.set(offer.number, offer);
       this.offerAt[ix.slot] = offer.expiresAt!;
       this.offerTimers.push(ix.slot);
     }
@@ -1336,8 +1337,8 @@ export class Engine {
     const q = ix.queue;
     const i = a.offers.indexOf(offer);
     if (i >= 0) a.offers.splice(i, 1);
-    a.assigned.add(ix);
-    this.offers.delete(offer.id);
+    a.assigned.push(ix);
+    this.offers.delete(offer.number);
     this.offerTimers.remove(ix.slot);
     this.recordClosed(offer, a, 'accepted');
     q.offered--;
@@ -1369,9 +1370,8 @@ export class Engine {
   }
 
   private closedOffer(offerId: string): { agentId: string; outcome: OfferOutcome } | undefined {
-    if (offerId.length < 2 || offerId[0] !== 'o') return undefined;
-    const n = Number(offerId.slice(1));
-    if (!Number.isSafeInteger(n) || n <= 0 || `o${n}` !== offerId) return undefined;
+    const n = offerNumber(offerId);
+    if (n < 0) return undefined;
     const i = n % this.closedAgent.length;
     if (this.closedNumber[i] !== n) return undefined;
     return { agentId: this.closedAgent[i]!, outcome: OFFER_OUTCOMES[this.closedOutcome[i]] };
@@ -1383,7 +1383,8 @@ export class Engine {
     if (bad) return bad;
     const a = this.agents.get(agentId);
     if (!a) return reject(RejectCode.UNKNOWN_AGENT, `agent '${agentId}' is not defined`);
-    const o = this.offers.get(offerId);
+    const n = offerNumber(offerId);
+    const o = n < 0 ? undefined : this.offers.get(n);
     if (!o) {
       const closed = this.closedOffer(offerId);
       if (closed && closed.agentId === agentId) return reject(RejectCode.OFFER_CLOSED, `offer '${offerId}' is closed (${closed.outcome})`);
@@ -1416,7 +1417,7 @@ export class Engine {
   private closeOffer(o: Offer, outcome: 'rejected' | 'timed_out' | 'rescinded', reason?: OfferEndReason, requeue = true): void {
     const ix = o.ix;
     const a = o.agent;
-    this.offers.delete(o.id);
+    this.offers.delete(o.number);
     this.offerTimers.remove(ix.slot);
     this.recordClosed(o, a, outcome);
     this.detach(o);
@@ -1453,7 +1454,7 @@ export class Engine {
     const q = ix.queue;
     q.counters.handleMsTotal += this.now - this.tAssigned[ix.slot];
     q.counters.handled++;
-    a.assigned.delete(ix);
+    removeFrom(a.assigned, ix);
     // Release what the offer reserved: the profile may have changed since.
     this.addLoad(a, ix.offer!.pc, -1);
     if (q.wrapUpMs > 0) {
@@ -1844,6 +1845,26 @@ export class Engine {
 const TOMBSTONE = { type: 'InteractionUpdated', at: 0, interactionId: '' } as EngineEvent;
 
 const DEFAULT_CAPACITY: CapacitySpec = { total: 1, channels: { voice: { cost: 1, max: 1 } } };
+
+/** The number of an offer id `o<number>`, or -1 when it is not one. */
+function offerNumber(offerId: string): number {
+  if (offerId.length < 2 || offerId.charCodeAt(0) !== 111 /* o */) return -1;
+  let n = 0;
+  for (let i = 1; i < offerId.length; i++) {
+    const c = offerId.charCodeAt(i) - 48;
+    if (c < 0 || c > 9 || (i === 1 && c === 0)) return -1;
+    n = n * 10 + c;
+    if (n > Number.MAX_SAFE_INTEGER) return -1;
+  }
+  return n;
+}
+
+function removeFrom<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i < 0) return;
+  list[i] = list[list.length - 1];
+  list.pop();
+}
 
 /** Does every agent of profile `p` meet σ's skill minima and label selectors? */
 function satisfies(p: Profile, sig: Signature): boolean {

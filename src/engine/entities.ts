@@ -132,7 +132,8 @@ export interface Agent {
   units: number;
   nonInterruptibleUnits: number;
   readonly offers: Offer[];
-  readonly assigned: Set<Interaction>;
+  /** Assigned interactions (a handful at most: a plain array beats a Set here). */
+  readonly assigned: Interaction[];
   wrapping: Interaction[];
   wrapUntil: number;
   idleSince: number;

@@ -90,8 +90,8 @@ describe('BoundedMap against a model', () => {
   it('keeps exactly the most recently set maxEntries keys, and forgets expired ones', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 6 }),
-        fc.array(fc.tuple(fc.constantFrom('set', 'get', 'del', 'prune'), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 30 })), { maxLength: 200 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.tuple(fc.constantFrom('set', 'set', 'get', 'del', 'prune'), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 3 })), { maxLength: 600 }),
         (max, ops) => {
           const m = new BoundedMap<number, number>(max, 50);
           let order: { k: number; at: number; v: number }[] = [];
@@ -121,5 +121,34 @@ describe('BoundedMap against a model', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('BoundedMap ring maintenance', () => {
+  it('keeps every live entry readable across growth and compaction', () => {
+    const grow = new BoundedMap<number, number>(1000, 1e9);
+    for (let i = 0; i < 700; i++) {
+      grow.set(i, i * 2, i);
+      if (i % 7 === 0) for (let j = 0; j <= i; j += 13) expect(grow.get(j, i)).toBe(j * 2);
+    }
+    expect(grow.size).toBe(700);
+    const compact = new BoundedMap<string, number>(10, 1e9);
+    for (let round = 0; round < 200; round++) {
+      compact.set(`hot${round % 3}`, round, round);
+      for (let i = 0; i < 3; i++) if (round >= i) expect(compact.get(`hot${i}`, round)).toBe(round - ((round - i) % 3));
+    }
+    for (let i = 0; i < 7; i++) compact.set(`cold${i}`, i, 300);
+    expect(compact.size).toBe(10);
+    expect(compact.get('hot0', 300)).toBeDefined();
+    compact.set('one-more', 1, 301);
+    expect(compact.size).toBe(10);
+    // Growth after evictions (the ring's oldest sequence is not 0) and with holes.
+    const m = new BoundedMap<number, number>(50, 1e9);
+    for (let i = 0; i < 60; i++) m.set(i, i, 0);
+    for (let r = 0; r < 120; r++) {
+      const k = 10 + (r % 50);
+      m.set(k, 1000 + r, 1);
+      for (let j = 10; j < 60; j++) expect(m.get(j, 1)).toBe(j - 10 <= r ? 1000 + r - ((r - (j - 10)) % 50) : j);
+    }
   });
 });

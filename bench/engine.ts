@@ -7,13 +7,15 @@
  *   npm run bench:engine -- --quick           small world, seconds
  *   npm run bench:engine -- --json            one JSON object on stdout
  *   flags: --agents --profiles --waiting --signatures --decisions --baseline-decisions --seed --csv FILE
+ *          --profile FILE (V8 CPU profile of the engine's measured loop only) --skip-small --skip-baseline
  *
  * A decision is one freed agent routed: CompleteInteraction (the agent frees, the engine picks
  * the best head among its eligible signatures and offers it), then AcceptOffer, then a new
  * SubmitInteraction that keeps the waiting population constant. decisionsPerSec counts whole
  * cycles (three commands); p50Us/p99Us are the latency of the routing command alone.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { Bench } from 'tinybench';
 import { Engine, type AgentSpec, type Command, type EngineEvent, type InteractionSpec } from '../src/index.ts';
 import { environment, flags, gc, percentile, prng } from './common.ts';
@@ -89,7 +91,7 @@ interface Figures {
 
 // ── the engine ────────────────────────────────────────────────────────────────────────────
 
-function runEngine(world: World, rand: () => number): Figures {
+async function runEngine(world: World, rand: () => number): Promise<Figures> {
   const engine = new Engine({ ordering: 'service-objective', agentSelection: 'longest-idle', limits: { maxInteractions: 10_000_000, maxAgents: 1_000_000 } });
   let now = 0;
   const must = (cmd: Command): EngineEvent[] => {
@@ -141,6 +143,13 @@ function runEngine(world: World, rand: () => number): Figures {
   const picks = Int32Array.from({ length: DECISIONS }, () => Math.floor(rand() * world.agents.length));
   const lat = new Float64Array(DECISIONS);
   let decisions = 0;
+  const profile = args.get('profile');
+  const session = profile ? new Session() : null;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
   const t0 = process.hrtime.bigint();
   for (let d = 0; d < DECISIONS; d++) {
     now += 0.01;
@@ -156,6 +165,11 @@ function runEngine(world: World, rand: () => number): Figures {
     acceptAll(must({ type: 'SubmitInteraction', interaction: loopSubmits[d] }));
   }
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (session) {
+    const { profile: p } = await session.post('Profiler.stop');
+    writeFileSync(profile!, JSON.stringify(p));
+    session.disconnect();
+  }
   const counts = engine.counts();
   return {
     decisionsPerSec: decisions / secs,
@@ -317,7 +331,7 @@ log(`switchboard bench:engine  git ${env.git}  node ${env.node}  ${env.cpu} ×${
 log(`world: ${AGENTS} agents in ${PROFILES} profiles, ${WAITING} waiting in ${SIGNATURES} signatures, ${CONTEXT_BYTES}-byte context\n`);
 const small = args.has('skip-small') ? [] : await smallWorld();
 const world = buildWorld(prng(SEED));
-const engineFigures = runEngine(world, prng(SEED + 2));
+const engineFigures = await runEngine(world, prng(SEED + 2));
 const baselineFigures = args.has('skip-baseline') ? engineFigures : runBaseline(world, prng(SEED + 2));
 
 const targets = { decisionsPerSec: 300_000, p99Us: 50, heapBytesPerWaitingInteraction: 1024 };

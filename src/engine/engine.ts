@@ -36,7 +36,7 @@ import {
   type Queue,
   type Signature,
 } from './entities.ts';
-import { MAX_PRIORITY, QUEUE_DEFAULTS, resolveOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
+import { MAX_INTERACTIONS, MAX_PRIORITY, QUEUE_DEFAULTS, resolveOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
 import type {
   AgentSpec,
   AgentStateName,
@@ -129,6 +129,8 @@ export interface EngineCounts {
 }
 
 const PRIORITY_SPAN = 2 ** 42;
+/** Interaction slots fit below this; maxInteractions is clamped to it (offer numbers carry a slot). */
+const SLOT_SPAN = MAX_INTERACTIONS;
 const OFFER_OUTCOMES = ['accepted', 'rejected', 'timed_out', 'rescinded'] as const;
 type OfferOutcome = (typeof OFFER_OUTCOMES)[number];
 const EMPTY: readonly never[] = [];
@@ -158,6 +160,8 @@ export class Engine {
   private ixBySlot: (Interaction | undefined)[] = [];
   private readonly freeIxSlots: number[] = [];
   private ixBand = new Uint8Array(1024);
+  /** 1 when some agent declined the interaction in this slot (its rejectedBy is set). */
+  private ixDeclined = new Uint8Array(1024);
   private ixKey = new Float64Array(1024);
   private ixSeq = new Float64Array(1024);
   private ixTimerAt = new Float64Array(1024);
@@ -180,8 +184,8 @@ export class Engine {
   private offerSeq = 0;
   private queuedCount = 0;
 
-  /** Open offers by offer number (small-integer keys hash for free). */
-  private readonly offers = new Map<number, Offer>();
+  /** Open offers, counted; each is found through its interaction (the offer number carries the slot). */
+  private openOffers = 0;
   /**
    * The last closedOfferMaxEntries closed offers, by offer number modulo the ring size: who held
    * it and how it ended, to tell OFFER_CLOSED and OFFER_NOT_YOURS from UNKNOWN_OFFER. Offer ids
@@ -303,7 +307,7 @@ export class Engine {
     return {
       interactions: this.interactions.size,
       queued: this.queuedCount,
-      offers: this.offers.size,
+      offers: this.openOffers,
       agents: this.agents.size,
       profiles: this.profiles.size,
       signatures: this.signatures.size,
@@ -954,6 +958,7 @@ export class Engine {
     this.tEscalate[slot] = Number.NaN;
     this.tMaxWait[slot] = Number.NaN;
     this.ixBySlot[slot] = ix;
+    this.ixDeclined[slot] = 0;
     this.interactions.set(ix.id, ix);
     this.ixSeq[slot] = ix.seq;
     this.enterQueue(ix, q);
@@ -1068,6 +1073,9 @@ export class Engine {
     const band = new Uint8Array(size);
     band.set(this.ixBand);
     this.ixBand = band;
+    const declined = new Uint8Array(size);
+    declined.set(this.ixDeclined);
+    this.ixDeclined = declined;
   }
 
   /** Sets queue-dependent fields, the ordering key and band timers on entering queue `q`. */
@@ -1150,7 +1158,7 @@ export class Engine {
     sig.hBand = this.ixBand[h];
     sig.hKey = this.ixKey[h];
     sig.hSeq = this.ixSeq[h];
-    sig.hRejected = this.ixBySlot[h]!.rejectedBy !== null;
+    sig.hRejected = this.ixDeclined[h] === 1;
   }
 
   /** Moves a queued or offered interaction to a new band or signature, keeping its key. */
@@ -1228,6 +1236,7 @@ export class Engine {
     this.lists.remove(ix.queue.waiting, ix.slot);
     ix.status = 'queued';
     ix.rejectedBy = null;
+    this.ixDeclined[ix.slot] = 0;
     ix.sig = sig;
     this.enterQueue(ix, q);
     this.pushWaiting(ix);
@@ -1290,7 +1299,9 @@ export class Engine {
     if (ix.preferred) this.endPreference(ix, false, false);
     this.pullWaiting(ix);
     const q = ix.queue;
-    const number = ++this.offerSeq;
+    // The number carries the interaction's slot (low part), so an accept finds its offer
+    // without a table: ids stay unique because the sequence (high part) never repeats.
+    const number = ++this.offerSeq * SLOT_SPAN + ix.slot;
     const offer: Offer = {
       id: `o${number}`,
       number,
@@ -1306,7 +1317,7 @@ export class Engine {
     this.emit({ type: 'InteractionOffered', at: this.now, interactionId: ix.id, agentId: a.id, offerId: offer.id, expiresAt: offer.expiresAt });
     if (pc.autoAccept) this.assign(offer);
     else {
-      this.offers.set(offer.number, offer);
+      this.openOffers++;
       this.offerAt[ix.slot] = offer.expiresAt!;
       this.offerTimers.push(ix.slot);
     }
@@ -1338,7 +1349,7 @@ export class Engine {
     const i = a.offers.indexOf(offer);
     if (i >= 0) a.offers.splice(i, 1);
     a.assigned.push(ix);
-    this.offers.delete(offer.number);
+    if (offer.expiresAt !== null) this.openOffers--;
     this.offerTimers.remove(ix.slot);
     this.recordClosed(offer, a, 'accepted');
     q.offered--;
@@ -1363,7 +1374,7 @@ export class Engine {
 
   private recordClosed(o: Offer, a: Agent, outcome: OfferOutcome): void {
     const n = o.number;
-    const i = n % this.closedAgent.length;
+    const i = Math.floor(n / SLOT_SPAN) % this.closedAgent.length;
     this.closedAgent[i] = a.id;
     this.closedOutcome[i] = OFFER_OUTCOMES.indexOf(outcome);
     this.closedNumber[i] = n;
@@ -1372,7 +1383,7 @@ export class Engine {
   private closedOffer(offerId: string): { agentId: string; outcome: OfferOutcome } | undefined {
     const n = offerNumber(offerId);
     if (n < 0) return undefined;
-    const i = n % this.closedAgent.length;
+    const i = Math.floor(n / SLOT_SPAN) % this.closedAgent.length;
     if (this.closedNumber[i] !== n) return undefined;
     return { agentId: this.closedAgent[i]!, outcome: OFFER_OUTCOMES[this.closedOutcome[i]] };
   }
@@ -1384,7 +1395,8 @@ export class Engine {
     const a = this.agents.get(agentId);
     if (!a) return reject(RejectCode.UNKNOWN_AGENT, `agent '${agentId}' is not defined`);
     const n = offerNumber(offerId);
-    const o = n < 0 ? undefined : this.offers.get(n);
+    const holder = n < 0 ? undefined : this.ixBySlot[n % SLOT_SPAN];
+    const o = holder !== undefined && holder.status === 'offered' && holder.offer !== null && holder.offer.number === n ? holder.offer : undefined;
     if (!o) {
       const closed = this.closedOffer(offerId);
       if (closed && closed.agentId === agentId) return reject(RejectCode.OFFER_CLOSED, `offer '${offerId}' is closed (${closed.outcome})`);
@@ -1417,7 +1429,7 @@ export class Engine {
   private closeOffer(o: Offer, outcome: 'rejected' | 'timed_out' | 'rescinded', reason?: OfferEndReason, requeue = true): void {
     const ix = o.ix;
     const a = o.agent;
-    this.offers.delete(o.number);
+    this.openOffers--;
     this.offerTimers.remove(ix.slot);
     this.recordClosed(o, a, outcome);
     this.detach(o);
@@ -1426,6 +1438,7 @@ export class Engine {
     ix.status = 'queued';
     if (outcome === 'rejected') {
       (ix.rejectedBy ??= new Set()).add(a);
+      this.ixDeclined[ix.slot] = 1;
       ix.queue.counters.offersRejected++;
       this.emit({ type: 'OfferRejected', at: this.now, interactionId: ix.id, agentId: a.id, offerId: o.id });
     } else if (outcome === 'timed_out') {

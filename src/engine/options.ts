@@ -33,7 +33,7 @@ export interface EngineLimits {
   readonly maxAgents: number;
   /** Distinct channels the engine tracks. */
   readonly maxChannels: number;
-  /** Interactions held at once (waiting, offered, assigned, wrapping up). */
+  /** Interactions held at once (waiting, offered, assigned, wrapping up); at most 4,194,304. */
   readonly maxInteractions: number;
   readonly maxSkillsPerAgent: number;
   readonly maxLabelsPerEntity: number;
@@ -101,12 +101,14 @@ export const DEFAULT_OPTIONS: EngineOptions = {
 
 export type EngineOptionsInput = Partial<Omit<EngineOptions, 'limits'>> & { limits?: Partial<EngineLimits> };
 
+/** Interactions held at once can never exceed this: offer numbers carry an interaction slot. */
+export const MAX_INTERACTIONS = 2 ** 22;
+
 export function resolveOptions(input: EngineOptionsInput = {}): EngineOptions {
-  return {
-    ...DEFAULT_OPTIONS,
-    ...input,
-    limits: { ...DEFAULT_LIMITS, ...(input.limits ?? {}) },
-  };
+  const limits = { ...DEFAULT_LIMITS, ...(input.limits ?? {}) };
+  // Clamped, not rejected: a larger value cannot be honoured (see MAX_INTERACTIONS).
+  limits.maxInteractions = Math.min(limits.maxInteractions, MAX_INTERACTIONS);
+  return { ...DEFAULT_OPTIONS, ...input, limits };
 }
 
 /** Queue defaults applied to every field a QueueSpec leaves out. */

@@ -21,17 +21,7 @@ export function percentile(sample: Float64Array | number[], p: number): number {
   return s[i];
 }
 
-/** mulberry32: small, fast, seeded; benchmarks and the simulator must be reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../src/sim/random.ts';
 
 /** Parses `--name value` and `--flag` arguments. */
 export function flags(argv: string[]): Map<string, string> {

@@ -202,6 +202,12 @@ export class Engine {
   private readonly lists = new LinkedLists();
   private readonly ixTimers: IndexedHeap;
   private readonly offerTimers: IndexedHeap;
+  /** Batch matching's merge of signature heads, by signature id; empty between batches. */
+  private readonly mergeHeap = new IndexedHeap(new PositionIndex(64), (a, b) => {
+    const x = this.signatureList[a];
+    const y = this.signatureList[b];
+    return this.better(x.hBand, x.hKey, x.hSeq, x.queue, y.hBand, y.hKey, y.hSeq, y.queue, this.now);
+  });
   private readonly agentTimers: IndexedHeap;
   /** Context for the findFirst predicates below (set just before each call; no closures per call). */
   private matchAgent: Agent | null = null;
@@ -1753,44 +1759,14 @@ export class Engine {
     }
     for (const ix of ixs) if (ix.status === 'queued' && ix.preferred === null && ix.sig.avail > 0) cand.add(ix.sig);
 
-    const now = this.now;
-    const merge: Signature[] = [];
-    const better = (x: Signature, y: Signature) => this.headBetter(x.heap.peek(), x, y.heap.peek(), y, now);
-    const mpush = (s: Signature) => {
-      merge.push(s);
-      let i = merge.length - 1;
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        if (!better(merge[i], merge[p])) break;
-        [merge[i], merge[p]] = [merge[p], merge[i]];
-        i = p;
-      }
-    };
-    const mpop = (): Signature => {
-      const top = merge[0];
-      const last = merge.pop()!;
-      if (merge.length > 0) {
-        merge[0] = last;
-        let i = 0;
-        for (;;) {
-          const l = 2 * i + 1;
-          const r = l + 1;
-          let m = i;
-          if (l < merge.length && better(merge[l], merge[m])) m = l;
-          if (r < merge.length && better(merge[r], merge[m])) m = r;
-          if (m === i) break;
-          [merge[i], merge[m]] = [merge[m], merge[i]];
-          i = m;
-        }
-      }
-      return top;
-    };
-    for (const s of cand) mpush(s);
+    // Signatures merged in global head order: an indexed heap over signature ids.
+    const merge = this.mergeHeap;
+    for (const s of cand) merge.push(s.id);
 
     const picks: Offer[] = [];
     const eventAt = new Map<Offer, number>();
-    while (merge.length > 0) {
-      const sig = mpop();
+    while (merge.size > 0) {
+      const sig = this.signatureList[merge.pop()];
       if (sig.heap.size === 0) continue;
       const ix = this.ixBySlot[sig.heap.peek()]!;
       let pick = sig.avail > 0 ? this.bestAgentFor(ix, null) : null;
@@ -1804,7 +1780,7 @@ export class Engine {
           eventAt.set(o, at);
         }
       }
-      if (sig.heap.size > 0) mpush(sig);
+      if (sig.heap.size > 0) merge.push(sig.id);
     }
     if (eventAt.size > 0) this.events = this.events.filter((e) => e !== TOMBSTONE);
     for (const a of agents) this.agentPath(a);

@@ -585,6 +585,7 @@ export class Engine {
     let a = this.agents.get(spec.id);
     if (!a && this.agents.size >= L.maxAgents) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxAgents} agents`);
     const profile = this.profileFor(spec.skills ?? {}, spec.labels ?? {}, capacity);
+    if (!profile) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxProfiles} distinct agent profiles`);
     if (a) {
       this.leaveHeaps(a);
       a.profile.members--;
@@ -653,7 +654,7 @@ export class Engine {
     this.agentTimerAt = t;
   }
 
-  private profileFor(levels: SkillLevels, labels: Record<string, string>, cap: CapacitySpec): Profile {
+  private profileFor(levels: SkillLevels, labels: Record<string, string>, cap: CapacitySpec): Profile | null {
     const skillPart = Object.keys(levels)
       .sort()
       .map((s) => `${s}=${levels[s]}`)
@@ -672,6 +673,7 @@ export class Engine {
     const key = JSON.stringify([skillPart, labelPart, cap.total, chanPart]);
     const existing = this.profiles.get(key);
     if (existing) return existing;
+    if (this.profiles.size >= this.options.limits.maxProfiles) return null;
     const profile: Profile = {
       id: this.profileList.length,
       key,

@@ -46,6 +46,8 @@ export interface EngineLimits {
   readonly maxPreferredPerAgent: number;
   /** Distinct requirement signatures (channel + queue + requirements + selectors). */
   readonly maxSignatures: number;
+  /** Distinct agent profiles (skills + levels + labels + capacity). */
+  readonly maxProfiles: number;
   /** Per-agent capacity total and per-channel maximum. */
   readonly maxCapacityUnits: number;
 }
@@ -83,6 +85,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
   maxAgentsPerCommand: 10_000,
   maxPreferredPerAgent: 1_000,
   maxSignatures: 100_000,
+  maxProfiles: 50_000,
   maxCapacityUnits: 1_000,
 };
 

@@ -4,7 +4,7 @@ import { fingerprint } from '../helpers/fingerprint.ts';
 import { Harness } from '../helpers/harness.ts';
 
 function world() {
-  const h = new Harness({ limits: { maxPreferredAgents: 2, maxRequirementsPerInteraction: 3, maxInteractions: 3 } })
+  const h = new Harness({ limits: { maxPreferredAgents: 2, maxRequirementsPerInteraction: 3, maxInteractions: 3, maxProfiles: 1 } })
     .skills('s')
     .queue('q', { offerTimeoutMs: 1000, noAnswerAway: false })
     .agent('a1', { skills: { s: 5 } })
@@ -30,6 +30,8 @@ const cases: [string, (h: Harness) => Command, string][] = [
   ['unknown offer', () => ({ type: 'AcceptOffer', agentId: 'a1', offerId: 'o999' }), 'UNKNOWN_OFFER'],
   ['complete of work not assigned to the agent', () => ({ type: 'CompleteInteraction', agentId: 'a1', interactionId: 'i1' }), 'NOT_ASSIGNED_TO_AGENT'],
   ['unknown interaction', () => ({ type: 'CancelInteraction', interactionId: 'zz', reason: 'cancelled' }), 'UNKNOWN_INTERACTION'],
+  ['a new profile beyond the profile limit', () => ({ type: 'UpsertAgent', agent: { id: 'a3', skills: { s: 9 } } }), 'LIMIT_EXCEEDED'],
+  ['a control character in an id', () => ({ type: 'SubmitInteraction', interaction: { id: 'x\u0001y', channel: 'voice', queue: 'q' } }), 'INVALID_ARGUMENT'],
   ['remove a busy agent', () => ({ type: 'RemoveAgent', agentId: 'a1' }), 'AGENT_BUSY'],
   ['overflow into itself', () => ({ type: 'UpsertQueue', queue: { id: 'q', overflowQueue: 'q' } }), 'INVALID_ARGUMENT'],
   ['unknown command', () => ({ type: 'Explode' }) as unknown as Command, 'INVALID_ARGUMENT'],

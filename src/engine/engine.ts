@@ -22,6 +22,7 @@
  */
 import { BoundedMap } from '../queues/bounded-map.ts';
 import { IndexedHeap, PositionIndex } from '../queues/indexed-heap.ts';
+import { KeyedHeap } from '../queues/keyed-heap.ts';
 import { LinkedLists, newListHead } from '../queues/linked-list.ts';
 import { RejectCode, type Rejection } from './codes.ts';
 import {
@@ -164,7 +165,6 @@ export class Engine {
   private ixDeclined = new Uint8Array(1024);
   private ixKey = new Float64Array(1024);
   private ixSeq = new Float64Array(1024);
-  private ixTimerAt = new Float64Array(1024);
   /**
    * Interaction times by slot (struct of arrays: a double field on an object costs a boxed
    * heap number each). NaN: not set.
@@ -200,7 +200,8 @@ export class Engine {
   private readonly sigPos = new PositionIndex();
   private readonly agentPos: PositionIndex[] = [];
   private readonly lists = new LinkedLists();
-  private readonly ixTimers: IndexedHeap;
+  /** Each live interaction's next due time, keyed (time, seq). */
+  private readonly ixTimers = new KeyedHeap(new PositionIndex());
   private readonly offerTimers: IndexedHeap;
   /** Batch matching's merge of signature heads, by signature id; empty between batches. */
   private readonly mergeHeap = new IndexedHeap(new PositionIndex(64), (a, b) => {
@@ -247,11 +248,6 @@ export class Engine {
     this.closedNumber = new Float64Array(ring).fill(-1);
     this.finished = new BoundedMap(this.options.idempotencyMaxEntries, this.options.idempotencyTtlMs);
     this.lastAgent = new BoundedMap(this.options.lastAgentMaxEntries, this.options.lastAgentTtlMs);
-    this.ixTimers = new IndexedHeap(new PositionIndex(), (a, b) => {
-      const ta = this.ixTimerAt[a];
-      const tb = this.ixTimerAt[b];
-      return ta !== tb ? ta < tb : this.ixSeq[a] < this.ixSeq[b];
-    });
     this.offerTimers = new IndexedHeap(new PositionIndex(), (a, b) => {
       const ta = this.offerAt[a];
       const tb = this.offerAt[b];
@@ -295,8 +291,7 @@ export class Engine {
   }
 
   private ixTimerHead(): number {
-    const h = this.ixTimers.peek();
-    return h < 0 ? Number.POSITIVE_INFINITY : this.ixTimerAt[h];
+    return this.ixTimers.size === 0 ? Number.POSITIVE_INFINITY : this.ixTimers.topA();
   }
 
   private offerTimerHead(): number {
@@ -733,7 +728,7 @@ export class Engine {
       ch,
       skills: sk,
       labels: lb,
-      heap: new IndexedHeap(this.sigPos, this.sigLess),
+      heap: new KeyedHeap(this.sigPos),
       pcs: [],
       proficiency: [],
       profileIds: new Set(),
@@ -1067,7 +1062,6 @@ export class Engine {
     };
     this.ixKey = f(this.ixKey);
     this.ixSeq = f(this.ixSeq);
-    this.ixTimerAt = f(this.ixTimerAt);
     this.offerAt = f(this.offerAt);
     this.tArrival = f(this.tArrival);
     this.tEntered = f(this.tEntered);
@@ -1147,7 +1141,8 @@ export class Engine {
   }
 
   private pushWaiting(ix: Interaction): void {
-    ix.sig.heap.push(ix.slot);
+    const slot = ix.slot;
+    ix.sig.heap.push(slot, this.ixBand[slot], this.ixKey[slot], this.ixSeq[slot]);
     this.queuedCount++;
     this.refreshHead(ix.sig);
   }
@@ -1163,9 +1158,9 @@ export class Engine {
     const h = sig.heap.peek();
     sig.hSlot = h;
     if (h < 0) return;
-    sig.hBand = this.ixBand[h];
-    sig.hKey = this.ixKey[h];
-    sig.hSeq = this.ixSeq[h];
+    sig.hBand = sig.heap.topA();
+    sig.hKey = sig.heap.topB();
+    sig.hSeq = sig.heap.topC();
     sig.hRejected = this.ixDeclined[h] === 1;
   }
 
@@ -1518,9 +1513,7 @@ export class Engine {
       this.ixTimers.remove(ix.slot);
       return;
     }
-    this.ixTimerAt[ix.slot] = t;
-    if (this.ixTimers.has(ix.slot)) this.ixTimers.update(ix.slot);
-    else this.ixTimers.push(ix.slot);
+    this.ixTimers.set(ix.slot, t, this.ixSeq[ix.slot], 0);
   }
 
   /** Fires every due timer in due-time order, settling after each. */

@@ -3,6 +3,7 @@
  * plain copies).
  */
 import type { IndexedHeap } from '../queues/indexed-heap.ts';
+import type { KeyedHeap } from '../queues/keyed-heap.ts';
 import type { ListHead } from '../queues/linked-list.ts';
 import type {
   AgentSpec,
@@ -90,7 +91,8 @@ export interface Signature {
   readonly ch: number;
   readonly skills: readonly (readonly [string, number])[];
   readonly labels: readonly (readonly [string, string])[];
-  readonly heap: IndexedHeap;
+  /** Waiting interactions keyed (band, key, seq). */
+  readonly heap: KeyedHeap;
   /** C(σ): the eligible profiles' channel entries; sorted by proficiency for best-skill. */
   readonly pcs: ProfileChannel[];
   /** Summed proficiency of pcs[i]'s profile in this signature's skills. */

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BoundedMap } from '../../src/queues/bounded-map.ts';
 import { IndexedHeap, PositionIndex } from '../../src/queues/indexed-heap.ts';
+import { KeyedHeap } from '../../src/queues/keyed-heap.ts';
 import { LinkedLists, newListHead } from '../../src/queues/linked-list.ts';
 
 describe('IndexedHeap', () => {
@@ -47,6 +48,73 @@ describe('IndexedHeap', () => {
             }
             expect(heap.size).toBe(model.size);
             expect(heap.peek()).toBe(sorted()[0] ?? -1);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('KeyedHeap', () => {
+  it('behaves like a sorted set of (a, b, c, handle) under push, pop, remove, set and findFirst', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant('push' as const), h: fc.nat(200), a: fc.integer({ min: 0, max: 3 }), b: fc.integer({ min: -20, max: 20 }), c: fc.integer({ min: 0, max: 5 }) }),
+            fc.record({ op: fc.constant('pop' as const) }),
+            fc.record({ op: fc.constant('remove' as const), h: fc.nat(200) }),
+            fc.record({ op: fc.constant('set' as const), h: fc.nat(200), a: fc.integer({ min: 0, max: 3 }), b: fc.integer({ min: -20, max: 20 }), c: fc.integer({ min: 0, max: 5 }) }),
+            fc.record({ op: fc.constant('find' as const), m: fc.integer({ min: 2, max: 5 }) }),
+          ),
+          { maxLength: 400 },
+        ),
+        (ops) => {
+          const heap = new KeyedHeap(new PositionIndex(4), 2);
+          const model = new Map<number, [number, number, number]>();
+          const cmp = (x: number, y: number) => {
+            const [xa, xb, xc] = model.get(x)!;
+            const [ya, yb, yc] = model.get(y)!;
+            return xa - ya || xb - yb || xc - yc;
+          };
+          const minKey = () => {
+            const s = [...model.keys()].sort(cmp);
+            return s.length ? model.get(s[0])! : null;
+          };
+          for (const o of ops) {
+            if (o.op === 'push') {
+              if (model.has(o.h)) continue;
+              model.set(o.h, [o.a, o.b, o.c]);
+              heap.push(o.h, o.a, o.b, o.c);
+            } else if (o.op === 'set') {
+              model.set(o.h, [o.a, o.b, o.c]);
+              heap.set(o.h, o.a, o.b, o.c);
+            } else if (o.op === 'pop') {
+              const want = minKey();
+              const got = heap.pop();
+              if (want === null) expect(got).toBe(-1);
+              else {
+                expect(model.get(got)).toEqual(want);
+                model.delete(got);
+              }
+            } else if (o.op === 'remove') {
+              expect(heap.remove(o.h)).toBe(model.has(o.h));
+              model.delete(o.h);
+            } else {
+              const got = heap.findFirst((h) => h % o.m === 0);
+              const cands = [...model.keys()].filter((h) => h % o.m === 0).sort(cmp);
+              if (cands.length === 0) expect(got).toBe(-1);
+              else expect(cmp(got, cands[0])).toBe(0);
+            }
+            expect(heap.size).toBe(model.size);
+            const top = heap.peek();
+            if (model.size === 0) expect(top).toBe(-1);
+            else {
+              expect(model.get(top)).toEqual(minKey());
+              expect([heap.topA(), heap.topB(), heap.topC()]).toEqual(model.get(top));
+            }
+            for (const h of model.keys()) expect(heap.has(h)).toBe(true);
           }
         },
       ),

@@ -70,9 +70,11 @@ function context(i: number): { note: string } {
   return { note: b.toString('latin1') };
 }
 
+/** JS heap plus typed-array memory (the engine keeps per-slot data in typed arrays). */
 function heapUsed(): number {
   gc();
-  return process.memoryUsage().heapUsed;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
 
 interface Figures {
@@ -87,6 +89,8 @@ interface Figures {
   heapBytesPerWaitingInteraction: number;
   eligibleSignaturesPerProfile: number;
   decisions: number;
+  /** Mean time per command in the measured cycle (engine only). */
+  commandMeanUs?: { complete: number; accept: number; submit: number };
 }
 
 // ── the engine ────────────────────────────────────────────────────────────────────────────
@@ -142,6 +146,7 @@ async function runEngine(world: World, rand: () => number): Promise<Figures> {
   }
   const picks = Int32Array.from({ length: DECISIONS }, () => Math.floor(rand() * world.agents.length));
   const lat = new Float64Array(DECISIONS);
+  const split = [0, 0, 0];
   let decisions = 0;
   const profile = args.get('profile');
   const session = profile ? new Session() : null;
@@ -158,11 +163,18 @@ async function runEngine(world: World, rand: () => number): Promise<Figures> {
     const agentId = world.agents[ai].id;
     const s = process.hrtime.bigint();
     const ev = must({ type: 'CompleteInteraction', agentId, interactionId: assignedOf[ai] });
-    lat[d] = Number(process.hrtime.bigint() - s) / 1000;
+    const s1 = process.hrtime.bigint();
+    lat[d] = Number(s1 - s) / 1000;
     assignedOf[ai] = undefined as unknown as string;
     for (const e of ev) if (e.type === 'InteractionOffered') decisions++;
     acceptAll(ev);
-    acceptAll(must({ type: 'SubmitInteraction', interaction: loopSubmits[d] }));
+    const s2 = process.hrtime.bigint();
+    const sub = must({ type: 'SubmitInteraction', interaction: loopSubmits[d] });
+    const s3 = process.hrtime.bigint();
+    acceptAll(sub);
+    split[0] += Number(s1 - s);
+    split[1] += Number(s2 - s1);
+    split[2] += Number(s3 - s2);
   }
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   if (session) {
@@ -183,6 +195,7 @@ async function runEngine(world: World, rand: () => number): Promise<Figures> {
     heapBytesPerWaitingInteraction: heapPer,
     eligibleSignaturesPerProfile: engine.eligibleSignatureStats().meanPerProfile,
     decisions,
+    commandMeanUs: { complete: split[0] / DECISIONS / 1000, accept: split[1] / DECISIONS / 1000, submit: split[2] / DECISIONS / 1000 },
   };
 }
 
@@ -352,6 +365,8 @@ else {
     'heap B/waiting': Math.round(f.heapBytesPerWaitingInteraction),
   });
   console.log('\nscale run (decision = complete → route → accept → submit; latency of the routing command)');
+  const c = engineFigures.commandMeanUs!;
+  console.log(`engine mean µs per command: complete+route ${c.complete.toFixed(1)}, accept ${c.accept.toFixed(1)}, submit ${c.submit.toFixed(1)}`);
   console.table([row('engine', engineFigures), row('naive baseline', baselineFigures)]);
   console.log(
     `targets: ≥ ${targets.decisionsPerSec} decisions/s: ${engineFigures.decisionsPerSec >= targets.decisionsPerSec ? 'met' : 'MISSED'};` +

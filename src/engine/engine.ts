@@ -130,6 +130,22 @@ export interface EngineCounts {
 }
 
 const PRIORITY_SPAN = 2 ** 42;
+// Fields of an interaction's per-slot record (hot ones first).
+const R_KEY = 0;
+const R_SEQ = 1;
+const R_BAND = 2;
+const R_DECLINED = 3;
+const R_ARRIVAL = 4;
+const R_ENTERED = 5;
+const R_DEADLINE = 6;
+const R_OFFER_AT = 7;
+const R_LATE = 8;
+const R_ESCALATE = 9;
+const R_MAX_WAIT = 10;
+const R_PREF_UNTIL = 11;
+const R_ASSIGNED = 12;
+const R_EXPLICIT = 13;
+const R_SIZE = 14;
 /** Interaction slots fit below this; maxInteractions is clamped to it (offer numbers carry a slot). */
 const SLOT_SPAN = MAX_INTERACTIONS;
 const OFFER_OUTCOMES = ['accepted', 'rejected', 'timed_out', 'rescinded'] as const;
@@ -160,26 +176,12 @@ export class Engine {
   private readonly interactions = new Map<string, Interaction>();
   private ixBySlot: (Interaction | undefined)[] = [];
   private readonly freeIxSlots: number[] = [];
-  private ixBand = new Uint8Array(1024);
-  /** 1 when some agent declined the interaction in this slot (its rejectedBy is set). */
-  private ixDeclined = new Uint8Array(1024);
-  private ixKey = new Float64Array(1024);
-  private ixSeq = new Float64Array(1024);
   /**
-   * Interaction times by slot (struct of arrays: a double field on an object costs a boxed
-   * heap number each). NaN: not set.
+   * Per-slot numbers of each interaction, one record of R_SIZE doubles per slot (its ordering key,
+   * sequence, band, times, timers): one or two cache lines per interaction instead of a line in
+   * each of fourteen arrays, and no boxed doubles on the interaction object. NaN: not set.
    */
-  private tArrival = new Float64Array(1024);
-  private tEntered = new Float64Array(1024);
-  private tExplicit = new Float64Array(1024);
-  private tDeadline = new Float64Array(1024);
-  private tAssigned = new Float64Array(1024);
-  private tPrefUntil = new Float64Array(1024);
-  private tLate = new Float64Array(1024);
-  private tEscalate = new Float64Array(1024);
-  private tMaxWait = new Float64Array(1024);
-  /** Open offer expiry by interaction slot (an interaction has at most one open offer). */
-  private offerAt = new Float64Array(1024);
+  private rec = new Float64Array(1024 * R_SIZE);
   private seq = 0;
   private offerSeq = 0;
   private queuedCount = 0;
@@ -219,13 +221,13 @@ export class Engine {
     return a !== this.matchAgent && !this.isRejected(this.matchIx!, a);
   };
   private readonly sigLess = (a: number, b: number): boolean => {
-    const ba = this.ixBand[a];
-    const bb = this.ixBand[b];
+    const ba = this.rec[a * R_SIZE + R_BAND];
+    const bb = this.rec[b * R_SIZE + R_BAND];
     if (ba !== bb) return ba < bb;
-    const ka = this.ixKey[a];
-    const kb = this.ixKey[b];
+    const ka = this.rec[a * R_SIZE + R_KEY];
+    const kb = this.rec[b * R_SIZE + R_KEY];
     if (ka !== kb) return ka < kb;
-    return this.ixSeq[a] < this.ixSeq[b];
+    return this.rec[a * R_SIZE + R_SEQ] < this.rec[b * R_SIZE + R_SEQ];
   };
   private readonly agentLess = (a: number, b: number): boolean => {
     const ka = this.agentKey[a];
@@ -249,9 +251,9 @@ export class Engine {
     this.finished = new BoundedMap(this.options.idempotencyMaxEntries, this.options.idempotencyTtlMs);
     this.lastAgent = new BoundedMap(this.options.lastAgentMaxEntries, this.options.lastAgentTtlMs);
     this.offerTimers = new IndexedHeap(new PositionIndex(), (a, b) => {
-      const ta = this.offerAt[a];
-      const tb = this.offerAt[b];
-      return ta !== tb ? ta < tb : this.ixSeq[a] < this.ixSeq[b];
+      const ta = this.rec[a * R_SIZE + R_OFFER_AT];
+      const tb = this.rec[b * R_SIZE + R_OFFER_AT];
+      return ta !== tb ? ta < tb : this.rec[a * R_SIZE + R_SEQ] < this.rec[b * R_SIZE + R_SEQ];
     });
     this.agentTimers = new IndexedHeap(new PositionIndex(), (a, b) => {
       const ta = this.agentTimerAt[a];
@@ -296,7 +298,7 @@ export class Engine {
 
   private offerTimerHead(): number {
     const h = this.offerTimers.peek();
-    return h < 0 ? Number.POSITIVE_INFINITY : this.offerAt[h];
+    return h < 0 ? Number.POSITIVE_INFINITY : this.rec[h * R_SIZE + R_OFFER_AT];
   }
 
   private agentTimerHead(): number {
@@ -330,7 +332,7 @@ export class Engine {
       queueId,
       waiting: q.waiting.size - q.offered,
       offered: q.offered,
-      oldestWaitMs: head < 0 ? 0 : Math.max(0, now - this.tEntered[head]),
+      oldestWaitMs: head < 0 ? 0 : Math.max(0, now - this.rec[head * R_SIZE + R_ENTERED]),
       ...c,
       averageHandleMs: c.handled === 0 ? null : c.handleMsTotal / c.handled,
       serviceLevel: settled === 0 ? null : c.answeredWithinThreshold / settled,
@@ -354,7 +356,7 @@ export class Engine {
       for (const pc of ix.sig.pcs) staffed += pc.profile.staffed;
       if (c.handled > 0 && staffed > 0) estimatedWaitMs = (position * (c.handleMsTotal / c.handled)) / staffed;
     }
-    const band = this.ixBand[ix.slot];
+    const band = this.rec[ix.slot * R_SIZE + R_BAND];
     return {
       interactionId: ix.id,
       status: ix.status,
@@ -362,8 +364,8 @@ export class Engine {
       channel: ix.channel,
       agentId: ix.agent?.id ?? ix.offer?.agent.id ?? null,
       offerId: ix.offer?.id ?? null,
-      arrival: this.tArrival[ix.slot],
-      deadline: this.tDeadline[ix.slot],
+      arrival: this.rec[ix.slot * R_SIZE + R_ARRIVAL],
+      deadline: this.rec[ix.slot * R_SIZE + R_DEADLINE],
       priority: ix.priority,
       band: band === BAND_ESCALATED ? 'escalated' : band === BAND_LATE ? 'late' : 'normal',
       position,
@@ -951,19 +953,19 @@ export class Engine {
       relaxation: spec.relaxation && spec.relaxation.length > 0 ? spec.relaxation : null,
       relaxStep: 0,
     };
-    this.tArrival[slot] = this.now;
-    this.tEntered[slot] = this.now;
-    this.tExplicit[slot] = explicitDeadline ?? Number.NaN;
-    this.tDeadline[slot] = explicitDeadline ?? this.now + q.objective.thresholdMs;
-    this.tAssigned[slot] = 0;
-    this.tPrefUntil[slot] = Number.NaN;
-    this.tLate[slot] = Number.NaN;
-    this.tEscalate[slot] = Number.NaN;
-    this.tMaxWait[slot] = Number.NaN;
+    this.rec[slot * R_SIZE + R_ARRIVAL] = this.now;
+    this.rec[slot * R_SIZE + R_ENTERED] = this.now;
+    this.rec[slot * R_SIZE + R_EXPLICIT] = explicitDeadline ?? Number.NaN;
+    this.rec[slot * R_SIZE + R_DEADLINE] = explicitDeadline ?? this.now + q.objective.thresholdMs;
+    this.rec[slot * R_SIZE + R_ASSIGNED] = 0;
+    this.rec[slot * R_SIZE + R_PREF_UNTIL] = Number.NaN;
+    this.rec[slot * R_SIZE + R_LATE] = Number.NaN;
+    this.rec[slot * R_SIZE + R_ESCALATE] = Number.NaN;
+    this.rec[slot * R_SIZE + R_MAX_WAIT] = Number.NaN;
     this.ixBySlot[slot] = ix;
-    this.ixDeclined[slot] = 0;
+    this.rec[slot * R_SIZE + R_DECLINED] = 0;
     this.interactions.set(ix.id, ix);
-    this.ixSeq[slot] = ix.seq;
+    this.rec[slot * R_SIZE + R_SEQ] = ix.seq;
     this.enterQueue(ix, q);
     q.counters.arrived++;
     this.emit({ type: 'InteractionQueued', at: this.now, interactionId: ix.id, queueId: q.id, channel: ix.channel });
@@ -972,7 +974,7 @@ export class Engine {
     const preferred = this.preferredAgentsFor(ix, spec.preferredAgents);
     if (preferred.length > 0 && q.preferredWindowMs > 0) {
       ix.preferred = preferred;
-      this.tPrefUntil[ix.slot] = this.now + q.preferredWindowMs;
+      this.rec[ix.slot * R_SIZE + R_PREF_UNTIL] = this.now + q.preferredWindowMs;
       for (const a of preferred) this.addPreferred(a, ix);
     } else this.pushWaiting(ix);
     this.armTimer(ix);
@@ -1044,7 +1046,7 @@ export class Engine {
       if (a.preferred.length === 0) a.preferred = null;
     }
     ix.preferred = null;
-    this.tPrefUntil[ix.slot] = Number.NaN;
+    this.rec[ix.slot * R_SIZE + R_PREF_UNTIL] = Number.NaN;
     if (emitEvent) this.emit({ type: 'PreferenceWindowEnded', at: this.now, interactionId: ix.id });
     if (requeue && ix.status === 'queued') {
       this.pushWaiting(ix);
@@ -1053,46 +1055,27 @@ export class Engine {
   }
 
   private ensureIxSlot(slot: number): void {
-    if (slot < this.ixKey.length) return;
-    const size = Math.max(slot + 1, this.ixKey.length * 2);
-    const f = (a: Float64Array) => {
-      const b = new Float64Array(size);
-      b.set(a);
-      return b;
-    };
-    this.ixKey = f(this.ixKey);
-    this.ixSeq = f(this.ixSeq);
-    this.offerAt = f(this.offerAt);
-    this.tArrival = f(this.tArrival);
-    this.tEntered = f(this.tEntered);
-    this.tExplicit = f(this.tExplicit);
-    this.tDeadline = f(this.tDeadline);
-    this.tAssigned = f(this.tAssigned);
-    this.tPrefUntil = f(this.tPrefUntil);
-    this.tLate = f(this.tLate);
-    this.tEscalate = f(this.tEscalate);
-    this.tMaxWait = f(this.tMaxWait);
-    const band = new Uint8Array(size);
-    band.set(this.ixBand);
-    this.ixBand = band;
-    const declined = new Uint8Array(size);
-    declined.set(this.ixDeclined);
-    this.ixDeclined = declined;
+    if ((slot + 1) * R_SIZE <= this.rec.length) return;
+    const slots = Math.max(slot + 1, Math.ceil((this.rec.length / R_SIZE) * 1.5));
+    const next = new Float64Array(slots * R_SIZE);
+    next.set(this.rec);
+    this.rec = next;
   }
+
 
   /** Sets queue-dependent fields, the ordering key and band timers on entering queue `q`. */
   private enterQueue(ix: Interaction, q: Queue): void {
     ix.queue = q;
-    this.tEntered[ix.slot] = this.now;
-    this.tDeadline[ix.slot] = Number.isNaN(this.tExplicit[ix.slot]) ? this.tArrival[ix.slot] + q.objective.thresholdMs : this.tExplicit[ix.slot];
-    this.tEscalate[ix.slot] = q.escalateAfterMs === null ? Number.NaN : this.tArrival[ix.slot] + q.escalateAfterMs;
-    this.tMaxWait[ix.slot] = q.maxWaitMs === null ? Number.NaN : this.now + q.maxWaitMs;
-    this.tLate[ix.slot] = this.options.ordering === 'service-objective' ? this.tDeadline[ix.slot] : Number.NaN;
+    this.rec[ix.slot * R_SIZE + R_ENTERED] = this.now;
+    this.rec[ix.slot * R_SIZE + R_DEADLINE] = Number.isNaN(this.rec[ix.slot * R_SIZE + R_EXPLICIT]) ? this.rec[ix.slot * R_SIZE + R_ARRIVAL] + q.objective.thresholdMs : this.rec[ix.slot * R_SIZE + R_EXPLICIT];
+    this.rec[ix.slot * R_SIZE + R_ESCALATE] = q.escalateAfterMs === null ? Number.NaN : this.rec[ix.slot * R_SIZE + R_ARRIVAL] + q.escalateAfterMs;
+    this.rec[ix.slot * R_SIZE + R_MAX_WAIT] = q.maxWaitMs === null ? Number.NaN : this.now + q.maxWaitMs;
+    this.rec[ix.slot * R_SIZE + R_LATE] = this.options.ordering === 'service-objective' ? this.rec[ix.slot * R_SIZE + R_DEADLINE] : Number.NaN;
     let band = BAND_NORMAL;
-    if (this.tEscalate[ix.slot] <= this.now) band = BAND_ESCALATED;
-    else if (this.tLate[ix.slot] <= this.now) band = BAND_LATE;
-    this.ixBand[ix.slot] = band;
-    this.ixKey[ix.slot] = this.orderKey(ix, band);
+    if (this.rec[ix.slot * R_SIZE + R_ESCALATE] <= this.now) band = BAND_ESCALATED;
+    else if (this.rec[ix.slot * R_SIZE + R_LATE] <= this.now) band = BAND_LATE;
+    this.rec[ix.slot * R_SIZE + R_BAND] = band;
+    this.rec[ix.slot * R_SIZE + R_KEY] = this.orderKey(ix, band);
     this.lists.append(q.waiting, ix.slot);
   }
 
@@ -1109,16 +1092,16 @@ export class Engine {
 
   /** The time-invariant key (ROUTING.md §2); smaller is better within a band. */
   private orderKey(ix: Interaction, band: number): number {
-    if (band === BAND_ESCALATED) return this.tArrival[ix.slot];
+    if (band === BAND_ESCALATED) return this.rec[ix.slot * R_SIZE + R_ARRIVAL];
     switch (this.options.ordering) {
       case 'fifo':
-        return this.tArrival[ix.slot];
+        return this.rec[ix.slot * R_SIZE + R_ARRIVAL];
       case 'priority-age':
-        return (MAX_PRIORITY - ix.priority) * PRIORITY_SPAN + this.tArrival[ix.slot];
+        return (MAX_PRIORITY - ix.priority) * PRIORITY_SPAN + this.rec[ix.slot * R_SIZE + R_ARRIVAL];
       case 'deadline':
-        return this.tDeadline[ix.slot] - this.boost(ix);
+        return this.rec[ix.slot * R_SIZE + R_DEADLINE] - this.boost(ix);
       case 'service-objective':
-        return this.tArrival[ix.slot] - this.boost(ix);
+        return this.rec[ix.slot * R_SIZE + R_ARRIVAL] - this.boost(ix);
     }
   }
 
@@ -1127,7 +1110,7 @@ export class Engine {
    * service-objective rule, the larger w_q·(now − key); otherwise the smaller key; then arrival seq.
    */
   private headBetter(a: number, sa: Signature, b: number, sb: Signature, now: number): boolean {
-    return this.better(this.ixBand[a], this.ixKey[a], this.ixSeq[a], sa.queue, this.ixBand[b], this.ixKey[b], this.ixSeq[b], sb.queue, now);
+    return this.better(this.rec[a * R_SIZE + R_BAND], this.rec[a * R_SIZE + R_KEY], this.rec[a * R_SIZE + R_SEQ], sa.queue, this.rec[b * R_SIZE + R_BAND], this.rec[b * R_SIZE + R_KEY], this.rec[b * R_SIZE + R_SEQ], sb.queue, now);
   }
 
   private better(ba: number, ka: number, sa: number, qa: Queue, bb: number, kb: number, sb: number, qb: Queue, now: number): boolean {
@@ -1142,7 +1125,7 @@ export class Engine {
 
   private pushWaiting(ix: Interaction): void {
     const slot = ix.slot;
-    ix.sig.heap.push(slot, this.ixBand[slot], this.ixKey[slot], this.ixSeq[slot]);
+    ix.sig.heap.push(slot, this.rec[slot * R_SIZE + R_BAND], this.rec[slot * R_SIZE + R_KEY], this.rec[slot * R_SIZE + R_SEQ]);
     this.queuedCount++;
     this.refreshHead(ix.sig);
   }
@@ -1161,15 +1144,15 @@ export class Engine {
     sig.hBand = sig.heap.topA();
     sig.hKey = sig.heap.topB();
     sig.hSeq = sig.heap.topC();
-    sig.hRejected = this.ixDeclined[h] === 1;
+    sig.hRejected = this.rec[h * R_SIZE + R_DECLINED] === 1;
   }
 
   /** Moves a queued or offered interaction to a new band or signature, keeping its key. */
   private rekey(ix: Interaction, band: number, sig: Signature): void {
     const inHeap = ix.sig.heap.has(ix.slot);
     if (inHeap) this.pullWaiting(ix);
-    this.ixBand[ix.slot] = band;
-    this.ixKey[ix.slot] = this.orderKey(ix, band);
+    this.rec[ix.slot * R_SIZE + R_BAND] = band;
+    this.rec[ix.slot * R_SIZE + R_KEY] = this.orderKey(ix, band);
     ix.sig = sig;
     if (inHeap) this.pushWaiting(ix);
     if (ix.preferred) for (const a of ix.preferred) this.resortPreferred(a, ix);
@@ -1195,7 +1178,7 @@ export class Engine {
     if (hasContext) ix.context = context;
     if (priority !== undefined && priority !== ix.priority) {
       ix.priority = priority;
-      this.rekey(ix, this.ixBand[ix.slot], ix.sig);
+      this.rekey(ix, this.rec[ix.slot * R_SIZE + R_BAND], ix.sig);
     }
     this.emit({ type: 'InteractionUpdated', at: this.now, interactionId: id });
     return null;
@@ -1239,7 +1222,7 @@ export class Engine {
     this.lists.remove(ix.queue.waiting, ix.slot);
     ix.status = 'queued';
     ix.rejectedBy = null;
-    this.ixDeclined[ix.slot] = 0;
+    this.rec[ix.slot * R_SIZE + R_DECLINED] = 0;
     ix.sig = sig;
     this.enterQueue(ix, q);
     this.pushWaiting(ix);
@@ -1281,11 +1264,14 @@ export class Engine {
 
   /** Removes a finished interaction from every structure and remembers its id. */
   private finish(ix: Interaction, status: InteractionStatus): void {
-    this.endPreference(ix, false, false);
-    this.pullWaiting(ix);
-    this.lists.remove(ix.queue.waiting, ix.slot);
-    this.ixTimers.remove(ix.slot);
-    this.offerTimers.remove(ix.slot);
+    if (ix.status === 'queued' || ix.status === 'offered') {
+      // Assignment already took it out of all of these.
+      this.endPreference(ix, false, false);
+      this.pullWaiting(ix);
+      this.lists.remove(ix.queue.waiting, ix.slot);
+      this.ixTimers.remove(ix.slot);
+      this.offerTimers.remove(ix.slot);
+    }
     ix.status = status;
     ix.offer = null;
     ix.agent = null;
@@ -1321,7 +1307,7 @@ export class Engine {
     if (pc.autoAccept) this.assign(offer);
     else {
       this.openOffers++;
-      this.offerAt[ix.slot] = offer.expiresAt!;
+      this.rec[ix.slot * R_SIZE + R_OFFER_AT] = offer.expiresAt!;
       this.offerTimers.push(ix.slot);
     }
     return offer;
@@ -1359,10 +1345,10 @@ export class Engine {
     this.lists.remove(q.waiting, ix.slot);
     ix.status = 'assigned';
     ix.agent = a;
-    this.tAssigned[ix.slot] = this.now;
+    this.rec[ix.slot * R_SIZE + R_ASSIGNED] = this.now;
     this.ixTimers.remove(ix.slot);
     q.counters.answered++;
-    if (this.now - this.tEntered[ix.slot] <= q.objective.thresholdMs) q.counters.answeredWithinThreshold++;
+    if (this.now - this.rec[ix.slot * R_SIZE + R_ENTERED] <= q.objective.thresholdMs) q.counters.answeredWithinThreshold++;
     if (ix.customerId !== undefined) this.lastAgent.set(ix.customerId, a.id, this.now);
     this.emit({
       type: 'InteractionAssigned',
@@ -1371,7 +1357,7 @@ export class Engine {
       agentId: a.id,
       offerId: offer.id,
       queueId: q.id,
-      waitMs: this.now - this.tArrival[ix.slot],
+      waitMs: this.now - this.rec[ix.slot * R_SIZE + R_ARRIVAL],
     });
   }
 
@@ -1441,7 +1427,7 @@ export class Engine {
     ix.status = 'queued';
     if (outcome === 'rejected') {
       (ix.rejectedBy ??= new Set()).add(a);
-      this.ixDeclined[ix.slot] = 1;
+      this.rec[ix.slot * R_SIZE + R_DECLINED] = 1;
       ix.queue.counters.offersRejected++;
       this.emit({ type: 'OfferRejected', at: this.now, interactionId: ix.id, agentId: a.id, offerId: o.id });
     } else if (outcome === 'timed_out') {
@@ -1452,7 +1438,7 @@ export class Engine {
     }
     this.pendingAgents.push(a);
     if (!requeue) return;
-    if (this.tMaxWait[ix.slot] <= this.now) {
+    if (this.rec[ix.slot * R_SIZE + R_MAX_WAIT] <= this.now) {
       this.maxWaitReached(ix);
       return;
     }
@@ -1468,7 +1454,7 @@ export class Engine {
     if (!ix) return this.unknownInteraction(id);
     if (ix.status !== 'assigned' || ix.agent !== a) return reject(RejectCode.NOT_ASSIGNED_TO_AGENT, `interaction '${id}' is not assigned to agent '${agentId}'`);
     const q = ix.queue;
-    q.counters.handleMsTotal += this.now - this.tAssigned[ix.slot];
+    q.counters.handleMsTotal += this.now - this.rec[ix.slot * R_SIZE + R_ASSIGNED];
     q.counters.handled++;
     removeFrom(a.assigned, ix);
     // Release what the offer reserved: the profile may have changed since.
@@ -1499,21 +1485,21 @@ export class Engine {
   private armTimer(ix: Interaction): void {
     let t = Number.POSITIVE_INFINITY;
     if (ix.status === 'queued' || ix.status === 'offered') {
-      if (this.tPrefUntil[ix.slot] < t) t = this.tPrefUntil[ix.slot];
+      if (this.rec[ix.slot * R_SIZE + R_PREF_UNTIL] < t) t = this.rec[ix.slot * R_SIZE + R_PREF_UNTIL];
       if (ix.relaxation !== null && ix.relaxStep < ix.relaxation.length) {
-        const r = this.tArrival[ix.slot] + ix.relaxation[ix.relaxStep].afterMs;
+        const r = this.rec[ix.slot * R_SIZE + R_ARRIVAL] + ix.relaxation[ix.relaxStep].afterMs;
         if (r < t) t = r;
       }
-      const band = this.ixBand[ix.slot];
-      if (band === BAND_NORMAL && this.tLate[ix.slot] < t) t = this.tLate[ix.slot];
-      if (band !== BAND_ESCALATED && this.tEscalate[ix.slot] < t) t = this.tEscalate[ix.slot];
-      if (ix.status === 'queued' && this.tMaxWait[ix.slot] < t) t = this.tMaxWait[ix.slot];
+      const band = this.rec[ix.slot * R_SIZE + R_BAND];
+      if (band === BAND_NORMAL && this.rec[ix.slot * R_SIZE + R_LATE] < t) t = this.rec[ix.slot * R_SIZE + R_LATE];
+      if (band !== BAND_ESCALATED && this.rec[ix.slot * R_SIZE + R_ESCALATE] < t) t = this.rec[ix.slot * R_SIZE + R_ESCALATE];
+      if (ix.status === 'queued' && this.rec[ix.slot * R_SIZE + R_MAX_WAIT] < t) t = this.rec[ix.slot * R_SIZE + R_MAX_WAIT];
     }
     if (t === Number.POSITIVE_INFINITY) {
       this.ixTimers.remove(ix.slot);
       return;
     }
-    this.ixTimers.set(ix.slot, t, this.ixSeq[ix.slot], 0);
+    this.ixTimers.set(ix.slot, t, this.rec[ix.slot * R_SIZE + R_SEQ], 0);
   }
 
   /** Fires every due timer in due-time order, settling after each. */
@@ -1552,26 +1538,26 @@ export class Engine {
 
   private fireInteraction(ix: Interaction): void {
     const now = this.now;
-    if (this.tPrefUntil[ix.slot] <= now) this.endPreference(ix, true);
-    while (ix.relaxation !== null && ix.relaxStep < ix.relaxation.length && this.tArrival[ix.slot] + ix.relaxation[ix.relaxStep].afterMs <= now) {
+    if (this.rec[ix.slot * R_SIZE + R_PREF_UNTIL] <= now) this.endPreference(ix, true);
+    while (ix.relaxation !== null && ix.relaxStep < ix.relaxation.length && this.rec[ix.slot * R_SIZE + R_ARRIVAL] + ix.relaxation[ix.relaxStep].afterMs <= now) {
       const step = ix.relaxation[ix.relaxStep];
       const sig = this.signatureFor(ix.queue, ix.ch, step.skills, ix.labels);
       ix.relaxStep++;
       if (!sig) continue; // signature limit reached: keep the current requirements
       ix.skills = step.skills;
-      this.rekey(ix, this.ixBand[ix.slot], sig);
+      this.rekey(ix, this.rec[ix.slot * R_SIZE + R_BAND], sig);
       this.emit({ type: 'InteractionRelaxed', at: now, interactionId: ix.id, step: ix.relaxStep });
       if (ix.status === 'queued') this.pendingIxs.push(ix);
     }
-    const band = this.ixBand[ix.slot];
-    if (band !== BAND_ESCALATED && this.tEscalate[ix.slot] <= now) {
+    const band = this.rec[ix.slot * R_SIZE + R_BAND];
+    if (band !== BAND_ESCALATED && this.rec[ix.slot * R_SIZE + R_ESCALATE] <= now) {
       this.rekey(ix, BAND_ESCALATED, ix.sig);
       this.emit({ type: 'InteractionReclassified', at: now, interactionId: ix.id, band: 'escalated' });
-    } else if (band === BAND_NORMAL && this.tLate[ix.slot] <= now) {
+    } else if (band === BAND_NORMAL && this.rec[ix.slot * R_SIZE + R_LATE] <= now) {
       this.rekey(ix, BAND_LATE, ix.sig);
       this.emit({ type: 'InteractionReclassified', at: now, interactionId: ix.id, band: 'late' });
     }
-    if (this.tMaxWait[ix.slot] <= now && ix.status === 'queued') {
+    if (this.rec[ix.slot * R_SIZE + R_MAX_WAIT] <= now && ix.status === 'queued') {
       this.maxWaitReached(ix);
       return;
     }
@@ -1718,9 +1704,9 @@ export class Engine {
           this.matchAgent = a;
           slot = sig.heap.findFirst(this.notDeclinedByMatchAgent);
           if (slot < 0) continue;
-          band = this.ixBand[slot];
-          key = this.ixKey[slot];
-          seq = this.ixSeq[slot];
+          band = this.rec[slot * R_SIZE + R_BAND];
+          key = this.rec[slot * R_SIZE + R_KEY];
+          seq = this.rec[slot * R_SIZE + R_SEQ];
         }
         if (bestPc === null || this.better(band, key, seq, sig.queue, bBand, bKey, bSeq, bQueue!, now)) {
           bestPc = pc;

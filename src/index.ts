@@ -18,3 +18,8 @@ export type {
   OrderingPolicy,
   AgentSelectionPolicy,
 } from './engine/options.ts';
+export { decodeFrame, encodeFrame, SUBPROTOCOLS, DEFAULT_FRAME_LIMITS } from './protocol/codec.ts';
+export type { Encoding, FrameLimits, Decoded } from './protocol/codec.ts';
+export { parseRequest, protocolJsonSchema, PlatformRequest, AgentRequest, SupervisorRequest } from './protocol/schemas.ts';
+export type { Role, Parsed } from './protocol/schemas.ts';
+export { ProtocolCode, CloseCode } from './protocol/codes.ts';

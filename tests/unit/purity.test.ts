@@ -23,6 +23,17 @@ function files(dir: string): string[] {
   );
 }
 
+describe('the wire protocol runs in browsers too', () => {
+  it('src/protocol imports no node: module and uses no Buffer or process', () => {
+    const found: string[] = [];
+    for (const f of files(join(root, 'protocol'))) {
+      const text = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      if (/from\s+['"]node:/.test(text) || /\bBuffer\./.test(text) || /\bprocess\./.test(text)) found.push(f);
+    }
+    expect(found).toEqual([]);
+  });
+});
+
 describe('the routing core is pure', () => {
   for (const dir of ['engine', 'queues']) {
     it(`src/${dir} has no I/O, clock, timers, environment or randomness`, () => {

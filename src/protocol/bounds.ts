@@ -1,0 +1,50 @@
+/**
+ * Bounds on decoded values, checked before any schema sees them: nesting depth, number of
+ * nodes, string and key lengths, and no key that could reach a prototype (`__proto__`,
+ * `constructor`, `prototype`). Applies to every frame, and so to free-form fields (context).
+ */
+export interface ValueBounds {
+  readonly maxDepth: number;
+  readonly maxNodes: number;
+  readonly maxStringLength: number;
+  readonly maxKeyLength: number;
+}
+
+export const DEFAULT_BOUNDS: ValueBounds = {
+  maxDepth: 16,
+  maxNodes: 10_000,
+  maxStringLength: 65_536,
+  maxKeyLength: 256,
+};
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Returns a reason the value breaks the bounds, or null. Plain JSON-like values only. */
+export function checkBounds(value: unknown, bounds: ValueBounds = DEFAULT_BOUNDS): string | null {
+  let nodes = 0;
+  const visit = (v: unknown, depth: number): string | null => {
+    if (++nodes > bounds.maxNodes) return `more than ${bounds.maxNodes} values`;
+    if (v === null || typeof v === 'boolean') return null;
+    if (typeof v === 'number') return Number.isFinite(v) ? null : 'non-finite number';
+    if (typeof v === 'string') return v.length > bounds.maxStringLength ? `string longer than ${bounds.maxStringLength}` : null;
+    if (typeof v !== 'object') return `unsupported value of type ${typeof v}`;
+    if (depth >= bounds.maxDepth) return `nested deeper than ${bounds.maxDepth}`;
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        const bad = visit(x, depth + 1);
+        if (bad) return bad;
+      }
+      return null;
+    }
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return 'not a plain object';
+    for (const k of Object.keys(v)) {
+      if (FORBIDDEN_KEYS.has(k)) return `forbidden key '${k}'`;
+      if (k.length > bounds.maxKeyLength) return `key longer than ${bounds.maxKeyLength}`;
+      const bad = visit((v as Record<string, unknown>)[k], depth + 1);
+      if (bad) return bad;
+    }
+    return null;
+  };
+  return visit(value, 0);
+}

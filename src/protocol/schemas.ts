@@ -1,0 +1,152 @@
+/**
+ * Wire messages, as strict zod schemas (unknown keys rejected; every string, list and map
+ * bounded). A request is `{ id, type, ...fields }`; the server answers `{ re: id, ok: true, ... }`
+ * or `{ re: id, ok: false, code, message }`. Bounds follow the engine's default limits; the
+ * engine checks its configured limits again.
+ */
+import { z } from 'zod';
+import { DEFAULT_LIMITS } from '../engine/options.ts';
+import { ProtocolCode } from './codes.ts';
+
+const L = DEFAULT_LIMITS;
+
+export const Id = z.string().min(1).max(L.maxIdLength);
+export const RequestId = z.union([z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().min(1).max(64)]);
+
+const bounded = <T extends z.ZodType>(schema: T, max: number, what: string) =>
+  schema.refine((v) => Object.keys(v as object).length <= max, { message: `at most ${max} ${what}` });
+
+export const SkillLevels = bounded(z.record(Id, z.number().int().min(1).max(10)), L.maxSkillsPerAgent, 'skills');
+export const Requirements = bounded(z.record(Id, z.number().int().min(1).max(10)), L.maxRequirementsPerInteraction, 'skills');
+export const Labels = bounded(z.record(Id, Id), L.maxLabelsPerEntity, 'labels');
+const Duration = z.number().int().min(0).max(30 * 24 * 3600_000);
+const Priority = z.number().int().min(0).max(100);
+
+export const ChannelCapacity = z.strictObject({
+  cost: z.number().int().min(0).max(L.maxCapacityUnits),
+  max: z.number().int().min(1).max(L.maxCapacityUnits),
+  autoAccept: z.boolean().optional(),
+  interruptible: z.boolean().optional(),
+});
+
+export const CapacitySpec = z.strictObject({
+  total: z.number().int().min(1).max(L.maxCapacityUnits),
+  channels: bounded(z.record(Id, ChannelCapacity), L.maxChannels, 'channels'),
+});
+
+export const AgentSpec = z.strictObject({ id: Id, skills: SkillLevels.optional(), labels: Labels.optional(), capacity: CapacitySpec.optional() });
+
+export const QueueSpec = z.strictObject({
+  id: Id,
+  serviceObjective: z.strictObject({ percent: z.number().int().min(0).max(100), thresholdMs: z.number().int().min(1).max(7 * 24 * 3600_000) }).optional(),
+  weight: z.number().gt(0).max(1000).optional(),
+  defaultPriority: Priority.optional(),
+  offerTimeoutMs: Duration.optional(),
+  wrapUpMs: Duration.optional(),
+  maxWaitMs: Duration.nullable().optional(),
+  overflowQueue: Id.nullable().optional(),
+  escalateAfterMs: Duration.nullable().optional(),
+  noAnswerAway: z.boolean().optional(),
+  preferredWindowMs: Duration.optional(),
+});
+
+export const InteractionSpec = z.strictObject({
+  id: Id,
+  channel: Id,
+  queue: Id,
+  skills: Requirements.optional(),
+  labels: Labels.optional(),
+  customerId: Id.optional(),
+  valueTier: z.number().int().min(0).max(100).optional(),
+  priority: Priority.optional(),
+  slaDeadline: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  preferredAgents: z.array(Id).max(L.maxPreferredAgents).optional(),
+  relaxation: z.array(z.strictObject({ afterMs: Duration, skills: Requirements })).max(L.maxRelaxationSteps).optional(),
+  /** Free-form; bounded by the frame's value bounds (depth, size, keys). */
+  context: z.unknown().optional(),
+});
+
+const request = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+  z.strictObject({ id: RequestId, type: z.literal(type), ...shape });
+
+/** Read-only queries, for platforms and supervisors. */
+const queries = [
+  request('GetQueueStats', { queueId: Id.optional() }),
+  request('GetInteraction', { interactionId: Id }),
+  request('GetAgent', { agentId: Id }),
+  request('Subscribe', { events: z.boolean() }),
+] as const;
+
+export const PlatformRequest = z.discriminatedUnion('type', [
+  request('DefineSkill', { skill: Id }),
+  request('UpsertQueue', { queue: QueueSpec }),
+  request('UpsertAgent', { agent: AgentSpec }),
+  request('RemoveAgent', { agentId: Id }),
+  request('SetAgentState', { agentIds: z.array(Id).min(1).max(L.maxAgentsPerCommand), state: z.enum(['offline', 'available', 'away']), reason: Id.optional() }),
+  request('SubmitInteraction', { interaction: InteractionSpec }),
+  request('UpdateInteraction', { interactionId: Id, priority: Priority.optional(), context: z.unknown().optional() }),
+  request('TransferInteraction', { interactionId: Id, queue: Id, skills: Requirements.optional() }),
+  request('CancelInteraction', { interactionId: Id, reason: z.enum(['cancelled', 'abandoned']) }),
+  ...queries,
+]);
+
+/** An agent acts only as itself: the agent id comes from its token, never from a message. */
+export const AgentRequest = z.discriminatedUnion('type', [
+  request('SetState', { state: z.enum(['offline', 'available', 'away']), reason: Id.optional() }),
+  request('Accept', { offerId: Id }),
+  request('Reject', { offerId: Id }),
+  request('Complete', { interactionId: Id }),
+  request('EndWrapUp', {}),
+  request('Resume', {}),
+]);
+
+export const SupervisorRequest = z.discriminatedUnion('type', [...queries]);
+
+export type PlatformRequest = z.output<typeof PlatformRequest>;
+export type AgentRequest = z.output<typeof AgentRequest>;
+export type SupervisorRequest = z.output<typeof SupervisorRequest>;
+export type Role = 'platform' | 'agent' | 'supervisor';
+export type RequestFor<R extends Role> = R extends 'platform' ? PlatformRequest : R extends 'agent' ? AgentRequest : SupervisorRequest;
+
+const SCHEMAS = { platform: PlatformRequest, agent: AgentRequest, supervisor: SupervisorRequest } as const;
+const TYPES: Record<Role, ReadonlySet<string>> = {
+  platform: new Set(PlatformRequest.options.map((o) => o.shape.type.value)),
+  agent: new Set(AgentRequest.options.map((o) => o.shape.type.value)),
+  supervisor: new Set(SupervisorRequest.options.map((o) => o.shape.type.value)),
+};
+
+export type Parsed<R extends Role> =
+  | { readonly ok: true; readonly request: RequestFor<R> }
+  | { readonly ok: false; readonly re: string | number | null; readonly code: ProtocolCode; readonly message: string };
+
+/**
+ * Validates a decoded frame as a request of `role`. Errors carry the request id when one could
+ * be read, a stable code, and a message naming the offending fields (never echoing values).
+ */
+export function parseRequest<R extends Role>(value: unknown, role: R): Parsed<R> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return { ok: false, re: null, code: ProtocolCode.VALIDATION_FAILED, message: 'a request is an object' };
+  const rid = RequestId.safeParse((value as { id?: unknown }).id);
+  const re = rid.success ? rid.data : null;
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== 'string' || !TYPES[role].has(type))
+    return { ok: false, re, code: ProtocolCode.UNKNOWN_TYPE, message: `unknown request type for a ${role} connection` };
+  const parsed = SCHEMAS[role].safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.map(String).join('.') || '(request)'}: ${i.message}`)
+      .join('; ');
+    return { ok: false, re, code: ProtocolCode.VALIDATION_FAILED, message: issues };
+  }
+  return { ok: true, request: parsed.data as RequestFor<R> };
+}
+
+/** JSON Schema of every request, per role (docs/protocol.schema.json is generated from it). */
+export function protocolJsonSchema(): Record<Role, unknown> {
+  return {
+    platform: z.toJSONSchema(PlatformRequest, { unrepresentable: 'any' }),
+    agent: z.toJSONSchema(AgentRequest, { unrepresentable: 'any' }),
+    supervisor: z.toJSONSchema(SupervisorRequest, { unrepresentable: 'any' }),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The one configuration schema. Every field has a default and a description; values come from
+ * environment variables (SWITCHBOARD_<NAME>) and command-line flags (--name), flags winning.
+ * Read once, in main.ts.
+ */
+import { z } from 'zod';
+
+export const ConfigSchema = z.strictObject({
+  port: z.coerce.number().int().min(0).max(65_535).default(7070).describe('TCP port of the WebSocket and HTTP server (0: any free port)'),
+  host: z.string().min(1).default('0.0.0.0').describe('Address to listen on'),
+  authSecret: z
+    .string()
+    .min(32, 'at least 32 characters')
+    .optional()
+    .describe('HMAC secret (HS256) that signs access tokens; required unless dev is set'),
+  dev: z.coerce
+    .boolean()
+    .default(false)
+    .describe('Development mode: a random secret if none is given, and ready-made tokens printed at start. Never for production'),
+  allowJsFallback: z.coerce.boolean().default(false).describe('Start even if uWebSockets.js fell back to its slow JavaScript implementation'),
+  ordering: z.enum(['fifo', 'priority-age', 'deadline', 'service-objective']).default('service-objective').describe('Engine ordering policy'),
+  agentSelection: z.enum(['longest-idle', 'least-occupied', 'best-skill']).default('longest-idle').describe('Engine agent-selection policy'),
+  maxPayloadBytes: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024).describe('Largest WebSocket message accepted'),
+  idleTimeoutSeconds: z.coerce.number().int().min(8).max(960).default(120).describe('Close a connection silent this long (pings are sent automatically)'),
+  maxBackpressureBytes: z.coerce.number().int().min(1024).default(1024 * 1024).describe('Close a connection whose unsent output exceeds this (a slow consumer never delays others)'),
+  messagesPerSecond: z.coerce.number().min(1).default(200).describe('Sustained messages per second per connection'),
+  messageBurst: z.coerce.number().int().min(1).default(400).describe('Messages a connection may send in a burst'),
+  maxViolations: z.coerce.number().int().min(1).default(50).describe('Refused messages (rate, validation) after which a connection is closed'),
+  maxConnectionsPerTenant: z.coerce.number().int().min(1).default(20_000).describe('Open connections per tenant'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+
+const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const envName = (k: string) => `SWITCHBOARD_${kebab(k).replaceAll('-', '_').toUpperCase()}`;
+
+/** Collects raw values from the environment and flags, then validates them all at once. */
+export function loadConfig(env: Record<string, string | undefined>, argv: readonly string[]): { ok: true; config: Config } | { ok: false; error: string } {
+  const raw: Record<string, unknown> = {};
+  const keys = Object.keys(ConfigSchema.shape);
+  for (const k of keys) {
+    const v = env[envName(k)];
+    if (v !== undefined) raw[k] = v;
+  }
+  const byFlag = new Map(keys.map((k) => [kebab(k), k]));
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) return { ok: false, error: `unexpected argument '${a}'` };
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    const key = byFlag.get(name);
+    if (!key) return { ok: false, error: `unknown flag --${name}` };
+    if (eq > 0) raw[key] = a.slice(eq + 1);
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) raw[key] = argv[++i];
+    else raw[key] = 'true';
+  }
+  for (const k of ['dev', 'allowJsFallback']) if (raw[k] === 'false' || raw[k] === '0') raw[k] = false;
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, error: z.prettifyError(parsed.error) };
+  if (!parsed.data.dev && !parsed.data.authSecret) return { ok: false, error: `authSecret is required (${envName('authSecret')}) unless --dev is given` };
+  return { ok: true, config: parsed.data };
+}
+
+/** The configuration as printed at start: secrets masked. */
+export function describeConfig(c: Config): Record<string, unknown> {
+  return { ...c, authSecret: c.authSecret ? '********' : undefined };
+}
+
+/** Every knob with its environment variable, flag, default and meaning (for docs and --help). */
+export function configReference(): { key: string; env: string; flag: string; default: unknown; description: string }[] {
+  return Object.entries(ConfigSchema.shape).map(([key, schema]) => {
+    const s = schema as z.ZodType;
+    const parsed = s.safeParse(undefined);
+    return { key, env: envName(key), flag: `--${kebab(key)}`, default: parsed.success ? parsed.data : undefined, description: s.description ?? '' };
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * `switchboard serve` (npm start): reads the configuration once, prints it (secrets masked),
+ * wires the shell and the transport, and stops gracefully on SIGTERM or SIGINT.
+ */
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { configReference, describeConfig, loadConfig } from './config.ts';
+import { Shell } from './server.ts';
+import { TokenVerifier } from './transport/auth.ts';
+import { startServer } from './transport/ws-server.ts';
+
+export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+  const args = argv[0] === 'serve' ? argv.slice(1) : argv;
+  if (args.includes('--help')) {
+    for (const r of configReference()) console.log(`${r.flag.padEnd(28)} ${r.env.padEnd(40)} default ${JSON.stringify(r.default)}\n    ${r.description}`);
+    return 0;
+  }
+  const loaded = loadConfig(env, args);
+  if (!loaded.ok) {
+    console.error(`invalid configuration:\n${loaded.error}`);
+    return 2;
+  }
+  const config = loaded.config;
+  const log = pino({ level: config.logLevel, base: { service: 'switchboard' } });
+  const secret = config.authSecret ?? randomBytes(32).toString('hex');
+  log.info({ config: describeConfig(config) }, 'configuration');
+  const shell = new Shell({ ordering: config.ordering, agentSelection: config.agentSelection });
+  const verifier = new TokenVerifier(secret);
+  const server = await startServer(config, shell, verifier, log);
+  if (config.dev) {
+    // Development only (never implied): ready-made tokens for the demo tenant, valid 12 hours.
+    const ttl = 12 * 3600;
+    const platform = await verifier.sign({ tenant: 'demo', role: 'platform' }, ttl);
+    const agent = await verifier.sign({ tenant: 'demo', role: 'agent', sub: 'agent-1' }, ttl);
+    const supervisor = await verifier.sign({ tenant: 'demo', role: 'supervisor' }, ttl);
+    console.log(
+      `\nDEVELOPMENT MODE: tokens for tenant "demo" (valid 12 h)\n` +
+        `  platform   ws://localhost:${server.port}/v1/platform   ${platform}\n` +
+        `  agent-1    ws://localhost:${server.port}/v1/agent      ${agent}\n` +
+        `  supervisor ws://localhost:${server.port}/v1/agent      ${supervisor}\n`,
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      server.stop();
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}
+
+if (process.argv[1]?.endsWith('/main.ts') || process.argv[1]?.endsWith('/main.js')) {
+  main(process.argv.slice(2), process.env).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,268 @@
+/**
+ * The shell around the engines: one Engine per tenant, the clock, one timer per tenant armed
+ * from `engine.nextDeadline()`, and the routing of engine events to the connections that care
+ * (offers to the agent's desktops, event streams to subscribed platforms and supervisors).
+ * Sessions queue their output; the transport sends it once the turn's work is done.
+ */
+import { Engine, type ApplyResult } from './engine/engine.ts';
+import type { AgentSelectionPolicy, OrderingPolicy } from './engine/options.ts';
+import type { Command, EngineEvent } from './engine/types.ts';
+import { ProtocolCode } from './protocol/codes.ts';
+import type { AgentRequest, PlatformRequest, Role, SupervisorRequest } from './protocol/schemas.ts';
+import type { Principal } from './transport/auth.ts';
+
+/** A connection as the shell sees it; the transport implements it. */
+export interface Session {
+  readonly id: number;
+  readonly principal: Principal;
+  /** Queues a frame; it leaves after the current turn. */
+  send(frame: Record<string, unknown>): void;
+}
+
+export interface ShellOptions {
+  readonly ordering: OrderingPolicy;
+  readonly agentSelection: AgentSelectionPolicy;
+  readonly now?: () => number;
+}
+
+type AnyRequest = PlatformRequest | AgentRequest | SupervisorRequest;
+
+class TenantShell {
+  readonly engine: Engine;
+  readonly agents = new Map<string, Set<Session>>();
+  readonly subscribers = new Set<Session>();
+  readonly sessions = new Set<Session>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private armedFor = Number.POSITIVE_INFINITY;
+
+  constructor(
+    readonly tenant: string,
+    private readonly options: ShellOptions,
+    private readonly now: () => number,
+  ) {
+    this.engine = new Engine({ ordering: options.ordering, agentSelection: options.agentSelection });
+  }
+
+  /** Runs one engine call, routes its events and re-arms the timer. */
+  run(fn: (now: number) => ApplyResult | EngineEvent[]): ApplyResult | EngineEvent[] {
+    const out = fn(this.now());
+    this.deliver(Array.isArray(out) ? out : out.events);
+    this.arm();
+    return out;
+  }
+
+  private arm(): void {
+    const next = this.engine.nextDeadline();
+    if (next === null) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      this.armedFor = Number.POSITIVE_INFINITY;
+      return;
+    }
+    if (this.timer && next === this.armedFor) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.armedFor = next;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.armedFor = Number.POSITIVE_INFINITY;
+      this.run((now) => this.engine.tick(now));
+    }, Math.max(0, next - this.now()));
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private toAgent(agentId: string, frame: Record<string, unknown>): void {
+    const set = this.agents.get(agentId);
+    if (set) for (const s of set) s.send(frame);
+  }
+
+  private deliver(events: EngineEvent[]): void {
+    if (events.length === 0) return;
+    for (const s of this.subscribers) s.send({ push: 'events', events });
+    for (const e of events) {
+      switch (e.type) {
+        case 'InteractionOffered':
+          this.toAgent(e.agentId, this.offerFrame(e.interactionId, e.offerId, e.expiresAt));
+          break;
+        case 'InteractionAssigned':
+          this.toAgent(e.agentId, { push: 'assigned', interactionId: e.interactionId, offerId: e.offerId });
+          break;
+        case 'OfferRejected':
+        case 'OfferTimedOut':
+        case 'OfferRescinded':
+          this.toAgent(e.agentId, { push: 'offerClosed', offerId: e.offerId, interactionId: e.interactionId, reason: e.type });
+          break;
+        case 'AgentStateChanged':
+          this.toAgent(e.agentId, { push: 'state', state: e.to, ...(e.reason ? { reason: e.reason } : {}) });
+          break;
+        case 'InteractionCancelled':
+        case 'InteractionAbandoned':
+          if (e.agentId) this.toAgent(e.agentId, { push: 'ended', interactionId: e.interactionId, reason: e.type });
+          break;
+        case 'InteractionWrapUpStarted':
+          this.toAgent(e.agentId, { push: 'wrapUp', interactionId: e.interactionId, until: e.until });
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  offerFrame(interactionId: string, offerId: string, expiresAt: number | null): Record<string, unknown> {
+    const info = this.engine.interaction(interactionId);
+    return {
+      push: 'offer',
+      offerId,
+      interactionId,
+      expiresAt,
+      channel: info?.channel,
+      queueId: info?.queueId,
+      ...(info?.context !== undefined ? { context: info.context } : {}),
+    };
+  }
+}
+
+export class Shell {
+  private readonly tenants = new Map<string, TenantShell>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: ShellOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  private tenant(id: string): TenantShell {
+    let t = this.tenants.get(id);
+    if (!t) {
+      t = new TenantShell(id, this.options, this.now);
+      this.tenants.set(id, t);
+    }
+    return t;
+  }
+
+  connections(tenant: string): number {
+    return this.tenants.get(tenant)?.sessions.size ?? 0;
+  }
+
+  open(s: Session): void {
+    const t = this.tenant(s.principal.tenant);
+    t.sessions.add(s);
+    if (s.principal.role === 'agent') {
+      const id = s.principal.agentId!;
+      let set = t.agents.get(id);
+      if (!set) t.agents.set(id, (set = new Set()));
+      set.add(s);
+      this.resume(t, s);
+    }
+  }
+
+  close(s: Session): void {
+    const t = this.tenants.get(s.principal.tenant);
+    if (!t) return;
+    t.sessions.delete(s);
+    t.subscribers.delete(s);
+    if (s.principal.agentId) {
+      const set = t.agents.get(s.principal.agentId);
+      set?.delete(s);
+      if (set && set.size === 0) t.agents.delete(s.principal.agentId);
+    }
+  }
+
+  /** Re-sends an agent's state, open offers and assignments (on connect and on Resume). */
+  private resume(t: TenantShell, s: Session): void {
+    const load = t.engine.agentLoad(s.principal.agentId!);
+    if (!load) return;
+    s.send({ push: 'state', state: load.state, ...(load.reason ? { reason: load.reason } : {}) });
+    for (const o of load.offers) s.send(t.offerFrame(o.interactionId, o.offerId, o.expiresAt));
+    for (const id of load.assignments) s.send({ push: 'assigned', interactionId: id });
+  }
+
+  /** Handles one validated request of the session's role and queues the response. */
+  handle(s: Session, req: AnyRequest): void {
+    const t = this.tenant(s.principal.tenant);
+    const role: Role = s.principal.role;
+    const reply = (body: Record<string, unknown>) => s.send({ re: req.id, ...body });
+    const command = (cmd: Command, extra: (r: ApplyResult & { ok: true }) => Record<string, unknown> = () => ({})) => {
+      const r = t.run((now) => t.engine.apply(cmd, now)) as ApplyResult;
+      if (r.ok) reply({ ok: true, ...extra(r) });
+      else reply({ ok: false, code: r.code, message: r.message });
+    };
+    if (role === 'agent') {
+      const me = s.principal.agentId!;
+      const a = req as AgentRequest;
+      switch (a.type) {
+        case 'SetState':
+          return command({ type: 'SetAgentState', agentIds: [me], state: a.state, ...(a.reason ? { reason: a.reason } : {}) });
+        case 'Accept':
+          return command({ type: 'AcceptOffer', agentId: me, offerId: a.offerId });
+        case 'Reject':
+          return command({ type: 'RejectOffer', agentId: me, offerId: a.offerId });
+        case 'Complete':
+          return command({ type: 'CompleteInteraction', agentId: me, interactionId: a.interactionId });
+        case 'EndWrapUp':
+          return command({ type: 'EndWrapUp', agentId: me });
+        case 'Resume':
+          reply({ ok: true });
+          return this.resume(t, s);
+      }
+    }
+    const p = req as PlatformRequest;
+    switch (p.type) {
+      case 'GetQueueStats': {
+        const ids = p.queueId ? [p.queueId] : t.engine.queueIds();
+        const stats = ids.map((id) => t.engine.queueStats(id, this.now())).filter((x) => x !== null);
+        if (p.queueId && stats.length === 0) return reply({ ok: false, code: 'UNKNOWN_QUEUE', message: `queue '${p.queueId}' is not defined` });
+        return reply({ ok: true, queues: stats });
+      }
+      case 'GetInteraction': {
+        const info = t.engine.interaction(p.interactionId, this.now());
+        if (info) return reply({ ok: true, interaction: info });
+        const status = t.engine.finishedStatus(p.interactionId);
+        return status ? reply({ ok: true, interaction: { interactionId: p.interactionId, status } }) : reply({ ok: false, code: 'UNKNOWN_INTERACTION', message: `interaction '${p.interactionId}' is not known` });
+      }
+      case 'GetAgent': {
+        const load = t.engine.agentLoad(p.agentId);
+        return load ? reply({ ok: true, agent: load }) : reply({ ok: false, code: 'UNKNOWN_AGENT', message: `agent '${p.agentId}' is not defined` });
+      }
+      case 'Subscribe':
+        if (p.events) t.subscribers.add(s);
+        else t.subscribers.delete(s);
+        return reply({ ok: true });
+    }
+    if (role !== 'platform') return reply({ ok: false, code: ProtocolCode.FORBIDDEN, message: `not allowed for a ${role}` });
+    switch (p.type) {
+      case 'SubmitInteraction':
+        return command({ type: 'SubmitInteraction', interaction: p.interaction }, (r) => ({
+          interactionId: p.interaction.id,
+          ...(r.duplicate ? { duplicate: true, status: r.status } : {}),
+        }));
+      case 'DefineSkill':
+        return command({ type: 'DefineSkill', skill: p.skill });
+      case 'UpsertQueue':
+        return command({ type: 'UpsertQueue', queue: p.queue });
+      case 'UpsertAgent':
+        return command({ type: 'UpsertAgent', agent: p.agent });
+      case 'RemoveAgent':
+        return command({ type: 'RemoveAgent', agentId: p.agentId });
+      case 'SetAgentState':
+        return command({ type: 'SetAgentState', agentIds: p.agentIds, state: p.state, ...(p.reason ? { reason: p.reason } : {}) });
+      case 'UpdateInteraction':
+        return command({
+          type: 'UpdateInteraction',
+          interactionId: p.interactionId,
+          ...(p.priority !== undefined ? { priority: p.priority } : {}),
+          ...('context' in p ? { context: p.context } : {}),
+        });
+      case 'TransferInteraction':
+        return command({ type: 'TransferInteraction', interactionId: p.interactionId, queue: p.queue, ...(p.skills ? { skills: p.skills } : {}) });
+      case 'CancelInteraction':
+        return command({ type: 'CancelInteraction', interactionId: p.interactionId, reason: p.reason });
+    }
+  }
+
+  stop(): void {
+    for (const t of this.tenants.values()) t.stop();
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * The uWebSockets.js server: two WebSocket endpoints (`/v1/platform` for platforms,
+ * `/v1/agent` for agents and supervisors), token checks at upgrade, subprotocol negotiation
+ * (JSON text or MessagePack binary), per-connection limits, and the HTTP health endpoints.
+ * Output queued by the shell during a turn is sent, corked, once the turn is over.
+ */
+import uWS from 'uWebSockets.js';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { decodeFrame, encodeFrame, SUBPROTOCOLS, DEFAULT_FRAME_LIMITS, type Encoding } from '../protocol/codec.ts';
+import { CloseCode, ProtocolCode } from '../protocol/codes.ts';
+import { parseRequest } from '../protocol/schemas.ts';
+import type { Session, Shell } from '../server.ts';
+import type { Principal, TokenVerifier } from './auth.ts';
+
+interface Conn {
+  principal: Principal;
+  encoding: Encoding;
+  session: SessionImpl | null;
+  tokens: number;
+  refilledAt: number;
+  violations: number;
+  expiry: ReturnType<typeof setTimeout> | null;
+}
+
+class SessionImpl implements Session {
+  outbox: Record<string, unknown>[] = [];
+  closed = false;
+  constructor(
+    readonly id: number,
+    readonly principal: Principal,
+    readonly ws: uWS.WebSocket<Conn>,
+    private readonly onDirty: (s: SessionImpl) => void,
+  ) {}
+  send(frame: Record<string, unknown>): void {
+    if (this.closed) return;
+    if (this.outbox.length === 0) this.onDirty(this);
+    this.outbox.push(frame);
+  }
+}
+
+/** Which uWebSockets.js build loaded: native, or its JavaScript fallback. */
+export function uwsBuild(): 'native' | 'js-fallback' {
+  return String(uWS.App).includes('[native code]') ? 'native' : 'js-fallback';
+}
+
+export interface RunningServer {
+  readonly port: number;
+  /** Stops accepting, closes every socket with 1001 (going away). */
+  stop(): void;
+}
+
+export function startServer(config: Config, shell: Shell, verifier: TokenVerifier, log: Logger): Promise<RunningServer> {
+  const build = uwsBuild();
+  log.info({ build }, 'uWebSockets.js loaded');
+  if (build !== 'native' && !config.allowJsFallback)
+    return Promise.reject(new Error('uWebSockets.js fell back to its JavaScript implementation; refusing to start (set allowJsFallback to override)'));
+
+  const app = uWS.App();
+  const sockets = new Set<uWS.WebSocket<Conn>>();
+  const dirty: SessionImpl[] = [];
+  let flushScheduled = false;
+  let nextId = 1;
+  let stopping = false;
+  const limits = { ...DEFAULT_FRAME_LIMITS, maxFrameBytes: config.maxPayloadBytes };
+
+  const flush = () => {
+    flushScheduled = false;
+    const list = dirty.splice(0);
+    for (const s of list) {
+      const frames = s.outbox;
+      s.outbox = [];
+      if (s.closed) continue;
+      const binary = s.ws.getUserData().encoding === 'msgpack';
+      s.ws.cork(() => {
+        for (const f of frames) if (!s.closed) s.ws.send(encodeFrame(f, binary ? 'msgpack' : 'json'), binary);
+      });
+    }
+  };
+  const markDirty = (s: SessionImpl) => {
+    dirty.push(s);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+  };
+
+  const endpoint = (path: string, roles: readonly Principal['role'][]) =>
+    app.ws<Conn>(path, {
+      maxPayloadLength: config.maxPayloadBytes,
+      idleTimeout: config.idleTimeoutSeconds,
+      sendPingsAutomatically: true,
+      maxBackpressure: config.maxBackpressureBytes,
+      closeOnBackpressureLimit: 1,
+      compression: uWS.DISABLED,
+      upgrade: (res, req, context) => {
+        const key = req.getHeader('sec-websocket-key');
+        const offered = req.getHeader('sec-websocket-protocol');
+        const extensions = req.getHeader('sec-websocket-extensions');
+        const header = req.getHeader('authorization');
+        const token = header.startsWith('Bearer ') ? header.slice(7) : (req.getQuery('access_token') ?? '');
+        let aborted = false;
+        res.onAborted(() => {
+          aborted = true;
+        });
+        const refuse = (status: string, reason: string, fields: Record<string, unknown> = {}) => {
+          log.warn({ path, status, reason, ...fields }, 'upgrade refused');
+          if (!aborted) res.cork(() => res.writeStatus(status).end(reason));
+        };
+        if (stopping) return refuse('503 Service Unavailable', 'shutting down');
+        void verifier.verify(token).then((p) => {
+          if (aborted) return;
+          if ('error' in p) return refuse('401 Unauthorized', p.error);
+          if (!roles.includes(p.role)) return refuse('403 Forbidden', `a ${p.role} token cannot use ${path}`, { tenant: p.tenant });
+          const wanted = offered
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean);
+          let encoding: Encoding = 'json';
+          let chosen = '';
+          if (wanted.length > 0) {
+            const hit = wanted.find((w) => w === SUBPROTOCOLS.json || w === SUBPROTOCOLS.msgpack);
+            if (!hit) return refuse('400 Bad Request', `subprotocol must be ${SUBPROTOCOLS.json} or ${SUBPROTOCOLS.msgpack}`);
+            encoding = hit === SUBPROTOCOLS.msgpack ? 'msgpack' : 'json';
+            chosen = hit;
+          }
+          if (shell.connections(p.tenant) >= config.maxConnectionsPerTenant)
+            return refuse('503 Service Unavailable', 'too many connections for this tenant', { tenant: p.tenant });
+          const conn: Conn = { principal: p, encoding, session: null, tokens: config.messageBurst, refilledAt: Date.now(), violations: 0, expiry: null };
+          res.cork(() => res.upgrade(conn, key, chosen, extensions, context));
+        });
+      },
+      open: (ws) => {
+        const c = ws.getUserData();
+        const s = new SessionImpl(nextId++, c.principal, ws, markDirty);
+        c.session = s;
+        sockets.add(ws);
+        // Expiry is enforced on open sockets too.
+        c.expiry = setTimeout(() => {
+          if (!s.closed) ws.end(CloseCode.TOKEN_EXPIRED, 'token expired');
+        }, Math.max(0, c.principal.expiresAt - Date.now()));
+        log.info({ conn: s.id, tenant: c.principal.tenant, role: c.principal.role, agentId: c.principal.agentId, encoding: c.encoding }, 'connected');
+        shell.open(s);
+      },
+      message: (ws, message, isBinary) => {
+        const c = ws.getUserData();
+        const s = c.session!;
+        // Token bucket: messagesPerSecond sustained, messageBurst at once.
+        const now = Date.now();
+        c.tokens = Math.min(config.messageBurst, c.tokens + ((now - c.refilledAt) / 1000) * config.messagesPerSecond);
+        c.refilledAt = now;
+        const violation = (re: string | number | null, code: string, msg: string) => {
+          s.send({ re, ok: false, code, message: msg });
+          if (++c.violations > config.maxViolations) {
+            log.warn({ conn: s.id, tenant: c.principal.tenant, code }, 'closing after repeated violations');
+            ws.end(CloseCode.POLICY_VIOLATION, 'too many refused messages');
+          }
+        };
+        if (c.tokens < 1) {
+          log.warn({ conn: s.id, tenant: c.principal.tenant }, 'rate limit hit');
+          return violation(null, ProtocolCode.RATE_LIMITED, `more than ${config.messagesPerSecond} messages per second`);
+        }
+        c.tokens -= 1;
+        if (c.encoding === 'msgpack' && !isBinary) return violation(null, ProtocolCode.BAD_FRAME, 'text frame on a msgpack connection');
+        const bytes = new Uint8Array(message);
+        const decoded = decodeFrame(bytes, c.encoding, limits);
+        if (!decoded.ok) {
+          log.info({ conn: s.id, tenant: c.principal.tenant, reason: decoded.reason }, 'bad frame');
+          return violation(null, ProtocolCode.BAD_FRAME, decoded.reason);
+        }
+        const parsed = parseRequest(decoded.value, c.principal.role);
+        if (!parsed.ok) {
+          log.info({ conn: s.id, tenant: c.principal.tenant, code: parsed.code }, 'validation failed');
+          return violation(parsed.re, parsed.code, parsed.message);
+        }
+        try {
+          shell.handle(s, parsed.request);
+        } catch (e) {
+          log.error({ conn: s.id, tenant: c.principal.tenant, err: e }, 'request failed');
+          s.send({ re: parsed.request.id, ok: false, code: ProtocolCode.INTERNAL, message: 'internal error' });
+        }
+      },
+      close: (ws, code) => {
+        const c = ws.getUserData();
+        sockets.delete(ws);
+        if (c.expiry) clearTimeout(c.expiry);
+        const s = c.session;
+        if (s) {
+          s.closed = true;
+          shell.close(s);
+          log.info({ conn: s.id, tenant: c.principal.tenant, code }, 'closed');
+        }
+      },
+    });
+
+  endpoint('/v1/platform', ['platform']);
+  endpoint('/v1/agent', ['agent', 'supervisor']);
+  app.get('/healthz', (res) => {
+    res.writeHeader('content-type', 'text/plain').end('ok');
+  });
+  app.get('/readyz', (res) => {
+    if (stopping) res.writeStatus('503 Service Unavailable').end('stopping');
+    else res.writeHeader('content-type', 'text/plain').end('ready');
+  });
+  app.any('/*', (res) => {
+    res.writeStatus('404 Not Found').end('not found');
+  });
+
+  return new Promise((resolve, reject) => {
+    app.listen(config.host, config.port, (listenSocket) => {
+      if (!listenSocket) return reject(new Error(`cannot listen on ${config.host}:${config.port}`));
+      const port = uWS.us_socket_local_port(listenSocket);
+      log.info({ host: config.host, port }, 'listening');
+      resolve({
+        port,
+        stop: () => {
+          if (stopping) return;
+          stopping = true;
+          uWS.us_listen_socket_close(listenSocket);
+          flush();
+          for (const ws of [...sockets]) ws.end(CloseCode.GOING_AWAY, 'server shutting down');
+          shell.stop();
+          log.info('stopped');
+        },
+      });
+    });
+  });
+}

@@ -1,0 +1,83 @@
+import { pino } from 'pino';
+import WebSocket from 'ws';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { decodeFrame, encodeFrame, SUBPROTOCOLS, type Encoding } from '../../src/protocol/codec.ts';
+import { Shell } from '../../src/server.ts';
+import { TokenVerifier } from '../../src/transport/auth.ts';
+import { startServer, type RunningServer } from '../../src/transport/ws-server.ts';
+
+export const SECRET = 'integration-test-secret-0123456789abcdef';
+
+export async function startTestServer(overrides: Record<string, string> = {}): Promise<{ server: RunningServer; verifier: TokenVerifier; config: Config; url: string }> {
+  const args = Object.entries({ port: '0', host: '127.0.0.1', authSecret: SECRET, logLevel: 'silent', ...overrides }).flatMap(([k, v]) => [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, v]);
+  const loaded = loadConfig({}, args);
+  if (!loaded.ok) throw new Error(loaded.error);
+  const verifier = new TokenVerifier(SECRET);
+  const server = await startServer(loaded.config, new Shell({ ordering: 'fifo', agentSelection: 'longest-idle' }), verifier, pino({ level: 'silent' }));
+  return { server, verifier, config: loaded.config, url: `ws://127.0.0.1:${server.port}` };
+}
+
+/** A minimal test client: numbered requests, awaited responses, recorded pushes. */
+export class TestClient {
+  private nextId = 1;
+  private readonly waiting = new Map<number | string, (r: Record<string, unknown>) => void>();
+  readonly pushes: Record<string, unknown>[] = [];
+  readonly errors: Record<string, unknown>[] = [];
+  private pushWaiters: { pred: (p: Record<string, unknown>) => boolean; resolve: (p: Record<string, unknown>) => void }[] = [];
+  closed: Promise<{ code: number; reason: string }>;
+
+  private constructor(
+    readonly ws: WebSocket,
+    readonly encoding: Encoding,
+  ) {
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    ws.on('message', (data, isBinary) => {
+      const bytes = new Uint8Array(data as Buffer);
+      const d = decodeFrame(isBinary ? bytes : new TextDecoder().decode(bytes), encoding);
+      if (!d.ok) throw new Error(`undecodable server frame: ${d.reason}`);
+      const msg = d.value as Record<string, unknown>;
+      if ('push' in msg) {
+        this.pushes.push(msg);
+        this.pushWaiters = this.pushWaiters.filter((w) => (w.pred(msg) ? (w.resolve(msg), false) : true));
+      } else if (msg.re !== null && msg.re !== undefined && this.waiting.has(msg.re as number)) {
+        this.waiting.get(msg.re as number)!(msg);
+        this.waiting.delete(msg.re as number);
+      } else this.errors.push(msg);
+    });
+  }
+
+  static connect(url: string, token: string | null, encoding: Encoding = 'json'): Promise<TestClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, [SUBPROTOCOLS[encoding]], token ? { headers: { authorization: `Bearer ${token}` } } : {});
+      const c = new TestClient(ws, encoding);
+      ws.once('open', () => resolve(c));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      ws.once('error', reject);
+    });
+  }
+
+  request(body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.sendRaw(encodeFrame({ id, ...body }, this.encoding));
+    });
+  }
+
+  sendRaw(frame: string | Uint8Array): void {
+    this.ws.send(frame, { binary: typeof frame !== 'string' });
+  }
+
+  nextPush(pred: (p: Record<string, unknown>) => boolean, timeoutMs = 5000): Promise<Record<string, unknown>> {
+    const seen = this.pushes.find(pred);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('push not received in time')), timeoutMs);
+      this.pushWaiters.push({ pred, resolve: (p) => (clearTimeout(t), resolve(p)) });
+    });
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}

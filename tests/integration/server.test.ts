@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../src/transport/ws-server.ts';
+import type { TokenVerifier } from '../../src/transport/auth.ts';
+import { startTestServer, TestClient } from '../helpers/server.ts';
+
+// A real server on port 0 and real WebSocket clients.
+let server: RunningServer;
+let verifier: TokenVerifier;
+let url: string;
+const clients: TestClient[] = [];
+
+const token = (tenant: string, role: 'platform' | 'agent' | 'supervisor', sub?: string, ttl = 600) => verifier.sign({ tenant, role, ...(sub ? { sub } : {}) }, ttl);
+async function platform(tenant = 't1', encoding: 'json' | 'msgpack' = 'json') {
+  const c = await TestClient.connect(`${url}/v1/platform`, await token(tenant, 'platform'), encoding);
+  clients.push(c);
+  return c;
+}
+async function agent(id: string, tenant = 't1') {
+  const c = await TestClient.connect(`${url}/v1/agent`, await token(tenant, 'agent', id));
+  clients.push(c);
+  return c;
+}
+
+beforeAll(async () => {
+  ({ server, verifier, url } = await startTestServer({ messageBurst: '60', messagesPerSecond: '20', maxViolations: '1000' }));
+  const p = await platform();
+  for (const body of [
+    { type: 'DefineSkill', skill: 'billing' },
+    { type: 'UpsertQueue', queue: { id: 'q', offerTimeoutMs: 60_000 } },
+    { type: 'UpsertAgent', agent: { id: 'ann', skills: { billing: 5 } } },
+    { type: 'UpsertAgent', agent: { id: 'bob', skills: { billing: 5 } } },
+  ])
+    expect(await p.request(body)).toMatchObject({ ok: true });
+});
+
+afterAll(() => {
+  for (const c of clients) c.close();
+  server.stop();
+});
+
+describe('server flows', () => {
+  it('submit → offer pushed to the agent → accept → complete, over JSON and msgpack', async () => {
+    const p = await platform('t1', 'msgpack');
+    const ann = await agent('ann');
+    expect(await ann.request({ type: 'SetState', state: 'available' })).toMatchObject({ ok: true });
+    const sub = await p.request({ type: 'SubmitInteraction', interaction: { id: 'call-1', channel: 'voice', queue: 'q', skills: { billing: 2 }, context: { crm: 'A-17' } } });
+    expect(sub).toMatchObject({ ok: true, interactionId: 'call-1' });
+    const offer = await ann.nextPush((m) => m.push === 'offer' && m.interactionId === 'call-1');
+    expect(offer).toMatchObject({ channel: 'voice', queueId: 'q', context: { crm: 'A-17' } });
+    expect(await ann.request({ type: 'Accept', offerId: offer.offerId })).toMatchObject({ ok: true });
+    expect(await p.request({ type: 'GetInteraction', interactionId: 'call-1' })).toMatchObject({ ok: true, interaction: { status: 'assigned', agentId: 'ann' } });
+    expect(await ann.request({ type: 'Complete', interactionId: 'call-1' })).toMatchObject({ ok: true });
+    expect(await p.request({ type: 'GetInteraction', interactionId: 'call-1' })).toMatchObject({ ok: true, interaction: { status: 'completed' } });
+    // Idempotent retry of the same submission.
+    expect(await p.request({ type: 'SubmitInteraction', interaction: { id: 'call-1', channel: 'voice', queue: 'q' } })).toMatchObject({ ok: true, duplicate: true, status: 'completed' });
+    await ann.request({ type: 'SetState', state: 'away' });
+  });
+
+  it('an agent acts only on its own offers; a tenant sees only its own data', async () => {
+    const p = await platform();
+    const ann = await agent('ann');
+    const bob = await agent('bob');
+    await ann.request({ type: 'SetState', state: 'available' });
+    await p.request({ type: 'SubmitInteraction', interaction: { id: 'call-2', channel: 'voice', queue: 'q' } });
+    const offer = await ann.nextPush((m) => m.push === 'offer' && m.interactionId === 'call-2');
+    expect(await bob.request({ type: 'Accept', offerId: offer.offerId })).toMatchObject({ ok: false, code: 'OFFER_NOT_YOURS' });
+    const other = await platform('t2');
+    expect(await other.request({ type: 'GetInteraction', interactionId: 'call-2' })).toMatchObject({ ok: false, code: 'UNKNOWN_INTERACTION' });
+    expect(await ann.request({ type: 'SubmitInteraction', interaction: { id: 'x', channel: 'voice', queue: 'q' } })).toMatchObject({ ok: false, code: 'UNKNOWN_TYPE' });
+    // Reconnect: the open offer is re-sent.
+    ann.close();
+    await ann.closed;
+    const again = await agent('ann');
+    const resent = await again.nextPush((m) => m.push === 'offer' && m.interactionId === 'call-2');
+    expect(resent.offerId).toBe(offer.offerId);
+    expect(await again.request({ type: 'Reject', offerId: offer.offerId })).toMatchObject({ ok: true });
+    await p.request({ type: 'CancelInteraction', interactionId: 'call-2', reason: 'cancelled' });
+    await again.request({ type: 'SetState', state: 'away' });
+  });
+
+  it('refuses missing, expired, forged and alg:none tokens, and the wrong endpoint for a role', async () => {
+    await expect(TestClient.connect(`${url}/v1/platform`, null)).rejects.toThrow('HTTP 401');
+    await expect(TestClient.connect(`${url}/v1/platform`, await token('t1', 'platform', undefined, -10))).rejects.toThrow('HTTP 401');
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ tenant: 't1', role: 'platform', exp: Math.floor(Date.now() / 1000) + 600 })}.`;
+    await expect(TestClient.connect(`${url}/v1/platform`, none)).rejects.toThrow('HTTP 401');
+    const real = await token('t1', 'platform');
+    const forged = real.slice(0, -2) + (real.endsWith('AA') ? 'BB' : 'AA');
+    await expect(TestClient.connect(`${url}/v1/platform`, forged)).rejects.toThrow('HTTP 401');
+    await expect(TestClient.connect(`${url}/v1/platform`, await token('t1', 'agent', 'ann'))).rejects.toThrow('HTTP 403');
+  });
+
+  it('answers bad frames with typed errors and keeps the connection', async () => {
+    const p = await platform();
+    p.sendRaw('{not json');
+    p.sendRaw('{"id":5,"type":"SubmitInteraction","interaction":{"id":"x","channel":"voice","queue":"q","extra":1}}');
+    p.sendRaw('{"id":6,"type":"Nope"}');
+    p.sendRaw('{"id":7,"type":"Resume","__proto__":{"x":1}}');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(p.errors.map((e) => [e.re, e.code])).toEqual([
+      [null, 'BAD_FRAME'],
+      [5, 'VALIDATION_FAILED'],
+      [6, 'UNKNOWN_TYPE'],
+      [null, 'BAD_FRAME'],
+    ]);
+    expect(await p.request({ type: 'GetQueueStats', queueId: 'q' })).toMatchObject({ ok: true });
+    expect(await p.request({ type: 'UpsertQueue', queue: { id: 'q', weight: -1 } })).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
+  });
+
+  it('rate-limits a flooding connection with typed errors', async () => {
+    const p = await platform();
+    const replies = await Promise.all(Array.from({ length: 120 }, () => p.request({ type: 'GetQueueStats' })).map((r) => Promise.race([r, new Promise((res) => setTimeout(() => res(null), 1500))])));
+    await new Promise((r) => setTimeout(r, 50));
+    const limited = p.errors.filter((e) => e.code === 'RATE_LIMITED').length;
+    expect(limited).toBeGreaterThan(0);
+    expect(replies.filter(Boolean).length + limited).toBe(120);
+  });
+
+  it('health endpoints answer', async () => {
+    const port = new URL(url).port;
+    expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).text()).toBe('ok');
+    expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).text()).toBe('ready');
+  });
+});
+
+describe('shutdown', () => {
+  it('closes every socket with going-away', async () => {
+    const s = await startTestServer();
+    const c = await TestClient.connect(`${s.url}/v1/platform`, await s.verifier.sign({ tenant: 'x', role: 'platform' }, 60));
+    s.server.stop();
+    expect((await c.closed).code).toBe(1001);
+  });
+});

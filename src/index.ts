@@ -23,3 +23,7 @@ export type { Encoding, FrameLimits, Decoded } from './protocol/codec.ts';
 export { parseRequest, protocolJsonSchema, PlatformRequest, AgentRequest, SupervisorRequest } from './protocol/schemas.ts';
 export type { Role, Parsed } from './protocol/schemas.ts';
 export { ProtocolCode, CloseCode } from './protocol/codes.ts';
+export { PlatformClient, AgentClient, SupervisorClient } from './client/clients.ts';
+export type { OfferPush } from './client/clients.ts';
+export { Connection, SwitchboardError } from './client/connection.ts';
+export type { ConnectionOptions, WebSocketLike, WebSocketConstructor, Push } from './client/connection.ts';

@@ -1,0 +1,118 @@
+/**
+ * Typed clients for the three roles. Each wraps a Connection; requests resolve with the
+ * response or reject with a SwitchboardError carrying the wire code.
+ */
+import type { EngineEvent, InteractionSpec, QueueSpec, AgentSpec, SkillLevels } from '../engine/types.ts';
+import { Connection, type ConnectionOptions, type Push } from './connection.ts';
+
+export interface OfferPush {
+  readonly offerId: string;
+  readonly interactionId: string;
+  readonly expiresAt: number | null;
+  readonly channel: string;
+  readonly queueId: string;
+  readonly context?: unknown;
+}
+
+abstract class RoleClient {
+  readonly connection: Connection;
+  constructor(path: string, options: ConnectionOptions) {
+    this.connection = new Connection(path, options);
+  }
+  connect(): Promise<void> {
+    return this.connection.connect();
+  }
+  close(): void {
+    this.connection.close();
+  }
+  getQueueStats(queueId?: string) {
+    return this.connection.request({ type: 'GetQueueStats', ...(queueId ? { queueId } : {}) });
+  }
+  /** Streams the tenant's engine events to `handler`. */
+  async subscribe(handler: (events: EngineEvent[]) => void): Promise<void> {
+    this.connection.onPush((p) => {
+      if (p.push === 'events') handler(p.events as EngineEvent[]);
+    });
+    // Subscriptions do not survive a reconnect on the server: renew them.
+    this.connection.onOpen(() => void this.connection.request({ type: 'Subscribe', events: true }).catch(() => undefined));
+    await this.connection.request({ type: 'Subscribe', events: true });
+  }
+}
+
+export class PlatformClient extends RoleClient {
+  constructor(options: ConnectionOptions) {
+    super('/v1/platform', options);
+  }
+  defineSkill(skill: string) {
+    return this.connection.request({ type: 'DefineSkill', skill });
+  }
+  upsertQueue(queue: QueueSpec) {
+    return this.connection.request({ type: 'UpsertQueue', queue });
+  }
+  upsertAgent(agent: AgentSpec) {
+    return this.connection.request({ type: 'UpsertAgent', agent });
+  }
+  removeAgent(agentId: string) {
+    return this.connection.request({ type: 'RemoveAgent', agentId });
+  }
+  setAgentState(agentIds: string[], state: 'offline' | 'available' | 'away', reason?: string) {
+    return this.connection.request({ type: 'SetAgentState', agentIds, state, ...(reason ? { reason } : {}) });
+  }
+  /** Idempotent by `interaction.id`: a retry after a lost response is safe. */
+  submit(interaction: InteractionSpec) {
+    return this.connection.request({ type: 'SubmitInteraction', interaction });
+  }
+  update(interactionId: string, change: { priority?: number; context?: unknown }) {
+    return this.connection.request({ type: 'UpdateInteraction', interactionId, ...change });
+  }
+  transfer(interactionId: string, queue: string, skills?: SkillLevels) {
+    return this.connection.request({ type: 'TransferInteraction', interactionId, queue, ...(skills ? { skills } : {}) });
+  }
+  cancel(interactionId: string, reason: 'cancelled' | 'abandoned' = 'cancelled') {
+    return this.connection.request({ type: 'CancelInteraction', interactionId, reason });
+  }
+  getInteraction(interactionId: string) {
+    return this.connection.request({ type: 'GetInteraction', interactionId });
+  }
+  getAgent(agentId: string) {
+    return this.connection.request({ type: 'GetAgent', agentId });
+  }
+}
+
+export class AgentClient extends RoleClient {
+  constructor(options: ConnectionOptions) {
+    super('/v1/agent', options);
+  }
+  setState(state: 'offline' | 'available' | 'away', reason?: string) {
+    return this.connection.request({ type: 'SetState', state, ...(reason ? { reason } : {}) });
+  }
+  accept(offerId: string) {
+    return this.connection.request({ type: 'Accept', offerId });
+  }
+  reject(offerId: string) {
+    return this.connection.request({ type: 'Reject', offerId });
+  }
+  complete(interactionId: string) {
+    return this.connection.request({ type: 'Complete', interactionId });
+  }
+  endWrapUp() {
+    return this.connection.request({ type: 'EndWrapUp' });
+  }
+  /** Offers pushed to this agent, including those re-sent after a reconnect. */
+  onOffer(handler: (offer: OfferPush) => void): () => void {
+    return this.connection.onPush((p: Push) => {
+      if (p.push === 'offer') handler(p as unknown as OfferPush);
+    });
+  }
+  /** Every push (state, assigned, offerClosed, ended, wrapUp, offer). */
+  onPush(handler: (p: Push) => void): () => void {
+    return this.connection.onPush(handler);
+  }
+}
+
+/** Read-only: queue statistics and the event stream. */
+export class SupervisorClient extends RoleClient {
+  constructor(options: ConnectionOptions) {
+    super('/v1/agent', options);
+  }
+}

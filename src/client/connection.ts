@@ -1,0 +1,157 @@
+/**
+ * The SDK's connection: a WebSocket (the browser's, or any implementation with the same API
+ * passed in, such as `ws` on Node 20), numbered requests with awaited typed responses, server
+ * pushes, and reconnection with backoff. The token travels as the `access_token` query
+ * parameter, which browsers can set (they cannot set headers on a WebSocket).
+ */
+import { decodeFrame, encodeFrame, SUBPROTOCOLS, type Encoding } from '../protocol/codec.ts';
+
+/** The subset of the WHATWG WebSocket API the SDK uses. */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  send(data: string | Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+}
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
+export interface ConnectionOptions {
+  /** Base URL, e.g. ws://localhost:7070 */
+  readonly url: string;
+  /** A token, or a function returning a fresh one for each (re)connection. */
+  readonly token: string | (() => string | Promise<string>);
+  readonly encoding?: Encoding;
+  /** WebSocket implementation; defaults to globalThis.WebSocket. */
+  readonly WebSocket?: WebSocketConstructor;
+  /** Reconnect after an unexpected close (default true), with exponential backoff. */
+  readonly reconnect?: boolean;
+  readonly initialDelayMs?: number;
+  readonly maxDelayMs?: number;
+  /** Give up a request with no response after this long (default 10 s). */
+  readonly requestTimeoutMs?: number;
+}
+
+/** A refused request: `code` is a stable wire code (engine or protocol). */
+export class SwitchboardError extends Error {
+  override readonly name = 'SwitchboardError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Push = Record<string, unknown> & { push: string };
+
+export class Connection {
+  private ws: WebSocketLike | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
+  private readonly pushHandlers = new Set<(p: Push) => void>();
+  private readonly openHandlers = new Set<() => void>();
+  private closedByUser = false;
+  private delay: number;
+  private readonly encoding: Encoding;
+
+  constructor(
+    private readonly path: string,
+    private readonly options: ConnectionOptions,
+  ) {
+    this.encoding = options.encoding ?? 'json';
+    this.delay = options.initialDelayMs ?? 250;
+  }
+
+  /** Connects; resolves once the socket is open. */
+  async connect(): Promise<void> {
+    this.closedByUser = false;
+    const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
+    const Impl = this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (!Impl) throw new Error('no WebSocket implementation: pass options.WebSocket');
+    const sep = this.options.url.includes('?') ? '&' : '?';
+    const ws = new Impl(`${this.options.url.replace(/\/$/, '')}${this.path}${sep}access_token=${encodeURIComponent(token)}`, [SUBPROTOCOLS[this.encoding]]);
+    ws.binaryType = 'arraybuffer';
+    this.ws = ws;
+    await new Promise<void>((resolve, reject) => {
+      ws.onopen = () => {
+        this.delay = this.options.initialDelayMs ?? 250;
+        resolve();
+        for (const h of this.openHandlers) h();
+      };
+      ws.onerror = () => reject(new Error('connection failed'));
+      ws.onclose = (ev) => {
+        reject(new Error(`connection closed (${ev.code})`));
+        this.onClose(ev.code);
+      };
+      ws.onmessage = (ev) => this.onMessage(ev.data);
+    });
+  }
+
+  /** Sends a request; resolves with the response body, rejects with a SwitchboardError. */
+  request(body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== 1) return Promise.reject(new SwitchboardError('DISCONNECTED', 'not connected'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new SwitchboardError('TIMEOUT', 'no response in time'));
+      }, this.options.requestTimeoutMs ?? 10_000);
+      this.pending.set(id, { resolve, reject, timer });
+      ws.send(encodeFrame({ id, ...body }, this.encoding));
+    });
+  }
+
+  onPush(handler: (p: Push) => void): () => void {
+    this.pushHandlers.add(handler);
+    return () => this.pushHandlers.delete(handler);
+  }
+
+  /** Called after every successful (re)connection. */
+  onOpen(handler: () => void): () => void {
+    this.openHandlers.add(handler);
+    return () => this.openHandlers.delete(handler);
+  }
+
+  close(): void {
+    this.closedByUser = true;
+    this.ws?.close(1000, 'bye');
+  }
+
+  private onMessage(data: unknown): void {
+    const frame = typeof data === 'string' ? data : new Uint8Array(data as ArrayBuffer);
+    const d = decodeFrame(frame, this.encoding);
+    if (!d.ok) return;
+    const msg = d.value as Record<string, unknown>;
+    if (typeof msg.push === 'string') {
+      for (const h of this.pushHandlers) h(msg as Push);
+      return;
+    }
+    const p = typeof msg.re === 'number' ? this.pending.get(msg.re) : undefined;
+    if (!p) return;
+    this.pending.delete(msg.re as number);
+    clearTimeout(p.timer);
+    if (msg.ok === true) p.resolve(msg);
+    else p.reject(new SwitchboardError(String(msg.code), String(msg.message)));
+  }
+
+  private onClose(code: number): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new SwitchboardError('DISCONNECTED', `connection closed (${code})`));
+      this.pending.delete(id);
+    }
+    this.ws = null;
+    // Policy closes and expired tokens are not retried blindly: the token provider is asked again.
+    if (this.closedByUser || this.options.reconnect === false) return;
+    const wait = this.delay;
+    this.delay = Math.min(this.delay * 2, this.options.maxDelayMs ?? 10_000);
+    setTimeout(() => {
+      if (!this.closedByUser) this.connect().catch(() => undefined);
+    }, wait);
+  }
+}

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { AgentClient, PlatformClient, SupervisorClient, SwitchboardError, type OfferPush, type WebSocketConstructor } from '../../src/index.ts';
+import type { TokenVerifier } from '../../src/transport/auth.ts';
+import type { RunningServer } from '../../src/transport/ws-server.ts';
+import { startTestServer } from '../helpers/server.ts';
+
+let server: RunningServer;
+let verifier: TokenVerifier;
+let url: string;
+const WS = WebSocket as unknown as WebSocketConstructor;
+
+beforeAll(async () => {
+  ({ server, verifier, url } = await startTestServer());
+});
+afterAll(() => server.stop());
+
+describe('client SDK against a real server', () => {
+  it('routes an interaction end to end, and an agent resumes its offer after its token expired', async () => {
+    const platform = new PlatformClient({ url, WebSocket: WS, encoding: 'msgpack', token: () => verifier.sign({ tenant: 'sdk', role: 'platform' }, 600) });
+    await platform.connect();
+    const events: string[] = [];
+    await platform.subscribe((evs) => events.push(...evs.map((e) => e.type)));
+    await platform.defineSkill('spanish');
+    await platform.upsertQueue({ id: 'es', offerTimeoutMs: 60_000 });
+    await platform.upsertAgent({ id: 'lucia', skills: { spanish: 8 } });
+
+    // A short-lived token: the server closes the socket when it expires, the SDK reconnects
+    // with a fresh one and the open offer is sent again.
+    let tokens = 0;
+    const agent = new AgentClient({ url, WebSocket: WS, initialDelayMs: 50, token: () => verifier.sign({ tenant: 'sdk', role: 'agent', sub: 'lucia' }, ++tokens === 1 ? 2 : 600) });
+    const offers: OfferPush[] = [];
+    agent.onOffer((o) => offers.push(o));
+    await agent.connect();
+    await agent.setState('available');
+    const ack = await platform.submit({ id: 'chat-9', channel: 'voice', queue: 'es', skills: { spanish: 5 }, context: { lang: 'es' } });
+    expect(ack).toMatchObject({ ok: true, interactionId: 'chat-9' });
+    await waitFor(() => offers.length >= 1);
+    expect(offers[0]).toMatchObject({ interactionId: 'chat-9', context: { lang: 'es' } });
+    await waitFor(() => offers.length >= 2, 6000);
+    expect(offers[1].offerId).toBe(offers[0].offerId);
+    expect(tokens).toBeGreaterThanOrEqual(2);
+
+    await agent.accept(offers[1].offerId);
+    await expect(agent.accept(offers[1].offerId)).rejects.toMatchObject({ name: 'SwitchboardError', code: 'OFFER_CLOSED' });
+    await agent.complete('chat-9');
+    expect(await platform.getInteraction('chat-9')).toMatchObject({ interaction: { status: 'completed' } });
+    await waitFor(() => events.includes('InteractionCompleted'));
+
+    const supervisor = new SupervisorClient({ url, WebSocket: WS, token: await verifier.sign({ tenant: 'sdk', role: 'supervisor' }, 600) });
+    await supervisor.connect();
+    const stats = await supervisor.getQueueStats('es');
+    expect(stats).toMatchObject({ ok: true, queues: [{ queueId: 'es', answered: 1, completed: 1 }] });
+    await expect(supervisor.connection.request({ type: 'SubmitInteraction' })).rejects.toBeInstanceOf(SwitchboardError);
+    for (const c of [platform, agent, supervisor]) c.close();
+  }, 20_000);
+});
+
+async function waitFor(cond: () => boolean, timeoutMs = 3000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -34,10 +34,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const agent = await verifier.sign({ tenant: 'demo', role: 'agent', sub: 'agent-1' }, ttl);
     const supervisor = await verifier.sign({ tenant: 'demo', role: 'supervisor' }, ttl);
     console.log(
-      `\nDEVELOPMENT MODE: tokens for tenant "demo" (valid 12 h)\n` +
-        `  platform   ws://localhost:${server.port}/v1/platform   ${platform}\n` +
-        `  agent-1    ws://localhost:${server.port}/v1/agent      ${agent}\n` +
-        `  supervisor ws://localhost:${server.port}/v1/agent      ${supervisor}\n`,
+      `\nDEVELOPMENT MODE: tokens for tenant "demo", valid 12 h (platform: /v1/platform; agent-1 and supervisor: /v1/agent)\n` +
+        `export SWITCHBOARD_URL=ws://localhost:${server.port}\n` +
+        `export PLATFORM_TOKEN=${platform}\n` +
+        `export AGENT_TOKEN=${agent}\n` +
+        `export SUPERVISOR_TOKEN=${supervisor}\n`,
     );
   }
   await new Promise<void>((resolve) => {

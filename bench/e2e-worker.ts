@@ -1,0 +1,152 @@
+/**
+ * Load-generator process for bench/e2e.ts (one of several, so the generator is not the
+ * bottleneck). Roles, given by the orchestrator over IPC:
+ * - agents: connect many agent desktops; accept every offer and complete it at once; record
+ *   submit-to-offer latency from the submit time carried in the context (process.hrtime is the
+ *   system monotonic clock, comparable across processes on one machine).
+ * - platform: submit at a fixed rate, then at saturation with a window of outstanding submits.
+ * - echo: the baseline; pipeline same-size messages to a raw uWebSockets.js echo server.
+ */
+import WebSocket from 'ws';
+import { SUBPROTOCOLS } from '../src/protocol/codec.ts';
+
+type Task =
+  | { role: 'agents'; url: string; tokens: string[] }
+  | { role: 'platform'; url: string; token: string; rate: number; seconds: number; saturationSeconds: number; window: number; padBytes: number; idPrefix: string }
+  | { role: 'echo'; url: string; connections: number; window: number; seconds: number; bytes: number };
+
+const now = () => Number(process.hrtime.bigint());
+const send = (m: unknown) => process.send!(m);
+
+function open(url: string, token?: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, token ? [SUBPROTOCOLS.json] : [], token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+async function agents(t: Extract<Task, { role: 'agents' }>): Promise<void> {
+  const lat: Record<string, number[]> = { fixed: [], saturation: [] };
+  let completed = 0;
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < t.tokens.length; i += 200) {
+    const batch = await Promise.all(t.tokens.slice(i, i + 200).map((tok) => open(`${t.url}/v1/agent`, tok)));
+    sockets.push(...batch);
+  }
+  let rid = 1;
+  for (const ws of sockets) {
+    const pending = new Map<number, string>(); // request id → interaction to complete after the accept
+    const completes = new Set<number>();
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data));
+      if (m.push === 'offer') {
+        const c = m.context as { t: number; phase: string };
+        if (c && typeof c.t === 'number') (lat[c.phase] ??= []).push((now() - c.t) / 1e6);
+        const id = rid++;
+        pending.set(id, m.interactionId);
+        ws.send(JSON.stringify({ id, type: 'Accept', offerId: m.offerId }));
+      } else if (m.re !== undefined && pending.has(m.re)) {
+        const ix = pending.get(m.re)!;
+        pending.delete(m.re);
+        if (m.ok) {
+          const cid = rid++;
+          completes.add(cid);
+          ws.send(JSON.stringify({ id: cid, type: 'Complete', interactionId: ix }));
+        }
+      } else if (m.re !== undefined && completes.delete(m.re) && m.ok) {
+        completed++;
+      }
+    });
+    ws.send(JSON.stringify({ id: rid++, type: 'SetState', state: 'available' }));
+  }
+  send({ ready: true, connections: sockets.length });
+  process.on('message', (msg: { report?: boolean }) => {
+    if (msg.report) {
+      send({ report: true, completed, lat });
+      for (const ws of sockets) ws.close();
+      setTimeout(() => process.exit(0), 200);
+    }
+  });
+}
+
+async function platform(t: Extract<Task, { role: 'platform' }>): Promise<void> {
+  const ws = await open(`${t.url}/v1/platform`, t.token);
+  const pad = 'x'.repeat(t.padBytes);
+  let seq = 0;
+  let outstanding = 0;
+  let acked = 0;
+  let refused = 0;
+  ws.on('message', (data) => {
+    const m = JSON.parse(String(data));
+    if (m.re === undefined) return;
+    outstanding--;
+    if (m.ok) acked++;
+    else refused++;
+  });
+  const submit = (phase: string) => {
+    outstanding++;
+    ws.send(JSON.stringify({ id: ++seq, type: 'SubmitInteraction', interaction: { id: `${t.idPrefix}${seq}`, channel: 'voice', queue: 'q', context: { t: now(), phase, pad } } }));
+  };
+  // Fixed rate: a tick every millisecond submits what the schedule says is due.
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    let sent = 0;
+    const timer = setInterval(() => {
+      const due = Math.floor(((performance.now() - start) / 1000) * t.rate);
+      while (sent < due) {
+        submit('fixed');
+        sent++;
+      }
+      if (performance.now() - start >= t.seconds * 1000) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 1);
+  });
+  const fixedSubmitted = seq;
+  // Saturation: keep `window` submits outstanding.
+  const satStart = performance.now();
+  const satFirst = seq;
+  await new Promise<void>((resolve) => {
+    const pump = () => {
+      while (outstanding < t.window) submit('saturation');
+      if (performance.now() - satStart >= t.saturationSeconds * 1000) return resolve();
+      setImmediate(pump);
+    };
+    pump();
+  });
+  send({ report: true, fixedSubmitted, saturationSubmitted: seq - satFirst, acked, refused, saturationSeconds: (performance.now() - satStart) / 1000 });
+  setTimeout(() => {
+    ws.close();
+    process.exit(0);
+  }, 500);
+}
+
+async function echo(t: Extract<Task, { role: 'echo' }>): Promise<void> {
+  const payload = 'e'.repeat(t.bytes);
+  const sockets = await Promise.all(Array.from({ length: t.connections }, () => open(t.url)));
+  let received = 0;
+  const start = performance.now();
+  let stop = false;
+  for (const ws of sockets) {
+    ws.on('message', () => {
+      received++;
+      if (!stop) ws.send(payload);
+    });
+    for (let i = 0; i < t.window; i++) ws.send(payload);
+  }
+  await new Promise((r) => setTimeout(r, t.seconds * 1000));
+  stop = true;
+  send({ report: true, received, seconds: (performance.now() - start) / 1000 });
+  for (const ws of sockets) ws.close();
+  setTimeout(() => process.exit(0), 200);
+}
+
+process.once('message', (task: Task) => {
+  const run = task.role === 'agents' ? agents(task) : task.role === 'platform' ? platform(task) : echo(task);
+  run.catch((e) => {
+    send({ error: String(e) });
+    process.exit(1);
+  });
+});

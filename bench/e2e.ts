@@ -1,0 +1,179 @@
+/**
+ * End-to-end benchmark: the real server in its own process, agent desktops and a platform in
+ * separate load-generator processes, and in the same run a raw uWebSockets.js echo baseline.
+ *
+ *   npm run bench:e2e                       5,000 agents, 5,000 submits/s, then saturation
+ *   npm run bench:e2e -- --json             one JSON object
+ *   flags: --agents N --rate R --seconds S --saturation-seconds S --window W --workers K
+ *          --echo-connections C --pad BYTES
+ *
+ * A routed interaction is submit → offer → accept → complete (each with its response).
+ * Submit-to-offer latency is measured from the platform's submit to the agent's receipt of the
+ * offer, on the system monotonic clock shared by the processes. The generators are checked not
+ * to be the bottleneck by reporting their own CPU time beside the server's.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { SUBPROTOCOLS } from '../src/protocol/codec.ts';
+import { TokenVerifier } from '../src/transport/auth.ts';
+import { environment, flags, percentile } from './common.ts';
+
+const args = flags(process.argv.slice(2));
+const num = (k: string, d: number) => Number(args.get(k) ?? d);
+const AGENTS = num('agents', 5000);
+const RATE = num('rate', 5000);
+const SECONDS = num('seconds', 10);
+const SAT_SECONDS = num('saturation-seconds', 10);
+const WINDOW = num('window', 2000);
+const WORKERS = num('workers', 2);
+const ECHO_CONNECTIONS = num('echo-connections', 100);
+const PAD = num('pad', 100);
+const JSON_OUT = args.has('json');
+const log = (...a: unknown[]) => {
+  if (!JSON_OUT) console.log(...a);
+};
+const here = fileURLToPath(new URL('.', import.meta.url));
+const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const SECRET = 'bench-secret-0123456789abcdef0123456789';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function procStats(pid: number): { cpuMs: number; rssMb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(stat[11]) + Number(stat[12]); // utime + stime
+  const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return { cpuMs: (ticks * 1000) / 100, rssMb: rss ? Number(rss[1]) / 1024 : Number.NaN };
+}
+
+function worker(task: unknown): { child: ChildProcess; next: () => Promise<Record<string, unknown>> } {
+  const child = fork(`${here}e2e-worker${ext}`, [], { execArgv: ext === '.ts' ? ['--import', 'tsx'] : [] });
+  const queue: Record<string, unknown>[] = [];
+  const waiters: ((m: Record<string, unknown>) => void)[] = [];
+  child.on('message', (m: Record<string, unknown>) => {
+    if (m.error) throw new Error(`worker: ${m.error}`);
+    const w = waiters.shift();
+    if (w) w(m);
+    else queue.push(m);
+  });
+  child.send(task as object);
+  return { child, next: () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((r) => waiters.push(r))) };
+}
+
+async function platformSetup(url: string, token: string): Promise<void> {
+  const ws = await new Promise<WebSocket>((resolve, reject) => {
+    const w = new WebSocket(`${url}/v1/platform`, [SUBPROTOCOLS.json], { headers: { authorization: `Bearer ${token}` } });
+    w.once('open', () => resolve(w));
+    w.once('error', reject);
+  });
+  let id = 0;
+  const waiting = new Map<number, (m: { ok: boolean; message?: string }) => void>();
+  ws.on('message', (d) => {
+    const m = JSON.parse(String(d));
+    waiting.get(m.re)?.(m);
+  });
+  const req = (body: object) =>
+    new Promise<void>((resolve, reject) => {
+      const rid = ++id;
+      waiting.set(rid, (m) => (m.ok ? resolve() : reject(new Error(m.message))));
+      ws.send(JSON.stringify({ id: rid, ...body }));
+    });
+  await req({ type: 'UpsertQueue', queue: { id: 'q', offerTimeoutMs: 600_000, escalateAfterMs: null } });
+  for (let i = 0; i < AGENTS; i += 500) await Promise.all(Array.from({ length: Math.min(500, AGENTS - i) }, (_, j) => req({ type: 'UpsertAgent', agent: { id: `a${i + j}` } })));
+  ws.close();
+}
+
+async function runSwitchboard(): Promise<Record<string, number>> {
+  const port = await freePort();
+  const serverArgs = ['serve', '--port', String(port), '--host', '127.0.0.1', '--auth-secret', SECRET, '--log-level', 'warn', '--messages-per-second', '100000', '--message-burst', '100000', '--max-connections-per-tenant', String(AGENTS + 100)];
+  const server = fork(`${here}../src/main${ext}`, serverArgs, { execArgv: ext === '.ts' ? ['--import', 'tsx'] : [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const url = `ws://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const verifier = new TokenVerifier(SECRET);
+  await platformSetup(url, await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600));
+  const per = Math.ceil(AGENTS / WORKERS);
+  const agentWorkers = [];
+  for (let w = 0; w < WORKERS; w++) {
+    const tokens = await Promise.all(Array.from({ length: Math.max(0, Math.min(per, AGENTS - w * per)) }, (_, i) => verifier.sign({ tenant: 'bench', role: 'agent', sub: `a${w * per + i}` }, 3600)));
+    agentWorkers.push(worker({ role: 'agents', url, tokens }));
+  }
+  await Promise.all(agentWorkers.map((w) => w.next()));
+  log(`${AGENTS} agents connected in ${WORKERS} processes`);
+  const before = procStats(server.pid!);
+  const t0 = performance.now();
+  const platform = worker({ role: 'platform', url, token: await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600), rate: RATE, seconds: SECONDS, saturationSeconds: SAT_SECONDS, window: WINDOW, padBytes: PAD, idPrefix: 'i' });
+  const p = await platform.next();
+  const platformCpuMs = procStats(platform.child.pid!).cpuMs;
+  await new Promise((r) => setTimeout(r, 1000)); // let the last offers and completes land
+  const wall = (performance.now() - t0) / 1000;
+  const after = procStats(server.pid!);
+  const genCpu = agentWorkers.map((w) => procStats(w.child.pid!).cpuMs).concat(platformCpuMs);
+  for (const w of agentWorkers) w.child.send({ report: true });
+  const reports = await Promise.all(agentWorkers.map((w) => w.next()));
+  server.kill('SIGTERM');
+  const fixed = reports.flatMap((r) => (r.lat as Record<string, number[]>).fixed ?? []);
+  const sat = reports.flatMap((r) => (r.lat as Record<string, number[]>).saturation ?? []);
+  const completed = reports.reduce((a, r) => a + (r.completed as number), 0);
+  const satSeconds = p.saturationSeconds as number;
+  return {
+    agents: AGENTS,
+    fixedRatePerSec: RATE,
+    fixedSubmitted: p.fixedSubmitted as number,
+    submitToOfferP50Ms: percentile(fixed, 50),
+    submitToOfferP99Ms: percentile(fixed, 99),
+    submitToOfferMaxMs: percentile(fixed, 100),
+    saturationSubmitToOfferP50Ms: percentile(sat, 50),
+    saturationSubmitToOfferP99Ms: percentile(sat, 99),
+    saturationSubmitToOfferMaxMs: percentile(sat, 100),
+    routedPerSec: sat.length / satSeconds,
+    completed,
+    refused: p.refused as number,
+    serverCpuPercent: ((after.cpuMs - before.cpuMs) / 1000 / wall) * 100,
+    rssMb: after.rssMb,
+    generatorCpuPercentMax: Math.max(...genCpu.map((ms) => (ms / 1000 / wall) * 100)),
+  };
+}
+
+async function runEcho(): Promise<Record<string, number>> {
+  const server = fork(`${here}echo-server${ext}`, [], { execArgv: ext === '.ts' ? ['--import', 'tsx'] : [] });
+  const port = await new Promise<number>((resolve) => server.once('message', (m: { listening: number }) => resolve(m.listening)));
+  const bytes = 150 + PAD; // about the size of a submit frame
+  const ws = Array.from({ length: WORKERS }, () => worker({ role: 'echo', url: `ws://127.0.0.1:${port}`, connections: Math.ceil(ECHO_CONNECTIONS / WORKERS), window: 8, seconds: SAT_SECONDS, bytes }));
+  const reps = await Promise.all(ws.map((w) => w.next()));
+  server.kill('SIGTERM');
+  const perSec = reps.reduce((a, r) => a + (r.received as number) / (r.seconds as number), 0);
+  return { baselineEchoPerSec: perSec, echoMessageBytes: bytes };
+}
+
+const env = environment();
+log(`switchboard bench:e2e  git ${env.git}  node ${env.node}  ${env.cpu} ×${env.cores}`);
+const sb = await runSwitchboard();
+const echo = await runEcho();
+const result = { ...env, ...sb, ...echo, routedShareOfEcho: sb.routedPerSec / echo.baselineEchoPerSec, targets: { routedShareOfEcho: 0.1, submitToOfferP99Ms: 5 } };
+if (JSON_OUT) console.log(JSON.stringify(result));
+else {
+  console.table({
+    [`fixed ${RATE}/s`]: { 'p50 ms': sb.submitToOfferP50Ms.toFixed(2), 'p99 ms': sb.submitToOfferP99Ms.toFixed(2), 'max ms': sb.submitToOfferMaxMs.toFixed(1) },
+    saturation: { 'p50 ms': sb.saturationSubmitToOfferP50Ms.toFixed(2), 'p99 ms': sb.saturationSubmitToOfferP99Ms.toFixed(2), 'max ms': sb.saturationSubmitToOfferMaxMs.toFixed(1) },
+  });
+  console.log(
+    `routed/s at saturation ${Math.round(sb.routedPerSec)}; echo baseline ${Math.round(echo.baselineEchoPerSec)} msgs/s (${echo.echoMessageBytes} B); ` +
+      `routed = ${(100 * result.routedShareOfEcho).toFixed(1)}% of echo (target ≥ 10%); p99 submit-to-offer at ${RATE}/s ${sb.submitToOfferP99Ms.toFixed(2)} ms (target < 5)`,
+  );
+  console.log(`server CPU ${sb.serverCpuPercent.toFixed(0)}%, RSS ${sb.rssMb.toFixed(0)} MB; busiest generator process ${sb.generatorCpuPercentMax.toFixed(0)}% CPU; ${sb.completed} completed, ${sb.refused} refused`);
+}

@@ -78,6 +78,28 @@ describe('server flows', () => {
     await again.request({ type: 'SetState', state: 'away' });
   });
 
+  it('offer timeout, transfer keeping the place in line, and cancellation reach the agent', async () => {
+    const p = await platform();
+    expect(await p.request({ type: 'UpsertQueue', queue: { id: 'fast', offerTimeoutMs: 300, noAnswerAway: true } })).toMatchObject({ ok: true });
+    expect(await p.request({ type: 'UpsertQueue', queue: { id: 'other', offerTimeoutMs: 60_000 } })).toMatchObject({ ok: true });
+    const bob = await agent('bob');
+    await bob.request({ type: 'SetState', state: 'available' });
+    await p.request({ type: 'SubmitInteraction', interaction: { id: 'call-t', channel: 'voice', queue: 'fast' } });
+    const offer = await bob.nextPush((m) => m.push === 'offer' && m.interactionId === 'call-t');
+    // Nobody answers: the offer times out and bob is set away(no_answer).
+    await bob.nextPush((m) => m.push === 'offerClosed' && m.offerId === offer.offerId && m.reason === 'OfferTimedOut');
+    await bob.nextPush((m) => m.push === 'state' && m.state === 'away' && m.reason === 'no_answer');
+    expect(await p.request({ type: 'TransferInteraction', interactionId: 'call-t', queue: 'other' })).toMatchObject({ ok: true });
+    expect(await p.request({ type: 'GetInteraction', interactionId: 'call-t' })).toMatchObject({ ok: true, interaction: { queueId: 'other', status: 'queued' } });
+    await bob.request({ type: 'SetState', state: 'available' });
+    const again = await bob.nextPush((m) => m.push === 'offer' && m.interactionId === 'call-t' && m.offerId !== offer.offerId);
+    expect(again.queueId).toBe('other');
+    expect(await bob.request({ type: 'Accept', offerId: again.offerId })).toMatchObject({ ok: true });
+    expect(await p.request({ type: 'CancelInteraction', interactionId: 'call-t', reason: 'abandoned' })).toMatchObject({ ok: true });
+    await bob.nextPush((m) => m.push === 'ended' && m.interactionId === 'call-t' && m.reason === 'InteractionAbandoned');
+    await bob.request({ type: 'SetState', state: 'away' });
+  });
+
   it('refuses missing, expired, forged and alg:none tokens, and the wrong endpoint for a role', async () => {
     await expect(TestClient.connect(`${url}/v1/platform`, null)).rejects.toThrow('HTTP 401');
     await expect(TestClient.connect(`${url}/v1/platform`, await token('t1', 'platform', undefined, -10))).rejects.toThrow('HTTP 401');

@@ -38,6 +38,16 @@ const log = (...a: unknown[]) => {
 const here = fileURLToPath(new URL('.', import.meta.url));
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const SECRET = 'bench-secret-0123456789abcdef0123456789';
+/** Every child process, killed when this one ends however it ends (no orphans on failure). */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(1));
+process.on('uncaughtException', (e) => {
+  console.error(e);
+  process.exit(1);
+});
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -57,6 +67,7 @@ function procStats(pid: number): { cpuMs: number; rssMb: number } {
 
 function worker(task: unknown): { child: ChildProcess; next: () => Promise<Record<string, unknown>> } {
   const child = fork(`${here}e2e-worker${ext}`, [], { execArgv: ext === '.ts' ? ['--import', 'tsx'] : [] });
+  children.add(child);
   const queue: Record<string, unknown>[] = [];
   const waiters: ((m: Record<string, unknown>) => void)[] = [];
   child.on('message', (m: Record<string, unknown>) => {
@@ -96,6 +107,7 @@ async function runSwitchboard(): Promise<Record<string, number>> {
   const port = await freePort();
   const serverArgs = ['serve', '--port', String(port), '--host', '127.0.0.1', '--auth-secret', SECRET, '--log-level', 'warn', '--messages-per-second', '100000', '--message-burst', '100000', '--max-connections-per-tenant', String(AGENTS + 100)];
   const server = fork(`${here}../src/main${ext}`, serverArgs, { execArgv: ext === '.ts' ? ['--import', 'tsx'] : [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  children.add(server);
   const url = `ws://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
@@ -151,6 +163,7 @@ async function runSwitchboard(): Promise<Record<string, number>> {
 
 async function runEcho(): Promise<Record<string, number>> {
   const server = fork(`${here}echo-server${ext}`, [], { execArgv: ext === '.ts' ? ['--import', 'tsx'] : [] });
+  children.add(server);
   const port = await new Promise<number>((resolve) => server.once('message', (m: { listening: number }) => resolve(m.listening)));
   const bytes = 150 + PAD; // about the size of a submit frame
   const ws = Array.from({ length: WORKERS }, () => worker({ role: 'echo', url: `ws://127.0.0.1:${port}`, connections: Math.ceil(ECHO_CONNECTIONS / WORKERS), window: 8, seconds: SAT_SECONDS, bytes }));

@@ -6,6 +6,7 @@
  *   npm run bench:e2e -- --json             one JSON object
  *   flags: --agents N --rate R --seconds S --saturation-seconds S --window W --workers K
  *          --echo-connections C --pad BYTES
+ *   E2E_SERVER_FLAGS="--trace-gc" passes node flags to the server process (and shows its stdout).
  *
  * A routed interaction is submit → offer → accept → complete (each with its response).
  * Submit-to-offer latency is measured from the platform's submit to the agent's receipt of the
@@ -106,7 +107,7 @@ async function platformSetup(url: string, token: string): Promise<void> {
 async function runSwitchboard(): Promise<Record<string, number>> {
   const port = await freePort();
   const serverArgs = ['serve', '--port', String(port), '--host', '127.0.0.1', '--auth-secret', SECRET, '--log-level', 'warn', '--messages-per-second', '100000', '--message-burst', '100000', '--max-connections-per-tenant', String(AGENTS + 100)];
-  const server = fork(`${here}../src/main${ext}`, serverArgs, { execArgv: ext === '.ts' ? ['--import', 'tsx'] : [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const server = fork(`${here}../src/main${ext}`, serverArgs, { execArgv: ext === '.ts' ? ['--import', 'tsx'] : [], stdio: ['ignore', process.env.E2E_SERVER_FLAGS ? 'inherit' : 'ignore', 'inherit', 'ipc'], ...(process.env.E2E_SERVER_FLAGS ? { execArgv: process.env.E2E_SERVER_FLAGS.split(' ') } : {}) });
   children.add(server);
   const url = `ws://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {

@@ -7,6 +7,8 @@
  * in a shared {@link PositionIndex}, so removal by handle is O(log n). A handle may belong to at
  * most one heap per position index.
  */
+import { bestFirst } from './best-first.ts';
+
 export class PositionIndex {
   pos: Int32Array;
 
@@ -96,57 +98,10 @@ export class IndexedHeap {
    * declined an interaction) without scanning the heap.
    */
   findFirst(accept: (handle: number) => boolean): number {
-    if (this.n === 0) return -1;
-    if (accept(this.items[0])) return this.items[0];
-    // Frontier of heap positions, kept as a tiny binary heap ordered by `less` on their handles.
-    const frontier: number[] = [];
-    const items = this.items;
-    const less = this.less;
-    const pushF = (p: number) => {
-      frontier.push(p);
-      let i = frontier.length - 1;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!less(items[frontier[i]], items[frontier[parent]])) break;
-        const t = frontier[i];
-        frontier[i] = frontier[parent];
-        frontier[parent] = t;
-        i = parent;
-      }
-    };
-    const popF = (): number => {
-      const top = frontier[0];
-      const last = frontier.pop()!;
-      if (frontier.length > 0) {
-        frontier[0] = last;
-        let i = 0;
-        for (;;) {
-          const l = 2 * i + 1;
-          const r = l + 1;
-          let m = i;
-          if (l < frontier.length && less(items[frontier[l]], items[frontier[m]])) m = l;
-          if (r < frontier.length && less(items[frontier[r]], items[frontier[m]])) m = r;
-          if (m === i) break;
-          const t = frontier[i];
-          frontier[i] = frontier[m];
-          frontier[m] = t;
-          i = m;
-        }
-      }
-      return top;
-    };
-    if (1 < this.n) pushF(1);
-    if (2 < this.n) pushF(2);
-    while (frontier.length > 0) {
-      const p = popF();
-      const h = items[p];
-      if (accept(h)) return h;
-      const l = 2 * p + 1;
-      if (l < this.n) pushF(l);
-      if (l + 1 < this.n) pushF(l + 1);
-    }
-    return -1;
+    const p = bestFirst(this.n, (p, q) => this.less(this.items[p], this.items[q]), (pos) => accept(this.items[pos]));
+    return p < 0 ? -1 : this.items[p];
   }
+
 
   /** Handles in storage order (not sorted); for queries and tests. */
   *handles(): IterableIterator<number> {

@@ -8,6 +8,7 @@
  * per moved entry (its position in the shared {@link PositionIndex}). A handle may belong to at
  * most one heap per position index.
  */
+import { bestFirst } from './best-first.ts';
 import type { PositionIndex } from './indexed-heap.ts';
 
 export class KeyedHeap {
@@ -100,53 +101,10 @@ export class KeyedHeap {
    * frontier of positions; -1 when none. Cost O(r log r), r = entries rejected before the answer.
    */
   findFirst(accept: (handle: number) => boolean): number {
-    if (this.n === 0) return -1;
-    if (accept(this.hs[0])) return this.hs[0];
-    const frontier: number[] = [];
-    const pushF = (p: number) => {
-      frontier.push(p);
-      let i = frontier.length - 1;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!this.less(frontier[i], frontier[parent])) break;
-        const t = frontier[i];
-        frontier[i] = frontier[parent];
-        frontier[parent] = t;
-        i = parent;
-      }
-    };
-    const popF = (): number => {
-      const top = frontier[0];
-      const last = frontier.pop()!;
-      if (frontier.length > 0) {
-        frontier[0] = last;
-        let i = 0;
-        for (;;) {
-          const l = 2 * i + 1;
-          const r = l + 1;
-          let m = i;
-          if (l < frontier.length && this.less(frontier[l], frontier[m])) m = l;
-          if (r < frontier.length && this.less(frontier[r], frontier[m])) m = r;
-          if (m === i) break;
-          const t = frontier[i];
-          frontier[i] = frontier[m];
-          frontier[m] = t;
-          i = m;
-        }
-      }
-      return top;
-    };
-    if (1 < this.n) pushF(1);
-    if (2 < this.n) pushF(2);
-    while (frontier.length > 0) {
-      const p = popF();
-      if (accept(this.hs[p])) return this.hs[p];
-      const l = 2 * p + 1;
-      if (l < this.n) pushF(l);
-      if (l + 1 < this.n) pushF(l + 1);
-    }
-    return -1;
+    const p = bestFirst(this.n, (p, q) => this.less(p, q), (pos) => accept(this.hs[pos]));
+    return p < 0 ? -1 : this.hs[p];
   }
+
 
   /** Handles in storage order (not sorted); for queries and tests. */
   *handles(): IterableIterator<number> {

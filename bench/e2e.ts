@@ -6,7 +6,8 @@
  *   npm run bench:e2e -- --json             one JSON object
  *   flags: --agents N --rate R --seconds S --saturation-seconds S --window W --workers K
  *          --echo-connections C --pad BYTES
- *   E2E_SERVER_FLAGS="--trace-gc" passes node flags to the server process (and shows its stdout).
+ *   E2E_SERVER_FLAGS="--trace-gc" passes node flags to the server process (and shows its stdout);
+ *   E2E_WORKER_FLAGS does the same for the load generators.
  *
  * A routed interaction is submit → offer → accept → complete (each with its response).
  * Submit-to-offer latency is measured from the platform's submit to the agent's receipt of the
@@ -67,7 +68,8 @@ function procStats(pid: number): { cpuMs: number; rssMb: number } {
 }
 
 function worker(task: unknown): { child: ChildProcess; next: () => Promise<Record<string, unknown>> } {
-  const child = fork(`${here}e2e-worker${ext}`, [], { execArgv: ext === '.ts' ? ['--import', 'tsx'] : [] });
+  const extra = process.env.E2E_WORKER_FLAGS ? process.env.E2E_WORKER_FLAGS.split(' ') : [];
+  const child = fork(`${here}e2e-worker${ext}`, [], { execArgv: [...(ext === '.ts' ? ['--import', 'tsx'] : []), ...extra] });
   children.add(child);
   const queue: Record<string, unknown>[] = [];
   const waiters: ((m: Record<string, unknown>) => void)[] = [];

@@ -77,12 +77,16 @@ async function platform(t: Extract<Task, { role: 'platform' }>): Promise<void> {
   let outstanding = 0;
   let acked = 0;
   let refused = 0;
+  let saturating = false;
   ws.on('message', (data) => {
     const m = JSON.parse(String(data));
     if (m.re === undefined) return;
     outstanding--;
     if (m.ok) acked++;
     else refused++;
+    // At saturation each answer makes room for the next submit: no busy loop here to steal a
+    // core from the server.
+    if (saturating) while (outstanding < t.window) submit('saturation');
   });
   const submit = (phase: string) => {
     outstanding++;
@@ -108,14 +112,10 @@ async function platform(t: Extract<Task, { role: 'platform' }>): Promise<void> {
   // Saturation: keep `window` submits outstanding.
   const satStart = performance.now();
   const satFirst = seq;
-  await new Promise<void>((resolve) => {
-    const pump = () => {
-      while (outstanding < t.window) submit('saturation');
-      if (performance.now() - satStart >= t.saturationSeconds * 1000) return resolve();
-      setImmediate(pump);
-    };
-    pump();
-  });
+  saturating = true;
+  while (outstanding < t.window) submit('saturation');
+  await new Promise((r) => setTimeout(r, t.saturationSeconds * 1000));
+  saturating = false;
   send({ report: true, fixedSubmitted, saturationSubmitted: seq - satFirst, acked, refused, saturationSeconds: (performance.now() - satStart) / 1000 });
   setTimeout(() => {
     ws.close();

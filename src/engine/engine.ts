@@ -585,11 +585,8 @@ export class Engine {
     if (!profile) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxProfiles} distinct agent profiles`);
     if (a) {
       this.leaveHeaps(a);
-      a.profile.members--;
       if (a.state !== 'offline') a.profile.staffed--;
       a.profile = profile;
-      a.spec = spec;
-      profile.members++;
       if (a.state !== 'offline') profile.staffed++;
       this.setAgentKey(a);
       this.refreshAgent(a);
@@ -599,7 +596,6 @@ export class Engine {
       a = {
         slot,
         id: spec.id,
-        spec,
         profile,
         state: 'offline',
         reason: undefined,
@@ -616,7 +612,6 @@ export class Engine {
       };
       this.agentBySlot[slot] = a;
       this.agents.set(spec.id, a);
-      profile.members++;
       this.setAgentKey(a);
     }
     this.emit({ type: 'AgentUpserted', at: this.now, agentId: spec.id });
@@ -631,7 +626,6 @@ export class Engine {
       return reject(RejectCode.AGENT_BUSY, `agent '${agentId}' has open offers, assignments or wrap-up`);
     this.leaveHeaps(a);
     this.dropPreferred(a);
-    a.profile.members--;
     if (a.state !== 'offline') a.profile.staffed--;
     this.agents.delete(agentId);
     this.agentBySlot[a.slot] = undefined;
@@ -673,13 +667,11 @@ export class Engine {
     if (this.profiles.size >= this.options.limits.maxProfiles) return null;
     const profile: Profile = {
       id: this.profileList.length,
-      key,
       levels: new Map(Object.entries(levels)),
       labels: new Map(Object.entries(labels)),
       total: cap.total,
       chans: [],
       byCh: [],
-      members: 0,
       staffed: 0,
     };
     for (const c of Object.keys(cap.channels).sort()) {
@@ -725,7 +717,6 @@ export class Engine {
     if (this.signatures.size >= this.options.limits.maxSignatures) return null;
     const sig: Signature = {
       id: this.signatureList.length,
-      key,
       queue: q,
       ch,
       skills: sk,

@@ -6,7 +6,6 @@ import type { IndexedHeap } from '../queues/indexed-heap.ts';
 import type { KeyedHeap } from '../queues/keyed-heap.ts';
 import type { ListHead } from '../queues/linked-list.ts';
 import type {
-  AgentSpec,
   AgentStateName,
   InteractionStatus,
   Labels,
@@ -72,21 +71,18 @@ export interface ProfileChannel {
 
 export interface Profile {
   readonly id: number;
-  readonly key: string;
   readonly levels: ReadonlyMap<string, number>;
   readonly labels: ReadonlyMap<string, string>;
   readonly total: number;
   readonly chans: ProfileChannel[];
   /** Indexed by channel index. */
   readonly byCh: (ProfileChannel | undefined)[];
-  members: number;
   /** Members not offline (staffed), for wait estimates. */
   staffed: number;
 }
 
 export interface Signature {
   readonly id: number;
-  readonly key: string;
   readonly queue: Queue;
   readonly ch: number;
   readonly skills: readonly (readonly [string, number])[];
@@ -125,7 +121,6 @@ export interface Offer {
 export interface Agent {
   readonly slot: number;
   readonly id: string;
-  spec: AgentSpec;
   profile: Profile;
   state: AgentStateName;
   reason: string | undefined;

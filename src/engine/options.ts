@@ -114,7 +114,7 @@ export function resolveOptions(input: EngineOptionsInput = {}): EngineOptions {
   return { ...DEFAULT_OPTIONS, ...input, limits };
 }
 
-/** Queue defaults applied to every field a QueueSpec leaves out. */
+/** Queue defaults applied to fields a QueueSpec leaves out (escalateAfterMs defaults to 10 × the threshold). */
 export const QUEUE_DEFAULTS = {
   serviceObjective: { percent: 80, thresholdMs: 20_000 },
   weight: 1,
@@ -123,8 +123,6 @@ export const QUEUE_DEFAULTS = {
   wrapUpMs: 0,
   maxWaitMs: null,
   overflowQueue: null,
-  /** null here means: 10 × the service-objective threshold (see resolveQueue). */
-  escalateAfterMs: undefined,
   noAnswerAway: true,
   preferredWindowMs: 15_000,
 } as const;

@@ -360,7 +360,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   }
 
   const windowMs = end - warmup;
-  const metrics = (a: Acc, objective: number | null, thresholdShare: number): QueueMetrics => {
+  const metrics = (a: Acc, objective: number | null): QueueMetrics => {
     const byPriority: Record<string, number> = {};
     for (const [p, v] of [...a.byPriority].sort((x, y) => y[0] - x[0])) byPriority[String(p)] = v.wait / v.n / 1000;
     return {
@@ -374,7 +374,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       meanWait: a.offered ? a.waitAll / a.offered / 1000 : Number.NaN,
       pWait: a.offered ? a.waited / a.offered : Number.NaN,
       pAbandon: a.offered ? a.abandoned / a.offered : Number.NaN,
-      occupancy: a.busyMs / (staffedUnits * windowMs * thresholdShare),
+      occupancy: a.busyMs / (staffedUnits * windowMs),
       valueWeightedWait: a.offered ? a.vww / a.offered / 1000 : Number.NaN,
       asaByPriority: byPriority,
     };
@@ -383,7 +383,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   let met = 0;
   scenario.queues.forEach((q, i) => {
     // Per-queue occupancy is this queue's share of the staffed agent-time.
-    const m = metrics(acc[i], q.serviceObjective.percent, 1);
+    const m = metrics(acc[i], q.serviceObjective.percent);
     queues[q.id] = m;
     if (m.serviceLevel * 100 >= q.serviceObjective.percent) met++;
   });
@@ -414,7 +414,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     agentSelection,
     seed,
     queues,
-    overall: metrics(total, null, 1),
+    overall: metrics(total, null),
     objectivesMet: met,
     interactions: seq,
     engineCommands: commands,

@@ -1650,7 +1650,7 @@ export class Engine {
     for (;;) {
       if (a.state !== 'available' || this.agentBySlot[a.slot] !== a) return;
       if (a.preferred !== null && this.servePreferred(a)) continue;
-      const pick = this.bestHeadFor(a, null);
+      const pick = this.bestHeadFor(a);
       if (pick === null) return;
       this.makeOffer(pick.ix, a, pick.pc);
     }
@@ -1671,7 +1671,7 @@ export class Engine {
    * The best waiting interaction agent `a` can take now, over E(p, c) for its free channels.
    * Compares the signatures' cached heads; only a head this agent declined sends it into the heap.
    */
-  private bestHeadFor(a: Agent, only: Set<Signature> | null): { ix: Interaction; pc: ProfileChannel } | null {
+  private bestHeadFor(a: Agent): { ix: Interaction; pc: ProfileChannel } | null {
     const now = this.now;
     let bestPc: ProfileChannel | null = null;
     let bSlot = -1;
@@ -1687,7 +1687,7 @@ export class Engine {
       for (let i = 0; i < sigs.length; i++) {
         const sig = sigs[i];
         let slot = sig.hSlot;
-        if (slot < 0 || (only !== null && !only.has(sig))) continue;
+        if (slot < 0) continue;
         let band = sig.hBand;
         let key = sig.hKey;
         let seq = sig.hSeq;

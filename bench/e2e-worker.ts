@@ -12,8 +12,25 @@ import { SUBPROTOCOLS } from '../src/protocol/codec.ts';
 
 type Task =
   | { role: 'agents'; url: string; tokens: string[] }
-  | { role: 'platform'; url: string; token: string; rate: number; seconds: number; saturationSeconds: number; window: number; padBytes: number; idPrefix: string }
+  | { role: 'platform'; url: string; token: string; rate: number; warmupSeconds: number; seconds: number; saturationSeconds: number; window: number; padBytes: number; idPrefix: string }
   | { role: 'echo'; url: string; connections: number; window: number; seconds: number; bytes: number };
+
+/** An append-only list of numbers in a typed array that doubles when full. */
+class Samples {
+  private data = new Float64Array(1 << 18);
+  private n = 0;
+  push(x: number): void {
+    if (this.n === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.n++] = x;
+  }
+  values(): number[] {
+    return Array.from(this.data.subarray(0, this.n));
+  }
+}
 
 const now = () => Number(process.hrtime.bigint());
 const send = (m: unknown) => process.send!(m);
@@ -27,7 +44,9 @@ function open(url: string, token?: string): Promise<WebSocket> {
 }
 
 async function agents(t: Extract<Task, { role: 'agents' }>): Promise<void> {
-  const lat: Record<string, number[]> = { fixed: [], saturation: [] };
+  // Latencies go into preallocated typed arrays: growing JS arrays in the hot path would make
+  // the generator's own scavenges (and so the measured tail) longer.
+  const lat = { fixed: new Samples(), saturation: new Samples() };
   let completed = 0;
   const sockets: WebSocket[] = [];
   for (let i = 0; i < t.tokens.length; i += 200) {
@@ -42,7 +61,8 @@ async function agents(t: Extract<Task, { role: 'agents' }>): Promise<void> {
       const m = JSON.parse(String(data));
       if (m.push === 'offer') {
         const c = m.context as { t: number; phase: string };
-        if (c && typeof c.t === 'number') (lat[c.phase] ??= []).push((now() - c.t) / 1e6);
+        if (c && c.phase === 'fixed') lat.fixed.push((now() - c.t) / 1e6);
+        else if (c && c.phase === 'saturation') lat.saturation.push((now() - c.t) / 1e6);
         const id = rid++;
         pending.set(id, m.interactionId);
         ws.send(JSON.stringify({ id, type: 'Accept', offerId: m.offerId }));
@@ -63,7 +83,7 @@ async function agents(t: Extract<Task, { role: 'agents' }>): Promise<void> {
   send({ ready: true, connections: sockets.length });
   process.on('message', (msg: { report?: boolean }) => {
     if (msg.report) {
-      send({ report: true, completed, lat });
+      send({ report: true, completed, lat: { fixed: lat.fixed.values(), saturation: lat.saturation.values() } });
       for (const ws of sockets) ws.close();
       setTimeout(() => process.exit(0), 200);
     }
@@ -92,23 +112,27 @@ async function platform(t: Extract<Task, { role: 'platform' }>): Promise<void> {
     outstanding++;
     ws.send(JSON.stringify({ id: ++seq, type: 'SubmitInteraction', interaction: { id: `${t.idPrefix}${seq}`, channel: 'voice', queue: 'q', context: { t: now(), phase, pad } } }));
   };
-  // Fixed rate: a tick every millisecond submits what the schedule says is due.
+  // Fixed rate: a tick every millisecond submits what the schedule says is due. The first
+  // warmupSeconds are not measured (every process is still compiling its hot paths then).
   const start = performance.now();
+  let fixedSubmitted = 0;
   await new Promise<void>((resolve) => {
     let sent = 0;
     const timer = setInterval(() => {
-      const due = Math.floor(((performance.now() - start) / 1000) * t.rate);
+      const elapsed = performance.now() - start;
+      const due = Math.floor((elapsed / 1000) * t.rate);
+      const phase = elapsed < t.warmupSeconds * 1000 ? 'warmup' : 'fixed';
       while (sent < due) {
-        submit('fixed');
+        submit(phase);
+        if (phase === 'fixed') fixedSubmitted++;
         sent++;
       }
-      if (performance.now() - start >= t.seconds * 1000) {
+      if (elapsed >= (t.warmupSeconds + t.seconds) * 1000) {
         clearInterval(timer);
         resolve();
       }
     }, 1);
   });
-  const fixedSubmitted = seq;
   // Saturation: keep `window` submits outstanding.
   const satStart = performance.now();
   const satFirst = seq;

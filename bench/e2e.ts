@@ -4,7 +4,7 @@
  *
  *   npm run bench:e2e                       5,000 agents, 5,000 submits/s, then saturation
  *   npm run bench:e2e -- --json             one JSON object
- *   flags: --agents N --rate R --seconds S --saturation-seconds S --window W --workers K
+ *   flags: --agents N --rate R --warmup-seconds S --seconds S --saturation-seconds S --window W --workers K
  *          --echo-connections C --pad BYTES
  *   E2E_SERVER_FLAGS="--trace-gc" passes node flags to the server process (and shows its stdout);
  *   E2E_WORKER_FLAGS does the same for the load generators.
@@ -27,6 +27,7 @@ const args = flags(process.argv.slice(2));
 const num = (k: string, d: number) => Number(args.get(k) ?? d);
 const AGENTS = num('agents', 5000);
 const RATE = num('rate', 5000);
+const WARMUP_SECONDS = num('warmup-seconds', 2);
 const SECONDS = num('seconds', 10);
 const SAT_SECONDS = num('saturation-seconds', 10);
 const WINDOW = num('window', 2000);
@@ -39,6 +40,8 @@ const log = (...a: unknown[]) => {
 };
 const here = fileURLToPath(new URL('.', import.meta.url));
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+/** Children run TypeScript through tsx when this file does. */
+const tsx = ext === '.ts' ? ['--import', 'tsx'] : [];
 const SECRET = 'bench-secret-0123456789abcdef0123456789';
 /** Every child process, killed when this one ends however it ends (no orphans on failure). */
 const children = new Set<ChildProcess>();
@@ -68,8 +71,11 @@ function procStats(pid: number): { cpuMs: number; rssMb: number } {
 }
 
 function worker(task: unknown): { child: ChildProcess; next: () => Promise<Record<string, unknown>> } {
-  const extra = process.env.E2E_WORKER_FLAGS ? process.env.E2E_WORKER_FLAGS.split(' ') : [];
-  const child = fork(`${here}e2e-worker${ext}`, [], { execArgv: [...(ext === '.ts' ? ['--import', 'tsx'] : []), ...extra] });
+  // The generators share two cores with the server: one GC thread each (parallel scavenger
+  // threads of four processes preempt the server) and a larger young generation (fewer pauses
+  // inside the measured path). E2E_WORKER_FLAGS replaces these.
+  const extra = (process.env.E2E_WORKER_FLAGS ?? '--single-threaded-gc --max-semi-space-size=64').split(' ').filter(Boolean);
+  const child = fork(`${here}e2e-worker${ext}`, [], { execArgv: [...tsx, ...extra] });
   children.add(child);
   const queue: Record<string, unknown>[] = [];
   const waiters: ((m: Record<string, unknown>) => void)[] = [];
@@ -109,7 +115,8 @@ async function platformSetup(url: string, token: string): Promise<void> {
 async function runSwitchboard(): Promise<Record<string, number>> {
   const port = await freePort();
   const serverArgs = ['serve', '--port', String(port), '--host', '127.0.0.1', '--auth-secret', SECRET, '--log-level', 'warn', '--messages-per-second', '100000', '--message-burst', '100000', '--max-connections-per-tenant', String(AGENTS + 100)];
-  const server = fork(`${here}../src/main${ext}`, serverArgs, { execArgv: ext === '.ts' ? ['--import', 'tsx'] : [], stdio: ['ignore', process.env.E2E_SERVER_FLAGS ? 'inherit' : 'ignore', 'inherit', 'ipc'], ...(process.env.E2E_SERVER_FLAGS ? { execArgv: process.env.E2E_SERVER_FLAGS.split(' ') } : {}) });
+  const serverFlags = process.env.E2E_SERVER_FLAGS ? process.env.E2E_SERVER_FLAGS.split(' ') : [];
+  const server = fork(`${here}../src/main${ext}`, serverArgs, { execArgv: [...tsx, ...serverFlags], stdio: ['ignore', serverFlags.length ? 'inherit' : 'ignore', 'inherit', 'ipc'] });
   children.add(server);
   const url = `ws://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
@@ -131,7 +138,7 @@ async function runSwitchboard(): Promise<Record<string, number>> {
   log(`${AGENTS} agents connected in ${WORKERS} processes`);
   const before = procStats(server.pid!);
   const t0 = performance.now();
-  const platform = worker({ role: 'platform', url, token: await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600), rate: RATE, seconds: SECONDS, saturationSeconds: SAT_SECONDS, window: WINDOW, padBytes: PAD, idPrefix: 'i' });
+  const platform = worker({ role: 'platform', url, token: await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600), rate: RATE, warmupSeconds: WARMUP_SECONDS, seconds: SECONDS, saturationSeconds: SAT_SECONDS, window: WINDOW, padBytes: PAD, idPrefix: 'i' });
   const p = await platform.next();
   const platformCpuMs = procStats(platform.child.pid!).cpuMs;
   await new Promise((r) => setTimeout(r, 1000)); // let the last offers and completes land
@@ -165,7 +172,7 @@ async function runSwitchboard(): Promise<Record<string, number>> {
 }
 
 async function runEcho(): Promise<Record<string, number>> {
-  const server = fork(`${here}echo-server${ext}`, [], { execArgv: ext === '.ts' ? ['--import', 'tsx'] : [] });
+  const server = fork(`${here}echo-server${ext}`, [], { execArgv: tsx });
   children.add(server);
   const port = await new Promise<number>((resolve) => server.once('message', (m: { listening: number }) => resolve(m.listening)));
   const bytes = 150 + PAD; // about the size of a submit frame

@@ -114,7 +114,7 @@ async function platformSetup(url: string, token: string): Promise<void> {
 
 async function runSwitchboard(): Promise<Record<string, number>> {
   const port = await freePort();
-  const serverArgs = ['serve', '--port', String(port), '--host', '127.0.0.1', '--auth-secret', SECRET, '--log-level', 'warn', '--messages-per-second', '100000', '--message-burst', '100000', '--max-connections-per-tenant', String(AGENTS + 100)];
+  const serverArgs = ['serve', '--port', String(port), '--host', '127.0.0.1', '--auth-secret', SECRET, '--log-level', 'warn', '--messages-per-second', '100000', '--message-burst', '100000', '--max-connections-per-tenant', String(AGENTS + 100), '--metrics-port', '0'];
   const serverFlags = process.env.E2E_SERVER_FLAGS ? process.env.E2E_SERVER_FLAGS.split(' ') : [];
   const server = fork(`${here}../src/main${ext}`, serverArgs, { execArgv: [...tsx, ...serverFlags], stdio: ['ignore', serverFlags.length ? 'inherit' : 'ignore', 'inherit', 'ipc'] });
   children.add(server);

@@ -27,6 +27,20 @@ export const ConfigSchema = z.strictObject({
   messageBurst: z.coerce.number().int().min(1).default(400).describe('Messages a connection may send in a burst'),
   maxViolations: z.coerce.number().int().min(1).default(50).describe('Refused messages (rate, validation) after which a connection is closed'),
   maxConnectionsPerTenant: z.coerce.number().int().min(1).default(20_000).describe('Open connections per tenant'),
+  metricsPort: z.coerce
+    .number()
+    .int()
+    .min(-1)
+    .max(65_535)
+    .default(9464)
+    .describe('Port of the Prometheus /metrics listener (0: any free port; -1: no separate listener)'),
+  metricsHost: z.string().min(1).default('127.0.0.1').describe('Address of the metrics listener (loopback by default: never open by accident)'),
+  metricsToken: z
+    .string()
+    .min(16, 'at least 16 characters')
+    .optional()
+    .describe('When set, /metrics is also served on the main port to requests bearing this token (Authorization: Bearer …)'),
+  serviceLevelWindowSeconds: z.coerce.number().int().min(60).max(86_400).default(900).describe('Rolling window of the switchboard_service_level_ratio gauge'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
 });
 
@@ -64,7 +78,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
 
 /** The configuration as printed at start: secrets masked. */
 export function describeConfig(c: Config): Record<string, unknown> {
-  return { ...c, authSecret: c.authSecret ? '********' : undefined };
+  return { ...c, authSecret: c.authSecret ? '********' : undefined, metricsToken: c.metricsToken ? '********' : undefined };
 }
 
 /** Every knob with its environment variable, flag, default and meaning (for docs and --help). */

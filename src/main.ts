@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { configReference, describeConfig, loadConfig } from './config.ts';
+import { Metrics } from './metrics/metrics.ts';
 import { Shell } from './server.ts';
 import { TokenVerifier } from './transport/auth.ts';
 import { startServer } from './transport/ws-server.ts';
@@ -24,9 +25,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const log = pino({ level: config.logLevel, base: { service: 'switchboard' } });
   const secret = config.authSecret ?? randomBytes(32).toString('hex');
   log.info({ config: describeConfig(config) }, 'configuration');
-  const shell = new Shell({ ordering: config.ordering, agentSelection: config.agentSelection });
+  const metrics = new Metrics({ serviceLevelWindowMs: config.serviceLevelWindowSeconds * 1000 });
+  const shell = new Shell({ ordering: config.ordering, agentSelection: config.agentSelection, metrics });
+  metrics.observeQueues(shell);
   const verifier = new TokenVerifier(secret);
-  const server = await startServer(config, shell, verifier, log);
+  const server = await startServer(config, shell, verifier, log, metrics);
   if (config.dev) {
     // Development only (never implied): ready-made tokens for the demo tenant, valid 12 hours.
     const ttl = 12 * 3600;

@@ -4,10 +4,11 @@
  * (offers to the agent's desktops, event streams to subscribed platforms and supervisors).
  * Sessions queue their output; the transport sends it once the turn's work is done.
  */
-import { Engine, type ApplyResult } from './engine/engine.ts';
+import { Engine, type ApplyResult, type QueueStats } from './engine/engine.ts';
 import type { AgentSelectionPolicy, OrderingPolicy } from './engine/options.ts';
 import type { Command, EngineEvent } from './engine/types.ts';
 import { ProtocolCode } from './protocol/codes.ts';
+import type { Metrics, QueueSource } from './metrics/metrics.ts';
 import type { AgentRequest, PlatformRequest, Role, SupervisorRequest } from './protocol/schemas.ts';
 import type { Principal } from './transport/auth.ts';
 
@@ -23,6 +24,8 @@ export interface ShellOptions {
   readonly ordering: OrderingPolicy;
   readonly agentSelection: AgentSelectionPolicy;
   readonly now?: () => number;
+  /** Fed with every engine call's events and duration. */
+  readonly metrics?: Metrics;
 }
 
 type AnyRequest = PlatformRequest | AgentRequest | SupervisorRequest;
@@ -44,9 +47,16 @@ class TenantShell {
   }
 
   /** Runs one engine call, routes its events and re-arms the timer. */
-  run(fn: (now: number) => ApplyResult | EngineEvent[]): ApplyResult | EngineEvent[] {
+  run(fn: (now: number) => ApplyResult | EngineEvent[], kind: 'command' | 'timer' = 'command'): ApplyResult | EngineEvent[] {
+    const metrics = this.options.metrics;
+    const started = metrics ? performance.now() : 0;
     const out = fn(this.now());
-    this.deliver(Array.isArray(out) ? out : out.events);
+    const events = Array.isArray(out) ? out : out.events;
+    if (metrics) {
+      metrics.observeDecision(kind, (performance.now() - started) / 1000);
+      if (events.length > 0) metrics.onEvents(this.tenant, events);
+    }
+    this.deliver(events);
     this.arm();
     return out;
   }
@@ -65,7 +75,7 @@ class TenantShell {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.armedFor = Number.POSITIVE_INFINITY;
-      this.run((now) => this.engine.tick(now));
+      this.run((now) => this.engine.tick(now), 'timer');
     }, Math.max(0, next - this.now()));
   }
 
@@ -125,25 +135,36 @@ class TenantShell {
   }
 }
 
-export class Shell {
-  private readonly tenants = new Map<string, TenantShell>();
-  private readonly now: () => number;
+export class Shell implements QueueSource {
+  private readonly tenantShells = new Map<string, TenantShell>();
+  readonly now: () => number;
 
   constructor(private readonly options: ShellOptions) {
     this.now = options.now ?? Date.now;
   }
 
+  tenants(): Iterable<string> {
+    return this.tenantShells.keys();
+  }
+
+  queueStats(tenant: string): QueueStats[] {
+    const t = this.tenantShells.get(tenant);
+    if (!t) return [];
+    const now = this.now();
+    return t.engine.queueIds().map((id) => t.engine.queueStats(id, now)!);
+  }
+
   private tenant(id: string): TenantShell {
-    let t = this.tenants.get(id);
+    let t = this.tenantShells.get(id);
     if (!t) {
       t = new TenantShell(id, this.options, this.now);
-      this.tenants.set(id, t);
+      this.tenantShells.set(id, t);
     }
     return t;
   }
 
   connections(tenant: string): number {
-    return this.tenants.get(tenant)?.sessions.size ?? 0;
+    return this.tenantShells.get(tenant)?.sessions.size ?? 0;
   }
 
   open(s: Session): void {
@@ -159,7 +180,7 @@ export class Shell {
   }
 
   close(s: Session): void {
-    const t = this.tenants.get(s.principal.tenant);
+    const t = this.tenantShells.get(s.principal.tenant);
     if (!t) return;
     t.sessions.delete(s);
     t.subscribers.delete(s);
@@ -263,6 +284,6 @@ export class Shell {
   }
 
   stop(): void {
-    for (const t of this.tenants.values()) t.stop();
+    for (const t of this.tenantShells.values()) t.stop();
   }
 }

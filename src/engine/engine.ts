@@ -86,6 +86,8 @@ export interface QueueStats {
   readonly averageHandleMs: number | null;
   /** Answered within threshold over arrived-and-finished-waiting (answered + abandoned + expired). */
   readonly serviceLevel: number | null;
+  /** The queue's service objective (target percent within thresholdMs). */
+  readonly objective: { readonly percent: number; readonly thresholdMs: number };
 }
 
 export interface InteractionInfo {
@@ -336,6 +338,7 @@ export class Engine {
       ...c,
       averageHandleMs: c.handled === 0 ? null : c.handleMsTotal / c.handled,
       serviceLevel: settled === 0 ? null : c.answeredWithinThreshold / settled,
+      objective: { percent: q.objective.percent, thresholdMs: q.objective.thresholdMs },
     };
   }
 
@@ -815,7 +818,7 @@ export class Engine {
     a.wrapping = [];
     this.agentTimers.remove(a.slot);
     for (const ix of list) {
-      this.emit({ type: 'InteractionCompleted', at: this.now, interactionId: ix.id, agentId: a.id, queueId: ix.queue.id });
+      this.emit({ type: 'InteractionCompleted', at: this.now, interactionId: ix.id, agentId: a.id, queueId: ix.queue.id, handleMs: this.now - this.rec[ix.slot * R_SIZE + R_ASSIGNED] });
       ix.queue.counters.completed++;
       this.finish(ix, 'completed');
     }
@@ -1195,12 +1198,17 @@ export class Engine {
     if (!sig) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxSignatures} distinct requirement signatures`);
     const from = ix.queue;
     from.counters.transferredOut++;
+    const releasedAgent = ix.status === 'assigned' ? ix.agent!.id : undefined;
     this.moveToQueue(ix, q, sig, 'interaction_transferred');
     if (skills !== undefined) {
       ix.skills = skills;
       ix.relaxation = null;
     }
-    this.emit({ type: 'InteractionTransferred', at: this.now, interactionId: id, fromQueue: from.id, toQueue: q.id });
+    this.emit(
+      releasedAgent === undefined
+        ? { type: 'InteractionTransferred', at: this.now, interactionId: id, fromQueue: from.id, toQueue: q.id }
+        : { type: 'InteractionTransferred', at: this.now, interactionId: id, fromQueue: from.id, toQueue: q.id, releasedAgentId: releasedAgent },
+    );
     return null;
   }
 
@@ -1339,7 +1347,9 @@ export class Engine {
     this.rec[ix.slot * R_SIZE + R_ASSIGNED] = this.now;
     this.ixTimers.remove(ix.slot);
     q.counters.answered++;
-    if (this.now - this.rec[ix.slot * R_SIZE + R_ENTERED] <= q.objective.thresholdMs) q.counters.answeredWithinThreshold++;
+    const queueWaitMs = this.now - this.rec[ix.slot * R_SIZE + R_ENTERED];
+    const withinObjective = queueWaitMs <= q.objective.thresholdMs;
+    if (withinObjective) q.counters.answeredWithinThreshold++;
     if (ix.customerId !== undefined) this.lastAgent.set(ix.customerId, a.id, this.now);
     this.emit({
       type: 'InteractionAssigned',
@@ -1349,6 +1359,8 @@ export class Engine {
       offerId: offer.id,
       queueId: q.id,
       waitMs: this.now - this.rec[ix.slot * R_SIZE + R_ARRIVAL],
+      queueWaitMs,
+      withinObjective,
     });
   }
 
@@ -1460,7 +1472,7 @@ export class Engine {
       else this.agentTimers.push(a.slot);
       if (a.state === 'available') this.changeState(a, 'wrap_up', undefined);
     } else {
-      this.emit({ type: 'InteractionCompleted', at: this.now, interactionId: id, agentId, queueId: q.id });
+      this.emit({ type: 'InteractionCompleted', at: this.now, interactionId: id, agentId, queueId: q.id, handleMs: this.now - this.rec[ix.slot * R_SIZE + R_ASSIGNED] });
       q.counters.completed++;
       this.finish(ix, 'completed');
     }

@@ -186,6 +186,10 @@ export type EngineEvent =
       readonly queueId: string;
       /** Time since arrival. */
       readonly waitMs: number;
+      /** Time since entering this queue (after a transfer or overflow, since that move). */
+      readonly queueWaitMs: number;
+      /** queueWaitMs within the queue's service-objective threshold (counts toward its service level). */
+      readonly withinObjective: boolean;
     }
   | {
       readonly type: 'OfferRejected';
@@ -222,6 +226,8 @@ export type EngineEvent =
       readonly interactionId: string;
       readonly agentId: string;
       readonly queueId: string;
+      /** From assignment to completion, wrap-up included. */
+      readonly handleMs: number;
     }
   | {
       readonly type: 'InteractionCancelled' | 'InteractionAbandoned';
@@ -238,6 +244,8 @@ export type EngineEvent =
       readonly interactionId: string;
       readonly fromQueue: string;
       readonly toQueue: string;
+      /** A transfer of an assigned interaction releases its agent: that agent. */
+      readonly releasedAgentId?: string;
     }
   | { readonly type: 'InteractionRelaxed'; readonly at: number; readonly interactionId: string; readonly step: number }
   | {

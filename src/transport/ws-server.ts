@@ -10,6 +10,7 @@ import type { Config } from '../config.ts';
 import { decodeFrame, encodeFrame, SUBPROTOCOLS, DEFAULT_FRAME_LIMITS, type Encoding } from '../protocol/codec.ts';
 import { CloseCode, ProtocolCode } from '../protocol/codes.ts';
 import { parseRequest } from '../protocol/schemas.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Session, Shell } from '../server.ts';
 import type { Principal, TokenVerifier } from './auth.ts';
 
@@ -21,6 +22,8 @@ interface Conn {
   refilledAt: number;
   violations: number;
   expiry: ReturnType<typeof setTimeout> | null;
+  /** Why the server ended this connection, when it did (for the closes metric). */
+  closeReason: string | null;
 }
 
 class SessionImpl implements Session {
@@ -46,11 +49,13 @@ export function uwsBuild(): 'native' | 'js-fallback' {
 
 export interface RunningServer {
   readonly port: number;
+  /** Port of the separate metrics listener, or null when it is off. */
+  readonly metricsPort: number | null;
   /** Stops accepting, closes every socket with 1001 (going away). */
   stop(): void;
 }
 
-export function startServer(config: Config, shell: Shell, verifier: TokenVerifier, log: Logger): Promise<RunningServer> {
+export function startServer(config: Config, shell: Shell, verifier: TokenVerifier, log: Logger, metrics?: Metrics): Promise<RunningServer> {
   const build = uwsBuild();
   log.info({ build }, 'uWebSockets.js loaded');
   if (build !== 'native' && !config.allowJsFallback)
@@ -71,10 +76,18 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
       const frames = s.outbox;
       s.outbox = [];
       if (s.closed) continue;
-      const binary = s.ws.getUserData().encoding === 'msgpack';
+      const c = s.ws.getUserData();
+      const binary = c.encoding === 'msgpack';
       s.ws.cork(() => {
-        for (const f of frames) if (!s.closed) s.ws.send(encodeFrame(f, binary ? 'msgpack' : 'json'), binary);
+        for (const f of frames) {
+          if (s.closed) break;
+          const data = encodeFrame(f, binary ? 'msgpack' : 'json');
+          // uWS closes a socket whose buffered output would pass maxBackpressure: say why first.
+          if (s.ws.getBufferedAmount() + data.length > config.maxBackpressureBytes) c.closeReason = 'backpressure';
+          s.ws.send(data, binary);
+        }
       });
+      metrics?.messagesSent(c.principal.role, frames.length);
     }
   };
   const markDirty = (s: SessionImpl) => {
@@ -105,6 +118,7 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
         });
         const refuse = (status: string, reason: string, fields: Record<string, unknown> = {}) => {
           log.warn({ path, status, reason, ...fields }, 'upgrade refused');
+          metrics?.upgradeRefused(Number.parseInt(status, 10));
           if (!aborted) res.cork(() => res.writeStatus(status).end(reason));
         };
         if (stopping) return refuse('503 Service Unavailable', 'shutting down');
@@ -126,7 +140,7 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
           }
           if (shell.connections(p.tenant) >= config.maxConnectionsPerTenant)
             return refuse('503 Service Unavailable', 'too many connections for this tenant', { tenant: p.tenant });
-          const conn: Conn = { principal: p, encoding, session: null, tokens: config.messageBurst, refilledAt: Date.now(), violations: 0, expiry: null };
+          const conn: Conn = { principal: p, encoding, session: null, tokens: config.messageBurst, refilledAt: Date.now(), violations: 0, expiry: null, closeReason: null };
           res.cork(() => res.upgrade(conn, key, chosen, extensions, context));
         });
       },
@@ -137,22 +151,28 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
         sockets.add(ws);
         // Expiry is enforced on open sockets too.
         c.expiry = setTimeout(() => {
-          if (!s.closed) ws.end(CloseCode.TOKEN_EXPIRED, 'token expired');
+          if (s.closed) return;
+          c.closeReason = 'token_expired';
+          ws.end(CloseCode.TOKEN_EXPIRED, 'token expired');
         }, Math.max(0, c.principal.expiresAt - Date.now()));
+        metrics?.connectionOpened(c.principal.tenant, c.principal.role);
         log.info({ conn: s.id, tenant: c.principal.tenant, role: c.principal.role, agentId: c.principal.agentId, encoding: c.encoding }, 'connected');
         shell.open(s);
       },
       message: (ws, message, isBinary) => {
         const c = ws.getUserData();
         const s = c.session!;
+        metrics?.messageReceived(c.principal.role);
         // Token bucket: messagesPerSecond sustained, messageBurst at once.
         const now = Date.now();
         c.tokens = Math.min(config.messageBurst, c.tokens + ((now - c.refilledAt) / 1000) * config.messagesPerSecond);
         c.refilledAt = now;
         const violation = (re: string | number | null, code: string, msg: string) => {
           s.send({ re, ok: false, code, message: msg });
+          metrics?.messageRejected(c.principal.role, code);
           if (++c.violations > config.maxViolations) {
             log.warn({ conn: s.id, tenant: c.principal.tenant, code }, 'closing after repeated violations');
+            c.closeReason = 'policy';
             ws.end(CloseCode.POLICY_VIOLATION, 'too many refused messages');
           }
         };
@@ -188,6 +208,7 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
         if (s) {
           s.closed = true;
           shell.close(s);
+          metrics?.connectionClosed(c.principal.tenant, c.principal.role, c.closeReason ?? (code === 1000 || code === 1005 ? 'normal' : code === 1001 ? 'going_away' : 'other'));
           log.info({ conn: s.id, tenant: c.principal.tenant, code }, 'closed');
         }
       },
@@ -202,27 +223,71 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
     if (stopping) res.writeStatus('503 Service Unavailable').end('stopping');
     else res.writeHeader('content-type', 'text/plain').end('ready');
   });
+  // Metrics: on the main port only behind metricsToken; otherwise on their own listener.
+  const sendMetrics = (res: uWS.HttpResponse) => {
+    let aborted = false;
+    res.onAborted(() => {
+      aborted = true;
+    });
+    metrics!.scrape().then(
+      ({ contentType, body }) => {
+        if (!aborted) res.cork(() => res.writeHeader('content-type', contentType).end(body));
+      },
+      (err: unknown) => {
+        log.error({ err }, 'metrics scrape failed');
+        if (!aborted) res.cork(() => res.writeStatus('500 Internal Server Error').end('scrape failed'));
+      },
+    );
+  };
+  if (metrics && config.metricsToken) {
+    const expected = `Bearer ${config.metricsToken}`;
+    app.get('/metrics', (res, req) => {
+      if (req.getHeader('authorization') !== expected) return void res.writeStatus('401 Unauthorized').end('metrics need a bearer token');
+      sendMetrics(res);
+    });
+  }
   app.any('/*', (res) => {
     res.writeStatus('404 Not Found').end('not found');
   });
 
-  return new Promise((resolve, reject) => {
-    app.listen(config.host, config.port, (listenSocket) => {
-      if (!listenSocket) return reject(new Error(`cannot listen on ${config.host}:${config.port}`));
+  const listen = (a: uWS.TemplatedApp, host: string, port: number) =>
+    new Promise<uWS.us_listen_socket>((resolve, reject) =>
+      a.listen(host, port, (socket) => (socket ? resolve(socket) : reject(new Error(`cannot listen on ${host}:${port}`)))),
+    );
+
+  return (async (): Promise<RunningServer> => {
+    let metricsSocket: uWS.us_listen_socket | null = null;
+    if (metrics && config.metricsPort >= 0) {
+      const metricsApp = uWS.App();
+      metricsApp.get('/metrics', (res) => sendMetrics(res));
+      metricsApp.any('/*', (res) => void res.writeStatus('404 Not Found').end('not found'));
+      metricsSocket = await listen(metricsApp, config.metricsHost, config.metricsPort);
+      log.info({ host: config.metricsHost, port: uWS.us_socket_local_port(metricsSocket) }, 'metrics listening');
+    }
+    const listenSocket = await listen(app, config.host, config.port).catch((e: Error) => {
+      if (metricsSocket) uWS.us_listen_socket_close(metricsSocket);
+      throw e;
+    });
+    {
       const port = uWS.us_socket_local_port(listenSocket);
       log.info({ host: config.host, port }, 'listening');
-      resolve({
+      return {
         port,
+        metricsPort: metricsSocket ? uWS.us_socket_local_port(metricsSocket) : null,
         stop: () => {
           if (stopping) return;
           stopping = true;
           uWS.us_listen_socket_close(listenSocket);
+          if (metricsSocket) uWS.us_listen_socket_close(metricsSocket);
           flush();
-          for (const ws of [...sockets]) ws.end(CloseCode.GOING_AWAY, 'server shutting down');
+          for (const ws of [...sockets]) {
+            ws.getUserData().closeReason = 'shutdown';
+            ws.end(CloseCode.GOING_AWAY, 'server shutting down');
+          }
           shell.stop();
           log.info('stopped');
         },
-      });
-    });
-  });
+      };
+    }
+  })();
 }

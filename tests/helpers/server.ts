@@ -2,19 +2,26 @@ import { pino } from 'pino';
 import WebSocket from 'ws';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { decodeFrame, encodeFrame, SUBPROTOCOLS, type Encoding } from '../../src/protocol/codec.ts';
+import { Metrics } from '../../src/metrics/metrics.ts';
 import { Shell } from '../../src/server.ts';
 import { TokenVerifier } from '../../src/transport/auth.ts';
 import { startServer, type RunningServer } from '../../src/transport/ws-server.ts';
 
 export const SECRET = 'integration-test-secret-0123456789abcdef';
 
-export async function startTestServer(overrides: Record<string, string> = {}): Promise<{ server: RunningServer; verifier: TokenVerifier; config: Config; url: string }> {
-  const args = Object.entries({ port: '0', host: '127.0.0.1', authSecret: SECRET, logLevel: 'silent', ...overrides }).flatMap(([k, v]) => [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, v]);
+export async function startTestServer(
+  overrides: Record<string, string> = {},
+  options: { now?: () => number } = {},
+): Promise<{ server: RunningServer; verifier: TokenVerifier; config: Config; url: string; metrics: Metrics; shell: Shell }> {
+  const args = Object.entries({ port: '0', host: '127.0.0.1', authSecret: SECRET, logLevel: 'silent', metricsPort: '0', ...overrides }).flatMap(([k, v]) => [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, v]);
   const loaded = loadConfig({}, args);
   if (!loaded.ok) throw new Error(loaded.error);
   const verifier = new TokenVerifier(SECRET);
-  const server = await startServer(loaded.config, new Shell({ ordering: 'fifo', agentSelection: 'longest-idle' }), verifier, pino({ level: 'silent' }));
-  return { server, verifier, config: loaded.config, url: `ws://127.0.0.1:${server.port}` };
+  const metrics = new Metrics({ serviceLevelWindowMs: loaded.config.serviceLevelWindowSeconds * 1000, processMetrics: false });
+  const shell = new Shell({ ordering: 'fifo', agentSelection: 'longest-idle', metrics, ...(options.now ? { now: options.now } : {}) });
+  metrics.observeQueues(shell);
+  const server = await startServer(loaded.config, shell, verifier, pino({ level: 'silent' }), metrics);
+  return { server, verifier, config: loaded.config, url: `ws://127.0.0.1:${server.port}`, metrics, shell };
 }
 
 /** A minimal test client: numbered requests, awaited responses, recorded pushes. */

@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenVerifier } from '../../src/transport/auth.ts';
 import type { RunningServer } from '../../src/transport/ws-server.ts';
+import type { Metrics } from '../../src/metrics/metrics.ts';
 import { startTestServer, TestClient } from '../helpers/server.ts';
+import { parseExposition } from '../helpers/exposition.ts';
 
 let server: RunningServer;
 let verifier: TokenVerifier;
 let url: string;
+let metrics: Metrics;
 
 beforeAll(async () => {
-  ({ server, verifier, url } = await startTestServer({ maxPayloadBytes: '4096', maxBackpressureBytes: '16384', maxConnectionsPerTenant: '4', messageBurst: '5000', messagesPerSecond: '5000' }));
+  ({ server, verifier, url, metrics } = await startTestServer({ maxPayloadBytes: '4096', maxBackpressureBytes: '16384', maxConnectionsPerTenant: '4', messageBurst: '5000', messagesPerSecond: '5000' }));
 });
 afterAll(() => server.stop());
 
@@ -45,6 +48,10 @@ describe('limits', () => {
     (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     const final = closed ?? (await slow.closed);
     expect(final.code).not.toBe(1000);
+    await new Promise((r) => setTimeout(r, 50));
+    const m = parseExposition((await metrics.scrape()).body);
+    expect(m.get('switchboard_ws_closes_total{reason="backpressure",role="platform"}')).toBe(1);
+    expect(m.get('switchboard_ws_upgrades_refused_total{status="503"}')).toBe(1);
     other.close();
   });
 });

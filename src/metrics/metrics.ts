@@ -1,0 +1,350 @@
+/**
+ * Prometheus metrics (prom-client), fed from engine events and transport callbacks. Nothing
+ * here polls the engine on a hot path: counters and histograms move with events; the few
+ * gauges that describe a queue's present (depth, oldest wait, objective) are read at scrape
+ * time from the engine's O(1) per-queue summary through the `QueueSource` the shell provides.
+ *
+ * Labels are bounded: tenant, queue, channel, outcome, state, role, code. Never an
+ * interaction or agent id. Every metric is listed, with what it counts, in docs/metrics.md.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { QueueStats } from '../engine/engine.ts';
+import type { AgentStateName, EngineEvent } from '../engine/types.ts';
+
+/** What the scrape reads from the shell: each tenant's queue summaries at the shell's now. */
+export interface QueueSource {
+  tenants(): Iterable<string>;
+  queueStats(tenant: string): QueueStats[];
+  now(): number;
+}
+
+export interface MetricsOptions {
+  /** Rolling window of the service-level gauge, in milliseconds (default 15 minutes). */
+  readonly serviceLevelWindowMs?: number;
+  /** Export Node's default process metrics and event-loop lag (default true). */
+  readonly processMetrics?: boolean;
+}
+
+const AGENT_STATES: readonly AgentStateName[] = ['offline', 'available', 'away', 'wrap_up'];
+/** Buckets of the rolling service-level window: the gauge moves in steps of window / 30. */
+const SL_BUCKETS = 30;
+
+/** Answered-within / answered / abandoned / expired counts in a ring of time buckets. */
+class RollingServiceLevel {
+  private readonly within = new Float64Array(SL_BUCKETS);
+  private readonly settled = new Float64Array(SL_BUCKETS);
+  private readonly index = new Float64Array(SL_BUCKETS).fill(-1);
+  constructor(private readonly bucketMs: number) {}
+
+  add(at: number, within: boolean): void {
+    const b = Math.floor(at / this.bucketMs);
+    const i = b % SL_BUCKETS;
+    if (this.index[i] !== b) {
+      this.index[i] = b;
+      this.within[i] = 0;
+      this.settled[i] = 0;
+    }
+    this.settled[i]++;
+    if (within) this.within[i]++;
+  }
+
+  /** Within over settled in the window ending at `now`; null when nothing settled. */
+  ratio(now: number): number | null {
+    const current = Math.floor(now / this.bucketMs);
+    let w = 0;
+    let s = 0;
+    for (let i = 0; i < SL_BUCKETS; i++) {
+      if (this.index[i] > current - SL_BUCKETS && this.index[i] <= current) {
+        w += this.within[i];
+        s += this.settled[i];
+      }
+    }
+    return s === 0 ? null : w / s;
+  }
+}
+
+/** Per-tenant bookkeeping kept from events: agents' states and how many interactions each holds. */
+class TenantAgents {
+  readonly state = new Map<string, AgentStateName>();
+  /** Assigned or wrapping interactions per agent (only agents holding at least one). */
+  readonly holding = new Map<string, number>();
+  readonly byState: Record<AgentStateName, number> = { offline: 0, available: 0, away: 0, wrap_up: 0 };
+  occupied = 0;
+
+  private move(agentId: string, to: AgentStateName | null): void {
+    const from = this.state.get(agentId);
+    if (from !== undefined) this.byState[from]--;
+    if (to === null) this.state.delete(agentId);
+    else {
+      this.state.set(agentId, to);
+      this.byState[to]++;
+    }
+  }
+  upserted(agentId: string): void {
+    if (!this.state.has(agentId)) this.move(agentId, 'offline');
+  }
+  removed(agentId: string): void {
+    this.move(agentId, null);
+    if (this.holding.delete(agentId)) this.occupied--;
+  }
+  changed(agentId: string, to: AgentStateName): void {
+    this.move(agentId, to);
+  }
+  hold(agentId: string, delta: number): void {
+    const n = (this.holding.get(agentId) ?? 0) + delta;
+    if (n <= 0) {
+      if (this.holding.delete(agentId)) this.occupied--;
+    } else {
+      if (!this.holding.has(agentId)) this.occupied++;
+      this.holding.set(agentId, n);
+    }
+  }
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly slWindowMs: number;
+  private readonly sl = new Map<string, RollingServiceLevel>();
+  private readonly agents = new Map<string, TenantAgents>();
+
+  private readonly submitted = new Counter({ name: 'switchboard_interactions_submitted_total', help: 'Interactions accepted by the engine (new submissions), by queue and channel', labelNames: ['tenant', 'queue', 'channel'], registers: [this.registry] });
+  private readonly ended = new Counter({ name: 'switchboard_interactions_ended_total', help: 'Interactions that reached an end, by the queue they ended in and outcome (completed, cancelled, abandoned, expired)', labelNames: ['tenant', 'queue', 'outcome'], registers: [this.registry] });
+  private readonly moved = new Counter({ name: 'switchboard_interactions_moved_total', help: 'Interactions moved out of a queue, by kind (overflowed, transferred)', labelNames: ['tenant', 'queue', 'kind'], registers: [this.registry] });
+  private readonly answered = new Counter({ name: 'switchboard_interactions_answered_total', help: 'Interactions assigned to an agent, by whether the wait in the queue was within its service-objective threshold', labelNames: ['tenant', 'queue', 'within_objective'], registers: [this.registry] });
+  private readonly waitSeconds = new Histogram({ name: 'switchboard_wait_seconds', help: 'Time from entering the queue to assignment', labelNames: ['tenant', 'queue'], buckets: [1, 2, 5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1800], registers: [this.registry] });
+  private readonly handleSeconds = new Histogram({ name: 'switchboard_handle_seconds', help: 'Time from assignment to completion, wrap-up included', labelNames: ['tenant', 'queue'], buckets: [10, 30, 60, 120, 180, 240, 300, 450, 600, 900, 1200, 1800, 3600], registers: [this.registry] });
+  private readonly offers = new Counter({ name: 'switchboard_offers_total', help: 'Offers closed, by outcome (accepted, rejected, timed_out, rescinded)', labelNames: ['tenant', 'outcome'], registers: [this.registry] });
+  private readonly offersMade = new Counter({ name: 'switchboard_offers_made_total', help: 'Offers made to agents', labelNames: ['tenant'], registers: [this.registry] });
+  private readonly decision = new Histogram({ name: 'switchboard_routing_decision_seconds', help: 'Duration of one engine call (a command or a timer tick), routing decisions included', labelNames: ['kind'], buckets: [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 5e-3, 0.025], registers: [this.registry] });
+  private readonly wsConnections = new Gauge({ name: 'switchboard_ws_connections', help: 'Open WebSocket connections', labelNames: ['tenant', 'role'], registers: [this.registry] });
+  private readonly wsReceived = new Counter({ name: 'switchboard_ws_messages_received_total', help: 'WebSocket messages received', labelNames: ['role'], registers: [this.registry] });
+  private readonly wsSent = new Counter({ name: 'switchboard_ws_messages_sent_total', help: 'WebSocket messages sent', labelNames: ['role'], registers: [this.registry] });
+  private readonly wsRejected = new Counter({ name: 'switchboard_ws_rejected_total', help: 'Messages refused by the transport before the engine (bad frame, validation, rate limit, forbidden), by code', labelNames: ['role', 'code'], registers: [this.registry] });
+  private readonly wsClosed = new Counter({ name: 'switchboard_ws_closes_total', help: 'WebSocket connections closed, by reason (normal, backpressure, policy, token_expired, shutdown, other)', labelNames: ['role', 'reason'], registers: [this.registry] });
+  private readonly wsRefused = new Counter({ name: 'switchboard_ws_upgrades_refused_total', help: 'WebSocket upgrades refused, by HTTP status', labelNames: ['status'], registers: [this.registry] });
+  private readonly submittedChildren = new Map<string, Counter.Internal>();
+
+  private source: QueueSource | null = null;
+
+  constructor(options: MetricsOptions = {}) {
+    this.slWindowMs = options.serviceLevelWindowMs ?? 15 * 60_000;
+    const reg = [this.registry];
+    const queues = () => {
+      const out: { tenant: string; s: QueueStats }[] = [];
+      const source = this.source;
+      if (source) for (const tenant of source.tenants()) for (const s of source.queueStats(tenant)) out.push({ tenant, s });
+      return out;
+    };
+    const now = () => this.source?.now() ?? 0;
+    new Gauge({
+      name: 'switchboard_queue_depth',
+      help: 'Interactions in the queue, waiting or offered (read at scrape time)',
+      labelNames: ['tenant', 'queue', 'stage'],
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const { tenant, s } of queues()) {
+          this.set({ tenant, queue: s.queueId, stage: 'waiting' }, s.waiting);
+          this.set({ tenant, queue: s.queueId, stage: 'offered' }, s.offered);
+        }
+      },
+    });
+    new Gauge({
+      name: 'switchboard_queue_oldest_wait_seconds',
+      help: 'Age in the queue of its oldest interaction not yet assigned; 0 when empty (read at scrape time)',
+      labelNames: ['tenant', 'queue'],
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const { tenant, s } of queues()) this.set({ tenant, queue: s.queueId }, s.oldestWaitMs / 1000);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_service_level_objective_ratio',
+      help: "The queue's service-objective target, as a ratio (0.8 for 80% within the threshold)",
+      labelNames: ['tenant', 'queue'],
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const { tenant, s } of queues()) this.set({ tenant, queue: s.queueId }, s.objective.percent / 100);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_service_level_threshold_seconds',
+      help: "The queue's service-objective threshold",
+      labelNames: ['tenant', 'queue'],
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const { tenant, s } of queues()) this.set({ tenant, queue: s.queueId }, s.objective.thresholdMs / 1000);
+      },
+    });
+    const sl = this.sl;
+    const windowMs = this.slWindowMs;
+    new Gauge({
+      name: 'switchboard_service_level_ratio',
+      help: `Service level over the last ${windowMs / 1000} s: answered within the threshold / (answered + abandoned before answer + expired); absent while nothing settled`,
+      labelNames: ['tenant', 'queue'],
+      registers: reg,
+      collect() {
+        this.reset();
+        const at = now();
+        for (const [key, ring] of sl) {
+          const r = ring.ratio(at);
+          const [tenant, queue] = key.split('\u0000');
+          if (r !== null) this.set({ tenant, queue }, r);
+        }
+      },
+    });
+    const agents = this.agents;
+    new Gauge({
+      name: 'switchboard_agents',
+      help: 'Agents by state (offline, available, away, wrap_up)',
+      labelNames: ['tenant', 'state'],
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const [tenant, t] of agents) for (const state of AGENT_STATES) this.set({ tenant, state }, t.byState[state]);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_agents_occupied',
+      help: 'Agents holding at least one assigned or wrapping interaction',
+      labelNames: ['tenant'],
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const [tenant, t] of agents) this.set({ tenant }, t.occupied);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_agent_occupancy_ratio',
+      help: 'Occupied agents over logged-in agents (available or wrap_up); absent when none is logged in',
+      labelNames: ['tenant'],
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const [tenant, t] of agents) {
+          const on = t.byState.available + t.byState.wrap_up;
+          if (on > 0) this.set({ tenant }, t.occupied / on);
+        }
+      },
+    });
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where the scrape reads queue summaries and the clock (the shell). */
+  observeQueues(source: QueueSource): void {
+    this.source = source;
+  }
+
+  /** Feeds one engine call's events. */
+  onEvents(tenant: string, events: readonly EngineEvent[]): void {
+    for (const e of events) {
+      switch (e.type) {
+        case 'InteractionQueued': {
+          const key = `${tenant}\u0000${e.queueId}\u0000${e.channel}`;
+          let c = this.submittedChildren.get(key);
+          if (!c) this.submittedChildren.set(key, (c = this.submitted.labels(tenant, e.queueId, e.channel)));
+          c.inc();
+          break;
+        }
+        case 'InteractionOffered':
+          this.offersMade.labels(tenant).inc();
+          break;
+        case 'InteractionAssigned':
+          this.offers.labels(tenant, 'accepted').inc();
+          this.answered.labels(tenant, e.queueId, String(e.withinObjective)).inc();
+          this.waitSeconds.labels(tenant, e.queueId).observe(e.queueWaitMs / 1000);
+          this.ring(tenant, e.queueId).add(e.at, e.withinObjective);
+          this.tenantAgents(tenant).hold(e.agentId, 1);
+          break;
+        case 'OfferRejected':
+          this.offers.labels(tenant, 'rejected').inc();
+          break;
+        case 'OfferTimedOut':
+          this.offers.labels(tenant, 'timed_out').inc();
+          break;
+        case 'OfferRescinded':
+          this.offers.labels(tenant, 'rescinded').inc();
+          break;
+        case 'InteractionCompleted':
+          this.ended.labels(tenant, e.queueId, 'completed').inc();
+          this.handleSeconds.labels(tenant, e.queueId).observe(e.handleMs / 1000);
+          this.tenantAgents(tenant).hold(e.agentId, -1);
+          break;
+        case 'InteractionCancelled':
+        case 'InteractionAbandoned': {
+          const abandoned = e.type === 'InteractionAbandoned';
+          this.ended.labels(tenant, e.queueId, abandoned ? 'abandoned' : 'cancelled').inc();
+          if (e.stage === 'assigned' && e.agentId !== undefined) this.tenantAgents(tenant).hold(e.agentId, -1);
+          else if (abandoned) this.ring(tenant, e.queueId).add(e.at, false);
+          break;
+        }
+        case 'InteractionExpired':
+          this.ended.labels(tenant, e.queueId, 'expired').inc();
+          this.ring(tenant, e.queueId).add(e.at, false);
+          break;
+        case 'InteractionOverflowed':
+        case 'InteractionTransferred':
+          this.moved.labels(tenant, e.fromQueue, e.type === 'InteractionOverflowed' ? 'overflowed' : 'transferred').inc();
+          if (e.releasedAgentId !== undefined) this.tenantAgents(tenant).hold(e.releasedAgentId, -1);
+          break;
+        case 'AgentUpserted':
+          this.tenantAgents(tenant).upserted(e.agentId);
+          break;
+        case 'AgentRemoved':
+          this.tenantAgents(tenant).removed(e.agentId);
+          break;
+        case 'AgentStateChanged':
+          this.tenantAgents(tenant).changed(e.agentId, e.to);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  /** One engine call took `seconds`; kind is `command` or `timer`. */
+  observeDecision(kind: 'command' | 'timer', seconds: number): void {
+    this.decision.labels(kind).observe(seconds);
+  }
+
+  connectionOpened(tenant: string, role: string): void {
+    this.wsConnections.labels(tenant, role).inc();
+  }
+  connectionClosed(tenant: string, role: string, reason: string): void {
+    this.wsConnections.labels(tenant, role).dec();
+    this.wsClosed.labels(role, reason).inc();
+  }
+  messageReceived(role: string): void {
+    this.wsReceived.labels(role).inc();
+  }
+  messagesSent(role: string, n: number): void {
+    this.wsSent.labels(role).inc(n);
+  }
+  messageRejected(role: string, code: string): void {
+    this.wsRejected.labels(role, code).inc();
+  }
+  upgradeRefused(status: number): void {
+    this.wsRefused.labels(String(status)).inc();
+  }
+
+  /** The exposition text and its content type. */
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  private ring(tenant: string, queue: string): RollingServiceLevel {
+    const key = `${tenant}\u0000${queue}`;
+    let r = this.sl.get(key);
+    if (!r) this.sl.set(key, (r = new RollingServiceLevel(this.slWindowMs / SL_BUCKETS)));
+    return r;
+  }
+
+  private tenantAgents(tenant: string): TenantAgents {
+    let t = this.agents.get(tenant);
+    if (!t) this.agents.set(tenant, (t = new TenantAgents()));
+    return t;
+  }
+}

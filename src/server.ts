@@ -247,6 +247,14 @@ export class Shell implements QueueSource {
         const load = t.engine.agentLoad(p.agentId);
         return load ? reply({ ok: true, agent: load }) : reply({ ok: false, code: 'UNKNOWN_AGENT', message: `agent '${p.agentId}' is not defined` });
       }
+      case 'ExplainInteraction': {
+        const explanation = t.engine.explain(p.interactionId, p.limit);
+        if (explanation) return reply({ ok: true, explanation });
+        const status = t.engine.finishedStatus(p.interactionId);
+        return status
+          ? reply({ ok: false, code: 'INVALID_STATE', message: `interaction '${p.interactionId}' has finished (${status}); nothing waits` })
+          : reply({ ok: false, code: 'UNKNOWN_INTERACTION', message: `interaction '${p.interactionId}' is not known` });
+      }
       case 'Subscribe':
         if (p.events) t.subscribers.add(s);
         else t.subscribers.delete(s);

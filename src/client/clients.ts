@@ -28,6 +28,10 @@ abstract class RoleClient {
   getQueueStats(queueId?: string) {
     return this.connection.request({ type: 'GetQueueStats', ...(queueId ? { queueId } : {}) });
   }
+  /** Why an interaction waits (every agent's verdict) and how its agent was chosen. */
+  explain(interactionId: string, limit?: number) {
+    return this.connection.request({ type: 'ExplainInteraction', interactionId, ...(limit ? { limit } : {}) });
+  }
   /** Streams the tenant's engine events to `handler`. */
   async subscribe(handler: (events: EngineEvent[]) => void): Promise<void> {
     this.connection.onPush((p) => {

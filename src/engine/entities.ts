@@ -116,6 +116,10 @@ export interface Offer {
   agent: Agent;
   pc: ProfileChannel;
   readonly expiresAt: number | null;
+  /** For explanations: when, the agent's selection key then, and whether a preference routed it. */
+  readonly offeredAt: number;
+  agentKey: number;
+  readonly preferred: boolean;
 }
 
 export interface Agent {

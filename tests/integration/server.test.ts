@@ -100,6 +100,23 @@ describe('server flows', () => {
     await bob.request({ type: 'SetState', state: 'away' });
   });
 
+  it('explains over the wire to platforms and supervisors, never to agents', async () => {
+    const p = await platform();
+    expect(await p.request({ type: 'SubmitInteraction', interaction: { id: 'why-1', channel: 'voice', queue: 'q', skills: { billing: 9 } } })).toMatchObject({ ok: true });
+    const sup = await TestClient.connect(`${url}/v1/agent`, await token('t1', 'supervisor'));
+    clients.push(sup);
+    const r = (await sup.request({ type: 'ExplainInteraction', interactionId: 'why-1' })) as { ok: boolean; explanation: { status: string; counts: { eligible: number }; agents: { agentId: string; reasons: { reason: string }[] }[] } };
+    expect(r.ok).toBe(true);
+    expect(r.explanation.status).toBe('queued');
+    expect(r.explanation.counts.eligible).toBe(0);
+    expect(r.explanation.agents.find((a) => a.agentId === 'ann')!.reasons[0]).toMatchObject({ reason: 'skill_level', skill: 'billing', has: 5, required: 9 });
+    const ann = await agent('ann');
+    expect(await ann.request({ type: 'ExplainInteraction', interactionId: 'why-1' })).toMatchObject({ ok: false, code: 'UNKNOWN_TYPE' });
+    expect(await p.request({ type: 'ExplainInteraction', interactionId: 'nope' })).toMatchObject({ ok: false, code: 'UNKNOWN_INTERACTION' });
+    expect(await p.request({ type: 'CancelInteraction', interactionId: 'why-1', reason: 'cancelled' })).toMatchObject({ ok: true });
+    expect(await p.request({ type: 'ExplainInteraction', interactionId: 'why-1' })).toMatchObject({ ok: false, code: 'INVALID_STATE' });
+  });
+
   it('refuses missing, expired, forged and alg:none tokens, and the wrong endpoint for a role', async () => {
     await expect(TestClient.connect(`${url}/v1/platform`, null)).rejects.toThrow('HTTP 401');
     await expect(TestClient.connect(`${url}/v1/platform`, await token('t1', 'platform', undefined, -10))).rejects.toThrow('HTTP 401');

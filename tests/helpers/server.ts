@@ -20,7 +20,7 @@ export async function startTestServer(
   const metrics = new Metrics({ serviceLevelWindowMs: loaded.config.serviceLevelWindowSeconds * 1000, processMetrics: false });
   const shell = new Shell({ ordering: 'fifo', agentSelection: 'longest-idle', metrics, ...(options.now ? { now: options.now } : {}) });
   metrics.observeQueues(shell);
-  const server = await startServer(loaded.config, shell, verifier, pino({ level: 'silent' }), metrics);
+  const server = await startServer(loaded.config, shell, verifier, pino({ level: loaded.config.logLevel }), metrics);
   return { server, verifier, config: loaded.config, url: `ws://127.0.0.1:${server.port}`, metrics, shell };
 }
 

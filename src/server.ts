@@ -247,6 +247,8 @@ export class Shell implements QueueSource {
         const load = t.engine.agentLoad(p.agentId);
         return load ? reply({ ok: true, agent: load }) : reply({ ok: false, code: 'UNKNOWN_AGENT', message: `agent '${p.agentId}' is not defined` });
       }
+      case 'GetAgentSummary':
+        return reply({ ok: true, summary: t.engine.agentSummary() });
       case 'ExplainInteraction': {
         const explanation = t.engine.explain(p.interactionId, p.limit);
         if (explanation) return reply({ ok: true, explanation });

@@ -28,6 +28,10 @@ abstract class RoleClient {
   getQueueStats(queueId?: string) {
     return this.connection.request({ type: 'GetQueueStats', ...(queueId ? { queueId } : {}) });
   }
+  /** Agents by state and how many hold work. */
+  getAgentSummary() {
+    return this.connection.request({ type: 'GetAgentSummary' });
+  }
   /** Why an interaction waits (every agent's verdict) and how its agent was chosen. */
   explain(interactionId: string, limit?: number) {
     return this.connection.request({ type: 'ExplainInteraction', interactionId, ...(limit ? { limit } : {}) });

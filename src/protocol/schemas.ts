@@ -74,6 +74,7 @@ const queries = [
   request('GetQueueStats', { queueId: Id.optional() }),
   request('GetInteraction', { interactionId: Id }),
   request('GetAgent', { agentId: Id }),
+  request('GetAgentSummary', {}),
   /** Why an interaction waits (each agent's verdict) and how its agent was chosen. */
   request('ExplainInteraction', { interactionId: Id, limit: z.number().int().min(1).max(1000).optional() }),
   request('Subscribe', { events: z.boolean() }),

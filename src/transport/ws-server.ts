@@ -13,6 +13,7 @@ import { parseRequest } from '../protocol/schemas.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Session, Shell } from '../server.ts';
 import type { Principal, TokenVerifier } from './auth.ts';
+import { loadWebFiles, WEB_HEADERS } from './static.ts';
 
 interface Conn {
   principal: Principal;
@@ -223,6 +224,17 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
     if (stopping) res.writeStatus('503 Service Unavailable').end('stopping');
     else res.writeHeader('content-type', 'text/plain').end('ready');
   });
+  for (const [path, file] of loadWebFiles()) {
+    app.get(path, (res) => {
+      if (!file.body) return void res.writeStatus('503 Service Unavailable').end(`${file.missing} is not built: run npm run build:web`);
+      res.cork(() => {
+        res.writeHeader('content-type', file.type);
+        for (const [k, v] of WEB_HEADERS) res.writeHeader(k, v);
+        res.end(file.body!);
+      });
+    });
+  }
+
   // Metrics: on the main port only behind metricsToken; otherwise on their own listener.
   const sendMetrics = (res: uWS.HttpResponse) => {
     let aborted = false;

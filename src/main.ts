@@ -41,7 +41,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
         `export SWITCHBOARD_URL=ws://localhost:${server.port}\n` +
         `export PLATFORM_TOKEN=${platform}\n` +
         `export AGENT_TOKEN=${agent}\n` +
-        `export SUPERVISOR_TOKEN=${supervisor}\n`,
+        `export SUPERVISOR_TOKEN=${supervisor}\n\n` +
+        `dashboard:     http://localhost:${server.port}/dashboard#token=${supervisor}\n` +
+        `agent desktop: http://localhost:${server.port}/agent#token=${agent}\n`,
     );
   }
   await new Promise<void>((resolve) => {

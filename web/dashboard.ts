@@ -72,8 +72,8 @@ function renderQueues(queues: QueueStats[]): void {
   byId('t-answered').textContent = String(answered);
 }
 
-function renderAgents(summary: { agents: number; byState: Record<string, number>; occupied: number }): void {
-  byId('t-available').textContent = String(summary.byState.available ?? 0);
+function renderAgents(summary: { agents: number; byState: Record<string, number>; occupied: number; idle: number }): void {
+  byId('t-idle').textContent = String(summary.idle);
   byId('t-occupied').textContent = String(summary.occupied);
   const body = byId('agents');
   body.replaceChildren();
@@ -110,7 +110,7 @@ async function start(): Promise<void> {
     try {
       const [q, a] = await Promise.all([client.getQueueStats(), client.getAgentSummary()]);
       renderQueues(q.queues as QueueStats[]);
-      renderAgents(a.summary as { agents: number; byState: Record<string, number>; occupied: number });
+      renderAgents(a.summary as { agents: number; byState: Record<string, number>; occupied: number; idle: number });
       renderRate();
       setStatus(`live · updated ${new Date().toLocaleTimeString()}`, 'live');
     } catch (e) {

@@ -561,15 +561,17 @@ export class Engine {
     };
   }
 
-  /** Agents by state, and how many hold assigned or wrapping work. O(agents): a query. */
-  agentSummary(): { agents: number; byState: Record<AgentStateName, number>; occupied: number } {
+  /** Agents by state, how many hold assigned or wrapping work, how many are available with nothing. O(agents): a query. */
+  agentSummary(): { agents: number; byState: Record<AgentStateName, number>; occupied: number; idle: number } {
     const byState: Record<AgentStateName, number> = { offline: 0, available: 0, away: 0, wrap_up: 0 };
     let occupied = 0;
+    let idle = 0;
     for (const a of this.agents.values()) {
       byState[a.state]++;
       if (a.assigned.length > 0 || a.wrapping.length > 0) occupied++;
+      else if (a.state === 'available' && a.offers.length === 0) idle++;
     }
-    return { agents: this.agents.size, byState, occupied };
+    return { agents: this.agents.size, byState, occupied, idle };
   }
 
   agentIds(): string[] {

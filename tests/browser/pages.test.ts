@@ -81,6 +81,7 @@ describe('web pages in a browser', () => {
     // The dashboard: answered 1, one agent busy, a routed rate above zero, service level 100 %.
     await expect.poll(() => tile(dashboard, 't-answered').textContent(), { timeout: 5_000 }).toBe('1');
     await expect.poll(() => tile(dashboard, 't-occupied').textContent(), { timeout: 5_000 }).toBe('1');
+    expect(await tile(dashboard, 't-idle').textContent()).toBe('0');
     expect(Number(await tile(dashboard, 't-rate').textContent())).toBeGreaterThan(0);
     expect(await dashboard.locator('tr[data-queue="billing"]').textContent()).toContain('100.0 %');
     await dashboard.screenshot({ path: `${ARTIFACTS}dashboard.png`, fullPage: true });

@@ -41,6 +41,15 @@ export const ConfigSchema = z.strictObject({
     .optional()
     .describe('When set, /metrics is also served on the main port to requests bearing this token (Authorization: Bearer …)'),
   serviceLevelWindowSeconds: z.coerce.number().int().min(60).max(86_400).default(900).describe('Rolling window of the switchboard_service_level_ratio gauge'),
+  store: z
+    .enum(['memory', 'redis'])
+    .default('memory')
+    .describe('Where state lives: memory (lost on restart) or redis (write-ahead journal; acknowledged work survives a crash)'),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'a redis:// or rediss:// (TLS) URL')
+    .default('redis://127.0.0.1:6379')
+    .describe('Redis for the redis store; rediss:// for TLS, redis://user:password@host:port for an ACL user'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
 });
 
@@ -78,7 +87,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
 
 /** The configuration as printed at start: secrets masked. */
 export function describeConfig(c: Config): Record<string, unknown> {
-  return { ...c, authSecret: c.authSecret ? '********' : undefined, metricsToken: c.metricsToken ? '********' : undefined };
+  return { ...c, authSecret: c.authSecret ? '********' : undefined, metricsToken: c.metricsToken ? '********' : undefined, redisUrl: c.redisUrl.replace(/\/\/([^@/]*)@/, '//********@') };
 }
 
 /** Every knob with its environment variable, flag, default and meaning (for docs and --help). */

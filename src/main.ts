@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { configReference, describeConfig, loadConfig } from './config.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { Shell } from './server.ts';
+import { RedisJournal } from './store/redis-journal.ts';
 import { TokenVerifier } from './transport/auth.ts';
 import { startServer } from './transport/ws-server.ts';
 
@@ -26,8 +27,16 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const secret = config.authSecret ?? randomBytes(32).toString('hex');
   log.info({ config: describeConfig(config) }, 'configuration');
   const metrics = new Metrics({ serviceLevelWindowMs: config.serviceLevelWindowSeconds * 1000 });
-  const shell = new Shell({ ordering: config.ordering, agentSelection: config.agentSelection, metrics });
+  const journal = config.store === 'redis' ? new RedisJournal(config.redisUrl) : undefined;
+  const shell = new Shell({ ordering: config.ordering, agentSelection: config.agentSelection, metrics, ...(journal ? { journal } : {}), log });
   metrics.observeQueues(shell);
+  if (journal) {
+    // Recovery before listening: replay every tenant's journal through the engine.
+    const started = performance.now();
+    await journal.ready();
+    const entries = await shell.recover();
+    log.info({ store: journal.describe(), entries, ms: Math.round(performance.now() - started) }, 'recovered from the journal');
+  }
   const verifier = new TokenVerifier(secret);
   const server = await startServer(config, shell, verifier, log, metrics);
   if (config.dev) {
@@ -50,6 +59,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const stop = (signal: string) => {
       log.info({ signal }, 'shutting down');
       server.stop();
+      void journal?.close();
       resolve();
     };
     process.once('SIGTERM', () => stop('SIGTERM'));

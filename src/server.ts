@@ -9,6 +9,7 @@ import type { AgentSelectionPolicy, OrderingPolicy } from './engine/options.ts';
 import type { Command, EngineEvent } from './engine/types.ts';
 import { ProtocolCode } from './protocol/codes.ts';
 import type { Metrics, QueueSource } from './metrics/metrics.ts';
+import { StaleLeaderError, type Journal, type JournalEntry } from './store/journal.ts';
 import type { AgentRequest, PlatformRequest, Role, SupervisorRequest } from './protocol/schemas.ts';
 import type { Principal } from './transport/auth.ts';
 
@@ -18,6 +19,8 @@ export interface Session {
   readonly principal: Principal;
   /** Queues a frame; it leaves after the current turn. */
   send(frame: Record<string, unknown>): void;
+  /** Closes the connection with a code (the transport implements it). */
+  end?(code: number, reason: string): void;
 }
 
 export interface ShellOptions {
@@ -26,12 +29,20 @@ export interface ShellOptions {
   readonly now?: () => number;
   /** Fed with every engine call's events and duration. */
   readonly metrics?: Metrics;
+  /** Write-ahead journal (the redis store); without it state lives in memory only. */
+  readonly journal?: Journal;
+  readonly log?: { warn(o: object, m: string): void; error(o: object, m: string): void; info(o: object, m: string): void };
 }
 
 type AnyRequest = PlatformRequest | AgentRequest | SupervisorRequest;
 
 class TenantShell {
-  readonly engine: Engine;
+  engine: Engine;
+  /** This turn's engine calls, not yet in the journal. */
+  pending: JournalEntry[] = [];
+  /** Set while the journal refused a write: requests are refused until the engine is rebuilt. */
+  unavailable: { code: 'STORE_UNAVAILABLE' | 'STALE_LEADER'; message: string } | null = null;
+  opened = false;
   readonly agents = new Map<string, Set<Session>>();
   readonly subscribers = new Set<Session>();
   readonly sessions = new Set<Session>();
@@ -44,6 +55,27 @@ class TenantShell {
     private readonly now: () => number,
   ) {
     this.engine = new Engine({ ordering: options.ordering, agentSelection: options.agentSelection });
+  }
+
+  apply(cmd: Command): ApplyResult {
+    return this.run((now) => {
+      if (this.options.journal) this.pending.push({ n: now, c: cmd });
+      return this.engine.apply(cmd, now);
+    }) as ApplyResult;
+  }
+
+  /** Replays one journal entry (recovery): events feed the metrics but reach no session. */
+  replay(e: JournalEntry): void {
+    const out = e.c ? this.engine.apply(e.c, e.n).events : this.engine.tick(e.n);
+    if (out.length > 0) this.options.metrics?.onEvents(this.tenant, out);
+  }
+
+  /** A fresh engine (before a rebuild from the journal). */
+  reset(): void {
+    this.stop();
+    this.armedFor = Number.POSITIVE_INFINITY;
+    this.engine = new Engine({ ordering: this.options.ordering, agentSelection: this.options.agentSelection });
+    this.pending = [];
   }
 
   /** Runs one engine call, routes its events and re-arms the timer. */
@@ -61,7 +93,7 @@ class TenantShell {
     return out;
   }
 
-  private arm(): void {
+  arm(): void {
     const next = this.engine.nextDeadline();
     if (next === null) {
       if (this.timer) clearTimeout(this.timer);
@@ -75,7 +107,11 @@ class TenantShell {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.armedFor = Number.POSITIVE_INFINITY;
-      this.run((now) => this.engine.tick(now), 'timer');
+      if (this.unavailable) return;
+      this.run((now) => {
+        if (this.options.journal) this.pending.push({ n: now });
+        return this.engine.tick(now);
+      }, 'timer');
     }, Math.max(0, next - this.now()));
   }
 
@@ -143,6 +179,11 @@ export class Shell implements QueueSource {
     this.now = options.now ?? Date.now;
   }
 
+  /** A tenant's engine (queries and tests), or undefined when the tenant has no state. */
+  engineOf(tenant: string): Engine | undefined {
+    return this.tenantShells.get(tenant)?.engine;
+  }
+
   tenants(): Iterable<string> {
     return this.tenantShells.keys();
   }
@@ -191,6 +232,91 @@ export class Shell implements QueueSource {
     }
   }
 
+  /**
+   * Rebuilds every journaled tenant from the journal (at start): the same commands at the same
+   * times through a fresh engine give the same state; timers that fell due meanwhile fire at the
+   * next tick. Returns the number of entries replayed.
+   */
+  async recover(): Promise<number> {
+    const journal = this.options.journal;
+    if (!journal) return 0;
+    let total = 0;
+    for (const id of await journal.tenants()) total += await this.rebuild(this.tenant(id));
+    return total;
+  }
+
+  private async rebuild(t: TenantShell): Promise<number> {
+    t.reset();
+    let n = 0;
+    for await (const chunk of await this.options.journal!.open(t.tenant)) {
+      for (const e of chunk) t.replay(e);
+      n += chunk.length;
+    }
+    t.opened = true;
+    t.arm();
+    return n;
+  }
+
+  /**
+   * Group commit: appends every tenant's engine calls of this turn to the journal, one write per
+   * tenant. Null when there is nothing to wait for (no journal, or nothing changed). Resolves to
+   * the tenants whose write failed: their results must not leave the server; they refuse
+   * requests until their engine is rebuilt from the journal.
+   */
+  commit(): Promise<Set<string>> | null {
+    const journal = this.options.journal;
+    if (!journal) return null;
+    const writes: Promise<void>[] = [];
+    const failed = new Set<string>();
+    for (const t of this.tenantShells.values()) {
+      if (t.pending.length === 0) continue;
+      const entries = t.pending;
+      t.pending = [];
+      const write = async () => {
+        if (!t.opened) {
+          await journal.open(t.tenant); // a new tenant: nothing to replay
+          t.opened = true;
+        }
+        await journal.append(t.tenant, entries);
+      };
+      writes.push(
+        write().catch((e: unknown) => {
+          failed.add(t.tenant);
+          this.fail(t, e);
+        }),
+      );
+    }
+    if (writes.length === 0) return null;
+    return Promise.all(writes).then(() => failed);
+  }
+
+  /** A journal write failed: stop the tenant and rebuild it from the journal once it answers. */
+  private fail(t: TenantShell, e: unknown): void {
+    const log = this.options.log;
+    if (t.unavailable) return;
+    t.stop();
+    if (e instanceof StaleLeaderError) {
+      // Another process took the tenant over: never write again; clients move to the leader.
+      t.unavailable = { code: 'STALE_LEADER', message: 'this server no longer leads the tenant; reconnect' };
+      log?.error({ tenant: t.tenant, err: e.message }, 'fenced off: another server took the tenant over');
+      for (const s of t.sessions) s.end?.(1012, 'tenant moved to another server');
+      return;
+    }
+    t.unavailable = { code: 'STORE_UNAVAILABLE', message: 'the store is unavailable; retry shortly' };
+    log?.warn({ tenant: t.tenant, err: (e as Error).message }, 'journal write failed: tenant unavailable until rebuilt');
+    const retry = () => {
+      this.rebuild(t).then(
+        (n) => {
+          t.unavailable = null;
+          log?.info({ tenant: t.tenant, entries: n }, 'tenant rebuilt from the journal');
+          for (const s of t.sessions) if (s.principal.role === 'agent') this.resume(t, s);
+        },
+        () => setTimeout(retry, 500),
+      );
+    };
+    setTimeout(retry, 200);
+  }
+
   /** Re-sends an agent's state, open offers and assignments (on connect and on Resume). */
   private resume(t: TenantShell, s: Session): void {
     const load = t.engine.agentLoad(s.principal.agentId!);
@@ -206,7 +332,8 @@ export class Shell implements QueueSource {
     const role: Role = s.principal.role;
     const reply = (body: Record<string, unknown>) => s.send({ re: req.id, ...body });
     const command = (cmd: Command, extra: (r: ApplyResult & { ok: true }) => Record<string, unknown> = () => ({})) => {
-      const r = t.run((now) => t.engine.apply(cmd, now)) as ApplyResult;
+      if (t.unavailable) return reply({ ok: false, code: t.unavailable.code, message: t.unavailable.message });
+      const r = t.apply(cmd);
       if (r.ok) reply({ ok: true, ...extra(r) });
       else reply({ ok: false, code: r.code, message: r.message });
     };

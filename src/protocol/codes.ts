@@ -16,6 +16,10 @@ export const ProtocolCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** The service cannot take the request now; retry later (e.g. storage unavailable). */
   UNAVAILABLE: 'UNAVAILABLE',
+  /** The journal did not confirm the write; nothing of it took effect. Retry (submissions are idempotent by id). */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  /** Another server leads this tenant now; reconnect (the connection is closed with 1012). */
+  STALE_LEADER: 'STALE_LEADER',
   INTERNAL: 'INTERNAL',
 } as const;
 

@@ -36,6 +36,9 @@ class SessionImpl implements Session {
     readonly ws: uWS.WebSocket<Conn>,
     private readonly onDirty: (s: SessionImpl) => void,
   ) {}
+  end(code: number, reason: string): void {
+    if (!this.closed) this.ws.end(code, reason);
+  }
   send(frame: Record<string, unknown>): void {
     if (this.closed) return;
     if (this.outbox.length === 0) this.onDirty(this);
@@ -70,13 +73,19 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
   let stopping = false;
   const limits = { ...DEFAULT_FRAME_LIMITS, maxFrameBytes: config.maxPayloadBytes };
 
-  const flush = () => {
-    flushScheduled = false;
-    const list = dirty.splice(0);
-    for (const s of list) {
-      const frames = s.outbox;
-      s.outbox = [];
-      if (s.closed) continue;
+  /**
+   * Sends a turn's frames. For a tenant whose journal write failed nothing of the turn leaves:
+   * responses become STORE_UNAVAILABLE (or STALE_LEADER) refusals, pushes are dropped.
+   */
+  const send = (batch: [SessionImpl, Record<string, unknown>[]][], failed: Set<string> | null) => {
+    for (const [s, all] of batch) {
+      let frames = all;
+      if (failed?.has(s.principal.tenant)) {
+        frames = all
+          .filter((f) => f.re !== undefined)
+          .map((f) => ({ re: f.re, ok: false, code: ProtocolCode.STORE_UNAVAILABLE, message: 'the store did not confirm the write; retry (idempotent by id)' }));
+      }
+      if (s.closed || frames.length === 0) continue;
       const c = s.ws.getUserData();
       const binary = c.encoding === 'msgpack';
       s.ws.cork(() => {
@@ -90,6 +99,28 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
       });
       metrics?.messagesSent(c.principal.role, frames.length);
     }
+  };
+  // Group commit: with a journal, a turn's output leaves only after its write is confirmed,
+  // and turns leave in order.
+  let chain: Promise<void> = Promise.resolve();
+  let waiting = 0;
+  const flush = () => {
+    flushScheduled = false;
+    const batch = dirty.splice(0).map((s): [SessionImpl, Record<string, unknown>[]] => {
+      const frames = s.outbox;
+      s.outbox = [];
+      return [s, frames];
+    });
+    const commit = shell.commit();
+    if (commit === null && waiting === 0) return send(batch, null); // the in-memory path
+    waiting++;
+    chain = chain
+      .then(() => commit)
+      .then(
+        (failed) => send(batch, failed ?? null),
+        (err: unknown) => log.error({ err }, 'commit failed'),
+      )
+      .finally(() => waiting--);
   };
   const markDirty = (s: SessionImpl) => {
     dirty.push(s);

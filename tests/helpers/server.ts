@@ -37,7 +37,14 @@ export class TestClient {
     readonly ws: WebSocket,
     readonly encoding: Encoding,
   ) {
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => {
+        // Requests in flight when the connection drops are answered as lost, never left hanging.
+        for (const w of this.waiting.values()) w({ ok: false, code: 'DISCONNECTED' });
+        this.waiting.clear();
+        resolve({ code, reason: reason.toString() });
+      }),
+    );
     ws.on('message', (data, isBinary) => {
       const bytes = new Uint8Array(data as Buffer);
       const d = decodeFrame(isBinary ? bytes : new TextDecoder().decode(bytes), encoding);
@@ -45,6 +52,7 @@ export class TestClient {
       const msg = d.value as Record<string, unknown>;
       if ('push' in msg) {
         this.pushes.push(msg);
+        for (const h of this.pushHandlers) h(msg);
         this.pushWaiters = this.pushWaiters.filter((w) => (w.pred(msg) ? (w.resolve(msg), false) : true));
       } else if (msg.re !== null && msg.re !== undefined && this.waiting.has(msg.re as number)) {
         this.waiting.get(msg.re as number)!(msg);
@@ -63,8 +71,16 @@ export class TestClient {
     });
   }
 
+  private readonly pushHandlers: ((p: Record<string, unknown>) => void)[] = [];
+
+  /** Calls `handler` with every push from now on. */
+  onPush(handler: (p: Record<string, unknown>) => void): void {
+    this.pushHandlers.push(handler);
+  }
+
   request(body: Record<string, unknown>): Promise<Record<string, unknown>> {
     const id = this.nextId++;
+    if (this.ws.readyState !== WebSocket.OPEN) return Promise.resolve({ ok: false, code: 'DISCONNECTED' });
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
       this.sendRaw(encodeFrame({ id, ...body }, this.encoding));

@@ -1,0 +1,142 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TokenVerifier } from '../../src/transport/auth.ts';
+import { freePort, TestRedis } from '../helpers/redis.ts';
+import { TestClient } from '../helpers/server.ts';
+
+/**
+ * Durability under kill -9: a real server process with the redis store takes submissions and
+ * routes them to an agent who accepts; it is killed at a random moment (between a journal write
+ * and its ack, mid-offer, anywhere), restarted on the same Redis, and every submission that was
+ * acknowledged before the kill must be known afterwards (I1), none assigned twice (I2), the agent
+ * not over capacity (I3); at the end Redis itself is killed and restarted from its append-only
+ * file. SWITCHBOARD_CRASH_ROUNDS sets the number of kills (default 20).
+ */
+const ROUNDS = Number(process.env.SWITCHBOARD_CRASH_ROUNDS ?? 20);
+const SECRET = 'crash-test-secret-0123456789abcdef0123';
+const verifier = new TokenVerifier(SECRET);
+const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+let redis: TestRedis;
+
+beforeAll(async () => {
+  redis = await TestRedis.start();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+
+async function startServer(): Promise<{ proc: ChildProcess; url: string }> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, ['--import', 'tsx', main, 'serve', '--port', String(port), '--host', '127.0.0.1', '--auth-secret', SECRET, '--store', 'redis', '--redis-url', redis.url, '--metrics-port', '-1', '--log-level', 'warn', '--message-burst', '5000', '--messages-per-second', '5000'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const end = Date.now() + 20_000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
+    } catch {
+      /* not yet */
+    }
+    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`);
+    if (Date.now() > end) throw new Error('server not ready');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { proc, url: `ws://127.0.0.1:${port}` };
+}
+
+const kill9 = async (proc: ChildProcess) => {
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGKILL');
+  await exited;
+};
+
+describe('crash recovery with the redis store', () => {
+  it(`no acknowledged interaction is lost across ${ROUNDS} kill -9s under load`, async () => {
+    const acked = new Set<string>();
+    let server = await startServer();
+    const setup = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'crash', role: 'platform' }, 600));
+    expect(await setup.request({ type: 'UpsertQueue', queue: { id: 'q', offerTimeoutMs: 600_000 } })).toMatchObject({ ok: true });
+    expect(await setup.request({ type: 'UpsertAgent', agent: { id: 'ann', capacity: { total: 3, channels: { chat: { cost: 1, max: 3 } } } } })).toMatchObject({ ok: true });
+    setup.close();
+    for (let round = 0; round < ROUNDS; round++) {
+      const platform = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'crash', role: 'platform' }, 600));
+      const agent = await TestClient.connect(`${server.url}/v1/agent`, await verifier.sign({ tenant: 'crash', role: 'agent', sub: 'ann' }, 600));
+      // Everything acknowledged before the kill is checked after it.
+      const before = [...acked];
+      for (const id of before) {
+        const r = await platform.request({ type: 'GetInteraction', interactionId: id });
+        expect(r, `acknowledged ${id} lost after a crash`).toMatchObject({ ok: true });
+      }
+      const load = (await platform.request({ type: 'GetAgent', agentId: 'ann' })) as { ok: boolean; agent: { units: number; total: number; offers: unknown[]; assignments: string[] } };
+      expect(load.agent.units).toBeLessThanOrEqual(load.agent.total);
+      expect(new Set(load.agent.assignments).size).toBe(load.agent.assignments.length);
+      // The agent accepts every offer and completes what it holds beyond one.
+      await agent.request({ type: 'SetState', state: 'available' });
+      for (const id of load.agent.assignments) agent.sendRaw(JSON.stringify({ id: `c-${id}`, type: 'Complete', interactionId: id }));
+      agent.onPush((p) => {
+        if (p.push === 'offer') agent.sendRaw(JSON.stringify({ id: `a-${String(p.offerId)}`, type: 'Accept', offerId: p.offerId }));
+        if (p.push === 'assigned') agent.sendRaw(JSON.stringify({ id: `c-${String(p.interactionId)}`, type: 'Complete', interactionId: p.interactionId }));
+      });
+      // Load, then a kill at a random moment while submissions are in flight.
+      let stop = false;
+      let seq = 0;
+      const pump = (async () => {
+        while (!stop) {
+          const id = `r${round}-${seq++}`;
+          const r = await platform.request({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } });
+          if (r.ok === true) acked.add(id);
+          if (r.code === 'DISCONNECTED') break;
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 30 + Math.random() * 250));
+      await kill9(server.proc);
+      stop = true;
+      await pump;
+      platform.close();
+      agent.close();
+      server = await startServer();
+    }
+    // Redis itself killed -9 and restarted from its append-only file, then the server again:
+    // every acknowledged submission is there, completed or still in the system.
+    await kill9(server.proc);
+    await redis.kill();
+    await redis.restart();
+    server = await startServer();
+    const platform = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'crash', role: 'platform' }, 600));
+    for (const id of acked) expect(await platform.request({ type: 'GetInteraction', interactionId: id }), id).toMatchObject({ ok: true });
+    expect(acked.size).toBeGreaterThan(ROUNDS * 5);
+    platform.close();
+    await kill9(server.proc);
+  }, 300_000);
+
+  it('acknowledges nothing the journal has not confirmed; refuses with a retryable code while Redis is away; recovers without restart', async () => {
+    const server = await startServer();
+    try {
+      const platform = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'paused', role: 'platform' }, 600));
+      expect(await platform.request({ type: 'UpsertQueue', queue: { id: 'q' } })).toMatchObject({ ok: true });
+      expect(await platform.request({ type: 'SubmitInteraction', interaction: { id: 'before', channel: 'chat', queue: 'q' } })).toMatchObject({ ok: true });
+      redis.pause();
+      let answer: Record<string, unknown> | null = null;
+      const pending = platform.request({ type: 'SubmitInteraction', interaction: { id: 'during', channel: 'chat', queue: 'q' } }).then((r) => (answer = r));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(answer, 'acknowledged before Redis confirmed').toBeNull();
+      await pending;
+      expect(answer).toMatchObject({ ok: false, code: 'STORE_UNAVAILABLE' });
+      expect(await platform.request({ type: 'SubmitInteraction', interaction: { id: 'meanwhile', channel: 'chat', queue: 'q' } })).toMatchObject({ ok: false, code: 'STORE_UNAVAILABLE' });
+      redis.resume();
+      // The server rebuilds the tenant from the journal by itself; the client retries.
+      const end = Date.now() + 10_000;
+      let retried: Record<string, unknown> = {};
+      while (Date.now() < end) {
+        retried = await platform.request({ type: 'SubmitInteraction', interaction: { id: 'during', channel: 'chat', queue: 'q' } });
+        if (retried.ok) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(retried).toMatchObject({ ok: true });
+      expect(await platform.request({ type: 'GetInteraction', interactionId: 'before' })).toMatchObject({ ok: true, interaction: { status: 'queued' } });
+      platform.close();
+    } finally {
+      redis.resume();
+      await kill9(server.proc);
+    }
+  }, 60_000);
+});

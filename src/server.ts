@@ -279,11 +279,17 @@ export class Shell implements QueueSource {
         }
         await journal.append(t.tenant, entries);
       };
+      const metrics = this.options.metrics;
+      const started = performance.now();
       writes.push(
-        write().catch((e: unknown) => {
-          failed.add(t.tenant);
-          this.fail(t, e);
-        }),
+        write().then(
+          () => metrics?.observeJournalWrite('ok', (performance.now() - started) / 1000, entries.length),
+          (e: unknown) => {
+            metrics?.observeJournalWrite('failed', (performance.now() - started) / 1000, entries.length);
+            failed.add(t.tenant);
+            this.fail(t, e);
+          },
+        ),
       );
     }
     if (writes.length === 0) return null;

@@ -116,6 +116,8 @@ export class Metrics {
   private readonly offers = new Counter({ name: 'switchboard_offers_total', help: 'Offers closed, by outcome (accepted, rejected, timed_out, rescinded)', labelNames: ['tenant', 'outcome'], registers: [this.registry] });
   private readonly offersMade = new Counter({ name: 'switchboard_offers_made_total', help: 'Offers made to agents', labelNames: ['tenant'], registers: [this.registry] });
   private readonly decision = new Histogram({ name: 'switchboard_routing_decision_seconds', help: 'Duration of one engine call (a command or a timer tick), routing decisions included', labelNames: ['kind'], buckets: [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 5e-3, 0.025], registers: [this.registry] });
+  private readonly journalWrite = new Histogram({ name: 'switchboard_journal_write_seconds', help: "One turn's journal write for one tenant, from the call to Redis's confirmation (redis store)", labelNames: ['outcome'], buckets: [1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.025, 0.05, 0.1, 0.5, 2], registers: [this.registry] });
+  private readonly journalBatch = new Histogram({ name: 'switchboard_journal_batch_entries', help: 'Engine calls per journal write (group commit: one write per tenant per turn)', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000], registers: [this.registry] });
   private readonly wsConnections = new Gauge({ name: 'switchboard_ws_connections', help: 'Open WebSocket connections', labelNames: ['tenant', 'role'], registers: [this.registry] });
   private readonly wsReceived = new Counter({ name: 'switchboard_ws_messages_received_total', help: 'WebSocket messages received', labelNames: ['role'], registers: [this.registry] });
   private readonly wsSent = new Counter({ name: 'switchboard_ws_messages_sent_total', help: 'WebSocket messages sent', labelNames: ['role'], registers: [this.registry] });
@@ -308,6 +310,12 @@ export class Metrics {
   /** One engine call took `seconds`; kind is `command` or `timer`. */
   observeDecision(kind: 'command' | 'timer', seconds: number): void {
     this.decision.labels(kind).observe(seconds);
+  }
+
+  /** A journal write finished (`ok` or `failed`) after `seconds`, carrying `entries` engine calls. */
+  observeJournalWrite(outcome: 'ok' | 'failed', seconds: number, entries: number): void {
+    this.journalWrite.labels(outcome).observe(seconds);
+    this.journalBatch.observe(entries);
   }
 
   connectionOpened(tenant: string, role: string): void {

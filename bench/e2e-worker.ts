@@ -98,9 +98,17 @@ async function platform(t: Extract<Task, { role: 'platform' }>): Promise<void> {
   let acked = 0;
   let refused = 0;
   let saturating = false;
+  // Submit-to-ack latency at the fixed rate (with the redis store, the ack waits for the journal).
+  const fixedSentAt = new Map<number, number>();
+  const ackLat = new Samples();
   ws.on('message', (data) => {
     const m = JSON.parse(String(data));
     if (m.re === undefined) return;
+    const sentAt = fixedSentAt.get(m.re);
+    if (sentAt !== undefined) {
+      ackLat.push((now() - sentAt) / 1e6);
+      fixedSentAt.delete(m.re);
+    }
     outstanding--;
     if (m.ok) acked++;
     else refused++;
@@ -110,6 +118,7 @@ async function platform(t: Extract<Task, { role: 'platform' }>): Promise<void> {
   });
   const submit = (phase: string) => {
     outstanding++;
+    if (phase === 'fixed') fixedSentAt.set(seq + 1, now());
     ws.send(JSON.stringify({ id: ++seq, type: 'SubmitInteraction', interaction: { id: `${t.idPrefix}${seq}`, channel: 'voice', queue: 'q', context: { t: now(), phase, pad } } }));
   };
   // Fixed rate: a tick every millisecond submits what the schedule says is due. The first
@@ -140,7 +149,7 @@ async function platform(t: Extract<Task, { role: 'platform' }>): Promise<void> {
   while (outstanding < t.window) submit('saturation');
   await new Promise((r) => setTimeout(r, t.saturationSeconds * 1000));
   saturating = false;
-  send({ report: true, fixedSubmitted, saturationSubmitted: seq - satFirst, acked, refused, saturationSeconds: (performance.now() - satStart) / 1000 });
+  send({ report: true, ackLat: ackLat.values(), fixedSubmitted, saturationSubmitted: seq - satFirst, acked, refused, saturationSeconds: (performance.now() - satStart) / 1000 });
   setTimeout(() => {
     ws.close();
     process.exit(0);

@@ -4,6 +4,8 @@
  *
  *   npm run bench:e2e                       5,000 agents, 5,000 submits/s, then saturation
  *   npm run bench:e2e -- --json             one JSON object
+ *   npm run bench:e2e -- --store redis      memory and the redis store side by side (its own
+ *                                           redis-server; --appendfsync always|everysec)
  *   flags: --agents N --rate R --warmup-seconds S --seconds S --saturation-seconds S --window W --workers K
  *          --echo-connections C --pad BYTES
  *   E2E_SERVER_FLAGS="--trace-gc" passes node flags to the server process (and shows its stdout);
@@ -14,9 +16,11 @@
  * offer, on the system monotonic clock shared by the processes. The generators are checked not
  * to be the bottleneck by reporting their own CPU time beside the server's.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { SUBPROTOCOLS } from '../src/protocol/codec.ts';
@@ -35,6 +39,10 @@ const WORKERS = num('workers', 2);
 const ECHO_CONNECTIONS = num('echo-connections', 100);
 const PAD = num('pad', 100);
 const JSON_OUT = args.has('json');
+/** `--store redis`: the run is repeated with the redis store (its own redis-server) beside memory. */
+const STORE = args.get('store') ?? 'memory';
+const APPENDFSYNC = args.get('appendfsync') ?? 'always';
+const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 const log = (...a: unknown[]) => {
   if (!JSON_OUT) console.log(...a);
 };
@@ -112,20 +120,55 @@ async function platformSetup(url: string, token: string): Promise<void> {
   ws.close();
 }
 
-async function runSwitchboard(): Promise<Record<string, number>> {
+/** A redis-server of the benchmark's own, append-only, in a temporary directory. */
+async function startRedis(): Promise<{ url: string; port: number; stop: () => void }> {
   const port = await freePort();
-  const serverArgs = ['serve', '--port', String(port), '--host', '127.0.0.1', '--auth-secret', SECRET, '--log-level', 'warn', '--messages-per-second', '100000', '--message-burst', '100000', '--max-connections-per-tenant', String(AGENTS + 100), '--metrics-port', '0'];
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-redis-'));
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', APPENDFSYNC, '--save', ''], { stdio: 'ignore' });
+  children.add(proc);
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const sock = connect(port, '127.0.0.1', () => {
+        sock.end();
+        resolve(true);
+      });
+      sock.on('error', () => resolve(false));
+    });
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { url: `redis://127.0.0.1:${port}`, port, stop: () => proc.kill('SIGKILL') };
+}
+
+/** Upper bound of the bucket holding quantile q of a Prometheus histogram's exposition. */
+function histogramQuantile(text: string, name: string, q: number): number {
+  const buckets = [...text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)",outcome="ok"\\} (\\S+)$`, 'gm'))].map((m) => [Number(m[1] === '+Inf' ? Infinity : m[1]), Number(m[2])] as const);
+  const total = buckets.at(-1)?.[1] ?? 0;
+  const hit = buckets.find(([, c]) => c >= q * total);
+  return total === 0 || !hit ? Number.NaN : hit[0];
+}
+
+async function waitReady(port: number): Promise<void> {
+  for (let i = 0; i < 6000; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('server not ready');
+}
+
+async function runSwitchboard(store: string): Promise<Record<string, number>> {
+  const port = await freePort();
+  const redis = store === 'redis' ? await startRedis() : null;
+  const serverArgs = ['serve', '--port', String(port), '--host', '127.0.0.1', '--auth-secret', SECRET, '--log-level', 'warn', '--messages-per-second', '100000', '--message-burst', '100000', '--max-connections-per-tenant', String(AGENTS + 100), '--metrics-port', '-1', '--metrics-token', METRICS_TOKEN, ...(redis ? ['--store', 'redis', '--redis-url', redis.url] : [])];
   const serverFlags = process.env.E2E_SERVER_FLAGS ? process.env.E2E_SERVER_FLAGS.split(' ') : [];
   const server = fork(`${here}../src/main${ext}`, serverArgs, { execArgv: [...tsx, ...serverFlags], stdio: ['ignore', serverFlags.length ? 'inherit' : 'ignore', 'inherit', 'ipc'] });
   children.add(server);
   const url = `ws://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  await waitReady(port);
   const verifier = new TokenVerifier(SECRET);
   await platformSetup(url, await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600));
   const per = Math.ceil(AGENTS / WORKERS);
@@ -147,7 +190,31 @@ async function runSwitchboard(): Promise<Record<string, number>> {
   const genCpu = agentWorkers.map((w) => procStats(w.child.pid!).cpuMs).concat(platformCpuMs);
   for (const w of agentWorkers) w.child.send({ report: true });
   const reports = await Promise.all(agentWorkers.map((w) => w.next()));
-  server.kill('SIGTERM');
+  const exposition = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  const extra: Record<string, number> = {};
+  if (redis) {
+    // Recovery: kill -9, restart on the same Redis, time until it answers ready.
+    const entries = Number(/^switchboard_journal_batch_entries_sum (\S+)$/m.exec(exposition)?.[1] ?? Number.NaN);
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill('SIGKILL');
+    await exited;
+    const t = performance.now();
+    const again = fork(`${here}../src/main${ext}`, serverArgs, { execArgv: tsx, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    children.add(again);
+    await waitReady(port);
+    const recoveryMs = performance.now() - t;
+    again.kill('SIGKILL');
+    redis.stop();
+    Object.assign(extra, {
+      journalWriteP50Ms: histogramQuantile(exposition, 'switchboard_journal_write_seconds', 0.5) * 1000,
+      journalWriteP99Ms: histogramQuantile(exposition, 'switchboard_journal_write_seconds', 0.99) * 1000,
+      journalBatchMean: entries / Number(/^switchboard_journal_batch_entries_count (\S+)$/m.exec(exposition)?.[1] ?? Number.NaN),
+      journalEntries: entries,
+      recoveryMs,
+      recoveryMsPerMillion: (recoveryMs / entries) * 1e6,
+    });
+  } else server.kill('SIGTERM');
+  const ack = (p.ackLat as number[]) ?? [];
   const fixed = reports.flatMap((r) => (r.lat as Record<string, number[]>).fixed ?? []);
   const sat = reports.flatMap((r) => (r.lat as Record<string, number[]>).saturation ?? []);
   const completed = reports.reduce((a, r) => a + (r.completed as number), 0);
@@ -168,6 +235,9 @@ async function runSwitchboard(): Promise<Record<string, number>> {
     serverCpuPercent: ((after.cpuMs - before.cpuMs) / 1000 / wall) * 100,
     rssMb: after.rssMb,
     generatorCpuPercentMax: Math.max(...genCpu.map((ms) => (ms / 1000 / wall) * 100)),
+    submitToAckP50Ms: percentile(ack, 50),
+    submitToAckP99Ms: percentile(ack, 99),
+    ...extra,
   };
 }
 
@@ -185,9 +255,29 @@ async function runEcho(): Promise<Record<string, number>> {
 
 const env = environment();
 log(`switchboard bench:e2e  git ${env.git}  node ${env.node}  ${env.cpu} ×${env.cores}`);
-const sb = await runSwitchboard();
+const sb = await runSwitchboard('memory');
+const rd = STORE === 'redis' ? await runSwitchboard('redis') : null;
 const echo = await runEcho();
-const result = { ...env, ...sb, ...echo, routedShareOfEcho: sb.routedPerSec / echo.baselineEchoPerSec, targets: { routedShareOfEcho: 0.1, submitToOfferP99Ms: 5 } };
+const result = {
+  ...env,
+  ...sb,
+  ...echo,
+  routedShareOfEcho: sb.routedPerSec / echo.baselineEchoPerSec,
+  targets: { routedShareOfEcho: 0.1, submitToOfferP99Ms: 5, ...(rd ? { redisShareOfMemory: 0.5, submitToAckP99Ms: 10, failoverMs: 3000, recoveryMsPerMillion: 15000 } : {}) },
+  ...(rd
+    ? {
+        appendfsync: APPENDFSYNC,
+        routedPerSecMemory: sb.routedPerSec,
+        routedPerSecRedis: rd.routedPerSec,
+        redis: rd,
+        submitToAckP99Ms: rd.submitToAckP99Ms,
+        journalWriteP99Ms: rd.journalWriteP99Ms,
+        recoveryMsPerMillion: rd.recoveryMsPerMillion,
+        // No hot standby yet: nothing takes over by itself.
+        failoverMs: null,
+      }
+    : {}),
+};
 if (JSON_OUT) console.log(JSON.stringify(result));
 else {
   console.table({
@@ -198,5 +288,16 @@ else {
     `routed/s at saturation ${Math.round(sb.routedPerSec)}; echo baseline ${Math.round(echo.baselineEchoPerSec)} msgs/s (${echo.echoMessageBytes} B); ` +
       `routed = ${(100 * result.routedShareOfEcho).toFixed(1)}% of echo (target ≥ 10%); p99 submit-to-offer at ${RATE}/s ${sb.submitToOfferP99Ms.toFixed(2)} ms (target < 5)`,
   );
+  if (rd) {
+    console.table({
+      memory: { 'routed/s': Math.round(sb.routedPerSec), 'ack p99 ms': sb.submitToAckP99Ms.toFixed(2), 'offer p99 ms': sb.submitToOfferP99Ms.toFixed(2) },
+      [`redis (appendfsync ${APPENDFSYNC})`]: { 'routed/s': Math.round(rd.routedPerSec), 'ack p99 ms': rd.submitToAckP99Ms.toFixed(2), 'offer p99 ms': rd.submitToOfferP99Ms.toFixed(2) },
+    });
+    console.log(
+      `redis/memory ${((100 * rd.routedPerSec) / sb.routedPerSec).toFixed(0)}% (target ≥ 50%); submit-to-ack p99 at ${RATE}/s ${rd.submitToAckP99Ms.toFixed(2)} ms (target < 10); ` +
+        `journal write p50/p99 ≤ ${rd.journalWriteP50Ms} / ${rd.journalWriteP99Ms} ms (bucket bounds), ${rd.journalBatchMean.toFixed(1)} entries a write; ` +
+        `recovery of ${rd.journalEntries} journal entries ${Math.round(rd.recoveryMs)} ms (${Math.round(rd.recoveryMsPerMillion)} ms per million; target < 15,000); failover: no standby yet`,
+    );
+  }
   console.log(`server CPU ${sb.serverCpuPercent.toFixed(0)}%, RSS ${sb.rssMb.toFixed(0)} MB; busiest generator process ${sb.generatorCpuPercentMax.toFixed(0)}% CPU; ${sb.completed} completed, ${sb.refused} refused`);
 }

@@ -50,6 +50,14 @@ export const ConfigSchema = z.strictObject({
     .regex(/^rediss?:\/\//, 'a redis:// or rediss:// (TLS) URL')
     .default('redis://127.0.0.1:6379')
     .describe('Redis for the redis store; rediss:// for TLS, redis://user:password@host:port for an ACL user'),
+  leaseMs: z.coerce
+    .number()
+    .int()
+    .min(500)
+    .max(60_000)
+    .default(3000)
+    .describe('Leader lease (redis store): renewed every third of it; a standby takes over once it lapses'),
+  leaseName: z.string().min(1).max(64).default('default').describe('Name of the leader lease: processes sharing it are one leader and its standbys'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
 });
 

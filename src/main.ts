@@ -2,7 +2,7 @@
  * `switchboard serve` (npm start): reads the configuration once, prints it (secrets masked),
  * wires the shell and the transport, and stops gracefully on SIGTERM or SIGINT.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { configReference, describeConfig, loadConfig } from './config.ts';
 import { Metrics } from './metrics/metrics.ts';
@@ -30,15 +30,92 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const journal = config.store === 'redis' ? new RedisJournal(config.redisUrl) : undefined;
   const shell = new Shell({ ordering: config.ordering, agentSelection: config.agentSelection, metrics, ...(journal ? { journal } : {}), log });
   metrics.observeQueues(shell);
+  // With the redis store one process per lease leads; the others are hot standbys that follow
+  // the journal and take over when the lease lapses.
+  const node = randomUUID();
+  let leading = !journal;
+  let demote = (reason: string): void => {
+    log.fatal({ reason }, 'stepping down');
+    process.exit(3);
+  };
+  const lead = () => {
+    leading = true;
+    const every = Math.floor(config.leaseMs / 3);
+    let renewedAt = performance.now();
+    let regaining = false;
+    const timer = setInterval(() => {
+      // On the monotonic clock, before the lease can lapse under us: stop being ready (the
+      // journal refuses writes anyway while Redis is away) until the lease is confirmed again.
+      if (leading && performance.now() - renewedAt > config.leaseMs * 0.8) {
+        leading = false;
+        log.warn({ node }, 'lease not confirmed in time: not ready until it is');
+      }
+      if (regaining) return;
+      journal!.renew(config.leaseName, node, config.leaseMs).then(
+        async (ours) => {
+          if (ours) {
+            renewedAt = performance.now();
+            leading = true;
+            return;
+          }
+          // The lease lapsed. Free: take it again and rebuild from the journal (another node may
+          // have led meanwhile). Held by another node: step down.
+          regaining = true;
+          try {
+            if (!(await journal!.acquire(config.leaseName, node, config.leaseMs))) return demote(`another node holds the lease (${await journal!.leaseHolder(config.leaseName).catch(() => '?')})`);
+            await shell.recover();
+            renewedAt = performance.now();
+            leading = true;
+            log.info({ node }, 'lease taken again: leading');
+          } catch {
+            /* Redis still away: next tick */
+          } finally {
+            regaining = false;
+          }
+        },
+        () => undefined,
+      );
+    }, every);
+    timer.unref();
+  };
   if (journal) {
-    // Recovery before listening: replay every tenant's journal through the engine.
-    const started = performance.now();
     await journal.ready();
-    const entries = await shell.recover();
-    log.info({ store: journal.describe(), entries, ms: Math.round(performance.now() - started) }, 'recovered from the journal');
+    if (await journal.acquire(config.leaseName, node, config.leaseMs)) {
+      // Recovery before listening: replay every tenant's journal through the engine.
+      const started = performance.now();
+      const entries = await shell.recover();
+      log.info({ store: journal.describe(), node, entries, ms: Math.round(performance.now() - started) }, 'leader: recovered from the journal');
+      lead();
+    } else {
+      log.info({ store: journal.describe(), node }, 'standby: following the journal');
+      const entries = await shell.follow();
+      log.info({ entries }, 'standby: caught up');
+      void (async () => {
+        let lastTry = 0;
+        while (!leading) {
+          await new Promise((r) => setTimeout(r, 100));
+          await shell.follow().catch(() => undefined);
+          if (performance.now() - lastTry < config.leaseMs / 3) continue;
+          lastTry = performance.now();
+          if (await journal.acquire(config.leaseName, node, config.leaseMs).catch(() => false)) {
+            const started = performance.now();
+            const n = await shell.takeOver();
+            lead();
+            log.info({ node, entries: n, ms: Math.round(performance.now() - started) }, 'standby took over: leading');
+          }
+        }
+      })();
+    }
   }
   const verifier = new TokenVerifier(secret);
-  const server = await startServer(config, shell, verifier, log, metrics);
+  const server = await startServer(config, shell, verifier, log, metrics, { ready: () => leading });
+  const exit = demote;
+  demote = (reason: string) => {
+    // Stop serving first: clients move to the new leader; the process exits for its supervisor
+    // to start it again (as a standby).
+    server.stop();
+    exit(reason);
+  };
   if (config.dev) {
     // Development only (never implied): ready-made tokens for the demo tenant, valid 12 hours.
     const ttl = 12 * 3600;

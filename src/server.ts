@@ -179,6 +179,11 @@ export class Shell implements QueueSource {
     this.now = options.now ?? Date.now;
   }
 
+  /** Why a tenant refuses requests now (its journal refused a write), or null. */
+  refusal(tenant: string): { code: string; message: string } | null {
+    return this.tenantShells.get(tenant)?.unavailable ?? null;
+  }
+
   /** A tenant's engine (queries and tests), or undefined when the tenant has no state. */
   engineOf(tenant: string): Engine | undefined {
     return this.tenantShells.get(tenant)?.engine;
@@ -246,15 +251,28 @@ export class Shell implements QueueSource {
   }
 
   private async rebuild(t: TenantShell): Promise<number> {
-    t.reset();
-    let n = 0;
-    for await (const chunk of await this.options.journal!.open(t.tenant)) {
-      for (const e of chunk) t.replay(e);
-      n += chunk.length;
+    // No request reaches the tenant while it is rebuilt: it would be journaled under the epoch
+    // the rebuild is replacing, and refused as stale.
+    const before = t.unavailable;
+    t.unavailable = before ?? { code: 'STORE_UNAVAILABLE', message: 'the tenant is being rebuilt from the journal; retry shortly' };
+    try {
+      t.reset();
+      let n = 0;
+      for await (const chunk of await this.options.journal!.open(t.tenant)) {
+        for (const e of chunk) t.replay(e);
+        n += chunk.length;
+      }
+      t.opened = true;
+      t.unavailable = null;
+      t.arm();
+      return n;
+    } catch (e) {
+      if (before === null) {
+        t.unavailable = null;
+        this.fail(t, e); // keeps it unavailable and retries
+      }
+      throw e;
     }
-    t.opened = true;
-    t.arm();
-    return n;
   }
 
   /**
@@ -296,6 +314,48 @@ export class Shell implements QueueSource {
     return Promise.all(writes).then(() => failed);
   }
 
+  /** Standby: how far each tenant's journal has been applied. */
+  private readonly followed = new Map<string, string>();
+
+  /**
+   * Standby: applies what the leader journaled since the last call, for every tenant, to warm
+   * engines that fire no timers and serve no one. Returns the entries applied.
+   */
+  async follow(): Promise<number> {
+    const journal = this.options.journal!;
+    let n = 0;
+    for (const id of await journal.tenants()) {
+      const t = this.tenant(id);
+      let after = this.followed.get(id);
+      if (after === undefined) {
+        t.reset();
+        after = '-';
+      }
+      for await (const chunk of journal.read(id, after)) {
+        for (const e of chunk.entries) t.replay(e);
+        n += chunk.entries.length;
+        after = chunk.last;
+      }
+      this.followed.set(id, after);
+    }
+    return n;
+  }
+
+  /**
+   * Standby becoming leader: fences every tenant (the old leader's writes are refused from here
+   * on), applies what it journaled last, and arms the timers.
+   */
+  async takeOver(): Promise<number> {
+    const journal = this.options.journal!;
+    for (const id of await journal.tenants()) await journal.fence(id);
+    const n = await this.follow();
+    for (const t of this.tenantShells.values()) {
+      t.opened = true;
+      t.arm();
+    }
+    return n;
+  }
+
   /** A journal write failed: stop the tenant and rebuild it from the journal once it answers. */
   private fail(t: TenantShell, e: unknown): void {
     const log = this.options.log;
@@ -313,7 +373,6 @@ export class Shell implements QueueSource {
     const retry = () => {
       this.rebuild(t).then(
         (n) => {
-          t.unavailable = null;
           log?.info({ tenant: t.tenant, entries: n }, 'tenant rebuilt from the journal');
           for (const s of t.sessions) if (s.principal.role === 'agent') this.resume(t, s);
         },

@@ -36,6 +36,10 @@ export interface Journal {
    * Returns the entries to replay, oldest first.
    */
   open(tenant: string): Promise<AsyncIterable<JournalEntry[]>>;
+  /** Bumps the tenant's fencing epoch without reading (a standby taking over). */
+  fence(tenant: string): Promise<void>;
+  /** Entries after position `after` ('-': from the start), without taking the tenant over. */
+  read(tenant: string, after: string): AsyncIterable<{ entries: JournalEntry[]; last: string }>;
   /** Appends one turn's entries atomically; resolves once the store confirmed them. */
   append(tenant: string, entries: readonly JournalEntry[]): Promise<void>;
   close(): Promise<void>;

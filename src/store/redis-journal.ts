@@ -6,6 +6,7 @@
  *   sb:{<tenant>}:journal   Stream; each entry has one field `e`: a MessagePack JournalEntry
  *   sb:{<tenant>}:epoch     the fencing epoch; INCR by each process that takes the tenant over
  *   sb:tenants              Set of tenant ids (a global key: list tenants to recover)
+ *   sb:lease:<name>         the leader lease: the leading node's id, with a TTL it renews
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { Packr } from 'msgpackr';
@@ -27,16 +28,37 @@ end
 return #ARGV - 1
 `;
 
+/** KEYS[1] the lease, ARGV[1] this node, ARGV[2] milliseconds: extend it only if it is ours. */
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+`;
+
+/** KEYS[1] the lease, ARGV[1] this node, ARGV[2] milliseconds: take it if free or ours. */
+const ACQUIRE = `
+local holder = redis.call('GET', KEYS[1])
+if holder == false or holder == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+`;
+
 const packr = new Packr({ useRecords: false, moreTypes: false });
 const key = (tenant: string, what: string) => `sb:{${tenant}}:${what}`;
 const READ_CHUNK = 5_000;
 
-type AppendingRedis = Redis & { sbAppend(stream: string, epoch: string, expected: string, ...entries: Buffer[]): Promise<number> };
+type AppendingRedis = Redis & {
+  sbAppend(stream: string, epoch: string, expected: string, ...entries: Buffer[]): Promise<number>;
+  sbRenew(lease: string, node: string, ms: string): Promise<number>;
+  sbAcquire(lease: string, node: string, ms: string): Promise<number>;
+};
 
 export class RedisJournal implements Journal {
   private readonly redis: AppendingRedis;
   private readonly epochs = new Map<string, string>();
-  private readonly known = new Set<string>();
 
   constructor(url: string, options: RedisOptions = {}) {
     this.redis = new Redis(url, {
@@ -49,6 +71,8 @@ export class RedisJournal implements Journal {
       ...options,
     }) as AppendingRedis;
     this.redis.defineCommand('sbAppend', { numberOfKeys: 2, lua: APPEND });
+    this.redis.defineCommand('sbRenew', { numberOfKeys: 1, lua: RENEW });
+    this.redis.defineCommand('sbAcquire', { numberOfKeys: 1, lua: ACQUIRE });
     this.redis.on('error', () => undefined); // reported through failed writes
   }
 
@@ -68,25 +92,48 @@ export class RedisJournal implements Journal {
     return this.wrap(() => this.redis.smembers('sb:tenants'));
   }
 
-  async open(tenant: string): Promise<AsyncIterable<JournalEntry[]>> {
+  async fence(tenant: string): Promise<void> {
     const epoch = await this.wrap(() => this.redis.incr(key(tenant, 'epoch')));
     this.epochs.set(tenant, String(epoch));
     await this.wrap(() => this.redis.sadd('sb:tenants', tenant));
-    this.known.add(tenant);
-    const redis = this.redis;
-    const stream = key(tenant, 'journal');
+  }
+
+  async open(tenant: string): Promise<AsyncIterable<JournalEntry[]>> {
+    await this.fence(tenant);
+    const chunks = this.read(tenant, '-');
     return {
       async *[Symbol.asyncIterator]() {
-        let start = '-';
-        for (;;) {
-          const rows = await redis.xrangeBuffer(stream, start, '+', 'COUNT', READ_CHUNK);
-          if (rows.length === 0) return;
-          yield rows.map(([, fields]) => packr.unpack(fields[1]) as JournalEntry);
-          if (rows.length < READ_CHUNK) return;
-          start = `(${rows[rows.length - 1][0].toString()}`;
-        }
+        for await (const c of chunks) yield c.entries;
       },
     };
+  }
+
+  async *read(tenant: string, after: string): AsyncIterable<{ entries: JournalEntry[]; last: string }> {
+    const stream = key(tenant, 'journal');
+    let start = after === '-' ? '-' : `(${after}`;
+    for (;;) {
+      const rows = await this.wrap(() => this.redis.xrangeBuffer(stream, start, '+', 'COUNT', READ_CHUNK));
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1][0].toString();
+      yield { entries: rows.map(([, fields]) => packr.unpack(fields[1]) as JournalEntry), last };
+      if (rows.length < READ_CHUNK) return;
+      start = `(${last}`;
+    }
+  }
+
+  /** Takes the leader lease if nobody holds it, or extends it if this node already does. */
+  async acquire(lease: string, node: string, ms: number): Promise<boolean> {
+    return (await this.wrap(() => this.redis.sbAcquire(`sb:lease:${lease}`, node, String(ms)))) === 1;
+  }
+
+  /** Who holds the lease now (for logs), or null. */
+  async leaseHolder(lease: string): Promise<string | null> {
+    return this.wrap(() => this.redis.get(`sb:lease:${lease}`));
+  }
+
+  /** Extends the lease if this node still holds it; false when another node does. */
+  async renew(lease: string, node: string, ms: number): Promise<boolean> {
+    return (await this.wrap(() => this.redis.sbRenew(`sb:lease:${lease}`, node, String(ms)))) === 1;
   }
 
   async append(tenant: string, entries: readonly JournalEntry[]): Promise<void> {

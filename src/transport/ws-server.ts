@@ -59,7 +59,12 @@ export interface RunningServer {
   stop(): void;
 }
 
-export function startServer(config: Config, shell: Shell, verifier: TokenVerifier, log: Logger, metrics?: Metrics): Promise<RunningServer> {
+/** Whether this process serves now (a standby does not: it refuses upgrades and is not ready). */
+export interface ServeGate {
+  ready(): boolean;
+}
+
+export function startServer(config: Config, shell: Shell, verifier: TokenVerifier, log: Logger, metrics?: Metrics, gate?: ServeGate): Promise<RunningServer> {
   const build = uwsBuild();
   log.info({ build }, 'uWebSockets.js loaded');
   if (build !== 'native' && !config.allowJsFallback)
@@ -81,9 +86,8 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
     for (const [s, all] of batch) {
       let frames = all;
       if (failed?.has(s.principal.tenant)) {
-        frames = all
-          .filter((f) => f.re !== undefined)
-          .map((f) => ({ re: f.re, ok: false, code: ProtocolCode.STORE_UNAVAILABLE, message: 'the store did not confirm the write; retry (idempotent by id)' }));
+        const why = shell.refusal(s.principal.tenant) ?? { code: ProtocolCode.STORE_UNAVAILABLE, message: 'the store did not confirm the write; retry (idempotent by id)' };
+        frames = all.filter((f) => f.re !== undefined).map((f) => ({ re: f.re, ok: false, code: why.code, message: why.message }));
       }
       if (s.closed || frames.length === 0) continue;
       const c = s.ws.getUserData();
@@ -154,6 +158,7 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
           if (!aborted) res.cork(() => res.writeStatus(status).end(reason));
         };
         if (stopping) return refuse('503 Service Unavailable', 'shutting down');
+        if (gate && !gate.ready()) return refuse('503 Service Unavailable', 'standby: connect to the leader');
         void verifier.verify(token).then((p) => {
           if (aborted) return;
           if ('error' in p) return refuse('401 Unauthorized', p.error);
@@ -253,6 +258,7 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
   });
   app.get('/readyz', (res) => {
     if (stopping) res.writeStatus('503 Service Unavailable').end('stopping');
+    else if (gate && !gate.ready()) res.writeStatus('503 Service Unavailable').end('standby');
     else res.writeHeader('content-type', 'text/plain').end('ready');
   });
   for (const [path, file] of loadWebFiles()) {

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenVerifier } from '../../src/transport/auth.ts';
 import { parseExposition } from '../helpers/exposition.ts';
-import { freePort, TestRedis } from '../helpers/redis.ts';
+import { TestRedis } from '../helpers/redis.ts';
+import { kill9, METRICS_TOKEN, PROCESS_SECRET, spawnServer, untilReady, type ServerProcess } from '../helpers/server-process.ts';
 import { TestClient } from '../helpers/server.ts';
 
 /**
@@ -15,10 +14,7 @@ import { TestClient } from '../helpers/server.ts';
  * file. SWITCHBOARD_CRASH_ROUNDS sets the number of kills (default 20).
  */
 const ROUNDS = Number(process.env.SWITCHBOARD_CRASH_ROUNDS ?? 20);
-const SECRET = 'crash-test-secret-0123456789abcdef0123';
-const verifier = new TokenVerifier(SECRET);
-const METRICS_TOKEN = 'crash-test-metrics-token';
-const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+const verifier = new TokenVerifier(PROCESS_SECRET);
 let redis: TestRedis;
 
 beforeAll(async () => {
@@ -28,28 +24,12 @@ afterAll(async () => {
   await redis.stop();
 });
 
-async function startServer(): Promise<{ proc: ChildProcess; url: string; http: string }> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', main, 'serve', '--port', String(port), '--host', '127.0.0.1', '--auth-secret', SECRET, '--store', 'redis', '--redis-url', redis.url, '--metrics-port', '-1', '--metrics-token', METRICS_TOKEN, '--log-level', 'warn', '--message-burst', '5000', '--messages-per-second', '5000'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const end = Date.now() + 20_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
-    } catch {
-      /* not yet */
-    }
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`);
-    if (Date.now() > end) throw new Error('server not ready');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { proc, url: `ws://127.0.0.1:${port}`, http: `http://127.0.0.1:${port}` };
+/** A server process that leads (after a kill -9 it waits for the dead leader's lease to lapse). */
+async function startServer(): Promise<ServerProcess> {
+  const s = await spawnServer(redis.url);
+  await untilReady(s);
+  return s;
 }
-
-const kill9 = async (proc: ChildProcess) => {
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGKILL');
-  await exited;
-};
 
 describe('crash recovery with the redis store', () => {
   it(`no acknowledged interaction is lost across ${ROUNDS} kill -9s under load`, async () => {
@@ -136,7 +116,7 @@ describe('crash recovery with the redis store', () => {
       expect(retried).toMatchObject({ ok: true });
       expect(await platform.request({ type: 'GetInteraction', interactionId: 'before' })).toMatchObject({ ok: true, interaction: { status: 'queued' } });
       const m = parseExposition(await (await fetch(`${server.http}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text());
-      expect(m.get('switchboard_journal_write_seconds_count{outcome="failed"}')).toBe(1);
+      expect(m.get('switchboard_journal_write_seconds_count{outcome="failed"}')).toBeGreaterThanOrEqual(1); // and any timer ticks of other tenants
       expect(m.get('switchboard_journal_write_seconds_count{outcome="ok"}')).toBeGreaterThanOrEqual(3);
       expect(m.get('switchboard_journal_batch_entries_count')).toBe((m.get('switchboard_journal_write_seconds_count{outcome="failed"}') ?? 0) + (m.get('switchboard_journal_write_seconds_count{outcome="ok"}') ?? 0));
       platform.close();

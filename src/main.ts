@@ -34,6 +34,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   // the journal and take over when the lease lapses.
   const node = randomUUID();
   let leading = !journal;
+  let stopped = false;
   let demote = (reason: string): void => {
     log.fatal({ reason }, 'stepping down');
     process.exit(3);
@@ -92,7 +93,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       log.info({ entries }, 'standby: caught up');
       void (async () => {
         let lastTry = 0;
-        while (!leading) {
+        while (!leading && !stopped) {
           await new Promise((r) => setTimeout(r, 100));
           await shell.follow().catch(() => undefined);
           if (performance.now() - lastTry < config.leaseMs / 3) continue;
@@ -135,6 +136,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, 'shutting down');
+      stopped = true;
       server.stop();
       void journal?.close();
       resolve();

@@ -11,9 +11,9 @@ import { TestClient } from '../helpers/server.ts';
  * and its ack, mid-offer, anywhere), restarted on the same Redis, and every submission that was
  * acknowledged before the kill must be known afterwards (I1), none assigned twice (I2), the agent
  * not over capacity (I3); at the end Redis itself is killed and restarted from its append-only
- * file. SWITCHBOARD_CRASH_ROUNDS sets the number of kills (default 20).
+ * file. SWITCHBOARD_CRASH_ROUNDS sets the number of kills (default 50).
  */
-const ROUNDS = Number(process.env.SWITCHBOARD_CRASH_ROUNDS ?? 20);
+const ROUNDS = Number(process.env.SWITCHBOARD_CRASH_ROUNDS ?? 50);
 const verifier = new TokenVerifier(PROCESS_SECRET);
 let redis: TestRedis;
 

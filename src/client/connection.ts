@@ -91,6 +91,11 @@ export class Connection {
     });
   }
 
+  /** Whether the socket is open now. */
+  get connected(): boolean {
+    return this.ws !== null && this.ws.readyState === 1;
+  }
+
   /** Sends a request; resolves with the response body, rejects with a SwitchboardError. */
   request(body: Record<string, unknown>): Promise<Record<string, unknown>> {
     const ws = this.ws;

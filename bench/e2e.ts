@@ -150,10 +150,11 @@ function histogramQuantile(text: string, name: string, q: number): number {
   return total === 0 || !hit ? Number.NaN : hit[0];
 }
 
-async function waitReady(port: number): Promise<void> {
+/** Polls the server's /readyz (or another path) until it answers 200. */
+async function waitReady(port: number, path = '/readyz'): Promise<void> {
   for (let i = 0; i < 6000; i++) {
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return;
+      if ((await fetch(`http://127.0.0.1:${port}${path}`)).ok) return;
     } catch {
       /* not listening yet */
     }
@@ -210,14 +211,7 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
     // Failover: a standby follows the journal; the leader is killed; time until the standby is ready.
     const standbyPort = await freePort();
     const standby = await spawnServer(standbyPort);
-    for (let i = 0; i < 6000; i++) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${standbyPort}/healthz`)).ok) break;
-      } catch {
-        /* not listening yet */
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await waitReady(standbyPort, '/healthz');
     await new Promise((r) => setTimeout(r, 1000)); // let it catch up with the journal
     let t = performance.now();
     await kill(server);

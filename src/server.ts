@@ -4,6 +4,7 @@
  * (offers to the agent's desktops, event streams to subscribed platforms and supervisors).
  * Sessions queue their output; the transport sends it once the turn's work is done.
  */
+import type { Logger } from 'pino';
 import { Engine, type ApplyResult, type QueueStats } from './engine/engine.ts';
 import type { AgentSelectionPolicy, OrderingPolicy } from './engine/options.ts';
 import type { Command, EngineEvent } from './engine/types.ts';
@@ -31,7 +32,7 @@ export interface ShellOptions {
   readonly metrics?: Metrics;
   /** Write-ahead journal (the redis store); without it state lives in memory only. */
   readonly journal?: Journal;
-  readonly log?: { warn(o: object, m: string): void; error(o: object, m: string): void; info(o: object, m: string): void };
+  readonly log?: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
 
 type AnyRequest = PlatformRequest | AgentRequest | SupervisorRequest;

@@ -124,7 +124,6 @@ export class Metrics {
   private readonly wsRejected = new Counter({ name: 'switchboard_ws_rejected_total', help: 'Messages refused by the transport before the engine (bad frame, validation, rate limit, forbidden), by code', labelNames: ['role', 'code'], registers: [this.registry] });
   private readonly wsClosed = new Counter({ name: 'switchboard_ws_closes_total', help: 'WebSocket connections closed, by reason (normal, backpressure, policy, token_expired, shutdown, other)', labelNames: ['role', 'reason'], registers: [this.registry] });
   private readonly wsRefused = new Counter({ name: 'switchboard_ws_upgrades_refused_total', help: 'WebSocket upgrades refused, by HTTP status', labelNames: ['status'], registers: [this.registry] });
-  private readonly submittedChildren = new Map<string, Counter.Internal>();
 
   private source: QueueSource | null = null;
 
@@ -244,13 +243,9 @@ export class Metrics {
   onEvents(tenant: string, events: readonly EngineEvent[]): void {
     for (const e of events) {
       switch (e.type) {
-        case 'InteractionQueued': {
-          const key = `${tenant}\u0000${e.queueId}\u0000${e.channel}`;
-          let c = this.submittedChildren.get(key);
-          if (!c) this.submittedChildren.set(key, (c = this.submitted.labels(tenant, e.queueId, e.channel)));
-          c.inc();
+        case 'InteractionQueued':
+          this.submitted.labels(tenant, e.queueId, e.channel).inc();
           break;
-        }
         case 'InteractionOffered':
           this.offersMade.labels(tenant).inc();
           break;

@@ -22,32 +22,26 @@ export async function spawnServer(redisUrl: string, extra: string[] = []): Promi
     { stdio: ['ignore', process.env.SWITCHBOARD_TEST_SERVER_LOGS ? 'inherit' : 'ignore', 'inherit'] },
   );
   const http = `http://127.0.0.1:${port}`;
-  const end = Date.now() + 20_000;
-  for (;;) {
-    try {
-      const r = await fetch(`${http}/healthz`);
-      if (r.ok) break;
-    } catch {
-      /* not yet */
-    }
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`);
-    if (Date.now() > end) throw new Error('server not listening');
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await answers(proc, `${http}/healthz`, 20_000);
   return { proc, port, url: `ws://127.0.0.1:${port}`, http };
 }
 
 /** Resolves once /readyz answers 200 (the process leads); rejects after timeoutMs. */
-export async function untilReady(s: ServerProcess, timeoutMs = 20_000): Promise<void> {
+export function untilReady(s: ServerProcess, timeoutMs = 20_000): Promise<void> {
+  return answers(s.proc, `${s.http}/readyz`, timeoutMs);
+}
+
+/** Polls `url` until it answers 200; fails if the process exits or time runs out first. */
+async function answers(proc: ChildProcess, url: string, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     try {
-      if ((await fetch(`${s.http}/readyz`)).ok) return;
+      if ((await fetch(url)).ok) return;
     } catch {
-      /* not yet */
+      /* not listening yet */
     }
-    if (s.proc.exitCode !== null) throw new Error(`server exited with ${s.proc.exitCode}`);
-    if (Date.now() > end) throw new Error('server not ready');
+    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`);
+    if (Date.now() > end) throw new Error(`${url} did not answer in ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

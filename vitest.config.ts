@@ -1,10 +1,21 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three groups, one after the other: the bulk of the suite in parallel; then the browser tests,
+ * which drive a real Chromium and should not share two cores with everything else; then the
+ * crash test, which kill -9s server processes under load for about two minutes.
+ */
+const common = { testTimeout: 120_000, hookTimeout: 60_000 };
+const BROWSER = 'tests/browser/**/*.test.ts';
+const CRASH = 'tests/store/crash.test.ts';
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 60_000,
     reporters: ['default'],
+    projects: [
+      { test: { ...common, name: 'suite', include: ['tests/**/*.test.ts'], exclude: [BROWSER, CRASH], sequence: { groupOrder: 0 } } },
+      { test: { ...common, name: 'browser', include: [BROWSER], sequence: { groupOrder: 1 } } },
+      { test: { ...common, name: 'faults', include: [CRASH], sequence: { groupOrder: 2 } } },
+    ],
   },
 });

@@ -14,6 +14,9 @@ import { StaleLeaderError, type Journal, type JournalEntry } from './store/journ
 import type { AgentRequest, PlatformRequest, Role, SupervisorRequest } from './protocol/schemas.ts';
 import type { Principal } from './transport/auth.ts';
 
+/** The longest a timer can wait: Node fires a longer one at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** A connection as the shell sees it; the transport implements it. */
 export interface Session {
   readonly id: number;
@@ -113,7 +116,7 @@ class TenantShell {
         if (this.options.journal) this.pending.push({ n: now });
         return this.engine.tick(now);
       }, 'timer');
-    }, Math.max(0, next - this.now()));
+    }, Math.min(MAX_TIMER_MS, Math.max(0, next - this.now())));
   }
 
   stop(): void {

@@ -148,7 +148,7 @@ async function start(): Promise<void> {
     await client.connect();
     setStatus('connected', 'live');
   } catch (e) {
-    setStatus(`cannot connect (${(e as Error).message}); check the token`, 'down');
+    setStatus(`cannot connect (${(e as Error).message}); retrying · check the token`, 'down');
     sessionStorage.removeItem('switchboard.agent');
   }
   setInterval(tickCountdowns, 250);

@@ -94,19 +94,8 @@ async function start(): Promise<void> {
   const token = await obtainToken('switchboard.supervisor');
   byId('tenant').textContent = `tenant ${String(claims(token).tenant ?? '?')}`;
   const client = new SupervisorClient({ url: serverUrl(), token });
-  client.connection.onOpen(() => setStatus('live', 'live'));
-  setStatus('connecting…', 'idle');
-  try {
-    await client.connect();
-  } catch (e) {
-    setStatus(`cannot connect (${(e as Error).message}); check the token`, 'down');
-    sessionStorage.removeItem('switchboard.supervisor');
-    return;
-  }
-  await client.subscribe((events: EngineEvent[]) => {
-    for (const e of events) if (e.type === 'InteractionAssigned') assignedAt.push(Date.now());
-  });
   const poll = async () => {
+    if (!client.connection.connected) return;
     try {
       const [q, a] = await Promise.all([client.getQueueStats(), client.getAgentSummary()]);
       renderQueues(q.queues as QueueStats[]);
@@ -117,8 +106,26 @@ async function start(): Promise<void> {
       setStatus(`reconnecting (${(e as Error).message})`, 'down');
     }
   };
-  await poll();
-  setInterval(poll, 1000);
+  // The SDK reconnects by itself (and renews the subscription); every (re)connection refreshes
+  // the page at once instead of waiting for the next tick.
+  client.connection.onOpen(() => {
+    setStatus('live', 'live');
+    void poll();
+  });
+  setStatus('connecting…', 'idle');
+  try {
+    await client.connect();
+  } catch (e) {
+    // A browser cannot tell a refused token from a dropped connection: keep retrying, and say so.
+    setStatus(`cannot connect (${(e as Error).message}); retrying · check the token`, 'down');
+    sessionStorage.removeItem('switchboard.supervisor');
+  }
+  client
+    .subscribe((events: EngineEvent[]) => {
+      for (const e of events) if (e.type === 'InteractionAssigned') assignedAt.push(Date.now());
+    })
+    .catch(() => undefined); // renewed on the next connection
+  setInterval(() => void poll(), 1000);
 }
 
 void start();

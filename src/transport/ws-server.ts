@@ -11,7 +11,7 @@ import { decodeFrame, encodeFrame, SUBPROTOCOLS, DEFAULT_FRAME_LIMITS, type Enco
 import { CloseCode, ProtocolCode } from '../protocol/codes.ts';
 import { parseRequest } from '../protocol/schemas.ts';
 import type { Metrics } from '../metrics/metrics.ts';
-import type { Session, Shell } from '../server.ts';
+import { MAX_TIMER_MS, type Session, type Shell } from '../server.ts';
 import type { Principal, TokenVerifier } from './auth.ts';
 import { loadWebFiles, WEB_HEADERS } from './static.ts';
 
@@ -186,12 +186,21 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
         const s = new SessionImpl(nextId++, c.principal, ws, markDirty);
         c.session = s;
         sockets.add(ws);
-        // Expiry is enforced on open sockets too.
-        c.expiry = setTimeout(() => {
-          if (s.closed) return;
-          c.closeReason = 'token_expired';
-          ws.end(CloseCode.TOKEN_EXPIRED, 'token expired');
-        }, Math.max(0, c.principal.expiresAt - Date.now()));
+        // Expiry is enforced on open sockets too. A timer cannot wait longer than 2^31-1 ms
+        // (Node fires such a timer at once), so a token valid for weeks re-arms it on the way.
+        const armExpiry = (): void => {
+          const left = c.principal.expiresAt - Date.now();
+          c.expiry = setTimeout(
+            () => {
+              if (s.closed) return;
+              if (c.principal.expiresAt > Date.now()) return armExpiry();
+              c.closeReason = 'token_expired';
+              ws.end(CloseCode.TOKEN_EXPIRED, 'token expired');
+            },
+            Math.min(MAX_TIMER_MS, Math.max(0, left)),
+          );
+        };
+        armExpiry();
         metrics?.connectionOpened(c.principal.tenant, c.principal.role);
         log.info({ conn: s.id, tenant: c.principal.tenant, role: c.principal.role, agentId: c.principal.agentId, encoding: c.encoding }, 'connected');
         shell.open(s);

@@ -52,14 +52,14 @@ describe('web pages in a browser', () => {
     const errors: string[] = [];
     dashboard.on('pageerror', (e) => errors.push(`dashboard: ${e.message}`));
     await dashboard.goto(`${http()}/dashboard#token=${await verifier.sign({ tenant: 'web', role: 'supervisor' }, 600)}`);
-    await expect.poll(() => dashboard.locator('tr[data-queue="billing"]').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => dashboard.locator('tr[data-queue="billing"]').count(), { timeout: 20_000 }).toBe(1);
     expect(await tile(dashboard, 't-answered').textContent()).toBe('0');
 
     // The agent desktop at a phone's size.
     const agent = await browser.newPage({ viewport: { width: 390, height: 844 } });
     agent.on('pageerror', (e) => errors.push(`agent: ${e.message}`));
     await agent.goto(`${http()}/agent#token=${await verifier.sign({ tenant: 'web', role: 'agent', sub: 'maria' }, 600)}`);
-    await expect.poll(() => agent.locator('#status').textContent(), { timeout: 10_000 }).toBe('connected');
+    await expect.poll(() => agent.locator('#status').textContent(), { timeout: 20_000 }).toBe('connected');
     expect(await agent.locator('#who').textContent()).toContain('maria');
     expect(await agent.locator('#login').isVisible()).toBe(false);
     expect(await dashboard.locator('#login').isVisible()).toBe(false);

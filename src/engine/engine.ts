@@ -35,6 +35,7 @@ import {
   type Profile,
   type ProfileChannel,
   type Queue,
+  type QueueCounters,
   type Signature,
 } from './entities.ts';
 import {
@@ -59,6 +60,16 @@ import type {
   QueueSpec,
   SkillLevels,
 } from './types.ts';
+import {
+  SNAPSHOT_FORMAT,
+  SnapshotMismatchError,
+  type AgentSnapshot,
+  type EngineSnapshot,
+  type InteractionSnapshot,
+  type ProfileSnapshot,
+  type QueueSnapshot,
+  type SignatureSnapshot,
+} from './snapshot.ts';
 import {
   checkCapacity,
   checkDuration,
@@ -277,7 +288,8 @@ export class Engine {
   private readonly agentPos: PositionIndex[] = [];
   private readonly lists = new LinkedLists();
   /** Each live interaction's next due time, keyed (time, seq). */
-  private readonly ixTimers = new KeyedHeap(new PositionIndex());
+  private readonly ixTimerPos = new PositionIndex();
+  private readonly ixTimers = new KeyedHeap(this.ixTimerPos);
   private readonly offerTimers: IndexedHeap;
   /** Batch matching's merge of signature heads, by signature id; empty between batches. */
   private readonly mergeHeap = new IndexedHeap(new PositionIndex(64), (a, b) => {
@@ -286,6 +298,8 @@ export class Engine {
     return this.better(x.hBand, x.hKey, x.hSeq, x.queue, y.hBand, y.hKey, y.hSeq, y.queue, this.now);
   });
   private readonly agentTimers: IndexedHeap;
+  private readonly offerTimerPos = new PositionIndex();
+  private readonly agentTimerPos = new PositionIndex();
   /** Context for the findFirst predicates below (set just before each call; no closures per call). */
   private matchAgent: Agent | null = null;
   private matchIx: Interaction | null = null;
@@ -324,12 +338,12 @@ export class Engine {
     this.closedNumber = new Float64Array(ring).fill(-1);
     this.finished = new BoundedMap(this.options.idempotencyMaxEntries, this.options.idempotencyTtlMs);
     this.lastAgent = new BoundedMap(this.options.lastAgentMaxEntries, this.options.lastAgentTtlMs);
-    this.offerTimers = new IndexedHeap(new PositionIndex(), (a, b) => {
+    this.offerTimers = new IndexedHeap(this.offerTimerPos, (a, b) => {
       const ta = this.rec[a * R_SIZE + R_OFFER_AT];
       const tb = this.rec[b * R_SIZE + R_OFFER_AT];
       return ta !== tb ? ta < tb : this.rec[a * R_SIZE + R_SEQ] < this.rec[b * R_SIZE + R_SEQ];
     });
-    this.agentTimers = new IndexedHeap(new PositionIndex(), (a, b) => {
+    this.agentTimers = new IndexedHeap(this.agentTimerPos, (a, b) => {
       const ta = this.agentTimerAt[a];
       const tb = this.agentTimerAt[b];
       return ta !== tb ? ta < tb : a < b;
@@ -378,6 +392,330 @@ export class Engine {
   private agentTimerHead(): number {
     const h = this.agentTimers.peek();
     return h < 0 ? Number.POSITIVE_INFINITY : this.agentTimerAt[h];
+  }
+
+  // ───────────────────────────── snapshots ─────────────────────────────
+
+  /**
+   * The whole state as plain data (see snapshot.ts): a copy, so the engine may go on at once.
+   * O(state); taken between calls, never inside one.
+   */
+  snapshot(): EngineSnapshot {
+    if (this.mergeHeap.size !== 0 || this.pendingAgents.length > 0 || this.pendingIxs.length > 0) throw new Error('snapshot inside an engine call');
+    const slotsOf = (xs: readonly { slot: number }[]) => xs.map((x) => x.slot);
+    const queues = [...this.queues.values()].map(
+      (q): QueueSnapshot => ({
+        id: q.id,
+        objective: { percent: q.objective.percent, thresholdMs: q.objective.thresholdMs },
+        weight: q.weight,
+        w: q.w,
+        defaultPriority: q.defaultPriority,
+        offerTimeoutMs: q.offerTimeoutMs,
+        wrapUpMs: q.wrapUpMs,
+        maxWaitMs: q.maxWaitMs,
+        overflowQueue: q.overflowQueue,
+        escalateAfterMs: q.escalateAfterMs,
+        noAnswerAway: q.noAnswerAway,
+        preferredWindowMs: q.preferredWindowMs,
+        waiting: { head: q.waiting.head, tail: q.waiting.tail, size: q.waiting.size },
+        offered: q.offered,
+        counters: { ...q.counters },
+      }),
+    );
+    const profiles: ProfileSnapshot[] = [];
+    for (const [key, p] of this.profiles) {
+      profiles[p.id] = {
+        key,
+        levels: [...p.levels],
+        labels: [...p.labels],
+        total: p.total,
+        staffed: p.staffed,
+        chans: p.chans.map((pc) => [pc.ch, pc.cost, pc.max, pc.autoAccept, pc.interruptible, pc.heap.dump(), pc.sigs.map((g) => g.id)]),
+      };
+    }
+    const signatures: SignatureSnapshot[] = [];
+    for (const [key, g] of this.signatures) {
+      signatures[g.id] = {
+        key,
+        queue: g.queue.idx,
+        ch: g.ch,
+        skills: g.skills.map(([k, v]) => [k, v]),
+        labels: g.labels.map(([k, v]) => [k, v]),
+        heap: g.heap.dump(),
+        pcs: g.pcs.map((pc) => [pc.profile.id, pc.ch]),
+        proficiency: [...g.proficiency],
+        profileIds: [...g.profileIds],
+        avail: g.avail,
+        head: [g.hSlot, g.hBand, g.hKey, g.hSeq, g.hRejected],
+      };
+    }
+    const agents: AgentSnapshot[] = [];
+    for (const a of this.agents.values()) {
+      agents.push([
+        a.slot,
+        a.id,
+        a.profile.id,
+        a.state,
+        a.reason,
+        [...a.load],
+        a.units,
+        a.nonInterruptibleUnits,
+        a.offers.map((o) => {
+          if (o.ix.offer !== o) throw new Error(`offer ${o.id} is not its interaction's`);
+          return o.ix.slot;
+        }),
+        slotsOf(a.assigned),
+        slotsOf(a.wrapping),
+        a.wrapUntil,
+        a.idleSince,
+        a.inHeaps,
+        a.preferred ? slotsOf(a.preferred) : null,
+      ]);
+    }
+    const interactions: InteractionSnapshot[] = [];
+    for (const ix of this.interactions.values()) {
+      const o = ix.offer;
+      interactions.push([
+        ix.slot,
+        ix.id,
+        ix.seq,
+        ix.channel,
+        ix.ch,
+        ix.queue.idx,
+        ix.skills,
+        ix.labels,
+        ix.sig.id,
+        ix.status,
+        ix.priority,
+        ix.valueTier,
+        ix.customerId,
+        ix.context,
+        o ? [o.number, o.agent.slot, o.pc.profile.id, o.pc.ch, o.expiresAt, o.offeredAt, o.agentKey, o.preferred] : null,
+        ix.agent ? ix.agent.slot : null,
+        ix.rejectedBy ? [...ix.rejectedBy].map((a) => a.slot) : null,
+        ix.preferred ? slotsOf(ix.preferred) : null,
+        ix.relaxation,
+        ix.relaxStep,
+      ]);
+    }
+    return {
+      format: SNAPSHOT_FORMAT,
+      options: this.options,
+      now: this.now,
+      seq: this.seq,
+      offerSeq: this.offerSeq,
+      queuedCount: this.queuedCount,
+      openOffers: this.openOffers,
+      skills: [...this.skills],
+      channels: [...this.channelNames],
+      queues,
+      profiles,
+      signatures,
+      agents,
+      agentSlots: this.agentBySlot.length,
+      freeAgentSlots: [...this.freeAgentSlots],
+      agentKey: this.agentKey.slice(),
+      agentTimerAt: this.agentTimerAt.slice(),
+      interactions,
+      ixSlots: this.ixBySlot.length,
+      freeIxSlots: [...this.freeIxSlots],
+      rec: this.rec.slice(0, this.ixBySlot.length * R_SIZE),
+      closedAgent: Array.from(this.closedAgent, (x) => x ?? null),
+      closedOutcome: this.closedOutcome.slice(),
+      closedNumber: this.closedNumber.slice(),
+      finished: this.finished.dump(),
+      lastAgent: this.lastAgent.dump(),
+      sigPos: this.sigPos.dump(),
+      agentPos: this.agentPos.map((p) => p.dump()),
+      lists: this.lists.dump(),
+      ixTimers: this.ixTimers.dump(),
+      ixTimerPos: this.ixTimerPos.dump(),
+      offerTimers: this.offerTimers.dump(),
+      offerTimerPos: this.offerTimerPos.dump(),
+      agentTimers: this.agentTimers.dump(),
+      agentTimerPos: this.agentTimerPos.dump(),
+    };
+  }
+
+  /** An engine in exactly the state of `snap`, with the snapshot's own options. */
+  static restore(snap: EngineSnapshot): Engine {
+    if (snap.format !== SNAPSHOT_FORMAT) throw new SnapshotMismatchError(`snapshot format ${snap.format}; this build reads ${SNAPSHOT_FORMAT}`);
+    const e = new Engine(snap.options);
+    e.load(snap);
+    return e;
+  }
+
+  private load(snap: EngineSnapshot): void {
+    this.now = snap.now;
+    this.seq = snap.seq;
+    this.offerSeq = snap.offerSeq;
+    this.queuedCount = snap.queuedCount;
+    this.openOffers = snap.openOffers;
+    for (const s of snap.skills) this.skills.add(s);
+    for (const c of snap.channels) this.channelIndex(c, true);
+    snap.agentPos.forEach((pos, i) => this.agentPos[i].load(pos));
+    const queueByIdx: Queue[] = [];
+    snap.queues.forEach((q, idx) => {
+      const queue: Queue = {
+        idx,
+        id: q.id,
+        objective: { ...q.objective },
+        weight: q.weight,
+        w: q.w,
+        defaultPriority: q.defaultPriority,
+        offerTimeoutMs: q.offerTimeoutMs,
+        wrapUpMs: q.wrapUpMs,
+        maxWaitMs: q.maxWaitMs,
+        overflowQueue: q.overflowQueue,
+        escalateAfterMs: q.escalateAfterMs,
+        noAnswerAway: q.noAnswerAway,
+        preferredWindowMs: q.preferredWindowMs,
+        waiting: { id: idx, head: q.waiting.head, tail: q.waiting.tail, size: q.waiting.size },
+        offered: q.offered,
+        counters: { ...(q.counters as unknown as QueueCounters) },
+      };
+      queueByIdx.push(queue);
+      this.queues.set(q.id, queue);
+    });
+    for (const ps of snap.profiles) {
+      const profile: Profile = { id: this.profileList.length, levels: new Map(ps.levels), labels: new Map(ps.labels), total: ps.total, chans: [], byCh: [], staffed: ps.staffed };
+      for (const [ch, cost, max, autoAccept, interruptible, heap] of ps.chans) {
+        const pc: ProfileChannel = { profile, ch, cost, max, autoAccept, interruptible, heap: new IndexedHeap(this.agentPos[ch], this.agentLess), sigs: [] };
+        pc.heap.load(heap);
+        profile.chans.push(pc);
+        profile.byCh[ch] = pc;
+      }
+      this.profiles.set(ps.key, profile);
+      this.profileList.push(profile);
+    }
+    for (const gs of snap.signatures) {
+      const g: Signature = {
+        id: this.signatureList.length,
+        queue: queueByIdx[gs.queue],
+        ch: gs.ch,
+        skills: gs.skills,
+        labels: gs.labels,
+        heap: new KeyedHeap(this.sigPos),
+        pcs: gs.pcs.map(([pid, ch]) => this.profileList[pid].byCh[ch]!),
+        proficiency: [...gs.proficiency],
+        profileIds: new Set(gs.profileIds),
+        avail: gs.avail,
+        hSlot: gs.head[0],
+        hBand: gs.head[1],
+        hKey: gs.head[2],
+        hSeq: gs.head[3],
+        hRejected: gs.head[4],
+      };
+      g.heap.load(gs.heap);
+      this.signatures.set(gs.key, g);
+      this.signatureList.push(g);
+    }
+    snap.profiles.forEach((ps, pid) => {
+      ps.chans.forEach(([, , , , , , sigs], i) => {
+        this.profileList[pid].chans[i].sigs.push(...sigs.map((id) => this.signatureList[id]));
+      });
+    });
+    this.sigPos.load(snap.sigPos);
+
+    this.agentBySlot = new Array(snap.agentSlots).fill(undefined);
+    this.freeAgentSlots.push(...snap.freeAgentSlots);
+    this.agentKey = snap.agentKey.slice();
+    this.agentTimerAt = snap.agentTimerAt.slice();
+    const L = this.options.limits;
+    for (const [slot, id, pid, state, reason, load, units, nonInterruptibleUnits, , , , wrapUntil, idleSince, inHeaps] of snap.agents) {
+      const a: Agent = {
+        slot,
+        id,
+        profile: this.profileList[pid],
+        state,
+        reason: reason ?? undefined,
+        load: new Int32Array(L.maxChannels),
+        units,
+        nonInterruptibleUnits,
+        offers: [],
+        assigned: [],
+        wrapping: [],
+        wrapUntil,
+        idleSince,
+        inHeaps,
+        preferred: null,
+      };
+      a.load.set(load);
+      this.agentBySlot[slot] = a;
+      this.agents.set(id, a);
+    }
+
+    this.ixBySlot = new Array(snap.ixSlots).fill(undefined);
+    this.freeIxSlots.push(...snap.freeIxSlots);
+    this.rec = new Float64Array(Math.max(1024, snap.ixSlots) * R_SIZE);
+    this.rec.set(snap.rec);
+    for (const x of snap.interactions) {
+      const ix: Interaction = {
+        slot: x[0],
+        id: x[1],
+        seq: x[2],
+        channel: x[3],
+        ch: x[4],
+        queue: queueByIdx[x[5]],
+        skills: x[6],
+        labels: x[7],
+        sig: this.signatureList[x[8]],
+        status: x[9],
+        priority: x[10],
+        valueTier: x[11],
+        customerId: x[12] ?? undefined,
+        context: x[13],
+        offer: null,
+        agent: null,
+        rejectedBy: null,
+        preferred: null,
+        relaxation: x[18],
+        relaxStep: x[19],
+      };
+      this.ixBySlot[ix.slot] = ix;
+      this.interactions.set(ix.id, ix);
+    }
+    const agentAt = (slot: number) => this.agentBySlot[slot]!;
+    const ixAt = (slot: number) => this.ixBySlot[slot]!;
+    for (const x of snap.interactions) {
+      const ix = ixAt(x[0]);
+      const o = x[14];
+      if (o)
+        ix.offer = {
+          id: `o${o[0]}`,
+          number: o[0],
+          ix,
+          agent: agentAt(o[1]),
+          pc: this.profileList[o[2]].byCh[o[3]]!,
+          expiresAt: o[4],
+          offeredAt: o[5],
+          agentKey: o[6],
+          preferred: o[7],
+        };
+      if (x[15] !== null) ix.agent = agentAt(x[15]);
+      if (x[16]) ix.rejectedBy = new Set(x[16].map(agentAt));
+      if (x[17]) ix.preferred = x[17].map(agentAt);
+    }
+    for (const x of snap.agents) {
+      const a = agentAt(x[0]);
+      a.offers.push(...x[8].map((s) => ixAt(s).offer!));
+      a.assigned.push(...x[9].map(ixAt));
+      a.wrapping = x[10].map(ixAt);
+      if (x[14]) a.preferred = x[14].map(ixAt);
+    }
+
+    snap.closedAgent.forEach((x, i) => (this.closedAgent[i] = x ?? undefined));
+    this.closedOutcome.set(snap.closedOutcome);
+    this.closedNumber.set(snap.closedNumber);
+    this.finished.load(snap.finished);
+    this.lastAgent.load(snap.lastAgent);
+    this.lists.load(snap.lists);
+    this.ixTimers.load(snap.ixTimers);
+    this.ixTimerPos.load(snap.ixTimerPos);
+    this.offerTimers.load(snap.offerTimers);
+    this.offerTimerPos.load(snap.offerTimerPos);
+    this.agentTimers.load(snap.agentTimers);
+    this.agentTimerPos.load(snap.agentTimerPos);
   }
 
   counts(): EngineCounts {

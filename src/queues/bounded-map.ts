@@ -1,3 +1,13 @@
+export interface BoundedMapDump<K, V> {
+  readonly cap: number;
+  readonly first: number;
+  readonly next: number;
+  readonly seqs: number[];
+  readonly keys: K[];
+  readonly values: V[];
+  readonly times: number[];
+}
+
 /**
  * A Map bounded in entries and age: beyond `maxEntries` the least recently set entry is
  * evicted, entries older than `ttl` read as absent. Time is passed in, never read. Used for
@@ -26,6 +36,44 @@ export class BoundedMap<K, V> {
 
   get size(): number {
     return this.index.size;
+  }
+
+  /**
+   * The ring for a snapshot: its capacity, bounds, and each live record with its sequence, so a
+   * restored map evicts in exactly the same order.
+   */
+  dump(): BoundedMapDump<K, V> {
+    const seqs: number[] = [];
+    const keys: K[] = [];
+    const values: V[] = [];
+    const times: number[] = [];
+    const cap = this.keys.length;
+    for (let seq = this.first; seq < this.next; seq++) {
+      const p = seq % cap;
+      const k = this.keys[p];
+      if (k === undefined) continue;
+      seqs.push(seq);
+      keys.push(k);
+      values.push(this.values[p] as V);
+      times.push(this.times[p]);
+    }
+    return { cap, first: this.first, next: this.next, seqs, keys, values, times };
+  }
+
+  load(d: BoundedMapDump<K, V>): void {
+    this.keys = new Array(d.cap);
+    this.values = new Array(d.cap);
+    this.times = new Float64Array(d.cap);
+    this.first = d.first;
+    this.next = d.next;
+    this.index.clear();
+    for (let i = 0; i < d.seqs.length; i++) {
+      const p = d.seqs[i] % d.cap;
+      this.keys[p] = d.keys[i];
+      this.values[p] = d.values[i];
+      this.times[p] = d.times[i];
+      this.index.set(d.keys[i], d.seqs[i]);
+    }
   }
 
   set(key: K, value: V, now: number): void {

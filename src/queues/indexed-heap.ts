@@ -16,6 +16,16 @@ export class PositionIndex {
     this.pos = new Int32Array(initialCapacity).fill(-1);
   }
 
+  /** A copy of the positions, for a snapshot. */
+  dump(): Int32Array {
+    return this.pos.slice();
+  }
+
+  /** Takes the positions of a snapshot. */
+  load(pos: Int32Array): void {
+    this.pos = pos.slice();
+  }
+
   /** Makes sure `handle` is addressable. */
   ensure(handle: number): void {
     if (handle < this.pos.length) return;
@@ -43,6 +53,18 @@ export class IndexedHeap {
 
   get size(): number {
     return this.n;
+  }
+
+  /** The handles in heap order, for a snapshot (positions are dumped with the PositionIndex). */
+  dump(): Int32Array {
+    return this.items.slice(0, this.n);
+  }
+
+  /** Takes a snapshot's handles, in the same heap order. */
+  load(items: Int32Array): void {
+    this.items = new Int32Array(Math.max(8, items.length));
+    this.items.set(items);
+    this.n = items.length;
   }
 
   /** The best handle, or -1 when empty. */

@@ -11,6 +11,13 @@
 import { bestFirst } from './best-first.ts';
 import type { PositionIndex } from './indexed-heap.ts';
 
+export interface KeyedHeapDump {
+  readonly ka: Float64Array;
+  readonly kb: Float64Array;
+  readonly kc: Float64Array;
+  readonly hs: Int32Array;
+}
+
 export class KeyedHeap {
   private ka: Float64Array;
   private kb: Float64Array;
@@ -30,6 +37,25 @@ export class KeyedHeap {
 
   get size(): number {
     return this.n;
+  }
+
+  /** The entries in heap order, for a snapshot (positions are dumped with the PositionIndex). */
+  dump(): KeyedHeapDump {
+    return { ka: this.ka.slice(0, this.n), kb: this.kb.slice(0, this.n), kc: this.kc.slice(0, this.n), hs: this.hs.slice(0, this.n) };
+  }
+
+  /** Takes a snapshot's entries, in the same heap order. */
+  load(d: KeyedHeapDump): void {
+    const cap = Math.max(8, d.hs.length);
+    this.ka = new Float64Array(cap);
+    this.kb = new Float64Array(cap);
+    this.kc = new Float64Array(cap);
+    this.hs = new Int32Array(cap);
+    this.ka.set(d.ka);
+    this.kb.set(d.kb);
+    this.kc.set(d.kc);
+    this.hs.set(d.hs);
+    this.n = d.hs.length;
   }
 
   /** The best handle, or -1 when empty. */

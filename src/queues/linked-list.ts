@@ -22,6 +22,17 @@ export class LinkedLists {
     this.member = grow(this.member);
   }
 
+  /** Copies of the links, for a snapshot (the heads live in their owners' records). */
+  dump(): { prev: Int32Array; next: Int32Array; member: Int32Array } {
+    return { prev: this.prev.slice(), next: this.next.slice(), member: this.member.slice() };
+  }
+
+  load(d: { prev: Int32Array; next: Int32Array; member: Int32Array }): void {
+    this.prev = d.prev.slice();
+    this.next = d.next.slice();
+    this.member = d.member.slice();
+  }
+
   /** Appends `h` to `list`, whose head/tail/size live in the given record. */
   append(list: ListHead, h: number): void {
     this.ensure(h);

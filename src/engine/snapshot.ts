@@ -1,0 +1,149 @@
+/**
+ * The engine's state as plain data: what a snapshot stores. It is a faithful copy of every
+ * record, index and heap (heaps in their exact array order, slots and free lists as they are),
+ * so an engine restored from it answers every later command exactly as the original would, event
+ * for event. References between records are slot numbers, ids or indexes. Typed arrays stay
+ * typed arrays; the store encodes them.
+ */
+import type { BoundedMapDump } from '../queues/bounded-map.ts';
+import type { KeyedHeapDump } from '../queues/keyed-heap.ts';
+import type { EngineOptions } from './options.ts';
+import type { AgentStateName, InteractionStatus, RelaxationStep, ServiceObjective } from './types.ts';
+
+/** Bumped whenever the layout below changes; a restore refuses any other. */
+export const SNAPSHOT_FORMAT = 1;
+
+export interface QueueSnapshot {
+  readonly id: string;
+  readonly objective: ServiceObjective;
+  readonly weight: number;
+  readonly w: number;
+  readonly defaultPriority: number;
+  readonly offerTimeoutMs: number;
+  readonly wrapUpMs: number;
+  readonly maxWaitMs: number | null;
+  readonly overflowQueue: string | null;
+  readonly escalateAfterMs: number | null;
+  readonly noAnswerAway: boolean;
+  readonly preferredWindowMs: number;
+  readonly waiting: { readonly head: number; readonly tail: number; readonly size: number };
+  readonly offered: number;
+  readonly counters: Readonly<Record<string, number>>;
+}
+
+export interface ProfileSnapshot {
+  readonly key: string;
+  readonly levels: [string, number][];
+  readonly labels: [string, string][];
+  readonly total: number;
+  readonly staffed: number;
+  /** Per channel: [channel index, cost, max, autoAccept, interruptible, heap handles, signature ids]. */
+  readonly chans: [number, number, number, boolean, boolean, Int32Array, number[]][];
+}
+
+export interface SignatureSnapshot {
+  readonly key: string;
+  readonly queue: number;
+  readonly ch: number;
+  readonly skills: [string, number][];
+  readonly labels: [string, string][];
+  readonly heap: KeyedHeapDump;
+  /** [profile id, channel index] of each entry of C(σ), in order. */
+  readonly pcs: [number, number][];
+  readonly proficiency: number[];
+  readonly profileIds: number[];
+  readonly avail: number;
+  readonly head: [number, number, number, number, boolean];
+}
+
+/** [slot, id, profile, state, reason, load, units, nonInterruptibleUnits, offers, assigned, wrapping, wrapUntil, idleSince, inHeaps, preferred] */
+export type AgentSnapshot = [
+  number,
+  string,
+  number,
+  AgentStateName,
+  string | undefined,
+  number[],
+  number,
+  number,
+  number[],
+  number[],
+  number[],
+  number,
+  number,
+  number,
+  number[] | null,
+];
+
+/** [number, agent slot, profile id, channel index, expiresAt, offeredAt, agentKey, preferred] */
+export type OfferSnapshot = [number, number, number, number, number | null, number, number, boolean];
+
+/**
+ * [slot, id, seq, channel, ch, queue, skills, labels, signature, status, priority, valueTier,
+ * customerId, context, offer, agent, rejectedBy, preferred, relaxation, relaxStep]
+ */
+export type InteractionSnapshot = [
+  number,
+  string,
+  number,
+  string,
+  number,
+  number,
+  Record<string, number>,
+  Record<string, string>,
+  number,
+  InteractionStatus,
+  number,
+  number,
+  string | undefined,
+  unknown,
+  OfferSnapshot | null,
+  number | null,
+  number[] | null,
+  number[] | null,
+  readonly RelaxationStep[] | null,
+  number,
+];
+
+export interface EngineSnapshot {
+  readonly format: number;
+  readonly options: EngineOptions;
+  readonly now: number;
+  readonly seq: number;
+  readonly offerSeq: number;
+  readonly queuedCount: number;
+  readonly openOffers: number;
+  readonly skills: string[];
+  readonly channels: string[];
+  readonly queues: QueueSnapshot[];
+  readonly profiles: ProfileSnapshot[];
+  readonly signatures: SignatureSnapshot[];
+  readonly agents: AgentSnapshot[];
+  readonly agentSlots: number;
+  readonly freeAgentSlots: number[];
+  readonly agentKey: Float64Array;
+  readonly agentTimerAt: Float64Array;
+  readonly interactions: InteractionSnapshot[];
+  readonly ixSlots: number;
+  readonly freeIxSlots: number[];
+  readonly rec: Float64Array;
+  readonly closedAgent: (string | null)[];
+  readonly closedOutcome: Uint8Array;
+  readonly closedNumber: Float64Array;
+  readonly finished: BoundedMapDump<string, InteractionStatus>;
+  readonly lastAgent: BoundedMapDump<string, string>;
+  readonly sigPos: Int32Array;
+  readonly agentPos: Int32Array[];
+  readonly lists: { prev: Int32Array; next: Int32Array; member: Int32Array };
+  readonly ixTimers: KeyedHeapDump;
+  readonly ixTimerPos: Int32Array;
+  readonly offerTimers: Int32Array;
+  readonly offerTimerPos: Int32Array;
+  readonly agentTimers: Int32Array;
+  readonly agentTimerPos: Int32Array;
+}
+
+/** A snapshot this build cannot restore (another format, or other routing policies). */
+export class SnapshotMismatchError extends Error {
+  override readonly name = 'SnapshotMismatchError';
+}

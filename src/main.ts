@@ -28,7 +28,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   log.info({ config: describeConfig(config) }, 'configuration');
   const metrics = new Metrics({ serviceLevelWindowMs: config.serviceLevelWindowSeconds * 1000 });
   const journal = config.store === 'redis' ? new RedisJournal(config.redisUrl) : undefined;
-  const shell = new Shell({ ordering: config.ordering, agentSelection: config.agentSelection, metrics, ...(journal ? { journal } : {}), log });
+  const shell = new Shell({ ordering: config.ordering, agentSelection: config.agentSelection, metrics, ...(journal ? { journal } : {}), log, snapshotEveryEntries: config.snapshotEveryEntries });
   metrics.observeQueues(shell);
   // With the redis store one process per lease leads; the others are hot standbys that follow
   // the journal and take over when the lease lapses.

@@ -10,7 +10,9 @@ import type { AgentSelectionPolicy, OrderingPolicy } from './engine/options.ts';
 import type { Command, EngineEvent } from './engine/types.ts';
 import { ProtocolCode } from './protocol/codes.ts';
 import type { Metrics, QueueSource } from './metrics/metrics.ts';
-import { StaleLeaderError, type Journal, type JournalEntry } from './store/journal.ts';
+import { SnapshotMismatchError } from './engine/snapshot.ts';
+import { StaleLeaderError, StoreUnavailableError, type Journal, type JournalChunk, type JournalEntry, type StoredSnapshot } from './store/journal.ts';
+import { decodeSnapshot, encodeSnapshot } from './store/snapshot-codec.ts';
 import type { AgentRequest, PlatformRequest, Role, SupervisorRequest } from './protocol/schemas.ts';
 import type { Principal } from './transport/auth.ts';
 
@@ -36,6 +38,11 @@ export interface ShellOptions {
   /** Write-ahead journal (the redis store); without it state lives in memory only. */
   readonly journal?: Journal;
   readonly log?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /**
+   * With a journal: snapshot a tenant's engine after this many journal entries (0: never), so
+   * recovery replays at most about this many and the journal stays this short.
+   */
+  readonly snapshotEveryEntries?: number;
 }
 
 type AnyRequest = PlatformRequest | AgentRequest | SupervisorRequest;
@@ -44,6 +51,11 @@ class TenantShell {
   engine: Engine;
   /** This turn's engine calls, not yet in the journal. */
   pending: JournalEntry[] = [];
+  /** Number of the last journal entry in the engine's state (handed to the journal or replayed). */
+  journaled = 0;
+  /** Entry number of the latest snapshot taken (or loaded), and whether one is being written. */
+  snapshotAt = 0;
+  snapshotting = false;
   /** Set while the journal refused a write: requests are refused until the engine is rebuilt. */
   unavailable: { code: 'STORE_UNAVAILABLE' | 'STALE_LEADER'; message: string } | null = null;
   opened = false;
@@ -74,12 +86,31 @@ class TenantShell {
     if (out.length > 0) this.options.metrics?.onEvents(this.tenant, out);
   }
 
-  /** A fresh engine (before a rebuild from the journal). */
-  reset(): void {
+  /** A fresh engine, or one restored from a snapshot (before replaying the journal after it). */
+  reset(snapshot: StoredSnapshot | null = null): void {
     this.stop();
     this.armedFor = Number.POSITIVE_INFINITY;
-    this.engine = new Engine({ ordering: this.options.ordering, agentSelection: this.options.agentSelection });
     this.pending = [];
+    this.journaled = snapshot?.through ?? 0;
+    this.snapshotAt = this.journaled;
+    if (!snapshot) {
+      this.engine = new Engine({ ordering: this.options.ordering, agentSelection: this.options.agentSelection });
+      return;
+    }
+    const snap = decodeSnapshot(snapshot.bytes);
+    const { ordering, agentSelection } = snap.options;
+    if (ordering !== this.options.ordering || agentSelection !== this.options.agentSelection)
+      throw new SnapshotMismatchError(
+        `tenant '${this.tenant}' was snapshotted under ordering=${ordering} agentSelection=${agentSelection}; this server runs ordering=${this.options.ordering} agentSelection=${this.options.agentSelection}: start it with the tenant's policies`,
+      );
+    this.engine = Engine.restore(snap);
+  }
+
+  /** Replays journal chunks after the engine's state; a chunk that does not follow on is a hole. */
+  replayChunk(chunk: JournalChunk): void {
+    if (chunk.first !== this.journaled + 1) throw new Error(`tenant '${this.tenant}': the journal jumps from entry ${this.journaled} to ${chunk.first}`);
+    for (const e of chunk.entries) this.replay(e);
+    this.journaled = chunk.last;
   }
 
   /** Runs one engine call, routes its events and re-arms the timer. */
@@ -260,11 +291,12 @@ export class Shell implements QueueSource {
     const before = t.unavailable;
     t.unavailable = before ?? { code: 'STORE_UNAVAILABLE', message: 'the tenant is being rebuilt from the journal; retry shortly' };
     try {
-      t.reset();
+      const { snapshot, entries } = await this.options.journal!.open(t.tenant);
+      t.reset(snapshot);
       let n = 0;
-      for await (const chunk of await this.options.journal!.open(t.tenant)) {
-        for (const e of chunk) t.replay(e);
-        n += chunk.length;
+      for await (const chunk of entries) {
+        t.replayChunk(chunk);
+        n += chunk.entries.length;
       }
       t.opened = true;
       t.unavailable = null;
@@ -294,12 +326,22 @@ export class Shell implements QueueSource {
       if (t.pending.length === 0) continue;
       const entries = t.pending;
       t.pending = [];
+      const first = t.journaled + 1;
+      t.journaled += entries.length;
+      // The engine's state is exactly "after entry t.journaled" now: the moment to snapshot.
+      const snapshot = this.snapshotDue(t) ? this.takeSnapshot(t) : null;
       const write = async () => {
         if (!t.opened) {
           await journal.open(t.tenant); // a new tenant: nothing to replay
           t.opened = true;
         }
-        await journal.append(t.tenant, entries);
+        try {
+          await journal.append(t.tenant, first, entries);
+        } catch (e) {
+          if (snapshot) t.snapshotting = false;
+          throw e;
+        }
+        if (snapshot) void this.saveSnapshot(t, snapshot);
       };
       const metrics = this.options.metrics;
       const started = performance.now();
@@ -318,31 +360,71 @@ export class Shell implements QueueSource {
     return Promise.all(writes).then(() => failed);
   }
 
-  /** Standby: how far each tenant's journal has been applied. */
-  private readonly followed = new Map<string, string>();
+  /** Standby: the tenants whose engines follow the journal. */
+  private readonly followed = new Set<string>();
 
   /**
    * Standby: applies what the leader journaled since the last call, for every tenant, to warm
-   * engines that fire no timers and serve no one. Returns the entries applied.
+   * engines that fire no timers and serve no one. A tenant the standby meets first, or whose
+   * entries were folded into a snapshot before it read them, starts from the latest snapshot.
+   * Returns the entries applied.
    */
   async follow(): Promise<number> {
     const journal = this.options.journal!;
     let n = 0;
     for (const id of await journal.tenants()) {
       const t = this.tenant(id);
-      let after = this.followed.get(id);
-      if (after === undefined) {
-        t.reset();
-        after = '-';
+      for (let attempt = 0; ; attempt++) {
+        if (!this.followed.has(id)) {
+          t.reset(await journal.snapshot(id));
+          this.followed.add(id);
+        }
+        let behind = false;
+        for await (const chunk of journal.read(id, t.journaled)) {
+          if (chunk.first !== t.journaled + 1) {
+            behind = true; // trimmed past this engine: start again from the newer snapshot
+            break;
+          }
+          t.replayChunk(chunk);
+          n += chunk.entries.length;
+        }
+        if (!behind) break;
+        this.followed.delete(id);
+        if (attempt >= 5) throw new StoreUnavailableError(`tenant '${id}': the journal kept moving past this standby`);
       }
-      for await (const chunk of journal.read(id, after)) {
-        for (const e of chunk.entries) t.replay(e);
-        n += chunk.entries.length;
-        after = chunk.last;
-      }
-      this.followed.set(id, after);
     }
     return n;
+  }
+
+  /** Whether the tenant's engine is due for a snapshot. */
+  private snapshotDue(t: TenantShell): boolean {
+    const every = this.options.snapshotEveryEntries ?? 0;
+    return every > 0 && !t.snapshotting && t.journaled - t.snapshotAt >= every;
+  }
+
+  /** Encodes the engine's state now (synchronously: it is the state after entry t.journaled). */
+  private takeSnapshot(t: TenantShell): StoredSnapshot {
+    const started = performance.now();
+    const bytes = encodeSnapshot(t.engine.snapshot());
+    t.snapshotting = true;
+    t.snapshotAt = t.journaled;
+    this.options.metrics?.observeSnapshot('encoded', (performance.now() - started) / 1000, bytes.length);
+    return { through: t.journaled, bytes };
+  }
+
+  /** Stores and publishes a snapshot once its last entry is in the journal (trimming what it covers). */
+  private async saveSnapshot(t: TenantShell, snapshot: StoredSnapshot): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.options.journal!.saveSnapshot(t.tenant, snapshot.through, snapshot.bytes);
+      this.options.metrics?.observeSnapshot('published', (performance.now() - started) / 1000, snapshot.bytes.length);
+      this.options.log?.info({ tenant: t.tenant, through: snapshot.through, bytes: snapshot.bytes.length }, 'snapshot published; journal trimmed');
+    } catch (e) {
+      this.options.metrics?.observeSnapshot('failed', (performance.now() - started) / 1000, snapshot.bytes.length);
+      this.options.log?.warn({ tenant: t.tenant, through: snapshot.through, err: (e as Error).message }, 'snapshot not published (the journal still holds everything)');
+    } finally {
+      t.snapshotting = false;
+    }
   }
 
   /**

@@ -1,7 +1,11 @@
 /**
  * The write-ahead journal: every engine call (a command with its time, or a timer tick with its
- * time) is appended before its results leave the server. The engine is deterministic, so replaying
- * the journal through a fresh engine rebuilds the same state.
+ * time) is appended before its results leave the server. The engine is deterministic, so a
+ * snapshot of its state plus the journal's entries after it rebuilds the same state.
+ *
+ * Entries are numbered 1, 2, 3… per tenant, by the writer. A write must continue exactly where
+ * the journal ends (a write after a lost one is refused, so the journal has no holes), and only
+ * the writer holding the tenant's newest fencing epoch may write.
  */
 import type { Command } from '../engine/types.ts';
 
@@ -9,6 +13,19 @@ import type { Command } from '../engine/types.ts';
 export interface JournalEntry {
   readonly n: number;
   readonly c?: Command;
+}
+
+/** Consecutive entries numbered first…last. */
+export interface JournalChunk {
+  readonly entries: JournalEntry[];
+  readonly first: number;
+  readonly last: number;
+}
+
+/** An encoded engine snapshot of the state after entry `through`. */
+export interface StoredSnapshot {
+  readonly through: number;
+  readonly bytes: Uint8Array;
 }
 
 /** A write refused because a newer process took the tenant over (its fencing epoch moved on). */
@@ -33,14 +50,28 @@ export interface Journal {
   tenants(): Promise<string[]>;
   /**
    * Takes the tenant over: bumps its fencing epoch, so any older writer is refused from now on.
-   * Returns the entries to replay, oldest first.
+   * Returns the latest snapshot (or null) and the entries after it, oldest first.
    */
-  open(tenant: string): Promise<AsyncIterable<JournalEntry[]>>;
+  open(tenant: string): Promise<{ snapshot: StoredSnapshot | null; entries: AsyncIterable<JournalChunk> }>;
   /** Bumps the tenant's fencing epoch without reading (a standby taking over). */
   fence(tenant: string): Promise<void>;
-  /** Entries after position `after` ('-': from the start), without taking the tenant over. */
-  read(tenant: string, after: string): AsyncIterable<{ entries: JournalEntry[]; last: string }>;
-  /** Appends one turn's entries atomically; resolves once the store confirmed them. */
-  append(tenant: string, entries: readonly JournalEntry[]): Promise<void>;
+  /**
+   * Entries numbered after `after` (0: from the first kept), without taking the tenant over. A
+   * first chunk starting past `after + 1` means those entries were folded into a snapshot since:
+   * load it and read on from its `through`.
+   */
+  read(tenant: string, after: number): AsyncIterable<JournalChunk>;
+  /** The latest snapshot, or null. */
+  snapshot(tenant: string): Promise<StoredSnapshot | null>;
+  /**
+   * Appends one turn's entries, numbered from `first`, atomically; resolves once the store
+   * confirmed them. Refused unless `first` follows the journal's last entry.
+   */
+  append(tenant: string, first: number, entries: readonly JournalEntry[]): Promise<void>;
+  /**
+   * Publishes a snapshot of the state after entry `through` (refused unless the journal holds
+   * that entry) and drops the entries it covers.
+   */
+  saveSnapshot(tenant: string, through: number, bytes: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }

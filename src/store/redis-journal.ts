@@ -1,31 +1,75 @@
 /**
  * The journal in Redis: one Stream per tenant, written by a Lua script that checks the tenant's
- * fencing epoch and appends a whole turn in one call (group commit). Keys carry the `{tenant}`
- * hash tag, so a tenant's keys share a slot and the same code runs on Redis Cluster.
+ * fencing epoch and that the write continues the journal, and appends a whole turn in one call
+ * (group commit). Snapshots are stored in parts and published by a second script, which trims
+ * the entries they cover. Keys carry the `{tenant}` hash tag, so a tenant's keys share a slot
+ * and every script touches one slot: the same code runs on Redis Cluster.
  *
- *   sb:{<tenant>}:journal   Stream; each entry has one field `e`: a MessagePack JournalEntry
- *   sb:{<tenant>}:epoch     the fencing epoch; INCR by each process that takes the tenant over
- *   sb:tenants              Set of tenant ids (a global key: list tenants to recover)
- *   sb:lease:<name>         the leader lease: the leading node's id, with a TTL it renews
+ *   sb:{<tenant>}:journal        Stream; entry number N has the id 0-N and one field `e`: a
+ *                                MessagePack JournalEntry
+ *   sb:{<tenant>}:seq            the number of the last entry appended
+ *   sb:{<tenant>}:epoch          the fencing epoch; INCR by each process that takes the tenant over
+ *   sb:{<tenant>}:snapshot       Hash: the published snapshot (through, data, parts, bytes, at)
+ *   sb:{<tenant>}:snapshot:<id>  List: the snapshot's parts, in order
+ *   sb:tenants                   Set of tenant ids (a global key: list tenants to recover)
+ *   sb:lease:<name>              the leader lease: the leading node's id, with a TTL it renews
  */
+import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { Packr } from 'msgpackr';
-import { StaleLeaderError, StoreUnavailableError, type Journal, type JournalEntry } from './journal.ts';
+import { StaleLeaderError, StoreUnavailableError, type Journal, type JournalChunk, type JournalEntry, type StoredSnapshot } from './journal.ts';
 
 /**
- * KEYS[1] journal stream, KEYS[2] epoch key. ARGV[1] the writer's epoch, ARGV[2..] entries.
- * Returns the number appended, or the error STALE when the epoch moved on: a paused or
- * partitioned old writer can never append after a newer one took over.
+ * KEYS[1] journal stream, KEYS[2] epoch, KEYS[3] seq. ARGV[1] the writer's epoch, ARGV[2] the
+ * number of the first entry, ARGV[3..] entries. Refuses with STALE when the epoch moved on (a
+ * paused or partitioned old writer can never append after a newer one took over) and with GAP
+ * when the write does not continue the journal (an earlier write was lost).
  */
 const APPEND = `
 local current = redis.call('GET', KEYS[2])
 if current ~= ARGV[1] then
   return redis.error_reply('STALE epoch ' .. tostring(current) .. ' writer ' .. ARGV[1])
 end
-for i = 2, #ARGV do
-  redis.call('XADD', KEYS[1], '*', 'e', ARGV[i])
+local last = tonumber(redis.call('GET', KEYS[3]) or '0')
+local first = tonumber(ARGV[2])
+if first ~= last + 1 then
+  return redis.error_reply('GAP the journal ends at ' .. last .. ', the write starts at ' .. first)
 end
-return #ARGV - 1
+for i = 3, #ARGV do
+  redis.call('XADD', KEYS[1], '0-' .. (first + i - 3), 'e', ARGV[i])
+end
+redis.call('SET', KEYS[3], first + #ARGV - 3)
+return first + #ARGV - 3
+`;
+
+/**
+ * KEYS[1] epoch, KEYS[2] seq, KEYS[3] snapshot hash, KEYS[4] journal, KEYS[5] the new parts,
+ * KEYS[6] the old parts (or KEYS[5] again). ARGV: epoch, through, new parts key, parts, bytes,
+ * time. Publishes the snapshot once its parts are all there and the journal holds entry
+ * `through`, drops the old snapshot's parts and trims the entries up to `through`.
+ */
+const PUBLISH = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return redis.error_reply('STALE epoch moved on')
+end
+local through = tonumber(ARGV[2])
+if tonumber(redis.call('GET', KEYS[2]) or '0') < through then
+  return redis.error_reply('BEHIND the journal does not hold entry ' .. ARGV[2] .. ' yet')
+end
+local published = tonumber(redis.call('HGET', KEYS[3], 'through') or '0')
+if published > through then
+  return redis.error_reply('OLDER a snapshot through ' .. published .. ' is published')
+end
+if redis.call('LLEN', KEYS[5]) ~= tonumber(ARGV[4]) then
+  return redis.error_reply('PARTS the snapshot parts are incomplete')
+end
+redis.call('PERSIST', KEYS[5])
+if KEYS[6] ~= KEYS[5] then
+  redis.call('UNLINK', KEYS[6])
+end
+redis.call('HSET', KEYS[3], 'through', ARGV[2], 'data', ARGV[3], 'parts', ARGV[4], 'bytes', ARGV[5], 'at', ARGV[6])
+redis.call('XTRIM', KEYS[4], 'MINID', '0-' .. (through + 1))
+return 1
 `;
 
 /** KEYS[1] the lease, ARGV[1] this node, ARGV[2] milliseconds: extend it only if it is ours. */
@@ -49,31 +93,42 @@ return 0
 const packr = new Packr({ useRecords: false, moreTypes: false });
 const key = (tenant: string, what: string) => `sb:{${tenant}}:${what}`;
 const READ_CHUNK = 5_000;
+/** Snapshot parts: small enough that one never holds Redis for long. */
+const PART_BYTES = 4 * 1024 * 1024;
+/** Parts written but never published (the writer died) expire after this. */
+const UNPUBLISHED_TTL_MS = 3_600_000;
+const entryNumber = (id: string): number => Number(id.slice(id.indexOf('-') + 1));
 
-type AppendingRedis = Redis & {
-  sbAppend(stream: string, epoch: string, expected: string, ...entries: Buffer[]): Promise<number>;
+type ScriptedRedis = Redis & {
+  sbAppend(stream: string, epoch: string, seq: string, expected: string, first: string, ...entries: Buffer[]): Promise<number>;
+  sbPublish(epoch: string, seq: string, snap: string, journal: string, parts: string, oldParts: string, ...args: string[]): Promise<number>;
   sbRenew(lease: string, node: string, ms: string): Promise<number>;
   sbAcquire(lease: string, node: string, ms: string): Promise<number>;
 };
 
 export class RedisJournal implements Journal {
-  private readonly redis: AppendingRedis;
+  private readonly redis: ScriptedRedis;
+  /** A second connection for snapshot parts, so megabytes never queue ahead of a journal write. */
+  private readonly bulk: Redis;
   private readonly epochs = new Map<string, string>();
 
   constructor(url: string, options: RedisOptions = {}) {
-    this.redis = new Redis(url, {
+    const common: RedisOptions = {
       // Fail fast while Redis is away: the shell answers STORE_UNAVAILABLE instead of queueing.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
-      // A write Redis does not confirm in time is a failed write (STORE_UNAVAILABLE), not a wait.
-      commandTimeout: 2_000,
       ...options,
-    }) as AppendingRedis;
-    this.redis.defineCommand('sbAppend', { numberOfKeys: 2, lua: APPEND });
+    };
+    // A write Redis does not confirm in time is a failed write (STORE_UNAVAILABLE), not a wait.
+    this.redis = new Redis(url, { commandTimeout: 2_000, ...common }) as ScriptedRedis;
+    this.redis.defineCommand('sbAppend', { numberOfKeys: 3, lua: APPEND });
+    this.redis.defineCommand('sbPublish', { numberOfKeys: 6, lua: PUBLISH });
     this.redis.defineCommand('sbRenew', { numberOfKeys: 1, lua: RENEW });
     this.redis.defineCommand('sbAcquire', { numberOfKeys: 1, lua: ACQUIRE });
     this.redis.on('error', () => undefined); // reported through failed writes
+    this.bulk = new Redis(url, { commandTimeout: 30_000, ...common });
+    this.bulk.on('error', () => undefined);
   }
 
   describe(): string {
@@ -81,11 +136,16 @@ export class RedisJournal implements Journal {
   }
 
   async ready(): Promise<void> {
-    if (this.redis.status === 'ready') return;
-    await new Promise<void>((resolve, reject) => {
-      this.redis.once('ready', resolve);
-      this.redis.once('end', () => reject(new StoreUnavailableError('redis connection ended')));
-    });
+    await Promise.all(
+      [this.redis, this.bulk].map((r) =>
+        r.status === 'ready'
+          ? undefined
+          : new Promise<void>((resolve, reject) => {
+              r.once('ready', resolve);
+              r.once('end', () => reject(new StoreUnavailableError('redis connection ended')));
+            }),
+      ),
+    );
   }
 
   async tenants(): Promise<string[]> {
@@ -98,26 +158,61 @@ export class RedisJournal implements Journal {
     await this.wrap(() => this.redis.sadd('sb:tenants', tenant));
   }
 
-  async open(tenant: string): Promise<AsyncIterable<JournalEntry[]>> {
+  async open(tenant: string): Promise<{ snapshot: StoredSnapshot | null; entries: AsyncIterable<JournalChunk> }> {
     await this.fence(tenant);
-    const chunks = this.read(tenant, '-');
-    return {
-      async *[Symbol.asyncIterator]() {
-        for await (const c of chunks) yield c.entries;
-      },
-    };
+    const snapshot = await this.snapshot(tenant);
+    return { snapshot, entries: this.read(tenant, snapshot?.through ?? 0) };
   }
 
-  async *read(tenant: string, after: string): AsyncIterable<{ entries: JournalEntry[]; last: string }> {
+  async *read(tenant: string, after: number): AsyncIterable<JournalChunk> {
     const stream = key(tenant, 'journal');
-    let start = after === '-' ? '-' : `(${after}`;
+    let start = after === 0 ? '-' : `(0-${after}`;
     for (;;) {
       const rows = await this.wrap(() => this.redis.xrangeBuffer(stream, start, '+', 'COUNT', READ_CHUNK));
       if (rows.length === 0) return;
-      const last = rows[rows.length - 1][0].toString();
-      yield { entries: rows.map(([, fields]) => packr.unpack(fields[1]) as JournalEntry), last };
+      const lastId = rows[rows.length - 1][0].toString();
+      yield { entries: rows.map(([, fields]) => packr.unpack(fields[1]) as JournalEntry), first: entryNumber(rows[0][0].toString()), last: entryNumber(lastId) };
       if (rows.length < READ_CHUNK) return;
-      start = `(${last}`;
+      start = `(${lastId}`;
+    }
+  }
+
+  async snapshot(tenant: string): Promise<StoredSnapshot | null> {
+    // A new snapshot may be published (and the old parts dropped) while this one is read: retry.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const meta = await this.wrap(() => this.bulk.hgetall(key(tenant, 'snapshot')));
+      if (!meta.data) return null;
+      const parts = Number(meta.parts);
+      const bufs: Buffer[] = [];
+      for (let i = 0; i < parts; i += 8) bufs.push(...(await this.wrap(() => this.bulk.lrangeBuffer(meta.data, i, Math.min(parts, i + 8) - 1))));
+      const bytes = Buffer.concat(bufs);
+      if (bufs.length === parts && bytes.length === Number(meta.bytes)) return { through: Number(meta.through), bytes };
+    }
+    throw new StoreUnavailableError(`tenant '${tenant}': the snapshot kept changing while it was read`);
+  }
+
+  async saveSnapshot(tenant: string, through: number, bytes: Uint8Array): Promise<void> {
+    const epoch = this.epochs.get(tenant);
+    if (epoch === undefined) throw new Error(`tenant '${tenant}' was not opened`);
+    const data = key(tenant, `snapshot:${randomUUID()}`);
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let parts = 0;
+    const write = this.bulk.pipeline().del(data);
+    for (let at = 0; at < buf.length || parts === 0; at += PART_BYTES) {
+      write.rpush(data, buf.subarray(at, at + PART_BYTES));
+      parts++;
+    }
+    write.pexpire(data, UNPUBLISHED_TTL_MS);
+    const results = await this.wrap(() => write.exec());
+    const failed = results?.find(([err]) => err);
+    if (!results || failed) throw new StoreUnavailableError(`snapshot parts not written: ${String(failed?.[0] ?? 'no reply')}`);
+    const old = (await this.wrap(() => this.redis.hget(key(tenant, 'snapshot'), 'data'))) ?? data;
+    try {
+      await this.redis.sbPublish(key(tenant, 'epoch'), key(tenant, 'seq'), key(tenant, 'snapshot'), key(tenant, 'journal'), data, old, epoch, String(through), data, String(parts), String(buf.length), String(Date.now()));
+    } catch (e) {
+      await this.bulk.unlink(data).catch(() => undefined);
+      if (e instanceof Error && e.message.startsWith('STALE')) throw new StaleLeaderError(`tenant '${tenant}': ${e.message}`);
+      throw new StoreUnavailableError(`snapshot not published: ${(e as Error).message}`, { cause: e });
     }
   }
 
@@ -136,12 +231,12 @@ export class RedisJournal implements Journal {
     return (await this.wrap(() => this.redis.sbRenew(`sb:lease:${lease}`, node, String(ms)))) === 1;
   }
 
-  async append(tenant: string, entries: readonly JournalEntry[]): Promise<void> {
+  async append(tenant: string, first: number, entries: readonly JournalEntry[]): Promise<void> {
     const epoch = this.epochs.get(tenant);
     if (epoch === undefined) throw new Error(`tenant '${tenant}' was not opened`);
     const bufs = entries.map((e) => packr.pack(e));
     try {
-      await this.redis.sbAppend(key(tenant, 'journal'), key(tenant, 'epoch'), epoch, ...bufs);
+      await this.redis.sbAppend(key(tenant, 'journal'), key(tenant, 'epoch'), key(tenant, 'seq'), epoch, String(first), ...bufs);
     } catch (e) {
       if (e instanceof Error && e.message.startsWith('STALE')) throw new StaleLeaderError(`tenant '${tenant}': ${e.message}`);
       throw new StoreUnavailableError(`journal write failed: ${(e as Error).message}`, { cause: e });
@@ -149,7 +244,7 @@ export class RedisJournal implements Journal {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await Promise.all([this.redis, this.bulk].map((r) => r.quit().catch(() => r.disconnect())));
   }
 
   private async wrap<T>(fn: () => Promise<T>): Promise<T> {

@@ -13,12 +13,12 @@ export interface ServerProcess {
   readonly http: string;
 }
 
-/** `switchboard serve` with the redis store in a child process; resolves once it listens. */
+/** `switchboard serve` with the redis store (a snapshot every 50 journal entries, so recoveries and standbys load snapshots from a trimmed journal) in a child process; resolves once it listens. */
 export async function spawnServer(redisUrl: string, extra: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', main, 'serve', '--port', String(port), '--host', '127.0.0.1', '--auth-secret', PROCESS_SECRET, '--store', 'redis', '--redis-url', redisUrl, '--metrics-port', '-1', '--metrics-token', METRICS_TOKEN, '--log-level', 'warn', '--message-burst', '5000', '--messages-per-second', '5000', '--lease-ms', '1000', ...extra],
+    ['--import', 'tsx', main, 'serve', '--port', String(port), '--host', '127.0.0.1', '--auth-secret', PROCESS_SECRET, '--store', 'redis', '--redis-url', redisUrl, '--metrics-port', '-1', '--metrics-token', METRICS_TOKEN, '--log-level', 'warn', '--message-burst', '5000', '--messages-per-second', '5000', '--lease-ms', '1000', '--snapshot-every-entries', '50', ...extra],
     { stdio: ['ignore', process.env.SWITCHBOARD_TEST_SERVER_LOGS ? 'inherit' : 'ignore', 'inherit'] },
   );
   const http = `http://127.0.0.1:${port}`;

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenVerifier } from '../../src/transport/auth.ts';
 import { parseExposition } from '../helpers/exposition.ts';
@@ -11,7 +12,9 @@ import { TestClient } from '../helpers/server.ts';
  * and its ack, mid-offer, anywhere), restarted on the same Redis, and every submission that was
  * acknowledged before the kill must be known afterwards (I1), none assigned twice (I2), the agent
  * not over capacity (I3); at the end Redis itself is killed and restarted from its append-only
- * file. SWITCHBOARD_CRASH_ROUNDS sets the number of kills (default 50).
+ * file. The server snapshots every 50 journal entries, so most recoveries load a snapshot and
+ * replay the trimmed journal after it. SWITCHBOARD_CRASH_ROUNDS sets the number of kills
+ * (default 50).
  */
 const ROUNDS = Number(process.env.SWITCHBOARD_CRASH_ROUNDS ?? 50);
 const verifier = new TokenVerifier(PROCESS_SECRET);
@@ -34,6 +37,7 @@ async function startServer(): Promise<ServerProcess> {
 describe('crash recovery with the redis store', () => {
   it(`no acknowledged interaction is lost across ${ROUNDS} kill -9s under load`, async () => {
     const acked = new Set<string>();
+    let lastRound: string[] = [];
     let server = await startServer();
     const setup = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'crash', role: 'platform' }, 600));
     expect(await setup.request({ type: 'UpsertQueue', queue: { id: 'q', offerTimeoutMs: 600_000 } })).toMatchObject({ ok: true });
@@ -42,12 +46,15 @@ describe('crash recovery with the redis store', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const platform = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'crash', role: 'platform' }, 600));
       const agent = await TestClient.connect(`${server.url}/v1/agent`, await verifier.sign({ tenant: 'crash', role: 'agent', sub: 'ann' }, 600));
-      // Everything acknowledged before the kill is checked after it.
-      const before = [...acked];
-      for (const id of before) {
+      // Everything acknowledged in the round before the kill is checked after it, and a sample
+      // of all earlier ones (all of them once more at the end): linear in the number of rounds.
+      const all = [...acked];
+      const sample = all.length <= 50 ? all : Array.from({ length: 50 }, () => all[Math.floor(Math.random() * all.length)]);
+      for (const id of new Set([...lastRound, ...sample])) {
         const r = await platform.request({ type: 'GetInteraction', interactionId: id });
         expect(r, `acknowledged ${id} lost after a crash`).toMatchObject({ ok: true });
       }
+      lastRound = [];
       const load = (await platform.request({ type: 'GetAgent', agentId: 'ann' })) as { ok: boolean; agent: { units: number; total: number; offers: unknown[]; assignments: string[] } };
       expect(load.agent.units).toBeLessThanOrEqual(load.agent.total);
       expect(new Set(load.agent.assignments).size).toBe(load.agent.assignments.length);
@@ -65,7 +72,10 @@ describe('crash recovery with the redis store', () => {
         while (!stop) {
           const id = `r${round}-${seq++}`;
           const r = await platform.request({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } });
-          if (r.ok === true) acked.add(id);
+          if (r.ok === true) {
+            acked.add(id);
+            lastRound.push(id);
+          }
           if (r.code === 'DISCONNECTED') break;
         }
       })();
@@ -86,6 +96,13 @@ describe('crash recovery with the redis store', () => {
     const platform = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'crash', role: 'platform' }, 600));
     for (const id of acked) expect(await platform.request({ type: 'GetInteraction', interactionId: id }), id).toMatchObject({ ok: true });
     expect(acked.size).toBeGreaterThan(ROUNDS * 5);
+    // The journal was snapshotted and trimmed along the way (every 50 entries), so the recoveries
+    // above started from snapshots.
+    const plain = new Redis(redis.url);
+    const through = Number(await plain.hget('sb:{crash}:snapshot', 'through'));
+    expect(through).toBeGreaterThan(ROUNDS * 50);
+    expect(await plain.xlen('sb:{crash}:journal')).toBeLessThan(through);
+    plain.disconnect();
     platform.close();
     await kill9(server.proc);
   }, 300_000);
@@ -115,7 +132,15 @@ describe('crash recovery with the redis store', () => {
       }
       expect(retried).toMatchObject({ ok: true });
       expect(await platform.request({ type: 'GetInteraction', interactionId: 'before' })).toMatchObject({ ok: true, interaction: { status: 'queued' } });
-      const m = parseExposition(await (await fetch(`${server.http}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text());
+      // Enough entries for a snapshot (one every 50), published after its last entry is in Redis.
+      for (let i = 0; i < 60; i++) expect(await platform.request({ type: 'SubmitInteraction', interaction: { id: `more-${i}`, channel: 'chat', queue: 'q' } })).toMatchObject({ ok: true });
+      const scrape = async () => parseExposition(await (await fetch(`${server.http}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text());
+      const until = Date.now() + 5_000;
+      while (((await scrape()).get('switchboard_snapshots_total{outcome="published"}') ?? 0) < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      const m = await scrape();
+      expect(m.get('switchboard_snapshots_total{outcome="published"}')).toBeGreaterThanOrEqual(1);
+      expect(m.get('switchboard_snapshot_seconds_count{phase="encode"}')).toBeGreaterThanOrEqual(1);
+      expect(m.get('switchboard_snapshot_bytes')).toBeGreaterThan(0);
       expect(m.get('switchboard_journal_write_seconds_count{outcome="failed"}')).toBeGreaterThanOrEqual(1); // and any timer ticks of other tenants
       expect(m.get('switchboard_journal_write_seconds_count{outcome="ok"}')).toBeGreaterThanOrEqual(3);
       expect(m.get('switchboard_journal_batch_entries_count')).toBe((m.get('switchboard_journal_write_seconds_count{outcome="failed"}') ?? 0) + (m.get('switchboard_journal_write_seconds_count{outcome="ok"}') ?? 0));

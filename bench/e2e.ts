@@ -5,7 +5,9 @@
  *   npm run bench:e2e                       5,000 agents, 5,000 submits/s, then saturation
  *   npm run bench:e2e -- --json             one JSON object
  *   npm run bench:e2e -- --store redis      memory and the redis store side by side (its own
- *                                           redis-server; --appendfsync always|everysec)
+ *                                           redis-server; --appendfsync always|everysec), then
+ *                                           the recovery benchmark (--recovery-waiting N, default
+ *                                           1,000,000 waiting interactions)
  *   flags: --agents N --rate R --warmup-seconds S --seconds S --saturation-seconds S --window W --workers K
  *          --echo-connections C --pad BYTES
  *   E2E_SERVER_FLAGS="--trace-gc" passes node flags to the server process (and shows its stdout);
@@ -17,15 +19,12 @@
  * to be the bottleneck by reporting their own CPU time beside the server's.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { SUBPROTOCOLS } from '../src/protocol/codec.ts';
 import { TokenVerifier } from '../src/transport/auth.ts';
 import { environment, flags, percentile } from './common.ts';
+import { children, freePort, procStats, startRedis, waitReady } from './processes.ts';
 
 const args = flags(process.argv.slice(2));
 const num = (k: string, d: number) => Number(args.get(k) ?? d);
@@ -45,6 +44,7 @@ const APPENDFSYNC = args.get('appendfsync') ?? 'always';
 const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 /** The leader lease of the redis run (--lease-ms; the server's default is 3,000). */
 const LEASE_MS = num('lease-ms', 1000);
+const RECOVERY_WAITING = num('recovery-waiting', 1_000_000);
 const log = (...a: unknown[]) => {
   if (!JSON_OUT) console.log(...a);
 };
@@ -53,33 +53,6 @@ const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 /** Children run TypeScript through tsx when this file does. */
 const tsx = ext === '.ts' ? ['--import', 'tsx'] : [];
 const SECRET = 'bench-secret-0123456789abcdef0123456789';
-/** Every child process, killed when this one ends however it ends (no orphans on failure). */
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
-});
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(1));
-process.on('uncaughtException', (e) => {
-  console.error(e);
-  process.exit(1);
-});
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function procStats(pid: number): { cpuMs: number; rssMb: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticks = Number(stat[11]) + Number(stat[12]); // utime + stime
-  const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpuMs: (ticks * 1000) / 100, rssMb: rss ? Number(rss[1]) / 1024 : Number.NaN };
-}
-
 function worker(task: unknown): { child: ChildProcess; next: () => Promise<Record<string, unknown>> } {
   // The generators share two cores with the server: one GC thread each (parallel scavenger
   // threads of four processes preempt the server) and a larger young generation (fewer pauses
@@ -122,26 +95,6 @@ async function platformSetup(url: string, token: string): Promise<void> {
   ws.close();
 }
 
-/** A redis-server of the benchmark's own, append-only, in a temporary directory. */
-async function startRedis(): Promise<{ url: string; port: number; stop: () => void }> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-redis-'));
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', APPENDFSYNC, '--save', ''], { stdio: 'ignore' });
-  children.add(proc);
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const sock = connect(port, '127.0.0.1', () => {
-        sock.end();
-        resolve(true);
-      });
-      sock.on('error', () => resolve(false));
-    });
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { url: `redis://127.0.0.1:${port}`, port, stop: () => proc.kill('SIGKILL') };
-}
-
 /** Upper bound of the bucket holding quantile q of a Prometheus histogram's exposition. */
 function histogramQuantile(text: string, name: string, q: number): number {
   const buckets = [...text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)",outcome="ok"\\} (\\S+)$`, 'gm'))].map((m) => [Number(m[1] === '+Inf' ? Infinity : m[1]), Number(m[2])] as const);
@@ -150,22 +103,9 @@ function histogramQuantile(text: string, name: string, q: number): number {
   return total === 0 || !hit ? Number.NaN : hit[0];
 }
 
-/** Polls the server's /readyz (or another path) until it answers 200. */
-async function waitReady(port: number, path = '/readyz'): Promise<void> {
-  for (let i = 0; i < 6000; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}${path}`)).ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('server not ready');
-}
-
 async function runSwitchboard(store: string): Promise<Record<string, number>> {
   const port = await freePort();
-  const redis = store === 'redis' ? await startRedis() : null;
+  const redis = store === 'redis' ? await startRedis(APPENDFSYNC) : null;
   const serverArgs = ['serve', '--port', String(port), '--host', '127.0.0.1', '--auth-secret', SECRET, '--log-level', 'warn', '--messages-per-second', '100000', '--message-burst', '100000', '--max-connections-per-tenant', String(AGENTS + 100), '--metrics-port', '-1', '--metrics-token', METRICS_TOKEN, ...(redis ? ['--store', 'redis', '--redis-url', redis.url, '--lease-ms', String(LEASE_MS)] : [])];
   const serverFlags = process.env.E2E_SERVER_FLAGS ? process.env.E2E_SERVER_FLAGS.split(' ') : [];
   const server = fork(`${here}../src/main${ext}`, serverArgs, { execArgv: [...tsx, ...serverFlags], stdio: ['ignore', serverFlags.length ? 'inherit' : 'ignore', 'inherit', 'ipc'] });
@@ -217,8 +157,8 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
     await kill(server);
     await waitReady(standbyPort);
     const failoverMs = performance.now() - t;
-    // Cold recovery: the standby killed too, its lease released as if it had lapsed, a new
-    // process replays the whole journal; time until it is ready.
+    // Cold restart: the standby killed too, its lease released as if it had lapsed, a new
+    // process recovers this run's tenant (snapshot and journal); time until it is ready.
     await kill(standby);
     await new Promise<void>((resolve) => {
       const c = spawn('redis-cli', ['-p', String(redis.port), 'DEL', 'sb:lease:default'], { stdio: 'ignore' });
@@ -235,8 +175,7 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
       journalWriteP99Ms: histogramQuantile(exposition, 'switchboard_journal_write_seconds', 0.99) * 1000,
       journalBatchMean: entries / Number(/^switchboard_journal_batch_entries_count (\S+)$/m.exec(exposition)?.[1] ?? Number.NaN),
       journalEntries: entries,
-      recoveryMs,
-      recoveryMsPerMillion: (recoveryMs / entries) * 1e6,
+      restartMs: recoveryMs,
       failoverMs,
     });
   } else server.kill('SIGTERM');
@@ -284,6 +223,16 @@ log(`switchboard bench:e2e  git ${env.git}  node ${env.node}  ${env.cpu} ×${env
 const sb = await runSwitchboard('memory');
 const rd = STORE === 'redis' ? await runSwitchboard('redis') : null;
 const echo = await runEcho();
+/** With the redis store, the recovery benchmark (a million waiting interactions by default) too. */
+async function runRecovery(): Promise<Record<string, unknown>> {
+  const child = fork(`${here}recovery${ext}`, ['--json', '--waiting', String(RECOVERY_WAITING)], { execArgv: [...tsx, '--max-old-space-size=12288'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  children.add(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += String(d)));
+  await new Promise((resolve) => child.once('exit', resolve));
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>;
+}
+const recovery = rd ? await runRecovery() : null;
 const result = {
   ...env,
   ...sb,
@@ -298,7 +247,8 @@ const result = {
         redis: rd,
         submitToAckP99Ms: rd.submitToAckP99Ms,
         journalWriteP99Ms: rd.journalWriteP99Ms,
-        recoveryMsPerMillion: rd.recoveryMsPerMillion,
+        recoveryMsPerMillion: recovery!.recoveryMsPerMillion as number,
+        recovery,
         failoverMs: rd.failoverMs,
       }
     : {}),
@@ -321,7 +271,8 @@ else {
     console.log(
       `redis/memory ${((100 * rd.routedPerSec) / sb.routedPerSec).toFixed(0)}% (target ≥ 50%); submit-to-ack p99 at ${RATE}/s ${rd.submitToAckP99Ms.toFixed(2)} ms (target < 10); ` +
         `journal write p50/p99 ≤ ${rd.journalWriteP50Ms} / ${rd.journalWriteP99Ms} ms (bucket bounds), ${rd.journalBatchMean.toFixed(1)} entries a write; ` +
-        `recovery of ${rd.journalEntries} journal entries ${Math.round(rd.recoveryMs)} ms (${Math.round(rd.recoveryMsPerMillion)} ms per million; target < 15,000); failover to the standby ${Math.round(rd.failoverMs)} ms with a ${LEASE_MS} ms lease (target < 3,000)`,
+        `restart after this run (${rd.journalEntries} entries journaled) ${Math.round(rd.restartMs)} ms; failover to the standby ${Math.round(rd.failoverMs)} ms with a ${LEASE_MS} ms lease (target < 3,000); ` +
+        `recovery of ${Number(recovery!.waiting).toLocaleString('en')} waiting interactions from snapshot and journal ${Math.round(recovery!.recoveryMs as number)} ms (${Math.round(recovery!.recoveryMsPerMillion as number)} ms per million; target < 15,000)`,
     );
   }
   console.log(`server CPU ${sb.serverCpuPercent.toFixed(0)}%, RSS ${sb.rssMb.toFixed(0)} MB; busiest generator process ${sb.generatorCpuPercentMax.toFixed(0)}% CPU; ${sb.completed} completed, ${sb.refused} refused`);

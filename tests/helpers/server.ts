@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { decodeFrame, encodeFrame, SUBPROTOCOLS, type Encoding } from '../../src/protocol/codec.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
 import { Shell } from '../../src/server.ts';
+import type { Journal } from '../../src/store/journal.ts';
 import { TokenVerifier } from '../../src/transport/auth.ts';
 import { startServer, type RunningServer } from '../../src/transport/ws-server.ts';
 
@@ -11,15 +12,16 @@ export const SECRET = 'integration-test-secret-0123456789abcdef';
 
 export async function startTestServer(
   overrides: Record<string, string> = {},
-  options: { now?: () => number } = {},
+  options: { now?: () => number; journal?: Journal; snapshotEveryEntries?: number } = {},
 ): Promise<{ server: RunningServer; verifier: TokenVerifier; config: Config; url: string; metrics: Metrics; shell: Shell }> {
   const args = Object.entries({ port: '0', host: '127.0.0.1', authSecret: SECRET, logLevel: 'silent', metricsPort: '0', ...overrides }).flatMap(([k, v]) => [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, v]);
   const loaded = loadConfig({}, args);
   if (!loaded.ok) throw new Error(loaded.error);
   const verifier = new TokenVerifier(SECRET);
   const metrics = new Metrics({ serviceLevelWindowMs: loaded.config.serviceLevelWindowSeconds * 1000, processMetrics: false });
-  const shell = new Shell({ ordering: 'fifo', agentSelection: 'longest-idle', metrics, ...(options.now ? { now: options.now } : {}) });
+  const shell = new Shell({ ordering: 'fifo', agentSelection: 'longest-idle', metrics, ...(options.now ? { now: options.now } : {}), ...(options.journal ? { journal: options.journal, snapshotEveryEntries: options.snapshotEveryEntries ?? 0 } : {}) });
   metrics.observeQueues(shell);
+  await shell.recover();
   const server = await startServer(loaded.config, shell, verifier, pino({ level: loaded.config.logLevel }), metrics);
   return { server, verifier, config: loaded.config, url: `ws://127.0.0.1:${server.port}`, metrics, shell };
 }

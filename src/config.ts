@@ -50,6 +50,10 @@ export const ConfigSchema = z.strictObject({
     .regex(/^rediss?:\/\//, 'a redis:// or rediss:// (TLS) URL')
     .default('redis://127.0.0.1:6379')
     .describe('Redis for the redis store; rediss:// for TLS, redis://user:password@host:port for an ACL user'),
+  redisCluster: z.coerce
+    .boolean()
+    .default(false)
+    .describe('The redis URL names one node of a Redis Cluster (tenants spread over its slots by the {tenant} hash tag)'),
   leaseMs: z.coerce
     .number()
     .int()
@@ -93,7 +97,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) raw[key] = argv[++i];
     else raw[key] = 'true';
   }
-  for (const k of ['dev', 'allowJsFallback']) if (raw[k] === 'false' || raw[k] === '0') raw[k] = false;
+  for (const k of ['dev', 'allowJsFallback', 'redisCluster']) if (raw[k] === 'false' || raw[k] === '0') raw[k] = false;
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, error: z.prettifyError(parsed.error) };
   if (!parsed.data.dev && !parsed.data.authSecret) return { ok: false, error: `authSecret is required (${envName('authSecret')}) unless --dev is given` };

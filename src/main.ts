@@ -27,7 +27,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const secret = config.authSecret ?? randomBytes(32).toString('hex');
   log.info({ config: describeConfig(config) }, 'configuration');
   const metrics = new Metrics({ serviceLevelWindowMs: config.serviceLevelWindowSeconds * 1000 });
-  const journal = config.store === 'redis' ? new RedisJournal(config.redisUrl) : undefined;
+  const journal = config.store === 'redis' ? new RedisJournal(config.redisUrl, { cluster: config.redisCluster }) : undefined;
   const shell = new Shell({ ordering: config.ordering, agentSelection: config.agentSelection, metrics, ...(journal ? { journal } : {}), log, snapshotEveryEntries: config.snapshotEveryEntries });
   metrics.observeQueues(shell);
   // With the redis store one process per lease leads; the others are hot standbys that follow

@@ -97,13 +97,13 @@ class TenantShell {
       this.engine = new Engine({ ordering: this.options.ordering, agentSelection: this.options.agentSelection });
       return;
     }
-    const snap = decodeSnapshot(snapshot.bytes);
-    const { ordering, agentSelection } = snap.options;
+    const restored = Engine.restore(decodeSnapshot(snapshot.bytes));
+    const { ordering, agentSelection } = restored.options;
     if (ordering !== this.options.ordering || agentSelection !== this.options.agentSelection)
       throw new SnapshotMismatchError(
         `tenant '${this.tenant}' was snapshotted under ordering=${ordering} agentSelection=${agentSelection}; this server runs ordering=${this.options.ordering} agentSelection=${this.options.agentSelection}: start it with the tenant's policies`,
       );
-    this.engine = Engine.restore(snap);
+    this.engine = restored;
   }
 
   /** Replays journal chunks after the engine's state; a chunk that does not follow on is a hole. */

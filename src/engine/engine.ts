@@ -539,7 +539,8 @@ export class Engine {
 
   /** An engine in exactly the state of `snap`, with the snapshot's own options. */
   static restore(snap: EngineSnapshot): Engine {
-    if (snap.format !== SNAPSHOT_FORMAT) throw new SnapshotMismatchError(`snapshot format ${snap.format}; this build reads ${SNAPSHOT_FORMAT}`);
+    const format = snap !== null && typeof snap === 'object' ? snap.format : undefined;
+    if (format !== SNAPSHOT_FORMAT) throw new SnapshotMismatchError(`snapshot format ${String(format)}; this build reads ${SNAPSHOT_FORMAT}`);
     const e = new Engine(snap.options);
     e.load(snap);
     return e;

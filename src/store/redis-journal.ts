@@ -15,7 +15,7 @@
  *   sb:lease:<name>              the leader lease: the leading node's id, with a TTL it renews
  */
 import { randomUUID } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { Packr } from 'msgpackr';
 import { StaleLeaderError, StoreUnavailableError, type Journal, type JournalChunk, type JournalEntry, type StoredSnapshot } from './journal.ts';
 
@@ -106,33 +106,65 @@ type ScriptedRedis = Redis & {
   sbAcquire(lease: string, node: string, ms: string): Promise<number>;
 };
 
+/**
+ * A connection to one Redis, or with `cluster` to a Redis Cluster through the node in `url`
+ * (ioredis follows the slot map and its redirections; every command and script here touches one
+ * slot). User, password and TLS (`rediss://`) come from the URL either way.
+ */
+function connect(url: string, cluster: boolean, options: RedisOptions): Redis {
+  if (!cluster) return new Redis(url, options);
+  const u = new URL(url);
+  const c = new Cluster([{ host: u.hostname, port: Number(u.port || 6379) }], {
+    enableOfflineQueue: options.enableOfflineQueue ?? false,
+    redisOptions: {
+      ...options,
+      ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+      ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+      ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+    },
+  });
+  // The commands used here have the same signatures on both.
+  return c as unknown as Redis;
+}
+
+export interface RedisJournalOptions {
+  /** The URL names one node of a Redis Cluster. */
+  readonly cluster?: boolean;
+  /** Passed to ioredis (tests tune timeouts). */
+  readonly redis?: RedisOptions;
+}
+
 export class RedisJournal implements Journal {
   private readonly redis: ScriptedRedis;
   /** A second connection for snapshot parts, so megabytes never queue ahead of a journal write. */
   private readonly bulk: Redis;
   private readonly epochs = new Map<string, string>();
+  private readonly where: string;
 
-  constructor(url: string, options: RedisOptions = {}) {
+  constructor(url: string, options: RedisJournalOptions = {}) {
     const common: RedisOptions = {
       // Fail fast while Redis is away: the shell answers STORE_UNAVAILABLE instead of queueing.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
-      ...options,
+      ...options.redis,
     };
+    const cluster = options.cluster === true;
     // A write Redis does not confirm in time is a failed write (STORE_UNAVAILABLE), not a wait.
-    this.redis = new Redis(url, { commandTimeout: 2_000, ...common }) as ScriptedRedis;
+    this.redis = connect(url, cluster, { commandTimeout: 2_000, ...common }) as ScriptedRedis;
     this.redis.defineCommand('sbAppend', { numberOfKeys: 3, lua: APPEND });
     this.redis.defineCommand('sbPublish', { numberOfKeys: 6, lua: PUBLISH });
     this.redis.defineCommand('sbRenew', { numberOfKeys: 1, lua: RENEW });
     this.redis.defineCommand('sbAcquire', { numberOfKeys: 1, lua: ACQUIRE });
     this.redis.on('error', () => undefined); // reported through failed writes
-    this.bulk = new Redis(url, { commandTimeout: 30_000, ...common });
+    this.bulk = connect(url, cluster, { commandTimeout: 30_000, ...common });
     this.bulk.on('error', () => undefined);
+    const u = new URL(url);
+    this.where = `redis${cluster ? ' cluster via' : ''} ${u.hostname}:${u.port || 6379}`;
   }
 
   describe(): string {
-    return `redis ${this.redis.options.host}:${this.redis.options.port}`;
+    return this.where;
   }
 
   async ready(): Promise<void> {

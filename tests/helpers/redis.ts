@@ -81,3 +81,62 @@ export class TestRedis {
     await this.kill();
   }
 }
+
+/**
+ * A Redis Cluster of `n` masters (no replicas), each a redis-server of the test's own on a free
+ * port with its own directory, joined with `redis-cli --cluster create`.
+ */
+export class TestRedisCluster {
+  private constructor(
+    readonly ports: number[],
+    private readonly procs: ChildProcess[],
+  ) {}
+
+  static async start(n = 3): Promise<TestRedisCluster> {
+    const ports: number[] = [];
+    while (ports.length < n) {
+      const p = await freePort();
+      // The cluster bus listens on port + 10000: keep both free and distinct.
+      if (p + 10000 < 65536 && !ports.includes(p)) ports.push(p);
+    }
+    const procs = ports.map((port) => {
+      const dir = mkdtempSync(join(tmpdir(), 'sb-cluster-'));
+      return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-node-timeout', '2000', '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--logfile', join(dir, 'redis.log')], { stdio: 'ignore' });
+    });
+    const cluster = new TestRedisCluster(ports, procs);
+    const { Redis } = await import('ioredis');
+    const ask = async (port: number, ...cmd: string[]) => {
+      const c = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      c.on('error', () => undefined);
+      try {
+        await c.connect();
+        return String(await c.call(cmd[0], ...cmd.slice(1)));
+      } finally {
+        c.disconnect();
+      }
+    };
+    for (const port of ports) await until(async () => (await ask(port, 'PING')) === 'PONG', 10_000, `redis-server :${port}`);
+    await new Promise<void>((resolve, reject) => {
+      const c = spawn('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore' });
+      c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --cluster create exited with ${code}`))));
+    });
+    for (const port of ports) await until(async () => (await ask(port, 'CLUSTER', 'INFO')).includes('cluster_state:ok'), 20_000, `cluster node :${port}`);
+    return cluster;
+  }
+
+  /** A URL naming one node; clients discover the others. */
+  get url(): string {
+    return `redis://127.0.0.1:${this.ports[0]}`;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.procs.map((p) => {
+        if (p.exitCode !== null) return undefined;
+        const exited = new Promise((r) => p.once('exit', r));
+        p.kill('SIGKILL');
+        return exited;
+      }),
+    );
+  }
+}

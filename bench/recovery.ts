@@ -11,12 +11,13 @@
  * process with no I/O at all: what recovery without snapshots would cost at the least.
  *
  *   --waiting N         interactions waiting (default 1000000)
- *   --snapshot-every N  entries between snapshots (default 100000, the server's default)
+ *   --snapshot-every N  entries between snapshots (default: the server's, 250000)
  *   --turn N            entries per journal write (default 1000)
  *   --json              one JSON object
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { configReference } from '../src/config.ts';
 import { Engine } from '../src/engine/engine.ts';
 import type { Command } from '../src/engine/types.ts';
 import { Shell } from '../src/server.ts';
@@ -28,7 +29,7 @@ import { children, freePort, procStats, startRedis, waitReady } from './processe
 
 const args = flags(process.argv.slice(2));
 const WAITING = Number(args.get('waiting') ?? 1_000_000);
-const EVERY = Number(args.get('snapshot-every') ?? 100_000);
+const EVERY = Number(args.get('snapshot-every') ?? configReference().find((k) => k.key === 'snapshotEveryEntries')!.default);
 const TURN = Number(args.get('turn') ?? 1000);
 const JSON_OUT = args.has('json');
 const TARGET_MS = 15_000;

@@ -66,7 +66,7 @@ export const ConfigSchema = z.strictObject({
     .int()
     .min(0)
     .max(100_000_000)
-    .default(100_000)
+    .default(250_000)
     .describe('Snapshot a tenant after this many journal entries (redis store; 0: never) and trim the journal up to it: recovery replays at most this many'),
   leaseName: z.string().min(1).max(64).default('default').describe('Name of the leader lease: processes sharing it are one leader and its standbys'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),

@@ -520,7 +520,7 @@ export class Engine {
       ixSlots: this.ixBySlot.length,
       freeIxSlots: [...this.freeIxSlots],
       rec: this.rec.slice(0, this.ixBySlot.length * R_SIZE),
-      closedAgent: Array.from(this.closedAgent, (x) => x ?? null),
+      closedAgent: Array.from(this.closedAgent, (x) => x ?? '').join('\u0000'),
       closedOutcome: this.closedOutcome.slice(),
       closedNumber: this.closedNumber.slice(),
       finished: this.finished.dump(),
@@ -705,7 +705,7 @@ export class Engine {
       if (x[14]) a.preferred = x[14].map(ixAt);
     }
 
-    snap.closedAgent.forEach((x, i) => (this.closedAgent[i] = x ?? undefined));
+    snap.closedAgent.split('\u0000').forEach((x, i) => (this.closedAgent[i] = x === '' ? undefined : x));
     this.closedOutcome.set(snap.closedOutcome);
     this.closedNumber.set(snap.closedNumber);
     this.finished.load(snap.finished);

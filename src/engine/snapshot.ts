@@ -127,11 +127,12 @@ export interface EngineSnapshot {
   readonly ixSlots: number;
   readonly freeIxSlots: number[];
   readonly rec: Float64Array;
-  readonly closedAgent: (string | null)[];
+  /** Who held each closed offer of the ring, joined by U+0000 (empty: none). */
+  readonly closedAgent: string;
   readonly closedOutcome: Uint8Array;
   readonly closedNumber: Float64Array;
-  readonly finished: BoundedMapDump<string, InteractionStatus>;
-  readonly lastAgent: BoundedMapDump<string, string>;
+  readonly finished: BoundedMapDump;
+  readonly lastAgent: BoundedMapDump;
   readonly sigPos: Int32Array;
   readonly agentPos: Int32Array[];
   readonly lists: { prev: Int32Array; next: Int32Array; member: Int32Array };

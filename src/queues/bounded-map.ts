@@ -1,12 +1,18 @@
-export interface BoundedMapDump<K, V> {
-  readonly cap: number;
+/**
+ * A BoundedMap of strings as a snapshot stores it: the ring as it is, keys and values each joined
+ * into one string (they never contain the separator, U+0000; an empty string is a hole), times
+ * as a typed array. A few large values instead of a million small ones: dumping and encoding it
+ * is a copy, not a walk.
+ */
+export interface BoundedMapDump {
   readonly first: number;
   readonly next: number;
-  readonly seqs: number[];
-  readonly keys: K[];
-  readonly values: V[];
-  readonly times: number[];
+  readonly keys: string;
+  readonly values: string;
+  readonly times: Float64Array;
 }
+
+const SEP = '\u0000';
 
 /**
  * A Map bounded in entries and age: beyond `maxEntries` the least recently set entry is
@@ -38,41 +44,22 @@ export class BoundedMap<K, V> {
     return this.index.size;
   }
 
-  /**
-   * The ring for a snapshot: its capacity, bounds, and each live record with its sequence, so a
-   * restored map evicts in exactly the same order.
-   */
-  dump(): BoundedMapDump<K, V> {
-    const seqs: number[] = [];
-    const keys: K[] = [];
-    const values: V[] = [];
-    const times: number[] = [];
-    const cap = this.keys.length;
-    for (let seq = this.first; seq < this.next; seq++) {
-      const p = seq % cap;
-      const k = this.keys[p];
-      if (k === undefined) continue;
-      seqs.push(seq);
-      keys.push(k);
-      values.push(this.values[p] as V);
-      times.push(this.times[p]);
-    }
-    return { cap, first: this.first, next: this.next, seqs, keys, values, times };
+  /** The ring for a snapshot, as it is: a restored map evicts in exactly the same order. */
+  dump(this: BoundedMap<string, string>): BoundedMapDump {
+    return { first: this.first, next: this.next, keys: this.keys.join(SEP), values: this.values.join(SEP), times: this.times.slice() };
   }
 
-  load(d: BoundedMapDump<K, V>): void {
-    this.keys = new Array(d.cap);
-    this.values = new Array(d.cap);
-    this.times = new Float64Array(d.cap);
+  load(this: BoundedMap<string, string>, d: BoundedMapDump): void {
+    this.keys = d.keys.split(SEP).map((k) => (k === '' ? undefined : k));
+    this.values = d.values.split(SEP).map((v) => (v === '' ? undefined : v));
+    this.times = d.times.slice();
     this.first = d.first;
     this.next = d.next;
     this.index.clear();
-    for (let i = 0; i < d.seqs.length; i++) {
-      const p = d.seqs[i] % d.cap;
-      this.keys[p] = d.keys[i];
-      this.values[p] = d.values[i];
-      this.times[p] = d.times[i];
-      this.index.set(d.keys[i], d.seqs[i]);
+    const cap = this.keys.length;
+    for (let seq = this.first; seq < this.next; seq++) {
+      const k = this.keys[seq % cap];
+      if (k !== undefined) this.index.set(k, seq);
     }
   }
 

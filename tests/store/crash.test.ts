@@ -105,7 +105,7 @@ describe('crash recovery with the redis store', () => {
     plain.disconnect();
     platform.close();
     await kill9(server.proc);
-  }, 300_000);
+  }, Math.max(300_000, ROUNDS * 10_000));
 
   it('acknowledges nothing the journal has not confirmed; refuses with a retryable code while Redis is away; recovers without restart', async () => {
     const server = await startServer();

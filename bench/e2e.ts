@@ -246,6 +246,7 @@ const result = {
         routedPerSecRedis: rd.routedPerSec,
         redis: rd,
         submitToAckP99Ms: rd.submitToAckP99Ms,
+        submitToAckP99MsMemory: sb.submitToAckP99Ms,
         journalWriteP99Ms: rd.journalWriteP99Ms,
         recoveryMsPerMillion: recovery!.recoveryMsPerMillion as number,
         recovery,

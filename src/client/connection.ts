@@ -20,8 +20,12 @@ export interface WebSocketLike {
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
 export interface ConnectionOptions {
-  /** Base URL, e.g. ws://localhost:7070 */
-  readonly url: string;
+  /**
+   * Base URL, e.g. ws://localhost:7070, or the URLs of a leader and its standbys: a standby
+   * refuses connections, so each failed attempt moves on to the next URL until the one that
+   * leads answers (and after a failover, the one that leads now).
+   */
+  readonly url: string | readonly string[];
   /** A token, or a function returning a fresh one for each (re)connection. */
   readonly token: string | (() => string | Promise<string>);
   readonly encoding?: Encoding;
@@ -57,35 +61,67 @@ export class Connection {
   private closedByUser = false;
   private delay: number;
   private readonly encoding: Encoding;
+  private readonly urls: readonly string[];
+  /** Which of `urls` the next attempt uses; moves on after an attempt that never opened. */
+  private at = 0;
 
   constructor(
     private readonly path: string,
     private readonly options: ConnectionOptions,
   ) {
     this.encoding = options.encoding ?? 'json';
+    this.urls = typeof options.url === 'string' ? [options.url] : [...options.url];
+    if (this.urls.length === 0) throw new Error('no URL to connect to');
     this.delay = options.initialDelayMs ?? 250;
   }
 
-  /** Connects; resolves once the socket is open. */
+  /**
+   * Connects; resolves once a socket is open. With several URLs, tries each once, starting with
+   * the one that answered last; if none opens, rejects and keeps trying in the background.
+   */
   async connect(): Promise<void> {
     this.closedByUser = false;
+    let failure = new Error('connection failed');
+    for (let i = 0; i < this.urls.length; i++) {
+      try {
+        await this.attempt();
+        return;
+      } catch (e) {
+        failure = e as Error;
+        if (this.closedByUser) throw failure;
+      }
+    }
+    if (this.options.reconnect !== false) this.reconnectLater();
+    throw failure;
+  }
+
+  /** One socket to the current URL; an attempt that never opens moves on to the next URL. */
+  private async attempt(): Promise<void> {
     const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
     const Impl = this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!Impl) throw new Error('no WebSocket implementation: pass options.WebSocket');
-    const sep = this.options.url.includes('?') ? '&' : '?';
-    const ws = new Impl(`${this.options.url.replace(/\/$/, '')}${this.path}${sep}access_token=${encodeURIComponent(token)}`, [SUBPROTOCOLS[this.encoding]]);
+    const base = this.urls[this.at];
+    const sep = base.includes('?') ? '&' : '?';
+    const ws = new Impl(`${base.replace(/\/$/, '')}${this.path}${sep}access_token=${encodeURIComponent(token)}`, [SUBPROTOCOLS[this.encoding]]);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     await new Promise<void>((resolve, reject) => {
+      let opened = false;
       ws.onopen = () => {
+        opened = true;
         this.delay = this.options.initialDelayMs ?? 250;
         resolve();
         for (const h of this.openHandlers) h();
       };
-      ws.onerror = () => reject(new Error('connection failed'));
+      ws.onerror = () => {
+        if (!opened) reject(new Error('connection failed'));
+      };
       ws.onclose = (ev) => {
+        if (opened) return this.onClose(ev.code);
+        // A standby refused it, or nobody answered: the next attempt tries the next URL.
+        this.at = (this.at + 1) % this.urls.length;
+        if (this.ws === ws) this.ws = null;
         reject(new Error(`connection closed (${ev.code})`));
-        this.onClose(ev.code);
       };
       ws.onmessage = (ev) => this.onMessage(ev.data);
     });
@@ -151,12 +187,18 @@ export class Connection {
       this.pending.delete(id);
     }
     this.ws = null;
+    // The server says the tenant moved to another server (1012): try the next URL first.
+    if (code === 1012) this.at = (this.at + 1) % this.urls.length;
     // Policy closes and expired tokens are not retried blindly: the token provider is asked again.
     if (this.closedByUser || this.options.reconnect === false) return;
+    this.reconnectLater();
+  }
+
+  private reconnectLater(): void {
     const wait = this.delay;
     this.delay = Math.min(this.delay * 2, this.options.maxDelayMs ?? 10_000);
     setTimeout(() => {
-      if (!this.closedByUser) this.connect().catch(() => undefined);
+      if (!this.closedByUser && !this.connected) this.connect().catch(() => undefined);
     }, wait);
   }
 }

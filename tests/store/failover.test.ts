@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { AgentClient, PlatformClient, type WebSocketConstructor } from '../../src/index.ts';
 import { TokenVerifier } from '../../src/transport/auth.ts';
 import { TestRedis } from '../helpers/redis.ts';
 import { kill9, PROCESS_SECRET, spawnServer, untilReady, type ServerProcess } from '../helpers/server-process.ts';
@@ -30,6 +32,14 @@ const spawn = async () => {
   return s;
 };
 const platformOn = async (s: ServerProcess) => TestClient.connect(`${s.url}/v1/platform`, await verifier.sign({ tenant: 'ha', role: 'platform' }, 600));
+/** Polls `cond` until it holds (10 s at most). */
+const until = async (cond: () => boolean) => {
+  const end = Date.now() + 10_000;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
 const readyz = async (s: ServerProcess) => (await fetch(`${s.http}/readyz`)).status;
 
 describe('hot standby', () => {
@@ -47,6 +57,16 @@ describe('hot standby', () => {
     expect(await ann.request({ type: 'SetState', state: 'available' })).toMatchObject({ ok: true });
     for (let i = 0; i < 30; i++) expect(await p.request({ type: 'SubmitInteraction', interaction: { id: `ha-${i}`, channel: 'voice', queue: 'q' } })).toMatchObject({ ok: true });
     const offer = await ann.nextPush((m) => m.push === 'offer' && m.interactionId === 'ha-0');
+    // SDK clients given both URLs, the standby's first: they skip the standby and land on the leader.
+    const sdkOptions = (claims: Parameters<TokenVerifier['sign']>[0]) => ({ url: [b.url, a.url], token: () => verifier.sign(claims, 600), WebSocket: WebSocket as unknown as WebSocketConstructor, initialDelayMs: 100, maxDelayMs: 400 });
+    const sdkPlatform = new PlatformClient(sdkOptions({ tenant: 'ha', role: 'platform' }));
+    await sdkPlatform.connect();
+    expect(await sdkPlatform.getInteraction('ha-0')).toMatchObject({ ok: true });
+    const sdkAgent = new AgentClient(sdkOptions({ tenant: 'ha', role: 'agent', sub: 'ann' }));
+    const sdkOffers: string[] = [];
+    sdkAgent.onOffer((o) => sdkOffers.push(o.interactionId));
+    await sdkAgent.connect();
+    await until(() => sdkOffers.includes('ha-0'));
     await new Promise((r) => setTimeout(r, 300)); // the standby follows the journal
 
     const killedAt = Date.now();
@@ -55,6 +75,11 @@ describe('hot standby', () => {
     const failoverMs = Date.now() - killedAt;
     expect(failoverMs).toBeLessThan(3_000);
 
+    // The SDK clients moved to the new leader by themselves; the agent's open offer came again.
+    await until(() => sdkPlatform.connection.connected && sdkAgent.connection.connected && sdkOffers.filter((id) => id === 'ha-0').length === 2);
+    expect(await sdkPlatform.getInteraction('ha-29')).toMatchObject({ ok: true });
+    sdkPlatform.close();
+    sdkAgent.close();
     const p2 = await platformOn(b);
     for (let i = 0; i < 30; i++) expect(await p2.request({ type: 'GetInteraction', interactionId: `ha-${i}` })).toMatchObject({ ok: true });
     // The agent reconnects to the new leader: its open offer is sent again; the accept lands once.

@@ -54,6 +54,11 @@ describe('crash recovery with the redis store', () => {
         const r = await platform.request({ type: 'GetInteraction', interactionId: id });
         expect(r, `acknowledged ${id} lost after a crash`).toMatchObject({ ok: true });
       }
+      // Idempotency survives the crash too (I6): submitting an acknowledged id again creates nothing.
+      for (const id of lastRound.slice(-5)) {
+        const again = await platform.request({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } });
+        expect(again, `${id} created twice`).toMatchObject({ ok: true, duplicate: true });
+      }
       lastRound = [];
       const load = (await platform.request({ type: 'GetAgent', agentId: 'ann' })) as { ok: boolean; agent: { units: number; total: number; offers: unknown[]; assignments: string[] } };
       expect(load.agent.units).toBeLessThanOrEqual(load.agent.total);
@@ -106,6 +111,43 @@ describe('crash recovery with the redis store', () => {
     platform.close();
     await kill9(server.proc);
   }, Math.max(300_000, ROUNDS * 10_000));
+
+  it('Redis killed -9 under load and restarted from its AOF: the server refuses meanwhile, then serves again without a restart, with every acknowledged submission', async () => {
+    const server = await startServer();
+    try {
+      const platform = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'aof', role: 'platform' }, 600));
+      expect(await platform.request({ type: 'UpsertQueue', queue: { id: 'q' } })).toMatchObject({ ok: true });
+      const acked = new Set<string>();
+      const codes = new Set<string>();
+      let stop = false;
+      let seq = 0;
+      const pump = (async () => {
+        while (!stop) {
+          const id = `aof-${seq++}`;
+          const r = await platform.request({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } });
+          if (r.ok === true) acked.add(id);
+          else codes.add(String(r.code));
+          if (r.ok !== true) await new Promise((res) => setTimeout(res, 20));
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 300));
+      await redis.kill();
+      await new Promise((r) => setTimeout(r, 500));
+      await redis.restart();
+      // The server rebuilds the tenant from the restarted Redis by itself; submissions succeed again.
+      const before = acked.size;
+      const end = Date.now() + 15_000;
+      while (acked.size < before + 20 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      stop = true;
+      await pump;
+      expect(acked.size).toBeGreaterThanOrEqual(before + 20);
+      expect([...codes]).toEqual(['STORE_UNAVAILABLE']);
+      for (const id of acked) expect(await platform.request({ type: 'GetInteraction', interactionId: id }), id).toMatchObject({ ok: true });
+      platform.close();
+    } finally {
+      await kill9(server.proc);
+    }
+  }, 60_000);
 
   it('acknowledges nothing the journal has not confirmed; refuses with a retryable code while Redis is away; recovers without restart', async () => {
     const server = await startServer();

@@ -24,7 +24,7 @@ import WebSocket from 'ws';
 import { SUBPROTOCOLS } from '../src/protocol/codec.ts';
 import { TokenVerifier } from '../src/transport/auth.ts';
 import { environment, flags, percentile } from './common.ts';
-import { children, freePort, procStats, startRedis, waitReady } from './processes.ts';
+import { children, countSyscalls, freePort, procStats, startRedis, waitReady } from './processes.ts';
 
 const args = flags(process.argv.slice(2));
 const num = (k: string, d: number) => Number(args.get(k) ?? d);
@@ -123,6 +123,7 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
   await Promise.all(agentWorkers.map((w) => w.next()));
   log(`${AGENTS} agents connected in ${WORKERS} processes`);
   const before = procStats(server.pid!);
+  const syscalls = countSyscalls(server.pid!);
   const t0 = performance.now();
   const platform = worker({ role: 'platform', url, token: await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600), rate: RATE, warmupSeconds: WARMUP_SECONDS, seconds: SECONDS, saturationSeconds: SAT_SECONDS, window: WINDOW, padBytes: PAD, idPrefix: 'i' });
   const p = await platform.next();
@@ -130,6 +131,7 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
   await new Promise((r) => setTimeout(r, 1000)); // let the last offers and completes land
   const wall = (performance.now() - t0) / 1000;
   const after = procStats(server.pid!);
+  const calls = await syscalls.stop();
   const genCpu = agentWorkers.map((w) => procStats(w.child.pid!).cpuMs).concat(platformCpuMs);
   for (const w of agentWorkers) w.child.send({ report: true });
   const reports = await Promise.all(agentWorkers.map((w) => w.next()));
@@ -199,6 +201,13 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
     refused: p.refused as number,
     serverCpuPercent: ((after.cpuMs - before.cpuMs) / 1000 / wall) * 100,
     rssMb: after.rssMb,
+    // Over the fixed-rate and saturation phases together: the server's system calls per routed
+    // interaction (uWS sends with sendto and receives with recvfrom; with the redis store the
+    // journal's traffic goes through write/writev/read). NaN without perf.
+    serverSendCallsPerRouted: calls.sendto / completed,
+    serverRecvCallsPerRouted: calls.recvfrom / completed,
+    serverEpollWaitsPerRouted: calls.epoll_pwait / completed,
+    serverOtherIoCallsPerRouted: (calls.write + calls.writev + calls.read) / completed,
     generatorCpuPercentMax: Math.max(...genCpu.map((ms) => (ms / 1000 / wall) * 100)),
     submitToAckP50Ms: percentile(ack, 50),
     submitToAckP99Ms: percentile(ack, 99),
@@ -276,5 +285,6 @@ else {
         `recovery of ${Number(recovery!.waiting).toLocaleString('en')} waiting interactions from snapshot and journal ${Math.round(recovery!.recoveryMs as number)} ms (${Math.round(recovery!.recoveryMsPerMillion as number)} ms per million; target < 15,000)`,
     );
   }
+  console.log(`server system calls per routed interaction: ${sb.serverSendCallsPerRouted.toFixed(2)} sendto, ${sb.serverRecvCallsPerRouted.toFixed(2)} recvfrom, ${sb.serverEpollWaitsPerRouted.toFixed(2)} epoll_pwait, ${sb.serverOtherIoCallsPerRouted.toFixed(2)} read/write/writev (perf; NaN without it)`);
   console.log(`server CPU ${sb.serverCpuPercent.toFixed(0)}%, RSS ${sb.rssMb.toFixed(0)} MB; busiest generator process ${sb.generatorCpuPercentMax.toFixed(0)}% CPU; ${sb.completed} completed, ${sb.refused} refused`);
 }

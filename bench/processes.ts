@@ -33,6 +33,42 @@ export function procStats(pid: number): { cpuMs: number; rssMb: number } {
   return { cpuMs: (ticks * 1000) / 100, rssMb: rss ? Number(rss[1]) / 1024 : Number.NaN };
 }
 
+const SYSCALLS = ['sendto', 'recvfrom', 'write', 'writev', 'read', 'epoll_pwait'] as const;
+
+/**
+ * Counts a process's socket system calls from now until `stop()`, with `perf stat` on the
+ * kernel's syscall tracepoints (Debian's linux-perf). Where perf or the tracepoints are missing,
+ * every count is NaN.
+ */
+export function countSyscalls(pid: number): { stop: () => Promise<Record<(typeof SYSCALLS)[number], number>> } {
+  let out = '';
+  let proc: ChildProcess | null = null;
+  try {
+    proc = spawn('perf', ['stat', '-x', ',', '-e', SYSCALLS.map((c) => `syscalls:sys_enter_${c}`).join(','), '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    proc.on('error', () => undefined);
+    proc.stderr!.on('data', (d) => (out += String(d)));
+    children.add(proc);
+  } catch {
+    proc = null;
+  }
+  return {
+    stop: async () => {
+      if (proc && proc.exitCode === null) {
+        const exited = new Promise((r) => proc!.once('exit', r));
+        proc.kill('SIGINT');
+        await exited;
+      }
+      const counts = Object.fromEntries(SYSCALLS.map((c) => [c, Number.NaN])) as Record<(typeof SYSCALLS)[number], number>;
+      for (const line of out.split('\n')) {
+        const [value, , event] = line.split(',');
+        const name = event?.replace('syscalls:sys_enter_', '') as (typeof SYSCALLS)[number];
+        if (name in counts) counts[name] = Number(value);
+      }
+      return counts;
+    },
+  };
+}
+
 /** A redis-server of the benchmark's own, append-only, in a temporary directory. */
 export async function startRedis(appendfsync: string): Promise<{ url: string; port: number; stop: () => void }> {
   const port = await freePort();

@@ -237,6 +237,23 @@ const OFFER_OUTCOMES = ['accepted', 'rejected', 'timed_out', 'rescinded'] as con
 type OfferOutcome = (typeof OFFER_OUTCOMES)[number];
 const EMPTY: readonly never[] = [];
 
+/** A queue's settings (not its state), copied: for snapshots, both ways. */
+function queueSettings(q: Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counters'>): Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counters'> {
+  return {
+    objective: { percent: q.objective.percent, thresholdMs: q.objective.thresholdMs },
+    weight: q.weight,
+    w: q.w,
+    defaultPriority: q.defaultPriority,
+    offerTimeoutMs: q.offerTimeoutMs,
+    wrapUpMs: q.wrapUpMs,
+    maxWaitMs: q.maxWaitMs,
+    overflowQueue: q.overflowQueue,
+    escalateAfterMs: q.escalateAfterMs,
+    noAnswerAway: q.noAnswerAway,
+    preferredWindowMs: q.preferredWindowMs,
+  };
+}
+
 export class Engine {
   readonly options: EngineOptions;
   private readonly serviceObjective: boolean;
@@ -406,17 +423,7 @@ export class Engine {
     const queues = [...this.queues.values()].map(
       (q): QueueSnapshot => ({
         id: q.id,
-        objective: { percent: q.objective.percent, thresholdMs: q.objective.thresholdMs },
-        weight: q.weight,
-        w: q.w,
-        defaultPriority: q.defaultPriority,
-        offerTimeoutMs: q.offerTimeoutMs,
-        wrapUpMs: q.wrapUpMs,
-        maxWaitMs: q.maxWaitMs,
-        overflowQueue: q.overflowQueue,
-        escalateAfterMs: q.escalateAfterMs,
-        noAnswerAway: q.noAnswerAway,
-        preferredWindowMs: q.preferredWindowMs,
+        ...queueSettings(q),
         waiting: { head: q.waiting.head, tail: q.waiting.tail, size: q.waiting.size },
         offered: q.offered,
         counters: { ...q.counters },
@@ -560,17 +567,7 @@ export class Engine {
       const queue: Queue = {
         idx,
         id: q.id,
-        objective: { ...q.objective },
-        weight: q.weight,
-        w: q.w,
-        defaultPriority: q.defaultPriority,
-        offerTimeoutMs: q.offerTimeoutMs,
-        wrapUpMs: q.wrapUpMs,
-        maxWaitMs: q.maxWaitMs,
-        overflowQueue: q.overflowQueue,
-        escalateAfterMs: q.escalateAfterMs,
-        noAnswerAway: q.noAnswerAway,
-        preferredWindowMs: q.preferredWindowMs,
+        ...queueSettings(q),
         waiting: { id: idx, head: q.waiting.head, tail: q.waiting.tail, size: q.waiting.size },
         offered: q.offered,
         counters: { ...(q.counters as unknown as QueueCounters) },

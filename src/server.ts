@@ -59,6 +59,7 @@ class TenantShell {
   /** Set while the journal refused a write: requests are refused until the engine is rebuilt. */
   unavailable: { code: 'STORE_UNAVAILABLE' | 'STALE_LEADER'; message: string } | null = null;
   opened = false;
+  opening: Promise<void> | null = null;
   readonly agents = new Map<string, Set<Session>>();
   readonly subscribers = new Set<Session>();
   readonly sessions = new Set<Session>();
@@ -332,8 +333,12 @@ export class Shell implements QueueSource {
       const snapshot = this.snapshotDue(t) ? this.takeSnapshot(t) : null;
       const write = async () => {
         if (!t.opened) {
-          await journal.open(t.tenant); // a new tenant: nothing to replay
-          t.opened = true;
+          // A new tenant: nothing to replay. One open for all the turns waiting on it (each open
+          // bumps the fencing epoch, and a write under the older epoch would be refused).
+          t.opening ??= journal.open(t.tenant).then(() => {
+            t.opened = true;
+          });
+          await t.opening;
         }
         try {
           await journal.append(t.tenant, first, entries);
@@ -447,6 +452,7 @@ export class Shell implements QueueSource {
     const log = this.options.log;
     if (t.unavailable) return;
     t.stop();
+    t.opening = null;
     if (e instanceof StaleLeaderError) {
       // Another process took the tenant over: never write again; clients move to the leader.
       t.unavailable = { code: 'STALE_LEADER', message: 'this server no longer leads the tenant; reconnect' };

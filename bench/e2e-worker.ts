@@ -146,6 +146,7 @@ async function platform(t: Extract<Task, { role: 'platform' }>): Promise<void> {
   const satStart = performance.now();
   const satFirst = seq;
   saturating = true;
+  send({ phase: 'saturation' });
   while (outstanding < t.window) submit('saturation');
   await new Promise((r) => setTimeout(r, t.saturationSeconds * 1000));
   saturating = false;

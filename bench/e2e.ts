@@ -115,7 +115,7 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
   const verifier = new TokenVerifier(SECRET);
   await platformSetup(url, await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600));
   const per = Math.ceil(AGENTS / WORKERS);
-  const agentWorkers = [];
+  const agentWorkers: ReturnType<typeof worker>[] = [];
   for (let w = 0; w < WORKERS; w++) {
     const tokens = await Promise.all(Array.from({ length: Math.max(0, Math.min(per, AGENTS - w * per)) }, (_, i) => verifier.sign({ tenant: 'bench', role: 'agent', sub: `a${w * per + i}` }, 3600)));
     agentWorkers.push(worker({ role: 'agents', url, tokens }));
@@ -126,7 +126,15 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
   const syscalls = countSyscalls(server.pid!);
   const t0 = performance.now();
   const platform = worker({ role: 'platform', url, token: await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600), rate: RATE, warmupSeconds: WARMUP_SECONDS, seconds: SECONDS, saturationSeconds: SAT_SECONDS, window: WINDOW, padBytes: PAD, idPrefix: 'i' });
+  // The platform says when saturation starts: CPU from there to its report is the saturated figure.
+  await platform.next();
+  const cpuOf = () => [server, platform.child, ...agentWorkers.map((w) => w.child)].map((c) => procStats(c.pid!).cpuMs);
+  const satCpuStart = cpuOf();
+  const satT0 = performance.now();
   const p = await platform.next();
+  const satCpuEnd = cpuOf();
+  const satWall = (performance.now() - satT0) / 1000;
+  const satPercent = satCpuEnd.map((ms, i) => ((ms - satCpuStart[i]) / 1000 / satWall) * 100);
   const platformCpuMs = procStats(platform.child.pid!).cpuMs;
   await new Promise((r) => setTimeout(r, 1000)); // let the last offers and completes land
   const wall = (performance.now() - t0) / 1000;
@@ -201,6 +209,8 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
     refused: p.refused as number,
     serverCpuPercent: ((after.cpuMs - before.cpuMs) / 1000 / wall) * 100,
     rssMb: after.rssMb,
+    serverCpuPercentSaturation: satPercent[0],
+    generatorsCpuPercentSaturation: satPercent.slice(1).reduce((a, b) => a + b, 0),
     // Over the fixed-rate and saturation phases together: the server's system calls per routed
     // interaction (uWS sends with sendto and receives with recvfrom; with the redis store the
     // journal's traffic goes through write/writev/read). NaN without perf.
@@ -286,5 +296,6 @@ else {
     );
   }
   console.log(`server system calls per routed interaction: ${sb.serverSendCallsPerRouted.toFixed(2)} sendto, ${sb.serverRecvCallsPerRouted.toFixed(2)} recvfrom, ${sb.serverEpollWaitsPerRouted.toFixed(2)} epoll_pwait, ${sb.serverOtherIoCallsPerRouted.toFixed(2)} read/write/writev (perf; NaN without it)`);
+  console.log(`at saturation: server ${sb.serverCpuPercentSaturation.toFixed(0)}% of a core, load generators ${sb.generatorsCpuPercentSaturation.toFixed(0)}% together (two cores: 200%)`);
   console.log(`server CPU ${sb.serverCpuPercent.toFixed(0)}%, RSS ${sb.rssMb.toFixed(0)} MB; busiest generator process ${sb.generatorCpuPercentMax.toFixed(0)}% CPU; ${sb.completed} completed, ${sb.refused} refused`);
 }

@@ -343,10 +343,20 @@ export class Shell implements QueueSource {
         try {
           await journal.append(t.tenant, first, entries);
         } catch (e) {
-          if (snapshot) t.snapshotting = false;
+          if (snapshot) void snapshot.then(
+            () => (t.snapshotting = false),
+            () => (t.snapshotting = false),
+          );
           throw e;
         }
-        if (snapshot) void this.saveSnapshot(t, snapshot);
+        if (snapshot)
+          void snapshot.then(
+            (s) => this.saveSnapshot(t, s),
+            (e: unknown) => {
+              t.snapshotting = false;
+              this.options.log?.error({ tenant: t.tenant, err: (e as Error).message }, 'snapshot not encoded');
+            },
+          );
       };
       const metrics = this.options.metrics;
       const started = performance.now();
@@ -407,14 +417,23 @@ export class Shell implements QueueSource {
     return every > 0 && !t.snapshotting && t.journaled - t.snapshotAt >= every;
   }
 
-  /** Encodes the engine's state now (synchronously: it is the state after entry t.journaled). */
-  private takeSnapshot(t: TenantShell): StoredSnapshot {
-    const started = performance.now();
-    const bytes = encodeSnapshot(t.engine.snapshot());
+  /**
+   * Copies the engine's state now (synchronously: it is the state after entry t.journaled), then
+   * encodes the copy a slice per turn, so the event loop is held only for the copy.
+   */
+  private takeSnapshot(t: TenantShell): Promise<StoredSnapshot> {
+    const metrics = this.options.metrics;
+    let started = performance.now();
+    const snap = t.engine.snapshot();
+    const through = t.journaled;
     t.snapshotting = true;
-    t.snapshotAt = t.journaled;
-    this.options.metrics?.observeSnapshot('encoded', (performance.now() - started) / 1000, bytes.length);
-    return { through: t.journaled, bytes };
+    t.snapshotAt = through;
+    metrics?.observeSnapshot('copy', (performance.now() - started) / 1000);
+    started = performance.now();
+    return encodeSnapshot(snap, () => new Promise<void>((resolve) => setImmediate(resolve))).then((bytes) => {
+      metrics?.observeSnapshot('encode', (performance.now() - started) / 1000, bytes.length);
+      return { through, bytes };
+    });
   }
 
   /** Stores and publishes a snapshot once its last entry is in the journal (trimming what it covers). */
@@ -422,10 +441,10 @@ export class Shell implements QueueSource {
     const started = performance.now();
     try {
       await this.options.journal!.saveSnapshot(t.tenant, snapshot.through, snapshot.bytes);
-      this.options.metrics?.observeSnapshot('published', (performance.now() - started) / 1000, snapshot.bytes.length);
+      this.options.metrics?.observeSnapshot('published', (performance.now() - started) / 1000);
       this.options.log?.info({ tenant: t.tenant, through: snapshot.through, bytes: snapshot.bytes.length }, 'snapshot published; journal trimmed');
     } catch (e) {
-      this.options.metrics?.observeSnapshot('failed', (performance.now() - started) / 1000, snapshot.bytes.length);
+      this.options.metrics?.observeSnapshot('failed', (performance.now() - started) / 1000);
       this.options.log?.warn({ tenant: t.tenant, through: snapshot.through, err: (e as Error).message }, 'snapshot not published (the journal still holds everything)');
     } finally {
       t.snapshotting = false;

@@ -117,7 +117,7 @@ export class Metrics {
   private readonly offersMade = new Counter({ name: 'switchboard_offers_made_total', help: 'Offers made to agents', labelNames: ['tenant'], registers: [this.registry] });
   private readonly decision = new Histogram({ name: 'switchboard_routing_decision_seconds', help: 'Duration of one engine call (a command or a timer tick), routing decisions included', labelNames: ['kind'], buckets: [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 5e-3, 0.025], registers: [this.registry] });
   private readonly journalWrite = new Histogram({ name: 'switchboard_journal_write_seconds', help: "One turn's journal write for one tenant, from the call to Redis's confirmation (redis store)", labelNames: ['outcome'], buckets: [1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.025, 0.05, 0.1, 0.5, 2], registers: [this.registry] });
-  private readonly snapshotSeconds = new Histogram({ name: 'switchboard_snapshot_seconds', help: "A tenant's engine snapshot: encoding it (the event loop is held meanwhile), then storing and publishing it (redis store)", labelNames: ['phase'], buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
+  private readonly snapshotSeconds = new Histogram({ name: 'switchboard_snapshot_seconds', help: "A tenant's engine snapshot by phase: copy (the event loop is held), encode (a slice per turn), store (parts written and published); redis store", labelNames: ['phase'], buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
   private readonly snapshots = new Counter({ name: 'switchboard_snapshots_total', help: 'Snapshots by outcome: published (the journal was trimmed up to it) or failed (the journal keeps everything; the next one retries)', labelNames: ['outcome'], registers: [this.registry] });
   private readonly snapshotBytes = new Gauge({ name: 'switchboard_snapshot_bytes', help: 'Size of the latest snapshot taken, encoded', registers: [this.registry] });
   private readonly journalBatch = new Histogram({ name: 'switchboard_journal_batch_entries', help: 'Engine calls per journal write (group commit: one write per tenant per turn)', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000], registers: [this.registry] });
@@ -310,11 +310,14 @@ export class Metrics {
     this.decision.labels(kind).observe(seconds);
   }
 
-  /** A snapshot was encoded, published or failed, after `seconds`, `bytes` long. */
-  observeSnapshot(step: 'encoded' | 'published' | 'failed', seconds: number, bytes: number): void {
-    if (step === 'encoded') {
-      this.snapshotSeconds.labels('encode').observe(seconds);
-      this.snapshotBytes.set(bytes);
+  /**
+   * A snapshot step took `seconds`: `copy` (the engine's state copied; the event loop is held),
+   * `encode` (sliced over many turns; `bytes` long), then `published` or `failed`.
+   */
+  observeSnapshot(step: 'copy' | 'encode' | 'published' | 'failed', seconds: number, bytes?: number): void {
+    if (step === 'copy' || step === 'encode') {
+      this.snapshotSeconds.labels(step).observe(seconds);
+      if (bytes !== undefined) this.snapshotBytes.set(bytes);
       return;
     }
     if (step === 'published') this.snapshotSeconds.labels('store').observe(seconds);

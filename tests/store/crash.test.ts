@@ -181,6 +181,7 @@ describe('crash recovery with the redis store', () => {
       while (((await scrape()).get('switchboard_snapshots_total{outcome="published"}') ?? 0) < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
       const m = await scrape();
       expect(m.get('switchboard_snapshots_total{outcome="published"}')).toBeGreaterThanOrEqual(1);
+      expect(m.get('switchboard_snapshot_seconds_count{phase="copy"}')).toBeGreaterThanOrEqual(1);
       expect(m.get('switchboard_snapshot_seconds_count{phase="encode"}')).toBeGreaterThanOrEqual(1);
       expect(m.get('switchboard_snapshot_bytes')).toBeGreaterThan(0);
       expect(m.get('switchboard_journal_write_seconds_count{outcome="failed"}')).toBeGreaterThanOrEqual(1); // and any timer ticks of other tenants

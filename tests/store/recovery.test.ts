@@ -65,7 +65,7 @@ describe('recovery from the redis journal (I5)', () => {
             const cut = new Engine({ ordering, agentSelection });
             for (const e of log.slice(0, through)) if (e.c) cut.apply(e.c, e.n);
             else cut.tick(e.n);
-            await writer.saveSnapshot(tenant, through, encodeSnapshot(cut.snapshot()));
+            await writer.saveSnapshot(tenant, through, await encodeSnapshot(cut.snapshot()));
           }
           await writer.close();
           const reader = new RedisJournal(redis.url);
@@ -90,7 +90,7 @@ describe('recovery from the redis journal (I5)', () => {
     const e = new Engine({ ordering: 'fifo', agentSelection: 'best-skill' });
     e.apply({ type: 'UpsertQueue', queue: { id: 'q' } }, 1);
     await writer.append('policies', 1, [{ n: 1, c: { type: 'UpsertQueue', queue: { id: 'q' } } }]);
-    await writer.saveSnapshot('policies', 1, encodeSnapshot(e.snapshot()));
+    await writer.saveSnapshot('policies', 1, await encodeSnapshot(e.snapshot()));
     await writer.close();
     const reader = new RedisJournal(redis.url);
     await reader.ready();

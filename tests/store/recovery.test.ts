@@ -1,30 +1,14 @@
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine, type ApplyResult, type Command, type EngineEvent } from '../../src/index.ts';
+import { Engine } from '../../src/index.ts';
 import { Shell } from '../../src/server.ts';
-import type { JournalEntry } from '../../src/store/journal.ts';
 import { RedisJournal } from '../../src/store/redis-journal.ts';
 import { encodeSnapshot } from '../../src/store/snapshot-codec.ts';
 import { fingerprint } from '../helpers/fingerprint.ts';
+import { JournalingEngine, replayEntry } from '../helpers/journaling-engine.ts';
 import { TestRedis } from '../helpers/redis.ts';
 import { PAIRS, action, agentSpec, runScenario } from '../property/scenario.ts';
-
-/** Records every engine call as a journal entry, as the shell does. */
-class JournalingEngine extends Engine {
-  readonly entries: JournalEntry[] = [];
-  lastNow = 0;
-  override apply(cmd: Command, now: number): ApplyResult {
-    this.entries.push({ n: now, c: cmd });
-    this.lastNow = now;
-    return super.apply(cmd, now);
-  }
-  override tick(now: number): EngineEvent[] {
-    this.entries.push({ n: now });
-    this.lastNow = now;
-    return super.tick(now);
-  }
-}
 
 let redis: TestRedis;
 const flush = async () => {
@@ -63,8 +47,7 @@ describe('recovery from the redis journal (I5)', () => {
           const through = snapshotAt === null ? 0 : snapshotAt % (log.length + 1);
           if (snapshotAt !== null) {
             const cut = new Engine({ ordering, agentSelection });
-            for (const e of log.slice(0, through)) if (e.c) cut.apply(e.c, e.n);
-            else cut.tick(e.n);
+            for (const e of log.slice(0, through)) replayEntry(cut, e);
             await writer.saveSnapshot(tenant, through, await encodeSnapshot(cut.snapshot()));
           }
           await writer.close();

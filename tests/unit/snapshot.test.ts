@@ -1,26 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Engine, type ApplyResult, type Command, type EngineEvent } from '../../src/index.ts';
+import { Engine } from '../../src/index.ts';
 import { SnapshotMismatchError } from '../../src/engine/snapshot.ts';
-import type { JournalEntry } from '../../src/store/journal.ts';
 import { decodeSnapshot, encodeSnapshot } from '../../src/store/snapshot-codec.ts';
 import { fingerprint } from '../helpers/fingerprint.ts';
+import { JournalingEngine, replayEntry } from '../helpers/journaling-engine.ts';
 import { PAIRS, action, agentSpec, runScenario } from '../property/scenario.ts';
-
-/** Records every engine call, as the shell's journal does. */
-class Recording extends Engine {
-  readonly entries: JournalEntry[] = [];
-  override apply(cmd: Command, now: number): ApplyResult {
-    this.entries.push({ n: now, c: cmd });
-    return super.apply(cmd, now);
-  }
-  override tick(now: number): EngineEvent[] {
-    this.entries.push({ n: now });
-    return super.tick(now);
-  }
-}
-
-const call = (e: Engine, x: JournalEntry) => (x.c ? e.apply(x.c, x.n) : { events: e.tick(x.n) });
 
 describe('engine snapshots', () => {
   it('an engine restored from a snapshot (through its byte encoding) answers every later call exactly as the original', async () => {
@@ -31,16 +16,16 @@ describe('engine snapshots', () => {
         fc.array(action, { minLength: 20, maxLength: 150 }),
         fc.nat(),
         async ([ordering, agentSelection], agents, actions, where) => {
-          const recorded = new Recording({ ordering, agentSelection });
+          const recorded = new JournalingEngine({ ordering, agentSelection });
           runScenario(recorded, agents, actions);
           const log = recorded.entries;
           const cut = where % (log.length + 1);
           const original = new Engine({ ordering, agentSelection });
-          for (const x of log.slice(0, cut)) call(original, x);
+          for (const x of log.slice(0, cut)) replayEntry(original, x);
           const restored = Engine.restore(decodeSnapshot(await encodeSnapshot(original.snapshot())));
           const lastNow = log.length > 0 ? log[log.length - 1].n : 0;
           expect(fingerprint(restored, cut > 0 ? log[cut - 1].n : 0)).toBe(fingerprint(original, cut > 0 ? log[cut - 1].n : 0));
-          for (const x of log.slice(cut)) expect(JSON.stringify(call(restored, x))).toBe(JSON.stringify(call(original, x)));
+          for (const x of log.slice(cut)) expect(JSON.stringify(replayEntry(restored, x))).toBe(JSON.stringify(replayEntry(original, x)));
           expect(fingerprint(restored, lastNow)).toBe(fingerprint(original, lastNow));
           expect(fingerprint(restored, lastNow)).toBe(fingerprint(recorded, lastNow));
         },

@@ -96,6 +96,7 @@ describe('metrics', () => {
     expect(m.get('switchboard_ws_connections{role="platform",tenant="acme"}')).toBe(1);
     expect(m.get('switchboard_ws_rejected_total{code="UNKNOWN_TYPE",role="agent"}')).toBe(1);
     expect(m.get('switchboard_ws_messages_received_total{role="platform"}')).toBe(10);
+    expect(m.get('switchboard_ws_messages_sent_total{role="platform"}')).toBe(10); // one response each, no pushes
     expect(m.get('switchboard_routing_decision_seconds_count{kind="command"}')).toBe(17);
     // Nothing identifies an interaction or an agent.
     expect(text).not.toMatch(/="(i[1-5]|ann|bob)"/);

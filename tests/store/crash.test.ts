@@ -184,6 +184,9 @@ describe('crash recovery with the redis store', () => {
       expect(m.get('switchboard_snapshot_seconds_count{phase="copy"}')).toBeGreaterThanOrEqual(1);
       expect(m.get('switchboard_snapshot_seconds_count{phase="encode"}')).toBeGreaterThanOrEqual(1);
       expect(m.get('switchboard_snapshot_bytes')).toBeGreaterThan(0);
+      // A server process also exports prom-client's default process metrics, event-loop lag among them.
+      expect(m.get('nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
+      expect(m.get('process_cpu_user_seconds_total')).toBeGreaterThan(0);
       expect(m.get('switchboard_journal_write_seconds_count{outcome="failed"}')).toBeGreaterThanOrEqual(1); // and any timer ticks of other tenants
       expect(m.get('switchboard_journal_write_seconds_count{outcome="ok"}')).toBeGreaterThanOrEqual(3);
       expect(m.get('switchboard_journal_batch_entries_count')).toBe((m.get('switchboard_journal_write_seconds_count{outcome="failed"}') ?? 0) + (m.get('switchboard_journal_write_seconds_count{outcome="ok"}') ?? 0));

@@ -507,8 +507,10 @@ export class Shell implements QueueSource {
     const t = this.tenant(s.principal.tenant);
     const role: Role = s.principal.role;
     const reply = (body: Record<string, unknown>) => s.send({ re: req.id, ...body });
+    // While the tenant is unavailable (being rebuilt, or its store refused a write) its engine is
+    // not the tenant's state: commands and queries alike are refused, retryable.
+    if (t.unavailable) return reply({ ok: false, code: t.unavailable.code, message: t.unavailable.message });
     const command = (cmd: Command, extra: (r: ApplyResult & { ok: true }) => Record<string, unknown> = () => ({})) => {
-      if (t.unavailable) return reply({ ok: false, code: t.unavailable.code, message: t.unavailable.message });
       const r = t.apply(cmd);
       if (r.ok) reply({ ok: true, ...extra(r) });
       else reply({ ok: false, code: r.code, message: r.message });

@@ -27,6 +27,19 @@ afterAll(async () => {
   await redis.stop();
 });
 
+/**
+ * Sends a request again while it is refused as STORE_UNAVAILABLE (the tenant is being rebuilt,
+ * for instance after the server took its lapsed lease again), as a client should; 10 s at most.
+ */
+async function retrying(client: TestClient, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const r = await client.request(body);
+    if (r.ok || r.code !== 'STORE_UNAVAILABLE' || Date.now() > end) return r;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
 /** A server process that leads (after a kill -9 it waits for the dead leader's lease to lapse). */
 async function startServer(): Promise<ServerProcess> {
   const s = await spawnServer(redis.url);
@@ -142,7 +155,7 @@ describe('crash recovery with the redis store', () => {
       await pump;
       expect(acked.size).toBeGreaterThanOrEqual(before + 20);
       expect([...codes]).toEqual(['STORE_UNAVAILABLE']);
-      for (const id of acked) expect(await platform.request({ type: 'GetInteraction', interactionId: id }), id).toMatchObject({ ok: true });
+      for (const id of acked) expect(await retrying(platform, { type: 'GetInteraction', interactionId: id }), id).toMatchObject({ ok: true });
       platform.close();
     } finally {
       await kill9(server.proc);
@@ -164,18 +177,14 @@ describe('crash recovery with the redis store', () => {
       expect(answer).toMatchObject({ ok: false, code: 'STORE_UNAVAILABLE' });
       expect(await platform.request({ type: 'SubmitInteraction', interaction: { id: 'meanwhile', channel: 'chat', queue: 'q' } })).toMatchObject({ ok: false, code: 'STORE_UNAVAILABLE' });
       redis.resume();
-      // The server rebuilds the tenant from the journal by itself; the client retries.
-      const end = Date.now() + 10_000;
-      let retried: Record<string, unknown> = {};
-      while (Date.now() < end) {
-        retried = await platform.request({ type: 'SubmitInteraction', interaction: { id: 'during', channel: 'chat', queue: 'q' } });
-        if (retried.ok) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(retried).toMatchObject({ ok: true });
-      expect(await platform.request({ type: 'GetInteraction', interactionId: 'before' })).toMatchObject({ ok: true, interaction: { status: 'queued' } });
+      // The server rebuilds the tenant from the journal by itself (and once more when it takes
+      // its lapsed lease again); a client retries what is refused as STORE_UNAVAILABLE, as a
+      // client should (submissions are idempotent by id).
+      const submit = (id: string) => retrying(platform, { type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } });
+      expect(await submit('during')).toMatchObject({ ok: true });
+      expect(await retrying(platform, { type: 'GetInteraction', interactionId: 'before' })).toMatchObject({ ok: true, interaction: { status: 'queued' } });
       // Enough entries for a snapshot (one every 50), published after its last entry is in Redis.
-      for (let i = 0; i < 60; i++) expect(await platform.request({ type: 'SubmitInteraction', interaction: { id: `more-${i}`, channel: 'chat', queue: 'q' } })).toMatchObject({ ok: true });
+      for (let i = 0; i < 60; i++) expect(await submit(`more-${i}`)).toMatchObject({ ok: true });
       const scrape = async () => parseExposition(await (await fetch(`${server.http}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text());
       const until = Date.now() + 5_000;
       while (((await scrape()).get('switchboard_snapshots_total{outcome="published"}') ?? 0) < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));

@@ -13,7 +13,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function until(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+/** Polls `cond` every 50 ms until it holds; throws naming `what` after `timeoutMs`. */
+export async function until(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await cond().catch(() => false))) {
     if (Date.now() > end) throw new Error(`${what} not ready in ${timeoutMs} ms`);

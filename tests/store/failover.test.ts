@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AgentClient, PlatformClient, type WebSocketConstructor } from '../../src/index.ts';
 import { TokenVerifier } from '../../src/transport/auth.ts';
-import { TestRedis } from '../helpers/redis.ts';
+import { TestRedis, until } from '../helpers/redis.ts';
 import { kill9, PROCESS_SECRET, spawnServer, untilReady, type ServerProcess } from '../helpers/server-process.ts';
 import { TestClient } from '../helpers/server.ts';
 
@@ -32,14 +32,6 @@ const spawn = async () => {
   return s;
 };
 const platformOn = async (s: ServerProcess) => TestClient.connect(`${s.url}/v1/platform`, await verifier.sign({ tenant: 'ha', role: 'platform' }, 600));
-/** Polls `cond` until it holds (10 s at most). */
-const until = async (cond: () => boolean) => {
-  const end = Date.now() + 10_000;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 const readyz = async (s: ServerProcess) => (await fetch(`${s.http}/readyz`)).status;
 
 describe('hot standby', () => {
@@ -66,7 +58,7 @@ describe('hot standby', () => {
     const sdkOffers: string[] = [];
     sdkAgent.onOffer((o) => sdkOffers.push(o.interactionId));
     await sdkAgent.connect();
-    await until(() => sdkOffers.includes('ha-0'));
+    await until(async () => sdkOffers.includes('ha-0'), 10_000, 'the offer at the SDK agent');
     await new Promise((r) => setTimeout(r, 300)); // the standby follows the journal
 
     const killedAt = Date.now();
@@ -76,7 +68,7 @@ describe('hot standby', () => {
     expect(failoverMs).toBeLessThan(3_000);
 
     // The SDK clients moved to the new leader by themselves; the agent's open offer came again.
-    await until(() => sdkPlatform.connection.connected && sdkAgent.connection.connected && sdkOffers.filter((id) => id === 'ha-0').length === 2);
+    await until(async () => sdkPlatform.connection.connected && sdkAgent.connection.connected && sdkOffers.filter((id) => id === 'ha-0').length === 2, 10_000, 'the SDK clients at the new leader');
     expect(await sdkPlatform.getInteraction('ha-29')).toMatchObject({ ok: true });
     sdkPlatform.close();
     sdkAgent.close();

@@ -8,6 +8,7 @@
  * interaction or agent id. Every metric is listed, with what it counts, in docs/metrics.md.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { TallyCounter, TallyHistogram } from './tally.ts';
 import type { QueueStats } from '../engine/engine.ts';
 import type { AgentStateName, EngineEvent } from '../engine/types.ts';
 
@@ -104,26 +105,27 @@ class TenantAgents {
 export class Metrics {
   readonly registry = new Registry();
   private readonly slWindowMs: number;
-  private readonly sl = new Map<string, RollingServiceLevel>();
+  /** Rolling service level by tenant, then queue. */
+  private readonly sl = new Map<string, Map<string, RollingServiceLevel>>();
   private readonly agents = new Map<string, TenantAgents>();
 
-  private readonly submitted = new Counter({ name: 'switchboard_interactions_submitted_total', help: 'Interactions accepted by the engine (new submissions), by queue and channel', labelNames: ['tenant', 'queue', 'channel'], registers: [this.registry] });
-  private readonly ended = new Counter({ name: 'switchboard_interactions_ended_total', help: 'Interactions that reached an end, by the queue they ended in and outcome (completed, cancelled, abandoned, expired)', labelNames: ['tenant', 'queue', 'outcome'], registers: [this.registry] });
-  private readonly moved = new Counter({ name: 'switchboard_interactions_moved_total', help: 'Interactions moved out of a queue, by kind (overflowed, transferred)', labelNames: ['tenant', 'queue', 'kind'], registers: [this.registry] });
-  private readonly answered = new Counter({ name: 'switchboard_interactions_answered_total', help: 'Interactions assigned to an agent, by whether the wait in the queue was within its service-objective threshold', labelNames: ['tenant', 'queue', 'within_objective'], registers: [this.registry] });
-  private readonly waitSeconds = new Histogram({ name: 'switchboard_wait_seconds', help: 'Time from entering the queue to assignment', labelNames: ['tenant', 'queue'], buckets: [1, 2, 5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1800], registers: [this.registry] });
-  private readonly handleSeconds = new Histogram({ name: 'switchboard_handle_seconds', help: 'Time from assignment to completion, wrap-up included', labelNames: ['tenant', 'queue'], buckets: [10, 30, 60, 120, 180, 240, 300, 450, 600, 900, 1200, 1800, 3600], registers: [this.registry] });
-  private readonly offers = new Counter({ name: 'switchboard_offers_total', help: 'Offers closed, by outcome (accepted, rejected, timed_out, rescinded)', labelNames: ['tenant', 'outcome'], registers: [this.registry] });
-  private readonly offersMade = new Counter({ name: 'switchboard_offers_made_total', help: 'Offers made to agents', labelNames: ['tenant'], registers: [this.registry] });
-  private readonly decision = new Histogram({ name: 'switchboard_routing_decision_seconds', help: 'Duration of one engine call (a command or a timer tick), routing decisions included', labelNames: ['kind'], buckets: [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 5e-3, 0.025], registers: [this.registry] });
+  private readonly submitted = new TallyCounter({ name: 'switchboard_interactions_submitted_total', help: 'Interactions accepted by the engine (new submissions), by queue and channel', labelNames: ['tenant', 'queue', 'channel'], registers: [this.registry] });
+  private readonly ended = new TallyCounter({ name: 'switchboard_interactions_ended_total', help: 'Interactions that reached an end, by the queue they ended in and outcome (completed, cancelled, abandoned, expired)', labelNames: ['tenant', 'queue', 'outcome'], registers: [this.registry] });
+  private readonly moved = new TallyCounter({ name: 'switchboard_interactions_moved_total', help: 'Interactions moved out of a queue, by kind (overflowed, transferred)', labelNames: ['tenant', 'queue', 'kind'], registers: [this.registry] });
+  private readonly answered = new TallyCounter({ name: 'switchboard_interactions_answered_total', help: 'Interactions assigned to an agent, by whether the wait in the queue was within its service-objective threshold', labelNames: ['tenant', 'queue', 'within_objective'], registers: [this.registry] });
+  private readonly waitSeconds = new TallyHistogram({ name: 'switchboard_wait_seconds', help: 'Time from entering the queue to assignment', labelNames: ['tenant', 'queue'], buckets: [1, 2, 5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1800], registers: [this.registry] });
+  private readonly handleSeconds = new TallyHistogram({ name: 'switchboard_handle_seconds', help: 'Time from assignment to completion, wrap-up included', labelNames: ['tenant', 'queue'], buckets: [10, 30, 60, 120, 180, 240, 300, 450, 600, 900, 1200, 1800, 3600], registers: [this.registry] });
+  private readonly offers = new TallyCounter({ name: 'switchboard_offers_total', help: 'Offers closed, by outcome (accepted, rejected, timed_out, rescinded)', labelNames: ['tenant', 'outcome'], registers: [this.registry] });
+  private readonly offersMade = new TallyCounter({ name: 'switchboard_offers_made_total', help: 'Offers made to agents', labelNames: ['tenant'], registers: [this.registry] });
+  private readonly decision = new TallyHistogram({ name: 'switchboard_routing_decision_seconds', help: 'Duration of one engine call (a command or a timer tick), routing decisions included', labelNames: ['kind'], buckets: [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 5e-3, 0.025], registers: [this.registry] });
   private readonly journalWrite = new Histogram({ name: 'switchboard_journal_write_seconds', help: "One turn's journal write for one tenant, from the call to Redis's confirmation (redis store)", labelNames: ['outcome'], buckets: [1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.025, 0.05, 0.1, 0.5, 2], registers: [this.registry] });
   private readonly snapshotSeconds = new Histogram({ name: 'switchboard_snapshot_seconds', help: "A tenant's engine snapshot by phase: copy (the event loop is held), encode (a slice per turn), store (parts written and published); redis store", labelNames: ['phase'], buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
   private readonly snapshots = new Counter({ name: 'switchboard_snapshots_total', help: 'Snapshots by outcome: published (the journal was trimmed up to it) or failed (the journal keeps everything; the next one retries)', labelNames: ['outcome'], registers: [this.registry] });
   private readonly snapshotBytes = new Gauge({ name: 'switchboard_snapshot_bytes', help: 'Size of the latest snapshot taken, encoded', registers: [this.registry] });
   private readonly journalBatch = new Histogram({ name: 'switchboard_journal_batch_entries', help: 'Engine calls per journal write (group commit: one write per tenant per turn)', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000], registers: [this.registry] });
   private readonly wsConnections = new Gauge({ name: 'switchboard_ws_connections', help: 'Open WebSocket connections', labelNames: ['tenant', 'role'], registers: [this.registry] });
-  private readonly wsReceived = new Counter({ name: 'switchboard_ws_messages_received_total', help: 'WebSocket messages received', labelNames: ['role'], registers: [this.registry] });
-  private readonly wsSent = new Counter({ name: 'switchboard_ws_messages_sent_total', help: 'WebSocket messages sent', labelNames: ['role'], registers: [this.registry] });
+  private readonly wsReceived = new TallyCounter({ name: 'switchboard_ws_messages_received_total', help: 'WebSocket messages received', labelNames: ['role'], registers: [this.registry] });
+  private readonly wsSent = new TallyCounter({ name: 'switchboard_ws_messages_sent_total', help: 'WebSocket messages sent', labelNames: ['role'], registers: [this.registry] });
   private readonly wsRejected = new Counter({ name: 'switchboard_ws_rejected_total', help: 'Messages refused by the transport before the engine (bad frame, validation, rate limit, forbidden), by code', labelNames: ['role', 'code'], registers: [this.registry] });
   private readonly wsClosed = new Counter({ name: 'switchboard_ws_closes_total', help: 'WebSocket connections closed, by reason (normal, backpressure, policy, token_expired, shutdown, other)', labelNames: ['role', 'reason'], registers: [this.registry] });
   private readonly wsRefused = new Counter({ name: 'switchboard_ws_upgrades_refused_total', help: 'WebSocket upgrades refused, by HTTP status', labelNames: ['status'], registers: [this.registry] });
@@ -193,11 +195,11 @@ export class Metrics {
       collect() {
         this.reset();
         const at = now();
-        for (const [key, ring] of sl) {
-          const r = ring.ratio(at);
-          const [tenant, queue] = key.split('\u0000');
-          if (r !== null) this.set({ tenant, queue }, r);
-        }
+        for (const [tenant, queues] of sl)
+          for (const [queue, ring] of queues) {
+            const r = ring.ratio(at);
+            if (r !== null) this.set({ tenant, queue }, r);
+          }
       },
     });
     const agents = this.agents;
@@ -247,47 +249,47 @@ export class Metrics {
     for (const e of events) {
       switch (e.type) {
         case 'InteractionQueued':
-          this.submitted.labels(tenant, e.queueId, e.channel).inc();
+          this.submitted.inc(1, tenant, e.queueId, e.channel);
           break;
         case 'InteractionOffered':
-          this.offersMade.labels(tenant).inc();
+          this.offersMade.inc(1, tenant);
           break;
         case 'InteractionAssigned':
-          this.offers.labels(tenant, 'accepted').inc();
-          this.answered.labels(tenant, e.queueId, String(e.withinObjective)).inc();
-          this.waitSeconds.labels(tenant, e.queueId).observe(e.queueWaitMs / 1000);
+          this.offers.inc(1, tenant, 'accepted');
+          this.answered.inc(1, tenant, e.queueId, String(e.withinObjective));
+          this.waitSeconds.observe(e.queueWaitMs / 1000, tenant, e.queueId);
           this.ring(tenant, e.queueId).add(e.at, e.withinObjective);
           this.tenantAgents(tenant).hold(e.agentId, 1);
           break;
         case 'OfferRejected':
-          this.offers.labels(tenant, 'rejected').inc();
+          this.offers.inc(1, tenant, 'rejected');
           break;
         case 'OfferTimedOut':
-          this.offers.labels(tenant, 'timed_out').inc();
+          this.offers.inc(1, tenant, 'timed_out');
           break;
         case 'OfferRescinded':
-          this.offers.labels(tenant, 'rescinded').inc();
+          this.offers.inc(1, tenant, 'rescinded');
           break;
         case 'InteractionCompleted':
-          this.ended.labels(tenant, e.queueId, 'completed').inc();
-          this.handleSeconds.labels(tenant, e.queueId).observe(e.handleMs / 1000);
+          this.ended.inc(1, tenant, e.queueId, 'completed');
+          this.handleSeconds.observe(e.handleMs / 1000, tenant, e.queueId);
           this.tenantAgents(tenant).hold(e.agentId, -1);
           break;
         case 'InteractionCancelled':
         case 'InteractionAbandoned': {
           const abandoned = e.type === 'InteractionAbandoned';
-          this.ended.labels(tenant, e.queueId, abandoned ? 'abandoned' : 'cancelled').inc();
+          this.ended.inc(1, tenant, e.queueId, abandoned ? 'abandoned' : 'cancelled');
           if (e.stage === 'assigned' && e.agentId !== undefined) this.tenantAgents(tenant).hold(e.agentId, -1);
           else if (abandoned) this.ring(tenant, e.queueId).add(e.at, false);
           break;
         }
         case 'InteractionExpired':
-          this.ended.labels(tenant, e.queueId, 'expired').inc();
+          this.ended.inc(1, tenant, e.queueId, 'expired');
           this.ring(tenant, e.queueId).add(e.at, false);
           break;
         case 'InteractionOverflowed':
         case 'InteractionTransferred':
-          this.moved.labels(tenant, e.fromQueue, e.type === 'InteractionOverflowed' ? 'overflowed' : 'transferred').inc();
+          this.moved.inc(1, tenant, e.fromQueue, e.type === 'InteractionOverflowed' ? 'overflowed' : 'transferred');
           if (e.releasedAgentId !== undefined) this.tenantAgents(tenant).hold(e.releasedAgentId, -1);
           break;
         case 'AgentUpserted':
@@ -307,7 +309,7 @@ export class Metrics {
 
   /** One engine call took `seconds`; kind is `command` or `timer`. */
   observeDecision(kind: 'command' | 'timer', seconds: number): void {
-    this.decision.labels(kind).observe(seconds);
+    this.decision.observe(seconds, kind);
   }
 
   /**
@@ -338,10 +340,10 @@ export class Metrics {
     this.wsClosed.labels(role, reason).inc();
   }
   messageReceived(role: string): void {
-    this.wsReceived.labels(role).inc();
+    this.wsReceived.inc(1, role);
   }
   messagesSent(role: string, n: number): void {
-    this.wsSent.labels(role).inc(n);
+    this.wsSent.inc(n, role);
   }
   messageRejected(role: string, code: string): void {
     this.wsRejected.labels(role, code).inc();
@@ -356,9 +358,10 @@ export class Metrics {
   }
 
   private ring(tenant: string, queue: string): RollingServiceLevel {
-    const key = `${tenant}\u0000${queue}`;
-    let r = this.sl.get(key);
-    if (!r) this.sl.set(key, (r = new RollingServiceLevel(this.slWindowMs / SL_BUCKETS)));
+    let queues = this.sl.get(tenant);
+    if (!queues) this.sl.set(tenant, (queues = new Map()));
+    let r = queues.get(queue);
+    if (!r) queues.set(queue, (r = new RollingServiceLevel(this.slWindowMs / SL_BUCKETS)));
     return r;
   }
 

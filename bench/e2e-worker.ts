@@ -3,7 +3,10 @@
  * bottleneck). Roles, given by the orchestrator over IPC:
  * - agents: connect many agent desktops; accept every offer and complete it at once; record
  *   submit-to-offer latency from the submit time carried in the context (process.hrtime is the
- *   system monotonic clock, comparable across processes on one machine).
+ *   system monotonic clock, comparable across processes on one machine). A desktop sends the
+ *   Complete right behind the Accept (requests on one connection are handled in order, so the
+ *   Complete finds the interaction assigned); with `awaitAccept` it waits for the Accept's answer
+ *   first, one more round trip per interaction.
  * - platform: submit at a fixed rate, then at saturation with a window of outstanding submits.
  * - echo: the baseline; pipeline same-size messages to a raw uWebSockets.js echo server.
  */
@@ -11,7 +14,7 @@ import WebSocket from 'ws';
 import { SUBPROTOCOLS } from '../src/protocol/codec.ts';
 
 type Task =
-  | { role: 'agents'; url: string; tokens: string[] }
+  | { role: 'agents'; url: string; tokens: string[]; awaitAccept: boolean }
   | { role: 'platform'; url: string; token: string; rate: number; warmupSeconds: number; seconds: number; saturationSeconds: number; window: number; padBytes: number; idPrefix: string }
   | { role: 'echo'; url: string; connections: number; window: number; seconds: number; bytes: number };
 
@@ -57,6 +60,11 @@ async function agents(t: Extract<Task, { role: 'agents' }>): Promise<void> {
   for (const ws of sockets) {
     const pending = new Map<number, string>(); // request id → interaction to complete after the accept
     const completes = new Set<number>();
+    const complete = (interactionId: string) => {
+      const cid = rid++;
+      completes.add(cid);
+      ws.send(JSON.stringify({ id: cid, type: 'Complete', interactionId }));
+    };
     ws.on('message', (data) => {
       const m = JSON.parse(String(data));
       if (m.push === 'offer') {
@@ -64,16 +72,13 @@ async function agents(t: Extract<Task, { role: 'agents' }>): Promise<void> {
         if (c && c.phase === 'fixed') lat.fixed.push((now() - c.t) / 1e6);
         else if (c && c.phase === 'saturation') lat.saturation.push((now() - c.t) / 1e6);
         const id = rid++;
-        pending.set(id, m.interactionId);
         ws.send(JSON.stringify({ id, type: 'Accept', offerId: m.offerId }));
+        if (t.awaitAccept) pending.set(id, m.interactionId);
+        else complete(m.interactionId);
       } else if (m.re !== undefined && pending.has(m.re)) {
         const ix = pending.get(m.re)!;
         pending.delete(m.re);
-        if (m.ok) {
-          const cid = rid++;
-          completes.add(cid);
-          ws.send(JSON.stringify({ id: cid, type: 'Complete', interactionId: ix }));
-        }
+        if (m.ok) complete(ix);
       } else if (m.re !== undefined && completes.delete(m.re) && m.ok) {
         completed++;
       }

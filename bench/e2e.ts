@@ -9,7 +9,8 @@
  *                                           the recovery benchmark (--recovery-waiting N, default
  *                                           1,000,000 waiting interactions)
  *   flags: --agents N --rate R --warmup-seconds S --seconds S --saturation-seconds S --window W --workers K
- *          --echo-connections C --pad BYTES
+ *          --echo-connections C --pad BYTES --await-accept (agents wait for the Accept's answer
+ *          before they Complete instead of sending both at once)
  *   E2E_SERVER_FLAGS="--trace-gc" passes node flags to the server process (and shows its stdout);
  *   E2E_WORKER_FLAGS does the same for the load generators.
  *
@@ -35,6 +36,8 @@ const SECONDS = num('seconds', 10);
 const SAT_SECONDS = num('saturation-seconds', 10);
 const WINDOW = num('window', 2000);
 const WORKERS = num('workers', 2);
+/** `--await-accept`: agents wait for the Accept's answer before they Complete (one more round trip). */
+const AWAIT_ACCEPT = args.has('await-accept');
 const ECHO_CONNECTIONS = num('echo-connections', 100);
 const PAD = num('pad', 100);
 const JSON_OUT = args.has('json');
@@ -118,7 +121,7 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
   const agentWorkers: ReturnType<typeof worker>[] = [];
   for (let w = 0; w < WORKERS; w++) {
     const tokens = await Promise.all(Array.from({ length: Math.max(0, Math.min(per, AGENTS - w * per)) }, (_, i) => verifier.sign({ tenant: 'bench', role: 'agent', sub: `a${w * per + i}` }, 3600)));
-    agentWorkers.push(worker({ role: 'agents', url, tokens }));
+    agentWorkers.push(worker({ role: 'agents', url, tokens, awaitAccept: AWAIT_ACCEPT }));
   }
   await Promise.all(agentWorkers.map((w) => w.next()));
   log(`${AGENTS} agents connected in ${WORKERS} processes`);

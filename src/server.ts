@@ -510,10 +510,11 @@ export class Shell implements QueueSource {
     // While the tenant is unavailable (being rebuilt, or its store refused a write) its engine is
     // not the tenant's state: commands and queries alike are refused, retryable.
     if (t.unavailable) return reply({ ok: false, code: t.unavailable.code, message: t.unavailable.message });
-    const command = (cmd: Command, extra: (r: ApplyResult & { ok: true }) => Record<string, unknown> = () => ({})) => {
+    const command = (cmd: Command, extra?: (r: ApplyResult & { ok: true }) => Record<string, unknown>) => {
       const r = t.apply(cmd);
-      if (r.ok) reply({ ok: true, ...extra(r) });
-      else reply({ ok: false, code: r.code, message: r.message });
+      if (!r.ok) reply({ ok: false, code: r.code, message: r.message });
+      else if (extra) reply({ ok: true, ...extra(r) });
+      else s.send({ re: req.id, ok: true });
     };
     if (role === 'agent') {
       const me = s.principal.agentId!;

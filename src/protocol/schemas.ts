@@ -129,18 +129,21 @@ export type Parsed<R extends Role> =
 export function parseRequest<R extends Role>(value: unknown, role: R): Parsed<R> {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     return { ok: false, re: null, code: ProtocolCode.VALIDATION_FAILED, message: 'a request is an object' };
-  const rid = RequestId.safeParse((value as { id?: unknown }).id);
-  const re = rid.success ? rid.data : null;
   const type = (value as { type?: unknown }).type;
+  // The request id, for an answer to a request that is refused (a valid one has it parsed).
+  const re = () => {
+    const rid = RequestId.safeParse((value as { id?: unknown }).id);
+    return rid.success ? rid.data : null;
+  };
   if (typeof type !== 'string' || !TYPES[role].has(type))
-    return { ok: false, re, code: ProtocolCode.UNKNOWN_TYPE, message: `unknown request type for a ${role} connection` };
+    return { ok: false, re: re(), code: ProtocolCode.UNKNOWN_TYPE, message: `unknown request type for a ${role} connection` };
   const parsed = SCHEMAS[role].safeParse(value);
   if (!parsed.success) {
     const issues = parsed.error.issues
       .slice(0, 3)
       .map((i) => `${i.path.map(String).join('.') || '(request)'}: ${i.message}`)
       .join('; ');
-    return { ok: false, re, code: ProtocolCode.VALIDATION_FAILED, message: issues };
+    return { ok: false, re: re(), code: ProtocolCode.VALIDATION_FAILED, message: issues };
   }
   return { ok: true, request: parsed.data as RequestFor<R> };
 }

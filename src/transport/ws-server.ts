@@ -82,8 +82,10 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
    * Sends a turn's frames. For a tenant whose journal write failed nothing of the turn leaves:
    * responses become STORE_UNAVAILABLE (or STALE_LEADER) refusals, pushes are dropped.
    */
-  const send = (batch: [SessionImpl, Record<string, unknown>[]][], failed: Set<string> | null) => {
-    for (const [s, all] of batch) {
+  const send = (batch: SessionImpl[], outboxes: Record<string, unknown>[][], failed: Set<string> | null) => {
+    for (let i = 0; i < batch.length; i++) {
+      const s = batch[i];
+      const all = outboxes[i];
       let frames = all;
       if (failed?.has(s.principal.tenant)) {
         const why = shell.refusal(s.principal.tenant) ?? { code: ProtocolCode.STORE_UNAVAILABLE, message: 'the store did not confirm the write; retry (idempotent by id)' };
@@ -91,17 +93,20 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
       }
       if (s.closed || frames.length === 0) continue;
       const c = s.ws.getUserData();
-      const binary = c.encoding === 'msgpack';
-      s.ws.cork(() => {
-        for (const f of frames) {
-          if (s.closed) break;
-          const data = encodeFrame(f, binary ? 'msgpack' : 'json');
-          // uWS closes a socket whose buffered output would pass maxBackpressure: say why first.
-          if (s.ws.getBufferedAmount() + data.length > config.maxBackpressureBytes) c.closeReason = 'backpressure';
-          s.ws.send(data, binary);
-        }
-      });
+      // One frame leaves in one write as it is; several are corked into one.
+      if (frames.length === 1) sendFrames(s, c, frames);
+      else s.ws.cork(() => sendFrames(s, c, frames));
       metrics?.messagesSent(c.principal.role, frames.length);
+    }
+  };
+  const sendFrames = (s: SessionImpl, c: Conn, frames: Record<string, unknown>[]) => {
+    const binary = c.encoding === 'msgpack';
+    for (const f of frames) {
+      if (s.closed) break;
+      const data = encodeFrame(f, c.encoding);
+      // uWS closes a socket whose buffered output would pass maxBackpressure: say why first.
+      if (s.ws.getBufferedAmount() + data.length > config.maxBackpressureBytes) c.closeReason = 'backpressure';
+      s.ws.send(data, binary);
     }
   };
   // Group commit: with a journal, a turn's output leaves only after its write is confirmed,
@@ -110,18 +115,19 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
   let waiting = 0;
   const flush = () => {
     flushScheduled = false;
-    const batch = dirty.splice(0).map((s): [SessionImpl, Record<string, unknown>[]] => {
+    const batch = dirty.splice(0);
+    const outboxes = batch.map((s) => {
       const frames = s.outbox;
       s.outbox = [];
-      return [s, frames];
+      return frames;
     });
     const commit = shell.commit();
-    if (commit === null && waiting === 0) return send(batch, null); // the in-memory path
+    if (commit === null && waiting === 0) return send(batch, outboxes, null); // the in-memory path
     waiting++;
     chain = chain
       .then(() => commit)
       .then(
-        (failed) => send(batch, failed ?? null),
+        (failed) => send(batch, outboxes, failed ?? null),
         (err: unknown) => log.error({ err }, 'commit failed'),
       )
       .finally(() => waiting--);
@@ -131,6 +137,17 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
     if (!flushScheduled) {
       flushScheduled = true;
       setImmediate(flush);
+    }
+  };
+
+  /** Answers a refused message; a connection that keeps sending them is closed. */
+  const violation = (ws: uWS.WebSocket<Conn>, c: Conn, s: SessionImpl, re: string | number | null, code: string, msg: string) => {
+    s.send({ re, ok: false, code, message: msg });
+    metrics?.messageRejected(c.principal.role, code);
+    if (++c.violations > config.maxViolations) {
+      log.warn({ conn: s.id, tenant: c.principal.tenant, code }, 'closing after repeated violations');
+      c.closeReason = 'policy';
+      ws.end(CloseCode.POLICY_VIOLATION, 'too many refused messages');
     }
   };
 
@@ -213,31 +230,22 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
         const now = Date.now();
         c.tokens = Math.min(config.messageBurst, c.tokens + ((now - c.refilledAt) / 1000) * config.messagesPerSecond);
         c.refilledAt = now;
-        const violation = (re: string | number | null, code: string, msg: string) => {
-          s.send({ re, ok: false, code, message: msg });
-          metrics?.messageRejected(c.principal.role, code);
-          if (++c.violations > config.maxViolations) {
-            log.warn({ conn: s.id, tenant: c.principal.tenant, code }, 'closing after repeated violations');
-            c.closeReason = 'policy';
-            ws.end(CloseCode.POLICY_VIOLATION, 'too many refused messages');
-          }
-        };
         if (c.tokens < 1) {
           log.warn({ conn: s.id, tenant: c.principal.tenant }, 'rate limit hit');
-          return violation(null, ProtocolCode.RATE_LIMITED, `more than ${config.messagesPerSecond} messages per second`);
+          return violation(ws, c, s, null, ProtocolCode.RATE_LIMITED, `more than ${config.messagesPerSecond} messages per second`);
         }
         c.tokens -= 1;
-        if (c.encoding === 'msgpack' && !isBinary) return violation(null, ProtocolCode.BAD_FRAME, 'text frame on a msgpack connection');
+        if (c.encoding === 'msgpack' && !isBinary) return violation(ws, c, s, null, ProtocolCode.BAD_FRAME, 'text frame on a msgpack connection');
         const bytes = new Uint8Array(message);
         const decoded = decodeFrame(bytes, c.encoding, limits);
         if (!decoded.ok) {
           log.info({ conn: s.id, tenant: c.principal.tenant, reason: decoded.reason }, 'bad frame');
-          return violation(null, ProtocolCode.BAD_FRAME, decoded.reason);
+          return violation(ws, c, s, null, ProtocolCode.BAD_FRAME, decoded.reason);
         }
         const parsed = parseRequest(decoded.value, c.principal.role);
         if (!parsed.ok) {
           log.info({ conn: s.id, tenant: c.principal.tenant, code: parsed.code }, 'validation failed');
-          return violation(parsed.re, parsed.code, parsed.message);
+          return violation(ws, c, s, parsed.re, parsed.code, parsed.message);
         }
         try {
           shell.handle(s, parsed.request);

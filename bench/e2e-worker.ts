@@ -11,11 +11,12 @@
  * - echo: the baseline; pipeline same-size messages to a raw uWebSockets.js echo server.
  */
 import WebSocket from 'ws';
-import { SUBPROTOCOLS } from '../src/protocol/codec.ts';
+import { Packr, Unpackr } from 'msgpackr';
+import { SUBPROTOCOLS, type Encoding } from '../src/protocol/codec.ts';
 
 type Task =
-  | { role: 'agents'; url: string; tokens: string[]; awaitAccept: boolean }
-  | { role: 'platform'; url: string; token: string; rate: number; warmupSeconds: number; seconds: number; saturationSeconds: number; window: number; padBytes: number; idPrefix: string }
+  | { role: 'agents'; url: string; tokens: string[]; awaitAccept: boolean; encoding: Encoding }
+  | { role: 'platform'; url: string; token: string; encoding: Encoding; rate: number; warmupSeconds: number; seconds: number; saturationSeconds: number; window: number; padBytes: number; idPrefix: string }
   | { role: 'echo'; url: string; connections: number; window: number; seconds: number; bytes: number };
 
 /** An append-only list of numbers in a typed array that doubles when full. */
@@ -38,9 +39,17 @@ class Samples {
 const now = () => Number(process.hrtime.bigint());
 const send = (m: unknown) => process.send!(m);
 
-function open(url: string, token?: string): Promise<WebSocket> {
+const packr = new Packr({ useRecords: false });
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
+/** Frames in the connection's encoding (the same messages either way). */
+const codec = (encoding: Encoding) =>
+  encoding === 'msgpack'
+    ? { encode: (m: unknown) => packr.pack(m), decode: (d: WebSocket.RawData) => unpackr.unpack(d as Buffer) as Record<string, any> }
+    : { encode: (m: unknown) => JSON.stringify(m), decode: (d: WebSocket.RawData) => JSON.parse(String(d)) as Record<string, any> };
+
+function open(url: string, token?: string, encoding: Encoding = 'json'): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, token ? [SUBPROTOCOLS.json] : [], token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    const ws = new WebSocket(url, token ? [SUBPROTOCOLS[encoding]] : [], token ? { headers: { authorization: `Bearer ${token}` } } : {});
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
@@ -53,26 +62,27 @@ async function agents(t: Extract<Task, { role: 'agents' }>): Promise<void> {
   let completed = 0;
   const sockets: WebSocket[] = [];
   for (let i = 0; i < t.tokens.length; i += 200) {
-    const batch = await Promise.all(t.tokens.slice(i, i + 200).map((tok) => open(`${t.url}/v1/agent`, tok)));
+    const batch = await Promise.all(t.tokens.slice(i, i + 200).map((tok) => open(`${t.url}/v1/agent`, tok, t.encoding)));
     sockets.push(...batch);
   }
   let rid = 1;
+  const { encode, decode } = codec(t.encoding);
   for (const ws of sockets) {
     const pending = new Map<number, string>(); // request id → interaction to complete after the accept
     const completes = new Set<number>();
     const complete = (interactionId: string) => {
       const cid = rid++;
       completes.add(cid);
-      ws.send(JSON.stringify({ id: cid, type: 'Complete', interactionId }));
+      ws.send(encode({ id: cid, type: 'Complete', interactionId }));
     };
     ws.on('message', (data) => {
-      const m = JSON.parse(String(data));
+      const m = decode(data);
       if (m.push === 'offer') {
         const c = m.context as { t: number; phase: string };
         if (c && c.phase === 'fixed') lat.fixed.push((now() - c.t) / 1e6);
         else if (c && c.phase === 'saturation') lat.saturation.push((now() - c.t) / 1e6);
         const id = rid++;
-        ws.send(JSON.stringify({ id, type: 'Accept', offerId: m.offerId }));
+        ws.send(encode({ id, type: 'Accept', offerId: m.offerId }));
         if (t.awaitAccept) pending.set(id, m.interactionId);
         else complete(m.interactionId);
       } else if (m.re !== undefined && pending.has(m.re)) {
@@ -83,7 +93,7 @@ async function agents(t: Extract<Task, { role: 'agents' }>): Promise<void> {
         completed++;
       }
     });
-    ws.send(JSON.stringify({ id: rid++, type: 'SetState', state: 'available' }));
+    ws.send(encode({ id: rid++, type: 'SetState', state: 'available' }));
   }
   send({ ready: true, connections: sockets.length });
   process.on('message', (msg: { report?: boolean }) => {
@@ -96,7 +106,8 @@ async function agents(t: Extract<Task, { role: 'agents' }>): Promise<void> {
 }
 
 async function platform(t: Extract<Task, { role: 'platform' }>): Promise<void> {
-  const ws = await open(`${t.url}/v1/platform`, t.token);
+  const ws = await open(`${t.url}/v1/platform`, t.token, t.encoding);
+  const { encode, decode } = codec(t.encoding);
   const pad = 'x'.repeat(t.padBytes);
   let seq = 0;
   let outstanding = 0;
@@ -107,7 +118,7 @@ async function platform(t: Extract<Task, { role: 'platform' }>): Promise<void> {
   const fixedSentAt = new Map<number, number>();
   const ackLat = new Samples();
   ws.on('message', (data) => {
-    const m = JSON.parse(String(data));
+    const m = decode(data);
     if (m.re === undefined) return;
     const sentAt = fixedSentAt.get(m.re);
     if (sentAt !== undefined) {
@@ -124,7 +135,7 @@ async function platform(t: Extract<Task, { role: 'platform' }>): Promise<void> {
   const submit = (phase: string) => {
     outstanding++;
     if (phase === 'fixed') fixedSentAt.set(seq + 1, now());
-    ws.send(JSON.stringify({ id: ++seq, type: 'SubmitInteraction', interaction: { id: `${t.idPrefix}${seq}`, channel: 'voice', queue: 'q', context: { t: now(), phase, pad } } }));
+    ws.send(encode({ id: ++seq, type: 'SubmitInteraction', interaction: { id: `${t.idPrefix}${seq}`, channel: 'voice', queue: 'q', context: { t: now(), phase, pad } } }));
   };
   // Fixed rate: a tick every millisecond submits what the schedule says is due. The first
   // warmupSeconds are not measured (every process is still compiling its hot paths then).

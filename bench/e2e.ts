@@ -38,6 +38,8 @@ const WINDOW = num('window', 2000);
 const WORKERS = num('workers', 2);
 /** `--await-accept`: agents wait for the Accept's answer before they Complete (one more round trip). */
 const AWAIT_ACCEPT = args.has('await-accept');
+/** `--encoding msgpack`: agents and platform speak MessagePack (JSON by default). */
+const ENCODING = (args.get('encoding') ?? 'json') as 'json' | 'msgpack';
 const ECHO_CONNECTIONS = num('echo-connections', 100);
 const PAD = num('pad', 100);
 const JSON_OUT = args.has('json');
@@ -121,14 +123,14 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
   const agentWorkers: ReturnType<typeof worker>[] = [];
   for (let w = 0; w < WORKERS; w++) {
     const tokens = await Promise.all(Array.from({ length: Math.max(0, Math.min(per, AGENTS - w * per)) }, (_, i) => verifier.sign({ tenant: 'bench', role: 'agent', sub: `a${w * per + i}` }, 3600)));
-    agentWorkers.push(worker({ role: 'agents', url, tokens, awaitAccept: AWAIT_ACCEPT }));
+    agentWorkers.push(worker({ role: 'agents', url, tokens, awaitAccept: AWAIT_ACCEPT, encoding: ENCODING }));
   }
   await Promise.all(agentWorkers.map((w) => w.next()));
   log(`${AGENTS} agents connected in ${WORKERS} processes`);
   const before = procStats(server.pid!);
   const syscalls = countSyscalls(server.pid!);
   const t0 = performance.now();
-  const platform = worker({ role: 'platform', url, token: await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600), rate: RATE, warmupSeconds: WARMUP_SECONDS, seconds: SECONDS, saturationSeconds: SAT_SECONDS, window: WINDOW, padBytes: PAD, idPrefix: 'i' });
+  const platform = worker({ role: 'platform', url, encoding: ENCODING, token: await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600), rate: RATE, warmupSeconds: WARMUP_SECONDS, seconds: SECONDS, saturationSeconds: SAT_SECONDS, window: WINDOW, padBytes: PAD, idPrefix: 'i' });
   // The platform says when saturation starts: CPU from there to its report is the saturated figure.
   await platform.next();
   const cpuOf = () => [server, platform.child, ...agentWorkers.map((w) => w.child)].map((c) => procStats(c.pid!).cpuMs);

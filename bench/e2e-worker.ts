@@ -38,6 +38,16 @@ class Samples {
 
 const now = () => Number(process.hrtime.bigint());
 const send = (m: unknown) => process.send!(m);
+/**
+ * Sends the report, then closes and exits once it has left: a report of several megabytes
+ * (every latency sample) can take longer to write than any fixed delay, and exiting earlier
+ * loses it.
+ */
+const report = (m: unknown, close: () => void) =>
+  process.send!(m, undefined, {}, () => {
+    close();
+    setTimeout(() => process.exit(0), 100);
+  });
 
 const packr = new Packr({ useRecords: false });
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
@@ -98,9 +108,9 @@ async function agents(t: Extract<Task, { role: 'agents' }>): Promise<void> {
   send({ ready: true, connections: sockets.length });
   process.on('message', (msg: { report?: boolean }) => {
     if (msg.report) {
-      send({ report: true, completed, lat: { fixed: lat.fixed.values(), saturation: lat.saturation.values() } });
-      for (const ws of sockets) ws.close();
-      setTimeout(() => process.exit(0), 200);
+      report({ report: true, completed, lat: { fixed: lat.fixed.values(), saturation: lat.saturation.values() } }, () => {
+        for (const ws of sockets) ws.close();
+      });
     }
   });
 }
@@ -166,11 +176,7 @@ async function platform(t: Extract<Task, { role: 'platform' }>): Promise<void> {
   while (outstanding < t.window) submit('saturation');
   await new Promise((r) => setTimeout(r, t.saturationSeconds * 1000));
   saturating = false;
-  send({ report: true, ackLat: ackLat.values(), fixedSubmitted, saturationSubmitted: seq - satFirst, acked, refused, saturationSeconds: (performance.now() - satStart) / 1000 });
-  setTimeout(() => {
-    ws.close();
-    process.exit(0);
-  }, 500);
+  report({ report: true, ackLat: ackLat.values(), fixedSubmitted, saturationSubmitted: seq - satFirst, acked, refused, saturationSeconds: (performance.now() - satStart) / 1000 }, () => ws.close());
 }
 
 async function echo(t: Extract<Task, { role: 'echo' }>): Promise<void> {
@@ -188,9 +194,9 @@ async function echo(t: Extract<Task, { role: 'echo' }>): Promise<void> {
   }
   await new Promise((r) => setTimeout(r, t.seconds * 1000));
   stop = true;
-  send({ report: true, received, seconds: (performance.now() - start) / 1000 });
-  for (const ws of sockets) ws.close();
-  setTimeout(() => process.exit(0), 200);
+  report({ report: true, received, seconds: (performance.now() - start) / 1000 }, () => {
+    for (const ws of sockets) ws.close();
+  });
 }
 
 process.once('message', (task: Task) => {

@@ -10,7 +10,8 @@
  *                                           1,000,000 waiting interactions)
  *   flags: --agents N --rate R --warmup-seconds S --seconds S --saturation-seconds S --window W --workers K
  *          --echo-connections C --pad BYTES --await-accept (agents wait for the Accept's answer
- *          before they Complete instead of sending both at once)
+ *          before they Complete instead of sending both at once) --encoding json|msgpack (the
+ *          agents' and platform's frames; json by default)
  *   E2E_SERVER_FLAGS="--trace-gc" passes node flags to the server process (and shows its stdout);
  *   E2E_WORKER_FLAGS does the same for the load generators.
  *
@@ -66,15 +67,28 @@ function worker(task: unknown): { child: ChildProcess; next: () => Promise<Recor
   const child = fork(`${here}e2e-worker${ext}`, [], { execArgv: [...tsx, ...extra] });
   children.add(child);
   const queue: Record<string, unknown>[] = [];
-  const waiters: ((m: Record<string, unknown>) => void)[] = [];
+  const waiters: { resolve: (m: Record<string, unknown>) => void; reject: (e: Error) => void }[] = [];
+  // A generator that fails or dies fails the run (loudly, not by waiting for it forever).
+  let failure: Error | null = null;
+  const fail = (e: Error) => {
+    failure ??= e;
+    for (const w of waiters.splice(0)) w.reject(failure);
+  };
   child.on('message', (m: Record<string, unknown>) => {
-    if (m.error) throw new Error(`worker: ${m.error}`);
+    if (m.error) return fail(new Error(`${role} load generator: ${String(m.error)}`));
     const w = waiters.shift();
-    if (w) w(m);
+    if (w) w.resolve(m);
     else queue.push(m);
   });
+  const role = (task as { role: string }).role;
+  child.on('exit', (code, signal) => fail(new Error(`${role} load generator exited (code ${code}, signal ${signal}) before it reported`)));
   child.send(task as object);
-  return { child, next: () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((r) => waiters.push(r))) };
+  const next = (): Promise<Record<string, unknown>> => {
+    if (queue.length) return Promise.resolve(queue.shift()!);
+    if (failure) return Promise.reject(failure);
+    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+  };
+  return { child, next };
 }
 
 async function platformSetup(url: string, token: string): Promise<void> {
@@ -259,6 +273,8 @@ async function runRecovery(): Promise<Record<string, unknown>> {
 const recovery = rd ? await runRecovery() : null;
 const result = {
   ...env,
+  agentsAwaitAccept: AWAIT_ACCEPT,
+  encoding: ENCODING,
   ...sb,
   ...echo,
   routedShareOfEcho: sb.routedPerSec / echo.baselineEchoPerSec,

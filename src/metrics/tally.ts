@@ -146,6 +146,7 @@ export class TallyHistogram extends Tally<Bins> {
   }
   /** Records `value` under the label set (a, b, c). */
   observe(value: number, a?: string, b?: string, c?: string): void {
+    // prom-client throws on NaN and infinities; a metric must never fail the request it measures.
     if (!Number.isFinite(value)) return;
     const bins = this.series.at(a, b, c);
     const bounds = this.buckets;

@@ -66,6 +66,7 @@ function worker(task: unknown): { child: ChildProcess; next: () => Promise<Recor
   const extra = (process.env.E2E_WORKER_FLAGS ?? '--single-threaded-gc --max-semi-space-size=64').split(' ').filter(Boolean);
   const child = fork(`${here}e2e-worker${ext}`, [], { execArgv: [...tsx, ...extra] });
   children.add(child);
+  const role = (task as { role: string }).role;
   const queue: Record<string, unknown>[] = [];
   const waiters: { resolve: (m: Record<string, unknown>) => void; reject: (e: Error) => void }[] = [];
   // A generator that fails or dies fails the run (loudly, not by waiting for it forever).
@@ -80,7 +81,6 @@ function worker(task: unknown): { child: ChildProcess; next: () => Promise<Recor
     if (w) w.resolve(m);
     else queue.push(m);
   });
-  const role = (task as { role: string }).role;
   child.on('exit', (code, signal) => fail(new Error(`${role} load generator exited (code ${code}, signal ${signal}) before it reported`)));
   child.send(task as object);
   const next = (): Promise<Record<string, unknown>> => {

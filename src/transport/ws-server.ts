@@ -141,13 +141,13 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
   };
 
   /** Answers a refused message; a connection that keeps sending them is closed. */
-  const violation = (ws: uWS.WebSocket<Conn>, c: Conn, s: SessionImpl, re: string | number | null, code: string, msg: string) => {
+  const violation = (c: Conn, s: SessionImpl, re: string | number | null, code: string, msg: string) => {
     s.send({ re, ok: false, code, message: msg });
     metrics?.messageRejected(c.principal.role, code);
     if (++c.violations > config.maxViolations) {
       log.warn({ conn: s.id, tenant: c.principal.tenant, code }, 'closing after repeated violations');
       c.closeReason = 'policy';
-      ws.end(CloseCode.POLICY_VIOLATION, 'too many refused messages');
+      s.end(CloseCode.POLICY_VIOLATION, 'too many refused messages');
     }
   };
 
@@ -232,20 +232,20 @@ export function startServer(config: Config, shell: Shell, verifier: TokenVerifie
         c.refilledAt = now;
         if (c.tokens < 1) {
           log.warn({ conn: s.id, tenant: c.principal.tenant }, 'rate limit hit');
-          return violation(ws, c, s, null, ProtocolCode.RATE_LIMITED, `more than ${config.messagesPerSecond} messages per second`);
+          return violation(c, s, null, ProtocolCode.RATE_LIMITED, `more than ${config.messagesPerSecond} messages per second`);
         }
         c.tokens -= 1;
-        if (c.encoding === 'msgpack' && !isBinary) return violation(ws, c, s, null, ProtocolCode.BAD_FRAME, 'text frame on a msgpack connection');
+        if (c.encoding === 'msgpack' && !isBinary) return violation(c, s, null, ProtocolCode.BAD_FRAME, 'text frame on a msgpack connection');
         const bytes = new Uint8Array(message);
         const decoded = decodeFrame(bytes, c.encoding, limits);
         if (!decoded.ok) {
           log.info({ conn: s.id, tenant: c.principal.tenant, reason: decoded.reason }, 'bad frame');
-          return violation(ws, c, s, null, ProtocolCode.BAD_FRAME, decoded.reason);
+          return violation(c, s, null, ProtocolCode.BAD_FRAME, decoded.reason);
         }
         const parsed = parseRequest(decoded.value, c.principal.role);
         if (!parsed.ok) {
           log.info({ conn: s.id, tenant: c.principal.tenant, code: parsed.code }, 'validation failed');
-          return violation(ws, c, s, parsed.re, parsed.code, parsed.message);
+          return violation(c, s, parsed.re, parsed.code, parsed.message);
         }
         try {
           shell.handle(s, parsed.request);

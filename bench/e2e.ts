@@ -11,7 +11,9 @@
  *   flags: --agents N --rate R --warmup-seconds S --seconds S --saturation-seconds S --window W --workers K
  *          --echo-connections C --pad BYTES --await-accept (agents wait for the Accept's answer
  *          before they Complete instead of sending both at once) --encoding json|msgpack (the
- *          agents' and platform's frames; json by default)
+ *          agents' and platform's frames; json by default) --no-coalesce (every frame of the
+ *          agents and the platform is its own write; by default a generator's frames of one
+ *          event-loop turn leave in one write)
  *   E2E_SERVER_FLAGS="--trace-gc" passes node flags to the server process (and shows its stdout);
  *   E2E_WORKER_FLAGS does the same for the load generators.
  *
@@ -39,6 +41,11 @@ const WINDOW = num('window', 2000);
 const WORKERS = num('workers', 2);
 /** `--await-accept`: agents wait for the Accept's answer before they Complete (one more round trip). */
 const AWAIT_ACCEPT = args.has('await-accept');
+/**
+ * `--no-coalesce`: every frame of the agents and the platform is its own write (by default the
+ * frames a generator sends in one turn of its event loop leave in one write).
+ */
+const COALESCE = !args.has('no-coalesce');
 /** `--encoding msgpack`: agents and platform speak MessagePack (JSON by default). */
 const ENCODING = (args.get('encoding') ?? 'json') as 'json' | 'msgpack';
 const ECHO_CONNECTIONS = num('echo-connections', 100);
@@ -137,14 +144,14 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
   const agentWorkers: ReturnType<typeof worker>[] = [];
   for (let w = 0; w < WORKERS; w++) {
     const tokens = await Promise.all(Array.from({ length: Math.max(0, Math.min(per, AGENTS - w * per)) }, (_, i) => verifier.sign({ tenant: 'bench', role: 'agent', sub: `a${w * per + i}` }, 3600)));
-    agentWorkers.push(worker({ role: 'agents', url, tokens, awaitAccept: AWAIT_ACCEPT, encoding: ENCODING }));
+    agentWorkers.push(worker({ role: 'agents', url, tokens, awaitAccept: AWAIT_ACCEPT, coalesce: COALESCE, encoding: ENCODING }));
   }
   await Promise.all(agentWorkers.map((w) => w.next()));
   log(`${AGENTS} agents connected in ${WORKERS} processes`);
   const before = procStats(server.pid!);
   const syscalls = countSyscalls(server.pid!);
   const t0 = performance.now();
-  const platform = worker({ role: 'platform', url, encoding: ENCODING, token: await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600), rate: RATE, warmupSeconds: WARMUP_SECONDS, seconds: SECONDS, saturationSeconds: SAT_SECONDS, window: WINDOW, padBytes: PAD, idPrefix: 'i' });
+  const platform = worker({ role: 'platform', url, encoding: ENCODING, coalesce: COALESCE, token: await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600), rate: RATE, warmupSeconds: WARMUP_SECONDS, seconds: SECONDS, saturationSeconds: SAT_SECONDS, window: WINDOW, padBytes: PAD, idPrefix: 'i' });
   // The platform says when saturation starts: CPU from there to its report is the saturated figure.
   await platform.next();
   const cpuOf = () => [server, platform.child, ...agentWorkers.map((w) => w.child)].map((c) => procStats(c.pid!).cpuMs);
@@ -274,6 +281,7 @@ const recovery = rd ? await runRecovery() : null;
 const result = {
   ...env,
   agentsAwaitAccept: AWAIT_ACCEPT,
+  generatorWritesCoalesced: COALESCE,
   encoding: ENCODING,
   ...sb,
   ...echo,

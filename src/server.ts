@@ -60,7 +60,8 @@ class TenantShell {
   unavailable: { code: 'STORE_UNAVAILABLE' | 'STALE_LEADER'; message: string } | null = null;
   opened = false;
   opening: Promise<void> | null = null;
-  readonly agents = new Map<string, Set<Session>>();
+  /** Each agent's open desktops (a list: usually one, and walked on every push to the agent). */
+  readonly agents = new Map<string, Session[]>();
   readonly subscribers = new Set<Session>();
   readonly sessions = new Set<Session>();
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -75,10 +76,12 @@ class TenantShell {
   }
 
   apply(cmd: Command): ApplyResult {
-    return this.run((now) => {
-      if (this.options.journal) this.pending.push({ n: now, c: cmd });
-      return this.engine.apply(cmd, now);
-    }) as ApplyResult;
+    const now = this.now();
+    if (this.options.journal) this.pending.push({ n: now, c: cmd });
+    const started = this.options.metrics ? performance.now() : 0;
+    const out = this.engine.apply(cmd, now);
+    this.after(out.events, started, 'command');
+    return out;
   }
 
   /** Replays one journal entry (recovery): events feed the metrics but reach no session. */
@@ -114,19 +117,23 @@ class TenantShell {
     this.journaled = chunk.last;
   }
 
-  /** Runs one engine call, routes its events and re-arms the timer. */
-  run(fn: (now: number) => ApplyResult | EngineEvent[], kind: 'command' | 'timer' = 'command'): ApplyResult | EngineEvent[] {
+  /** Fires the engine's due timers (the tenant's one timer went off). */
+  private tick(): void {
+    const now = this.now();
+    if (this.options.journal) this.pending.push({ n: now });
+    const started = this.options.metrics ? performance.now() : 0;
+    this.after(this.engine.tick(now), started, 'timer');
+  }
+
+  /** After an engine call that began at `started`: metrics, events to sessions, the timer re-armed. */
+  private after(events: EngineEvent[], started: number, kind: 'command' | 'timer'): void {
     const metrics = this.options.metrics;
-    const started = metrics ? performance.now() : 0;
-    const out = fn(this.now());
-    const events = Array.isArray(out) ? out : out.events;
     if (metrics) {
       metrics.observeDecision(kind, (performance.now() - started) / 1000);
       if (events.length > 0) metrics.onEvents(this.tenant, events);
     }
     this.deliver(events);
     this.arm();
-    return out;
   }
 
   arm(): void {
@@ -144,10 +151,7 @@ class TenantShell {
       this.timer = null;
       this.armedFor = Number.POSITIVE_INFINITY;
       if (this.unavailable) return;
-      this.run((now) => {
-        if (this.options.journal) this.pending.push({ n: now });
-        return this.engine.tick(now);
-      }, 'timer');
+      this.tick();
     }, Math.min(MAX_TIMER_MS, Math.max(0, next - this.now())));
   }
 
@@ -157,8 +161,8 @@ class TenantShell {
   }
 
   private toAgent(agentId: string, frame: Record<string, unknown>): void {
-    const set = this.agents.get(agentId);
-    if (set) for (const s of set) s.send(frame);
+    const list = this.agents.get(agentId);
+    if (list) for (let i = 0; i < list.length; i++) list[i].send(frame);
   }
 
   private deliver(events: EngineEvent[]): void {
@@ -194,16 +198,10 @@ class TenantShell {
   }
 
   offerFrame(interactionId: string, offerId: string, expiresAt: number | null): Record<string, unknown> {
-    const info = this.engine.interaction(interactionId);
-    return {
-      push: 'offer',
-      offerId,
-      interactionId,
-      expiresAt,
-      channel: info?.channel,
-      queueId: info?.queueId,
-      ...(info?.context !== undefined ? { context: info.context } : {}),
-    };
+    const info = this.engine.offered(interactionId);
+    const frame: Record<string, unknown> = { push: 'offer', offerId, interactionId, expiresAt, channel: info?.channel, queueId: info?.queueId };
+    if (info?.context !== undefined) frame.context = info.context;
+    return frame;
   }
 }
 
@@ -254,9 +252,9 @@ export class Shell implements QueueSource {
     t.sessions.add(s);
     if (s.principal.role === 'agent') {
       const id = s.principal.agentId!;
-      let set = t.agents.get(id);
-      if (!set) t.agents.set(id, (set = new Set()));
-      set.add(s);
+      const list = t.agents.get(id);
+      if (list) list.push(s);
+      else t.agents.set(id, [s]);
       this.resume(t, s);
     }
   }
@@ -267,9 +265,10 @@ export class Shell implements QueueSource {
     t.sessions.delete(s);
     t.subscribers.delete(s);
     if (s.principal.agentId) {
-      const set = t.agents.get(s.principal.agentId);
-      set?.delete(s);
-      if (set && set.size === 0) t.agents.delete(s.principal.agentId);
+      const list = t.agents.get(s.principal.agentId);
+      const at = list ? list.indexOf(s) : -1;
+      if (at >= 0) list!.splice(at, 1);
+      if (list && list.length === 0) t.agents.delete(s.principal.agentId);
     }
   }
 
@@ -502,36 +501,44 @@ export class Shell implements QueueSource {
     for (const id of load.assignments) s.send({ push: 'assigned', interactionId: id });
   }
 
+  /**
+   * Runs an engine command for a request and queues its answer: `{ re, ok: true }`, or the
+   * refusal. (A method, not a closure per request: this is the path every command takes.)
+   */
+  private command(t: TenantShell, s: Session, re: string | number, cmd: Command): void {
+    const r = t.apply(cmd);
+    if (r.ok) s.send({ re, ok: true });
+    else s.send({ re, ok: false, code: r.code, message: r.message });
+  }
+
+  /** Queues the answer to request `re`. */
+  private reply(s: Session, re: string | number, body: Record<string, unknown>): void {
+    s.send({ re, ...body });
+  }
+
   /** Handles one validated request of the session's role and queues the response. */
   handle(s: Session, req: AnyRequest): void {
     const t = this.tenant(s.principal.tenant);
     const role: Role = s.principal.role;
-    const reply = (body: Record<string, unknown>) => s.send({ re: req.id, ...body });
     // While the tenant is unavailable (being rebuilt, or its store refused a write) its engine is
     // not the tenant's state: commands and queries alike are refused, retryable.
-    if (t.unavailable) return reply({ ok: false, code: t.unavailable.code, message: t.unavailable.message });
-    const command = (cmd: Command, extra?: (r: ApplyResult & { ok: true }) => Record<string, unknown>) => {
-      const r = t.apply(cmd);
-      if (!r.ok) reply({ ok: false, code: r.code, message: r.message });
-      else if (extra) reply({ ok: true, ...extra(r) });
-      else s.send({ re: req.id, ok: true });
-    };
+    if (t.unavailable) return this.reply(s, req.id, { ok: false, code: t.unavailable.code, message: t.unavailable.message });
     if (role === 'agent') {
       const me = s.principal.agentId!;
       const a = req as AgentRequest;
       switch (a.type) {
         case 'SetState':
-          return command({ type: 'SetAgentState', agentIds: [me], state: a.state, ...(a.reason ? { reason: a.reason } : {}) });
+          return this.command(t, s, req.id, { type: 'SetAgentState', agentIds: [me], state: a.state, ...(a.reason ? { reason: a.reason } : {}) });
         case 'Accept':
-          return command({ type: 'AcceptOffer', agentId: me, offerId: a.offerId });
+          return this.command(t, s, req.id, { type: 'AcceptOffer', agentId: me, offerId: a.offerId });
         case 'Reject':
-          return command({ type: 'RejectOffer', agentId: me, offerId: a.offerId });
+          return this.command(t, s, req.id, { type: 'RejectOffer', agentId: me, offerId: a.offerId });
         case 'Complete':
-          return command({ type: 'CompleteInteraction', agentId: me, interactionId: a.interactionId });
+          return this.command(t, s, req.id, { type: 'CompleteInteraction', agentId: me, interactionId: a.interactionId });
         case 'EndWrapUp':
-          return command({ type: 'EndWrapUp', agentId: me });
+          return this.command(t, s, req.id, { type: 'EndWrapUp', agentId: me });
         case 'Resume':
-          reply({ ok: true });
+          this.reply(s, req.id, { ok: true });
           return this.resume(t, s);
       }
     }
@@ -540,62 +547,63 @@ export class Shell implements QueueSource {
       case 'GetQueueStats': {
         const ids = p.queueId ? [p.queueId] : t.engine.queueIds();
         const stats = ids.map((id) => t.engine.queueStats(id, this.now())).filter((x) => x !== null);
-        if (p.queueId && stats.length === 0) return reply({ ok: false, code: 'UNKNOWN_QUEUE', message: `queue '${p.queueId}' is not defined` });
-        return reply({ ok: true, queues: stats });
+        if (p.queueId && stats.length === 0) return this.reply(s, req.id, { ok: false, code: 'UNKNOWN_QUEUE', message: `queue '${p.queueId}' is not defined` });
+        return this.reply(s, req.id, { ok: true, queues: stats });
       }
       case 'GetInteraction': {
         const info = t.engine.interaction(p.interactionId, this.now());
-        if (info) return reply({ ok: true, interaction: info });
+        if (info) return this.reply(s, req.id, { ok: true, interaction: info });
         const status = t.engine.finishedStatus(p.interactionId);
-        return status ? reply({ ok: true, interaction: { interactionId: p.interactionId, status } }) : reply({ ok: false, code: 'UNKNOWN_INTERACTION', message: `interaction '${p.interactionId}' is not known` });
+        return status ? this.reply(s, req.id, { ok: true, interaction: { interactionId: p.interactionId, status } }) : this.reply(s, req.id, { ok: false, code: 'UNKNOWN_INTERACTION', message: `interaction '${p.interactionId}' is not known` });
       }
       case 'GetAgent': {
         const load = t.engine.agentLoad(p.agentId);
-        return load ? reply({ ok: true, agent: load }) : reply({ ok: false, code: 'UNKNOWN_AGENT', message: `agent '${p.agentId}' is not defined` });
+        return load ? this.reply(s, req.id, { ok: true, agent: load }) : this.reply(s, req.id, { ok: false, code: 'UNKNOWN_AGENT', message: `agent '${p.agentId}' is not defined` });
       }
       case 'GetAgentSummary':
-        return reply({ ok: true, summary: t.engine.agentSummary() });
+        return this.reply(s, req.id, { ok: true, summary: t.engine.agentSummary() });
       case 'ExplainInteraction': {
         const explanation = t.engine.explain(p.interactionId, p.limit);
-        if (explanation) return reply({ ok: true, explanation });
+        if (explanation) return this.reply(s, req.id, { ok: true, explanation });
         const status = t.engine.finishedStatus(p.interactionId);
         return status
-          ? reply({ ok: false, code: 'INVALID_STATE', message: `interaction '${p.interactionId}' has finished (${status}); nothing waits` })
-          : reply({ ok: false, code: 'UNKNOWN_INTERACTION', message: `interaction '${p.interactionId}' is not known` });
+          ? this.reply(s, req.id, { ok: false, code: 'INVALID_STATE', message: `interaction '${p.interactionId}' has finished (${status}); nothing waits` })
+          : this.reply(s, req.id, { ok: false, code: 'UNKNOWN_INTERACTION', message: `interaction '${p.interactionId}' is not known` });
       }
       case 'Subscribe':
         if (p.events) t.subscribers.add(s);
         else t.subscribers.delete(s);
-        return reply({ ok: true });
+        return this.reply(s, req.id, { ok: true });
     }
-    if (role !== 'platform') return reply({ ok: false, code: ProtocolCode.FORBIDDEN, message: `not allowed for a ${role}` });
+    if (role !== 'platform') return this.reply(s, req.id, { ok: false, code: ProtocolCode.FORBIDDEN, message: `not allowed for a ${role}` });
     switch (p.type) {
-      case 'SubmitInteraction':
-        return command({ type: 'SubmitInteraction', interaction: p.interaction }, (r) => ({
-          interactionId: p.interaction.id,
-          ...(r.duplicate ? { duplicate: true, status: r.status } : {}),
-        }));
+      case 'SubmitInteraction': {
+        const r = t.apply({ type: 'SubmitInteraction', interaction: p.interaction });
+        if (!r.ok) return this.reply(s, req.id, { ok: false, code: r.code, message: r.message });
+        if (r.duplicate) return this.reply(s, req.id, { ok: true, interactionId: p.interaction.id, duplicate: true, status: r.status });
+        return s.send({ re: p.id, ok: true, interactionId: p.interaction.id });
+      }
       case 'DefineSkill':
-        return command({ type: 'DefineSkill', skill: p.skill });
+        return this.command(t, s, req.id, { type: 'DefineSkill', skill: p.skill });
       case 'UpsertQueue':
-        return command({ type: 'UpsertQueue', queue: p.queue });
+        return this.command(t, s, req.id, { type: 'UpsertQueue', queue: p.queue });
       case 'UpsertAgent':
-        return command({ type: 'UpsertAgent', agent: p.agent });
+        return this.command(t, s, req.id, { type: 'UpsertAgent', agent: p.agent });
       case 'RemoveAgent':
-        return command({ type: 'RemoveAgent', agentId: p.agentId });
+        return this.command(t, s, req.id, { type: 'RemoveAgent', agentId: p.agentId });
       case 'SetAgentState':
-        return command({ type: 'SetAgentState', agentIds: p.agentIds, state: p.state, ...(p.reason ? { reason: p.reason } : {}) });
+        return this.command(t, s, req.id, { type: 'SetAgentState', agentIds: p.agentIds, state: p.state, ...(p.reason ? { reason: p.reason } : {}) });
       case 'UpdateInteraction':
-        return command({
+        return this.command(t, s, req.id, {
           type: 'UpdateInteraction',
           interactionId: p.interactionId,
           ...(p.priority !== undefined ? { priority: p.priority } : {}),
           ...('context' in p ? { context: p.context } : {}),
         });
       case 'TransferInteraction':
-        return command({ type: 'TransferInteraction', interactionId: p.interactionId, queue: p.queue, ...(p.skills ? { skills: p.skills } : {}) });
+        return this.command(t, s, req.id, { type: 'TransferInteraction', interactionId: p.interactionId, queue: p.queue, ...(p.skills ? { skills: p.skills } : {}) });
       case 'CancelInteraction':
-        return command({ type: 'CancelInteraction', interactionId: p.interactionId, reason: p.reason });
+        return this.command(t, s, req.id, { type: 'CancelInteraction', interactionId: p.interactionId, reason: p.reason });
     }
   }
 

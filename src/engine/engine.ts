@@ -750,6 +750,12 @@ export class Engine {
     };
   }
 
+  /** What an offer shows the agent: the interaction's channel, queue and context. O(1). */
+  offered(interactionId: string): { channel: string; queueId: string; context: unknown } | null {
+    const ix = this.interactions.get(interactionId);
+    return ix ? { channel: ix.channel, queueId: ix.queue.id, context: ix.context } : null;
+  }
+
   interaction(interactionId: string, now: number = this.now): InteractionInfo | null {
     const ix = this.interactions.get(interactionId);
     if (!ix) return null;

@@ -17,34 +17,42 @@ export const DEFAULT_BOUNDS: ValueBounds = {
   maxKeyLength: 256,
 };
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Keys that could reach a prototype. */
+const forbidden = (k: string) => k === '__proto__' || k === 'constructor' || k === 'prototype';
+
+/** Values seen by the check in progress (the check is synchronous: one runs at a time). */
+let seen = 0;
 
 /** Returns a reason the value breaks the bounds, or null. Plain JSON-like values only. */
 export function checkBounds(value: unknown, bounds: ValueBounds = DEFAULT_BOUNDS): string | null {
-  let nodes = 0;
-  const visit = (v: unknown, depth: number): string | null => {
-    if (++nodes > bounds.maxNodes) return `more than ${bounds.maxNodes} values`;
-    if (v === null || typeof v === 'boolean') return null;
-    if (typeof v === 'number') return Number.isFinite(v) ? null : 'non-finite number';
-    if (typeof v === 'string') return v.length > bounds.maxStringLength ? `string longer than ${bounds.maxStringLength}` : null;
-    if (typeof v !== 'object') return `unsupported value of type ${typeof v}`;
-    if (depth >= bounds.maxDepth) return `nested deeper than ${bounds.maxDepth}`;
-    if (Array.isArray(v)) {
-      for (const x of v) {
-        const bad = visit(x, depth + 1);
-        if (bad) return bad;
-      }
-      return null;
-    }
-    const proto = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) return 'not a plain object';
-    for (const k of Object.keys(v)) {
-      if (FORBIDDEN_KEYS.has(k)) return `forbidden key '${k}'`;
-      if (k.length > bounds.maxKeyLength) return `key longer than ${bounds.maxKeyLength}`;
-      const bad = visit((v as Record<string, unknown>)[k], depth + 1);
+  seen = 0;
+  return visit(value, 0, bounds);
+}
+
+function visit(v: unknown, depth: number, bounds: ValueBounds): string | null {
+  if (++seen > bounds.maxNodes) return `more than ${bounds.maxNodes} values`;
+  if (v === null || typeof v === 'boolean') return null;
+  if (typeof v === 'number') return Number.isFinite(v) ? null : 'non-finite number';
+  if (typeof v === 'string') return v.length > bounds.maxStringLength ? `string longer than ${bounds.maxStringLength}` : null;
+  if (typeof v !== 'object') return `unsupported value of type ${typeof v}`;
+  if (depth >= bounds.maxDepth) return `nested deeper than ${bounds.maxDepth}`;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const bad = visit(v[i], depth + 1, bounds);
       if (bad) return bad;
     }
     return null;
-  };
-  return visit(value, 0);
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return 'not a plain object';
+  // for-in walks a plain object's own keys without building a list; inherited keys (were
+  // Object.prototype ever given an enumerable one) are skipped.
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) continue;
+    if (forbidden(k)) return `forbidden key '${k}'`;
+    if (k.length > bounds.maxKeyLength) return `key longer than ${bounds.maxKeyLength}`;
+    const bad = visit((v as Record<string, unknown>)[k], depth + 1, bounds);
+    if (bad) return bad;
+  }
+  return null;
 }

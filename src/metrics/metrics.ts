@@ -67,7 +67,7 @@ class RollingServiceLevel {
 /** Per-tenant bookkeeping kept from events: agents' states and how many interactions each holds. */
 class TenantAgents {
   readonly state = new Map<string, AgentStateName>();
-  /** Assigned or wrapping interactions per agent (only agents holding at least one). */
+  /** Assigned or wrapping interactions per agent (agents that held one since they were upserted). */
   readonly holding = new Map<string, number>();
   readonly byState: Record<AgentStateName, number> = { offline: 0, available: 0, away: 0, wrap_up: 0 };
   occupied = 0;
@@ -86,19 +86,19 @@ class TenantAgents {
   }
   removed(agentId: string): void {
     this.move(agentId, null);
-    if (this.holding.delete(agentId)) this.occupied--;
+    if ((this.holding.get(agentId) ?? 0) > 0) this.occupied--;
+    this.holding.delete(agentId);
   }
   changed(agentId: string, to: AgentStateName): void {
     this.move(agentId, to);
   }
   hold(agentId: string, delta: number): void {
-    const n = (this.holding.get(agentId) ?? 0) + delta;
-    if (n <= 0) {
-      if (this.holding.delete(agentId)) this.occupied--;
-    } else {
-      if (!this.holding.has(agentId)) this.occupied++;
-      this.holding.set(agentId, n);
-    }
+    // An agent's count stays in the map at zero (until the agent is removed): deleting and
+    // re-adding it on every interaction made the map shrink and grow its table all the time.
+    const before = this.holding.get(agentId) ?? 0;
+    const n = Math.max(0, before + delta);
+    if (before > 0 !== n > 0) this.occupied += n > 0 ? 1 : -1;
+    this.holding.set(agentId, n);
   }
 }
 

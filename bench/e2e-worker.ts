@@ -11,6 +11,7 @@
  * - echo: the baseline; pipeline same-size messages to a raw uWebSockets.js echo server.
  */
 import type { Socket } from 'node:net';
+import { PerformanceObserver } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { Packr, Unpackr } from 'msgpackr';
 import { SUBPROTOCOLS, type Encoding } from '../src/protocol/codec.ts';
@@ -38,6 +39,19 @@ class Samples {
 }
 
 const now = () => Number(process.hrtime.bigint());
+/** The process's garbage-collection pauses as [start, end] in ms on the clock `now()` reads. */
+function gcPauses(): Samples {
+  const pauses = new Samples();
+  // performance.now() and process.hrtime share the monotonic clock; only the origin differs.
+  const offset = now() / 1e6 - performance.now();
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      pauses.push(e.startTime + offset);
+      pauses.push(e.startTime + e.duration + offset);
+    }
+  }).observe({ entryTypes: ['gc'] });
+  return pauses;
+}
 const send = (m: unknown) => process.send!(m);
 /**
  * Sends the report, then closes and exits once it has left: a report of several megabytes
@@ -92,10 +106,37 @@ function open(url: string, token?: string, encoding: Encoding = 'json'): Promise
   });
 }
 
+/**
+ * Of the offers slower than `slowMs`, how many were in flight while this process was paused for
+ * garbage collection (pauses as [start, end] pairs), and the longest pause.
+ */
+function behindPauses(lat: number[], at: number[], pauses: number[], slowMs: number): { slow: number; slowBehindGc: number; gcMaxMs: number } {
+  let slow = 0;
+  let behind = 0;
+  let gcMaxMs = 0;
+  for (let j = 0; j < pauses.length; j += 2) gcMaxMs = Math.max(gcMaxMs, pauses[j + 1] - pauses[j]);
+  for (let i = 0; i < lat.length; i++) {
+    if (lat[i] <= slowMs) continue;
+    slow++;
+    const from = at[i] - lat[i];
+    for (let j = 0; j < pauses.length; j += 2) {
+      if (pauses[j] < at[i] && pauses[j + 1] > from) {
+        behind++;
+        break;
+      }
+    }
+  }
+  return { slow, slowBehindGc: behind, gcMaxMs };
+}
+
 async function agents(t: Extract<Task, { role: 'agents' }>): Promise<void> {
   // Latencies go into preallocated typed arrays: growing JS arrays in the hot path would make
   // the generator's own scavenges (and so the measured tail) longer.
   const lat = { fixed: new Samples(), saturation: new Samples() };
+  // When each fixed-rate offer arrived, and this process's own pauses: a slow offer that waited
+  // behind one was slowed by the generator, not by the server.
+  const fixedAt = new Samples();
+  const pauses = gcPauses();
   let completed = 0;
   const sockets: WebSocket[] = [];
   for (let i = 0; i < t.tokens.length; i += 200) {
@@ -117,7 +158,11 @@ async function agents(t: Extract<Task, { role: 'agents' }>): Promise<void> {
       const m = decode(data);
       if (m.push === 'offer') {
         const c = m.context as { t: number; phase: string };
-        if (c && c.phase === 'fixed') lat.fixed.push((now() - c.t) / 1e6);
+        if (c && c.phase === 'fixed') {
+          const at = now();
+          lat.fixed.push((at - c.t) / 1e6);
+          fixedAt.push(at / 1e6);
+        }
         else if (c && c.phase === 'saturation') lat.saturation.push((now() - c.t) / 1e6);
         const id = rid++;
         out(encode({ id, type: 'Accept', offerId: m.offerId }));
@@ -134,9 +179,9 @@ async function agents(t: Extract<Task, { role: 'agents' }>): Promise<void> {
     out(encode({ id: rid++, type: 'SetState', state: 'available' }));
   }
   send({ ready: true, connections: sockets.length });
-  process.on('message', (msg: { report?: boolean }) => {
+  process.on('message', (msg: { report?: boolean; slowMs?: number }) => {
     if (msg.report) {
-      report({ report: true, completed, lat: { fixed: lat.fixed.values(), saturation: lat.saturation.values() } }, () => {
+      report({ report: true, completed, lat: { fixed: lat.fixed.values(), saturation: lat.saturation.values() }, ...behindPauses(lat.fixed.values(), fixedAt.values(), pauses.values(), msg.slowMs ?? 5) }, () => {
         for (const ws of sockets) ws.close();
       });
     }

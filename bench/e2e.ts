@@ -49,6 +49,8 @@ const COALESCE = !args.has('no-coalesce');
 /** `--encoding msgpack`: agents and platform speak MessagePack (JSON by default). */
 const ENCODING = (args.get('encoding') ?? 'json') as 'json' | 'msgpack';
 const ECHO_CONNECTIONS = num('echo-connections', 100);
+/** The p99 submit-to-offer target at the fixed rate, in ms. */
+const OFFER_P99_TARGET_MS = 5;
 const PAD = num('pad', 100);
 const JSON_OUT = args.has('json');
 /** `--store redis`: the run is repeated with the redis store (its own redis-server) beside memory. */
@@ -167,7 +169,7 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
   const after = procStats(server.pid!);
   const calls = await syscalls.stop();
   const genCpu = agentWorkers.map((w) => procStats(w.child.pid!).cpuMs).concat(platformCpuMs);
-  for (const w of agentWorkers) w.child.send({ report: true });
+  for (const w of agentWorkers) w.child.send({ report: true, slowMs: OFFER_P99_TARGET_MS });
   const reports = await Promise.all(agentWorkers.map((w) => w.next()));
   const exposition = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   const extra: Record<string, number> = {};
@@ -219,6 +221,8 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
   const fixed = reports.flatMap((r) => (r.lat as Record<string, number[]>).fixed ?? []);
   const sat = reports.flatMap((r) => (r.lat as Record<string, number[]>).saturation ?? []);
   const completed = reports.reduce((a, r) => a + (r.completed as number), 0);
+  const slow = reports.reduce((a, r) => a + (r.slow as number), 0);
+  const slowBehindGc = reports.reduce((a, r) => a + (r.slowBehindGc as number), 0);
   const satSeconds = p.saturationSeconds as number;
   return {
     agents: AGENTS,
@@ -227,6 +231,11 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
     submitToOfferP50Ms: percentile(fixed, 50),
     submitToOfferP99Ms: percentile(fixed, 99),
     submitToOfferMaxMs: percentile(fixed, 100),
+    // Offers at the fixed rate slower than the target, and the share of them that were in flight
+    // while the receiving generator process was paused for garbage collection.
+    submitToOfferSlowCount: slow,
+    submitToOfferSlowShareBehindGeneratorGc: slow === 0 ? 0 : slowBehindGc / slow,
+    generatorGcPauseMaxMs: Math.max(...reports.map((r) => r.gcMaxMs as number)),
     saturationSubmitToOfferP50Ms: percentile(sat, 50),
     saturationSubmitToOfferP99Ms: percentile(sat, 99),
     saturationSubmitToOfferMaxMs: percentile(sat, 100),
@@ -286,7 +295,7 @@ const result = {
   ...sb,
   ...echo,
   routedShareOfEcho: sb.routedPerSec / echo.baselineEchoPerSec,
-  targets: { routedShareOfEcho: 0.1, submitToOfferP99Ms: 5, ...(rd ? { redisShareOfMemory: 0.5, submitToAckP99Ms: 10, failoverMs: 3000, recoveryMsPerMillion: 15000 } : {}) },
+  targets: { routedShareOfEcho: 0.1, submitToOfferP99Ms: OFFER_P99_TARGET_MS, ...(rd ? { redisShareOfMemory: 0.5, submitToAckP99Ms: 10, failoverMs: 3000, recoveryMsPerMillion: 15000 } : {}) },
   ...(rd
     ? {
         appendfsync: APPENDFSYNC,
@@ -310,7 +319,7 @@ else {
   });
   console.log(
     `routed/s at saturation ${Math.round(sb.routedPerSec)}; echo baseline ${Math.round(echo.baselineEchoPerSec)} msgs/s (${echo.echoMessageBytes} B); ` +
-      `routed = ${(100 * result.routedShareOfEcho).toFixed(1)}% of echo (target ≥ 10%); p99 submit-to-offer at ${RATE}/s ${sb.submitToOfferP99Ms.toFixed(2)} ms (target < 5)`,
+      `routed = ${(100 * result.routedShareOfEcho).toFixed(1)}% of echo (target ≥ 10%); p99 submit-to-offer at ${RATE}/s ${sb.submitToOfferP99Ms.toFixed(2)} ms (target < ${OFFER_P99_TARGET_MS})`,
   );
   if (rd) {
     console.table({
@@ -324,6 +333,9 @@ else {
         `recovery of ${Number(recovery!.waiting).toLocaleString('en')} waiting interactions from snapshot and journal ${Math.round(recovery!.recoveryMs as number)} ms (${Math.round(recovery!.recoveryMsPerMillion as number)} ms per million; target < 15,000)`,
     );
   }
+  console.log(
+    `offers over ${OFFER_P99_TARGET_MS} ms at ${RATE}/s: ${sb.submitToOfferSlowCount} of ${sb.fixedSubmitted}; ${(100 * sb.submitToOfferSlowShareBehindGeneratorGc).toFixed(0)}% of them were in flight while the receiving generator paused for garbage collection (its longest pause ${sb.generatorGcPauseMaxMs.toFixed(1)} ms)`,
+  );
   console.log(`server system calls per routed interaction: ${sb.serverSendCallsPerRouted.toFixed(2)} sendto, ${sb.serverRecvCallsPerRouted.toFixed(2)} recvfrom, ${sb.serverEpollWaitsPerRouted.toFixed(2)} epoll_pwait, ${sb.serverOtherIoCallsPerRouted.toFixed(2)} read/write/writev (perf; NaN without it)`);
   console.log(`at saturation: server ${sb.serverCpuPercentSaturation.toFixed(0)}% of a core, load generators ${sb.generatorsCpuPercentSaturation.toFixed(0)}% together (two cores: 200%)`);
   console.log(`server CPU ${sb.serverCpuPercent.toFixed(0)}%, RSS ${sb.rssMb.toFixed(0)} MB; busiest generator process ${sb.generatorCpuPercentMax.toFixed(0)}% CPU; ${sb.completed} completed, ${sb.refused} refused`);

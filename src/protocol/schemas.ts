@@ -122,6 +122,12 @@ export type Parsed<R extends Role> =
   | { readonly ok: true; readonly request: RequestFor<R> }
   | { readonly ok: false; readonly re: string | number | null; readonly code: ProtocolCode; readonly message: string };
 
+/** The request id of a refused request, when it has a valid one (a valid request has it parsed). */
+function requestIdOf(value: object): string | number | null {
+  const rid = RequestId.safeParse((value as { id?: unknown }).id);
+  return rid.success ? rid.data : null;
+}
+
 /**
  * Validates a decoded frame as a request of `role`. Errors carry the request id when one could
  * be read, a stable code, and a message naming the offending fields (never echoing values).
@@ -130,20 +136,15 @@ export function parseRequest<R extends Role>(value: unknown, role: R): Parsed<R>
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     return { ok: false, re: null, code: ProtocolCode.VALIDATION_FAILED, message: 'a request is an object' };
   const type = (value as { type?: unknown }).type;
-  // The request id, for an answer to a request that is refused (a valid one has it parsed).
-  const re = () => {
-    const rid = RequestId.safeParse((value as { id?: unknown }).id);
-    return rid.success ? rid.data : null;
-  };
   if (typeof type !== 'string' || !TYPES[role].has(type))
-    return { ok: false, re: re(), code: ProtocolCode.UNKNOWN_TYPE, message: `unknown request type for a ${role} connection` };
+    return { ok: false, re: requestIdOf(value), code: ProtocolCode.UNKNOWN_TYPE, message: `unknown request type for a ${role} connection` };
   const parsed = SCHEMAS[role].safeParse(value);
   if (!parsed.success) {
     const issues = parsed.error.issues
       .slice(0, 3)
       .map((i) => `${i.path.map(String).join('.') || '(request)'}: ${i.message}`)
       .join('; ');
-    return { ok: false, re: re(), code: ProtocolCode.VALIDATION_FAILED, message: issues };
+    return { ok: false, re: requestIdOf(value), code: ProtocolCode.VALIDATION_FAILED, message: issues };
   }
   return { ok: true, request: parsed.data as RequestFor<R> };
 }

@@ -5,7 +5,7 @@
  */
 import { RejectCode, type Rejection } from './codes.ts';
 import { MAX_LEVEL, MAX_PRIORITY, type EngineLimits } from './options.ts';
-import type { CapacitySpec, Labels, SkillLevels } from './types.ts';
+import type { AgentSpec, CapacitySpec, InteractionSpec, Labels, QueueSpec, SkillLevels } from './types.ts';
 
 export function reject(code: RejectCode, message: string): Rejection {
   return { code, message };
@@ -89,5 +89,108 @@ export function checkCapacity(cap: CapacitySpec | undefined, limits: EngineLimit
       checkInt(spec.max, `capacity.channels.${c}.max`, 1, limits.maxCapacityUnits);
     if (bad) return bad;
   }
+  return null;
+}
+
+/** The checks of UpsertQueue, in order, against the queues defined so far. */
+export function checkQueueSpec(spec: QueueSpec, queues: ReadonlyMap<string, unknown>, L: EngineLimits): Rejection | null {
+  if (spec === null || typeof spec !== 'object') return reject(RejectCode.INVALID_ARGUMENT, 'queue must be an object');
+  const bad =
+    checkId(spec.id, 'queue id', L) ??
+    (spec.serviceObjective === undefined
+      ? null
+      : checkInt(spec.serviceObjective?.percent, 'serviceObjective.percent', 0, 100) ??
+        checkInt(spec.serviceObjective?.thresholdMs, 'serviceObjective.thresholdMs', 1, 7 * 24 * 3600_000)) ??
+    (spec.weight === undefined
+      ? null
+      : typeof spec.weight === 'number' && spec.weight > 0 && spec.weight <= 1000
+        ? null
+        : reject(RejectCode.INVALID_ARGUMENT, 'weight must be in (0, 1000]')) ??
+    (spec.defaultPriority === undefined ? null : checkPriority(spec.defaultPriority)) ??
+    (spec.offerTimeoutMs === undefined ? null : checkDuration(spec.offerTimeoutMs, 'offerTimeoutMs')) ??
+    (spec.wrapUpMs === undefined ? null : checkDuration(spec.wrapUpMs, 'wrapUpMs')) ??
+    (spec.maxWaitMs === undefined ? null : checkDuration(spec.maxWaitMs, 'maxWaitMs', true)) ??
+    (spec.escalateAfterMs === undefined ? null : checkDuration(spec.escalateAfterMs, 'escalateAfterMs', true)) ??
+    (spec.preferredWindowMs === undefined ? null : checkDuration(spec.preferredWindowMs, 'preferredWindowMs')) ??
+    (spec.noAnswerAway === undefined || typeof spec.noAnswerAway === 'boolean'
+      ? null
+      : reject(RejectCode.INVALID_ARGUMENT, 'noAnswerAway must be a boolean'));
+  if (bad) return bad;
+  if (spec.overflowQueue !== undefined && spec.overflowQueue !== null) {
+    const b2 = checkId(spec.overflowQueue, 'overflowQueue', L);
+    if (b2) return b2;
+    if (spec.overflowQueue === spec.id) return reject(RejectCode.INVALID_ARGUMENT, 'a queue cannot overflow into itself');
+    if (!queues.has(spec.overflowQueue)) return reject(RejectCode.UNKNOWN_QUEUE, `overflow queue '${spec.overflowQueue}' is not defined`);
+  }
+  return null;
+}
+
+/** The checks of UpsertAgent's fields, in order. */
+export function checkAgentSpec(spec: AgentSpec, skills: ReadonlySet<string>, L: EngineLimits): Rejection | null {
+  if (spec === null || typeof spec !== 'object') return reject(RejectCode.INVALID_ARGUMENT, 'agent must be an object');
+  return (
+    checkId(spec.id, 'agent id', L) ??
+    checkSkillLevels(spec.skills, 'agent skills', L.maxSkillsPerAgent, skills, L) ??
+    checkLabels(spec.labels, 'agent labels', L) ??
+    checkCapacity(spec.capacity, L)
+  );
+}
+
+/**
+ * The checks of SubmitInteraction's fields after its id (which is checked first, so a duplicate
+ * is answered as one before anything else is looked at), against the defined skills and agents.
+ */
+export function checkInteractionSpec(spec: InteractionSpec, skills: ReadonlySet<string>, agents: ReadonlyMap<string, unknown>, L: EngineLimits): Rejection | null {
+  return (
+    checkId(spec.channel, 'channel', L) ??
+    checkId(spec.queue, 'queue', L) ??
+    checkSkillLevels(spec.skills, 'skills', L.maxRequirementsPerInteraction, skills, L) ??
+    checkLabels(spec.labels, 'labels', L) ??
+    (spec.customerId === undefined ? null : checkId(spec.customerId, 'customerId', L)) ??
+    (spec.valueTier === undefined ? null : checkInt(spec.valueTier, 'valueTier', 0, 100)) ??
+    (spec.priority === undefined ? null : checkPriority(spec.priority)) ??
+    (spec.slaDeadline === undefined ? null : checkDuration(spec.slaDeadline, 'slaDeadline')) ??
+    checkPreferred(spec.preferredAgents, agents, L) ??
+    checkRelaxation(spec.relaxation, skills, L)
+  );
+}
+
+export function checkPreferred(list: readonly string[] | undefined, agents: ReadonlyMap<string, unknown>, L: EngineLimits): Rejection | null {
+  if (list === undefined) return null;
+  if (!Array.isArray(list)) return reject(RejectCode.INVALID_ARGUMENT, 'preferredAgents must be a list');
+  if (list.length > L.maxPreferredAgents) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxPreferredAgents} preferred agents`);
+  for (const id of list) {
+    const bad = checkId(id, 'preferred agent id', L);
+    if (bad) return bad;
+    if (!agents.has(id)) return reject(RejectCode.UNKNOWN_AGENT, `preferred agent '${id}' is not defined`);
+  }
+  return null;
+}
+
+export function checkRelaxation(steps: InteractionSpec['relaxation'], skills: ReadonlySet<string>, L: EngineLimits): Rejection | null {
+  if (steps === undefined) return null;
+  if (!Array.isArray(steps)) return reject(RejectCode.INVALID_ARGUMENT, 'relaxation must be a list');
+  if (steps.length > L.maxRelaxationSteps) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxRelaxationSteps} relaxation steps`);
+  let last = -1;
+  for (const st of steps) {
+    if (st === null || typeof st !== 'object') return reject(RejectCode.INVALID_ARGUMENT, 'relaxation step must be an object');
+    const bad =
+      checkDuration(st.afterMs, 'relaxation afterMs') ??
+      checkSkillLevels(st.skills, 'relaxation skills', L.maxRequirementsPerInteraction, skills, L);
+    if (bad) return bad;
+    if (st.skills === undefined) return reject(RejectCode.INVALID_ARGUMENT, 'relaxation step needs skills');
+    if (st.afterMs <= last) return reject(RejectCode.INVALID_ARGUMENT, 'relaxation steps must be in increasing afterMs');
+    last = st.afterMs;
+  }
+  return null;
+}
+
+/** The checks of SetAgentState's arguments (the agents' existence is checked by the engine). */
+export function checkAgentStates(agentIds: readonly string[], state: string, reason: string | undefined, L: EngineLimits): Rejection | null {
+  if (!Array.isArray(agentIds) || agentIds.length === 0) return reject(RejectCode.INVALID_ARGUMENT, 'agentIds must be a non-empty list');
+  if (agentIds.length > L.maxAgentsPerCommand) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxAgentsPerCommand} agents in one command`);
+  if (state !== 'offline' && state !== 'available' && state !== 'away')
+    return reject(RejectCode.INVALID_ARGUMENT, `state must be offline, available or away`);
+  if (reason !== undefined) return checkId(reason, 'reason', L);
   return null;
 }

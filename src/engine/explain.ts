@@ -1,0 +1,157 @@
+/**
+ * ExplainInteraction: why an interaction is waiting, and why its agent got it. Every agent's
+ * verdict against the interaction's requirement (skills, levels, labels, channel), state,
+ * capacity, earlier rejections and preference windows, computed from the engine's own records.
+ * O(agents): a query, never on the routing path.
+ */
+import type { AgentSelectionPolicy, OrderingPolicy } from './options.ts';
+import type { EngineParts } from './engine-parts.ts';
+import { R_ARRIVAL, R_BAND, R_DEADLINE, R_PREF_UNTIL, R_SIZE } from './interaction-table.ts';
+import { isRejected } from './matching.ts';
+import { bandName } from './queries.ts';
+import type { InteractionStatus } from './types.ts';
+
+/** Why one agent is not taking a waiting interaction (every reason that applies, in this order). */
+export type NotTakingReason =
+  | { readonly reason: 'missing_skill'; readonly skill: string; readonly required: number }
+  | { readonly reason: 'skill_level'; readonly skill: string; readonly has: number; readonly required: number }
+  | { readonly reason: 'label'; readonly label: string; readonly wants: string; readonly has: string | null }
+  | { readonly reason: 'no_channel'; readonly channel: string }
+  | { readonly reason: 'offline' | 'away' | 'wrap_up'; readonly detail?: string }
+  | { readonly reason: 'channel_full'; readonly channel: string; readonly load: number; readonly max: number }
+  | { readonly reason: 'capacity'; readonly usedUnits: number; readonly cost: number; readonly totalUnits: number }
+  | { readonly reason: 'rejected_before' }
+  | { readonly reason: 'reserved_for_preferred'; readonly until: number };
+
+export interface AgentVerdict {
+  readonly agentId: string;
+  /** Meets the skill, label and channel requirements. */
+  readonly eligible: boolean;
+  /** Empty when the agent could take it now (a transient state: the engine offers at once). */
+  readonly reasons: readonly NotTakingReason[];
+}
+
+/** How the agent holding an offer or assignment was chosen, from the terms at offer time. */
+export interface ChoiceExplanation {
+  readonly agentId: string;
+  readonly offerId: string;
+  readonly offeredAt: number;
+  readonly agentSelection: AgentSelectionPolicy;
+  /** Idle since (ms) when chosen: longest-idle picks the smallest among eligible free agents. */
+  readonly idleSince: number;
+  /** least-occupied only: the occupancy bucket (0–1, steps of 1/255) compared before idleSince. */
+  readonly occupancy: number | null;
+  /** Summed level in the required skills: best-skill compares it first (higher wins). */
+  readonly proficiency: number;
+  /** An explicit or last-agent preference routed it (selection terms did not apply). */
+  readonly preferred: boolean;
+}
+
+export interface Explanation {
+  readonly interactionId: string;
+  readonly status: InteractionStatus;
+  readonly queueId: string;
+  readonly channel: string;
+  readonly ordering: OrderingPolicy;
+  readonly band: 'escalated' | 'normal' | 'late';
+  readonly priority: number;
+  readonly arrival: number;
+  readonly deadline: number;
+  readonly required: { readonly skills: Readonly<Record<string, number>>; readonly labels: Readonly<Record<string, string>> };
+  /** Agents reserved by a preference window, and its end. */
+  readonly preferredAgents: readonly string[];
+  readonly preferredUntil: number | null;
+  readonly counts: {
+    readonly agents: number;
+    readonly eligible: number;
+    /** Agents per reason (an agent may count under several). */
+    readonly byReason: Readonly<Record<string, number>>;
+  };
+  /** Per agent, eligible ones first, at most `limit`. */
+  readonly agents: readonly AgentVerdict[];
+  readonly truncated: boolean;
+  /** For an offered or assigned interaction: how its agent was chosen. */
+  readonly choice: ChoiceExplanation | null;
+}
+
+export function explain(e: EngineParts, interactionId: string, limit: number): Explanation | null {
+  const ix = e.ixs.byId.get(interactionId);
+  if (!ix) return null;
+  const rec = e.ixs.rec;
+  const sig = ix.sig;
+  const chName = e.index.channelNames[ix.ch];
+  const prefUntil = rec[ix.slot * R_SIZE + R_PREF_UNTIL];
+  const preferred = ix.preferred ?? [];
+  const byReason: Record<string, number> = {};
+  const eligibleRows: AgentVerdict[] = [];
+  const otherRows: AgentVerdict[] = [];
+  let eligibleCount = 0;
+  for (const a of e.agents.byId.values()) {
+    const reasons: NotTakingReason[] = [];
+    const p = a.profile;
+    for (const [skill, min] of sig.skills) {
+      const has = p.levels.get(skill);
+      if (has === undefined) reasons.push({ reason: 'missing_skill', skill, required: min });
+      else if (has < min) reasons.push({ reason: 'skill_level', skill, has, required: min });
+    }
+    for (const [label, wants] of sig.labels) {
+      const has = p.labels.get(label);
+      if (has !== wants) reasons.push({ reason: 'label', label, wants, has: has ?? null });
+    }
+    const pc = p.byCh[ix.ch];
+    if (!pc) reasons.push({ reason: 'no_channel', channel: chName });
+    const eligible = reasons.length === 0;
+    if (eligible) eligibleCount++;
+    if (a.state !== 'available') reasons.push(a.reason !== undefined ? { reason: a.state, detail: a.reason } : { reason: a.state });
+    const holdsThis = ix.offer?.agent === a || ix.agent === a;
+    if (pc && !holdsThis) {
+      if (a.load[pc.ch] >= pc.max) reasons.push({ reason: 'channel_full', channel: chName, load: a.load[pc.ch], max: pc.max });
+      const used = pc.interruptible ? a.units : a.nonInterruptibleUnits;
+      if (used + pc.cost > p.total) reasons.push({ reason: 'capacity', usedUnits: used, cost: pc.cost, totalUnits: p.total });
+    }
+    if (isRejected(ix, a)) reasons.push({ reason: 'rejected_before' });
+    if (ix.preferred !== null && !preferred.includes(a)) reasons.push({ reason: 'reserved_for_preferred', until: prefUntil });
+    for (const r of reasons) byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
+    const row: AgentVerdict = { agentId: a.id, eligible, reasons };
+    if (eligible) {
+      if (eligibleRows.length < limit) eligibleRows.push(row);
+    } else if (otherRows.length < limit) otherRows.push(row);
+  }
+  const agents = eligibleRows.concat(otherRows).slice(0, limit);
+  const o = ix.offer;
+  let choice: ChoiceExplanation | null = null;
+  if (o !== null) {
+    let proficiency = 0;
+    for (const [skill] of sig.skills) proficiency += o.pc.profile.levels.get(skill) ?? 0;
+    const { idleSince, occupancy } = e.selection.decode(o.agentKey);
+    choice = {
+      agentId: o.agent.id,
+      offerId: o.id,
+      offeredAt: o.offeredAt,
+      agentSelection: e.selection.policy,
+      idleSince,
+      occupancy,
+      proficiency,
+      preferred: o.preferred,
+    };
+  }
+  const agentCount = e.agents.byId.size;
+  return {
+    interactionId: ix.id,
+    status: ix.status,
+    queueId: ix.queue.id,
+    channel: ix.channel,
+    ordering: e.options.ordering,
+    band: bandName(rec[ix.slot * R_SIZE + R_BAND]),
+    priority: ix.priority,
+    arrival: rec[ix.slot * R_SIZE + R_ARRIVAL],
+    deadline: rec[ix.slot * R_SIZE + R_DEADLINE],
+    required: { skills: Object.fromEntries(sig.skills), labels: Object.fromEntries(sig.labels) },
+    preferredAgents: preferred.map((a) => a.id),
+    preferredUntil: ix.preferred !== null ? prefUntil : null,
+    counts: { agents: agentCount, eligible: eligibleCount, byReason },
+    agents,
+    truncated: agentCount > agents.length,
+    choice,
+  };
+}

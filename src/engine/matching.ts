@@ -1,0 +1,120 @@
+/**
+ * Matching, both directions, never a full scan (docs/routing.md §3):
+ * - `bestAgentFor(ix)`: a new or returned interaction looks only at the heads of C(σ), its
+ *   eligible profile channels' available-agent heaps, and takes the best by the selection key
+ *   (best-skill walks them in proficiency order and stops at the first level that has one);
+ * - `bestHeadFor(a)`: a freed agent compares only the cached heads of E(p, c) for the channels it
+ *   has room in, by the global ordering.
+ * A decliner never gets the same interaction again: only then does a lookup walk into a heap.
+ */
+import type { AgentTable } from './agent-table.ts';
+import type { AgentSelection } from './agent-selection.ts';
+import { canTake } from './capacity.ts';
+import type { Agent, Interaction, ProfileChannel, Queue } from './entities.ts';
+import { R_BAND, R_KEY, R_SEQ, R_SIZE, type InteractionTable } from './interaction-table.ts';
+import type { Ordering } from './ordering.ts';
+
+/** Did agent `a` decline `ix` before? */
+export function isRejected(ix: Interaction, a: Agent): boolean {
+  return ix.rejectedBy !== null && ix.rejectedBy.has(a);
+}
+
+/** May agent `a` be offered `ix` on `pc` now: room, meets the requirements, never declined it. */
+export function mayTake(a: Agent, pc: ProfileChannel, ix: Interaction): boolean {
+  return canTake(a, pc) && ix.sig.profileIds.has(a.profile.id) && !isRejected(ix, a);
+}
+
+export class Matcher {
+  /** Context for the findFirst predicates below (set just before each call; no closures per call). */
+  private matchAgent: Agent | null = null;
+  private matchIx: Interaction | null = null;
+  private readonly notDeclinedByMatchAgent = (slot: number): boolean => !isRejected(this.ixs.bySlot[slot]!, this.matchAgent!);
+  private readonly agentFitsMatchIx = (slot: number): boolean => {
+    const a = this.agents.bySlot[slot]!;
+    return a !== this.matchAgent && !isRejected(this.matchIx!, a);
+  };
+
+  constructor(
+    private readonly ixs: InteractionTable,
+    private readonly agents: AgentTable,
+    private readonly ordering: Ordering,
+    private readonly selection: AgentSelection,
+  ) {}
+
+  /** The best available agent for `ix` under the agent-selection policy, skipping decliners and `exclude`. */
+  bestAgentFor(ix: Interaction, exclude: Agent | null): { agent: Agent; pc: ProfileChannel } | null {
+    const sig = ix.sig;
+    const pcs = sig.pcs;
+    const bestSkill = this.selection.bestSkill;
+    const less = this.agents.less;
+    let best = -1;
+    let bestPc: ProfileChannel | null = null;
+    let bestProf = -1;
+    const plain = ix.rejectedBy === null && exclude === null;
+    for (let i = 0; i < pcs.length; i++) {
+      const pc = pcs[i];
+      if (pc.heap.size === 0) continue;
+      if (bestSkill && bestPc !== null && sig.proficiency[i] < bestProf) break;
+      let h = pc.heap.peek();
+      if (!plain) {
+        this.matchAgent = exclude;
+        this.matchIx = ix;
+        if (!this.agentFitsMatchIx(h)) h = pc.heap.findFirst(this.agentFitsMatchIx);
+        if (h < 0) continue;
+      }
+      if (best < 0 || less(h, best)) {
+        best = h;
+        bestPc = pc;
+        bestProf = sig.proficiency[i];
+      }
+    }
+    return bestPc === null ? null : { agent: this.agents.bySlot[best]!, pc: bestPc };
+  }
+
+  /**
+   * The best waiting interaction agent `a` can take now, over E(p, c) for its free channels.
+   * Compares the signatures' cached heads; only a head this agent declined sends it into the heap.
+   */
+  bestHeadFor(a: Agent, now: number): { ix: Interaction; pc: ProfileChannel } | null {
+    const rec = this.ixs.rec;
+    const bySlot = this.ixs.bySlot;
+    const ordering = this.ordering;
+    let bestPc: ProfileChannel | null = null;
+    let bSlot = -1;
+    let bBand = 0;
+    let bKey = 0;
+    let bSeq = 0;
+    let bQueue: Queue | null = null;
+    const chans = a.profile.chans;
+    for (let c = 0; c < chans.length; c++) {
+      const pc = chans[c];
+      if (!canTake(a, pc)) continue;
+      const sigs = pc.sigs;
+      for (let i = 0; i < sigs.length; i++) {
+        const sig = sigs[i];
+        let slot = sig.hSlot;
+        if (slot < 0) continue;
+        let band = sig.hBand;
+        let key = sig.hKey;
+        let seq = sig.hSeq;
+        if (sig.hRejected && isRejected(bySlot[slot]!, a)) {
+          this.matchAgent = a;
+          slot = sig.heap.findFirst(this.notDeclinedByMatchAgent);
+          if (slot < 0) continue;
+          band = rec[slot * R_SIZE + R_BAND];
+          key = rec[slot * R_SIZE + R_KEY];
+          seq = rec[slot * R_SIZE + R_SEQ];
+        }
+        if (bestPc === null || ordering.better(band, key, seq, sig.queue, bBand, bKey, bSeq, bQueue!, now)) {
+          bestPc = pc;
+          bSlot = slot;
+          bBand = band;
+          bKey = key;
+          bSeq = seq;
+          bQueue = sig.queue;
+        }
+      }
+    }
+    return bestPc === null ? null : { ix: bySlot[bSlot]!, pc: bestPc };
+  }
+}

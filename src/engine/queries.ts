@@ -1,0 +1,212 @@
+/**
+ * Read-only questions about an engine's state: counts, queue statistics, one interaction, one
+ * agent's load. They return plain copies, never the engine's records. The O(1) ones may run on
+ * every request; those marked O(agents) or O(queue depth) are for supervisors and tools.
+ */
+import { BAND_ESCALATED, BAND_LATE } from './entities.ts';
+import type { EngineParts } from './engine-parts.ts';
+import { R_ARRIVAL, R_BAND, R_DEADLINE, R_ENTERED, R_SIZE } from './interaction-table.ts';
+import type { AgentStateName, InteractionStatus } from './types.ts';
+
+export interface QueueStats {
+  readonly queueId: string;
+  /** Queued, not offered. */
+  readonly waiting: number;
+  readonly offered: number;
+  /** Longest time in this queue among queued and offered interactions. */
+  readonly oldestWaitMs: number;
+  readonly arrived: number;
+  readonly answered: number;
+  readonly answeredWithinThreshold: number;
+  readonly abandoned: number;
+  readonly cancelled: number;
+  readonly expired: number;
+  readonly overflowed: number;
+  readonly transferredOut: number;
+  readonly completed: number;
+  readonly offersRejected: number;
+  readonly offersTimedOut: number;
+  readonly averageHandleMs: number | null;
+  /** Answered within threshold over arrived-and-finished-waiting (answered + abandoned + expired). */
+  readonly serviceLevel: number | null;
+  /** The queue's service objective (target percent within thresholdMs). */
+  readonly objective: { readonly percent: number; readonly thresholdMs: number };
+}
+
+export interface InteractionInfo {
+  readonly interactionId: string;
+  readonly status: InteractionStatus;
+  readonly queueId: string;
+  readonly channel: string;
+  readonly agentId: string | null;
+  readonly offerId: string | null;
+  readonly arrival: number;
+  readonly deadline: number;
+  readonly priority: number;
+  readonly band: 'escalated' | 'normal' | 'late';
+  /** 1-based place among this queue's queued interactions in the engine's order; null unless queued. */
+  readonly position: number | null;
+  /** position × average handle time / staffed eligible agents; null when unknown. */
+  readonly estimatedWaitMs: number | null;
+  readonly context: unknown;
+}
+
+export interface AgentLoad {
+  readonly agentId: string;
+  readonly state: AgentStateName;
+  readonly reason: string | undefined;
+  readonly units: number;
+  readonly total: number;
+  readonly channels: Readonly<Record<string, number>>;
+  readonly offers: readonly { offerId: string; interactionId: string; expiresAt: number | null }[];
+  readonly assignments: readonly string[];
+  readonly wrapping: readonly string[];
+  readonly wrapUntil: number | null;
+}
+
+export interface EngineCounts {
+  readonly interactions: number;
+  readonly queued: number;
+  readonly offers: number;
+  readonly agents: number;
+  readonly profiles: number;
+  readonly signatures: number;
+  readonly queues: number;
+}
+
+export interface AgentSummary {
+  readonly agents: number;
+  readonly byState: Record<AgentStateName, number>;
+  readonly occupied: number;
+  readonly idle: number;
+}
+
+/** The band's wire name. */
+export function bandName(band: number): 'escalated' | 'normal' | 'late' {
+  return band === BAND_ESCALATED ? 'escalated' : band === BAND_LATE ? 'late' : 'normal';
+}
+
+export function counts(e: EngineParts): EngineCounts {
+  return {
+    interactions: e.ixs.byId.size,
+    queued: e.ixs.queuedCount,
+    offers: e.ixs.openOffers,
+    agents: e.agents.byId.size,
+    profiles: e.index.profiles.size,
+    signatures: e.index.signatures.size,
+    queues: e.queues.size,
+  };
+}
+
+export function queueStats(e: EngineParts, queueId: string, now: number): QueueStats | null {
+  const q = e.queues.get(queueId);
+  if (!q) return null;
+  const head = q.waiting.head;
+  const c = q.counters;
+  const settled = c.answered + c.abandoned + c.expired;
+  return {
+    queueId,
+    waiting: q.waiting.size - q.offered,
+    offered: q.offered,
+    oldestWaitMs: head < 0 ? 0 : Math.max(0, now - e.ixs.rec[head * R_SIZE + R_ENTERED]),
+    ...c,
+    averageHandleMs: c.handled === 0 ? null : c.handleMsTotal / c.handled,
+    serviceLevel: settled === 0 ? null : c.answeredWithinThreshold / settled,
+    objective: { percent: q.objective.percent, thresholdMs: q.objective.thresholdMs },
+  };
+}
+
+/** What an offer shows the agent: the interaction's channel, queue and context. O(1). */
+export function offered(e: EngineParts, interactionId: string): { channel: string; queueId: string; context: unknown } | null {
+  const ix = e.ixs.byId.get(interactionId);
+  return ix ? { channel: ix.channel, queueId: ix.queue.id, context: ix.context } : null;
+}
+
+export function interactionInfo(e: EngineParts, interactionId: string, now: number): InteractionInfo | null {
+  const ix = e.ixs.byId.get(interactionId);
+  if (!ix) return null;
+  let position: number | null = null;
+  let estimatedWaitMs: number | null = null;
+  if (ix.status === 'queued') {
+    // O(queue depth): a query, never on the routing path.
+    position = 1;
+    for (let h = ix.queue.waiting.head; h >= 0; h = e.lists.following(h)) {
+      const other = e.ixs.bySlot[h]!;
+      if (other !== ix && other.status === 'queued' && e.ordering.headBetter(other.slot, other.sig, ix.slot, ix.sig, now)) position++;
+    }
+    const c = ix.queue.counters;
+    let staffed = 0;
+    for (const pc of ix.sig.pcs) staffed += pc.profile.staffed;
+    if (c.handled > 0 && staffed > 0) estimatedWaitMs = (position * (c.handleMsTotal / c.handled)) / staffed;
+  }
+  const rec = e.ixs.rec;
+  return {
+    interactionId: ix.id,
+    status: ix.status,
+    queueId: ix.queue.id,
+    channel: ix.channel,
+    agentId: ix.agent?.id ?? ix.offer?.agent.id ?? null,
+    offerId: ix.offer?.id ?? null,
+    arrival: rec[ix.slot * R_SIZE + R_ARRIVAL],
+    deadline: rec[ix.slot * R_SIZE + R_DEADLINE],
+    priority: ix.priority,
+    band: bandName(rec[ix.slot * R_SIZE + R_BAND]),
+    position,
+    estimatedWaitMs,
+    context: ix.context,
+  };
+}
+
+export function agentLoad(e: EngineParts, agentId: string): AgentLoad | null {
+  const a = e.agents.byId.get(agentId);
+  if (!a) return null;
+  const names = e.index.channelNames;
+  const channels: Record<string, number> = {};
+  for (let c = 0; c < names.length; c++) if (a.load[c] > 0) channels[names[c]] = a.load[c];
+  return {
+    agentId,
+    state: a.state,
+    reason: a.reason,
+    units: a.units,
+    total: a.profile.total,
+    channels,
+    offers: a.offers.map((o) => ({ offerId: o.id, interactionId: o.ix.id, expiresAt: o.expiresAt })),
+    assignments: a.assigned.map((ix) => ix.id),
+    wrapping: a.wrapping.map((ix) => ix.id),
+    wrapUntil: a.wrapping.length > 0 ? a.wrapUntil : null,
+  };
+}
+
+/** Agents by state, how many hold assigned or wrapping work, how many are available with nothing. O(agents). */
+export function agentSummary(e: EngineParts): AgentSummary {
+  const byState: Record<AgentStateName, number> = { offline: 0, available: 0, away: 0, wrap_up: 0 };
+  let occupied = 0;
+  let idle = 0;
+  for (const a of e.agents.byId.values()) {
+    byState[a.state]++;
+    if (a.assigned.length > 0 || a.wrapping.length > 0) occupied++;
+    else if (a.state === 'available' && a.offers.length === 0) idle++;
+  }
+  return { agents: e.agents.byId.size, byState, occupied, idle };
+}
+
+/** Number of signatures a profile's agents look at (g in the cost model), for benchmarks. */
+export function eligibleSignatureStats(e: EngineParts): { meanPerProfile: number; maxPerProfile: number; meanProfilesPerSignature: number } {
+  const profiles = e.index.profileList;
+  const signatures = e.index.signatureList;
+  let sum = 0;
+  let max = 0;
+  for (const p of profiles) {
+    let n = 0;
+    for (const pc of p.chans) n += pc.sigs.length;
+    sum += n;
+    max = Math.max(max, n);
+  }
+  let f = 0;
+  for (const s of signatures) f += s.pcs.length;
+  return {
+    meanPerProfile: profiles.length ? sum / profiles.length : 0,
+    maxPerProfile: max,
+    meanProfilesPerSignature: signatures.length ? f / signatures.length : 0,
+  };
+}

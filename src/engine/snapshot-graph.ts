@@ -1,0 +1,331 @@
+/**
+ * Snapshot and restore of one engine: the entity graph (queues, profiles, signatures, agents,
+ * interactions and the offers between them) turned into the plain records of snapshot.ts, and
+ * back. Every index and heap is copied in its exact array order, so a restored engine answers
+ * every later command exactly as the original would, event for event.
+ */
+import { IndexedHeap } from '../queues/indexed-heap.ts';
+import { KeyedHeap } from '../queues/keyed-heap.ts';
+import type { Agent, Interaction, Profile, ProfileChannel, Queue, QueueCounters, Signature } from './entities.ts';
+import type { EngineParts } from './engine-parts.ts';
+import { R_SIZE } from './interaction-table.ts';
+import {
+  SNAPSHOT_FORMAT,
+  type AgentSnapshot,
+  type EngineSnapshot,
+  type InteractionSnapshot,
+  type ProfileSnapshot,
+  type QueueSnapshot,
+  type SignatureSnapshot,
+} from './snapshot.ts';
+
+type QueueSettings = Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counters'>;
+
+/** A queue's settings (not its state), copied: for snapshots, both ways. */
+function queueSettings(q: QueueSettings): QueueSettings {
+  return {
+    objective: { percent: q.objective.percent, thresholdMs: q.objective.thresholdMs },
+    weight: q.weight,
+    w: q.w,
+    defaultPriority: q.defaultPriority,
+    offerTimeoutMs: q.offerTimeoutMs,
+    wrapUpMs: q.wrapUpMs,
+    maxWaitMs: q.maxWaitMs,
+    overflowQueue: q.overflowQueue,
+    escalateAfterMs: q.escalateAfterMs,
+    noAnswerAway: q.noAnswerAway,
+    preferredWindowMs: q.preferredWindowMs,
+  };
+}
+
+/** The whole state as plain data: a copy, so the engine may go on at once. O(state). */
+export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
+  const { ixs, agents: agentTable, index, deadlines: d, closed } = e;
+  const slotsOf = (xs: readonly { slot: number }[]) => xs.map((x) => x.slot);
+  const queues = [...e.queues.values()].map(
+    (q): QueueSnapshot => ({
+      id: q.id,
+      ...queueSettings(q),
+      waiting: { head: q.waiting.head, tail: q.waiting.tail, size: q.waiting.size },
+      offered: q.offered,
+      counters: { ...q.counters },
+    }),
+  );
+  const profiles: ProfileSnapshot[] = [];
+  for (const [key, p] of index.profiles) {
+    profiles[p.id] = {
+      key,
+      levels: [...p.levels],
+      labels: [...p.labels],
+      total: p.total,
+      staffed: p.staffed,
+      chans: p.chans.map((pc) => [pc.ch, pc.cost, pc.max, pc.autoAccept, pc.interruptible, pc.heap.dump(), pc.sigs.map((g) => g.id)]),
+    };
+  }
+  const signatures: SignatureSnapshot[] = [];
+  for (const [key, g] of index.signatures) {
+    signatures[g.id] = {
+      key,
+      queue: g.queue.idx,
+      ch: g.ch,
+      skills: g.skills.map(([k, v]) => [k, v]),
+      labels: g.labels.map(([k, v]) => [k, v]),
+      heap: g.heap.dump(),
+      pcs: g.pcs.map((pc) => [pc.profile.id, pc.ch]),
+      proficiency: [...g.proficiency],
+      profileIds: [...g.profileIds],
+      avail: g.avail,
+      head: [g.hSlot, g.hBand, g.hKey, g.hSeq, g.hRejected],
+    };
+  }
+  const agents: AgentSnapshot[] = [];
+  for (const a of agentTable.byId.values()) {
+    agents.push([
+      a.slot,
+      a.id,
+      a.profile.id,
+      a.state,
+      a.reason,
+      [...a.load],
+      a.units,
+      a.nonInterruptibleUnits,
+      a.offers.map((o) => {
+        if (o.ix.offer !== o) throw new Error(`offer ${o.id} is not its interaction's`);
+        return o.ix.slot;
+      }),
+      slotsOf(a.assigned),
+      slotsOf(a.wrapping),
+      a.wrapUntil,
+      a.idleSince,
+      a.inHeaps,
+      a.preferred ? slotsOf(a.preferred) : null,
+    ]);
+  }
+  const interactions: InteractionSnapshot[] = [];
+  for (const ix of ixs.byId.values()) {
+    const o = ix.offer;
+    interactions.push([
+      ix.slot,
+      ix.id,
+      ix.seq,
+      ix.channel,
+      ix.ch,
+      ix.queue.idx,
+      ix.skills,
+      ix.labels,
+      ix.sig.id,
+      ix.status,
+      ix.priority,
+      ix.valueTier,
+      ix.customerId,
+      ix.context,
+      o ? [o.number, o.agent.slot, o.pc.profile.id, o.pc.ch, o.expiresAt, o.offeredAt, o.agentKey, o.preferred] : null,
+      ix.agent ? ix.agent.slot : null,
+      ix.rejectedBy ? [...ix.rejectedBy].map((a) => a.slot) : null,
+      ix.preferred ? slotsOf(ix.preferred) : null,
+      ix.relaxation,
+      ix.relaxStep,
+    ]);
+  }
+  return {
+    format: SNAPSHOT_FORMAT,
+    options: e.options,
+    now,
+    seq: ixs.seq,
+    offerSeq: ixs.offerSeq,
+    queuedCount: ixs.queuedCount,
+    openOffers: ixs.openOffers,
+    skills: [...index.skills],
+    channels: [...index.channelNames],
+    queues,
+    profiles,
+    signatures,
+    agents,
+    agentSlots: agentTable.bySlot.length,
+    freeAgentSlots: [...agentTable.freeSlots],
+    agentKey: agentTable.key.slice(),
+    agentTimerAt: agentTable.timerAt.slice(),
+    interactions,
+    ixSlots: ixs.bySlot.length,
+    freeIxSlots: [...ixs.freeSlots],
+    rec: ixs.rec.slice(0, ixs.bySlot.length * R_SIZE),
+    closedAgent: Array.from(closed.agent, (x) => x ?? '').join('\u0000'),
+    closedOutcome: closed.outcome.slice(),
+    closedNumber: closed.number.slice(),
+    finished: e.finished.dump(),
+    lastAgent: e.lastAgent.dump(),
+    sigPos: index.sigPos.dump(),
+    agentPos: index.agentPos.map((p) => p.dump()),
+    lists: e.lists.dump(),
+    ixTimers: d.ixTimers.dump(),
+    ixTimerPos: d.ixTimerPos.dump(),
+    offerTimers: d.offerTimers.dump(),
+    offerTimerPos: d.offerTimerPos.dump(),
+    agentTimers: d.agentTimers.dump(),
+    agentTimerPos: d.agentTimerPos.dump(),
+  };
+}
+
+/** Fills a new engine's empty parts with the state of `snap`; returns the snapshot's clock. */
+export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
+  const { ixs, agents: agentTable, index, deadlines: d, closed } = e;
+  ixs.seq = snap.seq;
+  ixs.offerSeq = snap.offerSeq;
+  ixs.queuedCount = snap.queuedCount;
+  ixs.openOffers = snap.openOffers;
+  for (const s of snap.skills) index.skills.add(s);
+  for (const c of snap.channels) index.channelIndex(c, true);
+  snap.agentPos.forEach((pos, i) => index.agentPos[i].load(pos));
+  const queueByIdx: Queue[] = [];
+  snap.queues.forEach((q, idx) => {
+    const queue: Queue = {
+      idx,
+      id: q.id,
+      ...queueSettings(q),
+      waiting: { id: idx, head: q.waiting.head, tail: q.waiting.tail, size: q.waiting.size },
+      offered: q.offered,
+      counters: { ...(q.counters as unknown as QueueCounters) },
+    };
+    queueByIdx.push(queue);
+    e.queues.set(q.id, queue);
+  });
+  for (const ps of snap.profiles) {
+    const profile: Profile = { id: index.profileList.length, levels: new Map(ps.levels), labels: new Map(ps.labels), total: ps.total, chans: [], byCh: [], staffed: ps.staffed };
+    for (const [ch, cost, max, autoAccept, interruptible, heap] of ps.chans) {
+      const pc: ProfileChannel = { profile, ch, cost, max, autoAccept, interruptible, heap: index.agentHeap(ch), sigs: [] };
+      pc.heap.load(heap);
+      profile.chans.push(pc);
+      profile.byCh[ch] = pc;
+    }
+    index.profiles.set(ps.key, profile);
+    index.profileList.push(profile);
+  }
+  for (const gs of snap.signatures) {
+    const g: Signature = {
+      id: index.signatureList.length,
+      queue: queueByIdx[gs.queue],
+      ch: gs.ch,
+      skills: gs.skills,
+      labels: gs.labels,
+      heap: new KeyedHeap(index.sigPos),
+      pcs: gs.pcs.map(([pid, ch]) => index.profileList[pid].byCh[ch]!),
+      proficiency: [...gs.proficiency],
+      profileIds: new Set(gs.profileIds),
+      avail: gs.avail,
+      hSlot: gs.head[0],
+      hBand: gs.head[1],
+      hKey: gs.head[2],
+      hSeq: gs.head[3],
+      hRejected: gs.head[4],
+    };
+    g.heap.load(gs.heap);
+    index.signatures.set(gs.key, g);
+    index.signatureList.push(g);
+  }
+  snap.profiles.forEach((ps, pid) => {
+    ps.chans.forEach(([, , , , , , sigs], i) => {
+      index.profileList[pid].chans[i].sigs.push(...sigs.map((id) => index.signatureList[id]));
+    });
+  });
+  index.sigPos.load(snap.sigPos);
+
+  agentTable.bySlot = new Array(snap.agentSlots).fill(undefined);
+  agentTable.freeSlots.push(...snap.freeAgentSlots);
+  agentTable.key = snap.agentKey.slice();
+  agentTable.timerAt = snap.agentTimerAt.slice();
+  const L = e.options.limits;
+  for (const [slot, id, pid, state, reason, load, units, nonInterruptibleUnits, , , , wrapUntil, idleSince, inHeaps] of snap.agents) {
+    const a: Agent = {
+      slot,
+      id,
+      profile: index.profileList[pid],
+      state,
+      reason: reason ?? undefined,
+      load: new Int32Array(L.maxChannels),
+      units,
+      nonInterruptibleUnits,
+      offers: [],
+      assigned: [],
+      wrapping: [],
+      wrapUntil,
+      idleSince,
+      inHeaps,
+      preferred: null,
+    };
+    a.load.set(load);
+    agentTable.add(a);
+  }
+
+  ixs.bySlot = new Array(snap.ixSlots).fill(undefined);
+  ixs.freeSlots.push(...snap.freeIxSlots);
+  ixs.rec = new Float64Array(Math.max(1024, snap.ixSlots) * R_SIZE);
+  ixs.rec.set(snap.rec);
+  for (const x of snap.interactions) {
+    const ix: Interaction = {
+      slot: x[0],
+      id: x[1],
+      seq: x[2],
+      channel: x[3],
+      ch: x[4],
+      queue: queueByIdx[x[5]],
+      skills: x[6],
+      labels: x[7],
+      sig: index.signatureList[x[8]],
+      status: x[9],
+      priority: x[10],
+      valueTier: x[11],
+      customerId: x[12] ?? undefined,
+      context: x[13],
+      offer: null,
+      agent: null,
+      rejectedBy: null,
+      preferred: null,
+      relaxation: x[18],
+      relaxStep: x[19],
+    };
+    ixs.bySlot[ix.slot] = ix;
+    ixs.byId.set(ix.id, ix);
+  }
+  const agentAt = (slot: number) => agentTable.bySlot[slot]!;
+  const ixAt = (slot: number) => ixs.bySlot[slot]!;
+  for (const x of snap.interactions) {
+    const ix = ixAt(x[0]);
+    const o = x[14];
+    if (o)
+      ix.offer = {
+        id: `o${o[0]}`,
+        number: o[0],
+        ix,
+        agent: agentAt(o[1]),
+        pc: index.profileList[o[2]].byCh[o[3]]!,
+        expiresAt: o[4],
+        offeredAt: o[5],
+        agentKey: o[6],
+        preferred: o[7],
+      };
+    if (x[15] !== null) ix.agent = agentAt(x[15]);
+    if (x[16]) ix.rejectedBy = new Set(x[16].map(agentAt));
+    if (x[17]) ix.preferred = x[17].map(agentAt);
+  }
+  for (const x of snap.agents) {
+    const a = agentAt(x[0]);
+    a.offers.push(...x[8].map((s) => ixAt(s).offer!));
+    a.assigned.push(...x[9].map(ixAt));
+    a.wrapping = x[10].map(ixAt);
+    if (x[14]) a.preferred = x[14].map(ixAt);
+  }
+
+  snap.closedAgent.split('\u0000').forEach((x, i) => (closed.agent[i] = x === '' ? undefined : x));
+  closed.outcome.set(snap.closedOutcome);
+  closed.number.set(snap.closedNumber);
+  e.finished.load(snap.finished);
+  e.lastAgent.load(snap.lastAgent);
+  e.lists.load(snap.lists);
+  d.ixTimers.load(snap.ixTimers);
+  d.ixTimerPos.load(snap.ixTimerPos);
+  d.offerTimers.load(snap.offerTimers);
+  d.offerTimerPos.load(snap.offerTimerPos);
+  d.agentTimers.load(snap.agentTimers);
+  d.agentTimerPos.load(snap.agentTimerPos);
+  return snap.now;
+}

@@ -4,6 +4,7 @@
  * Read once, in main.ts.
  */
 import { z } from 'zod';
+import { AGENT_SELECTION_POLICIES, ORDERING_POLICIES } from './engine/options.ts';
 
 export const ConfigSchema = z.strictObject({
   port: z.coerce.number().int().min(0).max(65_535).default(7070).describe('TCP port of the WebSocket and HTTP server (0: any free port)'),
@@ -18,8 +19,8 @@ export const ConfigSchema = z.strictObject({
     .default(false)
     .describe('Development mode: a random secret if none is given, and ready-made tokens printed at start. Never for production'),
   allowJsFallback: z.coerce.boolean().default(false).describe('Start even if uWebSockets.js fell back to its slow JavaScript implementation'),
-  ordering: z.enum(['fifo', 'priority-age', 'deadline', 'service-objective']).default('service-objective').describe('Engine ordering policy'),
-  agentSelection: z.enum(['longest-idle', 'least-occupied', 'best-skill']).default('longest-idle').describe('Engine agent-selection policy'),
+  ordering: z.enum(ORDERING_POLICIES).default('service-objective').describe('Engine ordering policy'),
+  agentSelection: z.enum(AGENT_SELECTION_POLICIES).default('longest-idle').describe('Engine agent-selection policy'),
   maxPayloadBytes: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024).describe('Largest WebSocket message accepted'),
   idleTimeoutSeconds: z.coerce.number().int().min(8).max(960).default(120).describe('Close a connection silent this long (pings are sent automatically)'),
   maxBackpressureBytes: z.coerce.number().int().min(1024).default(1024 * 1024).describe('Close a connection whose unsent output exceeds this (a slow consumer never delays others)'),

@@ -13,8 +13,8 @@
  *   interaction that already missed its deadline drops to a late band (save the saveable first)
  *   until it escalates.
  */
-export type OrderingPolicy = 'fifo' | 'priority-age' | 'deadline' | 'service-objective';
-export const ORDERING_POLICIES: readonly OrderingPolicy[] = ['fifo', 'priority-age', 'deadline', 'service-objective'];
+export const ORDERING_POLICIES = ['fifo', 'priority-age', 'deadline', 'service-objective'] as const;
+export type OrderingPolicy = (typeof ORDERING_POLICIES)[number];
 
 /**
  * Which available agent takes work:
@@ -22,8 +22,8 @@ export const ORDERING_POLICIES: readonly OrderingPolicy[] = ['fifo', 'priority-a
  * - `least-occupied`: lowest load ratio, then longest idle.
  * - `best-skill`: highest summed proficiency in the required skills, then longest idle.
  */
-export type AgentSelectionPolicy = 'longest-idle' | 'least-occupied' | 'best-skill';
-export const AGENT_SELECTION_POLICIES: readonly AgentSelectionPolicy[] = ['longest-idle', 'least-occupied', 'best-skill'];
+export const AGENT_SELECTION_POLICIES = ['longest-idle', 'least-occupied', 'best-skill'] as const;
+export type AgentSelectionPolicy = (typeof AGENT_SELECTION_POLICIES)[number];
 
 export interface EngineLimits {
   /** Ids of agents, queues, skills, interactions, customers, offers (characters). */

@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ORDERING_POLICIES, type AgentSelectionPolicy, type OrderingPolicy } from '../engine/options.ts';
+import { AGENT_SELECTION_POLICIES, ORDERING_POLICIES, type AgentSelectionPolicy, type OrderingPolicy } from '../engine/options.ts';
 import { erlangA, erlangC } from './erlang.ts';
 import { estimate, type Estimate } from './random.ts';
 import { parseScenario, singleQueue, type Scenario } from './scenario.ts';
@@ -32,8 +32,8 @@ const Flags = z.strictObject({
   cv: z.coerce.number().positive().default(1),
   hours: z.coerce.number().positive().optional(),
   warmup: z.coerce.number().min(0).optional(),
-  policy: z.enum(['fifo', 'priority-age', 'deadline', 'service-objective', 'all']).optional(),
-  'agent-policy': z.enum(['longest-idle', 'least-occupied', 'best-skill']).default('longest-idle'),
+  policy: z.enum([...ORDERING_POLICIES, 'all']).optional(),
+  'agent-policy': z.enum(AGENT_SELECTION_POLICIES).default('longest-idle'),
   reps: z.coerce.number().int().min(1).max(1000).default(5),
   seed: z.coerce.number().int().min(0).default(1),
   json: z.literal('true').optional(),

@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { configReference } from '../src/config.ts';
 import { Engine } from '../src/engine/engine.ts';
 import type { Command } from '../src/engine/types.ts';
-import { Shell } from '../src/server.ts';
+import { Shell } from '../src/shell/shell.ts';
 import type { JournalEntry } from '../src/store/journal.ts';
 import { RedisJournal } from '../src/store/redis-journal.ts';
 import { decodeSnapshot, encodeSnapshot } from '../src/store/snapshot-codec.ts';

@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { configReference, describeConfig, loadConfig } from './config.ts';
 import { Metrics } from './metrics/metrics.ts';
-import { Shell } from './server.ts';
+import { Shell } from './shell/shell.ts';
 import { RedisJournal } from './store/redis-journal.ts';
 import { TokenVerifier } from './transport/auth.ts';
 import { startServer } from './transport/ws-server.ts';

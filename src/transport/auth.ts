@@ -6,6 +6,7 @@
 import { SignJWT, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { Id } from '../protocol/schemas.ts';
+import type { Principal } from '../shell/ports.ts';
 
 export const Claims = z.object({
   tenant: Id,
@@ -14,7 +15,7 @@ export const Claims = z.object({
   exp: z.number().int(),
 });
 
-export type Principal = { readonly tenant: string; readonly role: 'platform' | 'agent' | 'supervisor'; readonly agentId: string | null; readonly expiresAt: number };
+export type { Principal };
 
 export class TokenVerifier {
   private readonly key: Uint8Array;

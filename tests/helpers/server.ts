@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { decodeFrame, encodeFrame, SUBPROTOCOLS, type Encoding } from '../../src/protocol/codec.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
-import { Shell } from '../../src/server.ts';
+import { Shell } from '../../src/shell/shell.ts';
 import type { Journal } from '../../src/store/journal.ts';
 import { TokenVerifier } from '../../src/transport/auth.ts';
 import { startServer, type RunningServer } from '../../src/transport/ws-server.ts';

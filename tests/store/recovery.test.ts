@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/index.ts';
-import { Shell } from '../../src/server.ts';
+import { Shell } from '../../src/shell/shell.ts';
 import { RedisJournal } from '../../src/store/redis-journal.ts';
 import { encodeSnapshot } from '../../src/store/snapshot-codec.ts';
 import { fingerprint } from '../helpers/fingerprint.ts';

@@ -1,0 +1,72 @@
+/**
+ * One tenant's durability: where its engine stands against the journal, as one explicit state,
+ * and the counters of what is journaled and snapshotted. The transitions are made by
+ * `persistence.ts`; this file says what the states are and what each answers.
+ *
+ *   fresh ──first write──▶ opening ──opened──▶ serving          (a tenant new to the journal)
+ *   replaying ──replayed──▶ serving                              (at start, or the lease regained)
+ *   serving | opening ──a write refused──▶ unavailable ──retry──▶ rebuilding ──replayed──▶ serving
+ *                                                    ◀──failed──╯
+ *   serving | opening ──another leader fenced the tenant──▶ fenced
+ *   following ──take over──▶ serving                             (a standby's warm copy)
+ *
+ * Without a journal a tenant stays `fresh` and serves. `replaying`, `unavailable`, `rebuilding`
+ * and `fenced` refuse every request (the engine is not the tenant's state) and fire no timers.
+ */
+import type { JournalEntry } from '../store/journal.ts';
+import type { Refusal } from './ports.ts';
+
+export type DurabilityState =
+  /** Serves; nothing of it is in the journal yet: the first write opens it there. */
+  | { readonly kind: 'fresh' }
+  /** Serves; the journal is being opened for its first write (one open for every turn waiting). */
+  | { readonly kind: 'opening'; readonly opened: Promise<void> }
+  /** Serves; every turn's calls are appended to the journal. */
+  | { readonly kind: 'serving' }
+  /** A standby's copy: follows what the leader journals, fires no timers, serves no one. */
+  | { readonly kind: 'following' }
+  /** Being rebuilt from the journal; `previous` is the state to return to if that fails. */
+  | { readonly kind: 'replaying' | 'rebuilding'; readonly refusal: Refusal; readonly previous: DurabilityState }
+  /** A journal write failed: refuses until a rebuild from the journal succeeds (retried). */
+  | { readonly kind: 'unavailable'; readonly refusal: Refusal }
+  /** Another server took the tenant over: never writes again; clients move to the leader. */
+  | { readonly kind: 'fenced'; readonly refusal: Refusal };
+
+export const FRESH: DurabilityState = { kind: 'fresh' };
+export const SERVING: DurabilityState = { kind: 'serving' };
+export const FOLLOWING: DurabilityState = { kind: 'following' };
+
+export const REPLAYING_REFUSAL: Refusal = { code: 'STORE_UNAVAILABLE', message: 'the tenant is being rebuilt from the journal; retry shortly' };
+export const UNAVAILABLE_REFUSAL: Refusal = { code: 'STORE_UNAVAILABLE', message: 'the store is unavailable; retry shortly' };
+export const FENCED_REFUSAL: Refusal = { code: 'STALE_LEADER', message: 'this server no longer leads the tenant; reconnect' };
+
+export class Durability {
+  state: DurabilityState = FRESH;
+  /** This turn's engine calls, not yet handed to the journal. */
+  pending: JournalEntry[] = [];
+  /** Number of the last journal entry in the engine's state (handed to the journal or replayed). */
+  journaled = 0;
+  /** Entry number of the latest snapshot taken (or loaded). */
+  snapshotAt = 0;
+  /** Whether a snapshot is being encoded or written (one at a time). */
+  snapshotting = false;
+
+  /** Why the tenant refuses requests now, or null when it serves. */
+  refusal(): Refusal | null {
+    const s = this.state;
+    return s.kind === 'replaying' || s.kind === 'rebuilding' || s.kind === 'unavailable' || s.kind === 'fenced' ? s.refusal : null;
+  }
+
+  /** The engine was replaced by one whose state is "after entry `through`". */
+  restart(through: number): void {
+    this.pending = [];
+    this.journaled = through;
+    this.snapshotAt = through;
+  }
+
+  /** Whether the journal must be opened before this tenant's next write. */
+  needsOpen(): boolean {
+    const k = this.state.kind;
+    return k === 'fresh' || k === 'opening' || k === 'following';
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * The journal side of every tenant: each turn's engine calls appended (one write per tenant),
+ * snapshots taken at the entry they cover, recovery at start, the standby following the leader
+ * and taking over, and a failed write turning the tenant unavailable until it is rebuilt. Every
+ * change of a tenant's durability state (durability.ts) is made here.
+ */
+import { StaleLeaderError, StoreUnavailableError, type Journal, type StoredSnapshot } from '../store/journal.ts';
+import { encodeSnapshot } from '../store/snapshot-codec.ts';
+import { FENCED_REFUSAL, FOLLOWING, REPLAYING_REFUSAL, SERVING, UNAVAILABLE_REFUSAL, type DurabilityState } from './durability.ts';
+import type { ShellOptions } from './ports.ts';
+import type { TenantShell } from './tenant-shell.ts';
+
+/** The tenants as persistence reaches them (the shell's registry). */
+export interface TenantRegistry {
+  /** The tenant's shell, created when it has none yet. */
+  tenant(id: string): TenantShell;
+  all(): Iterable<TenantShell>;
+}
+
+export class Persistence {
+  /** Standby: the tenants whose engines follow the journal. */
+  private readonly followed = new Set<string>();
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly options: ShellOptions,
+    private readonly tenants: TenantRegistry,
+  ) {}
+
+  /**
+   * Rebuilds every journaled tenant from the journal (at start): the same commands at the same
+   * times through a fresh engine give the same state; timers that fell due meanwhile fire at the
+   * next tick. Returns the number of entries replayed.
+   */
+  async recover(): Promise<number> {
+    let total = 0;
+    for (const id of await this.journal.tenants()) total += await this.rebuild(this.tenants.tenant(id));
+    return total;
+  }
+
+  private async rebuild(t: TenantShell): Promise<number> {
+    // No request reaches the tenant while it is rebuilt: it would be journaled under the epoch
+    // the rebuild is replacing, and refused as stale.
+    const d = t.durability;
+    const previous = d.state;
+    const refusing = d.refusal();
+    const rebuilding: DurabilityState = refusing
+      ? { kind: 'rebuilding', refusal: refusing, previous }
+      : { kind: 'replaying', refusal: REPLAYING_REFUSAL, previous };
+    d.state = rebuilding;
+    try {
+      const { snapshot, entries } = await this.journal.open(t.tenant);
+      t.reset(snapshot);
+      let n = 0;
+      for await (const chunk of entries) {
+        t.replayChunk(chunk);
+        n += chunk.entries.length;
+      }
+      d.state = SERVING;
+      t.arm();
+      return n;
+    } catch (e) {
+      if (d.state === rebuilding) {
+        d.state = previous;
+        if (!refusing) this.fail(t, e); // keeps it unavailable and retries
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Appends every tenant's engine calls of this turn to the journal, one write per tenant. Null
+   * when nothing changed. Resolves to the tenants whose write failed: their results must not
+   * leave the server; they refuse requests until their engine is rebuilt from the journal.
+   */
+  commit(): Promise<Set<string>> | null {
+    const journal = this.journal;
+    const writes: Promise<void>[] = [];
+    const failed = new Set<string>();
+    for (const t of this.tenants.all()) {
+      const d = t.durability;
+      if (d.pending.length === 0) continue;
+      const entries = d.pending;
+      d.pending = [];
+      const first = d.journaled + 1;
+      d.journaled += entries.length;
+      // The engine's state is exactly "after entry d.journaled" now: the moment to snapshot.
+      const snapshot = this.snapshotDue(t) ? this.takeSnapshot(t) : null;
+      const write = async () => {
+        if (d.needsOpen()) {
+          // A new tenant: nothing to replay. One open for all the turns waiting on it (each open
+          // bumps the fencing epoch, and a write under the older epoch would be refused).
+          if (d.state.kind !== 'opening') {
+            const opening: DurabilityState = {
+              kind: 'opening',
+              opened: journal.open(t.tenant).then(() => {
+                if (d.state === opening) d.state = SERVING;
+              }),
+            };
+            d.state = opening;
+          }
+          await (d.state as { opened: Promise<void> }).opened;
+        }
+        try {
+          await journal.append(t.tenant, first, entries);
+        } catch (e) {
+          if (snapshot) void snapshot.then(
+            () => (d.snapshotting = false),
+            () => (d.snapshotting = false),
+          );
+          throw e;
+        }
+        if (snapshot)
+          void snapshot.then(
+            (s) => this.saveSnapshot(t, s),
+            (e: unknown) => {
+              d.snapshotting = false;
+              this.options.log?.error({ tenant: t.tenant, err: (e as Error).message }, 'snapshot not encoded');
+            },
+          );
+      };
+      const metrics = this.options.metrics;
+      const started = performance.now();
+      writes.push(
+        write().then(
+          () => metrics?.observeJournalWrite('ok', (performance.now() - started) / 1000, entries.length),
+          (e: unknown) => {
+            metrics?.observeJournalWrite('failed', (performance.now() - started) / 1000, entries.length);
+            failed.add(t.tenant);
+            this.fail(t, e);
+          },
+        ),
+      );
+    }
+    if (writes.length === 0) return null;
+    return Promise.all(writes).then(() => failed);
+  }
+
+  /**
+   * Standby: applies what the leader journaled since the last call, for every tenant, to warm
+   * engines that fire no timers and serve no one. A tenant the standby meets first, or whose
+   * entries were folded into a snapshot before it read them, starts from the latest snapshot.
+   * Returns the entries applied.
+   */
+  async follow(): Promise<number> {
+    const journal = this.journal;
+    let n = 0;
+    for (const id of await journal.tenants()) {
+      const t = this.tenants.tenant(id);
+      const d = t.durability;
+      for (let attempt = 0; ; attempt++) {
+        if (!this.followed.has(id)) {
+          t.reset(await journal.snapshot(id));
+          d.state = FOLLOWING;
+          this.followed.add(id);
+        }
+        let behind = false;
+        for await (const chunk of journal.read(id, d.journaled)) {
+          if (chunk.first !== d.journaled + 1) {
+            behind = true; // trimmed past this engine: start again from the newer snapshot
+            break;
+          }
+          t.replayChunk(chunk);
+          n += chunk.entries.length;
+        }
+        if (!behind) break;
+        this.followed.delete(id);
+        if (attempt >= 5) throw new StoreUnavailableError(`tenant '${id}': the journal kept moving past this standby`);
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Standby becoming leader: fences every tenant (the old leader's writes are refused from here
+   * on), applies what it journaled last, and arms the timers.
+   */
+  async takeOver(): Promise<number> {
+    const journal = this.journal;
+    for (const id of await journal.tenants()) await journal.fence(id);
+    const n = await this.follow();
+    for (const t of this.tenants.all()) {
+      t.durability.state = SERVING;
+      t.arm();
+    }
+    return n;
+  }
+
+  /** Whether the tenant's engine is due for a snapshot. */
+  private snapshotDue(t: TenantShell): boolean {
+    const every = this.options.snapshotEveryEntries ?? 0;
+    const d = t.durability;
+    return every > 0 && !d.snapshotting && d.journaled - d.snapshotAt >= every;
+  }
+
+  /**
+   * Copies the engine's state now (synchronously: it is the state after entry d.journaled), then
+   * encodes the copy a slice per turn, so the event loop is held only for the copy.
+   */
+  private takeSnapshot(t: TenantShell): Promise<StoredSnapshot> {
+    const metrics = this.options.metrics;
+    const d = t.durability;
+    let started = performance.now();
+    const snap = t.engine.snapshot();
+    const through = d.journaled;
+    d.snapshotting = true;
+    d.snapshotAt = through;
+    metrics?.observeSnapshot('copy', (performance.now() - started) / 1000);
+    started = performance.now();
+    return encodeSnapshot(snap, () => new Promise<void>((resolve) => setImmediate(resolve))).then((bytes) => {
+      metrics?.observeSnapshot('encode', (performance.now() - started) / 1000, bytes.length);
+      return { through, bytes };
+    });
+  }
+
+  /** Stores and publishes a snapshot once its last entry is in the journal (trimming what it covers). */
+  private async saveSnapshot(t: TenantShell, snapshot: StoredSnapshot): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.journal.saveSnapshot(t.tenant, snapshot.through, snapshot.bytes);
+      this.options.metrics?.observeSnapshot('published', (performance.now() - started) / 1000);
+      this.options.log?.info({ tenant: t.tenant, through: snapshot.through, bytes: snapshot.bytes.length }, 'snapshot published; journal trimmed');
+    } catch (e) {
+      this.options.metrics?.observeSnapshot('failed', (performance.now() - started) / 1000);
+      this.options.log?.warn({ tenant: t.tenant, through: snapshot.through, err: (e as Error).message }, 'snapshot not published (the journal still holds everything)');
+    } finally {
+      t.durability.snapshotting = false;
+    }
+  }
+
+  /** A journal write failed: stop the tenant and rebuild it from the journal once it answers. */
+  private fail(t: TenantShell, e: unknown): void {
+    const log = this.options.log;
+    const d = t.durability;
+    if (d.refusal()) return;
+    t.stop();
+    if (e instanceof StaleLeaderError) {
+      // Another process took the tenant over: never write again; clients move to the leader.
+      d.state = { kind: 'fenced', refusal: FENCED_REFUSAL };
+      log?.error({ tenant: t.tenant, err: e.message }, 'fenced off: another server took the tenant over');
+      for (const s of t.sessions) s.end?.(1012, 'tenant moved to another server');
+      return;
+    }
+    d.state = { kind: 'unavailable', refusal: UNAVAILABLE_REFUSAL };
+    log?.warn({ tenant: t.tenant, err: (e as Error).message }, 'journal write failed: tenant unavailable until rebuilt');
+    const retry = () => {
+      this.rebuild(t).then(
+        (n) => {
+          log?.info({ tenant: t.tenant, entries: n }, 'tenant rebuilt from the journal');
+          for (const s of t.sessions) if (s.principal.role === 'agent') t.resume(s);
+        },
+        () => setTimeout(retry, 500),
+      );
+    };
+    setTimeout(retry, 200);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * What the transport sees of the shell, and all it may import from it: who is connected
+ * (`Principal`), a connection as the shell drives it (`Session`), and the calls the transport
+ * makes (`ShellPort`). The transport implements `Session`; the shell implements `ShellPort`.
+ */
+import type { Logger } from 'pino';
+import type { AgentSelectionPolicy, OrderingPolicy } from '../engine/options.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import type { AgentRequest, PlatformRequest, SupervisorRequest } from '../protocol/schemas.ts';
+import type { Journal } from '../store/journal.ts';
+
+/** The longest a timer can wait: Node fires a longer one at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Who a verified token speaks for. */
+export type Principal = { readonly tenant: string; readonly role: 'platform' | 'agent' | 'supervisor'; readonly agentId: string | null; readonly expiresAt: number };
+
+/** A connection as the shell sees it; the transport implements it. */
+export interface Session {
+  readonly id: number;
+  readonly principal: Principal;
+  /** Queues a frame; it leaves after the current turn. */
+  send(frame: Record<string, unknown>): void;
+  /** Closes the connection with a code (the transport implements it). */
+  end?(code: number, reason: string): void;
+}
+
+/** A validated request of any role. */
+export type AnyRequest = PlatformRequest | AgentRequest | SupervisorRequest;
+
+/** Why a tenant refuses requests now. */
+export interface Refusal {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** A turn's queued frames, one list per session (parallel arrays). */
+export type Frames = Record<string, unknown>[];
+
+/** The calls the transport makes into the shell. */
+export interface ShellPort {
+  /** A connection was admitted (an agent's desktop is sent its state, offers and assignments). */
+  open(s: Session): void;
+  close(s: Session): void;
+  /** Handles one validated request; the answer is queued on the session. */
+  handle(s: Session, req: AnyRequest): void;
+  /** Open connections of a tenant (admission counts them). */
+  connections(tenant: string): number;
+  /**
+   * Ends a turn: the frames the turn queued leave through `send` once the turn's journal write
+   * is confirmed (at once, synchronously, when nothing is journaled), turns in the order they
+   * ended. For a tenant whose write failed only refusals of its answers leave.
+   */
+  release<S extends Session>(sessions: S[], frames: Frames[], send: (sessions: S[], frames: Frames[]) => void): void;
+  /** Stops every tenant's timer. */
+  stop(): void;
+}
+
+export interface ShellOptions {
+  readonly ordering: OrderingPolicy;
+  readonly agentSelection: AgentSelectionPolicy;
+  readonly now?: () => number;
+  /** Fed with every engine call's events and duration. */
+  readonly metrics?: Metrics;
+  /** Write-ahead journal (the redis store); without it state lives in memory only. */
+  readonly journal?: Journal;
+  readonly log?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /**
+   * With a journal: snapshot a tenant's engine after this many journal entries (0: never), so
+   * recovery replays at most about this many and the journal stays this short.
+   */
+  readonly snapshotEveryEntries?: number;
+}

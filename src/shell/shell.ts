@@ -1,0 +1,134 @@
+/**
+ * The shell around the engines: the registry of tenants (one `TenantShell` each, made on first
+ * use), and the face the transport calls (`ShellPort`): connections opened and closed, requests
+ * routed, turns released through group commit. The journal's side is `persistence.ts`.
+ */
+import type { Engine, QueueStats } from '../engine/engine.ts';
+import type { QueueSource } from '../metrics/metrics.ts';
+import { GroupCommit } from './group-commit.ts';
+import { Persistence, type TenantRegistry } from './persistence.ts';
+import type { AnyRequest, Frames, Refusal, Session, ShellOptions, ShellPort } from './ports.ts';
+import { route } from './request-router.ts';
+import { TenantShell } from './tenant-shell.ts';
+
+export class Shell implements ShellPort, QueueSource, TenantRegistry {
+  private readonly tenantShells = new Map<string, TenantShell>();
+  readonly now: () => number;
+  private readonly persistence: Persistence | null;
+  private readonly groupCommit: GroupCommit;
+
+  constructor(private readonly options: ShellOptions) {
+    this.now = options.now ?? Date.now;
+    this.persistence = options.journal ? new Persistence(options.journal, options, this) : null;
+    const persistence = this.persistence;
+    this.groupCommit = new GroupCommit(
+      () => (persistence ? persistence.commit() : null),
+      (tenant) => this.refusal(tenant),
+      (err) => options.log?.error({ err }, 'commit failed'),
+    );
+  }
+
+  /** Why a tenant refuses requests now (its journal refused a write), or null. */
+  refusal(tenant: string): Refusal | null {
+    return this.tenantShells.get(tenant)?.durability.refusal() ?? null;
+  }
+
+  /** A tenant's engine (queries and tests), or undefined when the tenant has no state. */
+  engineOf(tenant: string): Engine | undefined {
+    return this.tenantShells.get(tenant)?.engine;
+  }
+
+  tenants(): Iterable<string> {
+    return this.tenantShells.keys();
+  }
+
+  all(): Iterable<TenantShell> {
+    return this.tenantShells.values();
+  }
+
+  queueStats(tenant: string): QueueStats[] {
+    const t = this.tenantShells.get(tenant);
+    if (!t) return [];
+    const now = this.now();
+    return t.engine.queueIds().map((id) => t.engine.queueStats(id, now)!);
+  }
+
+  tenant(id: string): TenantShell {
+    let t = this.tenantShells.get(id);
+    if (!t) {
+      t = new TenantShell(id, this.options, this.now);
+      this.tenantShells.set(id, t);
+    }
+    return t;
+  }
+
+  connections(tenant: string): number {
+    return this.tenantShells.get(tenant)?.sessions.size ?? 0;
+  }
+
+  open(s: Session): void {
+    const t = this.tenant(s.principal.tenant);
+    t.sessions.add(s);
+    if (s.principal.role === 'agent') {
+      const id = s.principal.agentId!;
+      const list = t.agents.get(id);
+      if (list) list.push(s);
+      else t.agents.set(id, [s]);
+      t.resume(s);
+    }
+  }
+
+  close(s: Session): void {
+    const t = this.tenantShells.get(s.principal.tenant);
+    if (!t) return;
+    t.sessions.delete(s);
+    t.subscribers.delete(s);
+    if (s.principal.agentId) {
+      const list = t.agents.get(s.principal.agentId);
+      const at = list ? list.indexOf(s) : -1;
+      if (at >= 0) list!.splice(at, 1);
+      if (list && list.length === 0) t.agents.delete(s.principal.agentId);
+    }
+  }
+
+  handle(s: Session, req: AnyRequest): void {
+    route(this.tenant(s.principal.tenant), s, req, this.now());
+  }
+
+  release<S extends Session>(sessions: S[], frames: Frames[], send: (sessions: S[], frames: Frames[]) => void): void {
+    this.groupCommit.release(sessions, frames, send);
+  }
+
+  /**
+   * Group commit's write: appends every tenant's engine calls of this turn to the journal.
+   * Null when there is nothing to wait for (no journal, or nothing changed); otherwise resolves
+   * to the tenants whose write failed.
+   */
+  commit(): Promise<Set<string>> | null {
+    return this.persistence ? this.persistence.commit() : null;
+  }
+
+  /** Rebuilds every journaled tenant from the journal (at start); the entries replayed. */
+  recover(): Promise<number> {
+    return this.persistence ? this.persistence.recover() : Promise.resolve(0);
+  }
+
+  /** Standby: applies what the leader journaled since the last call; the entries applied. */
+  follow(): Promise<number> {
+    return this.journaled().follow();
+  }
+
+  /** Standby becoming leader: fences every tenant, applies the rest, arms the timers. */
+  takeOver(): Promise<number> {
+    return this.journaled().takeOver();
+  }
+
+  private journaled(): Persistence {
+    if (!this.persistence) throw new Error('a standby needs a journal');
+    return this.persistence;
+  }
+
+  stop(): void {
+    for (const t of this.tenantShells.values()) t.stop();
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * One tenant: its engine, the clock and the one timer armed from `engine.nextDeadline()`, its
+ * durability state, and the fan-out of engine events to the connections that care (offers to
+ * the agent's desktops, event streams to subscribed platforms and supervisors), including the
+ * resume of an agent's desktop.
+ */
+import { Engine, type ApplyResult } from '../engine/engine.ts';
+import { SnapshotMismatchError } from '../engine/snapshot.ts';
+import type { Command, EngineEvent } from '../engine/types.ts';
+import type { JournalChunk, JournalEntry, StoredSnapshot } from '../store/journal.ts';
+import { decodeSnapshot } from '../store/snapshot-codec.ts';
+import { Durability } from './durability.ts';
+import { MAX_TIMER_MS, type Session, type ShellOptions } from './ports.ts';
+
+export class TenantShell {
+  engine: Engine;
+  /** Where the engine stands against the journal, and what is journaled. */
+  readonly durability = new Durability();
+  /** Each agent's open desktops (a list: usually one, and walked on every push to the agent). */
+  readonly agents = new Map<string, Session[]>();
+  readonly subscribers = new Set<Session>();
+  readonly sessions = new Set<Session>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private armedFor = Number.POSITIVE_INFINITY;
+
+  constructor(
+    readonly tenant: string,
+    private readonly options: ShellOptions,
+    private readonly now: () => number,
+  ) {
+    this.engine = new Engine({ ordering: options.ordering, agentSelection: options.agentSelection });
+  }
+
+  apply(cmd: Command): ApplyResult {
+    const now = this.now();
+    if (this.options.journal) this.durability.pending.push({ n: now, c: cmd });
+    const started = this.options.metrics ? performance.now() : 0;
+    const out = this.engine.apply(cmd, now);
+    this.after(out.events, started, 'command');
+    return out;
+  }
+
+  /** Replays one journal entry (recovery): events feed the metrics but reach no session. */
+  replay(e: JournalEntry): void {
+    const out = e.c ? this.engine.apply(e.c, e.n).events : this.engine.tick(e.n);
+    if (out.length > 0) this.options.metrics?.onEvents(this.tenant, out);
+  }
+
+  /** A fresh engine, or one restored from a snapshot (before replaying the journal after it). */
+  reset(snapshot: StoredSnapshot | null = null): void {
+    this.stop();
+    this.armedFor = Number.POSITIVE_INFINITY;
+    this.durability.restart(snapshot?.through ?? 0);
+    if (!snapshot) {
+      this.engine = new Engine({ ordering: this.options.ordering, agentSelection: this.options.agentSelection });
+      return;
+    }
+    const restored = Engine.restore(decodeSnapshot(snapshot.bytes));
+    const { ordering, agentSelection } = restored.options;
+    if (ordering !== this.options.ordering || agentSelection !== this.options.agentSelection)
+      throw new SnapshotMismatchError(
+        `tenant '${this.tenant}' was snapshotted under ordering=${ordering} agentSelection=${agentSelection}; this server runs ordering=${this.options.ordering} agentSelection=${this.options.agentSelection}: start it with the tenant's policies`,
+      );
+    this.engine = restored;
+  }
+
+  /** Replays journal chunks after the engine's state; a chunk that does not follow on is a hole. */
+  replayChunk(chunk: JournalChunk): void {
+    const d = this.durability;
+    if (chunk.first !== d.journaled + 1) throw new Error(`tenant '${this.tenant}': the journal jumps from entry ${d.journaled} to ${chunk.first}`);
+    for (const e of chunk.entries) this.replay(e);
+    d.journaled = chunk.last;
+  }
+
+  /** Fires the engine's due timers (the tenant's one timer went off). */
+  private tick(): void {
+    const now = this.now();
+    if (this.options.journal) this.durability.pending.push({ n: now });
+    const started = this.options.metrics ? performance.now() : 0;
+    this.after(this.engine.tick(now), started, 'timer');
+  }
+
+  /** After an engine call that began at `started`: metrics, events to sessions, the timer re-armed. */
+  private after(events: EngineEvent[], started: number, kind: 'command' | 'timer'): void {
+    const metrics = this.options.metrics;
+    if (metrics) {
+      metrics.observeDecision(kind, (performance.now() - started) / 1000);
+      if (events.length > 0) metrics.onEvents(this.tenant, events);
+    }
+    this.deliver(events);
+    this.arm();
+  }
+
+  arm(): void {
+    const next = this.engine.nextDeadline();
+    if (next === null) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      this.armedFor = Number.POSITIVE_INFINITY;
+      return;
+    }
+    if (this.timer && next === this.armedFor) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.armedFor = next;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.armedFor = Number.POSITIVE_INFINITY;
+      if (this.durability.refusal()) return;
+      this.tick();
+    }, Math.min(MAX_TIMER_MS, Math.max(0, next - this.now())));
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private toAgent(agentId: string, frame: Record<string, unknown>): void {
+    const list = this.agents.get(agentId);
+    if (list) for (let i = 0; i < list.length; i++) list[i].send(frame);
+  }
+
+  private deliver(events: EngineEvent[]): void {
+    if (events.length === 0) return;
+    for (const s of this.subscribers) s.send({ push: 'events', events });
+    for (const e of events) {
+      switch (e.type) {
+        case 'InteractionOffered':
+          this.toAgent(e.agentId, this.offerFrame(e.interactionId, e.offerId, e.expiresAt));
+          break;
+        case 'InteractionAssigned':
+          this.toAgent(e.agentId, { push: 'assigned', interactionId: e.interactionId, offerId: e.offerId });
+          break;
+        case 'OfferRejected':
+        case 'OfferTimedOut':
+        case 'OfferRescinded':
+          this.toAgent(e.agentId, { push: 'offerClosed', offerId: e.offerId, interactionId: e.interactionId, reason: e.type });
+          break;
+        case 'AgentStateChanged':
+          this.toAgent(e.agentId, { push: 'state', state: e.to, ...(e.reason ? { reason: e.reason } : {}) });
+          break;
+        case 'InteractionCancelled':
+        case 'InteractionAbandoned':
+          if (e.agentId) this.toAgent(e.agentId, { push: 'ended', interactionId: e.interactionId, reason: e.type });
+          break;
+        case 'InteractionWrapUpStarted':
+          this.toAgent(e.agentId, { push: 'wrapUp', interactionId: e.interactionId, until: e.until });
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  offerFrame(interactionId: string, offerId: string, expiresAt: number | null): Record<string, unknown> {
+    const info = this.engine.offered(interactionId);
+    const frame: Record<string, unknown> = { push: 'offer', offerId, interactionId, expiresAt, channel: info?.channel, queueId: info?.queueId };
+    if (info?.context !== undefined) frame.context = info.context;
+    return frame;
+  }
+
+  /** Re-sends an agent's state, open offers and assignments (on connect and on Resume). */
+  resume(s: Session): void {
+    const load = this.engine.agentLoad(s.principal.agentId!);
+    if (!load) return;
+    s.send({ push: 'state', state: load.state, ...(load.reason ? { reason: load.reason } : {}) });
+    for (const o of load.offers) s.send(this.offerFrame(o.interactionId, o.offerId, o.expiresAt));
+    for (const id of load.assignments) s.send({ push: 'assigned', interactionId: id });
+  }
+}

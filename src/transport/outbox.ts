@@ -1,0 +1,65 @@
+/**
+ * The transport's side of a turn: sessions that queued frames are collected, and once the
+ * turn's work is done (setImmediate) their frames are released through the shell's group
+ * commit, then encoded and written, corked when there are several.
+ */
+import type { Metrics } from '../metrics/metrics.ts';
+import { encodeFrame } from '../protocol/codec.ts';
+import type { Frames, ShellPort } from '../shell/ports.ts';
+import type { Conn, SessionImpl } from './session.ts';
+
+export class Outbox {
+  private readonly dirty: SessionImpl[] = [];
+  private flushScheduled = false;
+
+  constructor(
+    private readonly shell: ShellPort,
+    private readonly maxBackpressureBytes: number,
+    private readonly metrics: Metrics | undefined,
+  ) {}
+
+  /** A session queued its first frame of the turn (handed to every session). */
+  readonly markDirty = (s: SessionImpl): void => {
+    this.dirty.push(s);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+  };
+
+  /** Ends the turn: its frames leave once the shell releases them. */
+  readonly flush = (): void => {
+    this.flushScheduled = false;
+    const batch = this.dirty.splice(0);
+    const outboxes = batch.map((s) => {
+      const frames = s.outbox;
+      s.outbox = [];
+      return frames;
+    });
+    this.shell.release(batch, outboxes, this.send);
+  };
+
+  private readonly send = (batch: SessionImpl[], outboxes: Frames[]): void => {
+    for (let i = 0; i < batch.length; i++) {
+      const s = batch[i];
+      const frames = outboxes[i];
+      if (s.closed || frames.length === 0) continue;
+      const c = s.ws.getUserData();
+      // One frame leaves in one write as it is; several are corked into one.
+      if (frames.length === 1) this.write(s, c, frames);
+      else s.ws.cork(() => this.write(s, c, frames));
+      this.metrics?.messagesSent(c.principal.role, frames.length);
+    }
+  };
+
+  private write(s: SessionImpl, c: Conn, frames: Frames): void {
+    const binary = c.encoding === 'msgpack';
+    for (const f of frames) {
+      if (s.closed) break;
+      const data = encodeFrame(f, c.encoding);
+      // uWS closes a socket whose buffered output would pass maxBackpressure: say why first.
+      if (s.ws.getBufferedAmount() + data.length > this.maxBackpressureBytes) c.closeReason = 'backpressure';
+      s.ws.send(data, binary);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * A WebSocket connection: the state uWebSockets.js keeps with it (`Conn`: who, which encoding,
+ * the rate-limit bucket, the token's expiry timer) and the `Session` the shell drives, whose
+ * frames wait in an outbox until the turn is released.
+ */
+import type uWS from 'uWebSockets.js';
+import type { Encoding } from '../protocol/codec.ts';
+import type { Frames, Principal, Session } from '../shell/ports.ts';
+
+export interface Conn {
+  principal: Principal;
+  encoding: Encoding;
+  session: SessionImpl | null;
+  /** Rate-limit bucket: tokens left and when they were last refilled (rate-limit.ts). */
+  tokens: number;
+  refilledAt: number;
+  violations: number;
+  expiry: ReturnType<typeof setTimeout> | null;
+  /** Why the server ended this connection, when it did (for the closes metric). */
+  closeReason: string | null;
+}
+
+export class SessionImpl implements Session {
+  outbox: Frames = [];
+  closed = false;
+  constructor(
+    readonly id: number,
+    readonly principal: Principal,
+    readonly ws: uWS.WebSocket<Conn>,
+    private readonly onDirty: (s: SessionImpl) => void,
+  ) {}
+  end(code: number, reason: string): void {
+    if (!this.closed) this.ws.end(code, reason);
+  }
+  send(frame: Record<string, unknown>): void {
+    if (this.closed) return;
+    if (this.outbox.length === 0) this.onDirty(this);
+    this.outbox.push(frame);
+  }
+}

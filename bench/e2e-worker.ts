@@ -67,10 +67,12 @@ const report = (m: unknown, close: () => void) =>
 const packr = new Packr({ useRecords: false });
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
 /** Frames in the connection's encoding (the same messages either way). */
+// biome-ignore lint/suspicious/noExplicitAny: the load generator reads answers and pushes loosely, field by field
+type Frame = Record<string, any>;
 const codec = (encoding: Encoding) =>
   encoding === 'msgpack'
-    ? { encode: (m: unknown) => packr.pack(m), decode: (d: WebSocket.RawData) => unpackr.unpack(d as Buffer) as Record<string, any> }
-    : { encode: (m: unknown) => JSON.stringify(m), decode: (d: WebSocket.RawData) => JSON.parse(String(d)) as Record<string, any> };
+    ? { encode: (m: unknown) => packr.pack(m), decode: (d: WebSocket.RawData) => unpackr.unpack(d as Buffer) as Frame }
+    : { encode: (m: unknown) => JSON.stringify(m), decode: (d: WebSocket.RawData) => JSON.parse(String(d)) as Frame };
 
 /**
  * A sender for one connection. With `coalesce`, the frames a generator sends in one turn of its

@@ -135,7 +135,7 @@ export class Connection {
   /** Sends a request; resolves with the response body, rejects with a SwitchboardError. */
   request(body: Record<string, unknown>): Promise<Record<string, unknown>> {
     const ws = this.ws;
-    if (!ws || ws.readyState !== 1) return Promise.reject(new SwitchboardError('DISCONNECTED', 'not connected'));
+    if (ws?.readyState !== 1) return Promise.reject(new SwitchboardError('DISCONNECTED', 'not connected'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

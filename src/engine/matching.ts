@@ -16,7 +16,7 @@ import type { Ordering } from './ordering.ts';
 
 /** Did agent `a` decline `ix` before? */
 export function isRejected(ix: Interaction, a: Agent): boolean {
-  return ix.rejectedBy !== null && ix.rejectedBy.has(a);
+  return ix.rejectedBy?.has(a) === true;
 }
 
 /** May agent `a` be offered `ix` on `pc` now: room, meets the requirements, never declined it. */

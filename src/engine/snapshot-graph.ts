@@ -4,7 +4,6 @@
  * back. Every index and heap is copied in its exact array order, so a restored engine answers
  * every later command exactly as the original would, event for event.
  */
-import { IndexedHeap } from '../queues/indexed-heap.ts';
 import { KeyedHeap } from '../queues/keyed-heap.ts';
 import type { Agent, Interaction, Profile, ProfileChannel, Queue, QueueCounters, Signature } from './entities.ts';
 import type { EngineParts } from './engine-parts.ts';
@@ -175,7 +174,9 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
   ixs.openOffers = snap.openOffers;
   for (const s of snap.skills) index.skills.add(s);
   for (const c of snap.channels) index.channelIndex(c, true);
-  snap.agentPos.forEach((pos, i) => index.agentPos[i].load(pos));
+  snap.agentPos.forEach((pos, i) => {
+    index.agentPos[i].load(pos);
+  });
   const queueByIdx: Queue[] = [];
   snap.queues.forEach((q, idx) => {
     const queue: Queue = {
@@ -315,7 +316,9 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
     if (x[14]) a.preferred = x[14].map(ixAt);
   }
 
-  snap.closedAgent.split('\u0000').forEach((x, i) => (closed.agent[i] = x === '' ? undefined : x));
+  snap.closedAgent.split('\u0000').forEach((x, i) => {
+    closed.agent[i] = x === '' ? undefined : x;
+  });
   closed.outcome.set(snap.closedOutcome);
   closed.number.set(snap.closedNumber);
   e.finished.load(snap.finished);

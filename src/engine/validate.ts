@@ -19,6 +19,7 @@ export function checkId(value: unknown, what: string, limits: EngineLimits): Rej
   return null;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what it refuses
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export function checkDuration(value: unknown, what: string, allowNull = false): Rejection | null {

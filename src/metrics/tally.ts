@@ -68,7 +68,9 @@ class Series<V> {
 
   private add(values: string[]): Entry<V> {
     const labels: Record<string, string> = {};
-    this.labelNames.forEach((n, i) => (labels[n] = values[i]));
+    this.labelNames.forEach((n, i) => {
+      labels[n] = values[i];
+    });
     const e = { labels, v: this.make() };
     this.entries.push(e);
     return e;
@@ -172,7 +174,10 @@ export class TallyHistogram extends Tally<Bins> {
       let acc = 0;
       const row = (le: number | string, value: number): Sample =>
         shared ? { labels: { le }, sharedLabels: labels, value, metricName: bucket } : { labels: { ...labels, le }, value, metricName: bucket };
-      this.buckets.forEach((bound, i) => values.push(row(bound, (acc += v.counts[i]))));
+      this.buckets.forEach((bound, i) => {
+        acc += v.counts[i];
+        values.push(row(bound, acc));
+      });
       values.push(row('+Inf', v.count));
       values.push({ labels, value: v.sum, metricName: `${this.name}_sum` });
       values.push({ labels, value: v.count, metricName: `${this.name}_count` });

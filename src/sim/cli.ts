@@ -197,7 +197,7 @@ export function main(argv: string[]): void {
     console.log(
       `\n${model === 0 ? 'Erlang C' : 'Erlang A'}: ` +
         Object.entries(rest)
-          .map(([k, v]) => `${k} ${k === 'asa' ? v.toFixed(2) + ' s' : (100 * v).toFixed(2) + ' %'}`)
+          .map(([k, v]) => `${k} ${k === 'asa' ? `${v.toFixed(2)} s` : `${(100 * v).toFixed(2)} %`}`)
           .join(', '),
     );
   }

@@ -290,7 +290,9 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     }
     events.push(t, ARRIVAL, q);
   };
-  scenario.queues.forEach((_, q) => nextArrival(q, 0));
+  scenario.queues.forEach((_, q) => {
+    nextArrival(q, 0);
+  });
 
   let seq = 0;
   const drainLimit = end + 48 * HOUR;

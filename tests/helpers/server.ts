@@ -55,7 +55,11 @@ export class TestClient {
       if ('push' in msg) {
         this.pushes.push(msg);
         for (const h of this.pushHandlers) h(msg);
-        this.pushWaiters = this.pushWaiters.filter((w) => (w.pred(msg) ? (w.resolve(msg), false) : true));
+        this.pushWaiters = this.pushWaiters.filter((w) => {
+          if (!w.pred(msg)) return true;
+          w.resolve(msg);
+          return false;
+        });
       } else if (msg.re !== null && msg.re !== undefined && this.waiting.has(msg.re as number)) {
         this.waiting.get(msg.re as number)!(msg);
         this.waiting.delete(msg.re as number);
@@ -112,7 +116,10 @@ export class TestClient {
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('push not received in time')), timeoutMs);
-      this.pushWaiters.push({ pred, resolve: (p) => (clearTimeout(t), resolve(p)) });
+      this.pushWaiters.push({ pred, resolve: (p) => {
+          clearTimeout(t);
+          resolve(p);
+        } });
     });
   }
 

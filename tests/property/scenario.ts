@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import {
   AGENT_SELECTION_POLICIES,
-  Engine,
+  type Engine,
   ORDERING_POLICIES,
   type AgentSpec,
   type CapacitySpec,

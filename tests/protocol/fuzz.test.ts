@@ -92,7 +92,7 @@ describe(`decoder and validator under ${FRAMES} hostile frames`, () => {
       fc.property(fc.integer({ min: 1, max: 300 }), fc.constantFrom('[', '{"a":'), encodings, (depth, open, enc) => {
         if (enc === 'json') {
           const close = open === '[' ? ']' : '}';
-          exercise(open.repeat(depth) + '1' + close.repeat(depth), 'json');
+          exercise(`${open.repeat(depth)}1${close.repeat(depth)}`, 'json');
         } else {
           const level = open === '[' ? [0x91] : [0x81, 0xa1, 0x61]; // [x] or {"a": x}
           exercise(Uint8Array.from([...Array.from({ length: depth }, () => level).flat(), 0x01]), 'msgpack');

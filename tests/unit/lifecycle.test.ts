@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Harness } from '../helpers/harness.ts';
 
-const voice = { total: 1, channels: { voice: { cost: 1, max: 1 } } };
-
 function basic(opts = {}) {
   return new Harness(opts).skills('billing').queue('q', { offerTimeoutMs: 10_000 });
 }

@@ -5,7 +5,9 @@ import { cpus } from 'node:os';
 export function environment(): { git: string; node: string; cpu: string; cores: number } {
   let git = 'unknown';
   try {
-    git = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    git = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     // not a git checkout
   }

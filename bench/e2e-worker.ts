@@ -18,7 +18,20 @@ import { SUBPROTOCOLS, type Encoding } from '../src/protocol/codec.ts';
 
 type Task =
   | { role: 'agents'; url: string; tokens: string[]; awaitAccept: boolean; coalesce: boolean; encoding: Encoding }
-  | { role: 'platform'; url: string; token: string; encoding: Encoding; coalesce: boolean; rate: number; warmupSeconds: number; seconds: number; saturationSeconds: number; window: number; padBytes: number; idPrefix: string }
+  | {
+      role: 'platform';
+      url: string;
+      token: string;
+      encoding: Encoding;
+      coalesce: boolean;
+      rate: number;
+      warmupSeconds: number;
+      seconds: number;
+      saturationSeconds: number;
+      window: number;
+      padBytes: number;
+      idPrefix: string;
+    }
   | { role: 'echo'; url: string; connections: number; window: number; seconds: number; bytes: number };
 
 /** An append-only list of numbers in a typed array that doubles when full. */
@@ -164,8 +177,7 @@ async function agents(t: Extract<Task, { role: 'agents' }>): Promise<void> {
           const at = now();
           lat.fixed.push((at - c.t) / 1e6);
           fixedAt.push(at / 1e6);
-        }
-        else if (c && c.phase === 'saturation') lat.saturation.push((now() - c.t) / 1e6);
+        } else if (c && c.phase === 'saturation') lat.saturation.push((now() - c.t) / 1e6);
         const id = rid++;
         out(encode({ id, type: 'Accept', offerId: m.offerId }));
         if (t.awaitAccept) pending.set(id, m.interactionId);
@@ -183,9 +195,17 @@ async function agents(t: Extract<Task, { role: 'agents' }>): Promise<void> {
   send({ ready: true, connections: sockets.length });
   process.on('message', (msg: { report?: boolean; slowMs?: number }) => {
     if (msg.report) {
-      report({ report: true, completed, lat: { fixed: lat.fixed.values(), saturation: lat.saturation.values() }, ...behindPauses(lat.fixed.values(), fixedAt.values(), pauses.values(), msg.slowMs ?? 5) }, () => {
-        for (const ws of sockets) ws.close();
-      });
+      report(
+        {
+          report: true,
+          completed,
+          lat: { fixed: lat.fixed.values(), saturation: lat.saturation.values() },
+          ...behindPauses(lat.fixed.values(), fixedAt.values(), pauses.values(), msg.slowMs ?? 5),
+        },
+        () => {
+          for (const ws of sockets) ws.close();
+        },
+      );
     }
   });
 }
@@ -221,7 +241,13 @@ async function platform(t: Extract<Task, { role: 'platform' }>): Promise<void> {
   const submit = (phase: string) => {
     outstanding++;
     if (phase === 'fixed') fixedSentAt.set(seq + 1, now());
-    out(encode({ id: ++seq, type: 'SubmitInteraction', interaction: { id: `${t.idPrefix}${seq}`, channel: 'voice', queue: 'q', context: { t: now(), phase, pad } } }));
+    out(
+      encode({
+        id: ++seq,
+        type: 'SubmitInteraction',
+        interaction: { id: `${t.idPrefix}${seq}`, channel: 'voice', queue: 'q', context: { t: now(), phase, pad } },
+      }),
+    );
   };
   // Fixed rate: a tick every millisecond submits what the schedule says is due. The first
   // warmupSeconds are not measured (every process is still compiling its hot paths then).
@@ -252,7 +278,18 @@ async function platform(t: Extract<Task, { role: 'platform' }>): Promise<void> {
   while (outstanding < t.window) submit('saturation');
   await new Promise((r) => setTimeout(r, t.saturationSeconds * 1000));
   saturating = false;
-  report({ report: true, ackLat: ackLat.values(), fixedSubmitted, saturationSubmitted: seq - satFirst, acked, refused, saturationSeconds: (performance.now() - satStart) / 1000 }, () => ws.close());
+  report(
+    {
+      report: true,
+      ackLat: ackLat.values(),
+      fixedSubmitted,
+      saturationSubmitted: seq - satFirst,
+      acked,
+      refused,
+      saturationSeconds: (performance.now() - satStart) / 1000,
+    },
+    () => ws.close(),
+  );
 }
 
 async function echo(t: Extract<Task, { role: 'echo' }>): Promise<void> {

@@ -119,13 +119,16 @@ async function platformSetup(url: string, token: string): Promise<void> {
       ws.send(JSON.stringify({ id: rid, ...body }));
     });
   await req({ type: 'UpsertQueue', queue: { id: 'q', offerTimeoutMs: 600_000, escalateAfterMs: null } });
-  for (let i = 0; i < AGENTS; i += 500) await Promise.all(Array.from({ length: Math.min(500, AGENTS - i) }, (_, j) => req({ type: 'UpsertAgent', agent: { id: `a${i + j}` } })));
+  for (let i = 0; i < AGENTS; i += 500)
+    await Promise.all(Array.from({ length: Math.min(500, AGENTS - i) }, (_, j) => req({ type: 'UpsertAgent', agent: { id: `a${i + j}` } })));
   ws.close();
 }
 
 /** Upper bound of the bucket holding quantile q of a Prometheus histogram's exposition. */
 function histogramQuantile(text: string, name: string, q: number): number {
-  const buckets = [...text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)",outcome="ok"\\} (\\S+)$`, 'gm'))].map((m) => [Number(m[1] === '+Inf' ? Infinity : m[1]), Number(m[2])] as const);
+  const buckets = [...text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)",outcome="ok"\\} (\\S+)$`, 'gm'))].map(
+    (m) => [Number(m[1] === '+Inf' ? Infinity : m[1]), Number(m[2])] as const,
+  );
   const total = buckets.at(-1)?.[1] ?? 0;
   const hit = buckets.find(([, c]) => c >= q * total);
   return total === 0 || !hit ? Number.NaN : hit[0];
@@ -134,9 +137,33 @@ function histogramQuantile(text: string, name: string, q: number): number {
 async function runSwitchboard(store: string): Promise<Record<string, number>> {
   const port = await freePort();
   const redis = store === 'redis' ? await startRedis(APPENDFSYNC) : null;
-  const serverArgs = ['serve', '--port', String(port), '--host', '127.0.0.1', '--auth-secret', SECRET, '--log-level', 'warn', '--messages-per-second', '100000', '--message-burst', '100000', '--max-connections-per-tenant', String(AGENTS + 100), '--metrics-port', '-1', '--metrics-token', METRICS_TOKEN, ...(redis ? ['--store', 'redis', '--redis-url', redis.url, '--lease-ms', String(LEASE_MS)] : [])];
+  const serverArgs = [
+    'serve',
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--auth-secret',
+    SECRET,
+    '--log-level',
+    'warn',
+    '--messages-per-second',
+    '100000',
+    '--message-burst',
+    '100000',
+    '--max-connections-per-tenant',
+    String(AGENTS + 100),
+    '--metrics-port',
+    '-1',
+    '--metrics-token',
+    METRICS_TOKEN,
+    ...(redis ? ['--store', 'redis', '--redis-url', redis.url, '--lease-ms', String(LEASE_MS)] : []),
+  ];
   const serverFlags = process.env.E2E_SERVER_FLAGS ? process.env.E2E_SERVER_FLAGS.split(' ') : [];
-  const server = fork(`${here}../src/main${ext}`, serverArgs, { execArgv: [...tsx, ...serverFlags], stdio: ['ignore', serverFlags.length ? 'inherit' : 'ignore', 'inherit', 'ipc'] });
+  const server = fork(`${here}../src/main${ext}`, serverArgs, {
+    execArgv: [...tsx, ...serverFlags],
+    stdio: ['ignore', serverFlags.length ? 'inherit' : 'ignore', 'inherit', 'ipc'],
+  });
   children.add(server);
   const url = `ws://127.0.0.1:${port}`;
   await waitReady(port);
@@ -145,7 +172,11 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
   const per = Math.ceil(AGENTS / WORKERS);
   const agentWorkers: ReturnType<typeof worker>[] = [];
   for (let w = 0; w < WORKERS; w++) {
-    const tokens = await Promise.all(Array.from({ length: Math.max(0, Math.min(per, AGENTS - w * per)) }, (_, i) => verifier.sign({ tenant: 'bench', role: 'agent', sub: `a${w * per + i}` }, 3600)));
+    const tokens = await Promise.all(
+      Array.from({ length: Math.max(0, Math.min(per, AGENTS - w * per)) }, (_, i) =>
+        verifier.sign({ tenant: 'bench', role: 'agent', sub: `a${w * per + i}` }, 3600),
+      ),
+    );
     agentWorkers.push(worker({ role: 'agents', url, tokens, awaitAccept: AWAIT_ACCEPT, coalesce: COALESCE, encoding: ENCODING }));
   }
   await Promise.all(agentWorkers.map((w) => w.next()));
@@ -153,7 +184,20 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
   const before = procStats(server.pid!);
   const syscalls = countSyscalls(server.pid!);
   const t0 = performance.now();
-  const platform = worker({ role: 'platform', url, encoding: ENCODING, coalesce: COALESCE, token: await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600), rate: RATE, warmupSeconds: WARMUP_SECONDS, seconds: SECONDS, saturationSeconds: SAT_SECONDS, window: WINDOW, padBytes: PAD, idPrefix: 'i' });
+  const platform = worker({
+    role: 'platform',
+    url,
+    encoding: ENCODING,
+    coalesce: COALESCE,
+    token: await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600),
+    rate: RATE,
+    warmupSeconds: WARMUP_SECONDS,
+    seconds: SECONDS,
+    saturationSeconds: SAT_SECONDS,
+    window: WINDOW,
+    padBytes: PAD,
+    idPrefix: 'i',
+  });
   // The platform says when saturation starts: CPU from there to its report is the saturated figure.
   await platform.next();
   const cpuOf = () => [server, platform.child, ...agentWorkers.map((w) => w.child)].map((c) => procStats(c.pid!).cpuMs);
@@ -265,7 +309,9 @@ async function runEcho(): Promise<Record<string, number>> {
   children.add(server);
   const port = await new Promise<number>((resolve) => server.once('message', (m: { listening: number }) => resolve(m.listening)));
   const bytes = 150 + PAD; // about the size of a submit frame
-  const ws = Array.from({ length: WORKERS }, () => worker({ role: 'echo', url: `ws://127.0.0.1:${port}`, connections: Math.ceil(ECHO_CONNECTIONS / WORKERS), window: 8, seconds: SAT_SECONDS, bytes }));
+  const ws = Array.from({ length: WORKERS }, () =>
+    worker({ role: 'echo', url: `ws://127.0.0.1:${port}`, connections: Math.ceil(ECHO_CONNECTIONS / WORKERS), window: 8, seconds: SAT_SECONDS, bytes }),
+  );
   const reps = await Promise.all(ws.map((w) => w.next()));
   server.kill('SIGTERM');
   const perSec = reps.reduce((a, r) => a + (r.received as number) / (r.seconds as number), 0);
@@ -279,7 +325,10 @@ const rd = STORE === 'redis' ? await runSwitchboard('redis') : null;
 const echo = await runEcho();
 /** With the redis store, the recovery benchmark (a million waiting interactions by default) too. */
 async function runRecovery(): Promise<Record<string, unknown>> {
-  const child = fork(`${here}recovery${ext}`, ['--json', '--waiting', String(RECOVERY_WAITING)], { execArgv: [...tsx, '--max-old-space-size=12288'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child = fork(`${here}recovery${ext}`, ['--json', '--waiting', String(RECOVERY_WAITING)], {
+    execArgv: [...tsx, '--max-old-space-size=12288'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   children.add(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += String(d)));
@@ -295,7 +344,11 @@ const result = {
   ...sb,
   ...echo,
   routedShareOfEcho: sb.routedPerSec / echo.baselineEchoPerSec,
-  targets: { routedShareOfEcho: 0.1, submitToOfferP99Ms: OFFER_P99_TARGET_MS, ...(rd ? { redisShareOfMemory: 0.5, submitToAckP99Ms: 10, failoverMs: 3000, recoveryMsPerMillion: 15000 } : {}) },
+  targets: {
+    routedShareOfEcho: 0.1,
+    submitToOfferP99Ms: OFFER_P99_TARGET_MS,
+    ...(rd ? { redisShareOfMemory: 0.5, submitToAckP99Ms: 10, failoverMs: 3000, recoveryMsPerMillion: 15000 } : {}),
+  },
   ...(rd
     ? {
         appendfsync: APPENDFSYNC,
@@ -315,7 +368,11 @@ if (JSON_OUT) console.log(JSON.stringify(result));
 else {
   console.table({
     [`fixed ${RATE}/s`]: { 'p50 ms': sb.submitToOfferP50Ms.toFixed(2), 'p99 ms': sb.submitToOfferP99Ms.toFixed(2), 'max ms': sb.submitToOfferMaxMs.toFixed(1) },
-    saturation: { 'p50 ms': sb.saturationSubmitToOfferP50Ms.toFixed(2), 'p99 ms': sb.saturationSubmitToOfferP99Ms.toFixed(2), 'max ms': sb.saturationSubmitToOfferMaxMs.toFixed(1) },
+    saturation: {
+      'p50 ms': sb.saturationSubmitToOfferP50Ms.toFixed(2),
+      'p99 ms': sb.saturationSubmitToOfferP99Ms.toFixed(2),
+      'max ms': sb.saturationSubmitToOfferMaxMs.toFixed(1),
+    },
   });
   console.log(
     `routed/s at saturation ${Math.round(sb.routedPerSec)}; echo baseline ${Math.round(echo.baselineEchoPerSec)} msgs/s (${echo.echoMessageBytes} B); ` +
@@ -324,7 +381,11 @@ else {
   if (rd) {
     console.table({
       memory: { 'routed/s': Math.round(sb.routedPerSec), 'ack p99 ms': sb.submitToAckP99Ms.toFixed(2), 'offer p99 ms': sb.submitToOfferP99Ms.toFixed(2) },
-      [`redis (appendfsync ${APPENDFSYNC})`]: { 'routed/s': Math.round(rd.routedPerSec), 'ack p99 ms': rd.submitToAckP99Ms.toFixed(2), 'offer p99 ms': rd.submitToOfferP99Ms.toFixed(2) },
+      [`redis (appendfsync ${APPENDFSYNC})`]: {
+        'routed/s': Math.round(rd.routedPerSec),
+        'ack p99 ms': rd.submitToAckP99Ms.toFixed(2),
+        'offer p99 ms': rd.submitToOfferP99Ms.toFixed(2),
+      },
     });
     console.log(
       `redis/memory ${((100 * rd.routedPerSec) / sb.routedPerSec).toFixed(0)}% (target ≥ 50%); submit-to-ack p99 at ${RATE}/s ${rd.submitToAckP99Ms.toFixed(2)} ms (target < 10); ` +
@@ -336,7 +397,13 @@ else {
   console.log(
     `offers over ${OFFER_P99_TARGET_MS} ms at ${RATE}/s: ${sb.submitToOfferSlowCount} of ${sb.fixedSubmitted}; ${(100 * sb.submitToOfferSlowShareBehindGeneratorGc).toFixed(0)}% of them were in flight while the receiving generator paused for garbage collection (its longest pause ${sb.generatorGcPauseMaxMs.toFixed(1)} ms)`,
   );
-  console.log(`server system calls per routed interaction: ${sb.serverSendCallsPerRouted.toFixed(2)} sendto, ${sb.serverRecvCallsPerRouted.toFixed(2)} recvfrom, ${sb.serverEpollWaitsPerRouted.toFixed(2)} epoll_pwait, ${sb.serverOtherIoCallsPerRouted.toFixed(2)} read/write/writev (perf; NaN without it)`);
-  console.log(`at saturation: server ${sb.serverCpuPercentSaturation.toFixed(0)}% of a core, load generators ${sb.generatorsCpuPercentSaturation.toFixed(0)}% together (two cores: 200%)`);
-  console.log(`server CPU ${sb.serverCpuPercent.toFixed(0)}%, RSS ${sb.rssMb.toFixed(0)} MB; busiest generator process ${sb.generatorCpuPercentMax.toFixed(0)}% CPU; ${sb.completed} completed, ${sb.refused} refused`);
+  console.log(
+    `server system calls per routed interaction: ${sb.serverSendCallsPerRouted.toFixed(2)} sendto, ${sb.serverRecvCallsPerRouted.toFixed(2)} recvfrom, ${sb.serverEpollWaitsPerRouted.toFixed(2)} epoll_pwait, ${sb.serverOtherIoCallsPerRouted.toFixed(2)} read/write/writev (perf; NaN without it)`,
+  );
+  console.log(
+    `at saturation: server ${sb.serverCpuPercentSaturation.toFixed(0)}% of a core, load generators ${sb.generatorsCpuPercentSaturation.toFixed(0)}% together (two cores: 200%)`,
+  );
+  console.log(
+    `server CPU ${sb.serverCpuPercent.toFixed(0)}%, RSS ${sb.rssMb.toFixed(0)} MB; busiest generator process ${sb.generatorCpuPercentMax.toFixed(0)}% CPU; ${sb.completed} completed, ${sb.refused} refused`,
+  );
 }

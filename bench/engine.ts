@@ -105,7 +105,10 @@ async function runEngine(world: World, rand: () => number): Promise<Figures> {
   };
   for (let k = 0; k < SKILLS; k++) must({ type: 'DefineSkill', skill: `s${k}` });
   for (let k = 0; k < SKILLS; k++)
-    must({ type: 'UpsertQueue', queue: { id: `q${k}`, serviceObjective: { percent: 80, thresholdMs: 20_000 + 1000 * (k % 40) }, escalateAfterMs: null, offerTimeoutMs: 3_600_000 } });
+    must({
+      type: 'UpsertQueue',
+      queue: { id: `q${k}`, serviceObjective: { percent: 80, thresholdMs: 20_000 + 1000 * (k % 40) }, escalateAfterMs: null, offerTimeoutMs: 3_600_000 },
+    });
   for (const a of world.agents) must({ type: 'UpsertAgent', agent: a });
   for (let i = 0; i < world.agents.length; i += 10_000)
     must({ type: 'SetAgentState', agentIds: world.agents.slice(i, i + 10_000).map((a) => a.id), state: 'available' });
@@ -116,7 +119,15 @@ async function runEngine(world: World, rand: () => number): Promise<Figures> {
   let seq = 0;
   const submit = (): EngineEvent[] => {
     const s = world.sigs[Math.floor(rand() * world.sigs.length)];
-    const spec: InteractionSpec = { id: `i${seq}`, channel: 'voice', queue: s.queue, skills: s.skills, labels: s.labels, valueTier: seq % 4, context: context(seq) };
+    const spec: InteractionSpec = {
+      id: `i${seq}`,
+      channel: 'voice',
+      queue: s.queue,
+      skills: s.skills,
+      labels: s.labels,
+      valueTier: seq % 4,
+      context: context(seq),
+    };
     seq++;
     return must({ type: 'SubmitInteraction', interaction: spec });
   };
@@ -244,7 +255,14 @@ function runBaseline(world: World, rand: () => number): Figures {
   const submit = (now: number) => {
     const s = world.sigs[Math.floor(rand() * world.sigs.length)];
     const k = Number(s.queue.slice(1));
-    router.waiting.push({ id: `i${seq}`, queueW: 1 / (20_000 + 1000 * (k % 40)), key: now - [0, 5000, 15000, 30000][seq % 4], skills: s.skills, labels: s.labels, context: context(seq) });
+    router.waiting.push({
+      id: `i${seq}`,
+      queueW: 1 / (20_000 + 1000 * (k % 40)),
+      key: now - [0, 5000, 15000, 30000][seq % 4],
+      skills: s.skills,
+      labels: s.labels,
+      context: context(seq),
+    });
     seq++;
   };
   let now = 0;
@@ -317,10 +335,11 @@ async function smallWorld(): Promise<{ name: string; opsPerSec: number; p99Us: n
     now += 0.01;
     const agentId = ids[turn++ % ids.length];
     const ev = must({ type: 'CompleteInteraction', agentId, interactionId: held.get(agentId)! });
-    for (const e of ev) if (e.type === 'InteractionOffered') {
-      must({ type: 'AcceptOffer', agentId, offerId: e.offerId });
-      held.set(agentId, e.interactionId);
-    }
+    for (const e of ev)
+      if (e.type === 'InteractionOffered') {
+        must({ type: 'AcceptOffer', agentId, offerId: e.offerId });
+        held.set(agentId, e.interactionId);
+      }
     const skills = { [`s${seq % 20}`]: 1 };
     must({ type: 'SubmitInteraction', interaction: { id: `i${seq++}`, channel: 'voice', queue: 'q', skills } });
   });
@@ -377,6 +396,18 @@ else {
 const csv = args.get('csv');
 if (csv) {
   const line = (name: string, f: Figures) =>
-    [env.git, env.node, name, f.decisionsPerSec.toFixed(0), f.p50Us.toFixed(2), f.p99Us.toFixed(2), f.agents, f.profiles, f.waitingInteractions, f.signatures, f.heapBytesPerWaitingInteraction.toFixed(0)].join(',');
+    [
+      env.git,
+      env.node,
+      name,
+      f.decisionsPerSec.toFixed(0),
+      f.p50Us.toFixed(2),
+      f.p99Us.toFixed(2),
+      f.agents,
+      f.profiles,
+      f.waitingInteractions,
+      f.signatures,
+      f.heapBytesPerWaitingInteraction.toFixed(0),
+    ].join(',');
   appendFileSync(csv, `${line('engine', engineFigures)}\n${line('baseline', baselineFigures)}\n`);
 }

@@ -44,7 +44,9 @@ export function countSyscalls(pid: number): { stop: () => Promise<Record<(typeof
   let out = '';
   let proc: ChildProcess | null = null;
   try {
-    proc = spawn('perf', ['stat', '-x', ',', '-e', SYSCALLS.map((c) => `syscalls:sys_enter_${c}`).join(','), '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    proc = spawn('perf', ['stat', '-x', ',', '-e', SYSCALLS.map((c) => `syscalls:sys_enter_${c}`).join(','), '-p', String(pid)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     proc.on('error', () => undefined);
     proc.stderr!.on('data', (d) => (out += String(d)));
     children.add(proc);
@@ -73,7 +75,11 @@ export function countSyscalls(pid: number): { stop: () => Promise<Record<(typeof
 export async function startRedis(appendfsync: string): Promise<{ url: string; port: number; stop: () => void }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-redis-'));
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', appendfsync, '--save', ''], { stdio: 'ignore' });
+  const proc = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', appendfsync, '--save', ''],
+    { stdio: 'ignore' },
+  );
   children.add(proc);
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((resolve) => {

@@ -49,7 +49,18 @@ const commands: JournalEntry[] = [
   ...Array.from({ length: 50 }, (_, i): JournalEntry => ({ n: start, c: { type: 'UpsertAgent', agent: { id: `a${i}`, skills: { billing: 1 + (i % 10) } } } })),
 ];
 for (let i = 0; i < WAITING; i++) {
-  const c: Command = { type: 'SubmitInteraction', interaction: { id: `i${i}`, channel: i % 4 === 0 ? 'chat' : 'voice', queue: 'q', skills: { billing: 1 + (i % 5) }, priority: i % 3, customerId: `c${i % 200_000}`, context: { account: `A-${i}` } } };
+  const c: Command = {
+    type: 'SubmitInteraction',
+    interaction: {
+      id: `i${i}`,
+      channel: i % 4 === 0 ? 'chat' : 'voice',
+      queue: 'q',
+      skills: { billing: 1 + (i % 5) },
+      priority: i % 3,
+      customerId: `c${i % 200_000}`,
+      context: { account: `A-${i}` },
+    },
+  };
   commands.push({ n: start + Math.floor(i / 1000), c });
 }
 const total = commands.length;
@@ -57,7 +68,9 @@ const total = commands.length;
 // EVERY, so at most EVERY − 1 entries follow it. Here exactly that many do (the worst case).
 const through = Math.max(0, total - (EVERY - 1));
 
-log(`building: ${WAITING.toLocaleString('en')} waiting interactions, ${total.toLocaleString('en')} journal entries, snapshot after entry ${through.toLocaleString('en')}`);
+log(
+  `building: ${WAITING.toLocaleString('en')} waiting interactions, ${total.toLocaleString('en')} journal entries, snapshot after entry ${through.toLocaleString('en')}`,
+);
 const redis = await startRedis('everysec');
 const journal = new RedisJournal(redis.url);
 await journal.ready();
@@ -129,12 +142,37 @@ const inProcessMs = ms(t);
 const waitingRecovered = shell.engineOf('bench')!.queueStats('q')!.waiting;
 shell.stop();
 await steps.close();
-if (waitingRecovered !== waitingBuilt || waitingBuilt !== WAITING) throw new Error(`recovered ${waitingRecovered} waiting, built ${waitingBuilt}, wanted ${WAITING}`);
+if (waitingRecovered !== waitingBuilt || waitingBuilt !== WAITING)
+  throw new Error(`recovered ${waitingRecovered} waiting, built ${waitingBuilt}, wanted ${WAITING}`);
 
 // Recovery of a server process: start to ready.
 const port = await freePort();
 t = performance.now();
-const server = fork(`${here}../src/main${ext}`, ['serve', '--port', String(port), '--host', '127.0.0.1', '--auth-secret', 'bench-secret-0123456789abcdef0123456789', '--log-level', 'warn', '--metrics-port', '-1', '--store', 'redis', '--redis-url', redis.url, '--ordering', options.ordering, '--agent-selection', options.agentSelection], { execArgv: tsx, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+const server = fork(
+  `${here}../src/main${ext}`,
+  [
+    'serve',
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--auth-secret',
+    'bench-secret-0123456789abcdef0123456789',
+    '--log-level',
+    'warn',
+    '--metrics-port',
+    '-1',
+    '--store',
+    'redis',
+    '--redis-url',
+    redis.url,
+    '--ordering',
+    options.ordering,
+    '--agent-selection',
+    options.agentSelection,
+  ],
+  { execArgv: tsx, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
+);
 children.add(server);
 await waitReady(port);
 const recoveryMs = ms(t);
@@ -161,9 +199,15 @@ const result = {
 };
 if (JSON_OUT) console.log(JSON.stringify(result));
 else {
-  console.log(`server start to ready with ${WAITING.toLocaleString('en')} waiting: ${recoveryMs} ms (target < ${TARGET_MS.toLocaleString('en')} ms per million; ${Math.round(result.recoveryMsPerMillion)} ms per million), RSS ${rssMb.toFixed(0)} MB`);
-  console.log(`  in process: snapshot read ${loadMs} ms, decoded ${decodeMs} ms, restored ${restoreMs} ms; whole recovery with ${total - through} entries replayed ${inProcessMs} ms`);
+  console.log(
+    `server start to ready with ${WAITING.toLocaleString('en')} waiting: ${recoveryMs} ms (target < ${TARGET_MS.toLocaleString('en')} ms per million; ${Math.round(result.recoveryMsPerMillion)} ms per million), RSS ${rssMb.toFixed(0)} MB`,
+  );
+  console.log(
+    `  in process: snapshot read ${loadMs} ms, decoded ${decodeMs} ms, restored ${restoreMs} ms; whole recovery with ${total - through} entries replayed ${inProcessMs} ms`,
+  );
   console.log(`  baseline, the same ${total.toLocaleString('en')} commands replayed in memory without a snapshot: ${fullReplayMs} ms`);
-  console.log(`  taking the snapshot held the event loop ${snapshotMs} ms (the copy); encoding took ${encodeMs} ms a slice per turn, the longest ${Math.round(longestSliceMs)} ms; ${result.snapshotMb.toFixed(0)} MiB`);
+  console.log(
+    `  taking the snapshot held the event loop ${snapshotMs} ms (the copy); encoding took ${encodeMs} ms a slice per turn, the longest ${Math.round(longestSliceMs)} ms; ${result.snapshotMb.toFixed(0)} MiB`,
+  );
 }
 process.exit(0);

@@ -48,7 +48,14 @@ await platform.upsertQueue({ id: 'billing', serviceObjective: { percent: 90, thr
 const capacity = { total: 2, channels: { voice: { cost: 2, max: 1 }, chat: { cost: 1, max: 2 } } };
 await platform.upsertAgent({ id: 'agent-1', skills: { sales: 5, support: 5, billing: 5 }, capacity });
 
-const skillSets: Record<string, number>[] = [{ sales: 8 }, { support: 7 }, { billing: 6 }, { sales: 5, support: 5 }, { support: 6, billing: 4 }, { sales: 4, billing: 7, spanish: 8 }];
+const skillSets: Record<string, number>[] = [
+  { sales: 8 },
+  { support: 7 },
+  { billing: 6 },
+  { sales: 5, support: 5 },
+  { support: 6, billing: 4 },
+  { sales: 4, billing: 7, spanish: 8 },
+];
 for (let i = 0; i < AGENTS; i++) {
   const id = `sim-${String(i + 1).padStart(2, '0')}`;
   await platform.upsertAgent({ id, skills: skillSets[i % skillSets.length], capacity });
@@ -87,7 +94,14 @@ void (async () => {
     const id = `demo-${++n}`;
     const spanish = q.queue === 'billing' && Math.random() < 0.2;
     await platform
-      .submit({ id, channel: q.channel, queue: q.queue, skills: spanish ? { ...q.skills, spanish: 5 } : q.skills, valueTier: Math.random() < 0.1 ? 2 : 0, context: { customer: names[n % names.length], account: `C-${1000 + (n % 900)}` } })
+      .submit({
+        id,
+        channel: q.channel,
+        queue: q.queue,
+        skills: spanish ? { ...q.skills, spanish: 5 } : q.skills,
+        valueTier: Math.random() < 0.1 ? 2 : 0,
+        context: { customer: names[n % names.length], account: `C-${1000 + (n % 900)}` },
+      })
       .catch(() => undefined);
     const patience = exp(60_000);
     setTimeout(async () => {

@@ -9,11 +9,7 @@ import { AGENT_SELECTION_POLICIES, ORDERING_POLICIES } from './engine/options.ts
 export const ConfigSchema = z.strictObject({
   port: z.coerce.number().int().min(0).max(65_535).default(7070).describe('TCP port of the WebSocket and HTTP server (0: any free port)'),
   host: z.string().min(1).default('0.0.0.0').describe('Address to listen on'),
-  authSecret: z
-    .string()
-    .min(32, 'at least 32 characters')
-    .optional()
-    .describe('HMAC secret (HS256) that signs access tokens; required unless dev is set'),
+  authSecret: z.string().min(32, 'at least 32 characters').optional().describe('HMAC secret (HS256) that signs access tokens; required unless dev is set'),
   dev: z.coerce
     .boolean()
     .default(false)
@@ -21,9 +17,20 @@ export const ConfigSchema = z.strictObject({
   allowJsFallback: z.coerce.boolean().default(false).describe('Start even if uWebSockets.js fell back to its slow JavaScript implementation'),
   ordering: z.enum(ORDERING_POLICIES).default('service-objective').describe('Engine ordering policy'),
   agentSelection: z.enum(AGENT_SELECTION_POLICIES).default('longest-idle').describe('Engine agent-selection policy'),
-  maxPayloadBytes: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024).describe('Largest WebSocket message accepted'),
+  maxPayloadBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(64 * 1024)
+    .describe('Largest WebSocket message accepted'),
   idleTimeoutSeconds: z.coerce.number().int().min(8).max(960).default(120).describe('Close a connection silent this long (pings are sent automatically)'),
-  maxBackpressureBytes: z.coerce.number().int().min(1024).default(1024 * 1024).describe('Close a connection whose unsent output exceeds this (a slow consumer never delays others)'),
+  maxBackpressureBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024)
+    .describe('Close a connection whose unsent output exceeds this (a slow consumer never delays others)'),
   messagesPerSecond: z.coerce.number().min(1).default(200).describe('Sustained messages per second per connection'),
   messageBurst: z.coerce.number().int().min(1).default(400).describe('Messages a connection may send in a burst'),
   maxViolations: z.coerce.number().int().min(1).default(50).describe('Refused messages (rate, validation) after which a connection is closed'),
@@ -107,7 +114,12 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
 
 /** The configuration as printed at start: secrets masked. */
 export function describeConfig(c: Config): Record<string, unknown> {
-  return { ...c, authSecret: c.authSecret ? '********' : undefined, metricsToken: c.metricsToken ? '********' : undefined, redisUrl: c.redisUrl.replace(/\/\/([^@/]*)@/, '//********@') };
+  return {
+    ...c,
+    authSecret: c.authSecret ? '********' : undefined,
+    metricsToken: c.metricsToken ? '********' : undefined,
+    redisUrl: c.redisUrl.replace(/\/\/([^@/]*)@/, '//********@'),
+  };
 }
 
 /** Every knob with its environment variable, flag, default and meaning (for docs and --help). */

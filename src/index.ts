@@ -1,6 +1,16 @@
 /** Public surface of the package. */
 export { Engine } from './engine/engine.ts';
-export type { ApplyResult, QueueStats, InteractionInfo, AgentLoad, EngineCounts, Explanation, AgentVerdict, NotTakingReason, ChoiceExplanation } from './engine/engine.ts';
+export type {
+  ApplyResult,
+  QueueStats,
+  InteractionInfo,
+  AgentLoad,
+  EngineCounts,
+  Explanation,
+  AgentVerdict,
+  NotTakingReason,
+  ChoiceExplanation,
+} from './engine/engine.ts';
 export { RejectCode } from './engine/codes.ts';
 export type { Rejection } from './engine/codes.ts';
 export * from './engine/types.ts';

@@ -28,7 +28,14 @@ export async function main(argv: string[], env: Record<string, string | undefine
   log.info({ config: describeConfig(config) }, 'configuration');
   const metrics = new Metrics({ serviceLevelWindowMs: config.serviceLevelWindowSeconds * 1000 });
   const journal = config.store === 'redis' ? new RedisJournal(config.redisUrl, { cluster: config.redisCluster }) : undefined;
-  const shell = new Shell({ ordering: config.ordering, agentSelection: config.agentSelection, metrics, ...(journal ? { journal } : {}), log, snapshotEveryEntries: config.snapshotEveryEntries });
+  const shell = new Shell({
+    ordering: config.ordering,
+    agentSelection: config.agentSelection,
+    metrics,
+    ...(journal ? { journal } : {}),
+    log,
+    snapshotEveryEntries: config.snapshotEveryEntries,
+  });
   metrics.observeQueues(shell);
   // With the redis store one process per lease leads; the others are hot standbys that follow
   // the journal and take over when the lease lapses.
@@ -63,7 +70,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
           // have led meanwhile). Held by another node: step down.
           regaining = true;
           try {
-            if (!(await journal!.acquire(config.leaseName, node, config.leaseMs))) return demote(`another node holds the lease (${await journal!.leaseHolder(config.leaseName).catch(() => '?')})`);
+            if (!(await journal!.acquire(config.leaseName, node, config.leaseMs)))
+              return demote(`another node holds the lease (${await journal!.leaseHolder(config.leaseName).catch(() => '?')})`);
             await shell.recover();
             renewedAt = performance.now();
             leading = true;

@@ -80,7 +80,9 @@ function renderWork(): void {
   if (work.size === 0) list.append(el('li', 'Nothing assigned'));
   for (const [id, w] of work) {
     const li = el('li', undefined, { 'data-interaction': id });
-    li.append(el('span', w.wrapUntil ? `${id} · wrap-up until ${new Date(w.wrapUntil).toLocaleTimeString()} ` : `${id} · for ${duration(Date.now() - w.since)} `));
+    li.append(
+      el('span', w.wrapUntil ? `${id} · wrap-up until ${new Date(w.wrapUntil).toLocaleTimeString()} ` : `${id} · for ${duration(Date.now() - w.since)} `),
+    );
     if (!w.wrapUntil) {
       const done = el('button', 'Complete', { type: 'button' });
       done.addEventListener('click', () =>

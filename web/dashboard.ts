@@ -55,7 +55,12 @@ function renderQueues(queues: QueueStats[]): void {
     if (hist.length > HISTORY) hist.splice(0, hist.length - HISTORY);
     slHistory.set(q.queueId, hist);
     const row = el('tr', undefined, { 'data-queue': q.queueId });
-    row.append(el('td', q.queueId), el('td', String(q.waiting), { class: 'num' }), el('td', String(q.offered), { class: 'num' }), el('td', duration(q.oldestWaitMs), { class: 'num' }));
+    row.append(
+      el('td', q.queueId),
+      el('td', String(q.waiting), { class: 'num' }),
+      el('td', String(q.offered), { class: 'num' }),
+      el('td', duration(q.oldestWaitMs), { class: 'num' }),
+    );
     const sl = el('td', undefined, { class: 'num' });
     if (q.serviceLevel === null) sl.textContent = '–';
     else {

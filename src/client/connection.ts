@@ -55,7 +55,10 @@ export type Push = Record<string, unknown> & { push: string };
 export class Connection {
   private ws: WebSocketLike | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }
+  >();
   private readonly pushHandlers = new Set<(p: Push) => void>();
   private readonly openHandlers = new Set<() => void>();
   private closedByUser = false;

@@ -11,18 +11,7 @@ import { IndexedHeap, PositionIndex } from '../queues/indexed-heap.ts';
 import { KeyedHeap } from '../queues/keyed-heap.ts';
 import type { AgentTable } from './agent-table.ts';
 import { BAND_ESCALATED, BAND_NORMAL, type Interaction } from './entities.ts';
-import {
-  R_ARRIVAL,
-  R_BAND,
-  R_ESCALATE,
-  R_LATE,
-  R_MAX_WAIT,
-  R_OFFER_AT,
-  R_PREF_UNTIL,
-  R_SEQ,
-  R_SIZE,
-  type InteractionTable,
-} from './interaction-table.ts';
+import { R_ARRIVAL, R_BAND, R_ESCALATE, R_LATE, R_MAX_WAIT, R_OFFER_AT, R_PREF_UNTIL, R_SEQ, R_SIZE, type InteractionTable } from './interaction-table.ts';
 
 export class Deadlines {
   readonly ixTimerPos = new PositionIndex();

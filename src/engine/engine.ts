@@ -33,7 +33,17 @@ import { ClosedOffers, offerNumber, type OfferOutcome } from './closed-offers.ts
 import { RejectCode, type Rejection } from './codes.ts';
 import { Deadlines } from './deadlines.ts';
 import type { EngineParts } from './engine-parts.ts';
-import { BAND_ESCALATED, BAND_LATE, BAND_NORMAL, type Agent, type Interaction, type Offer, type ProfileChannel, type Queue, type Signature } from './entities.ts';
+import {
+  BAND_ESCALATED,
+  BAND_LATE,
+  BAND_NORMAL,
+  type Agent,
+  type Interaction,
+  type Offer,
+  type ProfileChannel,
+  type Queue,
+  type Signature,
+} from './entities.ts';
 import { explain, type Explanation } from './explain.ts';
 import {
   InteractionTable,
@@ -474,7 +484,14 @@ export class Engine {
     a.wrapping = [];
     this.deadlines.agentTimers.remove(a.slot);
     for (const ix of list) {
-      this.emit({ type: 'InteractionCompleted', at: this.now, interactionId: ix.id, agentId: a.id, queueId: ix.queue.id, handleMs: this.now - this.ixs.rec[ix.slot * R_SIZE + R_ASSIGNED] });
+      this.emit({
+        type: 'InteractionCompleted',
+        at: this.now,
+        interactionId: ix.id,
+        agentId: a.id,
+        queueId: ix.queue.id,
+        handleMs: this.now - this.ixs.rec[ix.slot * R_SIZE + R_ASSIGNED],
+      });
       ix.queue.counters.completed++;
       this.finish(ix, 'completed');
     }
@@ -961,7 +978,8 @@ export class Engine {
     if (!a) return reject(RejectCode.UNKNOWN_AGENT, `agent '${agentId}' is not defined`);
     const ix = this.ixs.byId.get(id);
     if (!ix) return this.unknownInteraction(id);
-    if (ix.status !== 'assigned' || ix.agent !== a) return reject(RejectCode.NOT_ASSIGNED_TO_AGENT, `interaction '${id}' is not assigned to agent '${agentId}'`);
+    if (ix.status !== 'assigned' || ix.agent !== a)
+      return reject(RejectCode.NOT_ASSIGNED_TO_AGENT, `interaction '${id}' is not assigned to agent '${agentId}'`);
     const q = ix.queue;
     const assignedAt = this.ixs.rec[ix.slot * R_SIZE + R_ASSIGNED];
     q.counters.handleMsTotal += this.now - assignedAt;

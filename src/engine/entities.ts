@@ -5,14 +5,7 @@
 import type { IndexedHeap } from '../queues/indexed-heap.ts';
 import type { KeyedHeap } from '../queues/keyed-heap.ts';
 import type { ListHead } from '../queues/linked-list.ts';
-import type {
-  AgentStateName,
-  InteractionStatus,
-  Labels,
-  RelaxationStep,
-  ServiceObjective,
-  SkillLevels,
-} from './types.ts';
+import type { AgentStateName, InteractionStatus, Labels, RelaxationStep, ServiceObjective, SkillLevels } from './types.ts';
 
 /** Ordering bands: escalated work outranks everything, late work (missed deadline) ranks last. */
 export const BAND_ESCALATED = 0;

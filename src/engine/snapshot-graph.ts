@@ -191,7 +191,15 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
     e.queues.set(q.id, queue);
   });
   for (const ps of snap.profiles) {
-    const profile: Profile = { id: index.profileList.length, levels: new Map(ps.levels), labels: new Map(ps.labels), total: ps.total, chans: [], byCh: [], staffed: ps.staffed };
+    const profile: Profile = {
+      id: index.profileList.length,
+      levels: new Map(ps.levels),
+      labels: new Map(ps.labels),
+      total: ps.total,
+      chans: [],
+      byCh: [],
+      staffed: ps.staffed,
+    };
     for (const [ch, cost, max, autoAccept, interruptible, heap] of ps.chans) {
       const pc: ProfileChannel = { profile, ch, cost, max, autoAccept, interruptible, heap: index.agentHeap(ch), sigs: [] };
       pc.heap.load(heap);

@@ -5,22 +5,9 @@
  */
 
 export type AgentStateName = 'offline' | 'available' | 'away' | 'wrap_up';
-export type InteractionStatus =
-  | 'queued'
-  | 'offered'
-  | 'assigned'
-  | 'wrap_up'
-  | 'completed'
-  | 'cancelled'
-  | 'abandoned'
-  | 'expired';
+export type InteractionStatus = 'queued' | 'offered' | 'assigned' | 'wrap_up' | 'completed' | 'cancelled' | 'abandoned' | 'expired';
 
-export const TERMINAL_STATUSES: ReadonlySet<InteractionStatus> = new Set([
-  'completed',
-  'cancelled',
-  'abandoned',
-  'expired',
-]);
+export const TERMINAL_STATUSES: ReadonlySet<InteractionStatus> = new Set(['completed', 'cancelled', 'abandoned', 'expired']);
 
 /** Minimum proficiency per skill id, 1–10. */
 export type SkillLevels = Readonly<Record<string, number>>;

@@ -24,8 +24,7 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export function checkDuration(value: unknown, what: string, allowNull = false): Rejection | null {
   if (allowNull && value === null) return null;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-    return reject(RejectCode.INVALID_ARGUMENT, `${what} must be a finite number ≥ 0`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return reject(RejectCode.INVALID_ARGUMENT, `${what} must be a finite number ≥ 0`);
   return null;
 }
 
@@ -100,8 +99,8 @@ export function checkQueueSpec(spec: QueueSpec, queues: ReadonlyMap<string, unkn
     checkId(spec.id, 'queue id', L) ??
     (spec.serviceObjective === undefined
       ? null
-      : checkInt(spec.serviceObjective?.percent, 'serviceObjective.percent', 0, 100) ??
-        checkInt(spec.serviceObjective?.thresholdMs, 'serviceObjective.thresholdMs', 1, 7 * 24 * 3600_000)) ??
+      : (checkInt(spec.serviceObjective?.percent, 'serviceObjective.percent', 0, 100) ??
+        checkInt(spec.serviceObjective?.thresholdMs, 'serviceObjective.thresholdMs', 1, 7 * 24 * 3600_000))) ??
     (spec.weight === undefined
       ? null
       : typeof spec.weight === 'number' && spec.weight > 0 && spec.weight <= 1000
@@ -113,9 +112,7 @@ export function checkQueueSpec(spec: QueueSpec, queues: ReadonlyMap<string, unkn
     (spec.maxWaitMs === undefined ? null : checkDuration(spec.maxWaitMs, 'maxWaitMs', true)) ??
     (spec.escalateAfterMs === undefined ? null : checkDuration(spec.escalateAfterMs, 'escalateAfterMs', true)) ??
     (spec.preferredWindowMs === undefined ? null : checkDuration(spec.preferredWindowMs, 'preferredWindowMs')) ??
-    (spec.noAnswerAway === undefined || typeof spec.noAnswerAway === 'boolean'
-      ? null
-      : reject(RejectCode.INVALID_ARGUMENT, 'noAnswerAway must be a boolean'));
+    (spec.noAnswerAway === undefined || typeof spec.noAnswerAway === 'boolean' ? null : reject(RejectCode.INVALID_ARGUMENT, 'noAnswerAway must be a boolean'));
   if (bad) return bad;
   if (spec.overflowQueue !== undefined && spec.overflowQueue !== null) {
     const b2 = checkId(spec.overflowQueue, 'overflowQueue', L);
@@ -141,7 +138,12 @@ export function checkAgentSpec(spec: AgentSpec, skills: ReadonlySet<string>, L: 
  * The checks of SubmitInteraction's fields after its id (which is checked first, so a duplicate
  * is answered as one before anything else is looked at), against the defined skills and agents.
  */
-export function checkInteractionSpec(spec: InteractionSpec, skills: ReadonlySet<string>, agents: ReadonlyMap<string, unknown>, L: EngineLimits): Rejection | null {
+export function checkInteractionSpec(
+  spec: InteractionSpec,
+  skills: ReadonlySet<string>,
+  agents: ReadonlyMap<string, unknown>,
+  L: EngineLimits,
+): Rejection | null {
   return (
     checkId(spec.channel, 'channel', L) ??
     checkId(spec.queue, 'queue', L) ??
@@ -175,9 +177,7 @@ export function checkRelaxation(steps: InteractionSpec['relaxation'], skills: Re
   let last = -1;
   for (const st of steps) {
     if (st === null || typeof st !== 'object') return reject(RejectCode.INVALID_ARGUMENT, 'relaxation step must be an object');
-    const bad =
-      checkDuration(st.afterMs, 'relaxation afterMs') ??
-      checkSkillLevels(st.skills, 'relaxation skills', L.maxRequirementsPerInteraction, skills, L);
+    const bad = checkDuration(st.afterMs, 'relaxation afterMs') ?? checkSkillLevels(st.skills, 'relaxation skills', L.maxRequirementsPerInteraction, skills, L);
     if (bad) return bad;
     if (st.skills === undefined) return reject(RejectCode.INVALID_ARGUMENT, 'relaxation step needs skills');
     if (st.afterMs <= last) return reject(RejectCode.INVALID_ARGUMENT, 'relaxation steps must be in increasing afterMs');
@@ -190,8 +190,7 @@ export function checkRelaxation(steps: InteractionSpec['relaxation'], skills: Re
 export function checkAgentStates(agentIds: readonly string[], state: string, reason: string | undefined, L: EngineLimits): Rejection | null {
   if (!Array.isArray(agentIds) || agentIds.length === 0) return reject(RejectCode.INVALID_ARGUMENT, 'agentIds must be a non-empty list');
   if (agentIds.length > L.maxAgentsPerCommand) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxAgentsPerCommand} agents in one command`);
-  if (state !== 'offline' && state !== 'available' && state !== 'away')
-    return reject(RejectCode.INVALID_ARGUMENT, `state must be offline, available or away`);
+  if (state !== 'offline' && state !== 'available' && state !== 'away') return reject(RejectCode.INVALID_ARGUMENT, `state must be offline, available or away`);
   if (reason !== undefined) return checkId(reason, 'reason', L);
   return null;
 }

@@ -109,26 +109,130 @@ export class Metrics {
   private readonly sl = new Map<string, Map<string, RollingServiceLevel>>();
   private readonly agents = new Map<string, TenantAgents>();
 
-  private readonly submitted = new TallyCounter({ name: 'switchboard_interactions_submitted_total', help: 'Interactions accepted by the engine (new submissions), by queue and channel', labelNames: ['tenant', 'queue', 'channel'], registers: [this.registry] });
-  private readonly ended = new TallyCounter({ name: 'switchboard_interactions_ended_total', help: 'Interactions that reached an end, by the queue they ended in and outcome (completed, cancelled, abandoned, expired)', labelNames: ['tenant', 'queue', 'outcome'], registers: [this.registry] });
-  private readonly moved = new TallyCounter({ name: 'switchboard_interactions_moved_total', help: 'Interactions moved out of a queue, by kind (overflowed, transferred)', labelNames: ['tenant', 'queue', 'kind'], registers: [this.registry] });
-  private readonly answered = new TallyCounter({ name: 'switchboard_interactions_answered_total', help: 'Interactions assigned to an agent, by whether the wait in the queue was within its service-objective threshold', labelNames: ['tenant', 'queue', 'within_objective'], registers: [this.registry] });
-  private readonly waitSeconds = new TallyHistogram({ name: 'switchboard_wait_seconds', help: 'Time from entering the queue to assignment', labelNames: ['tenant', 'queue'], buckets: [1, 2, 5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1800], registers: [this.registry] });
-  private readonly handleSeconds = new TallyHistogram({ name: 'switchboard_handle_seconds', help: 'Time from assignment to completion, wrap-up included', labelNames: ['tenant', 'queue'], buckets: [10, 30, 60, 120, 180, 240, 300, 450, 600, 900, 1200, 1800, 3600], registers: [this.registry] });
-  private readonly offers = new TallyCounter({ name: 'switchboard_offers_total', help: 'Offers closed, by outcome (accepted, rejected, timed_out, rescinded)', labelNames: ['tenant', 'outcome'], registers: [this.registry] });
-  private readonly offersMade = new TallyCounter({ name: 'switchboard_offers_made_total', help: 'Offers made to agents', labelNames: ['tenant'], registers: [this.registry] });
-  private readonly decision = new TallyHistogram({ name: 'switchboard_routing_decision_seconds', help: 'Duration of one engine call (a command or a timer tick), routing decisions included', labelNames: ['kind'], buckets: [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 5e-3, 0.025], registers: [this.registry] });
-  private readonly journalWrite = new Histogram({ name: 'switchboard_journal_write_seconds', help: "One turn's journal write for one tenant, from the call to Redis's confirmation (redis store)", labelNames: ['outcome'], buckets: [1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.025, 0.05, 0.1, 0.5, 2], registers: [this.registry] });
-  private readonly snapshotSeconds = new Histogram({ name: 'switchboard_snapshot_seconds', help: "A tenant's engine snapshot by phase: copy (the event loop is held), encode (a slice per turn), store (parts written and published); redis store", labelNames: ['phase'], buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
-  private readonly snapshots = new Counter({ name: 'switchboard_snapshots_total', help: 'Snapshots by outcome: published (the journal was trimmed up to it) or failed (the journal keeps everything; the next one retries)', labelNames: ['outcome'], registers: [this.registry] });
-  private readonly snapshotBytes = new Gauge({ name: 'switchboard_snapshot_bytes', help: 'Size of the latest snapshot taken, encoded', registers: [this.registry] });
-  private readonly journalBatch = new Histogram({ name: 'switchboard_journal_batch_entries', help: 'Engine calls per journal write (group commit: one write per tenant per turn)', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000], registers: [this.registry] });
-  private readonly wsConnections = new Gauge({ name: 'switchboard_ws_connections', help: 'Open WebSocket connections', labelNames: ['tenant', 'role'], registers: [this.registry] });
-  private readonly wsReceived = new TallyCounter({ name: 'switchboard_ws_messages_received_total', help: 'WebSocket messages received', labelNames: ['role'], registers: [this.registry] });
-  private readonly wsSent = new TallyCounter({ name: 'switchboard_ws_messages_sent_total', help: 'WebSocket messages sent', labelNames: ['role'], registers: [this.registry] });
-  private readonly wsRejected = new Counter({ name: 'switchboard_ws_rejected_total', help: 'Messages refused by the transport before the engine (bad frame, validation, rate limit, forbidden), by code', labelNames: ['role', 'code'], registers: [this.registry] });
-  private readonly wsClosed = new Counter({ name: 'switchboard_ws_closes_total', help: 'WebSocket connections closed, by reason (normal, backpressure, policy, token_expired, shutdown, other)', labelNames: ['role', 'reason'], registers: [this.registry] });
-  private readonly wsRefused = new Counter({ name: 'switchboard_ws_upgrades_refused_total', help: 'WebSocket upgrades refused, by HTTP status', labelNames: ['status'], registers: [this.registry] });
+  private readonly submitted = new TallyCounter({
+    name: 'switchboard_interactions_submitted_total',
+    help: 'Interactions accepted by the engine (new submissions), by queue and channel',
+    labelNames: ['tenant', 'queue', 'channel'],
+    registers: [this.registry],
+  });
+  private readonly ended = new TallyCounter({
+    name: 'switchboard_interactions_ended_total',
+    help: 'Interactions that reached an end, by the queue they ended in and outcome (completed, cancelled, abandoned, expired)',
+    labelNames: ['tenant', 'queue', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly moved = new TallyCounter({
+    name: 'switchboard_interactions_moved_total',
+    help: 'Interactions moved out of a queue, by kind (overflowed, transferred)',
+    labelNames: ['tenant', 'queue', 'kind'],
+    registers: [this.registry],
+  });
+  private readonly answered = new TallyCounter({
+    name: 'switchboard_interactions_answered_total',
+    help: 'Interactions assigned to an agent, by whether the wait in the queue was within its service-objective threshold',
+    labelNames: ['tenant', 'queue', 'within_objective'],
+    registers: [this.registry],
+  });
+  private readonly waitSeconds = new TallyHistogram({
+    name: 'switchboard_wait_seconds',
+    help: 'Time from entering the queue to assignment',
+    labelNames: ['tenant', 'queue'],
+    buckets: [1, 2, 5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1800],
+    registers: [this.registry],
+  });
+  private readonly handleSeconds = new TallyHistogram({
+    name: 'switchboard_handle_seconds',
+    help: 'Time from assignment to completion, wrap-up included',
+    labelNames: ['tenant', 'queue'],
+    buckets: [10, 30, 60, 120, 180, 240, 300, 450, 600, 900, 1200, 1800, 3600],
+    registers: [this.registry],
+  });
+  private readonly offers = new TallyCounter({
+    name: 'switchboard_offers_total',
+    help: 'Offers closed, by outcome (accepted, rejected, timed_out, rescinded)',
+    labelNames: ['tenant', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly offersMade = new TallyCounter({
+    name: 'switchboard_offers_made_total',
+    help: 'Offers made to agents',
+    labelNames: ['tenant'],
+    registers: [this.registry],
+  });
+  private readonly decision = new TallyHistogram({
+    name: 'switchboard_routing_decision_seconds',
+    help: 'Duration of one engine call (a command or a timer tick), routing decisions included',
+    labelNames: ['kind'],
+    buckets: [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 5e-3, 0.025],
+    registers: [this.registry],
+  });
+  private readonly journalWrite = new Histogram({
+    name: 'switchboard_journal_write_seconds',
+    help: "One turn's journal write for one tenant, from the call to Redis's confirmation (redis store)",
+    labelNames: ['outcome'],
+    buckets: [1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.025, 0.05, 0.1, 0.5, 2],
+    registers: [this.registry],
+  });
+  private readonly snapshotSeconds = new Histogram({
+    name: 'switchboard_snapshot_seconds',
+    help: "A tenant's engine snapshot by phase: copy (the event loop is held), encode (a slice per turn), store (parts written and published); redis store",
+    labelNames: ['phase'],
+    buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  private readonly snapshots = new Counter({
+    name: 'switchboard_snapshots_total',
+    help: 'Snapshots by outcome: published (the journal was trimmed up to it) or failed (the journal keeps everything; the next one retries)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  private readonly snapshotBytes = new Gauge({
+    name: 'switchboard_snapshot_bytes',
+    help: 'Size of the latest snapshot taken, encoded',
+    registers: [this.registry],
+  });
+  private readonly journalBatch = new Histogram({
+    name: 'switchboard_journal_batch_entries',
+    help: 'Engine calls per journal write (group commit: one write per tenant per turn)',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000],
+    registers: [this.registry],
+  });
+  private readonly wsConnections = new Gauge({
+    name: 'switchboard_ws_connections',
+    help: 'Open WebSocket connections',
+    labelNames: ['tenant', 'role'],
+    registers: [this.registry],
+  });
+  private readonly wsReceived = new TallyCounter({
+    name: 'switchboard_ws_messages_received_total',
+    help: 'WebSocket messages received',
+    labelNames: ['role'],
+    registers: [this.registry],
+  });
+  private readonly wsSent = new TallyCounter({
+    name: 'switchboard_ws_messages_sent_total',
+    help: 'WebSocket messages sent',
+    labelNames: ['role'],
+    registers: [this.registry],
+  });
+  private readonly wsRejected = new Counter({
+    name: 'switchboard_ws_rejected_total',
+    help: 'Messages refused by the transport before the engine (bad frame, validation, rate limit, forbidden), by code',
+    labelNames: ['role', 'code'],
+    registers: [this.registry],
+  });
+  private readonly wsClosed = new Counter({
+    name: 'switchboard_ws_closes_total',
+    help: 'WebSocket connections closed, by reason (normal, backpressure, policy, token_expired, shutdown, other)',
+    labelNames: ['role', 'reason'],
+    registers: [this.registry],
+  });
+  private readonly wsRefused = new Counter({
+    name: 'switchboard_ws_upgrades_refused_total',
+    help: 'WebSocket upgrades refused, by HTTP status',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
 
   private source: QueueSource | null = null;
 

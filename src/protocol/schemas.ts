@@ -19,7 +19,11 @@ const bounded = <T extends z.ZodType>(schema: T, max: number, what: string) =>
 export const SkillLevels = bounded(z.record(Id, z.number().int().min(1).max(10)), L.maxSkillsPerAgent, 'skills');
 export const Requirements = bounded(z.record(Id, z.number().int().min(1).max(10)), L.maxRequirementsPerInteraction, 'skills');
 export const Labels = bounded(z.record(Id, Id), L.maxLabelsPerEntity, 'labels');
-const Duration = z.number().int().min(0).max(30 * 24 * 3600_000);
+const Duration = z
+  .number()
+  .int()
+  .min(0)
+  .max(30 * 24 * 3600_000);
 const Priority = z.number().int().min(0).max(100);
 
 export const ChannelCapacity = z.strictObject({
@@ -38,7 +42,16 @@ export const AgentSpec = z.strictObject({ id: Id, skills: SkillLevels.optional()
 
 export const QueueSpec = z.strictObject({
   id: Id,
-  serviceObjective: z.strictObject({ percent: z.number().int().min(0).max(100), thresholdMs: z.number().int().min(1).max(7 * 24 * 3600_000) }).optional(),
+  serviceObjective: z
+    .strictObject({
+      percent: z.number().int().min(0).max(100),
+      thresholdMs: z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 24 * 3600_000),
+    })
+    .optional(),
   weight: z.number().gt(0).max(1000).optional(),
   defaultPriority: Priority.optional(),
   offerTimeoutMs: Duration.optional(),
@@ -61,13 +74,15 @@ export const InteractionSpec = z.strictObject({
   priority: Priority.optional(),
   slaDeadline: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   preferredAgents: z.array(Id).max(L.maxPreferredAgents).optional(),
-  relaxation: z.array(z.strictObject({ afterMs: Duration, skills: Requirements })).max(L.maxRelaxationSteps).optional(),
+  relaxation: z
+    .array(z.strictObject({ afterMs: Duration, skills: Requirements }))
+    .max(L.maxRelaxationSteps)
+    .optional(),
   /** Free-form; bounded by the frame's value bounds (depth, size, keys). */
   context: z.unknown().optional(),
 });
 
-const request = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
-  z.strictObject({ id: RequestId, type: z.literal(type), ...shape });
+const request = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) => z.strictObject({ id: RequestId, type: z.literal(type), ...shape });
 
 /** Read-only queries, for platforms and supervisors. */
 const queries = [

@@ -120,10 +120,13 @@ export class IndexedHeap {
    * declined an interaction) without scanning the heap.
    */
   findFirst(accept: (handle: number) => boolean): number {
-    const p = bestFirst(this.n, (p, q) => this.less(this.items[p], this.items[q]), (pos) => accept(this.items[pos]));
+    const p = bestFirst(
+      this.n,
+      (p, q) => this.less(this.items[p], this.items[q]),
+      (pos) => accept(this.items[pos]),
+    );
     return p < 0 ? -1 : this.items[p];
   }
-
 
   /** Handles in storage order (not sorted); for queries and tests. */
   *handles(): IterableIterator<number> {

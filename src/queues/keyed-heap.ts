@@ -127,10 +127,13 @@ export class KeyedHeap {
    * frontier of positions; -1 when none. Cost O(r log r), r = entries rejected before the answer.
    */
   findFirst(accept: (handle: number) => boolean): number {
-    const p = bestFirst(this.n, (p, q) => this.less(p, q), (pos) => accept(this.hs[pos]));
+    const p = bestFirst(
+      this.n,
+      (p, q) => this.less(p, q),
+      (pos) => accept(this.hs[pos]),
+    );
     return p < 0 ? -1 : this.hs[p];
   }
-
 
   /** Handles in storage order (not sorted); for queries and tests. */
   *handles(): IterableIterator<number> {

@@ -104,10 +104,11 @@ export class Persistence {
         try {
           await journal.append(t.tenant, first, entries);
         } catch (e) {
-          if (snapshot) void snapshot.then(
-            () => (d.snapshotting = false),
-            () => (d.snapshotting = false),
-          );
+          if (snapshot)
+            void snapshot.then(
+              () => (d.snapshotting = false),
+              () => (d.snapshotting = false),
+            );
           throw e;
         }
         if (snapshot)
@@ -222,7 +223,10 @@ export class Persistence {
       this.options.log?.info({ tenant: t.tenant, through: snapshot.through, bytes: snapshot.bytes.length }, 'snapshot published; journal trimmed');
     } catch (e) {
       this.options.metrics?.observeSnapshot('failed', (performance.now() - started) / 1000);
-      this.options.log?.warn({ tenant: t.tenant, through: snapshot.through, err: (e as Error).message }, 'snapshot not published (the journal still holds everything)');
+      this.options.log?.warn(
+        { tenant: t.tenant, through: snapshot.through, err: (e as Error).message },
+        'snapshot not published (the journal still holds everything)',
+      );
     } finally {
       t.durability.snapshotting = false;
     }

@@ -13,7 +13,12 @@ import type { Journal } from '../store/journal.ts';
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Who a verified token speaks for. */
-export type Principal = { readonly tenant: string; readonly role: 'platform' | 'agent' | 'supervisor'; readonly agentId: string | null; readonly expiresAt: number };
+export type Principal = {
+  readonly tenant: string;
+  readonly role: 'platform' | 'agent' | 'supervisor';
+  readonly agentId: string | null;
+  readonly expiresAt: number;
+};
 
 /** A connection as the shell sees it; the transport implements it. */
 export interface Session {

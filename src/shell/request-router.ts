@@ -62,11 +62,15 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: number):
       const info = t.engine.interaction(p.interactionId, now);
       if (info) return reply(s, req.id, { ok: true, interaction: info });
       const status = t.engine.finishedStatus(p.interactionId);
-      return status ? reply(s, req.id, { ok: true, interaction: { interactionId: p.interactionId, status } }) : reply(s, req.id, { ok: false, code: 'UNKNOWN_INTERACTION', message: `interaction '${p.interactionId}' is not known` });
+      return status
+        ? reply(s, req.id, { ok: true, interaction: { interactionId: p.interactionId, status } })
+        : reply(s, req.id, { ok: false, code: 'UNKNOWN_INTERACTION', message: `interaction '${p.interactionId}' is not known` });
     }
     case 'GetAgent': {
       const load = t.engine.agentLoad(p.agentId);
-      return load ? reply(s, req.id, { ok: true, agent: load }) : reply(s, req.id, { ok: false, code: 'UNKNOWN_AGENT', message: `agent '${p.agentId}' is not defined` });
+      return load
+        ? reply(s, req.id, { ok: true, agent: load })
+        : reply(s, req.id, { ok: false, code: 'UNKNOWN_AGENT', message: `agent '${p.agentId}' is not defined` });
     }
     case 'GetAgentSummary':
       return reply(s, req.id, { ok: true, summary: t.engine.agentSummary() });

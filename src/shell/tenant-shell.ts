@@ -102,12 +102,15 @@ export class TenantShell {
     if (this.timer && next === this.armedFor) return;
     if (this.timer) clearTimeout(this.timer);
     this.armedFor = next;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.armedFor = Number.POSITIVE_INFINITY;
-      if (this.durability.refusal()) return;
-      this.tick();
-    }, Math.min(MAX_TIMER_MS, Math.max(0, next - this.now())));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.armedFor = Number.POSITIVE_INFINITY;
+        if (this.durability.refusal()) return;
+        this.tick();
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, next - this.now())),
+    );
   }
 
   stop(): void {

@@ -147,9 +147,7 @@ export function main(argv: string[]): void {
   const summaries = policies.map((ordering) =>
     summarise(
       ordering,
-      Array.from({ length: f.reps }, (_, i) =>
-        simulate(scenario, { ordering, agentSelection: f['agent-policy'] as AgentSelectionPolicy, seed: f.seed + i }),
-      ),
+      Array.from({ length: f.reps }, (_, i) => simulate(scenario, { ordering, agentSelection: f['agent-policy'] as AgentSelectionPolicy, seed: f.seed + i })),
     ),
   );
 

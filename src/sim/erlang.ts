@@ -91,7 +91,6 @@ export function erlangA(lambdaPerSec: number, ahtSec: number, agents: number, pa
   return { pWait, pAbandon: (theta * eq) / lambdaPerSec, asa: eq / lambdaPerSec, serviceLevel: sl };
 }
 
-
 /**
  * Mean waits per class of an M/M/N queue with non-preemptive strict priority and a common
  * service rate (Cobham): W_k = (C/(Nμ)) / ((1 − σ_{k−1})(1 − σ_k)), σ_k = Σ_{i≤k} λ_i/(Nμ).

@@ -203,7 +203,11 @@ export class RedisJournal implements Journal {
       const rows = await this.wrap(() => this.redis.xrangeBuffer(stream, start, '+', 'COUNT', READ_CHUNK));
       if (rows.length === 0) return;
       const lastId = rows[rows.length - 1][0].toString();
-      yield { entries: rows.map(([, fields]) => packr.unpack(fields[1]) as JournalEntry), first: entryNumber(rows[0][0].toString()), last: entryNumber(lastId) };
+      yield {
+        entries: rows.map(([, fields]) => packr.unpack(fields[1]) as JournalEntry),
+        first: entryNumber(rows[0][0].toString()),
+        last: entryNumber(lastId),
+      };
       if (rows.length < READ_CHUNK) return;
       start = `(${lastId}`;
     }
@@ -240,7 +244,20 @@ export class RedisJournal implements Journal {
     if (!results || failed) throw new StoreUnavailableError(`snapshot parts not written: ${String(failed?.[0] ?? 'no reply')}`);
     const old = (await this.wrap(() => this.redis.hget(key(tenant, 'snapshot'), 'data'))) ?? data;
     try {
-      await this.redis.sbPublish(key(tenant, 'epoch'), key(tenant, 'seq'), key(tenant, 'snapshot'), key(tenant, 'journal'), data, old, epoch, String(through), data, String(parts), String(buf.length), String(Date.now()));
+      await this.redis.sbPublish(
+        key(tenant, 'epoch'),
+        key(tenant, 'seq'),
+        key(tenant, 'snapshot'),
+        key(tenant, 'journal'),
+        data,
+        old,
+        epoch,
+        String(through),
+        data,
+        String(parts),
+        String(buf.length),
+        String(Date.now()),
+      );
     } catch (e) {
       await this.bulk.unlink(data).catch(() => undefined);
       if (e instanceof Error && e.message.startsWith('STALE')) throw new StaleLeaderError(`tenant '${tenant}': ${e.message}`);

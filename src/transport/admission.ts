@@ -67,8 +67,18 @@ export function admit(a: Admission): (res: uWS.HttpResponse, req: uWS.HttpReques
         encoding = hit === SUBPROTOCOLS.msgpack ? 'msgpack' : 'json';
         chosen = hit;
       }
-      if (a.shell.connections(p.tenant) >= a.maxConnectionsPerTenant) return refuse('503 Service Unavailable', 'too many connections for this tenant', { tenant: p.tenant });
-      const conn: Conn = { principal: p, encoding, session: null, tokens: a.messageBurst, refilledAt: Date.now(), violations: 0, expiry: null, closeReason: null };
+      if (a.shell.connections(p.tenant) >= a.maxConnectionsPerTenant)
+        return refuse('503 Service Unavailable', 'too many connections for this tenant', { tenant: p.tenant });
+      const conn: Conn = {
+        principal: p,
+        encoding,
+        session: null,
+        tokens: a.messageBurst,
+        refilledAt: Date.now(),
+        violations: 0,
+        expiry: null,
+        closeReason: null,
+      };
       res.cork(() => res.upgrade(conn, key, chosen, extensions, context));
     });
   };

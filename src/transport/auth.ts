@@ -39,7 +39,10 @@ export class TokenVerifier {
   }
 
   sign(claims: { tenant: string; role: Principal['role']; sub?: string }, ttlSeconds: number): Promise<string> {
-    const jwt = new SignJWT({ tenant: claims.tenant, role: claims.role }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt().setExpirationTime(`${ttlSeconds}s`);
+    const jwt = new SignJWT({ tenant: claims.tenant, role: claims.role })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt()
+      .setExpirationTime(`${ttlSeconds}s`);
     if (claims.sub) jwt.setSubject(claims.sub);
     return jwt.sign(this.key);
   }

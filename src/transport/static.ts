@@ -44,7 +44,10 @@ export function loadWebFiles(root = packageRoot()): Map<string, StaticFile> {
 
 /** Headers for every page: same-origin scripts only; WebSocket to this server. */
 export const WEB_HEADERS: readonly (readonly [string, string])[] = [
-  ['content-security-policy', "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"],
+  [
+    'content-security-policy',
+    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+  ],
   ['x-content-type-options', 'nosniff'],
   ['referrer-policy', 'no-referrer'],
   ['cache-control', 'no-cache'],

@@ -52,7 +52,14 @@ function armExpiry(ws: uWS.WebSocket<Conn>, c: Conn, s: SessionImpl): void {
   );
 }
 
-export function startServer(config: Config, shell: ShellPort, verifier: TokenVerifier, log: Logger, metrics?: Metrics, gate?: ServeGate): Promise<RunningServer> {
+export function startServer(
+  config: Config,
+  shell: ShellPort,
+  verifier: TokenVerifier,
+  log: Logger,
+  metrics?: Metrics,
+  gate?: ServeGate,
+): Promise<RunningServer> {
   const build = uwsBuild();
   log.info({ build }, 'uWebSockets.js loaded');
   if (build !== 'native' && !config.allowJsFallback)
@@ -142,7 +149,11 @@ export function startServer(config: Config, shell: ShellPort, verifier: TokenVer
         if (s) {
           s.closed = true;
           shell.close(s);
-          metrics?.connectionClosed(c.principal.tenant, c.principal.role, c.closeReason ?? (code === 1000 || code === 1005 ? 'normal' : code === 1001 ? 'going_away' : 'other'));
+          metrics?.connectionClosed(
+            c.principal.tenant,
+            c.principal.role,
+            c.closeReason ?? (code === 1000 || code === 1005 ? 'normal' : code === 1001 ? 'going_away' : 'other'),
+          );
           log.info({ conn: s.id, tenant: c.principal.tenant, code }, 'closed');
         }
       },

@@ -10,7 +10,26 @@ describe('npm run bench:engine', () => {
   it('--json prints the engine and baseline figures', () => {
     const r = spawnSync(
       process.execPath,
-      ['--expose-gc', '--import', 'tsx', 'bench/engine.ts', '--json', '--skip-small', '--agents', '300', '--profiles', '30', '--waiting', '3000', '--signatures', '100', '--decisions', '2000', '--baseline-decisions', '50'],
+      [
+        '--expose-gc',
+        '--import',
+        'tsx',
+        'bench/engine.ts',
+        '--json',
+        '--skip-small',
+        '--agents',
+        '300',
+        '--profiles',
+        '30',
+        '--waiting',
+        '3000',
+        '--signatures',
+        '100',
+        '--decisions',
+        '2000',
+        '--baseline-decisions',
+        '50',
+      ],
       { cwd: root, encoding: 'utf8', timeout: 120_000 },
     );
     expect(r.status, r.stderr).toBe(0);

@@ -28,7 +28,15 @@ beforeAll(async () => {
   ({ server, verifier, url } = await startTestServer());
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 60_000);
 
@@ -42,7 +50,11 @@ const tile = (page: Page, id: string) => page.locator(`#${id}`);
 
 describe('web pages in a browser', () => {
   it('an interaction submitted by a platform reaches the agent page, is accepted and completed; the dashboard follows', async () => {
-    const platform = new PlatformClient({ url, WebSocket: WebSocket as unknown as WebSocketConstructor, token: () => verifier.sign({ tenant: 'web', role: 'platform' }, 600) });
+    const platform = new PlatformClient({
+      url,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      token: () => verifier.sign({ tenant: 'web', role: 'platform' }, 600),
+    });
     await platform.connect();
     await platform.defineSkill('billing');
     await platform.upsertQueue({ id: 'billing', serviceObjective: { percent: 80, thresholdMs: 20_000 }, offerTimeoutMs: 60_000, wrapUpMs: 0 });
@@ -67,7 +79,13 @@ describe('web pages in a browser', () => {
     await expect.poll(() => agent.locator('#state').textContent()).toBe('available');
     await expect.poll(() => dashboard.locator('tr[data-state="available"] td.num').textContent(), { timeout: 5_000 }).toBe('1');
 
-    await platform.submit({ id: 'call-77', channel: 'voice', queue: 'billing', skills: { billing: 5 }, context: { caller: 'Ada Lovelace', account: 'A-1815' } });
+    await platform.submit({
+      id: 'call-77',
+      channel: 'voice',
+      queue: 'billing',
+      skills: { billing: 5 },
+      context: { caller: 'Ada Lovelace', account: 'A-1815' },
+    });
     const offer = agent.locator('[data-offer]');
     await expect.poll(() => offer.count(), { timeout: 5_000 }).toBe(1);
     expect(await offer.textContent()).toContain('Ada Lovelace');

@@ -18,4 +18,5 @@ export class JournalingEngine extends Engine {
 }
 
 /** Makes one journal entry's call on `engine`: `apply` with a command, else `tick`. */
-export const replayEntry = (engine: Engine, e: JournalEntry): ApplyResult | { events: EngineEvent[] } => (e.c ? engine.apply(e.c, e.n) : { events: engine.tick(e.n) });
+export const replayEntry = (engine: Engine, e: JournalEntry): ApplyResult | { events: EngineEvent[] } =>
+  e.c ? engine.apply(e.c, e.n) : { events: engine.tick(e.n) };

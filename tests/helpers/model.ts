@@ -90,7 +90,14 @@ export class Model {
         ix.status = 'offered';
         ix.agent = e.agentId;
         ix.offerId = e.offerId;
-        a.work.set(ix.id, { ix: ix.id, agent: e.agentId, channel: ix.spec.channel, cost: cap.cost, interruptible: cap.interruptible === true, assigned: false });
+        a.work.set(ix.id, {
+          ix: ix.id,
+          agent: e.agentId,
+          channel: ix.spec.channel,
+          cost: cap.cost,
+          interruptible: cap.interruptible === true,
+          assigned: false,
+        });
         break;
       }
       case 'InteractionAssigned': {
@@ -129,7 +136,13 @@ export class Model {
         if (ix.agent) this.agents.get(ix.agent)?.work.delete(ix.id);
         if (e.type === 'InteractionCompleted' && ix.status !== 'wrap_up' && ix.status !== 'assigned') this.fail(`${ix.id} completed from ${ix.status}`);
         ix.status =
-          e.type === 'InteractionCompleted' ? 'completed' : e.type === 'InteractionCancelled' ? 'cancelled' : e.type === 'InteractionAbandoned' ? 'abandoned' : 'expired';
+          e.type === 'InteractionCompleted'
+            ? 'completed'
+            : e.type === 'InteractionCancelled'
+              ? 'cancelled'
+              : e.type === 'InteractionAbandoned'
+                ? 'abandoned'
+                : 'expired';
         ix.agent = null;
         break;
       }

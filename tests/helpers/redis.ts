@@ -42,7 +42,26 @@ export class TestRedis {
   }
 
   async restart(): Promise<void> {
-    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--logfile', join(this.dir, 'redis.log')], { stdio: 'ignore' });
+    this.proc = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+        '--logfile',
+        join(this.dir, 'redis.log'),
+      ],
+      { stdio: 'ignore' },
+    );
     const { Redis } = await import('ioredis');
     await until(
       async () => {
@@ -102,7 +121,32 @@ export class TestRedisCluster {
     }
     const procs = ports.map((port) => {
       const dir = mkdtempSync(join(tmpdir(), 'sb-cluster-'));
-      return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-node-timeout', '2000', '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--logfile', join(dir, 'redis.log')], { stdio: 'ignore' });
+      return spawn(
+        'redis-server',
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--dir',
+          dir,
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, 'nodes.conf'),
+          '--cluster-node-timeout',
+          '2000',
+          '--appendonly',
+          'yes',
+          '--appendfsync',
+          'always',
+          '--save',
+          '',
+          '--logfile',
+          join(dir, 'redis.log'),
+        ],
+        { stdio: 'ignore' },
+      );
     });
     const cluster = new TestRedisCluster(ports, procs);
     const { Redis } = await import('ioredis');
@@ -118,7 +162,9 @@ export class TestRedisCluster {
     };
     for (const port of ports) await until(async () => (await ask(port, 'PING')) === 'PONG', 10_000, `redis-server :${port}`);
     await new Promise<void>((resolve, reject) => {
-      const c = spawn('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore' });
+      const c = spawn('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], {
+        stdio: 'ignore',
+      });
       c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --cluster create exited with ${code}`))));
     });
     for (const port of ports) await until(async () => (await ask(port, 'CLUSTER', 'INFO')).includes('cluster_state:ok'), 20_000, `cluster node :${port}`);

@@ -14,12 +14,21 @@ export async function startTestServer(
   overrides: Record<string, string> = {},
   options: { now?: () => number; journal?: Journal; snapshotEveryEntries?: number } = {},
 ): Promise<{ server: RunningServer; verifier: TokenVerifier; config: Config; url: string; metrics: Metrics; shell: Shell }> {
-  const args = Object.entries({ port: '0', host: '127.0.0.1', authSecret: SECRET, logLevel: 'silent', metricsPort: '0', ...overrides }).flatMap(([k, v]) => [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, v]);
+  const args = Object.entries({ port: '0', host: '127.0.0.1', authSecret: SECRET, logLevel: 'silent', metricsPort: '0', ...overrides }).flatMap(([k, v]) => [
+    `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+    v,
+  ]);
   const loaded = loadConfig({}, args);
   if (!loaded.ok) throw new Error(loaded.error);
   const verifier = new TokenVerifier(SECRET);
   const metrics = new Metrics({ serviceLevelWindowMs: loaded.config.serviceLevelWindowSeconds * 1000, processMetrics: false });
-  const shell = new Shell({ ordering: 'fifo', agentSelection: 'longest-idle', metrics, ...(options.now ? { now: options.now } : {}), ...(options.journal ? { journal: options.journal, snapshotEveryEntries: options.snapshotEveryEntries ?? 0 } : {}) });
+  const shell = new Shell({
+    ordering: 'fifo',
+    agentSelection: 'longest-idle',
+    metrics,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.journal ? { journal: options.journal, snapshotEveryEntries: options.snapshotEveryEntries ?? 0 } : {}),
+  });
   metrics.observeQueues(shell);
   await shell.recover();
   const server = await startServer(loaded.config, shell, verifier, pino({ level: loaded.config.logLevel }), metrics);
@@ -116,10 +125,13 @@ export class TestClient {
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('push not received in time')), timeoutMs);
-      this.pushWaiters.push({ pred, resolve: (p) => {
+      this.pushWaiters.push({
+        pred,
+        resolve: (p) => {
           clearTimeout(t);
           resolve(p);
-        } });
+        },
+      });
     });
   }
 

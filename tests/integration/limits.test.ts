@@ -11,7 +11,13 @@ let url: string;
 let metrics: Metrics;
 
 beforeAll(async () => {
-  ({ server, verifier, url, metrics } = await startTestServer({ maxPayloadBytes: '4096', maxBackpressureBytes: '16384', maxConnectionsPerTenant: '4', messageBurst: '5000', messagesPerSecond: '5000' }));
+  ({ server, verifier, url, metrics } = await startTestServer({
+    maxPayloadBytes: '4096',
+    maxBackpressureBytes: '16384',
+    maxConnectionsPerTenant: '4',
+    messageBurst: '5000',
+    messagesPerSecond: '5000',
+  }));
 });
 afterAll(() => server.stop());
 

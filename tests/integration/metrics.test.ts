@@ -33,7 +33,10 @@ describe('metrics', () => {
   it('after a scripted scenario, the scrape reports what happened', async () => {
     const p = await connect('/v1/platform', await token('platform'));
     const ok = async (c: TestClient, body: Record<string, unknown>) => expect(await c.request(body)).toMatchObject({ ok: true });
-    await ok(p, { type: 'UpsertQueue', queue: { id: 'sales', serviceObjective: { percent: 80, thresholdMs: 20_000 }, offerTimeoutMs: 3_600_000, maxWaitMs: null } });
+    await ok(p, {
+      type: 'UpsertQueue',
+      queue: { id: 'sales', serviceObjective: { percent: 80, thresholdMs: 20_000 }, offerTimeoutMs: 3_600_000, maxWaitMs: null },
+    });
     await ok(p, { type: 'UpsertAgent', agent: { id: 'ann' } });
     await ok(p, { type: 'UpsertAgent', agent: { id: 'bob' } });
     const ann = await connect('/v1/agent', await token('agent', 'ann'));

@@ -28,7 +28,12 @@ describe('client SDK against a real server', () => {
     // A short-lived token: the server closes the socket when it expires, the SDK reconnects
     // with a fresh one and the open offer is sent again.
     let tokens = 0;
-    const agent = new AgentClient({ url, WebSocket: WS, initialDelayMs: 50, token: () => verifier.sign({ tenant: 'sdk', role: 'agent', sub: 'lucia' }, ++tokens === 1 ? 2 : 600) });
+    const agent = new AgentClient({
+      url,
+      WebSocket: WS,
+      initialDelayMs: 50,
+      token: () => verifier.sign({ tenant: 'sdk', role: 'agent', sub: 'lucia' }, ++tokens === 1 ? 2 : 600),
+    });
     const offers: OfferPush[] = [];
     agent.onOffer((o) => offers.push(o));
     await agent.connect();

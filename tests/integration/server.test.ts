@@ -9,7 +9,8 @@ let verifier: TokenVerifier;
 let url: string;
 const clients: TestClient[] = [];
 
-const token = (tenant: string, role: 'platform' | 'agent' | 'supervisor', sub?: string, ttl = 600) => verifier.sign({ tenant, role, ...(sub ? { sub } : {}) }, ttl);
+const token = (tenant: string, role: 'platform' | 'agent' | 'supervisor', sub?: string, ttl = 600) =>
+  verifier.sign({ tenant, role, ...(sub ? { sub } : {}) }, ttl);
 async function platform(tenant = 't1', encoding: 'json' | 'msgpack' = 'json') {
   const c = await TestClient.connect(`${url}/v1/platform`, await token(tenant, 'platform'), encoding);
   clients.push(c);
@@ -43,16 +44,26 @@ describe('server flows', () => {
     const p = await platform('t1', 'msgpack');
     const ann = await agent('ann');
     expect(await ann.request({ type: 'SetState', state: 'available' })).toMatchObject({ ok: true });
-    const sub = await p.request({ type: 'SubmitInteraction', interaction: { id: 'call-1', channel: 'voice', queue: 'q', skills: { billing: 2 }, context: { crm: 'A-17' } } });
+    const sub = await p.request({
+      type: 'SubmitInteraction',
+      interaction: { id: 'call-1', channel: 'voice', queue: 'q', skills: { billing: 2 }, context: { crm: 'A-17' } },
+    });
     expect(sub).toMatchObject({ ok: true, interactionId: 'call-1' });
     const offer = await ann.nextPush((m) => m.push === 'offer' && m.interactionId === 'call-1');
     expect(offer).toMatchObject({ channel: 'voice', queueId: 'q', context: { crm: 'A-17' } });
     expect(await ann.request({ type: 'Accept', offerId: offer.offerId })).toMatchObject({ ok: true });
-    expect(await p.request({ type: 'GetInteraction', interactionId: 'call-1' })).toMatchObject({ ok: true, interaction: { status: 'assigned', agentId: 'ann' } });
+    expect(await p.request({ type: 'GetInteraction', interactionId: 'call-1' })).toMatchObject({
+      ok: true,
+      interaction: { status: 'assigned', agentId: 'ann' },
+    });
     expect(await ann.request({ type: 'Complete', interactionId: 'call-1' })).toMatchObject({ ok: true });
     expect(await p.request({ type: 'GetInteraction', interactionId: 'call-1' })).toMatchObject({ ok: true, interaction: { status: 'completed' } });
     // Idempotent retry of the same submission.
-    expect(await p.request({ type: 'SubmitInteraction', interaction: { id: 'call-1', channel: 'voice', queue: 'q' } })).toMatchObject({ ok: true, duplicate: true, status: 'completed' });
+    expect(await p.request({ type: 'SubmitInteraction', interaction: { id: 'call-1', channel: 'voice', queue: 'q' } })).toMatchObject({
+      ok: true,
+      duplicate: true,
+      status: 'completed',
+    });
     await ann.request({ type: 'SetState', state: 'away' });
   });
 
@@ -66,7 +77,10 @@ describe('server flows', () => {
     expect(await bob.request({ type: 'Accept', offerId: offer.offerId })).toMatchObject({ ok: false, code: 'OFFER_NOT_YOURS' });
     const other = await platform('t2');
     expect(await other.request({ type: 'GetInteraction', interactionId: 'call-2' })).toMatchObject({ ok: false, code: 'UNKNOWN_INTERACTION' });
-    expect(await ann.request({ type: 'SubmitInteraction', interaction: { id: 'x', channel: 'voice', queue: 'q' } })).toMatchObject({ ok: false, code: 'UNKNOWN_TYPE' });
+    expect(await ann.request({ type: 'SubmitInteraction', interaction: { id: 'x', channel: 'voice', queue: 'q' } })).toMatchObject({
+      ok: false,
+      code: 'UNKNOWN_TYPE',
+    });
     // Reconnect: the open offer is re-sent.
     ann.close();
     await ann.closed;
@@ -90,7 +104,10 @@ describe('server flows', () => {
     await bob.nextPush((m) => m.push === 'offerClosed' && m.offerId === offer.offerId && m.reason === 'OfferTimedOut');
     await bob.nextPush((m) => m.push === 'state' && m.state === 'away' && m.reason === 'no_answer');
     expect(await p.request({ type: 'TransferInteraction', interactionId: 'call-t', queue: 'other' })).toMatchObject({ ok: true });
-    expect(await p.request({ type: 'GetInteraction', interactionId: 'call-t' })).toMatchObject({ ok: true, interaction: { queueId: 'other', status: 'queued' } });
+    expect(await p.request({ type: 'GetInteraction', interactionId: 'call-t' })).toMatchObject({
+      ok: true,
+      interaction: { queueId: 'other', status: 'queued' },
+    });
     await bob.request({ type: 'SetState', state: 'available' });
     const again = await bob.nextPush((m) => m.push === 'offer' && m.interactionId === 'call-t' && m.offerId !== offer.offerId);
     expect(again.queueId).toBe('other');
@@ -102,10 +119,15 @@ describe('server flows', () => {
 
   it('explains over the wire to platforms and supervisors, never to agents', async () => {
     const p = await platform();
-    expect(await p.request({ type: 'SubmitInteraction', interaction: { id: 'why-1', channel: 'voice', queue: 'q', skills: { billing: 9 } } })).toMatchObject({ ok: true });
+    expect(await p.request({ type: 'SubmitInteraction', interaction: { id: 'why-1', channel: 'voice', queue: 'q', skills: { billing: 9 } } })).toMatchObject({
+      ok: true,
+    });
     const sup = await TestClient.connect(`${url}/v1/agent`, await token('t1', 'supervisor'));
     clients.push(sup);
-    const r = (await sup.request({ type: 'ExplainInteraction', interactionId: 'why-1' })) as { ok: boolean; explanation: { status: string; counts: { eligible: number }; agents: { agentId: string; reasons: { reason: string }[] }[] } };
+    const r = (await sup.request({ type: 'ExplainInteraction', interactionId: 'why-1' })) as {
+      ok: boolean;
+      explanation: { status: string; counts: { eligible: number }; agents: { agentId: string; reasons: { reason: string }[] }[] };
+    };
     expect(r.ok).toBe(true);
     expect(r.explanation.status).toBe('queued');
     expect(r.explanation.counts.eligible).toBe(0);
@@ -148,7 +170,11 @@ describe('server flows', () => {
 
   it('rate-limits a flooding connection with typed errors', async () => {
     const p = await platform();
-    const replies = await Promise.all(Array.from({ length: 120 }, () => p.request({ type: 'GetQueueStats' })).map((r) => Promise.race([r, new Promise((res) => setTimeout(() => res(null), 1500))])));
+    const replies = await Promise.all(
+      Array.from({ length: 120 }, () => p.request({ type: 'GetQueueStats' })).map((r) =>
+        Promise.race([r, new Promise((res) => setTimeout(() => res(null), 1500))]),
+      ),
+    );
     await new Promise((r) => setTimeout(r, 50));
     const limited = p.errors.filter((e) => e.code === 'RATE_LIMITED').length;
     expect(limited).toBeGreaterThan(0);

@@ -29,7 +29,11 @@ describe('hostile frames over the wire', () => {
           fc.uint8Array({ maxLength: 200 }),
           fc.string({ maxLength: 200 }),
           fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify({ id: 1, type: 'SubmitInteraction', interaction: v })),
-          fc.constantFrom('{"id":1,"type":"Resume","__proto__":{"polluted":1}}', '{"id":2,"type":"Accept","offerId":"o4194304"}', '[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]'),
+          fc.constantFrom(
+            '{"id":1,"type":"Resume","__proto__":{"polluted":1}}',
+            '{"id":2,"type":"Accept","offerId":"o4194304"}',
+            '[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]',
+          ),
         ),
         { numRuns: FRAMES, seed: encoding === 'json' ? 7 : 8 },
       );

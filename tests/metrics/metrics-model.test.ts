@@ -10,7 +10,11 @@ class MeteredEngine extends Engine {
   lastNow = 0;
   constructor(...args: ConstructorParameters<typeof Engine>) {
     super(...args);
-    this.metrics.observeQueues({ tenants: () => ['t'], queueStats: () => this.queueIds().map((q) => this.queueStats(q, this.lastNow)!), now: () => this.lastNow });
+    this.metrics.observeQueues({
+      tenants: () => ['t'],
+      queueStats: () => this.queueIds().map((q) => this.queueStats(q, this.lastNow)!),
+      now: () => this.lastNow,
+    });
   }
   ended = 0;
   private feed(events: readonly EngineEvent[]) {

@@ -47,9 +47,13 @@ function check(where: string, expr: string) {
 
 describe('alert rules and dashboard', () => {
   it('every alert expression refers to registered metrics and labels, and every rule is complete', () => {
-    const doc = parse(readFileSync(new URL('../../docs/alerts.yml', import.meta.url), 'utf8')) as { groups: { name: string; rules: Record<string, unknown>[] }[] };
+    const doc = parse(readFileSync(new URL('../../docs/alerts.yml', import.meta.url), 'utf8')) as {
+      groups: { name: string; rules: Record<string, unknown>[] }[];
+    };
     const rules = doc.groups.flatMap((g) => g.rules);
-    expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining(['SwitchboardServiceLevelBelowObjective', 'SwitchboardQueueGrowing', 'SwitchboardNoAgentsAvailable']));
+    expect(rules.map((r) => r.alert)).toEqual(
+      expect.arrayContaining(['SwitchboardServiceLevelBelowObjective', 'SwitchboardQueueGrowing', 'SwitchboardNoAgentsAvailable']),
+    );
     for (const r of rules) {
       expect(typeof r.alert).toBe('string');
       expect(r.labels).toHaveProperty('severity');
@@ -59,7 +63,10 @@ describe('alert rules and dashboard', () => {
   });
 
   it('every dashboard query refers to registered metrics and labels', () => {
-    const dash = JSON.parse(readFileSync(new URL('../../docs/grafana-dashboard.json', import.meta.url), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[]; templating: { list: { query: string }[] } };
+    const dash = JSON.parse(readFileSync(new URL('../../docs/grafana-dashboard.json', import.meta.url), 'utf8')) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+      templating: { list: { query: string }[] };
+    };
     expect(dash.panels.length).toBeGreaterThan(10);
     for (const p of dash.panels) for (const t of p.targets) check(p.title, t.expr);
     for (const v of dash.templating.list) if (v.query.includes('(')) check('templating', v.query);

@@ -14,8 +14,14 @@ function both(labelNames: string[]) {
   return {
     ours,
     theirs,
-    counter: { ours: new TallyCounter({ name: 'c_total', help: 'counts', labelNames, registers: [ours] }), theirs: new Counter({ name: 'c_total', help: 'counts', labelNames, registers: [theirs] }) },
-    histogram: { ours: new TallyHistogram({ name: 'h_seconds', help: 'times', labelNames, buckets: BUCKETS, registers: [ours] }), theirs: new Histogram({ name: 'h_seconds', help: 'times', labelNames, buckets: BUCKETS, registers: [theirs] }) },
+    counter: {
+      ours: new TallyCounter({ name: 'c_total', help: 'counts', labelNames, registers: [ours] }),
+      theirs: new Counter({ name: 'c_total', help: 'counts', labelNames, registers: [theirs] }),
+    },
+    histogram: {
+      ours: new TallyHistogram({ name: 'h_seconds', help: 'times', labelNames, buckets: BUCKETS, registers: [ours] }),
+      theirs: new Histogram({ name: 'h_seconds', help: 'times', labelNames, buckets: BUCKETS, registers: [theirs] }),
+    },
   };
 }
 
@@ -23,21 +29,24 @@ describe('tally metrics', () => {
   for (const labelNames of [[], ['tenant'], ['tenant', 'queue'], ['tenant', 'queue', 'outcome']]) {
     it(`expose exactly what prom-client's Counter and Histogram do (${labelNames.length} labels)`, async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.tuple(fc.array(label, { minLength: 3, maxLength: 3 }), value, fc.integer({ min: 1, max: 5 })), { maxLength: 60 }), async (updates) => {
-          const m = both(labelNames);
-          for (const [ls, v, by] of updates) {
-            const values = ls.slice(0, labelNames.length);
-            const labels = Object.fromEntries(labelNames.map((n, i) => [n, values[i]]));
-            m.counter.ours.inc(by, ...values);
-            m.counter.theirs.inc(labels, by);
-            m.histogram.ours.observe(v, ...values);
-            m.histogram.theirs.observe(labels, v);
-          }
-          expect(await m.ours.metrics()).toBe(await m.theirs.metrics());
-          // prom-client's JSON carries an `exemplar` slot per value (OpenMetrics only; unused here).
-          const json = async (r: Registry) => JSON.parse(JSON.stringify(await r.getMetricsAsJSON(), (k, v) => (k === 'exemplar' ? undefined : v)));
-          expect(await json(m.ours)).toEqual(await json(m.theirs));
-        }),
+        fc.asyncProperty(
+          fc.array(fc.tuple(fc.array(label, { minLength: 3, maxLength: 3 }), value, fc.integer({ min: 1, max: 5 })), { maxLength: 60 }),
+          async (updates) => {
+            const m = both(labelNames);
+            for (const [ls, v, by] of updates) {
+              const values = ls.slice(0, labelNames.length);
+              const labels = Object.fromEntries(labelNames.map((n, i) => [n, values[i]]));
+              m.counter.ours.inc(by, ...values);
+              m.counter.theirs.inc(labels, by);
+              m.histogram.ours.observe(v, ...values);
+              m.histogram.theirs.observe(labels, v);
+            }
+            expect(await m.ours.metrics()).toBe(await m.theirs.metrics());
+            // prom-client's JSON carries an `exemplar` slot per value (OpenMetrics only; unused here).
+            const json = async (r: Registry) => JSON.parse(JSON.stringify(await r.getMetricsAsJSON(), (k, v) => (k === 'exemplar' ? undefined : v)));
+            expect(await json(m.ours)).toEqual(await json(m.theirs));
+          },
+        ),
         { numRuns: 200 },
       );
     });

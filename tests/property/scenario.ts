@@ -28,19 +28,33 @@ const CHANNELS = ['voice', 'chat', 'email'];
 
 const levels = fc.dictionary(fc.constantFrom(...SKILLS), fc.integer({ min: 1, max: 10 }), { maxKeys: 3 }) as fc.Arbitrary<SkillLevels>;
 export const agentSpec = (id: string): fc.Arbitrary<AgentSpec> =>
-  fc.record({
-    skills: levels,
-    lang: fc.constantFrom('en', 'fr'),
-    cap: fc.constantFrom<CapacitySpec>(
-      { total: 1, channels: { voice: { cost: 1, max: 1 } } },
-      { total: 3, channels: { chat: { cost: 1, max: 3 } } },
-      { total: 3, channels: { voice: { cost: 3, max: 1 }, chat: { cost: 1, max: 2 }, email: { cost: 1, max: 1, interruptible: true } } },
-      { total: 2, channels: { chat: { cost: 1, max: 2, autoAccept: true }, email: { cost: 1, max: 2 } } },
-    ),
-  }).map((r) => ({ id, skills: r.skills, labels: { lang: r.lang }, capacity: r.cap }));
+  fc
+    .record({
+      skills: levels,
+      lang: fc.constantFrom('en', 'fr'),
+      cap: fc.constantFrom<CapacitySpec>(
+        { total: 1, channels: { voice: { cost: 1, max: 1 } } },
+        { total: 3, channels: { chat: { cost: 1, max: 3 } } },
+        { total: 3, channels: { voice: { cost: 3, max: 1 }, chat: { cost: 1, max: 2 }, email: { cost: 1, max: 1, interruptible: true } } },
+        { total: 2, channels: { chat: { cost: 1, max: 2, autoAccept: true }, email: { cost: 1, max: 2 } } },
+      ),
+    })
+    .map((r) => ({ id, skills: r.skills, labels: { lang: r.lang }, capacity: r.cap }));
 
 export type Action =
-  | { k: 'submit'; n: number; channel: string; queue: 'sales' | 'support'; skills: SkillLevels; lang: string | null; priority: number; tier: number; cust: number | null; pref: number[]; relax: boolean }
+  | {
+      k: 'submit';
+      n: number;
+      channel: string;
+      queue: 'sales' | 'support';
+      skills: SkillLevels;
+      lang: string | null;
+      priority: number;
+      tier: number;
+      cust: number | null;
+      pref: number[];
+      relax: boolean;
+    }
   | { k: 'accept' | 'reject' | 'complete' | 'cancel' | 'abandon' | 'transfer' | 'foreign'; pick: number }
   | { k: 'state'; agents: number[]; state: 'available' | 'away' | 'offline' }
   | { k: 'reskill'; agent: number; skills: SkillLevels }
@@ -65,7 +79,13 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   { weight: 5, arbitrary: fc.record({ k: fc.constantFrom('accept' as const), pick: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constantFrom('reject' as const, 'complete' as const, 'cancel' as const, 'abandon' as const, 'transfer' as const, 'foreign' as const), pick: fc.nat() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constantFrom('reject' as const, 'complete' as const, 'cancel' as const, 'abandon' as const, 'transfer' as const, 'foreign' as const),
+      pick: fc.nat(),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('complete' as const), pick: fc.nat() }) },
   {
     weight: 2,
@@ -197,11 +217,12 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
     now = Math.max(now + 1, next ?? now + 1);
     model.observe({ type: 'EndWrapUp', agentId: '' }, engine.tick(now), true, false);
     check();
-    for (const a of agents) if (engine.agentLoad(a.id)!.state !== 'available' && engine.agentLoad(a.id)!.wrapping.length === 0) step({ type: 'SetAgentState', agentIds: [a.id], state: 'available' });
+    for (const a of agents)
+      if (engine.agentLoad(a.id)!.state !== 'available' && engine.agentLoad(a.id)!.wrapping.length === 0)
+        step({ type: 'SetAgentState', agentIds: [a.id], state: 'available' });
   }
   const stuck = model.live().map((ix) => `${ix.id}:${ix.status}`);
   expect(stuck, 'I1: every accepted submission ends').toEqual([]);
   for (const id of model.accepted) expect(model.ixs.has(id), `I1: ${id} was acknowledged but never queued`).toBe(true);
   expect(engine.counts().interactions).toBe(0);
 }
-

@@ -6,7 +6,14 @@ import { parseRequest } from '../../src/protocol/schemas.ts';
 const submit = {
   id: 7,
   type: 'SubmitInteraction',
-  interaction: { id: 'call-1', channel: 'voice', queue: 'billing', skills: { billing: 3 }, labels: { lang: 'en' }, context: { crm: { account: 'A-1', tags: ['vip'] } } },
+  interaction: {
+    id: 'call-1',
+    channel: 'voice',
+    queue: 'billing',
+    skills: { billing: 3 },
+    labels: { lang: 'en' },
+    context: { crm: { account: 'A-1', tags: ['vip'] } },
+  },
 };
 
 describe('codecs', () => {
@@ -65,13 +72,16 @@ describe('codecs', () => {
       expect(d.ok, String(reason)).toBe(false);
       if (!d.ok) expect(d.reason).toMatch(reason);
     }
-    expect(decodeFrame('[' .repeat(50) + ']'.repeat(50), 'json')).toMatchObject({ ok: false, reason: expect.stringMatching(/nested deeper/) });
+    expect(decodeFrame('['.repeat(50) + ']'.repeat(50), 'json')).toMatchObject({ ok: false, reason: expect.stringMatching(/nested deeper/) });
     expect(decodeFrame('x'.repeat(70_000), 'json')).toMatchObject({ ok: false, reason: expect.stringMatching(/larger than/) });
     expect(decodeFrame(Uint8Array.from([0xff, 0xfe, 0x7b]), 'json')).toMatchObject({ ok: false, reason: expect.stringMatching(/UTF-8/) });
   });
 
   it('names the failing fields, keeps the request id, and never echoes values', () => {
-    const r = parseRequest({ id: 'r-9', type: 'SubmitInteraction', interaction: { id: 'x', channel: 'voice', queue: 'q', priority: 'secret-value' } }, 'platform');
+    const r = parseRequest(
+      { id: 'r-9', type: 'SubmitInteraction', interaction: { id: 'x', channel: 'voice', queue: 'q', priority: 'secret-value' } },
+      'platform',
+    );
     expect(r).toMatchObject({ ok: false, re: 'r-9', code: 'VALIDATION_FAILED' });
     if (!r.ok) {
       expect(r.message).toContain('interaction.priority');

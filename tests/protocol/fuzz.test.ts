@@ -60,7 +60,10 @@ describe(`decoder and validator under ${FRAMES} hostile frames`, () => {
   const heapBefore = process.memoryUsage().heapUsed;
 
   it('random bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 256 }), encodings, (b, enc) => exercise(b, enc)), { numRuns: PER_FAMILY });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 256 }), encodings, (b, enc) => exercise(b, enc)),
+      { numRuns: PER_FAMILY },
+    );
   });
 
   it('mutated valid frames (flips, truncation, splices)', () => {
@@ -78,11 +81,15 @@ describe(`decoder and validator under ${FRAMES} hostile frames`, () => {
   it('huge declared lengths and counts', () => {
     const headers = fc.constantFrom(0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9);
     fc.assert(
-      fc.property(fc.array(fc.tuple(headers, fc.uint8Array({ minLength: 4, maxLength: 4 })), { minLength: 1, maxLength: 8 }), fc.uint8Array({ maxLength: 32 }), (parts, tail) => {
-        const bytes: number[] = [];
-        for (const [h, len] of parts) bytes.push(h, 0xff, ...len);
-        exercise(Uint8Array.from([...bytes, ...tail]), 'msgpack');
-      }),
+      fc.property(
+        fc.array(fc.tuple(headers, fc.uint8Array({ minLength: 4, maxLength: 4 })), { minLength: 1, maxLength: 8 }),
+        fc.uint8Array({ maxLength: 32 }),
+        (parts, tail) => {
+          const bytes: number[] = [];
+          for (const [h, len] of parts) bytes.push(h, 0xff, ...len);
+          exercise(Uint8Array.from([...bytes, ...tail]), 'msgpack');
+        },
+      ),
       { numRuns: PER_FAMILY },
     );
   });
@@ -107,7 +114,7 @@ describe(`decoder and validator under ${FRAMES} hostile frames`, () => {
       fc.property(hostileObject(4), encodings, (value, enc) => {
         let frame: string | Uint8Array;
         try {
-          frame = enc === 'json' ? JSON.stringify(value) ?? 'null' : pack(value);
+          frame = enc === 'json' ? (JSON.stringify(value) ?? 'null') : pack(value);
         } catch {
           return; // not encodable (e.g. BigInt in JSON): nothing to send
         }
@@ -140,7 +147,20 @@ describe(`decoder and validator under ${FRAMES} hostile frames`, () => {
   it('left Object.prototype untouched and memory bounded', () => {
     expect(frames).toBeGreaterThanOrEqual(FRAMES);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(
-      ['constructor', '__defineGetter__', '__defineSetter__', 'hasOwnProperty', '__lookupGetter__', '__lookupSetter__', 'isPrototypeOf', 'propertyIsEnumerable', 'toString', 'valueOf', '__proto__', 'toLocaleString'].sort(),
+      [
+        'constructor',
+        '__defineGetter__',
+        '__defineSetter__',
+        'hasOwnProperty',
+        '__lookupGetter__',
+        '__lookupSetter__',
+        'isPrototypeOf',
+        'propertyIsEnumerable',
+        'toString',
+        'valueOf',
+        '__proto__',
+        'toLocaleString',
+      ].sort(),
     );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     (globalThis as { gc?: () => void }).gc?.();

@@ -7,7 +7,27 @@ const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 
 
 describe('npm run sim', () => {
   it('--json prints the figures per queue and overall, with the closed form for one queue', () => {
-    const r = run(['--agents', '12', '--arrivals-per-hour', '120', '--aht', '300', '--sl-seconds', '20', '--patience', '180', '--hours', '60', '--reps', '2', '--policy', 'fifo', '--seed', '3', '--json']);
+    const r = run([
+      '--agents',
+      '12',
+      '--arrivals-per-hour',
+      '120',
+      '--aht',
+      '300',
+      '--sl-seconds',
+      '20',
+      '--patience',
+      '180',
+      '--hours',
+      '60',
+      '--reps',
+      '2',
+      '--policy',
+      'fifo',
+      '--seed',
+      '3',
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     const fifo = out.policies.fifo;

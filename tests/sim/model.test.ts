@@ -51,7 +51,9 @@ describe('simulator inputs', () => {
         hours: 50,
         handleTime: 'lognormal',
         handleCv: 0.6,
-        queues: [{ id: 'q', arrivalsPerHour: 120, ahtSeconds: 300, patienceSeconds: 180, wrapUpSeconds: 10, serviceObjective: { percent: 80, thresholdSeconds: 20 } }],
+        queues: [
+          { id: 'q', arrivalsPerHour: 120, ahtSeconds: 300, patienceSeconds: 180, wrapUpSeconds: 10, serviceObjective: { percent: 80, thresholdSeconds: 20 } },
+        ],
         agents: [{ name: 'a', count: 12 }],
       }),
       { ordering: 'service-objective', seed: 2 },

@@ -29,25 +29,63 @@ function expectWithin(values: number[], exact: number, what: string): void {
 }
 
 describe('simulator vs Erlang C (no abandonment, FIFO)', () => {
-  const runs = replicate(singleQueue({ agents: N, arrivalsPerHour: λ * 3600, ahtSeconds: AHT, thresholdSeconds: T, patienceSeconds: null, hours: HOURS }), 'fifo');
+  const runs = replicate(
+    singleQueue({ agents: N, arrivalsPerHour: λ * 3600, ahtSeconds: AHT, thresholdSeconds: T, patienceSeconds: null, hours: HOURS }),
+    'fifo',
+  );
   const exact = erlangC(λ, AHT, N, T);
   it('P(wait), ASA, service level and occupancy', () => {
-    expectWithin(runs.map((r) => r.overall.pWait), exact.pWait, 'P(wait)');
-    expectWithin(runs.map((r) => r.overall.asa), exact.asa, 'ASA');
-    expectWithin(runs.map((r) => r.overall.serviceLevel), exact.serviceLevel, 'SL');
-    expectWithin(runs.map((r) => r.overall.occupancy), (λ * AHT) / N, 'occupancy');
+    expectWithin(
+      runs.map((r) => r.overall.pWait),
+      exact.pWait,
+      'P(wait)',
+    );
+    expectWithin(
+      runs.map((r) => r.overall.asa),
+      exact.asa,
+      'ASA',
+    );
+    expectWithin(
+      runs.map((r) => r.overall.serviceLevel),
+      exact.serviceLevel,
+      'SL',
+    );
+    expectWithin(
+      runs.map((r) => r.overall.occupancy),
+      (λ * AHT) / N,
+      'occupancy',
+    );
     expect(runs.every((r) => r.overall.offered > 15_000)).toBe(true);
   });
 });
 
 describe('simulator vs Erlang A (exponential patience 180 s, FIFO)', () => {
-  const runs = replicate(singleQueue({ agents: N, arrivalsPerHour: λ * 3600, ahtSeconds: AHT, thresholdSeconds: T, patienceSeconds: 180, hours: HOURS }), 'fifo');
+  const runs = replicate(
+    singleQueue({ agents: N, arrivalsPerHour: λ * 3600, ahtSeconds: AHT, thresholdSeconds: T, patienceSeconds: 180, hours: HOURS }),
+    'fifo',
+  );
   const exact = erlangA(λ, AHT, N, 180, T);
   it('P(wait), P(abandon), mean wait and service level', () => {
-    expectWithin(runs.map((r) => r.overall.pWait), exact.pWait, 'P(wait)');
-    expectWithin(runs.map((r) => r.overall.pAbandon), exact.pAbandon, 'P(abandon)');
-    expectWithin(runs.map((r) => r.overall.meanWait), exact.asa, 'mean wait');
-    expectWithin(runs.map((r) => r.overall.serviceLevel), exact.serviceLevel, 'SL');
+    expectWithin(
+      runs.map((r) => r.overall.pWait),
+      exact.pWait,
+      'P(wait)',
+    );
+    expectWithin(
+      runs.map((r) => r.overall.pAbandon),
+      exact.pAbandon,
+      'P(abandon)',
+    );
+    expectWithin(
+      runs.map((r) => r.overall.meanWait),
+      exact.asa,
+      'mean wait',
+    );
+    expectWithin(
+      runs.map((r) => r.overall.serviceLevel),
+      exact.serviceLevel,
+      'SL',
+    );
   });
 });
 
@@ -86,13 +124,29 @@ describe('conservation law', () => {
   it('strict priority (priority-age) gives Cobham waits per class', () => {
     const runs = mix('priority-age');
     const [gold, regular] = cobhamWaits([0.2 * λ, 0.8 * λ], AHT, N);
-    expectWithin(runs.map((r) => r.overall.asaByPriority['10']), gold, 'W gold');
-    expectWithin(runs.map((r) => r.overall.asaByPriority['0']), regular, 'W regular');
-    expectWithin(runs.map((r) => r.overall.asa), exactAsa, 'blended');
+    expectWithin(
+      runs.map((r) => r.overall.asaByPriority['10']),
+      gold,
+      'W gold',
+    );
+    expectWithin(
+      runs.map((r) => r.overall.asaByPriority['0']),
+      regular,
+      'W regular',
+    );
+    expectWithin(
+      runs.map((r) => r.overall.asa),
+      exactAsa,
+      'blended',
+    );
   });
 
   for (const ordering of ORDERING_POLICIES)
     it(`${ordering}: work-conserving, so the mean wait equals the Erlang C ASA`, () => {
-      expectWithin(mix(ordering).map((r) => r.overall.asa), exactAsa, `${ordering} mean wait`);
+      expectWithin(
+        mix(ordering).map((r) => r.overall.asa),
+        exactAsa,
+        `${ordering} mean wait`,
+      );
     });
 });

@@ -101,7 +101,14 @@ describe('store contract: memory and redis answer alike', () => {
     expect(redisRun).toEqual(memory);
     // And they say what the protocol promises.
     const byStep = (step: string) => memory.responses.filter(([s]) => s === step).map(([, r]) => r);
-    expect(byStep('platform SubmitInteraction').map((r) => r.ok === true ? (r.duplicate ? 'dup' : 'ok') : r.code)).toEqual(['ok', 'dup', 'ok', 'UNKNOWN_QUEUE', 'UNKNOWN_SKILL', 'ok']);
+    expect(byStep('platform SubmitInteraction').map((r) => (r.ok === true ? (r.duplicate ? 'dup' : 'ok') : r.code))).toEqual([
+      'ok',
+      'dup',
+      'ok',
+      'UNKNOWN_QUEUE',
+      'UNKNOWN_SKILL',
+      'ok',
+    ]);
     expect(byStep('bob Accept')[0]).toMatchObject({ ok: true });
     expect(byStep('ann Accept')[0]).toMatchObject({ ok: false, code: 'OFFER_NOT_YOURS' });
     expect(byStep('platform GetInteraction')[0]).toMatchObject({ ok: true, interaction: { status: 'completed' } });

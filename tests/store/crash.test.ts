@@ -48,82 +48,91 @@ async function startServer(): Promise<ServerProcess> {
 }
 
 describe('crash recovery with the redis store', () => {
-  it(`no acknowledged interaction is lost across ${ROUNDS} kill -9s under load`, async () => {
-    const acked = new Set<string>();
-    let lastRound: string[] = [];
-    let server = await startServer();
-    const setup = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'crash', role: 'platform' }, 600));
-    expect(await setup.request({ type: 'UpsertQueue', queue: { id: 'q', offerTimeoutMs: 600_000 } })).toMatchObject({ ok: true });
-    expect(await setup.request({ type: 'UpsertAgent', agent: { id: 'ann', capacity: { total: 3, channels: { chat: { cost: 1, max: 3 } } } } })).toMatchObject({ ok: true });
-    setup.close();
-    for (let round = 0; round < ROUNDS; round++) {
-      const platform = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'crash', role: 'platform' }, 600));
-      const agent = await TestClient.connect(`${server.url}/v1/agent`, await verifier.sign({ tenant: 'crash', role: 'agent', sub: 'ann' }, 600));
-      // Everything acknowledged in the round before the kill is checked after it, and a sample
-      // of all earlier ones (all of them once more at the end): linear in the number of rounds.
-      const all = [...acked];
-      const sample = all.length <= 50 ? all : Array.from({ length: 50 }, () => all[Math.floor(Math.random() * all.length)]);
-      for (const id of new Set([...lastRound, ...sample])) {
-        const r = await platform.request({ type: 'GetInteraction', interactionId: id });
-        expect(r, `acknowledged ${id} lost after a crash`).toMatchObject({ ok: true });
-      }
-      // Idempotency survives the crash too (I6): submitting an acknowledged id again creates nothing.
-      for (const id of lastRound.slice(-5)) {
-        const again = await platform.request({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } });
-        expect(again, `${id} created twice`).toMatchObject({ ok: true, duplicate: true });
-      }
-      lastRound = [];
-      const load = (await platform.request({ type: 'GetAgent', agentId: 'ann' })) as { ok: boolean; agent: { units: number; total: number; offers: unknown[]; assignments: string[] } };
-      expect(load.agent.units).toBeLessThanOrEqual(load.agent.total);
-      expect(new Set(load.agent.assignments).size).toBe(load.agent.assignments.length);
-      // The agent accepts every offer and completes what it holds beyond one.
-      await agent.request({ type: 'SetState', state: 'available' });
-      for (const id of load.agent.assignments) agent.sendRaw(JSON.stringify({ id: `c-${id}`, type: 'Complete', interactionId: id }));
-      agent.onPush((p) => {
-        if (p.push === 'offer') agent.sendRaw(JSON.stringify({ id: `a-${String(p.offerId)}`, type: 'Accept', offerId: p.offerId }));
-        if (p.push === 'assigned') agent.sendRaw(JSON.stringify({ id: `c-${String(p.interactionId)}`, type: 'Complete', interactionId: p.interactionId }));
-      });
-      // Load, then a kill at a random moment while submissions are in flight.
-      let stop = false;
-      let seq = 0;
-      const pump = (async () => {
-        while (!stop) {
-          const id = `r${round}-${seq++}`;
-          const r = await platform.request({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } });
-          if (r.ok === true) {
-            acked.add(id);
-            lastRound.push(id);
-          }
-          if (r.code === 'DISCONNECTED') break;
+  it(
+    `no acknowledged interaction is lost across ${ROUNDS} kill -9s under load`,
+    async () => {
+      const acked = new Set<string>();
+      let lastRound: string[] = [];
+      let server = await startServer();
+      const setup = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'crash', role: 'platform' }, 600));
+      expect(await setup.request({ type: 'UpsertQueue', queue: { id: 'q', offerTimeoutMs: 600_000 } })).toMatchObject({ ok: true });
+      expect(await setup.request({ type: 'UpsertAgent', agent: { id: 'ann', capacity: { total: 3, channels: { chat: { cost: 1, max: 3 } } } } })).toMatchObject(
+        { ok: true },
+      );
+      setup.close();
+      for (let round = 0; round < ROUNDS; round++) {
+        const platform = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'crash', role: 'platform' }, 600));
+        const agent = await TestClient.connect(`${server.url}/v1/agent`, await verifier.sign({ tenant: 'crash', role: 'agent', sub: 'ann' }, 600));
+        // Everything acknowledged in the round before the kill is checked after it, and a sample
+        // of all earlier ones (all of them once more at the end): linear in the number of rounds.
+        const all = [...acked];
+        const sample = all.length <= 50 ? all : Array.from({ length: 50 }, () => all[Math.floor(Math.random() * all.length)]);
+        for (const id of new Set([...lastRound, ...sample])) {
+          const r = await platform.request({ type: 'GetInteraction', interactionId: id });
+          expect(r, `acknowledged ${id} lost after a crash`).toMatchObject({ ok: true });
         }
-      })();
-      await new Promise((r) => setTimeout(r, 30 + Math.random() * 250));
+        // Idempotency survives the crash too (I6): submitting an acknowledged id again creates nothing.
+        for (const id of lastRound.slice(-5)) {
+          const again = await platform.request({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } });
+          expect(again, `${id} created twice`).toMatchObject({ ok: true, duplicate: true });
+        }
+        lastRound = [];
+        const load = (await platform.request({ type: 'GetAgent', agentId: 'ann' })) as {
+          ok: boolean;
+          agent: { units: number; total: number; offers: unknown[]; assignments: string[] };
+        };
+        expect(load.agent.units).toBeLessThanOrEqual(load.agent.total);
+        expect(new Set(load.agent.assignments).size).toBe(load.agent.assignments.length);
+        // The agent accepts every offer and completes what it holds beyond one.
+        await agent.request({ type: 'SetState', state: 'available' });
+        for (const id of load.agent.assignments) agent.sendRaw(JSON.stringify({ id: `c-${id}`, type: 'Complete', interactionId: id }));
+        agent.onPush((p) => {
+          if (p.push === 'offer') agent.sendRaw(JSON.stringify({ id: `a-${String(p.offerId)}`, type: 'Accept', offerId: p.offerId }));
+          if (p.push === 'assigned') agent.sendRaw(JSON.stringify({ id: `c-${String(p.interactionId)}`, type: 'Complete', interactionId: p.interactionId }));
+        });
+        // Load, then a kill at a random moment while submissions are in flight.
+        let stop = false;
+        let seq = 0;
+        const pump = (async () => {
+          while (!stop) {
+            const id = `r${round}-${seq++}`;
+            const r = await platform.request({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } });
+            if (r.ok === true) {
+              acked.add(id);
+              lastRound.push(id);
+            }
+            if (r.code === 'DISCONNECTED') break;
+          }
+        })();
+        await new Promise((r) => setTimeout(r, 30 + Math.random() * 250));
+        await kill9(server.proc);
+        stop = true;
+        await pump;
+        platform.close();
+        agent.close();
+        server = await startServer();
+      }
+      // Redis itself killed -9 and restarted from its append-only file, then the server again:
+      // every acknowledged submission is there, completed or still in the system.
       await kill9(server.proc);
-      stop = true;
-      await pump;
-      platform.close();
-      agent.close();
+      await redis.kill();
+      await redis.restart();
       server = await startServer();
-    }
-    // Redis itself killed -9 and restarted from its append-only file, then the server again:
-    // every acknowledged submission is there, completed or still in the system.
-    await kill9(server.proc);
-    await redis.kill();
-    await redis.restart();
-    server = await startServer();
-    const platform = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'crash', role: 'platform' }, 600));
-    for (const id of acked) expect(await platform.request({ type: 'GetInteraction', interactionId: id }), id).toMatchObject({ ok: true });
-    expect(acked.size).toBeGreaterThan(ROUNDS * 5);
-    // The journal was snapshotted and trimmed along the way (every 50 entries), so the recoveries
-    // above started from snapshots.
-    const plain = new Redis(redis.url);
-    const through = Number(await plain.hget('sb:{crash}:snapshot', 'through'));
-    expect(through).toBeGreaterThan(ROUNDS * 50);
-    expect(await plain.xlen('sb:{crash}:journal')).toBeLessThan(through);
-    plain.disconnect();
-    platform.close();
-    await kill9(server.proc);
-  }, Math.max(300_000, ROUNDS * 10_000));
+      const platform = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'crash', role: 'platform' }, 600));
+      for (const id of acked) expect(await platform.request({ type: 'GetInteraction', interactionId: id }), id).toMatchObject({ ok: true });
+      expect(acked.size).toBeGreaterThan(ROUNDS * 5);
+      // The journal was snapshotted and trimmed along the way (every 50 entries), so the recoveries
+      // above started from snapshots.
+      const plain = new Redis(redis.url);
+      const through = Number(await plain.hget('sb:{crash}:snapshot', 'through'));
+      expect(through).toBeGreaterThan(ROUNDS * 50);
+      expect(await plain.xlen('sb:{crash}:journal')).toBeLessThan(through);
+      plain.disconnect();
+      platform.close();
+      await kill9(server.proc);
+    },
+    Math.max(300_000, ROUNDS * 10_000),
+  );
 
   it('Redis killed -9 under load and restarted from its AOF: the server refuses meanwhile, then serves again without a restart, with every acknowledged submission', async () => {
     const server = await startServer();
@@ -175,7 +184,10 @@ describe('crash recovery with the redis store', () => {
       expect(answer, 'acknowledged before Redis confirmed').toBeNull();
       await pending;
       expect(answer).toMatchObject({ ok: false, code: 'STORE_UNAVAILABLE' });
-      expect(await platform.request({ type: 'SubmitInteraction', interaction: { id: 'meanwhile', channel: 'chat', queue: 'q' } })).toMatchObject({ ok: false, code: 'STORE_UNAVAILABLE' });
+      expect(await platform.request({ type: 'SubmitInteraction', interaction: { id: 'meanwhile', channel: 'chat', queue: 'q' } })).toMatchObject({
+        ok: false,
+        code: 'STORE_UNAVAILABLE',
+      });
       redis.resume();
       // The server rebuilds the tenant from the journal by itself (and once more when it takes
       // its lapsed lease again); a client retries what is refused as STORE_UNAVAILABLE, as a
@@ -185,9 +197,11 @@ describe('crash recovery with the redis store', () => {
       expect(await retrying(platform, { type: 'GetInteraction', interactionId: 'before' })).toMatchObject({ ok: true, interaction: { status: 'queued' } });
       // Enough entries for a snapshot (one every 50), published after its last entry is in Redis.
       for (let i = 0; i < 60; i++) expect(await submit(`more-${i}`)).toMatchObject({ ok: true });
-      const scrape = async () => parseExposition(await (await fetch(`${server.http}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text());
+      const scrape = async () =>
+        parseExposition(await (await fetch(`${server.http}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text());
       const until = Date.now() + 5_000;
-      while (((await scrape()).get('switchboard_snapshots_total{outcome="published"}') ?? 0) < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      while (((await scrape()).get('switchboard_snapshots_total{outcome="published"}') ?? 0) < 1 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 50));
       const m = await scrape();
       expect(m.get('switchboard_snapshots_total{outcome="published"}')).toBeGreaterThanOrEqual(1);
       expect(m.get('switchboard_snapshot_seconds_count{phase="copy"}')).toBeGreaterThanOrEqual(1);
@@ -198,7 +212,9 @@ describe('crash recovery with the redis store', () => {
       expect(m.get('process_cpu_user_seconds_total')).toBeGreaterThan(0);
       expect(m.get('switchboard_journal_write_seconds_count{outcome="failed"}')).toBeGreaterThanOrEqual(1); // and any timer ticks of other tenants
       expect(m.get('switchboard_journal_write_seconds_count{outcome="ok"}')).toBeGreaterThanOrEqual(3);
-      expect(m.get('switchboard_journal_batch_entries_count')).toBe((m.get('switchboard_journal_write_seconds_count{outcome="failed"}') ?? 0) + (m.get('switchboard_journal_write_seconds_count{outcome="ok"}') ?? 0));
+      expect(m.get('switchboard_journal_batch_entries_count')).toBe(
+        (m.get('switchboard_journal_write_seconds_count{outcome="failed"}') ?? 0) + (m.get('switchboard_journal_write_seconds_count{outcome="ok"}') ?? 0),
+      );
       platform.close();
     } finally {
       redis.resume();

@@ -47,10 +47,17 @@ describe('hot standby', () => {
     expect(await p.request({ type: 'UpsertAgent', agent: { id: 'ann' } })).toMatchObject({ ok: true });
     const ann = await TestClient.connect(`${a.url}/v1/agent`, await verifier.sign({ tenant: 'ha', role: 'agent', sub: 'ann' }, 600));
     expect(await ann.request({ type: 'SetState', state: 'available' })).toMatchObject({ ok: true });
-    for (let i = 0; i < 30; i++) expect(await p.request({ type: 'SubmitInteraction', interaction: { id: `ha-${i}`, channel: 'voice', queue: 'q' } })).toMatchObject({ ok: true });
+    for (let i = 0; i < 30; i++)
+      expect(await p.request({ type: 'SubmitInteraction', interaction: { id: `ha-${i}`, channel: 'voice', queue: 'q' } })).toMatchObject({ ok: true });
     const offer = await ann.nextPush((m) => m.push === 'offer' && m.interactionId === 'ha-0');
     // SDK clients given both URLs, the standby's first: they skip the standby and land on the leader.
-    const sdkOptions = (claims: Parameters<TokenVerifier['sign']>[0]) => ({ url: [b.url, a.url], token: () => verifier.sign(claims, 600), WebSocket: WebSocket as unknown as WebSocketConstructor, initialDelayMs: 100, maxDelayMs: 400 });
+    const sdkOptions = (claims: Parameters<TokenVerifier['sign']>[0]) => ({
+      url: [b.url, a.url],
+      token: () => verifier.sign(claims, 600),
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      initialDelayMs: 100,
+      maxDelayMs: 400,
+    });
     const sdkPlatform = new PlatformClient(sdkOptions({ tenant: 'ha', role: 'platform' }));
     await sdkPlatform.connect();
     expect(await sdkPlatform.getInteraction('ha-0')).toMatchObject({ ok: true });
@@ -68,7 +75,11 @@ describe('hot standby', () => {
     expect(failoverMs).toBeLessThan(3_000);
 
     // The SDK clients moved to the new leader by themselves; the agent's open offer came again.
-    await until(async () => sdkPlatform.connection.connected && sdkAgent.connection.connected && sdkOffers.filter((id) => id === 'ha-0').length === 2, 10_000, 'the SDK clients at the new leader');
+    await until(
+      async () => sdkPlatform.connection.connected && sdkAgent.connection.connected && sdkOffers.filter((id) => id === 'ha-0').length === 2,
+      10_000,
+      'the SDK clients at the new leader',
+    );
     expect(await sdkPlatform.getInteraction('ha-29')).toMatchObject({ ok: true });
     sdkPlatform.close();
     sdkAgent.close();
@@ -80,7 +91,10 @@ describe('hot standby', () => {
     expect(again.offerId).toBe(offer.offerId);
     expect(await ann2.request({ type: 'Accept', offerId: offer.offerId })).toMatchObject({ ok: true });
     expect(await ann2.request({ type: 'Accept', offerId: offer.offerId })).toMatchObject({ ok: false });
-    expect(await p2.request({ type: 'GetInteraction', interactionId: 'ha-0' })).toMatchObject({ ok: true, interaction: { status: 'assigned', agentId: 'ann' } });
+    expect(await p2.request({ type: 'GetInteraction', interactionId: 'ha-0' })).toMatchObject({
+      ok: true,
+      interaction: { status: 'assigned', agentId: 'ann' },
+    });
     expect(await p2.request({ type: 'SubmitInteraction', interaction: { id: 'after-failover', channel: 'voice', queue: 'q' } })).toMatchObject({ ok: true });
     for (const c of [p, ann, p2, ann2]) c.close();
   }, 60_000);

@@ -35,7 +35,12 @@ describe('redis journal', () => {
     expect(opened.snapshot).toBeNull();
     expect(await drain(opened.entries)).toEqual([]);
     const cmd = { type: 'DefineSkill', skill: 'billing' } as const;
-    for (let turn = 0; turn < 12; turn++) await j.append('order', turn * 1000 + 1, Array.from({ length: 1000 }, (_, i) => ({ n: turn * 1000 + i, ...(i % 3 ? { c: cmd } : {}) })));
+    for (let turn = 0; turn < 12; turn++)
+      await j.append(
+        'order',
+        turn * 1000 + 1,
+        Array.from({ length: 1000 }, (_, i) => ({ n: turn * 1000 + i, ...(i % 3 ? { c: cmd } : {}) })),
+      );
     const j2 = await journal();
     const all = await drain((await j2.open('order')).entries);
     expect(await firsts(j2.read('order', 0))).toEqual([1, 5001, 10001]);
@@ -77,7 +82,11 @@ describe('redis journal', () => {
   it('publishes a snapshot only once the journal holds its last entry, then trims the entries it covers', async () => {
     const j = await journal();
     await drain((await j.open('snap')).entries);
-    await j.append('snap', 1, Array.from({ length: 10 }, (_, i) => ({ n: i + 1 })));
+    await j.append(
+      'snap',
+      1,
+      Array.from({ length: 10 }, (_, i) => ({ n: i + 1 })),
+    );
     await expect(j.saveSnapshot('snap', 11, new Uint8Array([9]))).rejects.toThrow(/BEHIND/);
     expect(await j.snapshot('snap')).toBeNull();
     // Larger than one part (4 MiB), so the parts are put back together in order.

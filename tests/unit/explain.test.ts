@@ -34,7 +34,12 @@ describe('explanations', () => {
     expect(reasonsOf(x.agents, 'chat')).toEqual(['no_channel']);
     expect(reasonsOf(x.agents, 'decliner')).toEqual(['rejected_before']);
     expect(x.counts).toMatchObject({ agents: 7, eligible: 3 });
-    expect(x.agents.slice(0, 3).map((r) => r.agentId).sort()).toEqual(['away', 'busy', 'decliner']);
+    expect(
+      x.agents
+        .slice(0, 3)
+        .map((r) => r.agentId)
+        .sort(),
+    ).toEqual(['away', 'busy', 'decliner']);
     expect(x.agents.slice(0, 3).every((r) => r.eligible)).toBe(true);
     expect(x.counts.byReason).toEqual({ channel_full: 1, capacity: 1, away: 1, skill_level: 1, missing_skill: 1, label: 1, no_channel: 1, rejected_before: 1 });
     // No eligible agent is ever both free and silent: the engine is work-conserving.
@@ -49,7 +54,15 @@ describe('explanations', () => {
     h.at(300).submit('i1', { skills: { billing: 2 } });
     const x = h.engine.explain('i1')!;
     expect(x.status).toBe('offered');
-    expect(x.choice).toMatchObject({ agentId: 'late', agentSelection: 'longest-idle', idleSince: 100, proficiency: 9, preferred: false, offeredAt: 300, occupancy: null });
+    expect(x.choice).toMatchObject({
+      agentId: 'late',
+      agentSelection: 'longest-idle',
+      idleSince: 100,
+      proficiency: 9,
+      preferred: false,
+      offeredAt: 300,
+      occupancy: null,
+    });
     // The holder of the offer is listed without capacity reasons about the offer it holds.
     expect(reasonsOf(x.agents, 'late')).toEqual([]);
   });
@@ -88,18 +101,23 @@ describe('explanations agree with routing', () => {
     const { Engine } = await import('../../src/index.ts');
     const { PAIRS, action, agentSpec, runScenario } = await import('../property/scenario.ts');
     fc.assert(
-      fc.property(fc.constantFrom(...PAIRS), fc.tuple(...[0, 1, 2, 3, 4, 5].map((i) => agentSpec(`a${i}`))), fc.array(action, { minLength: 20, maxLength: 120 }), ([ordering, agentSelection], agents, actions) => {
-        const engine = new Engine({ ordering, agentSelection });
-        runScenario(engine, agents, actions);
-        for (const id of engine.interactionIds()) {
-          const x = engine.explain(id)!;
-          if (x.status === 'queued') expect(x.agents.filter((r) => r.eligible && r.reasons.length === 0)).toEqual([]);
-          if (x.status === 'offered' || x.status === 'assigned') {
-            expect(x.choice?.agentId).toBe(engine.interaction(id)!.agentId);
-            expect(x.agents.find((r) => r.agentId === x.choice!.agentId)?.eligible).toBe(true);
+      fc.property(
+        fc.constantFrom(...PAIRS),
+        fc.tuple(...[0, 1, 2, 3, 4, 5].map((i) => agentSpec(`a${i}`))),
+        fc.array(action, { minLength: 20, maxLength: 120 }),
+        ([ordering, agentSelection], agents, actions) => {
+          const engine = new Engine({ ordering, agentSelection });
+          runScenario(engine, agents, actions);
+          for (const id of engine.interactionIds()) {
+            const x = engine.explain(id)!;
+            if (x.status === 'queued') expect(x.agents.filter((r) => r.eligible && r.reasons.length === 0)).toEqual([]);
+            if (x.status === 'offered' || x.status === 'assigned') {
+              expect(x.choice?.agentId).toBe(engine.interaction(id)!.agentId);
+              expect(x.agents.find((r) => r.agentId === x.choice!.agentId)?.eligible).toBe(true);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });

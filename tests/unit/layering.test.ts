@@ -62,18 +62,27 @@ describe('the layering holds', () => {
     const found: string[] = [];
     for (const [f, ts] of graph) {
       if (!f.startsWith('transport/')) continue;
-      for (const t of ts) if ((t.startsWith('shell/') && t !== 'shell/ports.ts') || t === 'server.ts' || t.startsWith('engine/') || t.startsWith('store/')) found.push(`${f} → ${t}`);
+      for (const t of ts)
+        if ((t.startsWith('shell/') && t !== 'shell/ports.ts') || t === 'server.ts' || t.startsWith('engine/') || t.startsWith('store/'))
+          found.push(`${f} → ${t}`);
     }
     expect(found).toEqual([]);
   });
 
   it('the shell imports nothing of the transport', () => {
-    const found = [...graph].filter(([f]) => f.startsWith('shell/')).flatMap(([f, ts]) => ts.filter((t) => t.startsWith('transport/')).map((t) => `${f} → ${t}`));
+    const found = [...graph]
+      .filter(([f]) => f.startsWith('shell/'))
+      .flatMap(([f, ts]) => ts.filter((t) => t.startsWith('transport/')).map((t) => `${f} → ${t}`));
     expect(found).toEqual([]);
   });
 
   it('the cycle finder finds a cycle (checked on a graph that has one)', () => {
-    const g = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
+    const g = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a']],
+      ['d', ['a']],
+    ]);
     expect(findCycles(g)).toEqual(['a → b → c → a']);
   });
 

@@ -62,10 +62,22 @@ describe('KeyedHeap', () => {
       fc.property(
         fc.array(
           fc.oneof(
-            fc.record({ op: fc.constant('push' as const), h: fc.nat(200), a: fc.integer({ min: 0, max: 3 }), b: fc.integer({ min: -20, max: 20 }), c: fc.integer({ min: 0, max: 5 }) }),
+            fc.record({
+              op: fc.constant('push' as const),
+              h: fc.nat(200),
+              a: fc.integer({ min: 0, max: 3 }),
+              b: fc.integer({ min: -20, max: 20 }),
+              c: fc.integer({ min: 0, max: 5 }),
+            }),
             fc.record({ op: fc.constant('pop' as const) }),
             fc.record({ op: fc.constant('remove' as const), h: fc.nat(200) }),
-            fc.record({ op: fc.constant('set' as const), h: fc.nat(200), a: fc.integer({ min: 0, max: 3 }), b: fc.integer({ min: -20, max: 20 }), c: fc.integer({ min: 0, max: 5 }) }),
+            fc.record({
+              op: fc.constant('set' as const),
+              h: fc.nat(200),
+              a: fc.integer({ min: 0, max: 3 }),
+              b: fc.integer({ min: -20, max: 20 }),
+              c: fc.integer({ min: 0, max: 5 }),
+            }),
             fc.record({ op: fc.constant('find' as const), m: fc.integer({ min: 2, max: 5 }) }),
           ),
           { maxLength: 400 },
@@ -159,7 +171,9 @@ describe('BoundedMap against a model', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 40 }),
-        fc.array(fc.tuple(fc.constantFrom('set', 'set', 'get', 'del', 'prune'), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 3 })), { maxLength: 600 }),
+        fc.array(fc.tuple(fc.constantFrom('set', 'set', 'get', 'del', 'prune'), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 3 })), {
+          maxLength: 600,
+        }),
         (max, ops) => {
           const m = new BoundedMap<number, number>(max, 50);
           let order: { k: number; at: number; v: number }[] = [];

@@ -17,16 +17,47 @@ function world() {
 const cases: [string, (h: Harness) => Command, string][] = [
   ['unknown agent', () => ({ type: 'SetAgentState', agentIds: ['nobody'], state: 'available' }), 'UNKNOWN_AGENT'],
   ['a shift naming one unknown agent changes no one', () => ({ type: 'SetAgentState', agentIds: ['a1', 'nobody'], state: 'away' }), 'UNKNOWN_AGENT'],
-  ['unknown skill in requirements', () => ({ type: 'SubmitInteraction', interaction: { id: 'x', channel: 'voice', queue: 'q', skills: { nope: 1 } } }), 'UNKNOWN_SKILL'],
+  [
+    'unknown skill in requirements',
+    () => ({ type: 'SubmitInteraction', interaction: { id: 'x', channel: 'voice', queue: 'q', skills: { nope: 1 } } }),
+    'UNKNOWN_SKILL',
+  ],
   ['unknown skill on an agent', () => ({ type: 'UpsertAgent', agent: { id: 'a3', skills: { nope: 1 } } }), 'UNKNOWN_SKILL'],
   ['skill level out of range', () => ({ type: 'UpsertAgent', agent: { id: 'a3', skills: { s: 11 } } }), 'INVALID_ARGUMENT'],
   ['unknown queue', () => ({ type: 'SubmitInteraction', interaction: { id: 'x', channel: 'voice', queue: 'zz' } }), 'UNKNOWN_QUEUE'],
-  ['too many preferred agents', () => ({ type: 'SubmitInteraction', interaction: { id: 'x', channel: 'voice', queue: 'q', preferredAgents: ['a1', 'a2', 'a1'] } }), 'LIMIT_EXCEEDED'],
-  ['too many requirements', () => ({ type: 'SubmitInteraction', interaction: { id: 'x', channel: 'voice', queue: 'q', skills: { s: 1, t: 1, u: 1, v: 1 } } }), 'LIMIT_EXCEEDED'],
+  [
+    'too many preferred agents',
+    () => ({ type: 'SubmitInteraction', interaction: { id: 'x', channel: 'voice', queue: 'q', preferredAgents: ['a1', 'a2', 'a1'] } }),
+    'LIMIT_EXCEEDED',
+  ],
+  [
+    'too many requirements',
+    () => ({ type: 'SubmitInteraction', interaction: { id: 'x', channel: 'voice', queue: 'q', skills: { s: 1, t: 1, u: 1, v: 1 } } }),
+    'LIMIT_EXCEEDED',
+  ],
   ['over-long id', () => ({ type: 'SubmitInteraction', interaction: { id: 'x'.repeat(500), channel: 'voice', queue: 'q' } }), 'LIMIT_EXCEEDED'],
   ['priority out of range', () => ({ type: 'SubmitInteraction', interaction: { id: 'x', channel: 'voice', queue: 'q', priority: 1000 } }), 'INVALID_ARGUMENT'],
-  ['relaxation out of order', () => ({ type: 'SubmitInteraction', interaction: { id: 'x', channel: 'voice', queue: 'q', relaxation: [{ afterMs: 5, skills: {} }, { afterMs: 1, skills: {} }] } }), 'INVALID_ARGUMENT'],
-  ['foreign offer', (h) => ({ type: 'AcceptOffer', agentId: h.offerOf('i1').agentId === 'a1' ? 'a2' : 'a1', offerId: h.offerOf('i1').offerId }), 'OFFER_NOT_YOURS'],
+  [
+    'relaxation out of order',
+    () => ({
+      type: 'SubmitInteraction',
+      interaction: {
+        id: 'x',
+        channel: 'voice',
+        queue: 'q',
+        relaxation: [
+          { afterMs: 5, skills: {} },
+          { afterMs: 1, skills: {} },
+        ],
+      },
+    }),
+    'INVALID_ARGUMENT',
+  ],
+  [
+    'foreign offer',
+    (h) => ({ type: 'AcceptOffer', agentId: h.offerOf('i1').agentId === 'a1' ? 'a2' : 'a1', offerId: h.offerOf('i1').offerId }),
+    'OFFER_NOT_YOURS',
+  ],
   ['unknown offer', () => ({ type: 'AcceptOffer', agentId: 'a1', offerId: 'o999' }), 'UNKNOWN_OFFER'],
   ['complete of work not assigned to the agent', () => ({ type: 'CompleteInteraction', agentId: 'a1', interactionId: 'i1' }), 'NOT_ASSIGNED_TO_AGENT'],
   ['unknown interaction', () => ({ type: 'CancelInteraction', interactionId: 'zz', reason: 'cancelled' }), 'UNKNOWN_INTERACTION'],

@@ -23,7 +23,10 @@ export type DurabilityState =
   | { readonly kind: 'opening'; readonly opened: Promise<void> }
   /** Serves; every turn's calls are appended to the journal. */
   | { readonly kind: 'serving' }
-  /** A standby's copy: follows what the leader journals, fires no timers, serves no one. */
+  /**
+   * A standby's copy: follows what the leader journals. Nothing arms its timer, and the standby
+   * refuses every upgrade (the serve gate), so it serves no one though it refuses nothing.
+   */
   | { readonly kind: 'following' }
   /** Being rebuilt from the journal; `previous` is the state to return to if that fails. */
   | { readonly kind: 'replaying' | 'rebuilding'; readonly refusal: Refusal; readonly previous: DurabilityState }

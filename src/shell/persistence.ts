@@ -7,7 +7,7 @@
 import { StaleLeaderError, StoreUnavailableError, type Journal, type StoredSnapshot } from '../store/journal.ts';
 import { encodeSnapshot } from '../store/snapshot-codec.ts';
 import { FENCED_REFUSAL, FOLLOWING, REPLAYING_REFUSAL, SERVING, UNAVAILABLE_REFUSAL, type DurabilityState } from './durability.ts';
-import type { ShellOptions } from './ports.ts';
+import type { ShellOptions } from './options.ts';
 import type { TenantShell } from './tenant-shell.ts';
 
 /** The tenants as persistence reaches them (the shell's registry). */
@@ -60,9 +60,14 @@ export class Persistence {
       t.arm();
       return n;
     } catch (e) {
-      if (d.state === rebuilding) {
+      if (refusing) {
+        // A retry of a refusing tenant: back to what it was; its caller retries.
+        if (d.state === rebuilding) d.state = previous;
+      } else if (d.refusal()) {
+        // It was serving: unavailable, and retried (unless a rebuild begun meanwhile already
+        // serves it again).
         d.state = previous;
-        if (!refusing) this.fail(t, e); // keeps it unavailable and retries
+        this.fail(t, e);
       }
       throw e;
     }
@@ -152,7 +157,7 @@ export class Persistence {
       for (let attempt = 0; ; attempt++) {
         if (!this.followed.has(id)) {
           t.reset(await journal.snapshot(id));
-          d.state = FOLLOWING;
+          if (!d.refusal()) d.state = FOLLOWING;
           this.followed.add(id);
         }
         let behind = false;
@@ -181,7 +186,7 @@ export class Persistence {
     for (const id of await journal.tenants()) await journal.fence(id);
     const n = await this.follow();
     for (const t of this.tenants.all()) {
-      t.durability.state = SERVING;
+      if (!t.durability.refusal()) t.durability.state = SERVING;
       t.arm();
     }
     return n;

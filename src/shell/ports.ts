@@ -3,11 +3,7 @@
  * (`Principal`), a connection as the shell drives it (`Session`), and the calls the transport
  * makes (`ShellPort`). The transport implements `Session`; the shell implements `ShellPort`.
  */
-import type { Logger } from 'pino';
-import type { AgentSelectionPolicy, OrderingPolicy } from '../engine/options.ts';
-import type { Metrics } from '../metrics/metrics.ts';
 import type { AgentRequest, PlatformRequest, SupervisorRequest } from '../protocol/schemas.ts';
-import type { Journal } from '../store/journal.ts';
 
 /** The longest a timer can wait: Node fires a longer one at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -59,20 +55,4 @@ export interface ShellPort {
   release<S extends Session>(sessions: S[], frames: Frames[], send: (sessions: S[], frames: Frames[]) => void): void;
   /** Stops every tenant's timer. */
   stop(): void;
-}
-
-export interface ShellOptions {
-  readonly ordering: OrderingPolicy;
-  readonly agentSelection: AgentSelectionPolicy;
-  readonly now?: () => number;
-  /** Fed with every engine call's events and duration. */
-  readonly metrics?: Metrics;
-  /** Write-ahead journal (the redis store); without it state lives in memory only. */
-  readonly journal?: Journal;
-  readonly log?: Pick<Logger, 'info' | 'warn' | 'error'>;
-  /**
-   * With a journal: snapshot a tenant's engine after this many journal entries (0: never), so
-   * recovery replays at most about this many and the journal stays this short.
-   */
-  readonly snapshotEveryEntries?: number;
 }

@@ -25,7 +25,7 @@ function reply(s: Session, re: string | number, body: Record<string, unknown>): 
 }
 
 /** Handles one validated request of the session's role and queues the response. */
-export function route(t: TenantShell, s: Session, req: AnyRequest, now: number): void {
+export function route(t: TenantShell, s: Session, req: AnyRequest, now: () => number): void {
   const role: Role = s.principal.role;
   // While the tenant is unavailable (being rebuilt, or its store refused a write) its engine is
   // not the tenant's state: commands and queries alike are refused, retryable.
@@ -54,12 +54,12 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: number):
   switch (p.type) {
     case 'GetQueueStats': {
       const ids = p.queueId ? [p.queueId] : t.engine.queueIds();
-      const stats = ids.map((id) => t.engine.queueStats(id, now)).filter((x) => x !== null);
+      const stats = ids.map((id) => t.engine.queueStats(id, now())).filter((x) => x !== null);
       if (p.queueId && stats.length === 0) return reply(s, req.id, { ok: false, code: 'UNKNOWN_QUEUE', message: `queue '${p.queueId}' is not defined` });
       return reply(s, req.id, { ok: true, queues: stats });
     }
     case 'GetInteraction': {
-      const info = t.engine.interaction(p.interactionId, now);
+      const info = t.engine.interaction(p.interactionId, now());
       if (info) return reply(s, req.id, { ok: true, interaction: info });
       const status = t.engine.finishedStatus(p.interactionId);
       return status

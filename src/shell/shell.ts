@@ -7,7 +7,8 @@ import type { Engine, QueueStats } from '../engine/engine.ts';
 import type { QueueSource } from '../metrics/metrics.ts';
 import { GroupCommit } from './group-commit.ts';
 import { Persistence, type TenantRegistry } from './persistence.ts';
-import type { AnyRequest, Frames, Refusal, Session, ShellOptions, ShellPort } from './ports.ts';
+import type { ShellOptions } from './options.ts';
+import type { AnyRequest, Frames, Refusal, Session, ShellPort } from './ports.ts';
 import { route } from './request-router.ts';
 import { TenantShell } from './tenant-shell.ts';
 
@@ -24,7 +25,7 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
     this.groupCommit = new GroupCommit(
       () => (persistence ? persistence.commit() : null),
       (tenant) => this.refusal(tenant),
-      (err) => options.log?.error({ err }, 'commit failed'),
+      (err) => (options.log ?? console).error({ err }, 'commit failed'),
     );
   }
 
@@ -92,20 +93,11 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
   }
 
   handle(s: Session, req: AnyRequest): void {
-    route(this.tenant(s.principal.tenant), s, req, this.now());
+    route(this.tenant(s.principal.tenant), s, req, this.now);
   }
 
   release<S extends Session>(sessions: S[], frames: Frames[], send: (sessions: S[], frames: Frames[]) => void): void {
     this.groupCommit.release(sessions, frames, send);
-  }
-
-  /**
-   * Group commit's write: appends every tenant's engine calls of this turn to the journal.
-   * Null when there is nothing to wait for (no journal, or nothing changed); otherwise resolves
-   * to the tenants whose write failed.
-   */
-  commit(): Promise<Set<string>> | null {
-    return this.persistence ? this.persistence.commit() : null;
   }
 
   /** Rebuilds every journaled tenant from the journal (at start); the entries replayed. */
@@ -114,12 +106,12 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
   }
 
   /** Standby: applies what the leader journaled since the last call; the entries applied. */
-  follow(): Promise<number> {
+  async follow(): Promise<number> {
     return this.journaled().follow();
   }
 
   /** Standby becoming leader: fences every tenant, applies the rest, arms the timers. */
-  takeOver(): Promise<number> {
+  async takeOver(): Promise<number> {
     return this.journaled().takeOver();
   }
 

@@ -10,7 +10,8 @@ import type { Command, EngineEvent } from '../engine/types.ts';
 import type { JournalChunk, JournalEntry, StoredSnapshot } from '../store/journal.ts';
 import { decodeSnapshot } from '../store/snapshot-codec.ts';
 import { Durability } from './durability.ts';
-import { MAX_TIMER_MS, type Session, type ShellOptions } from './ports.ts';
+import type { ShellOptions } from './options.ts';
+import { MAX_TIMER_MS, type Session } from './ports.ts';
 
 export class TenantShell {
   engine: Engine;

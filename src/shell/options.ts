@@ -1,0 +1,24 @@
+/**
+ * How the shell is set up (main.ts builds it from the configuration). Not a port: the transport
+ * never sees it, so it carries no store or engine types to the transport.
+ */
+import type { Logger } from 'pino';
+import type { AgentSelectionPolicy, OrderingPolicy } from '../engine/options.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import type { Journal } from '../store/journal.ts';
+
+export interface ShellOptions {
+  readonly ordering: OrderingPolicy;
+  readonly agentSelection: AgentSelectionPolicy;
+  readonly now?: () => number;
+  /** Fed with every engine call's events and duration. */
+  readonly metrics?: Metrics;
+  /** Write-ahead journal (the redis store); without it state lives in memory only. */
+  readonly journal?: Journal;
+  readonly log?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /**
+   * With a journal: snapshot a tenant's engine after this many journal entries (0: never), so
+   * recovery replays at most about this many and the journal stays this short.
+   */
+  readonly snapshotEveryEntries?: number;
+}

@@ -21,7 +21,7 @@
  * anything larger (a shift logging in, a reject that frees an agent and requeues an interaction)
  * is matched as one batch in global priority order, with one-step augmenting moves so that a
  * higher-priority pick never strands work another free agent could have taken (docs/routing.md
- * §6).
+ * §8).
  */
 import { BoundedMap } from '../queues/bounded-map.ts';
 import { IndexedHeap, PositionIndex } from '../queues/indexed-heap.ts';
@@ -1148,8 +1148,8 @@ export class Engine {
   }
 
   /**
-   * Batch matching (a shift logs in, a reject frees an agent and requeues work, many wrap-ups
-   * end together). Candidate signatures are merged in global priority order; each head takes
+   * Batch matching (a shift logs in, a reject frees an agent and requeues work; timers settle
+   * one at a time, so wrap-ups ending together take the single-agent path). Candidate signatures are merged in global priority order; each head takes
    * the best available agent by policy. When a head finds every eligible agent already taken in
    * this batch, a one-step augmenting move re-homes an earlier pick onto another free agent, so
    * the batch serves as many interactions as it can without demoting any earlier (better) one.

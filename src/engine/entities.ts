@@ -91,7 +91,7 @@ export interface Signature {
   avail: number;
   /**
    * The heap's head and its ordering key, cached so a freed agent compares heads without
-   * touching the interactions themselves (ROUTING.md §7: clock arithmetic only on heads).
+   * touching the interactions themselves (docs/routing.md §7: clock arithmetic only on heads).
    * hSlot is -1 when empty; hRejected: the head was declined by someone (slow path).
    */
   hSlot: number;

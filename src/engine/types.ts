@@ -49,7 +49,7 @@ export interface ServiceObjective {
 export interface QueueSpec {
   readonly id: string;
   readonly serviceObjective?: ServiceObjective;
-  /** Class weight c_q in the service-objective rule (ROUTING.md §2). */
+  /** Class weight c_q in the service-objective rule (docs/routing.md §2). */
   readonly weight?: number;
   readonly defaultPriority?: number;
   readonly offerTimeoutMs?: number;

@@ -2,7 +2,7 @@
  * Indexed binary min-heap over small integer handles (slots).
  *
  * The heap stores only handles; the ordering lives in a caller-supplied `less(a, b)` that reads
- * keys from global typed arrays indexed by handle (ROUTING.md §3: global key/position arrays,
+ * keys from global typed arrays indexed by handle (docs/routing.md §3: global key/position arrays,
  * per-heap capacity-sized arrays ran out of memory). A handle's position in *this* heap is kept
  * in a shared {@link PositionIndex}, so removal by handle is O(log n). A handle may belong to at
  * most one heap per position index.

@@ -1,5 +1,5 @@
 /**
- * Closed forms for validating the simulator (ROUTING.md §6). Times in seconds.
+ * Closed forms for validating the simulator (docs/routing.md §6). Times in seconds.
  * A = λ·AHT offered load in Erlangs, N agents, T service-level threshold, θ abandonment rate
  * (1 / mean patience).
  */

@@ -1,6 +1,6 @@
 /**
  * A simple reference model of the engine's observable state, built only from the commands sent
- * and the events received, and the invariant checks of ARCHITECTURE.md §6 over it. It knows
+ * and the events received, and the invariant checks of docs/engine.md (Invariants) over it. It knows
  * nothing of signatures, profiles or heaps.
  */
 import type { AgentSpec, Command, EngineEvent, InteractionSpec, SkillLevels } from '../../src/index.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cobhamWaits, erlangA, erlangC } from '../../src/sim/erlang.ts';
 
-// The worked figures of ROUTING.md §6, computed independently there.
+// The worked figures of docs/routing.md §6, computed independently there.
 describe('closed forms', () => {
   it('Erlang C: λ = 100/min, AHT 180 s', () => {
     const c310 = erlangC(100 / 60, 180, 310, 20);

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-// ARCHITECTURE.md §2: the routing core never does I/O, never reads a clock or the environment,
+// docs/architecture.md (What may import what): the routing core never does I/O, never reads a clock or the environment,
 // and imports nothing outside src/queues (src/engine) or nothing of ours at all (src/queues).
 const root = join(import.meta.dirname, '../../src');
 const forbidden: [RegExp, string][] = [

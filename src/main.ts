@@ -162,7 +162,9 @@ if (process.argv[1]?.endsWith('/main.ts') || process.argv[1]?.endsWith('/main.js
     },
     (err) => {
       console.error(err instanceof Error ? err.message : err);
-      process.exitCode = 1;
+      // Exit now: a store connection or a lease timer would otherwise keep a server that never
+      // listened alive.
+      process.exit(1);
     },
   );
 }

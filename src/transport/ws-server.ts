@@ -27,6 +27,24 @@ export function uwsBuild(): 'native' | 'js-fallback' {
   return String(uWS.App).includes('[native code]') ? 'native' : 'js-fallback';
 }
 
+/** A port could not be listened on (taken, or not permitted). */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+}
+
+/**
+ * Listens without port reuse. uWebSockets.js listens with SO_REUSEPORT by default, so a second
+ * server on a taken port would start and the kernel would split new connections between the
+ * two; with LIBUS_LISTEN_EXCLUSIVE_PORT the second one fails instead. (The typings lack the
+ * host + options overload the native listen has.)
+ */
+const LIBUS_LISTEN_EXCLUSIVE_PORT = 1; // ListenOptions in the typings, which the module does not export at run time
+
+function listenExclusive(app: uWS.TemplatedApp, host: string, port: number, cb: (socket: uWS.us_listen_socket | false) => void): void {
+  const listen = app.listen as unknown as (host: string, port: number, options: number, cb: (socket: uWS.us_listen_socket | false) => void) => void;
+  listen.call(app, host, port, LIBUS_LISTEN_EXCLUSIVE_PORT, cb);
+}
+
 export interface RunningServer {
   readonly port: number;
   /** Port of the separate metrics listener, or null when it is off. */
@@ -163,18 +181,22 @@ export function startServer(
   endpoint('/v1/agent', ['agent', 'supervisor']);
   httpRoutes(app, { metrics, metricsToken: config.metricsToken, gate, log, stopping: isStopping });
 
-  const listen = (a: uWS.TemplatedApp, host: string, port: number) =>
+  const listen = (a: uWS.TemplatedApp, host: string, port: number, what: string) =>
     new Promise<uWS.us_listen_socket>((resolve, reject) =>
-      a.listen(host, port, (socket) => (socket ? resolve(socket) : reject(new Error(`cannot listen on ${host}:${port}`)))),
+      listenExclusive(a, host, port, (socket) =>
+        socket
+          ? resolve(socket)
+          : reject(new ListenError(`cannot listen on ${host}:${port} (${what}): the port is taken by another process, or not ours to use`)),
+      ),
     );
 
   return (async (): Promise<RunningServer> => {
     let metricsSocket: uWS.us_listen_socket | null = null;
     if (metrics && config.metricsPort >= 0) {
-      metricsSocket = await listen(metricsApp(metrics, log), config.metricsHost, config.metricsPort);
+      metricsSocket = await listen(metricsApp(metrics, log), config.metricsHost, config.metricsPort, 'metrics');
       log.info({ host: config.metricsHost, port: uWS.us_socket_local_port(metricsSocket) }, 'metrics listening');
     }
-    const listenSocket = await listen(app, config.host, config.port).catch((e: Error) => {
+    const listenSocket = await listen(app, config.host, config.port, 'WebSocket and HTTP').catch((e: Error) => {
       if (metricsSocket) uWS.us_listen_socket_close(metricsSocket);
       throw e;
     });

@@ -223,7 +223,7 @@ export class Metrics {
   });
   private readonly wsClosed = new Counter({
     name: 'switchboard_ws_closes_total',
-    help: 'WebSocket connections closed, by reason (normal, backpressure, policy, token_expired, shutdown, other)',
+    help: 'WebSocket connections closed, by reason (normal, going_away, backpressure, policy, too_big, token_expired, shutdown, other)',
     labelNames: ['role', 'reason'],
     registers: [this.registry],
   });

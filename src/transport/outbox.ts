@@ -6,7 +6,7 @@
 import type { Metrics } from '../metrics/metrics.ts';
 import { encodeFrame } from '../protocol/codec.ts';
 import type { Frames, ShellPort } from '../shell/ports.ts';
-import type { Conn, SessionImpl } from './session.ts';
+import type { Conn, PendingEnd, SessionImpl } from './session.ts';
 
 export class Outbox {
   private readonly dirty: SessionImpl[] = [];
@@ -31,12 +31,27 @@ export class Outbox {
   readonly flush = (): void => {
     this.flushScheduled = false;
     const batch = this.dirty.splice(0);
-    const outboxes = batch.map((s) => {
+    let ends: (PendingEnd | null)[] | null = null;
+    const outboxes = batch.map((s, i) => {
       const frames = s.outbox;
       s.outbox = [];
+      if (s.pendingEnd !== null) {
+        ends ??= new Array<PendingEnd | null>(batch.length).fill(null);
+        ends[i] = s.pendingEnd;
+        s.pendingEnd = null;
+      }
       return frames;
     });
-    this.shell.release(batch, outboxes, this.send);
+    if (ends === null) return this.shell.release(batch, outboxes, this.send);
+    // A close asked for in this turn is made after this turn's frames, not an earlier turn's.
+    const closing: (PendingEnd | null)[] = ends;
+    this.shell.release(batch, outboxes, (b, f) => {
+      this.send(b, f);
+      for (let i = 0; i < b.length; i++) {
+        const e = closing[i];
+        if (e !== null) b[i].end(e.code, e.reason);
+      }
+    });
   };
 
   private readonly send = (batch: SessionImpl[], outboxes: Frames[]): void => {

@@ -20,9 +20,19 @@ export interface Conn {
   closeReason: string | null;
 }
 
+/** A close asked for once the frames queued before it have been sent. */
+export interface PendingEnd {
+  readonly code: number;
+  readonly reason: string;
+}
+
 export class SessionImpl implements Session {
   outbox: Frames = [];
   closed = false;
+  /** Set once the server decided to close it: nothing more is read from it. */
+  closing = false;
+  /** The close to make after this turn's frames leave (taken by the outbox at the turn's end). */
+  pendingEnd: PendingEnd | null = null;
   constructor(
     readonly id: number,
     readonly principal: Principal,
@@ -31,6 +41,16 @@ export class SessionImpl implements Session {
   ) {}
   end(code: number, reason: string): void {
     if (!this.closed) this.ws.end(code, reason);
+  }
+  /**
+   * Closes the connection once the frames queued so far have been sent (they may wait for the
+   * turn's journal write): the answers a client was owed before the close still reach it.
+   */
+  endAfterTurn(code: number, reason: string): void {
+    if (this.closed || this.closing) return;
+    this.closing = true;
+    this.pendingEnd = { code, reason };
+    if (this.outbox.length === 0) this.onDirty(this);
   }
   send(frame: Record<string, unknown>): void {
     if (this.closed) return;

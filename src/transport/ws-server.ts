@@ -45,6 +45,15 @@ function listenExclusive(app: uWS.TemplatedApp, host: string, port: number, cb: 
   listen.call(app, host, port, LIBUS_LISTEN_EXCLUSIVE_PORT, cb);
 }
 
+/**
+ * The largest message uWebSockets.js buffers: above `maxPayloadBytes`, so that a message over our
+ * limit reaches the handler and is closed with 1009 (what the library does past its own limit is
+ * drop the connection without a close frame); bounded, so nobody makes us hold much more.
+ */
+export function uwsPayloadLimit(maxPayloadBytes: number): number {
+  return Math.max(2 * maxPayloadBytes, maxPayloadBytes + 256 * 1024);
+}
+
 export interface RunningServer {
   readonly port: number;
   /** Port of the separate metrics listener, or null when it is off. */
@@ -91,20 +100,23 @@ export function startServer(
   const isStopping = () => stopping;
   const limits = { ...DEFAULT_FRAME_LIMITS, maxFrameBytes: config.maxPayloadBytes };
 
-  /** Answers a refused message; a connection that keeps sending them is closed. */
+  /**
+   * Answers a refused message, up to maxViolations of them; the next one closes the connection
+   * with 1008 once the answers already queued have left (also when they came in one burst).
+   */
   const violation = (c: Conn, s: SessionImpl, re: string | number | null, code: string, msg: string) => {
-    s.send({ re, ok: false, code, message: msg });
     metrics?.messageRejected(c.principal.role, code);
-    if (++c.violations > config.maxViolations) {
-      log.warn({ conn: s.id, tenant: c.principal.tenant, code }, 'closing after repeated violations');
-      c.closeReason = 'policy';
-      s.end(CloseCode.POLICY_VIOLATION, 'too many refused messages');
-    }
+    if (++c.violations <= config.maxViolations) return s.send({ re, ok: false, code, message: msg });
+    log.warn({ conn: s.id, tenant: c.principal.tenant, code }, 'closing after repeated violations');
+    c.closeReason = 'policy';
+    s.endAfterTurn(CloseCode.POLICY_VIOLATION, 'too many refused messages');
   };
 
   const endpoint = (path: string, roles: readonly Principal['role'][]) =>
     app.ws<Conn>(path, {
-      maxPayloadLength: config.maxPayloadBytes,
+      // uWebSockets.js drops a connection whose message passes its limit without a close frame;
+      // with room above ours, a message over maxPayloadBytes is refused here with 1009.
+      maxPayloadLength: uwsPayloadLimit(config.maxPayloadBytes),
       idleTimeout: config.idleTimeoutSeconds,
       sendPingsAutomatically: true,
       maxBackpressure: config.maxBackpressureBytes,
@@ -135,7 +147,13 @@ export function startServer(
       message: (ws, message, isBinary) => {
         const c = ws.getUserData();
         const s = c.session!;
+        if (s.closing) return; // being closed: nothing more is read
         metrics?.messageReceived(c.principal.role);
+        if (message.byteLength > config.maxPayloadBytes) {
+          log.info({ conn: s.id, tenant: c.principal.tenant, bytes: message.byteLength }, 'message too big');
+          c.closeReason = 'too_big';
+          return s.endAfterTurn(CloseCode.MESSAGE_TOO_BIG, `message over ${config.maxPayloadBytes} bytes`);
+        }
         if (!takeToken(c, config, Date.now())) {
           log.warn({ conn: s.id, tenant: c.principal.tenant }, 'rate limit hit');
           return violation(c, s, null, ProtocolCode.RATE_LIMITED, `more than ${config.messagesPerSecond} messages per second`);

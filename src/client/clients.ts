@@ -73,8 +73,15 @@ export class PlatformClient extends RoleClient {
   update(interactionId: string, change: { priority?: number; context?: unknown }) {
     return this.connection.request({ type: 'UpdateInteraction', interactionId, ...change });
   }
-  transfer(interactionId: string, queue: string, skills?: SkillLevels) {
-    return this.connection.request({ type: 'TransferInteraction', interactionId, queue, ...(skills ? { skills } : {}) });
+  /** With a `transferId`, a retry after a lost response is safe (the same id changes nothing). */
+  transfer(interactionId: string, queue: string, skills?: SkillLevels, transferId?: string) {
+    return this.connection.request({
+      type: 'TransferInteraction',
+      interactionId,
+      queue,
+      ...(skills ? { skills } : {}),
+      ...(transferId !== undefined ? { transferId } : {}),
+    });
   }
   cancel(interactionId: string, reason: 'cancelled' | 'abandoned' = 'cancelled') {
     return this.connection.request({ type: 'CancelInteraction', interactionId, reason });

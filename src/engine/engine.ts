@@ -107,6 +107,11 @@ export type ApplyResult =
 
 const EMPTY: readonly never[] = [];
 
+/** The answer to a request repeated after it took effect: it changes nothing (a safe retry). */
+const REPEATED = { duplicate: true } as const;
+
+type Outcome = Rejection | { readonly duplicate: true; readonly status?: InteractionStatus } | null;
+
 export class Engine {
   readonly options: EngineOptions;
   private now = 0;
@@ -270,7 +275,7 @@ export class Engine {
 
   // ───────────────────────────── dispatch ─────────────────────────────
 
-  private dispatch(cmd: Command): Rejection | { duplicate: true; status: InteractionStatus } | null {
+  private dispatch(cmd: Command): Outcome {
     if (cmd === null || typeof cmd !== 'object') return reject(RejectCode.INVALID_ARGUMENT, 'command must be an object');
     switch (cmd.type) {
       case 'DefineSkill':
@@ -288,7 +293,7 @@ export class Engine {
       case 'UpdateInteraction':
         return this.update(cmd.interactionId, cmd.priority, cmd.context, 'context' in cmd);
       case 'TransferInteraction':
-        return this.transfer(cmd.interactionId, cmd.queue, cmd.skills);
+        return this.transfer(cmd.interactionId, cmd.queue, cmd.skills, cmd.transferId);
       case 'CancelInteraction':
         return this.cancel(cmd.interactionId, cmd.reason);
       case 'AcceptOffer':
@@ -557,6 +562,7 @@ export class Engine {
       preferred: null,
       relaxation: spec.relaxation && spec.relaxation.length > 0 ? spec.relaxation : null,
       relaxStep: 0,
+      transferId: null,
     };
     const rec = this.ixs.rec;
     const r = slot * R_SIZE;
@@ -718,10 +724,15 @@ export class Engine {
       : reject(RejectCode.UNKNOWN_INTERACTION, `interaction '${id}' is not known`);
   }
 
-  private transfer(id: string, queueId: string, skills: SkillLevels | undefined): Rejection | null {
+  private transfer(id: string, queueId: string, skills: SkillLevels | undefined, transferId: string | undefined): Outcome {
     const L = this.options.limits;
     const ix = this.ixs.byId.get(id);
     if (!ix) return this.unknownInteraction(id);
+    if (transferId !== undefined) {
+      const badId = checkId(transferId, 'transfer id', L);
+      if (badId) return badId;
+      if (transferId === ix.transferId) return REPEATED;
+    }
     if (ix.status === 'wrap_up') return reject(RejectCode.INVALID_STATE, `interaction '${id}' is in wrap-up`);
     const bad = checkId(queueId, 'queue', L) ?? checkSkillLevels(skills, 'skills', L.maxRequirementsPerInteraction, this.index.skills, L);
     if (bad) return bad;
@@ -733,6 +744,7 @@ export class Engine {
     from.counters.transferredOut++;
     const releasedAgent = ix.status === 'assigned' ? ix.agent!.id : undefined;
     this.moveToQueue(ix, q, sig, 'interaction_transferred');
+    if (transferId !== undefined) ix.transferId = transferId;
     if (skills !== undefined) {
       ix.skills = skills;
       ix.relaxation = null;
@@ -773,10 +785,11 @@ export class Engine {
     this.pendingAgents.push(a);
   }
 
-  private cancel(id: string, reason: 'cancelled' | 'abandoned'): Rejection | null {
-    const ix = this.ixs.byId.get(id);
-    if (!ix) return this.unknownInteraction(id);
+  private cancel(id: string, reason: 'cancelled' | 'abandoned'): Outcome {
     if (reason !== 'cancelled' && reason !== 'abandoned') return reject(RejectCode.INVALID_ARGUMENT, 'reason must be cancelled or abandoned');
+    const ix = this.ixs.byId.get(id);
+    // A repeated cancel of what it already ended changes nothing (within the idempotency window).
+    if (!ix) return this.finished.get(id, this.now) === reason ? REPEATED : this.unknownInteraction(id);
     if (ix.status === 'wrap_up') return reject(RejectCode.INVALID_STATE, `interaction '${id}' is already in wrap-up`);
     const stage = ix.status as 'queued' | 'offered' | 'assigned';
     const agentId = ix.agent?.id ?? ix.offer?.agent.id;
@@ -922,18 +935,23 @@ export class Engine {
     return o;
   }
 
-  private accept(agentId: string, offerId: string): Rejection | null {
+  private accept(agentId: string, offerId: string): Outcome {
     const o = this.findOffer(agentId, offerId);
-    if ('code' in o) return o;
+    if ('code' in o) return this.repeated(o, offerId, 'accepted');
     this.assign(o);
     return null;
   }
 
-  private rejectOffer(agentId: string, offerId: string): Rejection | null {
+  private rejectOffer(agentId: string, offerId: string): Outcome {
     const o = this.findOffer(agentId, offerId);
-    if ('code' in o) return o;
+    if ('code' in o) return this.repeated(o, offerId, 'rejected');
     this.closeOffer(o, 'rejected');
     return null;
+  }
+
+  /** An answer to an offer this agent already gave (OFFER_CLOSED by that outcome) is a retry. */
+  private repeated(refused: Rejection, offerId: string, outcome: OfferOutcome): Outcome {
+    return refused.code === RejectCode.OFFER_CLOSED && this.closed.lookup(offerId)?.outcome === outcome ? REPEATED : refused;
   }
 
   /**
@@ -973,11 +991,13 @@ export class Engine {
     this.pendingIxs.push(ix);
   }
 
-  private complete(agentId: string, id: string): Rejection | null {
+  private complete(agentId: string, id: string): Outcome {
     const a = this.agents.byId.get(agentId);
     if (!a) return reject(RejectCode.UNKNOWN_AGENT, `agent '${agentId}' is not defined`);
     const ix = this.ixs.byId.get(id);
-    if (!ix) return this.unknownInteraction(id);
+    // A repeated complete: the interaction is in this agent's wrap-up, or ended completed.
+    if (!ix) return this.finished.get(id, this.now) === 'completed' ? REPEATED : this.unknownInteraction(id);
+    if (ix.status === 'wrap_up' && ix.agent === a) return REPEATED;
     if (ix.status !== 'assigned' || ix.agent !== a)
       return reject(RejectCode.NOT_ASSIGNED_TO_AGENT, `interaction '${id}' is not assigned to agent '${agentId}'`);
     const q = ix.queue;

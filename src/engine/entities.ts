@@ -159,4 +159,6 @@ export interface Interaction {
   preferred: Agent[] | null;
   relaxation: readonly RelaxationStep[] | null;
   relaxStep: number;
+  /** The id of the last transfer applied to it: a retried transfer with that id changes nothing. */
+  transferId: string | null;
 }

@@ -124,6 +124,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       ix.preferred ? slotsOf(ix.preferred) : null,
       ix.relaxation,
       ix.relaxStep,
+      ix.transferId,
     ]);
   }
   return {
@@ -291,6 +292,7 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       preferred: null,
       relaxation: x[18],
       relaxStep: x[19],
+      transferId: x[20] ?? null,
     };
     ixs.bySlot[ix.slot] = ix;
     ixs.byId.set(ix.id, ix);

@@ -80,7 +80,7 @@ export type OfferSnapshot = [number, number, number, number, number | null, numb
 
 /**
  * [slot, id, seq, channel, ch, queue, skills, labels, signature, status, priority, valueTier,
- * customerId, context, offer, agent, rejectedBy, preferred, relaxation, relaxStep]
+ * customerId, context, offer, agent, rejectedBy, preferred, relaxation, relaxStep, transferId]
  */
 export type InteractionSnapshot = [
   number,
@@ -103,6 +103,8 @@ export type InteractionSnapshot = [
   number[] | null,
   readonly RelaxationStep[] | null,
   number,
+  /** The last transfer's id (absent in snapshots written before transfers carried one). */
+  (string | null)?,
 ];
 
 export interface EngineSnapshot {

@@ -120,6 +120,11 @@ export type Command =
       readonly queue: string;
       /** New requirements; by default the interaction keeps its own. */
       readonly skills?: SkillLevels;
+      /**
+       * Makes the transfer safe to retry: a transfer with the id of the last one applied to the
+       * interaction changes nothing and answers `duplicate`.
+       */
+      readonly transferId?: string;
     }
   | {
       readonly type: 'CancelInteraction';

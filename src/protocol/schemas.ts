@@ -103,7 +103,7 @@ export const PlatformRequest = z.discriminatedUnion('type', [
   request('SetAgentState', { agentIds: z.array(Id).min(1).max(L.maxAgentsPerCommand), state: z.enum(['offline', 'available', 'away']), reason: Id.optional() }),
   request('SubmitInteraction', { interaction: InteractionSpec }),
   request('UpdateInteraction', { interactionId: Id, priority: Priority.optional(), context: z.unknown().optional() }),
-  request('TransferInteraction', { interactionId: Id, queue: Id, skills: Requirements.optional() }),
+  request('TransferInteraction', { interactionId: Id, queue: Id, skills: Requirements.optional(), transferId: Id.optional() }),
   request('CancelInteraction', { interactionId: Id, reason: z.enum(['cancelled', 'abandoned']) }),
   ...queries,
 ]);

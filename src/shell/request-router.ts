@@ -15,7 +15,7 @@ import type { TenantShell } from './tenant-shell.ts';
  */
 function command(t: TenantShell, s: Session, re: string | number, cmd: Command): void {
   const r = t.apply(cmd);
-  if (r.ok) s.send({ re, ok: true });
+  if (r.ok) s.send(r.duplicate ? { re, ok: true, duplicate: true } : { re, ok: true });
   else s.send({ re, ok: false, code: r.code, message: r.message });
 }
 
@@ -113,7 +113,13 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: () => nu
         ...('context' in p ? { context: p.context } : {}),
       });
     case 'TransferInteraction':
-      return command(t, s, req.id, { type: 'TransferInteraction', interactionId: p.interactionId, queue: p.queue, ...(p.skills ? { skills: p.skills } : {}) });
+      return command(t, s, req.id, {
+        type: 'TransferInteraction',
+        interactionId: p.interactionId,
+        queue: p.queue,
+        ...(p.skills ? { skills: p.skills } : {}),
+        ...(p.transferId !== undefined ? { transferId: p.transferId } : {}),
+      });
     case 'CancelInteraction':
       return command(t, s, req.id, { type: 'CancelInteraction', interactionId: p.interactionId, reason: p.reason });
   }

@@ -53,7 +53,8 @@ describe('client SDK against a real server', () => {
     expect(tokens).toBeGreaterThanOrEqual(2);
 
     await agent.accept(offers[1].offerId);
-    await expect(agent.accept(offers[1].offerId)).rejects.toMatchObject({ name: 'SwitchboardError', code: 'OFFER_CLOSED' });
+    // Accepting again (a retry after a lost answer) is safe: it changes nothing and says so.
+    expect(await agent.accept(offers[1].offerId)).toMatchObject({ ok: true, duplicate: true });
     await agent.complete('chat-9');
     expect(await platform.getInteraction('chat-9')).toMatchObject({ interaction: { status: 'completed' } });
     await waitFor(() => events.includes('InteractionCompleted'));

@@ -57,6 +57,7 @@ export type Action =
     }
   | { k: 'accept' | 'reject' | 'complete' | 'cancel' | 'abandon' | 'transfer' | 'foreign'; pick: number }
   | { k: 'state'; agents: number[]; state: 'available' | 'away' | 'offline' }
+  | { k: 'retry' }
   | { k: 'reskill'; agent: number; skills: SkillLevels }
   | { k: 'endwrap'; agent: number }
   | { k: 'wait'; ms: number };
@@ -97,6 +98,7 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('reskill' as const), agent: fc.integer({ min: 0, max: 5 }), skills: levels }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('endwrap' as const), agent: fc.integer({ min: 0, max: 5 }) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('retry' as const) }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 25_000 }) }) },
 );
 
@@ -105,9 +107,26 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
   let now = 0;
   const specs = new Map(agents.map((a) => [a.id, a]));
 
+  // The last accept, reject, complete, cancel or transfer (with a transfer id) that took effect:
+  // sent again at once it must answer ok, duplicate, and change nothing (a safe retry).
+  let retriable: Command | null = null;
+  let retriableAt = -1;
+  let transfers = 0;
   const send = (cmd: Command): boolean => {
     const r = engine.apply(cmd, now);
     model.observe(cmd, r.events, r.ok, r.ok && r.duplicate === true);
+    if (r.ok && r.duplicate !== true) {
+      const t = cmd.type;
+      retriable =
+        t === 'AcceptOffer' ||
+        t === 'RejectOffer' ||
+        t === 'CompleteInteraction' ||
+        t === 'CancelInteraction' ||
+        (t === 'TransferInteraction' && cmd.transferId !== undefined)
+          ? cmd
+          : null;
+      retriableAt = now;
+    }
     return r.ok;
   };
   const step = (cmd: Command) => {
@@ -136,8 +155,20 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
 
   const pick = <T>(list: T[], n: number): T | undefined => (list.length === 0 ? undefined : list[n % list.length]);
   for (const a of actions) {
-    now += 1;
+    if (a.k !== 'retry') now += 1; // a retry comes at the instant of what it repeats: no timer fires between
     switch (a.k) {
+      case 'retry': {
+        if (retriable === null || retriableAt !== now) break; // later, due timers would fire first
+        const cmd: Command = retriable;
+        const r = engine.apply(cmd, now);
+        model.observe(cmd, r.events, r.ok, r.ok && r.duplicate === true);
+        if (!r.ok || r.duplicate !== true || r.events.length > 0)
+          model.violations.push(
+            `retry of ${JSON.stringify(cmd)} answered ${JSON.stringify({ ok: r.ok, duplicate: r.ok ? r.duplicate : undefined, events: r.events })}`,
+          );
+        check();
+        break;
+      }
       case 'submit':
         step({
           type: 'SubmitInteraction',
@@ -182,7 +213,13 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
         const ix = pick(model.live(), a.pick);
         if (!ix) break;
         if (a.k === 'transfer')
-          step({ type: 'TransferInteraction', interactionId: ix.id, queue: ix.queue === 'sales' ? 'support' : 'sales', ...(a.pick % 2 ? { skills: {} } : {}) });
+          step({
+            type: 'TransferInteraction',
+            interactionId: ix.id,
+            queue: ix.queue === 'sales' ? 'support' : 'sales',
+            ...(a.pick % 2 ? { skills: {} } : {}),
+            ...(a.pick % 3 === 0 ? { transferId: `t${++transfers}` } : {}),
+          });
         else step({ type: 'CancelInteraction', interactionId: ix.id, reason: a.k === 'cancel' ? 'cancelled' : 'abandoned' });
         break;
       }

@@ -90,7 +90,13 @@ describe('interaction lifecycle', () => {
     const ev2 = h.ok({ type: 'CancelInteraction', interactionId: 'offered', reason: 'cancelled' });
     expect(ev2[0]).toMatchObject({ type: 'InteractionCancelled', stage: 'assigned' });
     expect(h.engine.agentLoad('a1')!.units + h.engine.agentLoad('a2')!.units).toBe(0);
-    h.rejects({ type: 'CancelInteraction', interactionId: 'offered', reason: 'cancelled' }, 'INTERACTION_FINISHED');
+    // Cancelling again (a retry) changes nothing and says so; any other end of it is refused.
+    expect(h.engine.apply({ type: 'CancelInteraction', interactionId: 'offered', reason: 'cancelled' }, h.now)).toEqual({
+      ok: true,
+      events: [],
+      duplicate: true,
+    });
+    h.rejects({ type: 'CancelInteraction', interactionId: 'offered', reason: 'abandoned' }, 'INTERACTION_FINISHED');
   });
 
   it('wrap-up holds the agent until its timer or EndWrapUp', () => {

@@ -17,8 +17,18 @@ export const DEFAULT_BOUNDS: ValueBounds = {
   maxKeyLength: 256,
 };
 
-/** Keys that could reach a prototype. */
+/**
+ * Keys that could reach a prototype. `msgpack-guard.ts` refuses the same keys in the raw bytes,
+ * with the same reason, before a decoder can rename one (msgpackr reads `__proto__` as
+ * `__proto_`).
+ */
+export const PROTOTYPE_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+// The same three, compared directly: this runs for every key of every frame.
 const forbidden = (k: string) => k === '__proto__' || k === 'constructor' || k === 'prototype';
+
+/** Why a frame holding the prototype key `k` is refused, the same text in both encodings. */
+export const forbiddenKey = (k: string): string => `forbidden key '${k}'`;
 
 /** Values seen by the check in progress (the check is synchronous: one runs at a time). */
 let seen = 0;
@@ -49,7 +59,7 @@ function visit(v: unknown, depth: number, bounds: ValueBounds): string | null {
   // Object.prototype ever given an enumerable one) are skipped.
   for (const k in v) {
     if (!Object.hasOwn(v, k)) continue;
-    if (forbidden(k)) return `forbidden key '${k}'`;
+    if (forbidden(k)) return forbiddenKey(k);
     if (k.length > bounds.maxKeyLength) return `key longer than ${bounds.maxKeyLength}`;
     const bad = visit((v as Record<string, unknown>)[k], depth + 1, bounds);
     if (bad) return bad;

@@ -1,10 +1,15 @@
 /**
  * A structural pre-check of a MessagePack frame, before any decoder allocates: every declared
  * length must fit in the bytes that remain, nesting and element counts are bounded, map keys
- * must be strings, and extension types (msgpackr's built-ins construct BigInts, Errors,
- * RegExps, typed arrays, shared references and timestamps) and the reserved byte 0xc1 are
- * rejected. O(frame length), no allocation. Only frames that pass reach msgpackr.
+ * must be strings and none may be a prototype key (`__proto__`, `constructor`, `prototype`:
+ * refused with the reason JSON gets from bounds.ts, here because msgpackr would read
+ * `__proto__` as `__proto_` and the frame would pass changed), and extension types
+ * (msgpackr's built-ins construct BigInts, Errors, RegExps, typed arrays, shared references and
+ * timestamps) and the reserved byte 0xc1 are rejected. O(frame length), no allocation. Only
+ * frames that pass reach msgpackr.
  */
+import { forbiddenKey, PROTOTYPE_KEYS } from './bounds.ts';
+
 export interface MsgpackLimits {
   readonly maxDepth: number;
   /** Values (scalars, arrays, maps, keys) in one frame. */
@@ -38,8 +43,8 @@ export function guardMsgpack(buf: Uint8Array, limits: MsgpackLimits = DEFAULT_MS
     if (++elements > limits.maxElements) return `more than ${limits.maxElements} values`;
     const top = remaining.length - 1;
     const t = buf[pos++];
-    if (top >= 0 && isMap[top] && remaining[top] % 2 === 0 && !((t >= 0xa0 && t <= 0xbf) || t === 0xd9 || t === 0xda || t === 0xdb))
-      return 'map key is not a string';
+    const key = top >= 0 && isMap[top] && remaining[top] % 2 === 0;
+    if (key && !((t >= 0xa0 && t <= 0xbf) || t === 0xd9 || t === 0xda || t === 0xdb)) return 'map key is not a string';
     let opened = -1; // entries of a non-empty container just opened
     let map = false;
     let bad: string | null = null;
@@ -51,7 +56,7 @@ export function guardMsgpack(buf: Uint8Array, limits: MsgpackLimits = DEFAULT_MS
     } else if (t <= 0x9f) {
       opened = t & 0x0f;
     } else if (t <= 0xbf) {
-      bad = skip(t & 0x1f);
+      bad = (key && refusedKey(buf, pos, t & 0x1f)) || skip(t & 0x1f);
     } else {
       switch (t) {
         case 0xcc:
@@ -76,7 +81,7 @@ export function guardMsgpack(buf: Uint8Array, limits: MsgpackLimits = DEFAULT_MS
         case 0xda:
         case 0xdb: {
           const n = length(t === 0xd9 ? 1 : t === 0xda ? 2 : 4);
-          bad = n < 0 ? 'frame ends inside a value' : skip(n);
+          bad = n < 0 ? 'frame ends inside a value' : (key && refusedKey(buf, pos, n)) || skip(n);
           break;
         }
         case 0xdc:
@@ -119,5 +124,28 @@ export function guardMsgpack(buf: Uint8Array, limits: MsgpackLimits = DEFAULT_MS
     }
   } while (remaining.length > 0);
   if (pos !== end) return 'trailing bytes after the value';
+  return null;
+}
+
+/**
+ * The prototype keys as bytes. They are ASCII, and a UTF-8 decoder reads an ASCII character
+ * only from its one byte (longer, overlong forms are invalid and decode to U+FFFD, in msgpackr
+ * as in TextDecoder), so a key decodes to one of them exactly when its bytes are these.
+ */
+const PROTOTYPE_KEY_BYTES: readonly Uint8Array[] = PROTOTYPE_KEYS.map((k) => Uint8Array.from(k, (c) => c.charCodeAt(0)));
+
+/**
+ * Why a map key of `n` bytes at `at` is refused when it spells a prototype key (whatever its
+ * string format: fixstr, str 8, 16 or 32), or null. Allocates only to refuse.
+ */
+function refusedKey(buf: Uint8Array, at: number, n: number): string | null {
+  if (n > buf.length - at) return null; // skip() reports it
+  for (let i = 0; i < PROTOTYPE_KEY_BYTES.length; i++) {
+    const k = PROTOTYPE_KEY_BYTES[i];
+    if (k.length !== n) continue;
+    let j = 0;
+    while (j < n && buf[at + j] === k[j]) j++;
+    if (j === n) return forbiddenKey(PROTOTYPE_KEYS[i]);
+  }
   return null;
 }

@@ -40,16 +40,27 @@ describe('codecs', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it('refuses prototype keys in msgpack (msgpackr renames __proto__; constructor is refused)', () => {
-    // {"__proto__": {"polluted": 1}} hand-encoded
-    const proto = Uint8Array.from([0x81, 0xa9, ...Buffer.from('__proto__'), 0x81, 0xa8, ...Buffer.from('polluted'), 0x01]);
-    const d = decodeFrame(proto, 'msgpack');
-    if (d.ok) {
-      expect(Object.getPrototypeOf(d.value)).toBe(Object.prototype);
-      expect(parseRequest(d.value, 'agent').ok).toBe(false);
-    }
-    const ctor = decodeFrame(pack({ constructor: { prototype: { polluted: 1 } } }), 'msgpack');
-    expect(ctor.ok).toBe(false);
+  it('refuses prototype keys in msgpack before msgpackr reads them, as JSON does, in every string format', () => {
+    const ascii = (k: string) => [...k].map((c) => c.charCodeAt(0));
+    const fixstr = (k: string) => [0xa0 | k.length, ...ascii(k)];
+    const str8 = (k: string) => [0xd9, k.length, ...ascii(k)];
+    const str16 = (k: string) => [0xda, 0, k.length, ...ascii(k)];
+    const str32 = (k: string) => [0xdb, 0, 0, 0, k.length, ...ascii(k)];
+    for (const key of ['__proto__', 'constructor', 'prototype'])
+      for (const str of [fixstr, str8, str16, str32]) {
+        // {"id":1,"type":"Resume",<key>:{"polluted":1}}, and the same key deeper, in a context
+        const top = Uint8Array.from([0x83, ...fixstr('id'), 0x01, ...fixstr('type'), ...fixstr('Resume'), ...str(key), 0x81, ...fixstr('polluted'), 0x01]);
+        const deep = Uint8Array.from([0x81, ...fixstr('context'), 0x92, 0x80, 0x81, ...fixstr('a'), 0x81, ...str(key), 0x01]);
+        for (const frame of [top, deep]) expect(decodeFrame(frame, 'msgpack'), `${key} ${str.name}`).toEqual({ ok: false, reason: `forbidden key '${key}'` });
+      }
+    expect(decodeFrame('{"id":1,"type":"Resume","__proto__":{"polluted":1}}', 'json')).toEqual({ ok: false, reason: "forbidden key '__proto__'" });
+    expect(decodeFrame(pack({ constructor: { prototype: { polluted: 1 } } }), 'msgpack')).toEqual({ ok: false, reason: "forbidden key 'constructor'" });
+    // As a value, or as a longer or shorter key, the same letters are data.
+    const asValue = decodeFrame(Uint8Array.from([0x82, ...fixstr('__proto_'), ...fixstr('__proto__'), ...fixstr('__proto___'), 0x01]), 'msgpack');
+    expect(asValue).toEqual({ ok: true, value: { __proto_: '__proto__', __proto___: 1 } });
+    // An overlong encoding of '_' (0xc1 0x9f) is not read as '_': the key cannot become __proto__.
+    const overlong = decodeFrame(Uint8Array.from([0x81, 0xd9, 10, 0xc1, 0x9f, ...ascii('_proto__'), 0x01]), 'msgpack');
+    expect(overlong.ok && Object.keys(overlong.value as object)).toEqual(['\ufffd\ufffd_proto__']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 

@@ -3,7 +3,7 @@
  * WebSocket subprotocol. Decoding is bounded (frame size, nesting, element counts, string
  * lengths) and free of prototype hazards; it returns a reason instead of throwing.
  */
-import { Packr, Unpackr } from 'msgpackr';
+import { Packr, Unpackr, type Options } from 'msgpackr';
 import { DEFAULT_BOUNDS, checkBounds, type ValueBounds } from './bounds.ts';
 import { DEFAULT_MSGPACK_LIMITS, guardMsgpack, type MsgpackLimits } from './msgpack-guard.ts';
 
@@ -31,7 +31,13 @@ export type Decoded = { readonly ok: true; readonly value: unknown } | { readonl
 
 // Plain maps as objects, no records, no structured clone, 64-bit integers as numbers.
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, structuredClone: false, int64AsType: 'number' });
-const packr = new Packr({ useRecords: false, structuredClone: false });
+// Frames leave in MessagePack with the fields JSON.stringify would write: a property whose value
+// is undefined is left out (skipValues; msgpackr would otherwise write the extension d4 00 00,
+// which clients may not send and strict decoders refuse), and any other undefined, an array
+// element, is nil where JSON writes null. skipValues is in msgpackr's README but not in its
+// type declarations, hence the cast. Numbers: integers in [-2^31, 2^32) as integers, every other
+// number (epoch milliseconds included) as float64.
+const packr = new Packr({ useRecords: false, structuredClone: false, encodeUndefinedAsNil: true, skipValues: [undefined] } as Options);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function decodeFrame(data: Uint8Array | string, encoding: Encoding, limits: FrameLimits = DEFAULT_FRAME_LIMITS): Decoded {

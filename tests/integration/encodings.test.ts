@@ -149,3 +149,103 @@ describe('prototype keys', () => {
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
 });
+
+/** The structure of a frame: every key and the JSON type of every value, values themselves left out. */
+function shape(v: unknown): unknown {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return v.map(shape);
+  if (typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v as object)
+        .sort()
+        .map((k) => [k, shape((v as Frame)[k])]),
+    );
+  return typeof v;
+}
+
+/**
+ * One tenant's scripted day: every query, with and without the optional fields, and every push.
+ * Returns what each connection received.
+ */
+async function scenario(encoding: Encoding): Promise<{ platform: Frame[]; agent: Frame[]; supervisor: Frame[] }> {
+  const tenant = `day-${encoding}`;
+  const p = await WireClient.connect('/v1/platform', { tenant, role: 'platform' }, encoding);
+  const ok = async (c: WireClient, body: Frame) => {
+    const r = await c.request(body);
+    expect(r, JSON.stringify(body)).toMatchObject({ ok: true });
+    return r;
+  };
+  await ok(p, { type: 'DefineSkill', skill: 'billing' });
+  await ok(p, { type: 'UpsertQueue', queue: { id: 'q', offerTimeoutMs: 60_000, wrapUpMs: 60_000 } });
+  await ok(p, { type: 'UpsertAgent', agent: { id: 'ann', skills: { billing: 5 } } });
+  await ok(p, { type: 'UpsertAgent', agent: { id: 'bob', skills: { billing: 5 } } }); // stays offline, no reason
+  await ok(p, { type: 'Subscribe', events: true });
+  const sup = await WireClient.connect('/v1/agent', { tenant, role: 'supervisor' }, encoding);
+  await ok(sup, { type: 'Subscribe', events: true });
+  const ann = await WireClient.connect('/v1/agent', { tenant, role: 'agent', sub: 'ann' }, encoding);
+  await ann.nextPush((f) => f.push === 'state');
+
+  const noReason = await ok(p, { type: 'GetAgent', agentId: 'ann' });
+  expect(noReason.agent).not.toHaveProperty('reason');
+  await ok(ann, { type: 'SetState', state: 'away', reason: 'break' });
+  expect((await ok(p, { type: 'GetAgent', agentId: 'ann' })).agent).toMatchObject({ state: 'away', reason: 'break' });
+
+  await ok(p, { type: 'SubmitInteraction', interaction: { id: 'plain', channel: 'voice', queue: 'q', skills: { billing: 2 } } });
+  const plain = await ok(p, { type: 'GetInteraction', interactionId: 'plain' });
+  expect(plain.interaction).toMatchObject({ status: 'queued' });
+  expect(plain.interaction).not.toHaveProperty('context');
+  await ok(p, { type: 'ExplainInteraction', interactionId: 'plain' }); // ann away (detail), bob offline (no detail)
+  await ok(sup, { type: 'ExplainInteraction', interactionId: 'plain' });
+  await ok(p, { type: 'SubmitInteraction', interaction: { id: 'ctx', channel: 'voice', queue: 'q', context: { crm: 'A-17', tags: ['vip'] } } });
+  expect((await ok(p, { type: 'GetInteraction', interactionId: 'ctx' })).interaction).toMatchObject({ context: { crm: 'A-17' } });
+
+  // An offer without context, rejected; then one with context, accepted.
+  await ok(ann, { type: 'SetState', state: 'available' });
+  const first = await ann.nextPush((f) => f.push === 'offer' && f.interactionId === 'plain');
+  expect(first).not.toHaveProperty('context');
+  await ok(ann, { type: 'Reject', offerId: first.offerId });
+  await ann.nextPush((f) => f.push === 'offerClosed' && f.offerId === first.offerId);
+  const second = await ann.nextPush((f) => f.push === 'offer' && f.interactionId === 'ctx');
+  await ok(ann, { type: 'Accept', offerId: second.offerId });
+  await ann.nextPush((f) => f.push === 'assigned' && f.interactionId === 'ctx');
+  await ok(p, { type: 'ExplainInteraction', interactionId: 'ctx', limit: 1 }); // with a choice
+  await ok(p, { type: 'GetAgent', agentId: 'ann' });
+  await ok(ann, { type: 'Resume' });
+  await ok(p, { type: 'GetAgentSummary' });
+  await ok(p, { type: 'GetQueueStats' });
+  await ok(sup, { type: 'GetQueueStats', queueId: 'q' });
+
+  // Work done: wrap-up, ended early; a finished interaction is still answered.
+  await ok(ann, { type: 'Complete', interactionId: 'ctx' });
+  await ann.nextPush((f) => f.push === 'wrapUp' && f.interactionId === 'ctx');
+  await ok(ann, { type: 'EndWrapUp' });
+  await ann.nextPush((f) => f.push === 'state' && f.state === 'available');
+  expect((await ok(p, { type: 'GetInteraction', interactionId: 'ctx' })).interaction).toEqual({ interactionId: 'ctx', status: 'completed' });
+  await ok(p, { type: 'GetQueueStats', queueId: 'q' }); // with a handled interaction
+
+  // An assigned interaction the caller abandons: the agent is told it ended.
+  await ok(p, { type: 'SubmitInteraction', interaction: { id: 'gone', channel: 'voice', queue: 'q' } });
+  const third = await ann.nextPush((f) => f.push === 'offer' && f.interactionId === 'gone');
+  await ok(ann, { type: 'Accept', offerId: third.offerId });
+  await ok(p, { type: 'CancelInteraction', interactionId: 'gone', reason: 'abandoned' });
+  await ann.nextPush((f) => f.push === 'ended' && f.interactionId === 'gone');
+  await ok(p, { type: 'CancelInteraction', interactionId: 'plain', reason: 'cancelled' });
+  // A last round trip on each connection: every push of the turns above has arrived.
+  await ok(ann, { type: 'SetState', state: 'offline' });
+  await ok(sup, { type: 'GetQueueStats' });
+  await ok(p, { type: 'GetAgentSummary' });
+  return { platform: p.frames, agent: ann.frames, supervisor: sup.frames };
+}
+
+describe('every server frame', () => {
+  it('decodes strictly in MessagePack, no extension types, and carries the same fields as JSON', async () => {
+    const json = await scenario('json');
+    const msgpack = await scenario('msgpack');
+    const pushes = new Set([...msgpack.agent, ...msgpack.platform].map((f) => f.push).filter(Boolean));
+    expect([...pushes].sort()).toEqual(['assigned', 'ended', 'events', 'offer', 'offerClosed', 'state', 'wrapUp']);
+    for (const who of ['platform', 'agent', 'supervisor'] as const) {
+      const shapes = (frames: Frame[]) => frames.map((f) => JSON.stringify(shape(f))).sort();
+      expect(shapes(msgpack[who]), who).toEqual(shapes(json[who]));
+    }
+  });
+});

@@ -27,6 +27,21 @@ describe('codecs', () => {
       expect(parseRequest(d.value, 'platform')).toEqual({ ok: true, request: submit });
     });
 
+  it('msgpack: leaves out undefined fields as JSON does, and sends epoch milliseconds as float64', () => {
+    const frame = { re: 1, ok: true, agent: { state: 'offline', reason: undefined, list: [1, undefined] }, at: 1795424082540 };
+    const bytes = encodeFrame(frame, 'msgpack') as Uint8Array;
+    const hex = Buffer.from(bytes).toString('hex');
+    expect(hex).not.toContain('d40000');
+    expect(decodeFrame(bytes, 'msgpack')).toEqual({ ok: true, value: JSON.parse(encodeFrame(frame, 'json') as string) });
+    // 1795424082540 is past 2^32: msgpackr writes it as float64 (0xcb), which holds it exactly.
+    const at = Buffer.from(encodeFrame(1795424082540, 'msgpack') as Uint8Array);
+    expect(at[0]).toBe(0xcb);
+    expect(at.readDoubleBE(1)).toBe(1795424082540);
+    expect(Buffer.from(encodeFrame(2 ** 32 - 1, 'msgpack') as Uint8Array).toString('hex')).toBe('ceffffffff');
+    expect(Buffer.from(encodeFrame(-(2 ** 31), 'msgpack') as Uint8Array).toString('hex')).toBe('d280000000');
+    expect(Buffer.from(encodeFrame(2 ** 32, 'msgpack') as Uint8Array)[0]).toBe(0xcb);
+  });
+
   it('refuses prototype keys in JSON, anywhere', () => {
     for (const text of [
       '{"id":1,"type":"Resume","__proto__":{"polluted":1}}',

@@ -16,8 +16,10 @@ export const ProtocolCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** The service cannot take the request now; retry later (e.g. storage unavailable). */
   UNAVAILABLE: 'UNAVAILABLE',
-  /** The journal did not confirm the write; nothing of it took effect. Retry (submissions are idempotent by id). */
+  /** The store did not take the request (provably): nothing of it took effect. Retry. */
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  /** The journal write was sent but not confirmed: the request may yet take effect. Retry it (every mutating request is safe to retry). */
+  OUTCOME_UNKNOWN: 'OUTCOME_UNKNOWN',
   /** Another server leads this tenant now; reconnect (the connection is closed with 1012). */
   STALE_LEADER: 'STALE_LEADER',
   INTERNAL: 'INTERNAL',

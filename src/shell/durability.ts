@@ -41,6 +41,11 @@ export const FOLLOWING: DurabilityState = { kind: 'following' };
 
 export const REPLAYING_REFUSAL: Refusal = { code: 'STORE_UNAVAILABLE', message: 'the tenant is being rebuilt from the journal; retry shortly' };
 export const UNAVAILABLE_REFUSAL: Refusal = { code: 'STORE_UNAVAILABLE', message: 'the store is unavailable; retry shortly' };
+/** The answer to a request whose turn's write was sent but not confirmed: it may yet apply. */
+export const OUTCOME_UNKNOWN_REFUSAL: Refusal = {
+  code: 'OUTCOME_UNKNOWN',
+  message: 'the store did not confirm the write: the request may yet take effect; retry it (every mutating request is safe to retry)',
+};
 export const FENCED_REFUSAL: Refusal = { code: 'STALE_LEADER', message: 'this server no longer leads the tenant; reconnect' };
 
 export class Durability {

@@ -4,9 +4,9 @@
  * timers, goes to the journal in one write per tenant, so a burst of requests costs one round
  * trip, not one each. Without a journal (or with nothing to write and nothing ahead of it) a
  * turn's output leaves at once, synchronously. For a tenant whose write failed nothing of the
- * turn leaves but refusals of its answers: the requests are answered as not done, retryable.
+ * turn leaves but refusals of its answers: not done (the store provably did not take the
+ * write), or OUTCOME_UNKNOWN (sent, not confirmed); either is safe to retry.
  */
-import { ProtocolCode } from '../protocol/codes.ts';
 import type { Frames, Refusal, Session } from './ports.ts';
 
 export class GroupCommit {
@@ -15,10 +15,11 @@ export class GroupCommit {
   private waiting = 0;
 
   constructor(
-    /** Hands this turn's engine calls to the journal; null when there is nothing to wait for. */
-    private readonly commit: () => Promise<Set<string>> | null,
-    /** Why a tenant refuses requests now, or null. */
-    private readonly refusal: (tenant: string) => Refusal | null,
+    /**
+     * Hands this turn's engine calls to the journal; null when there is nothing to wait for.
+     * Resolves to the tenants whose write failed, with what their answers must say instead.
+     */
+    private readonly commit: () => Promise<Map<string, Refusal>> | null,
     private readonly onError: (err: unknown) => void,
   ) {}
 
@@ -39,11 +40,10 @@ export class GroupCommit {
   }
 
   /** Replaces the output of the tenants whose write failed by refusals of their answers. */
-  private refuseFailed(sessions: Session[], frames: Frames[], failed: Set<string>): void {
+  private refuseFailed(sessions: Session[], frames: Frames[], failed: Map<string, Refusal>): void {
     for (let i = 0; i < sessions.length; i++) {
-      const tenant = sessions[i].principal.tenant;
-      if (!failed.has(tenant)) continue;
-      const why = this.refusal(tenant) ?? { code: ProtocolCode.STORE_UNAVAILABLE, message: 'the store did not confirm the write; retry (idempotent by id)' };
+      const why = failed.get(sessions[i].principal.tenant);
+      if (why === undefined) continue;
       frames[i] = frames[i].filter((f) => f.re !== undefined).map((f) => ({ re: f.re, ok: false, code: why.code, message: why.message }));
     }
   }

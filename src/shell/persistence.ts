@@ -6,8 +6,9 @@
  */
 import { StaleLeaderError, StoreUnavailableError, type Journal, type StoredSnapshot } from '../store/journal.ts';
 import { encodeSnapshot } from '../store/snapshot-codec.ts';
-import { FENCED_REFUSAL, FOLLOWING, REPLAYING_REFUSAL, SERVING, UNAVAILABLE_REFUSAL, type DurabilityState } from './durability.ts';
+import { FENCED_REFUSAL, FOLLOWING, OUTCOME_UNKNOWN_REFUSAL, REPLAYING_REFUSAL, SERVING, UNAVAILABLE_REFUSAL, type DurabilityState } from './durability.ts';
 import type { ShellOptions } from './options.ts';
+import type { Refusal } from './ports.ts';
 import type { TenantShell } from './tenant-shell.ts';
 
 /** The tenants as persistence reaches them (the shell's registry). */
@@ -75,13 +76,15 @@ export class Persistence {
 
   /**
    * Appends every tenant's engine calls of this turn to the journal, one write per tenant. Null
-   * when nothing changed. Resolves to the tenants whose write failed: their results must not
-   * leave the server; they refuse requests until their engine is rebuilt from the journal.
+   * when nothing changed. Resolves to the tenants whose write failed, each with what its answers
+   * must say instead: their results must not leave the server, and they refuse requests until
+   * their engine is rebuilt from the journal. A write the store provably did not take answers
+   * the tenant's refusal; one sent but not confirmed (it may yet apply) answers OUTCOME_UNKNOWN.
    */
-  commit(): Promise<Set<string>> | null {
+  commit(): Promise<Map<string, Refusal>> | null {
     const journal = this.journal;
     const writes: Promise<void>[] = [];
-    const failed = new Set<string>();
+    const failed = new Map<string, Refusal>();
     for (const t of this.tenants.all()) {
       const d = t.durability;
       if (d.pending.length === 0) continue;
@@ -132,8 +135,9 @@ export class Persistence {
           () => metrics?.observeJournalWrite('ok', (performance.now() - started) / 1000, entries.length),
           (e: unknown) => {
             metrics?.observeJournalWrite('failed', (performance.now() - started) / 1000, entries.length);
-            failed.add(t.tenant);
             this.fail(t, e);
+            const provablyNotWritten = e instanceof StaleLeaderError || e instanceof StoreUnavailableError;
+            failed.set(t.tenant, provablyNotWritten ? (d.refusal() ?? UNAVAILABLE_REFUSAL) : OUTCOME_UNKNOWN_REFUSAL);
           },
         ),
       );

@@ -24,7 +24,6 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
     const persistence = this.persistence;
     this.groupCommit = new GroupCommit(
       () => (persistence ? persistence.commit() : null),
-      (tenant) => this.refusal(tenant),
       (err) => (options.log ?? console).error({ err }, 'commit failed'),
     );
   }

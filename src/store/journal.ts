@@ -34,10 +34,25 @@ export class StaleLeaderError extends Error {
   readonly code = 'STALE_LEADER';
 }
 
-/** The store could not confirm a write (unreachable, timed out, refused). Retryable. */
+/**
+ * The store provably did not take a write (unreachable before it was sent, or refused by the
+ * journal's own checks). Retryable: nothing of it took effect.
+ */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
   readonly code = 'STORE_UNAVAILABLE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * A write was sent but not confirmed (timed out, or the connection dropped with it in flight):
+ * it may yet be applied. Whoever asked must be told the outcome is unknown, not that it failed.
+ */
+export class WriteOutcomeUnknownError extends Error {
+  override readonly name = 'WriteOutcomeUnknownError';
+  readonly code = 'OUTCOME_UNKNOWN';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }

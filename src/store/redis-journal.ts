@@ -15,9 +15,17 @@
  *   sb:lease:<name>              the leader lease: the leading node's id, with a TTL it renews
  */
 import { randomUUID } from 'node:crypto';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, ReplyError, type RedisOptions } from 'ioredis';
 import { Packr } from 'msgpackr';
-import { StaleLeaderError, StoreUnavailableError, type Journal, type JournalChunk, type JournalEntry, type StoredSnapshot } from './journal.ts';
+import {
+  StaleLeaderError,
+  StoreUnavailableError,
+  WriteOutcomeUnknownError,
+  type Journal,
+  type JournalChunk,
+  type JournalEntry,
+  type StoredSnapshot,
+} from './journal.ts';
 
 /**
  * KEYS[1] journal stream, KEYS[2] epoch, KEYS[3] seq. ARGV[1] the writer's epoch, ARGV[2] the
@@ -25,6 +33,9 @@ import { StaleLeaderError, StoreUnavailableError, type Journal, type JournalChun
  * paused or partitioned old writer can never append after a newer one took over) and with GAP
  * when the write does not continue the journal (an earlier write was lost).
  */
+/** ioredis's refusals of a command it never sent (offline, with the offline queue off). */
+const NOT_SENT = /enableOfflineQueue options is false/;
+
 const APPEND = `
 local current = redis.call('GET', KEYS[2])
 if current ~= ARGV[1] then
@@ -287,8 +298,16 @@ export class RedisJournal implements Journal {
     try {
       await this.redis.sbAppend(key(tenant, 'journal'), key(tenant, 'epoch'), key(tenant, 'seq'), epoch, String(first), ...bufs);
     } catch (e) {
-      if (e instanceof Error && e.message.startsWith('STALE')) throw new StaleLeaderError(`tenant '${tenant}': ${e.message}`);
-      throw new StoreUnavailableError(`journal write failed: ${(e as Error).message}`, { cause: e });
+      const message = (e as Error).message;
+      // The script ran and refused (a newer epoch, a gap): nothing was written.
+      if (e instanceof ReplyError) {
+        if (message.startsWith('STALE')) throw new StaleLeaderError(`tenant '${tenant}': ${message}`);
+        throw new StoreUnavailableError(`journal write refused: ${message}`, { cause: e });
+      }
+      // Never sent: the connection was down and commands are not queued offline.
+      if (NOT_SENT.test(message)) throw new StoreUnavailableError(`journal write not sent: ${message}`, { cause: e });
+      // Sent, and no answer (timed out, or the connection dropped under it): it may yet apply.
+      throw new WriteOutcomeUnknownError(`journal write not confirmed: ${message}`, { cause: e });
     }
   }
 

@@ -90,7 +90,8 @@ describe('hot standby', () => {
     const again = await ann2.nextPush((m) => m.push === 'offer' && m.interactionId === 'ha-0');
     expect(again.offerId).toBe(offer.offerId);
     expect(await ann2.request({ type: 'Accept', offerId: offer.offerId })).toMatchObject({ ok: true });
-    expect(await ann2.request({ type: 'Accept', offerId: offer.offerId })).toMatchObject({ ok: false });
+    // Accepting again is a retry: answered as one, applied once.
+    expect(await ann2.request({ type: 'Accept', offerId: offer.offerId })).toMatchObject({ ok: true, duplicate: true });
     expect(await p2.request({ type: 'GetInteraction', interactionId: 'ha-0' })).toMatchObject({
       ok: true,
       interaction: { status: 'assigned', agentId: 'ann' },

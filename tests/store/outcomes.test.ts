@@ -1,0 +1,199 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Encoding } from '../../src/protocol/codec.ts';
+import { Shell } from '../../src/shell/shell.ts';
+import { RedisJournal } from '../../src/store/redis-journal.ts';
+import { TestRedis } from '../helpers/redis.ts';
+import { startTestServer, TestClient } from '../helpers/server.ts';
+
+/**
+ * What an answer says of a request with the redis store is what the store holds: ok, it took
+ * effect; STORE_UNAVAILABLE (or STALE_LEADER), it did not and never will; OUTCOME_UNKNOWN, it
+ * may have (the write was sent and not confirmed), and a retry settles it, because every
+ * mutating request is safe to send again. Checked with Redis paused (SIGSTOP: writes in flight
+ * land when it resumes), killed -9 and restarted from its append-only file, at random moments.
+ */
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await TestRedis.start();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+
+type Frame = Record<string, unknown>;
+const RETRYABLE = new Set(['STORE_UNAVAILABLE', 'OUTCOME_UNKNOWN']);
+
+/** Sends a request until it is neither refused by the store nor of unknown outcome (20 s at most). */
+async function settled(client: TestClient, body: Frame): Promise<Frame> {
+  const end = Date.now() + 20_000;
+  for (;;) {
+    const r = await client.request(body);
+    if (r.ok || !RETRYABLE.has(String(r.code)) || Date.now() > end) return r;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+/** The tenant's engine as the store holds it: a fresh shell rebuilt from the journal alone. */
+async function fromTheStore(tenant: string) {
+  const journal = new RedisJournal(redis.url);
+  await journal.ready();
+  const shell = new Shell({ ordering: 'fifo', agentSelection: 'longest-idle', journal });
+  await shell.recover();
+  const engine = shell.engineOf(tenant)!;
+  shell.stop();
+  await journal.close();
+  return engine;
+}
+
+/** `status` of an interaction in an engine: live, ended (within the idempotency window), or absent. */
+const statusIn = (engine: NonNullable<Awaited<ReturnType<typeof fromTheStore>>>, id: string) => engine.interaction(id)?.status ?? engine.finishedStatus(id);
+
+describe.each(['json', 'msgpack'] as const)('answers and the store agree (%s)', (encoding: Encoding) => {
+  it('a cancel and a submission in flight while Redis hangs are answered OUTCOME_UNKNOWN, land when it resumes, and their retries say so', async () => {
+    const tenant = `hang-${encoding}`;
+    const journal = new RedisJournal(redis.url);
+    await journal.ready();
+    const { server, verifier, url } = await startTestServer({}, { journal });
+    try {
+      const platform = await TestClient.connect(`${url}/v1/platform`, await verifier.sign({ tenant, role: 'platform' }, 600), encoding);
+      expect(await platform.request({ type: 'UpsertQueue', queue: { id: 'q' } })).toMatchObject({ ok: true });
+      expect(await platform.request({ type: 'SubmitInteraction', interaction: { id: 'x', channel: 'chat', queue: 'q' } })).toMatchObject({ ok: true });
+      redis.pause();
+      let answers: Frame[];
+      let meanwhile: Frame;
+      try {
+        const cancel = platform.request({ type: 'CancelInteraction', interactionId: 'x', reason: 'cancelled' });
+        const submit = platform.request({ type: 'SubmitInteraction', interaction: { id: 'y', channel: 'chat', queue: 'q' } });
+        answers = await Promise.all([cancel, submit]);
+        // A request that reaches the tenant while it is unavailable is refused before it is applied.
+        meanwhile = await platform.request({ type: 'SubmitInteraction', interaction: { id: 'z', channel: 'chat', queue: 'q' } });
+      } finally {
+        redis.resume();
+      }
+      expect(answers.map((a) => a.code)).toEqual(['OUTCOME_UNKNOWN', 'OUTCOME_UNKNOWN']);
+      expect(meanwhile).toMatchObject({ ok: false, code: 'STORE_UNAVAILABLE' });
+      // Both writes were in Redis's socket: they land. The retries find them done.
+      expect(await settled(platform, { type: 'CancelInteraction', interactionId: 'x', reason: 'cancelled' })).toMatchObject({ ok: true, duplicate: true });
+      expect(await settled(platform, { type: 'SubmitInteraction', interaction: { id: 'y', channel: 'chat', queue: 'q' } })).toMatchObject({
+        ok: true,
+        duplicate: true,
+      });
+      expect(await settled(platform, { type: 'GetInteraction', interactionId: 'z' })).toMatchObject({ ok: false, code: 'UNKNOWN_INTERACTION' });
+      platform.close();
+    } finally {
+      server.stop();
+      await journal.close();
+    }
+    const stored = await fromTheStore(tenant);
+    expect([statusIn(stored, 'x'), statusIn(stored, 'y'), statusIn(stored, 'z')]).toEqual(['cancelled', 'queued', undefined]);
+  }, 60_000);
+});
+
+describe('answers and the store agree under random faults', () => {
+  it('pauses, kills and restarts of Redis at random moments: every answer matches the store, every unknown one is settled by a retry', async () => {
+    const tenant = 'faults';
+    const journal = new RedisJournal(redis.url);
+    await journal.ready();
+    const { server, verifier, url } = await startTestServer({ messageBurst: '5000', messagesPerSecond: '5000' }, { journal });
+    const submitted = new Map<string, string>(); // id → the answer's code, or 'ok'
+    const cancelled = new Map<string, string>();
+    let seed = 0x5eed;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    try {
+      const platform = await TestClient.connect(`${url}/v1/platform`, await verifier.sign({ tenant, role: 'platform' }, 600));
+      expect(await platform.request({ type: 'UpsertQueue', queue: { id: 'q' } })).toMatchObject({ ok: true });
+      let stop = false;
+      let n = 0;
+      // Pipelined load, no retries: each id is submitted once, each acknowledged one cancelled at most once.
+      const load = (async () => {
+        while (!stop) {
+          const batch: Promise<void>[] = [];
+          for (let i = 0; i < 8; i++) {
+            const id = `f${n++}`;
+            batch.push(
+              platform.request({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } }).then((r) => {
+                submitted.set(id, r.ok ? 'ok' : String(r.code));
+              }),
+            );
+            const victim = [...submitted].find(([v, code]) => code === 'ok' && !cancelled.has(v));
+            if (victim && random() < 0.5) {
+              cancelled.set(victim[0], 'pending');
+              batch.push(
+                platform.request({ type: 'CancelInteraction', interactionId: victim[0], reason: 'cancelled' }).then((r) => {
+                  cancelled.set(victim[0], r.ok ? 'ok' : String(r.code));
+                }),
+              );
+            }
+          }
+          await Promise.all(batch);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      })();
+      for (let round = 0; round < 6; round++) {
+        await new Promise((r) => setTimeout(r, 200 + random() * 600));
+        if (random() < 0.5) {
+          redis.pause();
+          try {
+            await new Promise((r) => setTimeout(r, 1_000 + random() * 2_500));
+          } finally {
+            redis.resume();
+          }
+        } else {
+          await redis.kill();
+          await new Promise((r) => setTimeout(r, random() * 500));
+          await redis.restart();
+        }
+        // Back to serving before the next fault.
+        await settled(platform, { type: 'GetQueueStats' });
+      }
+      stop = true;
+      await load;
+      platform.close();
+    } finally {
+      server.stop();
+      await journal.close();
+    }
+    const codes = new Set([...submitted.values(), ...cancelled.values()]);
+    expect([...codes].filter((c) => c !== 'ok' && !RETRYABLE.has(c) && c !== 'DISCONNECTED')).toEqual([]);
+    expect(codes.has('OUTCOME_UNKNOWN') || codes.has('STORE_UNAVAILABLE')).toBe(true);
+
+    // Every definite answer is what the store holds.
+    const stored = await fromTheStore(tenant);
+    const wrong: string[] = [];
+    for (const [id, code] of submitted) {
+      const status = statusIn(stored, id);
+      if (code === 'ok' && status === undefined) wrong.push(`${id} acknowledged, not in the store`);
+      if (code === 'STORE_UNAVAILABLE' && status !== undefined) wrong.push(`${id} refused, yet ${status} in the store`);
+    }
+    for (const [id, code] of cancelled) {
+      const status = statusIn(stored, id);
+      if (code === 'ok' && status !== 'cancelled') wrong.push(`cancel of ${id} acknowledged, the store says ${status}`);
+      if (code === 'STORE_UNAVAILABLE' && status === 'cancelled') wrong.push(`cancel of ${id} refused, yet cancelled in the store`);
+    }
+    expect(wrong).toEqual([]);
+
+    // Every unknown (or refused) one, retried against a server on the same store, ends done.
+    const journal2 = new RedisJournal(redis.url);
+    await journal2.ready();
+    const again = await startTestServer({ messageBurst: '5000', messagesPerSecond: '5000' }, { journal: journal2 });
+    try {
+      const platform = await TestClient.connect(`${again.url}/v1/platform`, await again.verifier.sign({ tenant, role: 'platform' }, 600));
+      for (const [id, code] of submitted) {
+        if (code === 'ok') continue;
+        expect(await settled(platform, { type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } }), id).toMatchObject({ ok: true });
+      }
+      for (const [id, code] of cancelled) {
+        if (code === 'ok') continue;
+        expect(await settled(platform, { type: 'CancelInteraction', interactionId: id, reason: 'cancelled' }), id).toMatchObject({ ok: true });
+        expect(await settled(platform, { type: 'GetInteraction', interactionId: id }), id).toMatchObject({ ok: true, interaction: { status: 'cancelled' } });
+      }
+      platform.close();
+    } finally {
+      again.server.stop();
+      await journal2.close();
+    }
+  }, 120_000);
+});

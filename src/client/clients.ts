@@ -14,6 +14,13 @@ export interface OfferPush {
   readonly context?: unknown;
 }
 
+/** Work assigned to the agent: sent live on accept (or auto-accept), and again on reconnect. */
+export interface AssignedPush {
+  readonly interactionId: string;
+  /** The offer that was accepted for it. */
+  readonly offerId: string;
+}
+
 abstract class RoleClient {
   readonly connection: Connection;
   constructor(path: string, options: ConnectionOptions) {
@@ -117,6 +124,12 @@ export class AgentClient extends RoleClient {
   onOffer(handler: (offer: OfferPush) => void): () => void {
     return this.connection.onPush((p: Push) => {
       if (p.push === 'offer') handler(p as unknown as OfferPush);
+    });
+  }
+  /** Assignments pushed to this agent, including those re-sent after a reconnect. */
+  onAssigned(handler: (assigned: AssignedPush) => void): () => void {
+    return this.connection.onPush((p: Push) => {
+      if (p.push === 'assigned') handler(p as unknown as AssignedPush);
     });
   }
   /** Every push (state, assigned, offerClosed, ended, wrapUp, offer). */

@@ -153,6 +153,10 @@ export interface Interaction {
   readonly valueTier: number;
   readonly customerId: string | undefined;
   context: unknown;
+  /**
+   * The open offer while offered; the accepted one while assigned or in wrap-up (its channel
+   * entry is what the assignment holds, its id what the agent is told on resume); else null.
+   */
   offer: Offer | null;
   agent: Agent | null;
   rejectedBy: Set<Agent> | null;

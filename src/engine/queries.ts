@@ -59,7 +59,10 @@ export interface AgentLoad {
   readonly total: number;
   readonly channels: Readonly<Record<string, number>>;
   readonly offers: readonly { offerId: string; interactionId: string; expiresAt: number | null }[];
+  /** Ids of the assigned interactions, in order of assignment (the same order as `assigned`). */
   readonly assignments: readonly string[];
+  /** The assigned interactions with the offer the agent accepted (or that was auto-accepted) for each. */
+  readonly assigned: readonly { interactionId: string; offerId: string }[];
   readonly wrapping: readonly string[];
   readonly wrapUntil: number | null;
 }
@@ -172,6 +175,8 @@ export function agentLoad(e: EngineParts, agentId: string): AgentLoad | null {
     channels,
     offers: a.offers.map((o) => ({ offerId: o.id, interactionId: o.ix.id, expiresAt: o.expiresAt })),
     assignments: a.assigned.map((ix) => ix.id),
+    // An assigned interaction keeps its accepted offer until it finishes or leaves the agent.
+    assigned: a.assigned.map((ix) => ({ interactionId: ix.id, offerId: ix.offer!.id })),
     wrapping: a.wrapping.map((ix) => ix.id),
     wrapUntil: a.wrapping.length > 0 ? a.wrapUntil : null,
   };

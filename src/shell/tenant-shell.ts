@@ -169,6 +169,6 @@ export class TenantShell {
     if (!load) return;
     s.send({ push: 'state', state: load.state, ...(load.reason ? { reason: load.reason } : {}) });
     for (const o of load.offers) s.send(this.offerFrame(o.interactionId, o.offerId, o.expiresAt));
-    for (const id of load.assignments) s.send({ push: 'assigned', interactionId: id });
+    for (const x of load.assigned) s.send({ push: 'assigned', interactionId: x.interactionId, offerId: x.offerId });
   }
 }

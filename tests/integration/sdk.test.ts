@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AgentClient, PlatformClient, SupervisorClient, SwitchboardError, type OfferPush, type WebSocketConstructor } from '../../src/index.ts';
+import {
+  AgentClient,
+  type AssignedPush,
+  PlatformClient,
+  SupervisorClient,
+  SwitchboardError,
+  type OfferPush,
+  type WebSocketConstructor,
+} from '../../src/index.ts';
 import type { TokenVerifier } from '../../src/transport/auth.ts';
 import type { RunningServer } from '../../src/transport/ws-server.ts';
 import { startTestServer } from '../helpers/server.ts';
@@ -36,6 +44,8 @@ describe('client SDK against a real server', () => {
     });
     const offers: OfferPush[] = [];
     agent.onOffer((o) => offers.push(o));
+    const assigned: AssignedPush[] = [];
+    agent.onAssigned((a) => assigned.push(a));
     await agent.connect();
     // A fresh connection may be dropped right after opening under load (see TestClient.connect);
     // the SDK reconnects by itself, so the first request is retried once on DISCONNECTED.
@@ -53,6 +63,8 @@ describe('client SDK against a real server', () => {
     expect(tokens).toBeGreaterThanOrEqual(2);
 
     await agent.accept(offers[1].offerId);
+    await waitFor(() => assigned.length >= 1);
+    expect(assigned[0]).toMatchObject({ interactionId: 'chat-9', offerId: offers[1].offerId });
     // Accepting again (a retry after a lost answer) is safe: it changes nothing and says so.
     expect(await agent.accept(offers[1].offerId)).toMatchObject({ ok: true, duplicate: true });
     await agent.complete('chat-9');

@@ -117,6 +117,49 @@ describe('server flows', () => {
     await bob.request({ type: 'SetState', state: 'away' });
   });
 
+  for (const encoding of ['json', 'msgpack'] as const)
+    it(`re-sends assignments with the offer that led to them, on reconnect and on Resume (${encoding})`, async () => {
+      const tenant = `resume-${encoding}`;
+      const p = await platform(tenant, encoding);
+      for (const body of [
+        { type: 'UpsertQueue', queue: { id: 'q', offerTimeoutMs: 60_000 } },
+        { type: 'UpsertAgent', agent: { id: 'cy', capacity: { total: 2, channels: { chat: { cost: 1, max: 2 } } } } },
+      ])
+        expect(await p.request(body)).toMatchObject({ ok: true });
+      const connectAgent = async () => {
+        const c = await TestClient.connect(`${url}/v1/agent`, await token(tenant, 'agent', 'cy'), encoding);
+        clients.push(c);
+        return c;
+      };
+      const cy = await connectAgent();
+      expect(await cy.request({ type: 'SetState', state: 'available' })).toMatchObject({ ok: true });
+      const live: Record<string, unknown>[] = [];
+      for (const id of ['chat-a', 'chat-b']) {
+        expect(await p.request({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } })).toMatchObject({ ok: true });
+        const offer = await cy.nextPush((m) => m.push === 'offer' && m.interactionId === id);
+        expect(await cy.request({ type: 'Accept', offerId: offer.offerId })).toMatchObject({ ok: true });
+        const assigned = await cy.nextPush((m) => m.push === 'assigned' && m.interactionId === id);
+        expect(assigned).toEqual({ push: 'assigned', interactionId: id, offerId: offer.offerId });
+        live.push(assigned);
+      }
+      // GetAgent names each assignment with its offer (and keeps the plain id list).
+      expect(await p.request({ type: 'GetAgent', agentId: 'cy' })).toMatchObject({
+        ok: true,
+        agent: { assignments: ['chat-a', 'chat-b'], assigned: live.map(({ interactionId, offerId }) => ({ interactionId, offerId })) },
+      });
+      // A reconnecting desktop is sent the same pushes as the live ones...
+      cy.close();
+      await cy.closed;
+      const again = await connectAgent();
+      for (const l of live) expect(await again.nextPush((m) => m.push === 'assigned' && m.interactionId === l.interactionId)).toEqual(l);
+      // ...and so is one that asks with Resume.
+      const before = again.pushes.length;
+      expect(await again.request({ type: 'Resume' })).toMatchObject({ ok: true });
+      for (const l of live)
+        expect(await again.nextPush((m) => m.push === 'assigned' && m.interactionId === l.interactionId && again.pushes.indexOf(m) >= before)).toEqual(l);
+      for (const id of ['chat-a', 'chat-b']) expect(await again.request({ type: 'Complete', interactionId: id })).toMatchObject({ ok: true });
+    });
+
   it('explains over the wire to platforms and supervisors, never to agents', async () => {
     const p = await platform();
     expect(await p.request({ type: 'SubmitInteraction', interaction: { id: 'why-1', channel: 'voice', queue: 'q', skills: { billing: 9 } } })).toMatchObject({

@@ -47,6 +47,31 @@ describe('engine snapshots', () => {
     expect(Engine.restore(decodeSnapshot(bytes)).queueStats('q')?.waiting).toBe(45_001);
   });
 
+  it('an assignment keeps the offer that led to it through a snapshot and restore (accepted and auto-accepted)', async () => {
+    const e = new Engine();
+    e.apply({ type: 'UpsertQueue', queue: { id: 'q' } }, 0);
+    e.apply(
+      {
+        type: 'UpsertAgent',
+        agent: { id: 'ann', capacity: { total: 2, channels: { voice: { cost: 1, max: 1 }, chat: { cost: 1, max: 1, autoAccept: true } } } },
+      },
+      0,
+    );
+    e.apply({ type: 'SetAgentState', agentIds: ['ann'], state: 'available' }, 0);
+    const offerOf = (events: { type: string; offerId?: string }[]) => events.find((x) => x.type === 'InteractionOffered')!.offerId!;
+    const voice = offerOf(e.apply({ type: 'SubmitInteraction', interaction: { id: 'v1', channel: 'voice', queue: 'q' } }, 1).events);
+    expect(e.apply({ type: 'AcceptOffer', agentId: 'ann', offerId: voice }, 2)).toMatchObject({ ok: true });
+    const chat = offerOf(e.apply({ type: 'SubmitInteraction', interaction: { id: 'c1', channel: 'chat', queue: 'q' } }, 3).events);
+    const expected = [
+      { interactionId: 'v1', offerId: voice },
+      { interactionId: 'c1', offerId: chat },
+    ];
+    expect(e.agentLoad('ann')).toMatchObject({ assignments: ['v1', 'c1'], assigned: expected });
+    const restored = Engine.restore(decodeSnapshot(await encodeSnapshot(e.snapshot())));
+    expect(restored.agentLoad('ann')).toMatchObject({ assignments: ['v1', 'c1'], assigned: expected });
+    expect(restored.interaction('v1', 4)).toMatchObject({ status: 'assigned', offerId: voice });
+  });
+
   it('refuses a snapshot of another format', () => {
     const snap = { ...new Engine().snapshot(), format: 999 };
     expect(() => Engine.restore(snap)).toThrow(SnapshotMismatchError);

@@ -137,8 +137,12 @@ export type Parsed<R extends Role> =
   | { readonly ok: true; readonly request: RequestFor<R> }
   | { readonly ok: false; readonly re: string | number | null; readonly code: ProtocolCode; readonly message: string };
 
-/** The request id of a refused request, when it has a valid one (a valid request has it parsed). */
-function requestIdOf(value: object): string | number | null {
+/**
+ * The request id of a decoded frame that is refused, when it has a valid one (a valid request
+ * has it parsed); null for anything but an object. Nothing else of the frame is looked at.
+ */
+export function requestIdOf(value: unknown): string | number | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
   const rid = RequestId.safeParse((value as { id?: unknown }).id);
   return rid.success ? rid.data : null;
 }

@@ -11,7 +11,7 @@ import type { Config } from '../config.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { decodeFrame, DEFAULT_FRAME_LIMITS } from '../protocol/codec.ts';
 import { CloseCode, ProtocolCode } from '../protocol/codes.ts';
-import { parseRequest } from '../protocol/schemas.ts';
+import { parseRequest, requestIdOf } from '../protocol/schemas.ts';
 import { MAX_TIMER_MS, type Principal, type ShellPort } from '../shell/ports.ts';
 import { admit, type ServeGate } from './admission.ts';
 import type { TokenVerifier } from './auth.ts';
@@ -156,7 +156,11 @@ export function startServer(
         }
         if (!takeToken(c, config, Date.now())) {
           log.warn({ conn: s.id, tenant: c.principal.tenant }, 'rate limit hit');
-          return violation(c, s, null, ProtocolCode.RATE_LIMITED, `more than ${config.messagesPerSecond} messages per second`);
+          // The refusal names the request when its id can be read, so a client can retry that
+          // one. Decoding (bounded like every frame, never validated) is affordable here: each
+          // refusal counts as a violation, and a connection is closed after maxViolations of them.
+          const d = c.encoding === 'msgpack' && !isBinary ? null : decodeFrame(new Uint8Array(message), c.encoding, limits);
+          return violation(c, s, d?.ok ? requestIdOf(d.value) : null, ProtocolCode.RATE_LIMITED, `more than ${config.messagesPerSecond} messages per second`);
         }
         if (c.encoding === 'msgpack' && !isBinary) return violation(c, s, null, ProtocolCode.BAD_FRAME, 'text frame on a msgpack connection');
         const bytes = new Uint8Array(message);

@@ -211,18 +211,19 @@ describe('server flows', () => {
     expect(await p.request({ type: 'UpsertQueue', queue: { id: 'q', weight: -1 } })).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
   });
 
-  it('rate-limits a flooding connection with typed errors', async () => {
-    const p = await platform();
-    const replies = await Promise.all(
-      Array.from({ length: 120 }, () => p.request({ type: 'GetQueueStats' })).map((r) =>
-        Promise.race([r, new Promise((res) => setTimeout(() => res(null), 1500))]),
-      ),
-    );
-    await new Promise((r) => setTimeout(r, 50));
-    const limited = p.errors.filter((e) => e.code === 'RATE_LIMITED').length;
-    expect(limited).toBeGreaterThan(0);
-    expect(replies.filter(Boolean).length + limited).toBe(120);
-  });
+  for (const encoding of ['json', 'msgpack'] as const)
+    it(`rate-limits a flooding connection with typed errors that name the refused request (${encoding})`, async () => {
+      const p = await platform('t1', encoding);
+      const sent = Array.from({ length: 120 }, () => p.request({ type: 'GetQueueStats' }));
+      // Sent in the same burst, so refused by the limit too: without a readable id it is named null.
+      p.sendRaw(encoding === 'json' ? '{not json' : new Uint8Array([0xc1]));
+      const replies = await Promise.all(sent.map((r) => Promise.race([r, new Promise<null>((res) => setTimeout(() => res(null), 1500))])));
+      await new Promise((r) => setTimeout(r, 50));
+      // Every request is answered under its own id: served, or refused with RATE_LIMITED.
+      expect(replies.every((r) => r !== null && (r.ok === true || r.code === 'RATE_LIMITED'))).toBe(true);
+      expect(replies.filter((r) => r?.code === 'RATE_LIMITED').length).toBeGreaterThan(0);
+      expect(p.errors.map((e) => [e.re, e.code])).toEqual([[null, 'RATE_LIMITED']]);
+    });
 
   it('health endpoints answer', async () => {
     const port = new URL(url).port;

@@ -192,6 +192,55 @@ describe('server flows', () => {
     const forged = real.slice(0, -2) + (real.endsWith('AA') ? 'BB' : 'AA');
     await expect(TestClient.connect(`${url}/v1/platform`, forged)).rejects.toThrow('HTTP 401');
     await expect(TestClient.connect(`${url}/v1/platform`, await token('t1', 'agent', 'ann'))).rejects.toThrow('HTTP 403');
+    // A role the server does not know is a token it does not accept; a path it does not serve is 404.
+    await expect(TestClient.connect(`${url}/v1/agent`, await token('t1', 'admin' as 'platform'))).rejects.toThrow('HTTP 401');
+    await expect(TestClient.connect(`${url}/v1/admin`, real)).rejects.toThrow('HTTP 404');
+    await expect(TestClient.connect(`${url}/v1/platform/`, real)).rejects.toThrow('HTTP 404');
+  });
+
+  it('each role may send exactly its own requests; any other type is UNKNOWN_TYPE', async () => {
+    const sup = await TestClient.connect(`${url}/v1/agent`, await token('t1', 'supervisor'));
+    clients.push(sup);
+    for (const body of [
+      { type: 'GetQueueStats' },
+      { type: 'GetInteraction', interactionId: 'nope' },
+      { type: 'GetAgent', agentId: 'ann' },
+      { type: 'GetAgentSummary' },
+      { type: 'ExplainInteraction', interactionId: 'nope' },
+      { type: 'Subscribe', events: false },
+    ])
+      expect(await sup.request(body)).not.toMatchObject({ code: 'UNKNOWN_TYPE' });
+    for (const body of [
+      { type: 'DefineSkill', skill: 'x' },
+      { type: 'SubmitInteraction', interaction: { id: 'x', channel: 'voice', queue: 'q' } },
+      { type: 'Resume' },
+    ])
+      expect(await sup.request(body)).toMatchObject({ ok: false, code: 'UNKNOWN_TYPE' });
+    const bob = await agent('bob');
+    for (const body of [{ type: 'GetQueueStats' }, { type: 'Subscribe', events: true }, { type: 'SetAgentState', agentIds: ['bob'], state: 'available' }])
+      expect(await bob.request(body)).toMatchObject({ ok: false, code: 'UNKNOWN_TYPE' });
+    const p = await platform();
+    expect(await p.request({ type: 'Resume' })).toMatchObject({ ok: false, code: 'UNKNOWN_TYPE' });
+  });
+
+  it('a token for an agent the tenant never defined connects; its requests are answered UNKNOWN_AGENT', async () => {
+    const ghost = await agent('ghost');
+    expect(await ghost.request({ type: 'Resume' })).toMatchObject({ ok: true });
+    for (const body of [
+      { type: 'SetState', state: 'available' },
+      { type: 'Accept', offerId: 'o1' },
+      { type: 'Reject', offerId: 'o1' },
+      { type: 'Complete', interactionId: 'x' },
+      { type: 'EndWrapUp' },
+    ])
+      expect(await ghost.request(body)).toMatchObject({ ok: false, code: 'UNKNOWN_AGENT' });
+    expect(ghost.pushes).toEqual([]);
+    // Once the platform defines the agent, the open desktop is its desktop.
+    const p = await platform();
+    expect(await p.request({ type: 'UpsertAgent', agent: { id: 'ghost', skills: { billing: 1 } } })).toMatchObject({ ok: true });
+    expect(await p.request({ type: 'SetAgentState', agentIds: ['ghost'], state: 'away', reason: 'training' })).toMatchObject({ ok: true });
+    expect(await ghost.nextPush((m) => m.push === 'state')).toEqual({ push: 'state', state: 'away', reason: 'training' });
+    expect(await p.request({ type: 'RemoveAgent', agentId: 'ghost' })).toMatchObject({ ok: true });
   });
 
   it('answers bad frames with typed errors and keeps the connection', async () => {

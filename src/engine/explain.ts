@@ -64,7 +64,7 @@ export interface Explanation {
   readonly counts: {
     readonly agents: number;
     readonly eligible: number;
-    /** Agents per reason (an agent may count under several). */
+    /** Times each reason applies over all agents (an agent counts under several, and twice under a reason it has twice). */
     readonly byReason: Readonly<Record<string, number>>;
   };
   /** Per agent, eligible ones first, at most `limit`. */

@@ -64,7 +64,11 @@ describe('interaction lifecycle', () => {
     const h2 = new Harness().queue('q', { offerTimeoutMs: 1000, noAnswerAway: false }).agent('a1');
     h2.submit('i1');
     const ev2 = h2.tick(1000);
+    // Without noAnswerAway the agent stays available and is not excluded (only a rejection
+    // excludes): as the best eligible agent it is offered the same interaction again at once.
     expect(h2.types(ev2)).toEqual(['OfferTimedOut', 'InteractionOffered']);
+    expect(ev2[1]).toMatchObject({ agentId: 'a1', interactionId: 'i1' });
+    expect(ev2[1]).not.toMatchObject({ offerId: (ev2[0] as { offerId: string }).offerId });
     expect(h2.engine.agentLoad('a1')!.state).toBe('available');
   });
 
@@ -148,6 +152,10 @@ describe('interaction lifecycle', () => {
     const r = h.engine.apply({ type: 'SubmitInteraction', interaction: { id: 'i1', channel: 'voice', queue: 'q' } }, 1);
     expect(r).toMatchObject({ ok: true, duplicate: true, status: 'queued', events: [] });
     expect(h.engine.counts().interactions).toBe(1);
+    // Only the id is compared: other fields, even ones that would be refused, are not looked at.
+    const other = h.engine.apply({ type: 'SubmitInteraction', interaction: { id: 'i1', channel: 'chat', queue: 'nowhere', priority: 99 } }, 2);
+    expect(other).toMatchObject({ ok: true, duplicate: true, status: 'queued', events: [] });
+    expect(h.engine.interaction('i1')).toMatchObject({ queueId: 'q', channel: 'voice', priority: 0 });
   });
 
   it('position and estimated wait', () => {

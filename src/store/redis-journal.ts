@@ -156,6 +156,9 @@ export class RedisJournal implements Journal {
     const common: RedisOptions = {
       // Fail fast while Redis is away: the shell answers STORE_UNAVAILABLE instead of queueing.
       enableOfflineQueue: false,
+      // A command in flight when the connection drops may have run: it fails (outcome unknown)
+      // and is never sent again, so a refusal or a "not sent" always means it did not run.
+      autoResendUnfulfilledCommands: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
       ...options.redis,

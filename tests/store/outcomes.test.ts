@@ -11,7 +11,9 @@ import { startTestServer, TestClient } from '../helpers/server.ts';
  * may have (the write was sent and not confirmed), and a retry settles it, because every
  * mutating request is safe to send again. Checked with Redis paused (SIGSTOP: writes in flight
  * land when it resumes), killed -9 and restarted from its append-only file, at random moments.
+ * SWITCHBOARD_FAULT_ROUNDS sets the number of faults (default 6), SWITCHBOARD_FAULT_SEED the seed.
  */
+const ROUNDS = Number(process.env.SWITCHBOARD_FAULT_ROUNDS ?? 6);
 let redis: TestRedis;
 beforeAll(async () => {
   redis = await TestRedis.start();
@@ -90,110 +92,114 @@ describe.each(['json', 'msgpack'] as const)('answers and the store agree (%s)', 
 });
 
 describe('answers and the store agree under random faults', () => {
-  it('pauses, kills and restarts of Redis at random moments: every answer matches the store, every unknown one is settled by a retry', async () => {
-    const tenant = 'faults';
-    const journal = new RedisJournal(redis.url);
-    await journal.ready();
-    const { server, verifier, url } = await startTestServer({ messageBurst: '5000', messagesPerSecond: '5000' }, { journal });
-    const submitted = new Map<string, string>(); // id → the answer's code, or 'ok'
-    const cancelled = new Map<string, string>();
-    let seed = 0x5eed;
-    const random = () => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed / 0x7fffffff;
-    };
-    try {
-      const platform = await TestClient.connect(`${url}/v1/platform`, await verifier.sign({ tenant, role: 'platform' }, 600));
-      expect(await platform.request({ type: 'UpsertQueue', queue: { id: 'q' } })).toMatchObject({ ok: true });
-      let stop = false;
-      let n = 0;
-      // Pipelined load, no retries: each id is submitted once, each acknowledged one cancelled at most once.
-      const load = (async () => {
-        while (!stop) {
-          const batch: Promise<void>[] = [];
-          for (let i = 0; i < 8; i++) {
-            const id = `f${n++}`;
-            batch.push(
-              platform.request({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } }).then((r) => {
-                submitted.set(id, r.ok ? 'ok' : String(r.code));
-              }),
-            );
-            const victim = [...submitted].find(([v, code]) => code === 'ok' && !cancelled.has(v));
-            if (victim && random() < 0.5) {
-              cancelled.set(victim[0], 'pending');
+  it(
+    'pauses, kills and restarts of Redis at random moments: every answer matches the store, every unknown one is settled by a retry',
+    async () => {
+      const tenant = 'faults';
+      const journal = new RedisJournal(redis.url);
+      await journal.ready();
+      const { server, verifier, url } = await startTestServer({ messageBurst: '5000', messagesPerSecond: '5000' }, { journal });
+      const submitted = new Map<string, string>(); // id → the answer's code, or 'ok'
+      const cancelled = new Map<string, string>();
+      let seed = Number(process.env.SWITCHBOARD_FAULT_SEED ?? 0x5eed);
+      const random = () => {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        return seed / 0x7fffffff;
+      };
+      try {
+        const platform = await TestClient.connect(`${url}/v1/platform`, await verifier.sign({ tenant, role: 'platform' }, 600));
+        expect(await platform.request({ type: 'UpsertQueue', queue: { id: 'q' } })).toMatchObject({ ok: true });
+        let stop = false;
+        let n = 0;
+        // Pipelined load, no retries: each id is submitted once, each acknowledged one cancelled at most once.
+        const load = (async () => {
+          while (!stop) {
+            const batch: Promise<void>[] = [];
+            for (let i = 0; i < 8; i++) {
+              const id = `f${n++}`;
               batch.push(
-                platform.request({ type: 'CancelInteraction', interactionId: victim[0], reason: 'cancelled' }).then((r) => {
-                  cancelled.set(victim[0], r.ok ? 'ok' : String(r.code));
+                platform.request({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } }).then((r) => {
+                  submitted.set(id, r.ok ? 'ok' : String(r.code));
                 }),
               );
+              const victim = [...submitted].find(([v, code]) => code === 'ok' && !cancelled.has(v));
+              if (victim && random() < 0.5) {
+                cancelled.set(victim[0], 'pending');
+                batch.push(
+                  platform.request({ type: 'CancelInteraction', interactionId: victim[0], reason: 'cancelled' }).then((r) => {
+                    cancelled.set(victim[0], r.ok ? 'ok' : String(r.code));
+                  }),
+                );
+              }
             }
+            await Promise.all(batch);
+            await new Promise((r) => setTimeout(r, 5));
           }
-          await Promise.all(batch);
-          await new Promise((r) => setTimeout(r, 5));
-        }
-      })();
-      for (let round = 0; round < 6; round++) {
-        await new Promise((r) => setTimeout(r, 200 + random() * 600));
-        if (random() < 0.5) {
-          redis.pause();
-          try {
-            await new Promise((r) => setTimeout(r, 1_000 + random() * 2_500));
-          } finally {
-            redis.resume();
+        })();
+        for (let round = 0; round < ROUNDS; round++) {
+          await new Promise((r) => setTimeout(r, 200 + random() * 600));
+          if (random() < 0.5) {
+            redis.pause();
+            try {
+              await new Promise((r) => setTimeout(r, 1_000 + random() * 2_500));
+            } finally {
+              redis.resume();
+            }
+          } else {
+            await redis.kill();
+            await new Promise((r) => setTimeout(r, random() * 500));
+            await redis.restart();
           }
-        } else {
-          await redis.kill();
-          await new Promise((r) => setTimeout(r, random() * 500));
-          await redis.restart();
+          // Back to serving before the next fault.
+          await settled(platform, { type: 'GetQueueStats' });
         }
-        // Back to serving before the next fault.
-        await settled(platform, { type: 'GetQueueStats' });
+        stop = true;
+        await load;
+        platform.close();
+      } finally {
+        server.stop();
+        await journal.close();
       }
-      stop = true;
-      await load;
-      platform.close();
-    } finally {
-      server.stop();
-      await journal.close();
-    }
-    const codes = new Set([...submitted.values(), ...cancelled.values()]);
-    expect([...codes].filter((c) => c !== 'ok' && !RETRYABLE.has(c) && c !== 'DISCONNECTED')).toEqual([]);
-    expect(codes.has('OUTCOME_UNKNOWN') || codes.has('STORE_UNAVAILABLE')).toBe(true);
+      const codes = new Set([...submitted.values(), ...cancelled.values()]);
+      expect([...codes].filter((c) => c !== 'ok' && !RETRYABLE.has(c) && c !== 'DISCONNECTED')).toEqual([]);
+      expect(codes.has('OUTCOME_UNKNOWN') || codes.has('STORE_UNAVAILABLE')).toBe(true);
 
-    // Every definite answer is what the store holds.
-    const stored = await fromTheStore(tenant);
-    const wrong: string[] = [];
-    for (const [id, code] of submitted) {
-      const status = statusIn(stored, id);
-      if (code === 'ok' && status === undefined) wrong.push(`${id} acknowledged, not in the store`);
-      if (code === 'STORE_UNAVAILABLE' && status !== undefined) wrong.push(`${id} refused, yet ${status} in the store`);
-    }
-    for (const [id, code] of cancelled) {
-      const status = statusIn(stored, id);
-      if (code === 'ok' && status !== 'cancelled') wrong.push(`cancel of ${id} acknowledged, the store says ${status}`);
-      if (code === 'STORE_UNAVAILABLE' && status === 'cancelled') wrong.push(`cancel of ${id} refused, yet cancelled in the store`);
-    }
-    expect(wrong).toEqual([]);
-
-    // Every unknown (or refused) one, retried against a server on the same store, ends done.
-    const journal2 = new RedisJournal(redis.url);
-    await journal2.ready();
-    const again = await startTestServer({ messageBurst: '5000', messagesPerSecond: '5000' }, { journal: journal2 });
-    try {
-      const platform = await TestClient.connect(`${again.url}/v1/platform`, await again.verifier.sign({ tenant, role: 'platform' }, 600));
+      // Every definite answer is what the store holds.
+      const stored = await fromTheStore(tenant);
+      const wrong: string[] = [];
       for (const [id, code] of submitted) {
-        if (code === 'ok') continue;
-        expect(await settled(platform, { type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } }), id).toMatchObject({ ok: true });
+        const status = statusIn(stored, id);
+        if (code === 'ok' && status === undefined) wrong.push(`${id} acknowledged, not in the store`);
+        if (code === 'STORE_UNAVAILABLE' && status !== undefined) wrong.push(`${id} refused, yet ${status} in the store`);
       }
       for (const [id, code] of cancelled) {
-        if (code === 'ok') continue;
-        expect(await settled(platform, { type: 'CancelInteraction', interactionId: id, reason: 'cancelled' }), id).toMatchObject({ ok: true });
-        expect(await settled(platform, { type: 'GetInteraction', interactionId: id }), id).toMatchObject({ ok: true, interaction: { status: 'cancelled' } });
+        const status = statusIn(stored, id);
+        if (code === 'ok' && status !== 'cancelled') wrong.push(`cancel of ${id} acknowledged, the store says ${status}`);
+        if (code === 'STORE_UNAVAILABLE' && status === 'cancelled') wrong.push(`cancel of ${id} refused, yet cancelled in the store`);
       }
-      platform.close();
-    } finally {
-      again.server.stop();
-      await journal2.close();
-    }
-  }, 120_000);
+      expect(wrong).toEqual([]);
+
+      // Every unknown (or refused) one, retried against a server on the same store, ends done.
+      const journal2 = new RedisJournal(redis.url);
+      await journal2.ready();
+      const again = await startTestServer({ messageBurst: '5000', messagesPerSecond: '5000' }, { journal: journal2 });
+      try {
+        const platform = await TestClient.connect(`${again.url}/v1/platform`, await again.verifier.sign({ tenant, role: 'platform' }, 600));
+        for (const [id, code] of submitted) {
+          if (code === 'ok') continue;
+          expect(await settled(platform, { type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } }), id).toMatchObject({ ok: true });
+        }
+        for (const [id, code] of cancelled) {
+          if (code === 'ok') continue;
+          expect(await settled(platform, { type: 'CancelInteraction', interactionId: id, reason: 'cancelled' }), id).toMatchObject({ ok: true });
+          expect(await settled(platform, { type: 'GetInteraction', interactionId: id }), id).toMatchObject({ ok: true, interaction: { status: 'cancelled' } });
+        }
+        platform.close();
+      } finally {
+        again.server.stop();
+        await journal2.close();
+      }
+    },
+    60_000 + ROUNDS * 10_000,
+  );
 });

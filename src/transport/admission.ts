@@ -3,6 +3,21 @@
  * token verifies, its role may use the endpoint, the subprotocol is one we speak (JSON text or
  * MessagePack binary), and the tenant has room for another connection. Anything else is refused
  * with an HTTP status before a socket exists.
+ *
+ * Every check and the upgrade itself happen synchronously, inside the upgrade handler, so:
+ *
+ * - The upgrade is finished by uWebSockets.js's HTTP parser, the path it gets right. An upgrade
+ *   completed later (after an `await`, in `res.cork(() => res.upgrade(…))`) meets a defect of
+ *   the uWebSockets inside uWebSockets.js 20.30, fixed upstream since (uWebSockets #1929):
+ *   `HttpResponse::cork` tells an upgrade by the socket's address changing, but the
+ *   WebSocket's block (200 bytes) is reallocated in place of the HTTP socket's (288), so cork
+ *   goes on to read the HTTP response's state from beyond the end of the new block, memory
+ *   the allocator has taken back. Whenever those bytes read "close the connection, response
+ *   done" it shuts the fresh WebSocket down right after `open`: 1006 at both ends, before any
+ *   message. That was rare (it took another allocation landing there during `open`), and
+ *   certain when the handshake said `Connection: close`.
+ * - The connection count and the `open` that adds to it cannot be separated by another
+ *   upgrade: no upgrade is ever pending, so the tenant's limit holds exactly.
  */
 import type uWS from 'uWebSockets.js';
 import type { Logger } from 'pino';
@@ -34,52 +49,57 @@ export interface Admission {
 /** The upgrade handler of one endpoint. */
 export function admit(a: Admission): (res: uWS.HttpResponse, req: uWS.HttpRequest, context: uWS.us_socket_context_t) => void {
   const { path, roles, log, metrics, gate } = a;
-  return (res, req, context) => {
-    const key = req.getHeader('sec-websocket-key');
-    const offered = req.getHeader('sec-websocket-protocol');
-    const extensions = req.getHeader('sec-websocket-extensions');
+  const refuse = (res: uWS.HttpResponse, status: string, reason: string, fields: Record<string, unknown> = {}) => {
+    log.warn({ path, status, reason, ...fields }, 'upgrade refused');
+    metrics?.upgradeRefused(Number.parseInt(status, 10));
+    res.writeStatus(status).end(reason);
+  };
+  const check = (res: uWS.HttpResponse, req: uWS.HttpRequest, context: uWS.us_socket_context_t) => {
+    if (a.stopping()) return refuse(res, '503 Service Unavailable', 'shutting down');
+    if (gate && !gate.ready()) return refuse(res, '503 Service Unavailable', 'standby: connect to the leader');
     const header = req.getHeader('authorization');
-    const token = header.startsWith('Bearer ') ? header.slice(7) : (req.getQuery('access_token') ?? '');
-    let aborted = false;
-    res.onAborted(() => {
-      aborted = true;
-    });
-    const refuse = (status: string, reason: string, fields: Record<string, unknown> = {}) => {
-      log.warn({ path, status, reason, ...fields }, 'upgrade refused');
-      metrics?.upgradeRefused(Number.parseInt(status, 10));
-      if (!aborted) res.cork(() => res.writeStatus(status).end(reason));
+    const p = a.verifier.verify(header.startsWith('Bearer ') ? header.slice(7) : (req.getQuery('access_token') ?? ''));
+    if ('error' in p) return refuse(res, '401 Unauthorized', p.error);
+    if (!roles.includes(p.role)) return refuse(res, '403 Forbidden', `a ${p.role} token cannot use ${path}`, { tenant: p.tenant });
+    const wanted = req
+      .getHeader('sec-websocket-protocol')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    let encoding: Encoding = 'json';
+    let chosen = '';
+    if (wanted.length > 0) {
+      const hit = wanted.find((w) => w === SUBPROTOCOLS.json || w === SUBPROTOCOLS.msgpack);
+      if (!hit) return refuse(res, '400 Bad Request', `subprotocol must be ${SUBPROTOCOLS.json} or ${SUBPROTOCOLS.msgpack}`);
+      encoding = hit === SUBPROTOCOLS.msgpack ? 'msgpack' : 'json';
+      chosen = hit;
+    }
+    if (a.shell.connections(p.tenant) >= a.maxConnectionsPerTenant)
+      return refuse(res, '503 Service Unavailable', 'too many connections for this tenant', { tenant: p.tenant });
+    const conn: Conn = {
+      principal: p,
+      encoding,
+      session: null,
+      tokens: a.messageBurst,
+      refilledAt: Date.now(),
+      violations: 0,
+      expiry: null,
+      closeReason: null,
     };
-    if (a.stopping()) return refuse('503 Service Unavailable', 'shutting down');
-    if (gate && !gate.ready()) return refuse('503 Service Unavailable', 'standby: connect to the leader');
-    void a.verifier.verify(token).then((p) => {
-      if (aborted) return;
-      if ('error' in p) return refuse('401 Unauthorized', p.error);
-      if (!roles.includes(p.role)) return refuse('403 Forbidden', `a ${p.role} token cannot use ${path}`, { tenant: p.tenant });
-      const wanted = offered
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean);
-      let encoding: Encoding = 'json';
-      let chosen = '';
-      if (wanted.length > 0) {
-        const hit = wanted.find((w) => w === SUBPROTOCOLS.json || w === SUBPROTOCOLS.msgpack);
-        if (!hit) return refuse('400 Bad Request', `subprotocol must be ${SUBPROTOCOLS.json} or ${SUBPROTOCOLS.msgpack}`);
-        encoding = hit === SUBPROTOCOLS.msgpack ? 'msgpack' : 'json';
-        chosen = hit;
+    // Calls `open` before it returns; uWebSockets.js has the socket corked while it parses.
+    res.upgrade(conn, req.getHeader('sec-websocket-key'), chosen, req.getHeader('sec-websocket-extensions'), context);
+  };
+  return (res, req, context) => {
+    try {
+      check(res, req, context);
+    } catch (err) {
+      // Returning without an answer would abort the process (uWebSockets.js requires one).
+      log.error({ path, err }, 'upgrade failed');
+      try {
+        refuse(res, '500 Internal Server Error', 'internal error');
+      } catch {
+        // Already answered or upgraded: nothing more to say.
       }
-      if (a.shell.connections(p.tenant) >= a.maxConnectionsPerTenant)
-        return refuse('503 Service Unavailable', 'too many connections for this tenant', { tenant: p.tenant });
-      const conn: Conn = {
-        principal: p,
-        encoding,
-        session: null,
-        tokens: a.messageBurst,
-        refilledAt: Date.now(),
-        violations: 0,
-        expiry: null,
-        closeReason: null,
-      };
-      res.cork(() => res.upgrade(conn, key, chosen, extensions, context));
-    });
+    }
   };
 }

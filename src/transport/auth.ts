@@ -2,8 +2,13 @@
  * Access tokens: HMAC-signed JWTs (HS256 only; `alg: none` and every other algorithm are
  * refused) carrying the tenant, the role and, for agents, the agent id (`sub`). The tenant and
  * the agent identity come only from here, never from a message.
+ *
+ * Verification is synchronous (one HMAC-SHA256 over the token, a few microseconds) so that the
+ * upgrade handler can answer, and upgrade, before it returns: see admission.ts for why an
+ * upgrade must not wait.
  */
-import { SignJWT, jwtVerify } from 'jose';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { base64url, decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { z } from 'zod';
 import { Id } from '../protocol/schemas.ts';
 import type { Principal } from '../shell/ports.ts';
@@ -17,6 +22,8 @@ export const Claims = z.object({
 
 export type { Principal };
 
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+
 export class TokenVerifier {
   private readonly key: Uint8Array;
 
@@ -24,18 +31,38 @@ export class TokenVerifier {
     this.key = new TextEncoder().encode(secret);
   }
 
-  /** The principal, or a reason the token is refused (never the token itself). */
-  async verify(token: string): Promise<Principal | { error: string }> {
+  /**
+   * The principal, or a reason the token is refused (never the token itself). A compact JWS
+   * with a protected header `{alg: 'HS256'}` (no critical extensions), a valid HMAC-SHA256 under
+   * the secret, and a claims set with a numeric `exp` still in the future; `nbf`, when present,
+   * must be numeric and not in the future, `iat` numeric (the checks of jose's `jwtVerify`).
+   */
+  verify(token: string, now = Date.now()): Principal | { error: string } {
+    const parts = token.split('.');
+    if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) return { error: 'token invalid' };
+    let header: Record<string, unknown>;
+    let payload: Record<string, unknown>;
+    let signature: Uint8Array;
     try {
-      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], requiredClaims: ['exp'] });
-      const c = Claims.safeParse(payload);
-      if (!c.success) return { error: 'token claims are incomplete' };
-      if (c.data.role === 'agent' && !c.data.sub) return { error: 'agent token without an agent id' };
-      return { tenant: c.data.tenant, role: c.data.role, agentId: c.data.role === 'agent' ? c.data.sub! : null, expiresAt: c.data.exp * 1000 };
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      return { error: code === 'ERR_JWT_EXPIRED' ? 'token expired' : 'token invalid' };
+      header = decodeProtectedHeader(token) as Record<string, unknown>;
+      payload = decodeJwt(token) as Record<string, unknown>;
+      signature = base64url.decode(parts[2]);
+    } catch {
+      return { error: 'token invalid' };
     }
+    if (header.alg !== 'HS256' || 'crit' in header) return { error: 'token invalid' };
+    const expected = createHmac('sha256', this.key).update(`${parts[0]}.${parts[1]}`).digest();
+    if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return { error: 'token invalid' };
+    const seconds = Math.floor(now / 1000);
+    const { exp, nbf, iat } = payload;
+    if (typeof exp !== 'number' || (nbf !== undefined && typeof nbf !== 'number') || (iat !== undefined && typeof iat !== 'number'))
+      return { error: 'token invalid' };
+    if (nbf !== undefined && nbf > seconds) return { error: 'token invalid' };
+    if (exp <= seconds) return { error: 'token expired' };
+    const c = Claims.safeParse(payload);
+    if (!c.success) return { error: 'token claims are incomplete' };
+    if (c.data.role === 'agent' && !c.data.sub) return { error: 'agent token without an agent id' };
+    return { tenant: c.data.tenant, role: c.data.role, agentId: c.data.role === 'agent' ? c.data.sub! : null, expiresAt: c.data.exp * 1000 };
   }
 
   sign(claims: { tenant: string; role: Principal['role']; sub?: string }, ttlSeconds: number): Promise<string> {

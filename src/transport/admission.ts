@@ -2,7 +2,7 @@
  * Admission at the WebSocket upgrade: the server is serving (not stopping, not a standby), the
  * token verifies, its role may use the endpoint, the subprotocol is one we speak (JSON text or
  * MessagePack binary), and the tenant has room for another connection. Anything else is refused
- * with an HTTP status before a socket exists.
+ * with an HTTP status before a socket exists, and that connection is closed.
  *
  * Every check and the upgrade itself happen synchronously, inside the upgrade handler, so:
  *
@@ -49,10 +49,16 @@ export interface Admission {
 /** The upgrade handler of one endpoint. */
 export function admit(a: Admission): (res: uWS.HttpResponse, req: uWS.HttpRequest, context: uWS.us_socket_context_t) => void {
   const { path, roles, log, metrics, gate } = a;
+  /**
+   * Answers with `status` (and `Connection: close`) and closes the connection once the answer is
+   * out. A refused client has no use for it, and one that leaves it open (as `ws` does when it
+   * reports the response to a listener) would hold the socket until uWebSockets' 10-second HTTP
+   * timeout: thousands of refusals in a few seconds ran the process out of file descriptors.
+   */
   const refuse = (res: uWS.HttpResponse, status: string, reason: string, fields: Record<string, unknown> = {}) => {
     log.warn({ path, status, reason, ...fields }, 'upgrade refused');
     metrics?.upgradeRefused(Number.parseInt(status, 10));
-    res.writeStatus(status).end(reason);
+    res.writeStatus(status).end(reason, true);
   };
   const check = (res: uWS.HttpResponse, req: uWS.HttpRequest, context: uWS.us_socket_context_t) => {
     if (a.stopping()) return refuse(res, '503 Service Unavailable', 'shutting down');

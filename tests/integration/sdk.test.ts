@@ -47,13 +47,7 @@ describe('client SDK against a real server', () => {
     const assigned: AssignedPush[] = [];
     agent.onAssigned((a) => assigned.push(a));
     await agent.connect();
-    // A fresh connection may be dropped right after opening under load (see TestClient.connect);
-    // the SDK reconnects by itself, so the first request is retried once on DISCONNECTED.
-    await agent.setState('available').catch(async (e: SwitchboardError) => {
-      if (e.code !== 'DISCONNECTED') throw e;
-      await waitFor(() => agent.connection.connected);
-      await agent.setState('available');
-    });
+    await agent.setState('available');
     const ack = await platform.submit({ id: 'chat-9', channel: 'voice', queue: 'es', skills: { spanish: 5 }, context: { lang: 'es' } });
     expect(ack).toMatchObject({ ok: true, interactionId: 'chat-9' });
     await waitFor(() => offers.length >= 1);

@@ -284,6 +284,8 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
     saturationSubmitToOfferP99Ms: percentile(sat, 99),
     saturationSubmitToOfferMaxMs: percentile(sat, 100),
     routedPerSec: sat.length / satSeconds,
+    // The server's CPU (user + system) per interaction routed at saturation.
+    serverCpuUsPerRouted: ((satCpuEnd[0] - satCpuStart[0]) * 1000) / sat.length,
     completed,
     refused: p.refused as number,
     serverCpuPercent: ((after.cpuMs - before.cpuMs) / 1000 / wall) * 100,
@@ -312,10 +314,14 @@ async function runEcho(): Promise<Record<string, number>> {
   const ws = Array.from({ length: WORKERS }, () =>
     worker({ role: 'echo', url: `ws://127.0.0.1:${port}`, connections: Math.ceil(ECHO_CONNECTIONS / WORKERS), window: 8, seconds: SAT_SECONDS, bytes }),
   );
+  const cpuBefore = procStats(server.pid!).cpuMs;
   const reps = await Promise.all(ws.map((w) => w.next()));
+  const cpuMs = procStats(server.pid!).cpuMs - cpuBefore;
   server.kill('SIGTERM');
   const perSec = reps.reduce((a, r) => a + (r.received as number) / (r.seconds as number), 0);
-  return { baselineEchoPerSec: perSec, echoMessageBytes: bytes };
+  const echoed = reps.reduce((a, r) => a + (r.received as number), 0);
+  // The echo server's CPU per message echoed (received and sent back), same run.
+  return { baselineEchoPerSec: perSec, echoMessageBytes: bytes, echoServerCpuUsPerMessage: (cpuMs * 1000) / echoed };
 }
 
 const env = environment();
@@ -347,6 +353,7 @@ const result = {
   targets: {
     routedShareOfEcho: 0.1,
     submitToOfferP99Ms: OFFER_P99_TARGET_MS,
+    serverCpuUsPerRouted: 30,
     ...(rd ? { redisShareOfMemory: 0.5, submitToAckP99Ms: 10, failoverMs: 3000, recoveryMsPerMillion: 15000 } : {}),
   },
   ...(rd
@@ -376,7 +383,8 @@ else {
   });
   console.log(
     `routed/s at saturation ${Math.round(sb.routedPerSec)}; echo baseline ${Math.round(echo.baselineEchoPerSec)} msgs/s (${echo.echoMessageBytes} B); ` +
-      `routed = ${(100 * result.routedShareOfEcho).toFixed(1)}% of echo (target ≥ 10%); p99 submit-to-offer at ${RATE}/s ${sb.submitToOfferP99Ms.toFixed(2)} ms (target < ${OFFER_P99_TARGET_MS})`,
+      `routed = ${(100 * result.routedShareOfEcho).toFixed(1)}% of echo (target ≥ 10%); p99 submit-to-offer at ${RATE}/s ${sb.submitToOfferP99Ms.toFixed(2)} ms (target < ${OFFER_P99_TARGET_MS}); ` +
+      `server CPU ${sb.serverCpuUsPerRouted.toFixed(1)} µs per routed (target ≤ 30; the echo server ${echo.echoServerCpuUsPerMessage.toFixed(1)} µs per message)`,
   );
   if (rd) {
     console.table({

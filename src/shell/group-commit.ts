@@ -7,6 +7,7 @@
  * turn leaves but refusals of its answers: not done (the store provably did not take the
  * write), or OUTCOME_UNKNOWN (sent, not confirmed); either is safe to retry.
  */
+import { OUTCOME_UNKNOWN_REFUSAL } from './durability.ts';
 import type { Frames, Refusal, Session } from './ports.ts';
 
 export class GroupCommit {
@@ -25,18 +26,37 @@ export class GroupCommit {
 
   release<S extends Session>(sessions: S[], frames: Frames[], send: (sessions: S[], frames: Frames[]) => void): void {
     const commit = this.commit();
-    if (commit === null && this.waiting === 0) return send(sessions, frames); // the in-memory path
+    if (commit === null && this.waiting === 0) return this.deliver(sessions, frames, send, null); // the in-memory path
     this.waiting++;
     this.chain = this.chain
       .then(() => commit)
       .then(
-        (failed) => {
-          if (failed && failed.size > 0) this.refuseFailed(sessions, frames, failed);
-          send(sessions, frames);
+        (failed) => this.deliver(sessions, frames, send, failed),
+        (err: unknown) => {
+          // The write's outcome is not known: the answers say so (nothing of the turn is lost
+          // silently, and later turns still leave).
+          this.onError(err);
+          const unknown = new Map<string, Refusal>();
+          for (const s of sessions) unknown.set(s.principal.tenant, OUTCOME_UNKNOWN_REFUSAL);
+          this.deliver(sessions, frames, send, unknown);
         },
-        (err: unknown) => this.onError(err),
       )
       .finally(() => this.waiting--);
+  }
+
+  /** Sends a turn's frames (refusals for failed tenants); a send that throws is reported, never breaks the chain. */
+  private deliver<S extends Session>(
+    sessions: S[],
+    frames: Frames[],
+    send: (sessions: S[], frames: Frames[]) => void,
+    failed: Map<string, Refusal> | null,
+  ): void {
+    try {
+      if (failed !== null && failed.size > 0) this.refuseFailed(sessions, frames, failed);
+      send(sessions, frames);
+    } catch (err) {
+      this.onError(err);
+    }
   }
 
   /** Replaces the output of the tenants whose write failed by refusals of their answers. */

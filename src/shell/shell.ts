@@ -24,7 +24,7 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
     const persistence = this.persistence;
     this.groupCommit = new GroupCommit(
       () => (persistence ? persistence.commit() : null),
-      (err) => (options.log ?? console).error({ err }, 'commit failed'),
+      (err) => (options.log ?? console).error({ err }, 'a turn could not be committed or sent'),
     );
   }
 

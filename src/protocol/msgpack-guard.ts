@@ -5,7 +5,9 @@
  * refused with the reason JSON gets from bounds.ts, here because msgpackr would read
  * `__proto__` as `__proto_` and the frame would pass changed), and extension types
  * (msgpackr's built-ins construct BigInts, Errors, RegExps, typed arrays, shared references and
- * timestamps) and the reserved byte 0xc1 are rejected. O(frame length), no allocation. Only
+ * timestamps) and the reserved byte 0xc1 are rejected, and every string must be well-formed
+ * UTF-8 (as a JSON frame must: a decoder would replace bad bytes and pass the text changed).
+ * O(frame length), no allocation. Only
  * frames that pass reach msgpackr.
  */
 import { forbiddenKey, PROTOTYPE_KEYS } from './bounds.ts';
@@ -56,7 +58,7 @@ export function guardMsgpack(buf: Uint8Array, limits: MsgpackLimits = DEFAULT_MS
     } else if (t <= 0x9f) {
       opened = t & 0x0f;
     } else if (t <= 0xbf) {
-      bad = (key && refusedKey(buf, pos, t & 0x1f)) || skip(t & 0x1f);
+      bad = (key && refusedKey(buf, pos, t & 0x1f)) || utf8(buf, pos, t & 0x1f) || skip(t & 0x1f);
     } else {
       switch (t) {
         case 0xcc:
@@ -81,7 +83,7 @@ export function guardMsgpack(buf: Uint8Array, limits: MsgpackLimits = DEFAULT_MS
         case 0xda:
         case 0xdb: {
           const n = length(t === 0xd9 ? 1 : t === 0xda ? 2 : 4);
-          bad = n < 0 ? 'frame ends inside a value' : (key && refusedKey(buf, pos, n)) || skip(n);
+          bad = n < 0 ? 'frame ends inside a value' : (key && refusedKey(buf, pos, n)) || utf8(buf, pos, n) || skip(n);
           break;
         }
         case 0xdc:
@@ -149,3 +151,41 @@ function refusedKey(buf: Uint8Array, at: number, n: number): string | null {
   }
   return null;
 }
+
+/**
+ * Null when the `n` bytes at `at` are well-formed UTF-8 (shortest forms only, no surrogates,
+ * nothing past U+10FFFF), else the reason a JSON frame with such text gets.
+ */
+function utf8(buf: Uint8Array, at: number, n: number): string | null {
+  if (n > buf.length - at) return null; // a length past the frame is skip()'s to report
+  const end = at + n;
+  let i = at;
+  while (i < end) {
+    const b = buf[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let more: number;
+    let min = 0x80;
+    let max = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) more = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      more = 2;
+      if (b === 0xe0) min = 0xa0; // overlong
+      if (b === 0xed) max = 0x9f; // UTF-16 surrogates
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      more = 3;
+      if (b === 0xf0) min = 0x90; // overlong
+      if (b === 0xf4) max = 0x8f; // past U+10FFFF
+    } else return NOT_UTF8;
+    if (i + more >= end) return NOT_UTF8; // the sequence runs past the string
+    const b1 = buf[i + 1];
+    if (b1 < min || b1 > max) return NOT_UTF8;
+    for (let k = 2; k <= more; k++) if ((buf[i + k] & 0xc0) !== 0x80) return NOT_UTF8;
+    i += more + 1;
+  }
+  return null;
+}
+
+const NOT_UTF8 = 'frame is not valid UTF-8';

@@ -342,6 +342,19 @@ async function runRecovery(): Promise<Record<string, unknown>> {
   return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>;
 }
 const recovery = rd ? await runRecovery() : null;
+/** With the redis store, BullMQ on a redis-server of the same settings: jobs per second end to end. */
+async function runBullmq(): Promise<number> {
+  const redis = await startRedis(APPENDFSYNC);
+  try {
+    const child = fork(`${here}bullmq-baseline${ext}`, ['--redis', redis.url, '--seconds', String(SAT_SECONDS)], { execArgv: tsx });
+    children.add(child);
+    const m = await new Promise<{ baselineBullmqJobsPerSec: number }>((resolve) => child.once('message', resolve));
+    return m.baselineBullmqJobsPerSec;
+  } finally {
+    redis.stop();
+  }
+}
+const bullmq = rd ? await runBullmq() : null;
 const result = {
   ...env,
   agentsAwaitAccept: AWAIT_ACCEPT,
@@ -354,7 +367,7 @@ const result = {
     routedShareOfEcho: 0.1,
     submitToOfferP99Ms: OFFER_P99_TARGET_MS,
     serverCpuUsPerRouted: 30,
-    ...(rd ? { redisShareOfMemory: 0.5, submitToAckP99Ms: 10, failoverMs: 3000, recoveryMsPerMillion: 15000 } : {}),
+    ...(rd ? { redisShareOfMemory: 0.5, submitToAckP99Ms: 10, failoverMs: 3000, recoveryMsPerMillion: 15000, routedPerSecRedisOverBullmq: 2 } : {}),
   },
   ...(rd
     ? {
@@ -366,6 +379,8 @@ const result = {
         submitToAckP99MsMemory: sb.submitToAckP99Ms,
         journalWriteP99Ms: rd.journalWriteP99Ms,
         recoveryMsPerMillion: recovery!.recoveryMsPerMillion as number,
+        baselineBullmqJobsPerSec: bullmq!,
+        routedPerSecRedisOverBullmq: rd.routedPerSec / bullmq!,
         recovery,
         failoverMs: rd.failoverMs,
       }
@@ -399,7 +414,8 @@ else {
       `redis/memory ${((100 * rd.routedPerSec) / sb.routedPerSec).toFixed(0)}% (target ≥ 50%); submit-to-ack p99 at ${RATE}/s ${rd.submitToAckP99Ms.toFixed(2)} ms (target < 10); ` +
         `journal write p50/p99 ≤ ${rd.journalWriteP50Ms} / ${rd.journalWriteP99Ms} ms (bucket bounds), ${rd.journalBatchMean.toFixed(1)} entries a write; ` +
         `restart after this run (${rd.journalEntries} entries journaled) ${Math.round(rd.restartMs)} ms; failover to the standby ${Math.round(rd.failoverMs)} ms with a ${LEASE_MS} ms lease (target < 3,000); ` +
-        `recovery of ${Number(recovery!.waiting).toLocaleString('en')} waiting interactions from snapshot and journal ${Math.round(recovery!.recoveryMs as number)} ms (${Math.round(recovery!.recoveryMsPerMillion as number)} ms per million; target < 15,000)`,
+        `recovery of ${Number(recovery!.waiting).toLocaleString('en')} waiting interactions from snapshot and journal ${Math.round(recovery!.recoveryMs as number)} ms (${Math.round(recovery!.recoveryMsPerMillion as number)} ms per million; target < 15,000); ` +
+        `BullMQ on the same Redis settings ${Math.round(bullmq!)} jobs/s end to end, durable routed ${(rd.routedPerSec / bullmq!).toFixed(2)}× that (target ≥ 2×)`,
     );
   }
   console.log(

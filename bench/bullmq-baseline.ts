@@ -42,7 +42,7 @@ async function producer(): Promise<void> {
     await queue.addBulk(Array.from({ length: BATCH }, () => ({ name: 'job', data })));
   }
   await queue.close();
-  process.exit(0);
+  process.send!({ closed: true });
 }
 
 async function worker(): Promise<void> {
@@ -51,8 +51,9 @@ async function worker(): Promise<void> {
   w.on('completed', () => {
     done++;
   });
-  process.on('message', (m: { report?: boolean }) => {
+  process.on('message', (m: { report?: boolean; stop?: boolean }) => {
     if (m.report) process.send!({ done });
+    if (m.stop) void w.close().then(() => process.send!({ closed: true }));
   });
 }
 
@@ -77,11 +78,17 @@ async function run(): Promise<void> {
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const after = await count();
   const elapsed = (performance.now() - t0) / 1000;
+  // Stop producing, then let the worker close its connections; neither is killed mid-command.
+  const closed = (c: typeof p) => new Promise((resolve) => c.once('message', resolve));
   p.send({ stop: true });
+  await closed(p);
+  w.send({ stop: true });
+  await closed(w);
+  p.kill('SIGTERM');
   w.kill('SIGTERM');
-  setTimeout(() => p.kill('SIGTERM'), 2_000).unref();
-  process.send?.({ baselineBullmqJobsPerSec: (after - before) / elapsed });
-  if (!process.send) console.log(JSON.stringify({ baselineBullmqJobsPerSec: (after - before) / elapsed }));
+  const result = { baselineBullmqJobsPerSec: (after - before) / elapsed };
+  if (process.send) process.send(result);
+  else console.log(JSON.stringify(result));
 }
 
 if (ROLE === 'producer') await producer();

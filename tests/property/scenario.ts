@@ -158,8 +158,12 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
     if (a.k !== 'retry') now += 1; // a retry comes at the instant of what it repeats: no timer fires between
     switch (a.k) {
       case 'retry': {
-        if (retriable === null || retriableAt !== now) break; // later, due timers would fire first
+        if (retriable === null || retriableAt !== now) break;
         const cmd: Command = retriable;
+        // Timers the command itself made due at this instant fire first, on their own: what is
+        // left is the retry's own effect, which must be nothing.
+        model.observe({ type: 'EndWrapUp', agentId: '' }, engine.tick(now), true, false);
+        check();
         const r = engine.apply(cmd, now);
         model.observe(cmd, r.events, r.ok, r.ok && r.duplicate === true);
         if (!r.ok || r.duplicate !== true || r.events.length > 0)

@@ -8,7 +8,7 @@ import type { QueueSource } from '../metrics/metrics.ts';
 import { GroupCommit } from './group-commit.ts';
 import { Persistence, type TenantRegistry } from './persistence.ts';
 import type { ShellOptions } from './options.ts';
-import type { AnyRequest, Frames, Refusal, Session, ShellPort } from './ports.ts';
+import type { AnyRequest, Frames, Session, ShellPort } from './ports.ts';
 import { route } from './request-router.ts';
 import { TenantShell } from './tenant-shell.ts';
 
@@ -26,11 +26,6 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
       () => (persistence ? persistence.commit() : null),
       (err) => (options.log ?? console).error({ err }, 'a turn could not be committed or sent'),
     );
-  }
-
-  /** Why a tenant refuses requests now (its journal refused a write), or null. */
-  refusal(tenant: string): Refusal | null {
-    return this.tenantShells.get(tenant)?.durability.refusal() ?? null;
   }
 
   /** A tenant's engine (queries and tests), or undefined when the tenant has no state. */

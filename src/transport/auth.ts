@@ -20,8 +20,6 @@ export const Claims = z.object({
   exp: z.number().int(),
 });
 
-export type { Principal };
-
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
 export class TokenVerifier {

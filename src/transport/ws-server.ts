@@ -20,8 +20,6 @@ import { Outbox } from './outbox.ts';
 import { takeToken } from './rate-limit.ts';
 import { type Conn, SessionImpl } from './session.ts';
 
-export type { ServeGate } from './admission.ts';
-
 /** Which uWebSockets.js build loaded: native, or its JavaScript fallback. */
 export function uwsBuild(): 'native' | 'js-fallback' {
   return String(uWS.App).includes('[native code]') ? 'native' : 'js-fallback';
@@ -50,7 +48,7 @@ function listenExclusive(app: uWS.TemplatedApp, host: string, port: number, cb: 
  * limit reaches the handler and is closed with 1009 (what the library does past its own limit is
  * drop the connection without a close frame); bounded, so nobody makes us hold much more.
  */
-export function uwsPayloadLimit(maxPayloadBytes: number): number {
+function uwsPayloadLimit(maxPayloadBytes: number): number {
   return Math.max(2 * maxPayloadBytes, maxPayloadBytes + 256 * 1024);
 }
 

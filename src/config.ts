@@ -75,7 +75,9 @@ export const ConfigSchema = z.strictObject({
     .min(0)
     .max(100_000_000)
     .default(250_000)
-    .describe('Snapshot a tenant after this many journal entries (redis store; 0: never) and trim the journal up to it: recovery replays at most this many'),
+    .describe(
+      'The snapshot replica (a worker thread) snapshots a tenant after this many journal entries and trims the journal up to it, so recovery replays at most about this many (redis store; 0: no replica, no snapshots)',
+    ),
   leaseName: z.string().min(1).max(64).default('default').describe('Name of the leader lease: processes sharing it are one leader and its standbys'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
 });

@@ -7,9 +7,13 @@ import { pino } from 'pino';
 import { configReference, describeConfig, loadConfig } from './config.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { Shell } from './shell/shell.ts';
+import { SnapshotThread } from './shell/snapshot-thread.ts';
 import { RedisJournal } from './store/redis-journal.ts';
 import { TokenVerifier } from './transport/auth.ts';
 import { startServer } from './transport/ws-server.ts';
+
+/** How often the snapshot replica reads what the journal gained (it trails the leader by about this). */
+const SNAPSHOT_REPLICA_INTERVAL_MS = 200;
 
 export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
   const args = argv[0] === 'serve' ? argv.slice(1) : argv;
@@ -34,8 +38,25 @@ export async function main(argv: string[], env: Record<string, string | undefine
     metrics,
     ...(journal ? { journal } : {}),
     log,
-    snapshotEveryEntries: config.snapshotEveryEntries,
   });
+  // The snapshot replica (redis store): a worker thread whose engines follow the journal and
+  // publish snapshots of the tenants this process leads, so taking one never holds this
+  // process's event loop. Started once this process has recovered, or as a standby has caught
+  // up (so it is warm when it takes over; it publishes nothing before).
+  const snapshots =
+    journal && config.snapshotEveryEntries > 0
+      ? new SnapshotThread({
+          redisUrl: config.redisUrl,
+          cluster: config.redisCluster,
+          ordering: config.ordering,
+          agentSelection: config.agentSelection,
+          every: config.snapshotEveryEntries,
+          intervalMs: SNAPSHOT_REPLICA_INTERVAL_MS,
+          epochOf: (tenant) => journal.epoch(tenant),
+          metrics,
+          log,
+        })
+      : null;
   metrics.observeQueues(shell);
   // With the redis store one process per lease leads; the others are hot standbys that follow
   // the journal and take over when the lease lapses.
@@ -48,6 +69,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   };
   const lead = () => {
     leading = true;
+    snapshots?.start();
     const every = Math.floor(config.leaseMs / 3);
     let renewedAt = performance.now();
     let regaining = false;
@@ -99,6 +121,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       log.info({ store: journal.describe(), node }, 'standby: following the journal');
       const entries = await shell.follow();
       log.info({ entries }, 'standby: caught up');
+      snapshots?.start();
       void (async () => {
         let lastTry = 0;
         while (!leading && !stopped) {
@@ -146,7 +169,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       log.info({ signal }, 'shutting down');
       stopped = true;
       server.stop();
-      void journal?.close();
+      void (snapshots?.stop() ?? Promise.resolve()).finally(() => journal?.close());
       resolve();
     };
     process.once('SIGTERM', () => stop('SIGTERM'));

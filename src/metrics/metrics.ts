@@ -175,7 +175,7 @@ export class Metrics {
   });
   private readonly snapshotSeconds = new Histogram({
     name: 'switchboard_snapshot_seconds',
-    help: "A tenant's engine snapshot by phase: copy (the event loop is held), encode (a slice per turn), store (parts written and published); redis store",
+    help: "A tenant's engine snapshot by phase, in the snapshot replica's thread: copy (the replica's state copied), encode, store (parts written and published); redis store",
     labelNames: ['phase'],
     buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
@@ -417,8 +417,8 @@ export class Metrics {
   }
 
   /**
-   * A snapshot step took `seconds`: `copy` (the engine's state copied; the event loop is held),
-   * `encode` (sliced over many turns; `bytes` long), then `published` or `failed`.
+   * A step of the snapshot replica took `seconds`: `copy` (its engine's state copied), `encode`
+   * (`bytes` long), then `published` or `failed`.
    */
   observeSnapshot(step: 'copy' | 'encode' | 'published' | 'failed', seconds: number, bytes?: number): void {
     if (step === 'copy' || step === 'encode') {

@@ -54,10 +54,8 @@ export class Durability {
   pending: JournalEntry[] = [];
   /** Number of the last journal entry in the engine's state (handed to the journal or replayed). */
   journaled = 0;
-  /** Entry number of the latest snapshot taken (or loaded). */
+  /** Entry number of the latest snapshot published (or loaded). */
   snapshotAt = 0;
-  /** Whether a snapshot is being encoded or written (one at a time). */
-  snapshotting = false;
 
   /** Why the tenant refuses requests now, or null when it serves. */
   refusal(): Refusal | null {

@@ -16,9 +16,4 @@ export interface ShellOptions {
   /** Write-ahead journal (the redis store); without it state lives in memory only. */
   readonly journal?: Journal;
   readonly log?: Pick<Logger, 'info' | 'warn' | 'error'>;
-  /**
-   * With a journal: snapshot a tenant's engine after this many journal entries (0: never), so
-   * recovery replays at most about this many and the journal stays this short.
-   */
-  readonly snapshotEveryEntries?: number;
 }

@@ -1,11 +1,11 @@
 /**
  * The journal side of every tenant: each turn's engine calls appended (one write per tenant),
- * snapshots taken at the entry they cover, recovery at start, the standby following the leader
- * and taking over, and a failed write turning the tenant unavailable until it is rebuilt. Every
- * change of a tenant's durability state (durability.ts) is made here.
+ * recovery at start, the standby following the leader and taking over, and a failed write
+ * turning the tenant unavailable until it is rebuilt. Every change of a tenant's durability
+ * state (durability.ts) is made here. Snapshots are not taken here: the snapshot replica
+ * (snapshotter.ts) follows the journal with engines of its own and publishes them.
  */
-import { StaleLeaderError, StoreUnavailableError, type Journal, type StoredSnapshot } from '../store/journal.ts';
-import { encodeSnapshot } from '../store/snapshot-codec.ts';
+import { StaleLeaderError, StoreUnavailableError, type Journal, type JournalChunk } from '../store/journal.ts';
 import { FENCED_REFUSAL, FOLLOWING, OUTCOME_UNKNOWN_REFUSAL, REPLAYING_REFUSAL, SERVING, UNAVAILABLE_REFUSAL, type DurabilityState } from './durability.ts';
 import type { ShellOptions } from './options.ts';
 import type { Refusal } from './ports.ts';
@@ -50,12 +50,19 @@ export class Persistence {
       : { kind: 'replaying', refusal: REPLAYING_REFUSAL, previous };
     d.state = rebuilding;
     try {
-      const { snapshot, entries } = await this.journal.open(t.tenant);
-      t.reset(snapshot);
+      const opened = await this.journal.open(t.tenant);
+      let { snapshot, entries } = opened;
       let n = 0;
-      for await (const chunk of entries) {
-        t.replayChunk(chunk);
-        n += chunk.entries.length;
+      for (let attempt = 0; ; attempt++) {
+        t.reset(snapshot);
+        const read = await this.replay(t, entries);
+        n += read.entries;
+        if (!read.behind) break;
+        // The snapshot replica published a newer snapshot meanwhile and trimmed the journal past
+        // this engine: start again from that one.
+        if (attempt >= 5) throw new StoreUnavailableError(`tenant '${t.tenant}': the journal kept moving past the rebuild`);
+        snapshot = await this.journal.snapshot(t.tenant);
+        entries = this.journal.read(t.tenant, snapshot?.through ?? 0);
       }
       d.state = SERVING;
       t.arm();
@@ -92,8 +99,6 @@ export class Persistence {
       d.pending = [];
       const first = d.journaled + 1;
       d.journaled += entries.length;
-      // The engine's state is exactly "after entry d.journaled" now: the moment to snapshot.
-      const snapshot = this.snapshotDue(t) ? this.takeSnapshot(t) : null;
       const write = async () => {
         if (d.needsOpen()) {
           // A new tenant: nothing to replay. One open for all the turns waiting on it (each open
@@ -109,24 +114,7 @@ export class Persistence {
           }
           await (d.state as { opened: Promise<void> }).opened;
         }
-        try {
-          await journal.append(t.tenant, first, entries);
-        } catch (e) {
-          if (snapshot)
-            void snapshot.then(
-              () => (d.snapshotting = false),
-              () => (d.snapshotting = false),
-            );
-          throw e;
-        }
-        if (snapshot)
-          void snapshot.then(
-            (s) => this.saveSnapshot(t, s),
-            (e: unknown) => {
-              d.snapshotting = false;
-              this.options.log?.error({ tenant: t.tenant, err: (e as Error).message }, 'snapshot not encoded');
-            },
-          );
+        await journal.append(t.tenant, first, entries);
       };
       const metrics = this.options.metrics;
       const started = performance.now();
@@ -164,21 +152,29 @@ export class Persistence {
           if (!d.refusal()) d.state = FOLLOWING;
           this.followed.add(id);
         }
-        let behind = false;
-        for await (const chunk of journal.read(id, d.journaled)) {
-          if (chunk.first !== d.journaled + 1) {
-            behind = true; // trimmed past this engine: start again from the newer snapshot
-            break;
-          }
-          t.replayChunk(chunk);
-          n += chunk.entries.length;
-        }
+        const read = await this.replay(t, journal.read(id, d.journaled));
+        n += read.entries;
+        const behind = read.behind;
         if (!behind) break;
         this.followed.delete(id);
         if (attempt >= 5) throw new StoreUnavailableError(`tenant '${id}': the journal kept moving past this standby`);
       }
     }
     return n;
+  }
+
+  /**
+   * Replays chunks that follow on the engine's state; stops at the first that does not (`behind`:
+   * those entries were folded into a snapshot since, and trimmed: load it and go on from it).
+   */
+  private async replay(t: TenantShell, entries: AsyncIterable<JournalChunk>): Promise<{ entries: number; behind: boolean }> {
+    let n = 0;
+    for await (const chunk of entries) {
+      if (chunk.first !== t.durability.journaled + 1) return { entries: n, behind: true };
+      t.replayChunk(chunk);
+      n += chunk.entries.length;
+    }
+    return { entries: n, behind: false };
   }
 
   /**
@@ -194,51 +190,6 @@ export class Persistence {
       t.arm();
     }
     return n;
-  }
-
-  /** Whether the tenant's engine is due for a snapshot. */
-  private snapshotDue(t: TenantShell): boolean {
-    const every = this.options.snapshotEveryEntries ?? 0;
-    const d = t.durability;
-    return every > 0 && !d.snapshotting && d.journaled - d.snapshotAt >= every;
-  }
-
-  /**
-   * Copies the engine's state now (synchronously: it is the state after entry d.journaled), then
-   * encodes the copy a slice per turn, so the event loop is held only for the copy.
-   */
-  private takeSnapshot(t: TenantShell): Promise<StoredSnapshot> {
-    const metrics = this.options.metrics;
-    const d = t.durability;
-    let started = performance.now();
-    const snap = t.engine.snapshot();
-    const through = d.journaled;
-    d.snapshotting = true;
-    d.snapshotAt = through;
-    metrics?.observeSnapshot('copy', (performance.now() - started) / 1000);
-    started = performance.now();
-    return encodeSnapshot(snap, () => new Promise<void>((resolve) => setImmediate(resolve))).then((bytes) => {
-      metrics?.observeSnapshot('encode', (performance.now() - started) / 1000, bytes.length);
-      return { through, bytes };
-    });
-  }
-
-  /** Stores and publishes a snapshot once its last entry is in the journal (trimming what it covers). */
-  private async saveSnapshot(t: TenantShell, snapshot: StoredSnapshot): Promise<void> {
-    const started = performance.now();
-    try {
-      await this.journal.saveSnapshot(t.tenant, snapshot.through, snapshot.bytes);
-      this.options.metrics?.observeSnapshot('published', (performance.now() - started) / 1000);
-      this.options.log?.info({ tenant: t.tenant, through: snapshot.through, bytes: snapshot.bytes.length }, 'snapshot published; journal trimmed');
-    } catch (e) {
-      this.options.metrics?.observeSnapshot('failed', (performance.now() - started) / 1000);
-      this.options.log?.warn(
-        { tenant: t.tenant, through: snapshot.through, err: (e as Error).message },
-        'snapshot not published (the journal still holds everything)',
-      );
-    } finally {
-      t.durability.snapshotting = false;
-    }
   }
 
   /** A journal write failed: stop the tenant and rebuild it from the journal once it answers. */

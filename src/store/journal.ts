@@ -70,10 +70,19 @@ export interface Journal {
   open(tenant: string): Promise<{ snapshot: StoredSnapshot | null; entries: AsyncIterable<JournalChunk> }>;
   /** Bumps the tenant's fencing epoch without reading (a standby taking over). */
   fence(tenant: string): Promise<void>;
+  /** The fencing epoch this handle writes the tenant under (taken by open or fence), or null. */
+  epoch(tenant: string): string | null;
+  /**
+   * Writes the tenant under an epoch another handle of this process took: the snapshot replica,
+   * on its own connection, publishes for its leader and is fenced with it.
+   */
+  adopt(tenant: string, epoch: string): void;
   /**
    * Entries numbered after `after` (0: from the first kept), without taking the tenant over. A
-   * first chunk starting past `after + 1` means those entries were folded into a snapshot since:
-   * load it and read on from its `through`.
+   * chunk starting past the entry after the one before it (the first: past `after + 1`) means
+   * those entries were folded into a snapshot since: load it and read on from its `through`.
+   * Entries folded away at the journal's end are reported so too, by an empty chunk starting
+   * past the journal's last entry.
    */
   read(tenant: string, after: number): AsyncIterable<JournalChunk>;
   /** The latest snapshot, or null. */

@@ -204,6 +204,14 @@ export class RedisJournal implements Journal {
     await this.wrap(() => this.redis.sadd('sb:tenants', tenant));
   }
 
+  epoch(tenant: string): string | null {
+    return this.epochs.get(tenant) ?? null;
+  }
+
+  adopt(tenant: string, epoch: string): void {
+    this.epochs.set(tenant, epoch);
+  }
+
   async open(tenant: string): Promise<{ snapshot: StoredSnapshot | null; entries: AsyncIterable<JournalChunk> }> {
     await this.fence(tenant);
     const snapshot = await this.snapshot(tenant);
@@ -212,19 +220,26 @@ export class RedisJournal implements Journal {
 
   async *read(tenant: string, after: number): AsyncIterable<JournalChunk> {
     const stream = key(tenant, 'journal');
+    // Where the journal ended when the read began: entries up to it that the stream no longer
+    // holds were folded into a snapshot meanwhile (even when none are left after them).
+    const end = Number((await this.wrap(() => this.redis.get(key(tenant, 'seq')))) ?? 0);
+    let next = after + 1;
     let start = after === 0 ? '-' : `(0-${after}`;
     for (;;) {
       const rows = await this.wrap(() => this.redis.xrangeBuffer(stream, start, '+', 'COUNT', READ_CHUNK));
-      if (rows.length === 0) return;
+      if (rows.length === 0) break;
       const lastId = rows[rows.length - 1][0].toString();
-      yield {
+      const chunk = {
         entries: rows.map(([, fields]) => packr.unpack(fields[1]) as JournalEntry),
         first: entryNumber(rows[0][0].toString()),
         last: entryNumber(lastId),
       };
-      if (rows.length < READ_CHUNK) return;
+      yield chunk;
+      next = chunk.last + 1;
+      if (rows.length < READ_CHUNK) break;
       start = `(${lastId}`;
     }
+    if (next <= end) yield { entries: [], first: end + 1, last: end };
   }
 
   async snapshot(tenant: string): Promise<StoredSnapshot | null> {

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { decodeFrame, encodeFrame, SUBPROTOCOLS, type Encoding } from '../../src/protocol/codec.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
 import { Shell } from '../../src/shell/shell.ts';
+import { Snapshotter } from '../../src/shell/snapshotter.ts';
 import type { Journal } from '../../src/store/journal.ts';
 import { TokenVerifier } from '../../src/transport/auth.ts';
 import { startServer, type RunningServer } from '../../src/transport/ws-server.ts';
@@ -27,11 +28,25 @@ export async function startTestServer(
     agentSelection: 'longest-idle',
     metrics,
     ...(options.now ? { now: options.now } : {}),
-    ...(options.journal ? { journal: options.journal, snapshotEveryEntries: options.snapshotEveryEntries ?? 0 } : {}),
+    ...(options.journal ? { journal: options.journal } : {}),
   });
   metrics.observeQueues(shell);
   await shell.recover();
-  const server = await startServer(loaded.config, shell, verifier, pino({ level: loaded.config.logLevel }), metrics);
+  const running = await startServer(loaded.config, shell, verifier, pino({ level: loaded.config.logLevel }), metrics);
+  // The snapshot replica, in process here (the server runs it in a worker thread), sharing the
+  // shell's journal handle and so its epochs.
+  const every = options.snapshotEveryEntries ?? 0;
+  const snapshotter =
+    options.journal && every > 0 ? new Snapshotter(options.journal, { ordering: 'fifo', agentSelection: 'longest-idle', every, metrics }) : null;
+  snapshotter?.start(20);
+  const server: RunningServer = {
+    port: running.port,
+    metricsPort: running.metricsPort,
+    stop: () => {
+      void snapshotter?.stop();
+      running.stop();
+    },
+  };
   return { server, verifier, config: loaded.config, url: `ws://127.0.0.1:${server.port}`, metrics, shell };
 }
 

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenVerifier } from '../../src/transport/auth.ts';
 import { parseExposition } from '../helpers/exposition.ts';
-import { TestRedis } from '../helpers/redis.ts';
+import { TestRedis, until } from '../helpers/redis.ts';
 import { kill9, METRICS_TOKEN, PROCESS_SECRET, spawnServer, untilReady, type ServerProcess } from '../helpers/server-process.ts';
 import { TestClient } from '../helpers/server.ts';
 
@@ -12,8 +12,9 @@ import { TestClient } from '../helpers/server.ts';
  * and its ack, mid-offer, anywhere), restarted on the same Redis, and every submission that was
  * acknowledged before the kill must be known afterwards (I1), none assigned twice (I2), the agent
  * not over capacity (I3); at the end Redis itself is killed and restarted from its append-only
- * file. The server snapshots every 50 journal entries, so most recoveries load a snapshot and
- * replay the trimmed journal after it. SWITCHBOARD_CRASH_ROUNDS sets the number of kills
+ * file. The server's snapshot replica snapshots every 50 journal entries, and every fifth kill
+ * waits for a newer snapshot, so recoveries load a snapshot and replay the trimmed journal after
+ * it. SWITCHBOARD_CRASH_ROUNDS sets the number of kills
  * (default 50).
  */
 const ROUNDS = Number(process.env.SWITCHBOARD_CRASH_ROUNDS ?? 50);
@@ -41,6 +42,15 @@ async function retrying(client: TestClient, body: Record<string, unknown>): Prom
   }
 }
 
+const snapshotThrough = async (): Promise<number> => {
+  const plain = new Redis(redis.url);
+  try {
+    return Number((await plain.hget('sb:{crash}:snapshot', 'through')) ?? 0);
+  } finally {
+    plain.disconnect();
+  }
+};
+
 /** A server process that leads (after a kill -9 it waits for the dead leader's lease to lapse). */
 async function startServer(): Promise<ServerProcess> {
   const s = await spawnServer(redis.url);
@@ -55,82 +65,94 @@ describe('crash recovery with the redis store', () => {
       const acked = new Set<string>();
       let lastRound: string[] = [];
       let server = await startServer();
-      const setup = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'crash', role: 'platform' }, 600));
-      expect(await setup.request({ type: 'UpsertQueue', queue: { id: 'q', offerTimeoutMs: 600_000 } })).toMatchObject({ ok: true });
-      expect(await setup.request({ type: 'UpsertAgent', agent: { id: 'ann', capacity: { total: 3, channels: { chat: { cost: 1, max: 3 } } } } })).toMatchObject(
-        { ok: true },
-      );
-      setup.close();
-      for (let round = 0; round < ROUNDS; round++) {
-        const platform = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'crash', role: 'platform' }, 600));
-        const agent = await TestClient.connect(`${server.url}/v1/agent`, await verifier.sign({ tenant: 'crash', role: 'agent', sub: 'ann' }, 600));
-        // Everything acknowledged in the round before the kill is checked after it, and a sample
-        // of all earlier ones (all of them once more at the end): linear in the number of rounds.
-        const all = [...acked];
-        const sample = all.length <= 50 ? all : Array.from({ length: 50 }, () => all[Math.floor(Math.random() * all.length)]);
-        for (const id of new Set([...lastRound, ...sample])) {
-          const r = await platform.request({ type: 'GetInteraction', interactionId: id });
-          expect(r, `acknowledged ${id} lost after a crash`).toMatchObject({ ok: true });
-        }
-        // Idempotency survives the crash too (I6): submitting an acknowledged id again creates nothing.
-        for (const id of lastRound.slice(-5)) {
-          const again = await platform.request({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } });
-          expect(again, `${id} created twice`).toMatchObject({ ok: true, duplicate: true });
-        }
-        lastRound = [];
-        const load = (await platform.request({ type: 'GetAgent', agentId: 'ann' })) as {
-          ok: boolean;
-          agent: { units: number; total: number; offers: unknown[]; assignments: string[] };
-        };
-        expect(load.agent.units).toBeLessThanOrEqual(load.agent.total);
-        expect(new Set(load.agent.assignments).size).toBe(load.agent.assignments.length);
-        // The agent accepts every offer and completes what it holds beyond one.
-        await agent.request({ type: 'SetState', state: 'available' });
-        for (const id of load.agent.assignments) agent.sendRaw(JSON.stringify({ id: `c-${id}`, type: 'Complete', interactionId: id }));
-        agent.onPush((p) => {
-          if (p.push === 'offer') agent.sendRaw(JSON.stringify({ id: `a-${String(p.offerId)}`, type: 'Accept', offerId: p.offerId }));
-          if (p.push === 'assigned') agent.sendRaw(JSON.stringify({ id: `c-${String(p.interactionId)}`, type: 'Complete', interactionId: p.interactionId }));
-        });
-        // Load, then a kill at a random moment while submissions are in flight.
-        let stop = false;
-        let seq = 0;
-        const pump = (async () => {
-          while (!stop) {
-            const id = `r${round}-${seq++}`;
-            const r = await platform.request({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } });
-            if (r.ok === true) {
-              acked.add(id);
-              lastRound.push(id);
-            }
-            if (r.code === 'DISCONNECTED') break;
+      try {
+        const setup = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'crash', role: 'platform' }, 600));
+        expect(await setup.request({ type: 'UpsertQueue', queue: { id: 'q', offerTimeoutMs: 600_000 } })).toMatchObject({ ok: true });
+        expect(
+          await setup.request({ type: 'UpsertAgent', agent: { id: 'ann', capacity: { total: 3, channels: { chat: { cost: 1, max: 3 } } } } }),
+        ).toMatchObject({ ok: true });
+        setup.close();
+        for (let round = 0; round < ROUNDS; round++) {
+          const platform = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'crash', role: 'platform' }, 600));
+          const agent = await TestClient.connect(`${server.url}/v1/agent`, await verifier.sign({ tenant: 'crash', role: 'agent', sub: 'ann' }, 600));
+          // Everything acknowledged in the round before the kill is checked after it, and a sample
+          // of all earlier ones (all of them once more at the end): linear in the number of rounds.
+          const all = [...acked];
+          const sample = all.length <= 50 ? all : Array.from({ length: 50 }, () => all[Math.floor(Math.random() * all.length)]);
+          for (const id of new Set([...lastRound, ...sample])) {
+            const r = await platform.request({ type: 'GetInteraction', interactionId: id });
+            expect(r, `acknowledged ${id} lost after a crash`).toMatchObject({ ok: true });
           }
-        })();
-        await new Promise((r) => setTimeout(r, 30 + Math.random() * 250));
+          // Idempotency survives the crash too (I6): submitting an acknowledged id again creates nothing.
+          for (const id of lastRound.slice(-5)) {
+            const again = await platform.request({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } });
+            expect(again, `${id} created twice`).toMatchObject({ ok: true, duplicate: true });
+          }
+          lastRound = [];
+          const load = (await platform.request({ type: 'GetAgent', agentId: 'ann' })) as {
+            ok: boolean;
+            agent: { units: number; total: number; offers: unknown[]; assignments: string[] };
+          };
+          expect(load.agent.units).toBeLessThanOrEqual(load.agent.total);
+          expect(new Set(load.agent.assignments).size).toBe(load.agent.assignments.length);
+          // The agent accepts every offer and completes what it holds beyond one.
+          await agent.request({ type: 'SetState', state: 'available' });
+          for (const id of load.agent.assignments) agent.sendRaw(JSON.stringify({ id: `c-${id}`, type: 'Complete', interactionId: id }));
+          agent.onPush((p) => {
+            if (p.push === 'offer') agent.sendRaw(JSON.stringify({ id: `a-${String(p.offerId)}`, type: 'Accept', offerId: p.offerId }));
+            if (p.push === 'assigned') agent.sendRaw(JSON.stringify({ id: `c-${String(p.interactionId)}`, type: 'Complete', interactionId: p.interactionId }));
+          });
+          // Load, then a kill at a random moment while submissions are in flight.
+          let stop = false;
+          let seq = 0;
+          const pump = (async () => {
+            while (!stop) {
+              const id = `r${round}-${seq++}`;
+              const r = await platform.request({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } });
+              if (r.ok === true) {
+                acked.add(id);
+                lastRound.push(id);
+              }
+              if (r.code === 'DISCONNECTED') break;
+            }
+          })();
+          await new Promise((r) => setTimeout(r, 30 + Math.random() * 250));
+          // Every fifth round the kill waits for the snapshot replica to publish a newer snapshot
+          // (it trails the leader), so the recoveries that follow load one from a trimmed journal.
+          if (round % 5 === 4) {
+            const before = await snapshotThrough();
+            await until(async () => (await snapshotThrough()) > before, 15_000, `a snapshot newer than entry ${before}`);
+          }
+          await kill9(server.proc);
+          stop = true;
+          await pump;
+          platform.close();
+          agent.close();
+          server = await startServer();
+        }
+        // Redis itself killed -9 and restarted from its append-only file, then the server again:
+        // every acknowledged submission is there, completed or still in the system.
         await kill9(server.proc);
-        stop = true;
-        await pump;
-        platform.close();
-        agent.close();
+        await redis.kill();
+        await redis.restart();
         server = await startServer();
+        const platform = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'crash', role: 'platform' }, 600));
+        for (const id of acked) expect(await platform.request({ type: 'GetInteraction', interactionId: id }), id).toMatchObject({ ok: true });
+        expect(acked.size).toBeGreaterThan(ROUNDS * 5);
+        // The snapshot replica snapshotted and trimmed the journal along the way (every 50 entries,
+        // a round or so behind the leader), so the recoveries above started from snapshots.
+        const plain = new Redis(redis.url);
+        const through = Number(await plain.hget('sb:{crash}:snapshot', 'through'));
+        const last = Number(await plain.get('sb:{crash}:seq'));
+        platform.close();
+        await kill9(server.proc);
+        expect(through, `snapshot through ${through} of ${last} entries`).toBeGreaterThan(last / 2);
+        expect(await plain.xlen('sb:{crash}:journal')).toBeLessThan(through);
+        plain.disconnect();
+      } finally {
+        // A server left leading would hold the lease and keep the next tests' servers standbys.
+        await kill9(server.proc);
       }
-      // Redis itself killed -9 and restarted from its append-only file, then the server again:
-      // every acknowledged submission is there, completed or still in the system.
-      await kill9(server.proc);
-      await redis.kill();
-      await redis.restart();
-      server = await startServer();
-      const platform = await TestClient.connect(`${server.url}/v1/platform`, await verifier.sign({ tenant: 'crash', role: 'platform' }, 600));
-      for (const id of acked) expect(await platform.request({ type: 'GetInteraction', interactionId: id }), id).toMatchObject({ ok: true });
-      expect(acked.size).toBeGreaterThan(ROUNDS * 5);
-      // The journal was snapshotted and trimmed along the way (every 50 entries), so the recoveries
-      // above started from snapshots.
-      const plain = new Redis(redis.url);
-      const through = Number(await plain.hget('sb:{crash}:snapshot', 'through'));
-      expect(through).toBeGreaterThan(ROUNDS * 50);
-      expect(await plain.xlen('sb:{crash}:journal')).toBeLessThan(through);
-      plain.disconnect();
-      platform.close();
-      await kill9(server.proc);
     },
     Math.max(300_000, ROUNDS * 10_000),
   );

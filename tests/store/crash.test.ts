@@ -54,7 +54,12 @@ const snapshotThrough = async (): Promise<number> => {
 /** A server process that leads (after a kill -9 it waits for the dead leader's lease to lapse). */
 async function startServer(): Promise<ServerProcess> {
   const s = await spawnServer(redis.url);
-  await untilReady(s);
+  try {
+    await untilReady(s);
+  } catch (e) {
+    await kill9(s.proc); // a standby left running would take the next test's lease
+    throw e;
+  }
   return s;
 }
 

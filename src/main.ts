@@ -61,15 +61,23 @@ export async function main(argv: string[], env: Record<string, string | undefine
   // With the redis store one process per lease leads; the others are hot standbys that follow
   // the journal and take over when the lease lapses.
   const node = randomUUID();
+  /** Ready: this process holds the lease and its engines are the journal's state. */
   let leading = !journal;
+  /** The initial recovery (or a standby's take-over) is done. */
+  let recovered = !journal;
   let stopped = false;
   let demote = (reason: string): void => {
     log.fatal({ reason }, 'stepping down');
     process.exit(3);
   };
-  const lead = () => {
-    leading = true;
-    snapshots?.start();
+  /**
+   * Renews the lease from the moment it is taken, every third of it, through every recovery:
+   * a recovery longer than the lease must not let it lapse under it.
+   */
+  let holding = false;
+  const holdLease = () => {
+    if (holding) return;
+    holding = true;
     const every = Math.floor(config.leaseMs / 3);
     let renewedAt = performance.now();
     let regaining = false;
@@ -80,22 +88,22 @@ export async function main(argv: string[], env: Record<string, string | undefine
         leading = false;
         log.warn({ node }, 'lease not confirmed in time: not ready until it is');
       }
-      if (regaining) return;
       journal!.renew(config.leaseName, node, config.leaseMs).then(
         async (ours) => {
           if (ours) {
             renewedAt = performance.now();
-            leading = true;
+            if (recovered && !regaining) leading = true;
             return;
           }
+          if (regaining) return;
           // The lease lapsed. Free: take it again and rebuild from the journal (another node may
           // have led meanwhile). Held by another node: step down.
           regaining = true;
           try {
             if (!(await journal!.acquire(config.leaseName, node, config.leaseMs)))
               return demote(`another node holds the lease (${await journal!.leaseHolder(config.leaseName).catch(() => '?')})`);
-            await shell.recover();
             renewedAt = performance.now();
+            await shell.recover();
             leading = true;
             log.info({ node }, 'lease taken again: leading');
           } catch {
@@ -109,9 +117,15 @@ export async function main(argv: string[], env: Record<string, string | undefine
     }, every);
     timer.unref();
   };
+  const lead = () => {
+    recovered = true;
+    leading = true;
+    snapshots?.start();
+  };
   if (journal) {
     await journal.ready();
     if (await journal.acquire(config.leaseName, node, config.leaseMs)) {
+      holdLease();
       // Recovery before listening: replay every tenant's journal through the engine.
       const started = performance.now();
       const entries = await shell.recover();
@@ -124,16 +138,21 @@ export async function main(argv: string[], env: Record<string, string | undefine
       snapshots?.start();
       void (async () => {
         let lastTry = 0;
-        while (!leading && !stopped) {
+        while (!recovered && !stopped) {
           await new Promise((r) => setTimeout(r, 100));
           await shell.follow().catch(() => undefined);
           if (performance.now() - lastTry < config.leaseMs / 3) continue;
           lastTry = performance.now();
           if (await journal.acquire(config.leaseName, node, config.leaseMs).catch(() => false)) {
+            holdLease();
             const started = performance.now();
-            const n = await shell.takeOver();
-            lead();
-            log.info({ node, entries: n, ms: Math.round(performance.now() - started) }, 'standby took over: leading');
+            try {
+              const n = await shell.takeOver();
+              lead();
+              log.info({ node, entries: n, ms: Math.round(performance.now() - started) }, 'standby took over: leading');
+            } catch (e) {
+              log.warn({ node, err: (e as Error).message }, 'take-over failed; trying again');
+            }
           }
         }
       })();

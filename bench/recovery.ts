@@ -24,6 +24,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { SUBPROTOCOLS } from '../src/protocol/codec.ts';
 import { TokenVerifier } from '../src/transport/auth.ts';
@@ -86,6 +87,10 @@ log(
   `building: ${WAITING.toLocaleString('en')} waiting interactions, ${total.toLocaleString('en')} journal entries, snapshot after entry ${through.toLocaleString('en')}`,
 );
 const redis = await startRedis('everysec');
+// Redis records its own stalls over 50 ms (LATENCY LATEST): a stall there delays every journal
+// write and lease renewal of the server as much as one of its own event loop.
+const admin = new Redis(redis.url);
+await admin.config('SET', 'latency-monitor-threshold', '50');
 const journal = new RedisJournal(redis.url);
 await journal.ready();
 for await (const _ of (await journal.open('bench')).entries) void _;
@@ -248,6 +253,8 @@ const quiet = await probe(async () => performance.now() >= quietUntil);
 const after = await scrape();
 const phaseMs = (phase: string) => Math.round((after.get(`switchboard_snapshot_seconds_sum{phase="${phase}"}`) ?? Number.NaN) * 1000);
 const replicaRssMb = procStats(server.pid!).rssMb;
+const redisStalls = Object.fromEntries(((await admin.call('LATENCY', 'LATEST')) as [string, number, number, number][]).map(([event, , , max]) => [event, max]));
+admin.disconnect();
 ws.close();
 // Stopped gracefully, so that a profile asked for in RECOVERY_SERVER_FLAGS is written.
 const exited = new Promise((r) => server.once('exit', r));
@@ -270,6 +277,7 @@ const result = {
   baselineQuietLongestTurnMs: Math.round(quiet.longestTurnMs),
   baselineQuietLongestRoundTripMs: Math.round(quiet.longestRoundTripMs),
   rssWithReplicaMb: replicaRssMb,
+  redisLongestStallMsByEvent: redisStalls,
   recoveryMs,
   recoveryMsPerMillion: (recoveryMs / WAITING) * 1e6,
   recoveryRssMb: rssMb,

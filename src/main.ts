@@ -96,14 +96,17 @@ export async function main(argv: string[], env: Record<string, string | undefine
             return;
           }
           if (regaining) return;
-          // The lease lapsed. Free: take it again and rebuild from the journal (another node may
-          // have led meanwhile). Held by another node: step down.
+          // The lease lapsed. Free: take it again and rebuild the tenants another node fenced
+          // meanwhile (it may have led; its fencing refuses every write of ours until we do). Held by
+          // another node: step down. During the first recovery (a snapshot's decoding can hold
+          // the loop longer than the lease) only take it again: that recovery goes on.
           regaining = true;
           try {
             if (!(await journal!.acquire(config.leaseName, node, config.leaseMs)))
               return demote(`another node holds the lease (${await journal!.leaseHolder(config.leaseName).catch(() => '?')})`);
             renewedAt = performance.now();
-            await shell.recover();
+            if (!recovered) return;
+            await shell.regain();
             leading = true;
             log.info({ node }, 'lease taken again: leading');
           } catch {

@@ -39,6 +39,20 @@ export class Persistence {
     return total;
   }
 
+  /**
+   * The lease was taken again after it lapsed: rebuilds the tenants another process fenced
+   * meanwhile (it may have written), and only those: one nobody fenced had no other writer, so
+   * its engine is still the journal's state. Returns the entries replayed.
+   */
+  async regain(): Promise<number> {
+    let total = 0;
+    for (const id of await this.journal.tenants()) {
+      const t = this.tenants.tenant(id);
+      if (t.durability.needsOpen() || (await this.journal.fencedOff(id))) total += await this.rebuild(t);
+    }
+    return total;
+  }
+
   private async rebuild(t: TenantShell): Promise<number> {
     // No request reaches the tenant while it is rebuilt: it would be journaled under the epoch
     // the rebuild is replacing, and refused as stale.

@@ -99,6 +99,11 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
     return this.persistence ? this.persistence.recover() : Promise.resolve(0);
   }
 
+  /** The lease taken again after it lapsed: rebuilds the tenants another process fenced meanwhile. */
+  regain(): Promise<number> {
+    return this.persistence ? this.persistence.regain() : Promise.resolve(0);
+  }
+
   /** Standby: applies what the leader journaled since the last call; the entries applied. */
   async follow(): Promise<number> {
     return this.journaled().follow();

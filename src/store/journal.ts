@@ -72,6 +72,8 @@ export interface Journal {
   fence(tenant: string): Promise<void>;
   /** The fencing epoch this handle writes the tenant under (taken by open or fence), or null. */
   epoch(tenant: string): string | null;
+  /** Whether another handle fenced the tenant after this one took it (the epoch moved on). */
+  fencedOff(tenant: string): Promise<boolean>;
   /**
    * Writes the tenant under an epoch another handle of this process took: the snapshot replica,
    * on its own connection, publishes for its leader and is fenced with it.

@@ -208,6 +208,11 @@ export class RedisJournal implements Journal {
     return this.epochs.get(tenant) ?? null;
   }
 
+  async fencedOff(tenant: string): Promise<boolean> {
+    const mine = this.epochs.get(tenant);
+    return mine === undefined || (await this.wrap(() => this.redis.get(key(tenant, 'epoch')))) !== mine;
+  }
+
   adopt(tenant: string, epoch: string): void {
     this.epochs.set(tenant, epoch);
   }

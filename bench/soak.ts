@@ -20,6 +20,7 @@
  * fails (an abnormal close, an acknowledged interaction not accounted for, no snapshot, ...).
  */
 import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { DEFAULT_OPTIONS } from '../src/engine/options.ts';
 import { TokenVerifier } from '../src/transport/auth.ts';
 import { environment, flags, percentile } from './common.ts';
@@ -172,6 +173,12 @@ interface Row {
   snapshots: number;
   events: number;
   desktopsOffline: number;
+  /** The server's longest event-loop delay in the row (prom-client's, reset at every scrape). */
+  eventLoopDelayMaxMs: number;
+  /** Mean time the row's snapshots held the server's event loop to copy the engine's state. */
+  snapshotCopyMeanMs: number;
+  /** The machine's 1-minute load average: other work beside the run shows here. */
+  loadAverage: number;
 }
 const rows: Row[] = [];
 const t0 = performance.now();
@@ -181,20 +188,32 @@ let tPrev = t0;
 const text0 = await scrape(port);
 let snapshotsPrev = metricSum(text0, 'switchboard_snapshots_total', 'outcome="published"');
 let serverAbnormalPrev = serverAbnormal(text0);
+const copy = (text: string) => [
+  metricSum(text, 'switchboard_snapshot_seconds_sum', 'phase="copy"'),
+  metricSum(text, 'switchboard_snapshot_seconds_count', 'phase="copy"'),
+];
+let copyPrev = copy(text0);
 const allLive: number[][] = [];
 for (let k = 1; k * SAMPLE_SECONDS <= SECONDS + 1e-9; k++) {
   // Between samples, the heap every few seconds: the lowest is the closest to what is live.
   let heapMin = Number.POSITIVE_INFINITY;
+  let lagMax = 0;
   const end = t0 + k * SAMPLE_SECONDS * 1000;
   while (performance.now() < end) {
     await sleep(Math.min(HEAP_SCRAPE_MS, end - performance.now()));
-    if (performance.now() < end - 500) heapMin = Math.min(heapMin, metricSum(await scrape(port), 'nodejs_heap_size_used_bytes'));
+    if (performance.now() < end - 500) {
+      const text = await scrape(port);
+      heapMin = Math.min(heapMin, metricSum(text, 'nodejs_heap_size_used_bytes'));
+      lagMax = Math.max(lagMax, metricSum(text, 'nodejs_eventloop_lag_max_seconds'));
+    }
   }
   const [p, s, ...a] = await Promise.all(gens.map((g) => g.ask({ sample: true })));
   const tNow = performance.now();
   const cpu = cpuOf();
   const text = await scrape(port);
   heapMin = Math.min(heapMin, metricSum(text, 'nodejs_heap_size_used_bytes'));
+  lagMax = Math.max(lagMax, metricSum(text, 'nodejs_eventloop_lag_max_seconds'));
+  const copyNow = copy(text);
   const wall = (tNow - tPrev) / 1000;
   const pct = cpu.map((ms, i) => ((ms - cpuPrev[i]) / 1000 / wall) * 100);
   const live = a.flatMap((r) => r.live as number[]);
@@ -223,16 +242,21 @@ for (let k = 1; k * SAMPLE_SECONDS <= SECONDS + 1e-9; k++) {
     snapshots: snapshots - snapshotsPrev,
     events: sum(Object.values(s.events as Record<string, number>)),
     desktopsOffline: sum(a.map((r) => r.offline as number)),
+    eventLoopDelayMaxMs: round(lagMax * 1000, 1),
+    snapshotCopyMeanMs: copyNow[1] > copyPrev[1] ? round(((copyNow[0] - copyPrev[0]) / (copyNow[1] - copyPrev[1])) * 1000, 1) : 0,
+    loadAverage: round(loadavg()[0]),
   };
   rows.push(row);
   snapshotsPrev = snapshots;
+  copyPrev = copyNow;
   serverAbnormalPrev = abnormalServer;
   cpuPrev = cpu;
   tPrev = tNow;
   log(
     `${String(k).padStart(3)}  ${row.endSeconds.toFixed(0).padStart(5)} s  submitted ${row.submitted}  routed ${row.routed}  offer p50/p99 ${row.submitToOfferP50Ms}/${row.submitToOfferP99Ms} ms  ` +
       `RSS ${row.rssMb} MB  heap ${row.heapUsedMb} MB  server CPU ${row.serverCpuPercent}%  generators ${row.generatorsCpuPercent}% (busiest ${row.busiestGeneratorCpuPercent}%)  ` +
-      `reconnects ${row.reconnects}  abnormal closes ${row.abnormalCloses}  snapshots ${row.snapshots}`,
+      `reconnects ${row.reconnects}  abnormal closes ${row.abnormalCloses}  snapshots ${row.snapshots} (copy ${row.snapshotCopyMeanMs} ms)  ` +
+      `event-loop delay max ${row.eventLoopDelayMaxMs} ms  load average ${row.loadAverage}`,
   );
 }
 const runWall = (performance.now() - t0) / 1000;
@@ -376,6 +400,12 @@ const result = {
   stuckWork: stuck,
   snapshots,
   snapshotsFailed: metricSum(finalText, 'switchboard_snapshots_total', 'outcome="failed"'),
+  snapshotCopyMeanMs: round((copy(finalText)[0] / copy(finalText)[1]) * 1000, 1),
+  snapshotBytes: metricSum(finalText, 'switchboard_snapshot_bytes'),
+  eventLoopDelayMaxMsMin: Math.min(...rows.map((r) => r.eventLoopDelayMaxMs)),
+  eventLoopDelayMaxMsMax: Math.max(...rows.map((r) => r.eventLoopDelayMaxMs)),
+  loadAverageMin: Math.min(...rows.map((r) => r.loadAverage)),
+  loadAverageMax: Math.max(...rows.map((r) => r.loadAverage)),
   journalEntries: metricSum(finalText, 'switchboard_journal_batch_entries_sum'),
   // Every acknowledged interaction: completed by a desktop's confirmed Complete, or, for those
   // whose answer a desktop never got, by the server's GetInteraction.
@@ -439,7 +469,12 @@ else {
       `the queue: ${queue.arrived} arrived, ${queue.completed} completed, ${queue.waiting} waiting, ${queue.offered} offered; subscriber saw ${events.InteractionCompleted ?? 0} completions`,
   );
   console.log(
-    `snapshots published ${out.snapshots} (target ≥ 1; every ${SNAPSHOT_EVERY} entries, ${out.journalEntries} journaled), failed ${out.snapshotsFailed}`,
+    `snapshots published ${out.snapshots} (target ≥ 1; every ${SNAPSHOT_EVERY} entries, ${out.journalEntries} journaled), failed ${out.snapshotsFailed}; ` +
+      `each held the server's event loop ${f(out.snapshotCopyMeanMs)} ms on average to copy the engine (the last one ${f(out.snapshotBytes / 2 ** 20)} MB encoded)`,
+  );
+  console.log(
+    `the server's longest event-loop delay per row from ${f(out.eventLoopDelayMaxMsMin)} to ${f(out.eventLoopDelayMaxMsMax)} ms; ` +
+      `the machine's load average from ${f(out.loadAverageMin, 2)} to ${f(out.loadAverageMax, 2)} (two cores: above 2, processes wait for a core)`,
   );
   console.log(
     `CPU over the run: server ${f(out.serverCpuPercent)}% of a core; generators ${Object.entries(out.generatorsCpuPercent)

@@ -179,13 +179,37 @@ interface Row {
   snapshotCopyMeanMs: number;
   /** The machine's 1-minute load average: other work beside the run shows here. */
   loadAverage: number;
+  /** The longest time the server took to answer a /metrics request in the row, and the requests it did not answer (10 s to connect). */
+  scrapeMaxMs: number;
+  scrapeFailures: number;
 }
 const rows: Row[] = [];
 const t0 = performance.now();
 const cpu0 = cpuOf();
 let cpuPrev = cpu0;
 let tPrev = t0;
-const text0 = await scrape(port);
+/**
+ * The server's /metrics, timed: how long the server takes to answer is itself a figure (a server
+ * whose event loop is held answers late, or not at all). A scrape that fails is counted and tried
+ * again, up to `tries` times; null if none answered.
+ */
+const scrapes = { failures: 0, rowMaxMs: 0, rowFailures: 0 };
+async function read(tries = 3): Promise<string | null> {
+  for (let i = 0; i < tries; i++) {
+    const t = performance.now();
+    try {
+      const text = await scrape(port);
+      scrapes.rowMaxMs = Math.max(scrapes.rowMaxMs, performance.now() - t);
+      return text;
+    } catch {
+      scrapes.rowMaxMs = Math.max(scrapes.rowMaxMs, performance.now() - t);
+      scrapes.failures++;
+      scrapes.rowFailures++;
+    }
+  }
+  return null;
+}
+const text0 = (await read(20))!;
 let snapshotsPrev = metricSum(text0, 'switchboard_snapshots_total', 'outcome="published"');
 let serverAbnormalPrev = serverAbnormal(text0);
 const copy = (text: string) => [
@@ -202,7 +226,7 @@ for (let k = 1; k * SAMPLE_SECONDS <= SECONDS + 1e-9; k++) {
   while (performance.now() < end) {
     await sleep(Math.min(HEAP_SCRAPE_MS, end - performance.now()));
     if (performance.now() < end - 500) {
-      const text = await scrape(port);
+      const text = (await read(1)) ?? '';
       heapMin = Math.min(heapMin, metricSum(text, 'nodejs_heap_size_used_bytes'));
       lagMax = Math.max(lagMax, metricSum(text, 'nodejs_eventloop_lag_max_seconds'));
     }
@@ -210,16 +234,17 @@ for (let k = 1; k * SAMPLE_SECONDS <= SECONDS + 1e-9; k++) {
   const [p, s, ...a] = await Promise.all(gens.map((g) => g.ask({ sample: true })));
   const tNow = performance.now();
   const cpu = cpuOf();
-  const text = await scrape(port);
-  heapMin = Math.min(heapMin, metricSum(text, 'nodejs_heap_size_used_bytes'));
+  const read3 = await read();
+  const text = read3 ?? '';
+  if (text) heapMin = Math.min(heapMin, metricSum(text, 'nodejs_heap_size_used_bytes'));
   lagMax = Math.max(lagMax, metricSum(text, 'nodejs_eventloop_lag_max_seconds'));
-  const copyNow = copy(text);
+  const copyNow = read3 ? copy(text) : copyPrev;
   const wall = (tNow - tPrev) / 1000;
   const pct = cpu.map((ms, i) => ((ms - cpuPrev[i]) / 1000 / wall) * 100);
   const live = a.flatMap((r) => r.live as number[]);
   allLive.push(live);
-  const snapshots = metricSum(text, 'switchboard_snapshots_total', 'outcome="published"');
-  const abnormalServer = serverAbnormal(text);
+  const snapshots = read3 ? metricSum(text, 'switchboard_snapshots_total', 'outcome="published"') : snapshotsPrev;
+  const abnormalServer = read3 ? serverAbnormal(text) : serverAbnormalPrev;
   const row: Row = {
     row: k,
     endSeconds: round((tNow - t0) / 1000, 1),
@@ -232,7 +257,7 @@ for (let k = 1; k * SAMPLE_SECONDS <= SECONDS + 1e-9; k++) {
     offersAfterReconnect: sum(a.map((r) => (r.resumed as number[]).length)),
     submitToAckP99Ms: round(percentile(p.ackLat as number[], 99), 3),
     rssMb: round(procStats(server.pid!).rssMb, 1),
-    heapUsedMb: round(heapMin / 2 ** 20, 1),
+    heapUsedMb: Number.isFinite(heapMin) && heapMin > 0 ? round(heapMin / 2 ** 20, 1) : Number.NaN,
     serverCpuPercent: round(pct[0], 1),
     generatorsCpuPercent: round(sum(pct.slice(1)), 1),
     busiestGeneratorCpuPercent: round(Math.max(...pct.slice(1)), 1),
@@ -245,18 +270,22 @@ for (let k = 1; k * SAMPLE_SECONDS <= SECONDS + 1e-9; k++) {
     eventLoopDelayMaxMs: round(lagMax * 1000, 1),
     snapshotCopyMeanMs: copyNow[1] > copyPrev[1] ? round(((copyNow[0] - copyPrev[0]) / (copyNow[1] - copyPrev[1])) * 1000, 1) : 0,
     loadAverage: round(loadavg()[0]),
+    scrapeMaxMs: round(scrapes.rowMaxMs, 1),
+    scrapeFailures: scrapes.rowFailures,
   };
+  scrapes.rowMaxMs = 0;
+  scrapes.rowFailures = 0;
   rows.push(row);
   snapshotsPrev = snapshots;
   copyPrev = copyNow;
   serverAbnormalPrev = abnormalServer;
   cpuPrev = cpu;
   tPrev = tNow;
-  log(
+  (JSON_OUT ? console.error : console.log)(
     `${String(k).padStart(3)}  ${row.endSeconds.toFixed(0).padStart(5)} s  submitted ${row.submitted}  routed ${row.routed}  offer p50/p99 ${row.submitToOfferP50Ms}/${row.submitToOfferP99Ms} ms  ` +
       `RSS ${row.rssMb} MB  heap ${row.heapUsedMb} MB  server CPU ${row.serverCpuPercent}%  generators ${row.generatorsCpuPercent}% (busiest ${row.busiestGeneratorCpuPercent}%)  ` +
       `reconnects ${row.reconnects}  abnormal closes ${row.abnormalCloses}  snapshots ${row.snapshots} (copy ${row.snapshotCopyMeanMs} ms)  ` +
-      `event-loop delay max ${row.eventLoopDelayMaxMs} ms  load average ${row.loadAverage}`,
+      `event-loop delay max ${row.eventLoopDelayMaxMs} ms  /metrics answered within ${row.scrapeMaxMs} ms (${row.scrapeFailures} unanswered)  load average ${row.loadAverage}`,
   );
 }
 const runWall = (performance.now() - t0) / 1000;
@@ -305,7 +334,7 @@ const unaccountedIds = missing.filter((id) => statuses[id] !== 'completed');
 const queue = (verified.queues as Record<string, number>[])[0];
 const summary = verified.summary as { occupied: number; byState: Record<string, number> };
 const sRep = await subscriber.ask({ report: true });
-const finalText = await scrape(port);
+const finalText = (await read(20)) ?? '';
 server.kill('SIGTERM');
 await new Promise((r) => server.once('exit', r));
 redis.stop();
@@ -325,7 +354,7 @@ const abnormalClientTotal = (pRep.abnormal as number) + (sRep.abnormal as number
 const snapshots = metricSum(finalText, 'switchboard_snapshots_total', 'outcome="published"');
 /** MB per hour over the rows that end after `fromSeconds` (least squares). */
 const slopeAfter = (fromSeconds: number, y: (r: Row) => number) => {
-  const after = rows.filter((r) => r.endSeconds > fromSeconds);
+  const after = rows.filter((r) => r.endSeconds > fromSeconds && Number.isFinite(y(r)));
   return round(
     slope(
       after.map((r) => r.endSeconds / 3600),
@@ -406,6 +435,8 @@ const result = {
   eventLoopDelayMaxMsMax: Math.max(...rows.map((r) => r.eventLoopDelayMaxMs)),
   loadAverageMin: Math.min(...rows.map((r) => r.loadAverage)),
   loadAverageMax: Math.max(...rows.map((r) => r.loadAverage)),
+  scrapeMaxMs: Math.max(...rows.map((r) => r.scrapeMaxMs)),
+  scrapeFailures: scrapes.failures,
   journalEntries: metricSum(finalText, 'switchboard_journal_batch_entries_sum'),
   // Every acknowledged interaction: completed by a desktop's confirmed Complete, or, for those
   // whose answer a desktop never got, by the server's GetInteraction.
@@ -474,7 +505,8 @@ else {
   );
   console.log(
     `the server's longest event-loop delay per row from ${f(out.eventLoopDelayMaxMsMin)} to ${f(out.eventLoopDelayMaxMsMax)} ms; ` +
-      `the machine's load average from ${f(out.loadAverageMin, 2)} to ${f(out.loadAverageMax, 2)} (two cores: above 2, processes wait for a core)`,
+      `the machine's load average from ${f(out.loadAverageMin, 2)} to ${f(out.loadAverageMax, 2)} (two cores: above 2, processes wait for a core); ` +
+      `the slowest /metrics answer ${f(out.scrapeMaxMs)} ms, ${out.scrapeFailures} unanswered`,
   );
   console.log(
     `CPU over the run: server ${f(out.serverCpuPercent)}% of a core; generators ${Object.entries(out.generatorsCpuPercent)

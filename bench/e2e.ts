@@ -23,12 +23,10 @@
  * to be the bottleneck by reporting their own CPU time beside the server's.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
-import { SUBPROTOCOLS } from '../src/protocol/codec.ts';
 import { TokenVerifier } from '../src/transport/auth.ts';
 import { environment, flags, percentile } from './common.ts';
-import { children, countSyscalls, freePort, procStats, startRedis, waitReady } from './processes.ts';
+import { benchPath, children, countSyscalls, freePort, generator, procStats, startRedis, tsx, waitReady } from './processes.ts';
+import { BENCH_SECRET, forkServer, histogramQuantile, platformSetup, scrape, serverArgs } from './server.ts';
 
 const args = flags(process.argv.slice(2));
 const num = (k: string, d: number) => Number(args.get(k) ?? d);
@@ -56,119 +54,28 @@ const JSON_OUT = args.has('json');
 /** `--store redis`: the run is repeated with the redis store (its own redis-server) beside memory. */
 const STORE = args.get('store') ?? 'memory';
 const APPENDFSYNC = args.get('appendfsync') ?? 'always';
-const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 /** The leader lease of the redis run (--lease-ms; the server's default is 3,000). */
 const LEASE_MS = num('lease-ms', 1000);
 const RECOVERY_WAITING = num('recovery-waiting', 1_000_000);
 const log = (...a: unknown[]) => {
   if (!JSON_OUT) console.log(...a);
 };
-const here = fileURLToPath(new URL('.', import.meta.url));
-const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-/** Children run TypeScript through tsx when this file does. */
-const tsx = ext === '.ts' ? ['--import', 'tsx'] : [];
-const SECRET = 'bench-secret-0123456789abcdef0123456789';
-function worker(task: unknown): { child: ChildProcess; next: () => Promise<Record<string, unknown>> } {
-  // The generators share two cores with the server: one GC thread each (parallel scavenger
-  // threads of four processes preempt the server) and a larger young generation (fewer pauses
-  // inside the measured path). E2E_WORKER_FLAGS replaces these.
-  const extra = (process.env.E2E_WORKER_FLAGS ?? '--single-threaded-gc --max-semi-space-size=64').split(' ').filter(Boolean);
-  const child = fork(`${here}e2e-worker${ext}`, [], { execArgv: [...tsx, ...extra] });
-  children.add(child);
-  const role = (task as { role: string }).role;
-  const queue: Record<string, unknown>[] = [];
-  const waiters: { resolve: (m: Record<string, unknown>) => void; reject: (e: Error) => void }[] = [];
-  // A generator that fails or dies fails the run (loudly, not by waiting for it forever).
-  let failure: Error | null = null;
-  const fail = (e: Error) => {
-    failure ??= e;
-    for (const w of waiters.splice(0)) w.reject(failure);
-  };
-  child.on('message', (m: Record<string, unknown>) => {
-    if (m.error) return fail(new Error(`${role} load generator: ${String(m.error)}`));
-    const w = waiters.shift();
-    if (w) w.resolve(m);
-    else queue.push(m);
-  });
-  child.on('exit', (code, signal) => fail(new Error(`${role} load generator exited (code ${code}, signal ${signal}) before it reported`)));
-  child.send(task as object);
-  const next = (): Promise<Record<string, unknown>> => {
-    if (queue.length) return Promise.resolve(queue.shift()!);
-    if (failure) return Promise.reject(failure);
-    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
-  };
-  return { child, next };
-}
-
-async function platformSetup(url: string, token: string): Promise<void> {
-  const ws = await new Promise<WebSocket>((resolve, reject) => {
-    const w = new WebSocket(`${url}/v1/platform`, [SUBPROTOCOLS.json], { headers: { authorization: `Bearer ${token}` } });
-    w.once('open', () => resolve(w));
-    w.once('error', reject);
-  });
-  let id = 0;
-  const waiting = new Map<number, (m: { ok: boolean; message?: string }) => void>();
-  ws.on('message', (d) => {
-    const m = JSON.parse(String(d));
-    waiting.get(m.re)?.(m);
-  });
-  const req = (body: object) =>
-    new Promise<void>((resolve, reject) => {
-      const rid = ++id;
-      waiting.set(rid, (m) => (m.ok ? resolve() : reject(new Error(m.message))));
-      ws.send(JSON.stringify({ id: rid, ...body }));
-    });
-  await req({ type: 'UpsertQueue', queue: { id: 'q', offerTimeoutMs: 600_000, escalateAfterMs: null } });
-  for (let i = 0; i < AGENTS; i += 500)
-    await Promise.all(Array.from({ length: Math.min(500, AGENTS - i) }, (_, j) => req({ type: 'UpsertAgent', agent: { id: `a${i + j}` } })));
-  ws.close();
-}
-
-/** Upper bound of the bucket holding quantile q of a Prometheus histogram's exposition. */
-function histogramQuantile(text: string, name: string, q: number): number {
-  const buckets = [...text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)",outcome="ok"\\} (\\S+)$`, 'gm'))].map(
-    (m) => [Number(m[1] === '+Inf' ? Infinity : m[1]), Number(m[2])] as const,
-  );
-  const total = buckets.at(-1)?.[1] ?? 0;
-  const hit = buckets.find(([, c]) => c >= q * total);
-  return total === 0 || !hit ? Number.NaN : hit[0];
-}
+const worker = (task: { role: string; [k: string]: unknown }) => generator('e2e-worker', task);
 
 async function runSwitchboard(store: string): Promise<Record<string, number>> {
   const port = await freePort();
   const redis = store === 'redis' ? await startRedis(APPENDFSYNC) : null;
-  const serverArgs = [
-    'serve',
-    '--port',
-    String(port),
-    '--host',
-    '127.0.0.1',
-    '--auth-secret',
-    SECRET,
-    '--log-level',
-    'warn',
-    '--messages-per-second',
-    '100000',
-    '--message-burst',
-    '100000',
-    '--max-connections-per-tenant',
-    String(AGENTS + 100),
-    '--metrics-port',
-    '-1',
-    '--metrics-token',
-    METRICS_TOKEN,
-    ...(redis ? ['--store', 'redis', '--redis-url', redis.url, '--lease-ms', String(LEASE_MS)] : []),
-  ];
-  const serverFlags = process.env.E2E_SERVER_FLAGS ? process.env.E2E_SERVER_FLAGS.split(' ') : [];
-  const server = fork(`${here}../src/main${ext}`, serverArgs, {
-    execArgv: [...tsx, ...serverFlags],
-    stdio: ['ignore', serverFlags.length ? 'inherit' : 'ignore', 'inherit', 'ipc'],
-  });
-  children.add(server);
+  const launch = serverArgs(port, AGENTS + 100, redis ? ['--store', 'redis', '--redis-url', redis.url, '--lease-ms', String(LEASE_MS)] : []);
+  const server = forkServer(launch);
   const url = `ws://127.0.0.1:${port}`;
   await waitReady(port);
-  const verifier = new TokenVerifier(SECRET);
-  await platformSetup(url, await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600));
+  const verifier = new TokenVerifier(BENCH_SECRET);
+  await platformSetup(
+    url,
+    await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600),
+    { id: 'q', offerTimeoutMs: 600_000, escalateAfterMs: null },
+    Array.from({ length: AGENTS }, (_, i) => `a${i}`),
+  );
   const per = Math.ceil(AGENTS / WORKERS);
   const agentWorkers: ReturnType<typeof worker>[] = [];
   for (let w = 0; w < WORKERS; w++) {
@@ -215,15 +122,15 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
   const genCpu = agentWorkers.map((w) => procStats(w.child.pid!).cpuMs).concat(platformCpuMs);
   for (const w of agentWorkers) w.child.send({ report: true, slowMs: OFFER_P99_TARGET_MS });
   const reports = await Promise.all(agentWorkers.map((w) => w.next()));
-  const exposition = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  const exposition = await scrape(port);
   const extra: Record<string, number> = {};
   if (redis) {
     const entries = Number(/^switchboard_journal_batch_entries_sum (\S+)$/m.exec(exposition)?.[1] ?? Number.NaN);
     const spawnServer = async (p: number) => {
-      const args = serverArgs.map((a, i) => (serverArgs[i - 1] === '--port' ? String(p) : a));
-      const child = fork(`${here}../src/main${ext}`, args, { execArgv: tsx, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-      children.add(child);
-      return child;
+      return forkServer(
+        launch.map((a, i) => (launch[i - 1] === '--port' ? String(p) : a)),
+        ['ignore', 'ignore', 'inherit', 'ipc'],
+      );
     };
     const kill = async (c: ChildProcess) => {
       const exited = new Promise((r) => c.once('exit', r));
@@ -307,7 +214,7 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
 }
 
 async function runEcho(): Promise<Record<string, number>> {
-  const server = fork(`${here}echo-server${ext}`, [], { execArgv: tsx });
+  const server = fork(benchPath('echo-server'), [], { execArgv: tsx });
   children.add(server);
   const port = await new Promise<number>((resolve) => server.once('message', (m: { listening: number }) => resolve(m.listening)));
   const bytes = 150 + PAD; // about the size of a submit frame
@@ -331,7 +238,7 @@ const rd = STORE === 'redis' ? await runSwitchboard('redis') : null;
 const echo = await runEcho();
 /** With the redis store, the recovery benchmark (a million waiting interactions by default) too. */
 async function runRecovery(): Promise<Record<string, unknown>> {
-  const child = fork(`${here}recovery${ext}`, ['--json', '--waiting', String(RECOVERY_WAITING)], {
+  const child = fork(benchPath('recovery'), ['--json', '--waiting', String(RECOVERY_WAITING)], {
     execArgv: [...tsx, '--max-old-space-size=12288'],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
@@ -346,7 +253,7 @@ const recovery = rd ? await runRecovery() : null;
 async function runBullmq(): Promise<number> {
   const redis = await startRedis(APPENDFSYNC);
   try {
-    const child = fork(`${here}bullmq-baseline${ext}`, ['--redis', redis.url, '--seconds', String(SAT_SECONDS)], { execArgv: tsx });
+    const child = fork(benchPath('bullmq-baseline'), ['--redis', redis.url, '--seconds', String(SAT_SECONDS)], { execArgv: tsx });
     children.add(child);
     const m = await new Promise<{ baselineBullmqJobsPerSec: number }>((resolve) => child.once('message', resolve));
     return m.baselineBullmqJobsPerSec;

@@ -1,9 +1,20 @@
-/** Child processes of the benchmarks: free ports, a redis-server of their own, /proc figures. */
-import { spawn, type ChildProcess } from 'node:child_process';
+/**
+ * Child processes of the benchmarks: load generators forked with an IPC channel, free ports, a
+ * redis-server of their own, /proc figures.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+/** Node flags that make a child run TypeScript through tsx when this file runs as TypeScript. */
+export const tsx = ext === '.ts' ? ['--import', 'tsx'] : [];
+/** The path of a file relative to bench/, as source (.ts) or built (.js) like this file. */
+export const benchPath = (name: string) => `${here}${name}${ext}`;
 
 /** Every child process, killed when this one ends however it ends (no orphans on failure). */
 export const children = new Set<ChildProcess>();
@@ -15,6 +26,60 @@ process.on('uncaughtException', (e) => {
   console.error(e);
   process.exit(1);
 });
+
+/**
+ * Node flags of the load generators: they share two cores with the server, so one GC thread each
+ * (parallel scavenger threads of several processes preempt the server) and a larger young
+ * generation (fewer pauses inside the measured path). E2E_WORKER_FLAGS replaces these.
+ */
+export function generatorFlags(): string[] {
+  return (process.env.E2E_WORKER_FLAGS ?? '--single-threaded-gc --max-semi-space-size=64').split(' ').filter(Boolean);
+}
+
+/** A load generator: its process, and the next message it sends (in order). */
+export interface Generator {
+  readonly child: ChildProcess;
+  next(): Promise<Record<string, unknown>>;
+  /** Sends a message and resolves with the next one the generator sends. */
+  ask(m: object): Promise<Record<string, unknown>>;
+}
+
+/**
+ * Forks the load generator `name` (relative to bench/) and sends it its task. A generator that
+ * reports `{error}`, or dies, fails every `next()` (loudly, not by waiting for it forever).
+ */
+export function generator(name: string, task: { role: string; [k: string]: unknown }): Generator {
+  const child = fork(benchPath(name), [], { execArgv: [...tsx, ...generatorFlags()] });
+  children.add(child);
+  const queue: Record<string, unknown>[] = [];
+  const waiters: { resolve: (m: Record<string, unknown>) => void; reject: (e: Error) => void }[] = [];
+  let failure: Error | null = null;
+  const fail = (e: Error) => {
+    failure ??= e;
+    for (const w of waiters.splice(0)) w.reject(failure);
+  };
+  child.on('message', (m: Record<string, unknown>) => {
+    if (m.error) return fail(new Error(`${task.role} load generator: ${String(m.error)}`));
+    const w = waiters.shift();
+    if (w) w.resolve(m);
+    else queue.push(m);
+  });
+  child.on('exit', (code, signal) => fail(new Error(`${task.role} load generator exited (code ${code}, signal ${signal}) before it reported`)));
+  child.send(task);
+  const next = (): Promise<Record<string, unknown>> => {
+    if (queue.length) return Promise.resolve(queue.shift()!);
+    if (failure) return Promise.reject(failure);
+    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+  };
+  return {
+    child,
+    next,
+    ask: (m) => {
+      child.send(m);
+      return next();
+    },
+  };
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -71,8 +136,8 @@ export function countSyscalls(pid: number): { stop: () => Promise<Record<(typeof
   };
 }
 
-/** A redis-server of the benchmark's own, append-only, in a temporary directory. */
-export async function startRedis(appendfsync: string): Promise<{ url: string; port: number; stop: () => void }> {
+/** A redis-server of the benchmark's own, append-only, in a temporary directory (`dir`). */
+export async function startRedis(appendfsync: string): Promise<{ url: string; port: number; dir: string; stop: () => void }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-redis-'));
   const proc = spawn(
@@ -92,7 +157,7 @@ export async function startRedis(appendfsync: string): Promise<{ url: string; po
     if (ok) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url: `redis://127.0.0.1:${port}`, port, stop: () => proc.kill('SIGKILL') };
+  return { url: `redis://127.0.0.1:${port}`, port, dir, stop: () => proc.kill('SIGKILL') };
 }
 
 /** Polls the server's /readyz (or another path) until it answers 200. */

@@ -4,6 +4,7 @@
  * them in a readonly field of its own as well, so the hot path reads one field, not two.
  */
 import type { BoundedMap } from '../queues/bounded-map.ts';
+import type { IdWindow } from '../queues/id-window.ts';
 import type { LinkedLists } from '../queues/linked-list.ts';
 import type { AgentSelection } from './agent-selection.ts';
 import type { AgentTable } from './agent-table.ts';
@@ -27,7 +28,7 @@ export interface EngineParts {
   /** Each queue's queued and offered interactions in order of entering it (by slot). */
   readonly lists: LinkedLists;
   /** Final status of recently finished interaction ids (idempotency window, I6). */
-  readonly finished: BoundedMap<string, InteractionStatus>;
+  readonly finished: IdWindow<InteractionStatus>;
   /** A customer's last agent, for the preference window. */
   readonly lastAgent: BoundedMap<string, string>;
   readonly ordering: Ordering;

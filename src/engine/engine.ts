@@ -24,6 +24,7 @@
  * §8).
  */
 import { BoundedMap } from '../queues/bounded-map.ts';
+import { IdWindow } from '../queues/id-window.ts';
 import { IndexedHeap, PositionIndex } from '../queues/indexed-heap.ts';
 import { LinkedLists, newListHead } from '../queues/linked-list.ts';
 import { AgentSelection } from './agent-selection.ts';
@@ -96,6 +97,7 @@ import type {
   QueueSpec,
   SkillLevels,
 } from './types.ts';
+import { TERMINAL_STATUSES } from './types.ts';
 import { checkAgentSpec, checkAgentStates, checkId, checkInteractionSpec, checkPriority, checkQueueSpec, checkSkillLevels, reject } from './validate.ts';
 
 export type { AgentLoad, AgentSummary, EngineCounts, InteractionInfo, QueueStats } from './queries.ts';
@@ -127,7 +129,7 @@ export class Engine {
   private readonly deadlines: Deadlines;
   private readonly closed: ClosedOffers;
   private readonly lists = new LinkedLists();
-  private readonly finished: BoundedMap<string, InteractionStatus>;
+  private readonly finished: IdWindow<InteractionStatus>;
   private readonly lastAgent: BoundedMap<string, string>;
   /** The same components, for queries, explanations and snapshots. */
   private readonly parts: EngineParts;
@@ -154,7 +156,7 @@ export class Engine {
     this.matcher = new Matcher(this.ixs, this.agents, this.ordering, this.selection);
     this.deadlines = new Deadlines(this.ixs, this.agents);
     this.closed = new ClosedOffers(o.closedOfferMaxEntries);
-    this.finished = new BoundedMap(o.idempotencyMaxEntries, o.idempotencyTtlMs);
+    this.finished = new IdWindow(o.idempotencyMaxEntries, o.idempotencyTtlMs, [...TERMINAL_STATUSES]);
     this.lastAgent = new BoundedMap(o.lastAgentMaxEntries, o.lastAgentTtlMs);
     this.parts = {
       options: o,

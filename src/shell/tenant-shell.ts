@@ -92,31 +92,34 @@ export class TenantShell {
     this.arm();
   }
 
+  /**
+   * Keeps the tenant's one timer due no later than the engine's next deadline. A timer due
+   * earlier is left as it is, and when it fires before anything is due it only re-arms:
+   * deadlines move later on almost every call (an accepted offer's expiry gives way to the next
+   * offer's), and moving the timer each time cost a clearTimeout and a setTimeout per call.
+   */
   arm(): void {
     const next = this.engine.nextDeadline();
-    if (next === null) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
-      this.armedFor = Number.POSITIVE_INFINITY;
-      return;
-    }
-    if (this.timer && next === this.armedFor) return;
+    if (next === null) return this.stop();
+    if (this.timer && this.armedFor <= next) return;
     if (this.timer) clearTimeout(this.timer);
     this.armedFor = next;
-    this.timer = setTimeout(
-      () => {
-        this.timer = null;
-        this.armedFor = Number.POSITIVE_INFINITY;
-        if (this.durability.refusal()) return;
-        this.tick();
-      },
-      Math.min(MAX_TIMER_MS, Math.max(0, next - this.now())),
-    );
+    this.timer = setTimeout(this.fire, Math.min(MAX_TIMER_MS, Math.max(0, next - this.now())));
   }
+
+  private readonly fire = (): void => {
+    this.timer = null;
+    this.armedFor = Number.POSITIVE_INFINITY;
+    if (this.durability.refusal()) return;
+    const next = this.engine.nextDeadline();
+    if (next !== null && next <= this.now()) this.tick();
+    else this.arm();
+  };
 
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.armedFor = Number.POSITIVE_INFINITY;
   }
 
   private toAgent(agentId: string, frame: Record<string, unknown>): void {

@@ -175,7 +175,7 @@ interface Row {
   desktopsOffline: number;
   /** The server's longest event-loop delay in the row (prom-client's, reset at every scrape). */
   eventLoopDelayMaxMs: number;
-  /** Mean time the row's snapshots held the server's event loop to copy the engine's state. */
+  /** Mean time the snapshot replica took to copy its engine's state for the row's snapshots (in its own thread, off the serving loop). */
   snapshotCopyMeanMs: number;
   /** The machine's 1-minute load average: other work beside the run shows here. */
   loadAverage: number;
@@ -501,7 +501,7 @@ else {
   );
   console.log(
     `snapshots published ${out.snapshots} (target ≥ 1; every ${SNAPSHOT_EVERY} entries, ${out.journalEntries} journaled), failed ${out.snapshotsFailed}; ` +
-      `each held the server's event loop ${f(out.snapshotCopyMeanMs)} ms on average to copy the engine (the last one ${f(out.snapshotBytes / 2 ** 20)} MB encoded)`,
+      `the replica took ${f(out.snapshotCopyMeanMs)} ms on average to copy its engine (in its own thread) (the last one ${f(out.snapshotBytes / 2 ** 20)} MB encoded)`,
   );
   console.log(
     `the server's longest event-loop delay per row from ${f(out.eventLoopDelayMaxMsMin)} to ${f(out.eventLoopDelayMaxMsMax)} ms; ` +

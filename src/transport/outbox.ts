@@ -6,7 +6,7 @@
 import type { Metrics } from '../metrics/metrics.ts';
 import { encodeFrame } from '../protocol/codec.ts';
 import type { Frames, ShellPort } from '../shell/ports.ts';
-import type { Conn, PendingEnd, SessionImpl } from './session.ts';
+import { type Conn, NO_FRAMES, type PendingEnd, type SessionImpl } from './session.ts';
 
 export class Outbox {
   private readonly dirty: SessionImpl[] = [];
@@ -34,7 +34,7 @@ export class Outbox {
     let ends: (PendingEnd | null)[] | null = null;
     const outboxes = batch.map((s, i) => {
       const frames = s.outbox;
-      s.outbox = [];
+      s.outbox = NO_FRAMES;
       if (s.pendingEnd !== null) {
         ends ??= new Array<PendingEnd | null>(batch.length).fill(null);
         ends[i] = s.pendingEnd;

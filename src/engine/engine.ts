@@ -82,7 +82,7 @@ import {
   type InteractionInfo,
   type QueueStats,
 } from './queries.ts';
-import { RoutingIndex } from './routing-index.ts';
+import { NO_REQUIREMENTS, RoutingIndex } from './routing-index.ts';
 import { SNAPSHOT_FORMAT, SnapshotMismatchError, type EngineSnapshot } from './snapshot.ts';
 import { loadSnapshot, takeSnapshot } from './snapshot-graph.ts';
 import type {
@@ -534,8 +534,8 @@ export class Engine {
     if (this.ixs.byId.size >= L.maxInteractions) return reject(RejectCode.CAPACITY_EXHAUSTED, `the engine holds ${L.maxInteractions} interactions, its limit`);
     const ch = index.channelIndex(spec.channel, false);
     if (ch < 0 && index.channelNames.length >= L.maxChannels) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxChannels} channels`);
-    const skills = spec.skills ?? {};
-    const labels = spec.labels ?? {};
+    const skills = spec.skills ?? NO_REQUIREMENTS;
+    const labels = spec.labels ?? NO_REQUIREMENTS;
     const chIdx = ch < 0 ? index.channelIndex(spec.channel, true) : ch;
     const sig = index.signatureFor(q, chIdx, skills, labels);
     if (!sig) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxSignatures} distinct requirement signatures`);
@@ -872,8 +872,7 @@ export class Engine {
 
   private detach(offer: Offer): void {
     const a = offer.agent;
-    const i = a.offers.indexOf(offer);
-    if (i >= 0) a.offers.splice(i, 1);
+    removeInOrder(a.offers, offer);
     addLoad(a, offer.pc, -1);
     this.selection.setKey(a);
     refreshAgent(a);
@@ -883,8 +882,7 @@ export class Engine {
     const ix = offer.ix;
     const a = offer.agent;
     const q = ix.queue;
-    const i = a.offers.indexOf(offer);
-    if (i >= 0) a.offers.splice(i, 1);
+    removeInOrder(a.offers, offer);
     a.assigned.push(ix);
     if (offer.expiresAt !== null) this.ixs.openOffers--;
     this.deadlines.offerTimers.remove(ix.slot);
@@ -1122,8 +1120,8 @@ export class Engine {
       if (ixs.length === 0 && agents.length === 1) this.agentPath(agents[0]);
       else if (agents.length === 0 && ixs.length === 1) this.interactionPath(ixs[0]);
       else this.batch(agents, ixs);
-      agents.length = 0;
-      ixs.length = 0;
+      empty(agents);
+      empty(ixs);
       this.spareAgents = agents;
       this.spareIxs = ixs;
     }
@@ -1264,6 +1262,24 @@ export class Engine {
 const TOMBSTONE = { type: 'InteractionUpdated', at: 0, interactionId: '' } as EngineEvent;
 
 const DEFAULT_CAPACITY: CapacitySpec = { total: 1, channels: { voice: { cost: 1, max: 1 } } };
+
+/**
+ * The arrays below belong to long-lived records (an agent's offers, the pending lists) and are
+ * emptied and filled again on every interaction. `splice` and `length = 0` give up the array's
+ * storage, so the next push allocates a new one, which outlives the young generation (it lives
+ * as long as the agent's next interaction) and is copied and promoted by the collector; `pop`
+ * keeps it.
+ */
+function removeInOrder<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i < 0) return;
+  for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j];
+  list.pop();
+}
+
+function empty<T>(list: T[]): void {
+  while (list.length > 0) list.pop();
+}
 
 function removeFrom<T>(list: T[], item: T): void {
   const i = list.indexOf(item);

@@ -17,6 +17,12 @@ import type { Profile, ProfileChannel, Queue, Signature } from './entities.ts';
 import type { EngineLimits } from './options.ts';
 import type { CapacitySpec, SkillLevels } from './types.ts';
 
+/**
+ * The requirements of work that names no skills and no labels: one shared, frozen object, so an
+ * interaction without requirements holds no empty objects of its own and finds its signature at once.
+ */
+export const NO_REQUIREMENTS: Readonly<Record<string, never>> = Object.freeze({});
+
 export class RoutingIndex {
   /** Skills defined by DefineSkill: requirements and agents may name only these. */
   readonly skills = new Set<string>();
@@ -28,6 +34,8 @@ export class RoutingIndex {
   readonly profileList: Profile[] = [];
   readonly signatures = new Map<string, Signature>();
   readonly signatureList: Signature[] = [];
+  /** Each queue's signature of work with no requirements, by channel (derived: filled on use). */
+  private readonly plain: (Signature | undefined)[][] = [];
   /** Positions of interactions in the signature heaps (an interaction is in one at a time). */
   readonly sigPos = new PositionIndex();
 
@@ -111,8 +119,24 @@ export class RoutingIndex {
     return profile;
   }
 
-  /** The signature for these requirements in `q` (made and linked if new); null at the limit. */
+  /**
+   * The signature for these requirements in `q` (made and linked if new); null at the limit.
+   * Work with no skills and no labels (`NO_REQUIREMENTS`, most of it) finds its signature by
+   * queue and channel, without building the key.
+   */
   signatureFor(q: Queue, ch: number, skills: SkillLevels, labels: Record<string, string>): Signature | null {
+    if (skills === NO_REQUIREMENTS && labels === NO_REQUIREMENTS) {
+      const byCh = (this.plain[q.idx] ??= []);
+      const known = byCh[ch];
+      if (known !== undefined) return known;
+      const sig = this.keyedSignature(q, ch, skills, labels);
+      if (sig) byCh[ch] = sig;
+      return sig;
+    }
+    return this.keyedSignature(q, ch, skills, labels);
+  }
+
+  private keyedSignature(q: Queue, ch: number, skills: SkillLevels, labels: Record<string, string>): Signature | null {
     const skillIds = Object.keys(skills);
     const labelKeys = Object.keys(labels);
     if (skillIds.length > 1) skillIds.sort();

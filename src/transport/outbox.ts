@@ -6,7 +6,7 @@
 import type { Metrics } from '../metrics/metrics.ts';
 import { encodeFrame } from '../protocol/codec.ts';
 import type { Frames, ShellPort } from '../shell/ports.ts';
-import type { Conn, PendingEnd, SessionImpl } from './session.ts';
+import { type Conn, NO_FRAMES, type PendingEnd, type SessionImpl } from './session.ts';
 
 export class Outbox {
   private readonly dirty: SessionImpl[] = [];
@@ -34,7 +34,7 @@ export class Outbox {
     let ends: (PendingEnd | null)[] | null = null;
     const outboxes = batch.map((s, i) => {
       const frames = s.outbox;
-      s.outbox = [];
+      s.outbox = NO_FRAMES;
       if (s.pendingEnd !== null) {
         ends ??= new Array<PendingEnd | null>(batch.length).fill(null);
         ends[i] = s.pendingEnd;
@@ -69,11 +69,15 @@ export class Outbox {
 
   private write(s: SessionImpl, c: Conn, frames: Frames): void {
     const binary = c.encoding === 'msgpack';
+    // What is buffered can grow by at most what is written: the exact amount is asked for only
+    // once the frames written so far could have used the room up.
+    let room = this.maxBackpressureBytes - s.ws.getBufferedAmount();
     for (const f of frames) {
       if (s.closed) break;
       const data = encodeFrame(f, c.encoding);
+      room -= data.length;
       // uWS closes a socket whose buffered output would pass maxBackpressure: say why first.
-      if (s.ws.getBufferedAmount() + data.length > this.maxBackpressureBytes) c.closeReason = 'backpressure';
+      if (room < 0 && s.ws.getBufferedAmount() + data.length > this.maxBackpressureBytes) c.closeReason = 'backpressure';
       s.ws.send(data, binary);
     }
   }

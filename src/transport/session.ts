@@ -26,8 +26,16 @@ export interface PendingEnd {
   readonly reason: string;
 }
 
+/**
+ * The outbox of a session with nothing queued: shared, never written to. A session's own list is
+ * made by its first frame of a turn and handed on at the turn's end, so it never outlives the
+ * turn (an empty list kept on a connection between turns would outlive the young generation, and
+ * the collector would copy and promote one per connection and turn).
+ */
+export const NO_FRAMES: Frames = Object.freeze([]) as unknown as Frames;
+
 export class SessionImpl implements Session {
-  outbox: Frames = [];
+  outbox: Frames = NO_FRAMES;
   closed = false;
   /** Set once the server decided to close it: nothing more is read from it. */
   closing = false;
@@ -54,7 +62,9 @@ export class SessionImpl implements Session {
   }
   send(frame: Record<string, unknown>): void {
     if (this.closed) return;
-    if (this.outbox.length === 0) this.onDirty(this);
-    this.outbox.push(frame);
+    if (this.outbox.length === 0) {
+      this.onDirty(this);
+      this.outbox = [frame];
+    } else this.outbox.push(frame);
   }
 }

@@ -18,7 +18,9 @@
  * equal length just after (the baseline of the same run).
  *
  *   --waiting N         interactions waiting (default 1000000)
- *   --snapshot-every N  entries between snapshots (default: the server's, 250000)
+ *   --snapshot-every N  entries between snapshots (default: the server's, 250000; a quarter of
+ *                       --waiting when that is smaller, so a small run still has a snapshot
+ *                       and its replica one to take)
  *   --turn N            entries per journal write (default 1000)
  *   --json              one JSON object
  */
@@ -40,7 +42,8 @@ import { children, freePort, procStats, startRedis, waitReady } from './processe
 
 const args = flags(process.argv.slice(2));
 const WAITING = Number(args.get('waiting') ?? 1_000_000);
-const EVERY = Number(args.get('snapshot-every') ?? configReference().find((k) => k.key === 'snapshotEveryEntries')!.default);
+const SERVER_EVERY = Number(configReference().find((k) => k.key === 'snapshotEveryEntries')!.default);
+const EVERY = Number(args.get('snapshot-every') ?? Math.min(SERVER_EVERY, Math.max(1000, Math.floor(WAITING / 4))));
 const TURN = Number(args.get('turn') ?? 1000);
 const JSON_OUT = args.has('json');
 const TARGET_MS = 15_000;

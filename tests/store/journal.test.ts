@@ -35,7 +35,7 @@ describe('redis journal', () => {
     expect(opened.snapshot).toBeNull();
     expect(await drain(opened.entries)).toEqual([]);
     const cmd = { type: 'DefineSkill', skill: 'billing' } as const;
-    for (let turn = 0; turn < 12; turn++)
+    for (let turn = 0; turn < 20; turn++)
       await j.append(
         'order',
         turn * 1000 + 1,
@@ -43,15 +43,32 @@ describe('redis journal', () => {
       );
     const j2 = await journal();
     const all = await drain((await j2.open('order')).entries);
-    expect(await firsts(j2.read('order', 0))).toEqual([1, 5001, 10001]);
-    expect(all).toHaveLength(12_000);
+    // A turn is read whole: 16 turns first, then about 5,000 entries (sized from the turns before).
+    expect(await firsts(j2.read('order', 0))).toEqual([1, 16001]);
+    expect(all).toHaveLength(20_000);
     expect(all.every((e, i) => e.n === i)).toBe(true);
     expect(all[1]).toEqual({ n: 1, c: cmd });
     expect(all[0]).toEqual({ n: 0 });
-    expect(await drain(j2.read('order', 11_998))).toEqual([{ n: 11_998, c: cmd }, { n: 11_999 }]);
+    expect(await drain(j2.read('order', 19_998))).toEqual([{ n: 19_998, c: cmd }, { n: 19_999 }]);
     expect(await j2.tenants()).toContain('order');
     await j.close();
     await j2.close();
+  });
+
+  it('reads a journal written one stream entry per journal entry, and appends turns after it', async () => {
+    const { Packr } = await import('msgpackr');
+    const packr = new Packr({ useRecords: false, moreTypes: false });
+    const plain = new Redis(redis.url);
+    for (let n = 1; n <= 3; n++) await plain.xadd('sb:{legacy}:journal', `0-${n}`, 'e', packr.pack({ n: n * 10 }));
+    await plain.set('sb:{legacy}:seq', '3');
+    const j = await journal();
+    expect((await drain((await j.open('legacy')).entries)).map((e) => e.n)).toEqual([10, 20, 30]);
+    await j.append('legacy', 4, [{ n: 40 }, { n: 50 }]);
+    expect(await firsts(j.read('legacy', 0))).toEqual([1]);
+    expect((await drain(j.read('legacy', 2))).map((e) => e.n)).toEqual([30, 40, 50]);
+    expect((await drain(j.read('legacy', 4))).map((e) => e.n)).toEqual([50]);
+    plain.disconnect();
+    await j.close();
   });
 
   it('refuses a write that does not continue the journal: no holes after a lost write', async () => {
@@ -79,14 +96,12 @@ describe('redis journal', () => {
     for (const j of [old, next, third]) await j.close();
   });
 
-  it('publishes a snapshot only once the journal holds its last entry, then trims the entries it covers', async () => {
+  it('publishes a snapshot only once the journal holds its last entry, then trims the turns it covers', async () => {
     const j = await journal();
     await drain((await j.open('snap')).entries);
-    await j.append(
-      'snap',
-      1,
-      Array.from({ length: 10 }, (_, i) => ({ n: i + 1 })),
-    );
+    await j.append('snap', 1, [{ n: 1 }, { n: 2 }, { n: 3 }]);
+    await j.append('snap', 4, [{ n: 4 }, { n: 5 }, { n: 6 }]);
+    await j.append('snap', 7, [{ n: 7 }, { n: 8 }, { n: 9 }, { n: 10 }]);
     await expect(j.saveSnapshot('snap', 11, new Uint8Array([9]))).rejects.toThrow(/BEHIND/);
     expect(await j.snapshot('snap')).toBeNull();
     // Larger than one part (4 MiB), so the parts are put back together in order.
@@ -99,6 +114,11 @@ describe('redis journal', () => {
     // A reader that was at entry 3 sees the jump to 7: it must start again from the snapshot.
     expect(await firsts(j.read('snap', 3))).toEqual([7]);
     await expect(j.saveSnapshot('snap', 5, new Uint8Array([1]))).rejects.toThrow(/OLDER/);
+    // A snapshot inside a turn keeps the turn: a reader before it reads on, one after skips in.
+    await j.saveSnapshot('snap', 8, new Uint8Array([8]));
+    expect(await firsts(j.read('snap', 0))).toEqual([7]);
+    expect((await drain(j.read('snap', 8))).map((e) => e.n)).toEqual([9, 10]);
+    expect((await drain(j.read('snap', 6))).map((e) => e.n)).toEqual([7, 8, 9, 10]);
     await j.saveSnapshot('snap', 10, new Uint8Array([4, 2]));
     expect(await j.snapshot('snap')).toEqual({ through: 10, bytes: Buffer.from([4, 2]) });
     expect(await drain(j.read('snap', 0))).toEqual([]);

@@ -48,7 +48,7 @@ const COALESCE = !args.has('no-coalesce');
 const ENCODING = (args.get('encoding') ?? 'json') as 'json' | 'msgpack';
 const ECHO_CONNECTIONS = num('echo-connections', 100);
 /** The p99 submit-to-offer target at the fixed rate, in ms. */
-const OFFER_P99_TARGET_MS = 5;
+const OFFER_P99_TARGET_MS = 3;
 const PAD = num('pad', 100);
 const JSON_OUT = args.has('json');
 /** `--store redis`: the run is repeated with the redis store (its own redis-server) beside memory. */

@@ -3,7 +3,7 @@
  * redis-server of their own, /proc figures.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +18,11 @@ export const benchPath = (name: string) => `${here}${name}${ext}`;
 
 /** Every child process, killed when this one ends however it ends (no orphans on failure). */
 export const children = new Set<ChildProcess>();
+/** The redis-servers' data directories (their AOF reaches tens of MB a run), removed at the end. */
+const scratch = new Set<string>();
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(1));
 process.on('uncaughtException', (e) => {
@@ -140,6 +143,7 @@ export function countSyscalls(pid: number): { stop: () => Promise<Record<(typeof
 export async function startRedis(appendfsync: string): Promise<{ url: string; port: number; dir: string; stop: () => void }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-redis-'));
+  scratch.add(dir);
   const proc = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', appendfsync, '--save', ''],

@@ -6,9 +6,9 @@
  * and every script touches one slot: the same code runs on Redis Cluster.
  *
  *   sb:{<tenant>}:journal        Stream; one stream entry per append (a turn), with the id 0-L
- *                                where L is the number of its last journal entry, and the fields
- *                                `f` (the number of its first) and `b` (MessagePack: the array of
- *                                its JournalEntries). Journals written one stream entry per
+ *                                where L is the number of its last journal entry, and one field
+ *                                `b`: MessagePack, the array of its JournalEntries (so its first
+ *                                is L + 1 − their count). Journals written one stream entry per
  *                                journal entry (id 0-N, one field `e`: a MessagePack
  *                                JournalEntry) are still read.
  *   sb:{<tenant>}:seq            the number of the last entry appended
@@ -51,7 +51,7 @@ if first ~= last + 1 then
   return redis.error_reply('GAP the journal ends at ' .. last .. ', the write starts at ' .. first)
 end
 local last = first + tonumber(ARGV[3]) - 1
-redis.call('XADD', KEYS[1], '0-' .. last, 'f', ARGV[2], 'b', ARGV[4])
+redis.call('XADD', KEYS[1], '0-' .. last, 'b', ARGV[4])
 redis.call('SET', KEYS[3], last)
 return last
 `;
@@ -245,16 +245,16 @@ export class RedisJournal implements Journal {
       if (rows.length === 0) break;
       const lastId = rows[rows.length - 1][0].toString();
       const entries: JournalEntry[] = [];
-      let first = 0;
-      for (const [id, fields] of rows) {
-        const last = entryNumber(id.toString());
-        // fields: ['f', first, 'b', batch] (a turn), or ['e', entry] (one entry, older journals).
-        const batch = fields.length === 4 ? (packr.unpack(fields[3]) as JournalEntry[]) : [packr.unpack(fields[1]) as JournalEntry];
-        const from = last - batch.length + 1;
-        // The first turn read may begin before `after` (a snapshot covers part of it): skip those.
-        const skip = Math.max(0, next - from);
-        if (first === 0) first = from + skip;
-        for (let i = skip; i < batch.length; i++) entries.push(batch[i]);
+      let first = next;
+      for (let r = 0; r < rows.length; r++) {
+        const [id, fields] = rows[r];
+        // fields: ['b', turn] (a turn's entries), or ['e', entry] (one entry, older journals).
+        const turn = fields[0].toString() === 'b' ? (packr.unpack(fields[1]) as JournalEntry[]) : [packr.unpack(fields[1]) as JournalEntry];
+        const from = entryNumber(id.toString()) - turn.length + 1;
+        // Only the first turn read can begin before `next` (a snapshot covers part of it), and
+        // only it can begin after (the entries before it were trimmed: a jump the caller sees).
+        if (r === 0) first = Math.max(next, from);
+        for (let i = Math.max(0, next - from); i < turn.length; i++) entries.push(turn[i]);
       }
       const chunk = { entries, first, last: entryNumber(lastId) };
       yield chunk;

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { Packr } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisJournal } from '../../src/store/redis-journal.ts';
 import { StaleLeaderError, StoreUnavailableError, type JournalChunk } from '../../src/store/journal.ts';
@@ -56,7 +57,6 @@ describe('redis journal', () => {
   });
 
   it('reads a journal written one stream entry per journal entry, and appends turns after it', async () => {
-    const { Packr } = await import('msgpackr');
     const packr = new Packr({ useRecords: false, moreTypes: false });
     const plain = new Redis(redis.url);
     for (let n = 1; n <= 3; n++) await plain.xadd('sb:{legacy}:journal', `0-${n}`, 'e', packr.pack({ n: n * 10 }));

@@ -26,7 +26,7 @@
 import { BoundedMap } from '../queues/bounded-map.ts';
 import { IdWindow } from '../queues/id-window.ts';
 import { IndexedHeap, PositionIndex } from '../queues/indexed-heap.ts';
-import { LinkedLists, newListHead } from '../queues/linked-list.ts';
+import { LinkedLists } from '../queues/linked-list.ts';
 import { AgentSelection } from './agent-selection.ts';
 import { AgentTable } from './agent-table.ts';
 import { addLoad, canTake, leaveHeaps, refreshAgent } from './capacity.ts';
@@ -66,7 +66,8 @@ import {
   R_SIZE,
 } from './interaction-table.ts';
 import { Matcher, isRejected, mayTake } from './matching.ts';
-import { QUEUE_DEFAULTS, resolveOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
+import { resolveOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
+import { newQueue, queueSettings } from './queue-settings.ts';
 import { Ordering } from './ordering.ts';
 import {
   agentLoad,
@@ -83,7 +84,8 @@ import {
   type QueueStats,
 } from './queries.ts';
 import { NO_REQUIREMENTS, RoutingIndex } from './routing-index.ts';
-import { SNAPSHOT_FORMAT, SnapshotMismatchError, type EngineSnapshot } from './snapshot.ts';
+import { NO_SELECTORS, toClauses } from './selectors.ts';
+import { READABLE_SNAPSHOT_FORMATS, SnapshotMismatchError, type EngineSnapshot } from './snapshot.ts';
 import { loadSnapshot, takeSnapshot } from './snapshot-graph.ts';
 import type {
   AgentSpec,
@@ -216,7 +218,8 @@ export class Engine {
   /** An engine in exactly the state of `snap`, with the snapshot's own options. */
   static restore(snap: EngineSnapshot): Engine {
     const format = snap !== null && typeof snap === 'object' ? snap.format : undefined;
-    if (format !== SNAPSHOT_FORMAT) throw new SnapshotMismatchError(`snapshot format ${String(format)}; this build reads ${SNAPSHOT_FORMAT}`);
+    if (typeof format !== 'number' || !READABLE_SNAPSHOT_FORMATS.includes(format))
+      throw new SnapshotMismatchError(`snapshot format ${String(format)}; this build reads ${READABLE_SNAPSHOT_FORMATS.join(', ')}`);
     const e = new Engine(snap.options);
     e.now = loadSnapshot(e.parts, snap);
     return e;
@@ -245,7 +248,7 @@ export class Engine {
 
   /** Why is this interaction waiting, and why did its agent get it (explain.ts). O(agents). */
   explain(interactionId: string, limit = 100): Explanation | null {
-    return explain(this.parts, interactionId, limit);
+    return explain(this.parts, interactionId, limit, this.now);
   }
 
   /** Final status of a recently finished interaction (within the idempotency window). */
@@ -334,45 +337,17 @@ export class Engine {
     if (bad) return bad;
     let q = this.queues.get(spec.id);
     if (!q && this.queues.size >= L.maxQueues) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxQueues} queues`);
-    const objective = spec.serviceObjective ?? q?.objective ?? QUEUE_DEFAULTS.serviceObjective;
-    const weight = spec.weight ?? q?.weight ?? QUEUE_DEFAULTS.weight;
-    const fields = {
-      objective: { percent: objective.percent, thresholdMs: objective.thresholdMs },
-      weight,
-      w: weight / objective.thresholdMs,
-      defaultPriority: spec.defaultPriority ?? q?.defaultPriority ?? QUEUE_DEFAULTS.defaultPriority,
-      offerTimeoutMs: spec.offerTimeoutMs ?? q?.offerTimeoutMs ?? QUEUE_DEFAULTS.offerTimeoutMs,
-      wrapUpMs: spec.wrapUpMs ?? q?.wrapUpMs ?? QUEUE_DEFAULTS.wrapUpMs,
-      maxWaitMs: spec.maxWaitMs !== undefined ? spec.maxWaitMs : (q?.maxWaitMs ?? QUEUE_DEFAULTS.maxWaitMs),
-      overflowQueue: spec.overflowQueue !== undefined ? spec.overflowQueue : (q?.overflowQueue ?? QUEUE_DEFAULTS.overflowQueue),
-      escalateAfterMs: spec.escalateAfterMs !== undefined ? spec.escalateAfterMs : q ? q.escalateAfterMs : 10 * objective.thresholdMs,
-      noAnswerAway: spec.noAnswerAway ?? q?.noAnswerAway ?? QUEUE_DEFAULTS.noAnswerAway,
-      preferredWindowMs: spec.preferredWindowMs ?? q?.preferredWindowMs ?? QUEUE_DEFAULTS.preferredWindowMs,
-    };
-    if (q) Object.assign(q, fields);
-    else {
-      q = {
-        idx: this.queues.size,
-        id: spec.id,
-        ...fields,
-        waiting: newListHead(this.queues.size),
-        offered: 0,
-        counters: {
-          arrived: 0,
-          answered: 0,
-          answeredWithinThreshold: 0,
-          abandoned: 0,
-          cancelled: 0,
-          expired: 0,
-          overflowed: 0,
-          transferredOut: 0,
-          completed: 0,
-          offersRejected: 0,
-          offersTimedOut: 0,
-          handleMsTotal: 0,
-          handled: 0,
-        },
-      };
+    if (q) {
+      const relink = q.membersOnly !== (spec.membersOnly ?? q.membersOnly);
+      Object.assign(q, queueSettings(spec, q));
+      if (relink) {
+        // Who may take this queue's work changed: relink its signatures, and let every
+        // available agent look again (an open offer to an agent no longer eligible runs its course).
+        this.index.relinkQueue(q);
+        for (const a of this.agents.byId.values()) if (a.state === 'available') this.pendingAgents.push(a);
+      }
+    } else {
+      q = newQueue(this.queues.size, spec);
       this.queues.set(spec.id, q);
     }
     this.emit({ type: 'QueueUpserted', at: this.now, queueId: spec.id });
@@ -382,14 +357,14 @@ export class Engine {
   private upsertAgent(spec: AgentSpec): Rejection | null {
     const L = this.options.limits;
     const index = this.index;
-    const bad = checkAgentSpec(spec, index.skills, L);
+    const bad = checkAgentSpec(spec, index.skills, this.queues, L);
     if (bad) return bad;
     const capacity = spec.capacity ?? DEFAULT_CAPACITY;
     const newChannels = Object.keys(capacity.channels).filter((c) => !index.channelIdx.has(c)).length;
     if (index.channelNames.length + newChannels > L.maxChannels) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxChannels} channels`);
     let a = this.agents.byId.get(spec.id);
     if (!a && this.agents.byId.size >= L.maxAgents) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxAgents} agents`);
-    const profile = index.profileFor(spec.skills ?? {}, spec.labels ?? {}, capacity);
+    const profile = index.profileFor(spec.skills ?? {}, spec.labels ?? {}, capacity, spec.queues);
     if (!profile) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxProfiles} distinct agent profiles`);
     if (a) {
       leaveHeaps(a);
@@ -535,9 +510,9 @@ export class Engine {
     const ch = index.channelIndex(spec.channel, false);
     if (ch < 0 && index.channelNames.length >= L.maxChannels) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxChannels} channels`);
     const skills = spec.skills ?? NO_REQUIREMENTS;
-    const labels = spec.labels ?? NO_REQUIREMENTS;
+    const selectors = spec.labels === undefined && spec.selectors === undefined ? NO_SELECTORS : toClauses(spec.labels, spec.selectors);
     const chIdx = ch < 0 ? index.channelIndex(spec.channel, true) : ch;
-    const sig = index.signatureFor(q, chIdx, skills, labels);
+    const sig = index.signatureFor(q, chIdx, skills, selectors);
     if (!sig) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxSignatures} distinct requirement signatures`);
 
     const slot = this.ixs.allocate();
@@ -551,7 +526,7 @@ export class Engine {
       ch: chIdx,
       queue: q,
       skills,
-      labels,
+      selectors,
       sig,
       status: 'queued',
       priority,
@@ -740,7 +715,7 @@ export class Engine {
     if (bad) return bad;
     const q = this.queues.get(queueId);
     if (!q) return reject(RejectCode.UNKNOWN_QUEUE, `queue '${queueId}' is not defined`);
-    const sig = this.index.signatureFor(q, ix.ch, skills ?? ix.skills, ix.labels);
+    const sig = this.index.signatureFor(q, ix.ch, skills ?? ix.skills, ix.selectors);
     if (!sig) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxSignatures} distinct requirement signatures`);
     const from = ix.queue;
     from.counters.transferredOut++;
@@ -1069,7 +1044,7 @@ export class Engine {
     if (rec[r + R_PREF_UNTIL] <= now) this.endPreference(ix, true);
     while (ix.relaxation !== null && ix.relaxStep < ix.relaxation.length && rec[r + R_ARRIVAL] + ix.relaxation[ix.relaxStep].afterMs <= now) {
       const step = ix.relaxation[ix.relaxStep];
-      const sig = this.index.signatureFor(ix.queue, ix.ch, step.skills, ix.labels);
+      const sig = this.index.signatureFor(ix.queue, ix.ch, step.skills, ix.selectors);
       ix.relaxStep++;
       if (!sig) continue; // signature limit reached: keep the current requirements
       ix.skills = step.skills;
@@ -1096,7 +1071,7 @@ export class Engine {
   private maxWaitReached(ix: Interaction): void {
     const q = ix.queue;
     const target = q.overflowQueue === null ? undefined : this.queues.get(q.overflowQueue);
-    const sig = target ? this.index.signatureFor(target, ix.ch, ix.skills, ix.labels) : null;
+    const sig = target ? this.index.signatureFor(target, ix.ch, ix.skills, ix.selectors) : null;
     if (target && sig) {
       q.counters.overflowed++;
       this.moveToQueue(ix, target, sig, 'interaction_transferred');
@@ -1140,9 +1115,32 @@ export class Engine {
       }
       return;
     }
-    if (ix.sig.avail === 0) return;
-    const pick = this.matcher.bestAgentFor(ix, null);
-    if (pick) this.makeOffer(ix, pick.agent, pick.pc);
+    while (ix.sig.avail > 0) {
+      const pick = this.matcher.bestAgentFor(ix, null);
+      if (pick === null) return;
+      if (!pick.agent.profile.levelled) {
+        this.makeOffer(ix, pick.agent, pick.pc);
+        return;
+      }
+      // An agent with queue levels chooses among everything it may take, by level: when other
+      // work of a better level for it waits too (a batch), that comes first, and `ix` is
+      // looked at again with the agent's room reduced (each turn makes at least one offer).
+      this.agentPath(pick.agent);
+      if (ix.status !== 'queued') return;
+    }
+  }
+
+  /**
+   * A batch when some agents have queue levels: each pending agent, longest-waiting by the
+   * selection policy first, fills its capacity by its own levels, then each pending interaction
+   * finds an agent (interactionPath lets a levelled agent choose). The global merge below would
+   * hand an agent the globally best head even where its routing profile ranks another first.
+   */
+  private levelledBatch(agents: Agent[], ixs: Interaction[]): void {
+    const less = this.agents.less;
+    agents.sort((x, y) => (less(x.slot, y.slot) ? -1 : less(y.slot, x.slot) ? 1 : 0));
+    for (const a of agents) this.agentPath(a);
+    for (const ix of ixs) this.interactionPath(ix);
   }
 
   /** A freed agent: fills its capacity with the best heads among its eligible signatures. */
@@ -1177,6 +1175,10 @@ export class Engine {
    */
   private batch(agents: Agent[], ixs: Interaction[]): void {
     for (const a of agents) if (a.state === 'available' && a.preferred !== null) while (a.preferred !== null && this.servePreferred(a));
+    if (this.index.levelledProfiles > 0) {
+      this.levelledBatch(agents, ixs);
+      return;
+    }
     for (const ix of ixs) if (ix.preferred !== null) this.interactionPath(ix);
 
     const cand = new Set<Signature>();

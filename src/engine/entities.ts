@@ -5,7 +5,8 @@
 import type { IndexedHeap } from '../queues/indexed-heap.ts';
 import type { KeyedHeap } from '../queues/keyed-heap.ts';
 import type { ListHead } from '../queues/linked-list.ts';
-import type { AgentStateName, InteractionStatus, Labels, RelaxationStep, ServiceObjective, SkillLevels } from './types.ts';
+import type { Clause } from './selectors.ts';
+import type { AgentStateName, InteractionStatus, LabelValue, RelaxationStep, ServiceObjective, SkillLevels } from './types.ts';
 
 /** Ordering bands: escalated work outranks everything, late work (missed deadline) ranks last. */
 export const BAND_ESCALATED = 0;
@@ -43,6 +44,8 @@ export interface Queue {
   escalateAfterMs: number | null;
   noAnswerAway: boolean;
   preferredWindowMs: number;
+  /** Only agents whose profile lists this queue may take its work. */
+  membersOnly: boolean;
   /** Queued and offered interactions, in order of entering this queue. */
   readonly waiting: ListHead;
   offered: number;
@@ -60,12 +63,28 @@ export interface ProfileChannel {
   readonly heap: IndexedHeap;
   /** E(p, c): signatures of this channel the profile satisfies. */
   readonly sigs: Signature[];
+  /** Per entry of `sigs`: the profile's priority level in that signature's queue (1 first). */
+  readonly levels: number[];
+  /** Per entry of `sigs`: the wait in the queue after which its work competes at `bestLevel` (0: never). */
+  readonly delays: number[];
+}
+
+/** An agent's level and delay in one queue (its routing profile's entry). */
+export interface Membership {
+  readonly level: number;
+  readonly delayMs: number;
 }
 
 export interface Profile {
   readonly id: number;
   readonly levels: ReadonlyMap<string, number>;
-  readonly labels: ReadonlyMap<string, string>;
+  readonly labels: ReadonlyMap<string, LabelValue>;
+  /** Queue id → membership; empty: every queue that is not members-only, at level 1. */
+  readonly queues: ReadonlyMap<string, Membership>;
+  /** The smallest level among `queues` (1 when it is empty). */
+  readonly bestLevel: number;
+  /** Its memberships have more than one level: a freed agent ranks heads by level first. */
+  readonly levelled: boolean;
   readonly total: number;
   readonly chans: ProfileChannel[];
   /** Indexed by channel index. */
@@ -79,7 +98,8 @@ export interface Signature {
   readonly queue: Queue;
   readonly ch: number;
   readonly skills: readonly (readonly [string, number])[];
-  readonly labels: readonly (readonly [string, string])[];
+  /** Label selectors, canonical (selectors.ts). */
+  readonly selectors: readonly Clause[];
   /** Waiting interactions keyed (band, key, seq). */
   readonly heap: KeyedHeap;
   /** C(σ): the eligible profiles' channel entries; sorted by proficiency for best-skill. */
@@ -146,7 +166,8 @@ export interface Interaction {
   readonly ch: number;
   queue: Queue;
   skills: SkillLevels;
-  readonly labels: Labels;
+  /** Its label selectors, canonical (labels shorthand included). */
+  readonly selectors: readonly Clause[];
   sig: Signature;
   status: InteractionStatus;
   priority: number;

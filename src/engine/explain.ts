@@ -6,22 +6,32 @@
  */
 import type { AgentSelectionPolicy, OrderingPolicy } from './options.ts';
 import type { EngineParts } from './engine-parts.ts';
-import { R_ARRIVAL, R_BAND, R_DEADLINE, R_PREF_UNTIL, R_SIZE } from './interaction-table.ts';
+import { R_ARRIVAL, R_BAND, R_DEADLINE, R_ENTERED, R_PREF_UNTIL, R_SIZE } from './interaction-table.ts';
+import { canTake } from './capacity.ts';
 import { isRejected } from './matching.ts';
 import { bandName } from './queries.ts';
-import type { InteractionStatus } from './types.ts';
+import { clauseHolds, clauseSelector } from './selectors.ts';
+import type { Agent, Interaction } from './entities.ts';
+import type { InteractionStatus, LabelValue, Selector } from './types.ts';
 
 /** Why one agent is not taking a waiting interaction (every reason that applies, in this order). */
 export type NotTakingReason =
   | { readonly reason: 'missing_skill'; readonly skill: string; readonly required: number }
   | { readonly reason: 'skill_level'; readonly skill: string; readonly has: number; readonly required: number }
-  | { readonly reason: 'label'; readonly label: string; readonly wants: string; readonly has: string | null }
+  | { readonly reason: 'not_member'; readonly queue: string; readonly membersOnly: boolean }
+  | { readonly reason: 'label'; readonly label: string; readonly wants: LabelValue; readonly has: LabelValue | null }
+  | { readonly reason: 'selector'; readonly selector: Selector; readonly has: LabelValue | null }
   | { readonly reason: 'no_channel'; readonly channel: string }
   | { readonly reason: 'offline' | 'away' | 'wrap_up'; readonly detail?: string }
   | { readonly reason: 'channel_full'; readonly channel: string; readonly load: number; readonly max: number }
   | { readonly reason: 'capacity'; readonly usedUnits: number; readonly cost: number; readonly totalUnits: number }
   | { readonly reason: 'rejected_before' }
-  | { readonly reason: 'reserved_for_preferred'; readonly until: number };
+  | { readonly reason: 'reserved_for_preferred'; readonly until: number }
+  | {
+      readonly reason: 'lower_queue_level';
+      readonly level: number;
+      readonly better: { readonly interactionId: string; readonly queue: string; readonly level: number };
+    };
 
 export interface AgentVerdict {
   readonly agentId: string;
@@ -57,7 +67,12 @@ export interface Explanation {
   readonly priority: number;
   readonly arrival: number;
   readonly deadline: number;
-  readonly required: { readonly skills: Readonly<Record<string, number>>; readonly labels: Readonly<Record<string, string>> };
+  /** Skill minima; exact-match labels (`eq` selectors, the shorthand); every other selector. */
+  readonly required: {
+    readonly skills: Readonly<Record<string, number>>;
+    readonly labels: Readonly<Record<string, LabelValue>>;
+    readonly selectors: readonly Selector[];
+  };
   /** Agents reserved by a preference window, and its end. */
   readonly preferredAgents: readonly string[];
   readonly preferredUntil: number | null;
@@ -74,7 +89,7 @@ export interface Explanation {
   readonly choice: ChoiceExplanation | null;
 }
 
-export function explain(e: EngineParts, interactionId: string, limit: number): Explanation | null {
+export function explain(e: EngineParts, interactionId: string, limit: number, now: number): Explanation | null {
   const ix = e.ixs.byId.get(interactionId);
   if (!ix) return null;
   const rec = e.ixs.rec;
@@ -89,14 +104,18 @@ export function explain(e: EngineParts, interactionId: string, limit: number): E
   for (const a of e.agents.byId.values()) {
     const reasons: NotTakingReason[] = [];
     const p = a.profile;
+    if (p.queues.size > 0 ? !p.queues.has(ix.queue.id) : ix.queue.membersOnly)
+      reasons.push({ reason: 'not_member', queue: ix.queue.id, membersOnly: ix.queue.membersOnly });
     for (const [skill, min] of sig.skills) {
       const has = p.levels.get(skill);
       if (has === undefined) reasons.push({ reason: 'missing_skill', skill, required: min });
       else if (has < min) reasons.push({ reason: 'skill_level', skill, has, required: min });
     }
-    for (const [label, wants] of sig.labels) {
-      const has = p.labels.get(label);
-      if (has !== wants) reasons.push({ reason: 'label', label, wants, has: has ?? null });
+    for (const c of sig.selectors) {
+      const has = p.labels.get(c.key);
+      if (clauseHolds(c, has)) continue;
+      if (c.op === 'eq') reasons.push({ reason: 'label', label: c.key, wants: c.value!, has: has ?? null });
+      else reasons.push({ reason: 'selector', selector: clauseSelector(c), has: has ?? null });
     }
     const pc = p.byCh[ix.ch];
     if (!pc) reasons.push({ reason: 'no_channel', channel: chName });
@@ -110,6 +129,10 @@ export function explain(e: EngineParts, interactionId: string, limit: number): E
       if (used + pc.cost > p.total) reasons.push({ reason: 'capacity', usedUnits: used, cost: pc.cost, totalUnits: p.total });
     }
     if (isRejected(ix, a)) reasons.push({ reason: 'rejected_before' });
+    if (eligible && pc && reasons.length === 0 && p.levelled && ix.status === 'queued') {
+      const better = betterLevelWork(e, a, ix, now);
+      if (better) reasons.push(better);
+    }
     if (ix.preferred !== null && !preferred.includes(a)) reasons.push({ reason: 'reserved_for_preferred', until: prefUntil });
     for (const r of reasons) byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
     const row: AgentVerdict = { agentId: a.id, eligible, reasons };
@@ -146,7 +169,11 @@ export function explain(e: EngineParts, interactionId: string, limit: number): E
     priority: ix.priority,
     arrival: rec[ix.slot * R_SIZE + R_ARRIVAL],
     deadline: rec[ix.slot * R_SIZE + R_DEADLINE],
-    required: { skills: Object.fromEntries(sig.skills), labels: Object.fromEntries(sig.labels) },
+    required: {
+      skills: Object.fromEntries(sig.skills),
+      labels: Object.fromEntries(sig.selectors.filter((c) => c.op === 'eq').map((c) => [c.key, c.value!])),
+      selectors: sig.selectors.filter((c) => c.op !== 'eq').map(clauseSelector),
+    },
     preferredAgents: preferred.map((a) => a.id),
     preferredUntil: ix.preferred !== null ? prefUntil : null,
     counts: { agents: agentCount, eligible: eligibleCount, byReason },
@@ -154,4 +181,35 @@ export function explain(e: EngineParts, interactionId: string, limit: number): E
     truncated: agentCount > agents.length,
     choice,
   };
+}
+
+/**
+ * The agent's level in `ix`'s queue, when the best head it could take now is of a better level
+ * (its routing profile serves that first): the reason it has not been offered `ix`. Null when
+ * `ix` is at the level it would take next. O(the profile's signatures).
+ */
+function betterLevelWork(e: EngineParts, a: Agent, ix: Interaction, now: number): NotTakingReason | null {
+  const p = a.profile;
+  const rec = e.ixs.rec;
+  const levelOf = (level: number, delay: number, slot: number) =>
+    level > p.bestLevel && delay > 0 && now - rec[slot * R_SIZE + R_ENTERED] >= delay ? p.bestLevel : level;
+  const m = p.queues.get(ix.queue.id);
+  const mine = m === undefined ? 1 : levelOf(m.level, m.delayMs, ix.slot);
+  let bestSlot = -1;
+  let bestLevel = mine;
+  for (const pc of p.chans) {
+    if (!canTake(a, pc)) continue;
+    for (let i = 0; i < pc.sigs.length; i++) {
+      const h = pc.sigs[i].hSlot;
+      if (h < 0 || h === ix.slot) continue;
+      const level = levelOf(pc.levels[i], pc.delays[i], h);
+      if (level < bestLevel) {
+        bestSlot = h;
+        bestLevel = level;
+      }
+    }
+  }
+  if (bestSlot < 0) return null;
+  const other = e.ixs.bySlot[bestSlot]!;
+  return { reason: 'lower_queue_level', level: mine, better: { interactionId: other.id, queue: other.queue.id, level: bestLevel } };
 }

@@ -4,14 +4,16 @@
  *   eligible profile channels' available-agent heaps, and takes the best by the selection key
  *   (best-skill walks them in proficiency order and stops at the first level that has one);
  * - `bestHeadFor(a)`: a freed agent compares only the cached heads of E(p, c) for the channels it
- *   has room in, by the global ordering.
+ *   has room in: by its level in their queue first (a routing profile; a head that has waited
+ *   its link's delay in the queue competes at the profile's best level), then by the global
+ *   ordering.
  * A decliner never gets the same interaction again: only then does a lookup walk into a heap.
  */
 import type { AgentTable } from './agent-table.ts';
 import type { AgentSelection } from './agent-selection.ts';
 import { canTake } from './capacity.ts';
 import type { Agent, Interaction, ProfileChannel, Queue } from './entities.ts';
-import { R_BAND, R_KEY, R_SEQ, R_SIZE, type InteractionTable } from './interaction-table.ts';
+import { R_BAND, R_ENTERED, R_KEY, R_SEQ, R_SIZE, type InteractionTable } from './interaction-table.ts';
 import type { Ordering } from './ordering.ts';
 
 /** Did agent `a` decline `ix` before? */
@@ -85,7 +87,10 @@ export class Matcher {
     let bKey = 0;
     let bSeq = 0;
     let bQueue: Queue | null = null;
-    const chans = a.profile.chans;
+    let bLevel = 0;
+    const profile = a.profile;
+    const levelled = profile.levelled;
+    const chans = profile.chans;
     for (let c = 0; c < chans.length; c++) {
       const pc = chans[c];
       if (!canTake(a, pc)) continue;
@@ -105,14 +110,20 @@ export class Matcher {
           key = rec[slot * R_SIZE + R_KEY];
           seq = rec[slot * R_SIZE + R_SEQ];
         }
-        if (bestPc === null || ordering.better(band, key, seq, sig.queue, bBand, bKey, bSeq, bQueue!, now)) {
-          bestPc = pc;
-          bSlot = slot;
-          bBand = band;
-          bKey = key;
-          bSeq = seq;
-          bQueue = sig.queue;
+        // The agent's level in the head's queue (1 for every head of a profile without levels).
+        let level = 1;
+        if (levelled) {
+          level = pc.levels[i];
+          if (level > profile.bestLevel && pc.delays[i] > 0 && now - rec[slot * R_SIZE + R_ENTERED] >= pc.delays[i]) level = profile.bestLevel;
         }
+        if (bestPc !== null && (level > bLevel || (level === bLevel && !ordering.better(band, key, seq, sig.queue, bBand, bKey, bSeq, bQueue!, now)))) continue;
+        bLevel = level;
+        bestPc = pc;
+        bSlot = slot;
+        bBand = band;
+        bKey = key;
+        bSeq = seq;
+        bQueue = sig.queue;
       }
     }
     return bestPc === null ? null : { ix: bySlot[bSlot]!, pc: bestPc };

@@ -37,6 +37,12 @@ export interface EngineLimits {
   readonly maxInteractions: number;
   readonly maxSkillsPerAgent: number;
   readonly maxLabelsPerEntity: number;
+  /** Selectors of one interaction (with its `labels` shorthand counted among them). */
+  readonly maxSelectorsPerInteraction: number;
+  /** Values of one `in` or `notIn` selector. */
+  readonly maxSelectorValues: number;
+  /** Queues one agent lists in its `queues`. */
+  readonly maxQueuesPerAgent: number;
   readonly maxRequirementsPerInteraction: number;
   readonly maxPreferredAgents: number;
   readonly maxRelaxationSteps: number;
@@ -46,7 +52,7 @@ export interface EngineLimits {
   readonly maxPreferredPerAgent: number;
   /** Distinct requirement signatures (channel + queue + requirements + selectors). */
   readonly maxSignatures: number;
-  /** Distinct agent profiles (skills + levels + labels + capacity). */
+  /** Distinct agent profiles (skills + levels + labels + capacity + queue memberships). */
   readonly maxProfiles: number;
   /** Per-agent capacity total and per-channel maximum. */
   readonly maxCapacityUnits: number;
@@ -79,6 +85,9 @@ export const DEFAULT_LIMITS: EngineLimits = {
   maxInteractions: 4_000_000,
   maxSkillsPerAgent: 256,
   maxLabelsPerEntity: 32,
+  maxSelectorsPerInteraction: 32,
+  maxSelectorValues: 32,
+  maxQueuesPerAgent: 64,
   maxRequirementsPerInteraction: 32,
   maxPreferredAgents: 16,
   maxRelaxationSteps: 8,
@@ -125,7 +134,10 @@ export const QUEUE_DEFAULTS = {
   overflowQueue: null,
   noAnswerAway: true,
   preferredWindowMs: 15_000,
+  membersOnly: false,
 } as const;
 
 export const MAX_PRIORITY = 100;
 export const MAX_LEVEL = 10;
+/** Queue membership priority levels: 1 (first) to 99. */
+export const MAX_QUEUE_LEVEL = 99;

@@ -3,22 +3,24 @@
  * per event.
  * - Channels: names interned to small indexes; each has a position index shared by the
  *   available-agent heaps of that channel.
- * - Profiles p: agents with identical skills, levels, labels and capacity share one; each
- *   (p, channel) keeps its available agents in a heap ordered by the selection key.
+ * - Profiles p: agents with identical skills, levels, labels, capacity and queue memberships
+ *   share one; each (p, channel) keeps its available agents in a heap ordered by the selection key.
  * - Signatures σ: queue + channel + required skills with minimum levels + label selectors;
  *   each keeps its waiting interactions in a heap on (band, key, seq).
  * - Links: C(σ), the profile channels that satisfy σ (sorted by proficiency for best-skill), and
- *   E(p, c), the signatures a profile channel satisfies. A new profile is tested against every
- *   signature and a new signature against every profile, once.
+ *   E(p, c), the signatures a profile channel satisfies, each with the profile's level and delay
+ *   in σ's queue. A new profile is tested against every signature and a new signature against
+ *   every profile, once; a queue's `membersOnly` changing relinks that queue's signatures.
  */
 import { IndexedHeap, PositionIndex } from '../queues/indexed-heap.ts';
 import { KeyedHeap } from '../queues/keyed-heap.ts';
-import type { Profile, ProfileChannel, Queue, Signature } from './entities.ts';
+import type { Membership, Profile, ProfileChannel, Queue, Signature } from './entities.ts';
 import type { EngineLimits } from './options.ts';
-import type { CapacitySpec, SkillLevels } from './types.ts';
+import { type Clause, NO_SELECTORS, clauseHolds, clauseText } from './selectors.ts';
+import type { AgentSpec, CapacitySpec, LabelValue, Labels, SkillLevels } from './types.ts';
 
 /**
- * The requirements of work that names no skills and no labels: one shared, frozen object, so an
+ * The skill requirements of work that names no skills: one shared, frozen object, so an
  * interaction without requirements holds no empty objects of its own and finds its signature at once.
  */
 export const NO_REQUIREMENTS: Readonly<Record<string, never>> = Object.freeze({});
@@ -36,6 +38,8 @@ export class RoutingIndex {
   readonly signatureList: Signature[] = [];
   /** Each queue's signature of work with no requirements, by channel (derived: filled on use). */
   private readonly plain: (Signature | undefined)[][] = [];
+  /** Profiles with more than one queue level: while any exists, batches match agent by agent. */
+  levelledProfiles = 0;
   /** Positions of interactions in the signature heaps (an interaction is in one at a time). */
   readonly sigPos = new PositionIndex();
 
@@ -63,15 +67,18 @@ export class RoutingIndex {
     return new IndexedHeap(this.agentPos[ch], this.agentLess);
   }
 
-  /** The profile for these skills, labels and capacity (made and linked if new); null at the limit. */
-  profileFor(levels: SkillLevels, labels: Record<string, string>, cap: CapacitySpec): Profile | null {
+  /**
+   * The profile for these skills, labels, capacity and queue memberships (made and linked if
+   * new); null at the limit.
+   */
+  profileFor(levels: SkillLevels, labels: Labels, cap: CapacitySpec, queues: AgentSpec['queues'] = {}): Profile | null {
     const skillPart = Object.keys(levels)
       .sort()
       .map((s) => `${s}=${levels[s]}`)
       .join(',');
     const labelPart = Object.keys(labels)
       .sort()
-      .map((k) => `${k}=${labels[k]}`)
+      .map((k) => (typeof labels[k] === 'number' ? `${k}=#${labels[k]}` : `${k}=${labels[k]}`))
       .join(',');
     const chanPart = Object.keys(cap.channels)
       .sort()
@@ -80,19 +87,18 @@ export class RoutingIndex {
         return `${c}:${x.cost}/${x.max}${x.autoAccept ? 'a' : ''}${x.interruptible ? 'i' : ''}`;
       })
       .join(',');
-    const key = JSON.stringify([skillPart, labelPart, cap.total, chanPart]);
+    const memberships = new Map<string, Membership>();
+    for (const id of Object.keys(queues ?? {}).sort()) {
+      const m = queues![id];
+      memberships.set(id, { level: m.priority ?? 1, delayMs: m.delayMs ?? 0 });
+    }
+    const parts: unknown[] = [skillPart, labelPart, cap.total, chanPart];
+    if (memberships.size > 0) parts.push([...memberships].map(([id, m]) => `${id}=${m.level}/${m.delayMs}`).join(','));
+    const key = JSON.stringify(parts);
     const existing = this.profiles.get(key);
     if (existing) return existing;
     if (this.profiles.size >= this.limits.maxProfiles) return null;
-    const profile: Profile = {
-      id: this.profileList.length,
-      levels: new Map(Object.entries(levels)),
-      labels: new Map(Object.entries(labels)),
-      total: cap.total,
-      chans: [],
-      byCh: [],
-      staffed: 0,
-    };
+    const profile = newProfile(this.profileList.length, new Map(Object.entries(levels)), new Map(Object.entries(labels)), memberships, cap.total);
     for (const c of Object.keys(cap.channels).sort()) {
       const ch = this.channelIndex(c, true);
       const x = cap.channels[c];
@@ -105,12 +111,15 @@ export class RoutingIndex {
         interruptible: x.interruptible === true,
         heap: this.agentHeap(ch),
         sigs: [],
+        levels: [],
+        delays: [],
       };
       profile.chans.push(pc);
       profile.byCh[ch] = pc;
     }
     this.profiles.set(key, profile);
     this.profileList.push(profile);
+    if (profile.levelled) this.levelledProfiles++;
     // E(p, c) for existing signatures: once per new profile, off the hot path.
     for (const sig of this.signatureList) {
       const pc = profile.byCh[sig.ch];
@@ -124,39 +133,32 @@ export class RoutingIndex {
    * Work with no skills and no labels (`NO_REQUIREMENTS`, most of it) finds its signature by
    * queue and channel, without building the key.
    */
-  signatureFor(q: Queue, ch: number, skills: SkillLevels, labels: Record<string, string>): Signature | null {
-    if (skills === NO_REQUIREMENTS && labels === NO_REQUIREMENTS) {
+  signatureFor(q: Queue, ch: number, skills: SkillLevels, selectors: readonly Clause[]): Signature | null {
+    if (skills === NO_REQUIREMENTS && selectors === NO_SELECTORS) {
       const byCh = (this.plain[q.idx] ??= []);
       const known = byCh[ch];
       if (known !== undefined) return known;
-      const sig = this.keyedSignature(q, ch, skills, labels);
+      const sig = this.keyedSignature(q, ch, skills, selectors);
       if (sig) byCh[ch] = sig;
       return sig;
     }
-    return this.keyedSignature(q, ch, skills, labels);
+    return this.keyedSignature(q, ch, skills, selectors);
   }
 
-  private keyedSignature(q: Queue, ch: number, skills: SkillLevels, labels: Record<string, string>): Signature | null {
+  private keyedSignature(q: Queue, ch: number, skills: SkillLevels, selectors: readonly Clause[]): Signature | null {
     const skillIds = Object.keys(skills);
-    const labelKeys = Object.keys(labels);
     if (skillIds.length > 1) skillIds.sort();
-    if (labelKeys.length > 1) labelKeys.sort();
-    // Canonical key; ids never contain the control characters used as separators.
-    let key = `${q.idx}\u0001${ch}`;
-    for (const s of skillIds) key += `\u0001${s}\u0002${skills[s]}`;
-    key += '\u0003';
-    for (const k of labelKeys) key += `\u0001${k}\u0002${labels[k]}`;
+    const key = signatureKey(q.idx, ch, skillIds, skills, selectors);
     const existing = this.signatures.get(key);
     if (existing) return existing;
     const sk = skillIds.map((s) => [s, skills[s]] as const);
-    const lb = labelKeys.map((k) => [k, labels[k]] as const);
     if (this.signatures.size >= this.limits.maxSignatures) return null;
     const sig: Signature = {
       id: this.signatureList.length,
       queue: q,
       ch,
       skills: sk,
-      labels: lb,
+      selectors,
       heap: new KeyedHeap(this.sigPos),
       pcs: [],
       proficiency: [],
@@ -178,7 +180,37 @@ export class RoutingIndex {
     return sig;
   }
 
-  /** Records that `pc` satisfies σ: into C(σ) by proficiency, and σ into E(p, c). */
+  /**
+   * After a queue's `membersOnly` changed: links and unlinks its signatures with every profile
+   * as `satisfies` now says. O(profiles × the queue's signatures): configuration, not routing.
+   */
+  relinkQueue(q: Queue): void {
+    for (const sig of this.signatureList) {
+      if (sig.queue !== q) continue;
+      for (const p of this.profileList) {
+        const pc = p.byCh[sig.ch];
+        if (!pc) continue;
+        const should = satisfies(p, sig);
+        if (should && !sig.profileIds.has(p.id)) this.link(sig, pc);
+        else if (!should && sig.profileIds.has(p.id)) this.unlink(sig, pc);
+      }
+    }
+  }
+
+  /** Undoes `link`. */
+  private unlink(sig: Signature, pc: ProfileChannel): void {
+    const i = sig.pcs.indexOf(pc);
+    sig.pcs.splice(i, 1);
+    sig.proficiency.splice(i, 1);
+    sig.profileIds.delete(pc.profile.id);
+    const j = pc.sigs.indexOf(sig);
+    pc.sigs.splice(j, 1);
+    pc.levels.splice(j, 1);
+    pc.delays.splice(j, 1);
+    if (pc.heap.size > 0) sig.avail--;
+  }
+
+  /** Records that `pc` satisfies σ: into C(σ) by proficiency, and σ into E(p, c) with its level and delay. */
   private link(sig: Signature, pc: ProfileChannel): void {
     let prof = 0;
     for (const [s] of sig.skills) prof += pc.profile.levels.get(s) ?? 0;
@@ -188,14 +220,45 @@ export class RoutingIndex {
     sig.pcs.splice(i, 0, pc);
     sig.proficiency.splice(i, 0, prof);
     sig.profileIds.add(pc.profile.id);
+    const m = pc.profile.queues.get(sig.queue.id);
     pc.sigs.push(sig);
+    pc.levels.push(m?.level ?? 1);
+    pc.delays.push(m?.delayMs ?? 0);
     if (pc.heap.size > 0) sig.avail++;
   }
 }
 
-/** Does every agent of profile `p` meet σ's skill minima and label selectors? */
+/** A profile record with its derived membership fields; channels are added by the caller. */
+export function newProfile(
+  id: number,
+  levels: ReadonlyMap<string, number>,
+  labels: ReadonlyMap<string, LabelValue>,
+  queues: ReadonlyMap<string, Membership>,
+  total: number,
+): Profile {
+  let bestLevel = Number.POSITIVE_INFINITY;
+  let worstLevel = 1;
+  for (const m of queues.values()) {
+    bestLevel = Math.min(bestLevel, m.level);
+    worstLevel = Math.max(worstLevel, m.level);
+  }
+  if (queues.size === 0) bestLevel = 1;
+  return { id, levels, labels, queues, bestLevel, levelled: worstLevel > bestLevel, total, chans: [], byCh: [], staffed: 0 };
+}
+
+/** A signature's canonical key; ids never contain the control characters used as separators. */
+export function signatureKey(queueIdx: number, ch: number, sortedSkillIds: readonly string[], skills: SkillLevels, selectors: readonly Clause[]): string {
+  let key = `${queueIdx}\u0001${ch}`;
+  for (const s of sortedSkillIds) key += `\u0001${s}\u0002${skills[s]}`;
+  key += '\u0003';
+  for (const c of selectors) key += `\u0001${clauseText(c)}`;
+  return key;
+}
+
+/** May the agents of profile `p` take σ's work: membership, skill minima and label selectors. */
 export function satisfies(p: Profile, sig: Signature): boolean {
+  if (p.queues.size > 0 ? !p.queues.has(sig.queue.id) : sig.queue.membersOnly) return false;
   for (const [s, min] of sig.skills) if ((p.levels.get(s) ?? 0) < min) return false;
-  for (const [k, v] of sig.labels) if (p.labels.get(k) !== v) return false;
+  for (const c of sig.selectors) if (!clauseHolds(c, p.labels.get(c.key))) return false;
   return true;
 }

@@ -5,9 +5,11 @@
  * every later command exactly as the original would, event for event.
  */
 import { KeyedHeap } from '../queues/keyed-heap.ts';
-import type { Agent, Interaction, Profile, ProfileChannel, Queue, QueueCounters, Signature } from './entities.ts';
+import type { Agent, Interaction, ProfileChannel, Queue, QueueCounters, Signature } from './entities.ts';
 import type { EngineParts } from './engine-parts.ts';
 import { R_SIZE } from './interaction-table.ts';
+import { newProfile, signatureKey } from './routing-index.ts';
+import { type Clause, NO_SELECTORS, toClauses } from './selectors.ts';
 import {
   SNAPSHOT_FORMAT,
   type AgentSnapshot,
@@ -18,10 +20,10 @@ import {
   type SignatureSnapshot,
 } from './snapshot.ts';
 
-type QueueSettings = Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counters'>;
+type QueueSettings = Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counters'> & { readonly membersOnly: boolean };
 
 /** A queue's settings (not its state), copied: for snapshots, both ways. */
-function queueSettings(q: QueueSettings): QueueSettings {
+function queueSettings(q: Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counters'>): QueueSettings {
   return {
     objective: { percent: q.objective.percent, thresholdMs: q.objective.thresholdMs },
     weight: q.weight,
@@ -34,6 +36,7 @@ function queueSettings(q: QueueSettings): QueueSettings {
     escalateAfterMs: q.escalateAfterMs,
     noAnswerAway: q.noAnswerAway,
     preferredWindowMs: q.preferredWindowMs,
+    membersOnly: q.membersOnly ?? false,
   };
 }
 
@@ -56,6 +59,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       key,
       levels: [...p.levels],
       labels: [...p.labels],
+      queues: [...p.queues].map(([id, m]) => [id, m.level, m.delayMs]),
       total: p.total,
       staffed: p.staffed,
       chans: p.chans.map((pc) => [pc.ch, pc.cost, pc.max, pc.autoAccept, pc.interruptible, pc.heap.dump(), pc.sigs.map((g) => g.id)]),
@@ -68,7 +72,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       queue: g.queue.idx,
       ch: g.ch,
       skills: g.skills.map(([k, v]) => [k, v]),
-      labels: g.labels.map(([k, v]) => [k, v]),
+      selectors: [...g.selectors],
       heap: g.heap.dump(),
       pcs: g.pcs.map((pc) => [pc.profile.id, pc.ch]),
       proficiency: [...g.proficiency],
@@ -111,7 +115,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       ix.ch,
       ix.queue.idx,
       ix.skills,
-      ix.labels,
+      ix.selectors,
       ix.sig.id,
       ix.status,
       ix.priority,
@@ -192,17 +196,12 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
     e.queues.set(q.id, queue);
   });
   for (const ps of snap.profiles) {
-    const profile: Profile = {
-      id: index.profileList.length,
-      levels: new Map(ps.levels),
-      labels: new Map(ps.labels),
-      total: ps.total,
-      chans: [],
-      byCh: [],
-      staffed: ps.staffed,
-    };
+    const queues = new Map((ps.queues ?? []).map(([id, level, delayMs]) => [id, { level, delayMs }]));
+    const profile = newProfile(index.profileList.length, new Map(ps.levels), new Map(ps.labels), queues, ps.total);
+    profile.staffed = ps.staffed;
+    if (profile.levelled) index.levelledProfiles++;
     for (const [ch, cost, max, autoAccept, interruptible, heap] of ps.chans) {
-      const pc: ProfileChannel = { profile, ch, cost, max, autoAccept, interruptible, heap: index.agentHeap(ch), sigs: [] };
+      const pc: ProfileChannel = { profile, ch, cost, max, autoAccept, interruptible, heap: index.agentHeap(ch), sigs: [], levels: [], delays: [] };
       pc.heap.load(heap);
       profile.chans.push(pc);
       profile.byCh[ch] = pc;
@@ -211,12 +210,25 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
     index.profileList.push(profile);
   }
   for (const gs of snap.signatures) {
+    const selectors = gs.selectors ?? clausesOfLabels(gs.labels ?? []);
+    // Format 1 keyed label pairs otherwise: its signatures get today's key, so new work with the
+    // same requirements joins them.
+    const key =
+      gs.selectors !== undefined
+        ? gs.key
+        : signatureKey(
+            gs.queue,
+            gs.ch,
+            gs.skills.map(([s]) => s),
+            Object.fromEntries(gs.skills),
+            selectors,
+          );
     const g: Signature = {
       id: index.signatureList.length,
       queue: queueByIdx[gs.queue],
       ch: gs.ch,
       skills: gs.skills,
-      labels: gs.labels,
+      selectors,
       heap: new KeyedHeap(index.sigPos),
       pcs: gs.pcs.map(([pid, ch]) => index.profileList[pid].byCh[ch]!),
       proficiency: [...gs.proficiency],
@@ -229,12 +241,20 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       hRejected: gs.head[4],
     };
     g.heap.load(gs.heap);
-    index.signatures.set(gs.key, g);
+    index.signatures.set(key, g);
     index.signatureList.push(g);
   }
   snap.profiles.forEach((ps, pid) => {
+    const profile = index.profileList[pid];
     ps.chans.forEach(([, , , , , , sigs], i) => {
-      index.profileList[pid].chans[i].sigs.push(...sigs.map((id) => index.signatureList[id]));
+      const pc = profile.chans[i];
+      for (const id of sigs) {
+        const sig = index.signatureList[id];
+        const m = profile.queues.get(sig.queue.id);
+        pc.sigs.push(sig);
+        pc.levels.push(m?.level ?? 1);
+        pc.delays.push(m?.delayMs ?? 0);
+      }
     });
   });
   index.sigPos.load(snap.sigPos);
@@ -279,7 +299,7 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       ch: x[4],
       queue: queueByIdx[x[5]],
       skills: x[6],
-      labels: x[7],
+      selectors: Array.isArray(x[7]) ? (x[7].length === 0 ? NO_SELECTORS : x[7]) : clausesOfLabels(Object.entries(x[7])),
       sig: index.signatureList[x[8]],
       status: x[9],
       priority: x[10],
@@ -341,4 +361,9 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
   d.agentTimers.load(snap.agentTimers);
   d.agentTimerPos.load(snap.agentTimerPos);
   return snap.now;
+}
+
+/** Format 1's exact-match label pairs as clauses. */
+function clausesOfLabels(pairs: readonly (readonly [string, string])[]): readonly Clause[] {
+  return toClauses(Object.fromEntries(pairs), undefined);
 }

@@ -8,10 +8,16 @@
 import type { BoundedMapDump } from '../queues/bounded-map.ts';
 import type { KeyedHeapDump } from '../queues/keyed-heap.ts';
 import type { EngineOptions } from './options.ts';
-import type { AgentStateName, InteractionStatus, RelaxationStep, ServiceObjective } from './types.ts';
+import type { Clause } from './selectors.ts';
+import type { AgentStateName, InteractionStatus, LabelValue, RelaxationStep, ServiceObjective } from './types.ts';
 
-/** Bumped whenever the layout below changes; a restore refuses any other. */
-export const SNAPSHOT_FORMAT = 1;
+/**
+ * Bumped whenever the layout below changes. A restore reads this format and the ones before it
+ * that are listed in READABLE_SNAPSHOT_FORMATS (format 1: no queue memberships, label selectors
+ * as exact-match `labels` pairs), and refuses any other.
+ */
+export const SNAPSHOT_FORMAT = 2;
+export const READABLE_SNAPSHOT_FORMATS: readonly number[] = [1, 2];
 
 export interface QueueSnapshot {
   readonly id: string;
@@ -26,6 +32,8 @@ export interface QueueSnapshot {
   readonly escalateAfterMs: number | null;
   readonly noAnswerAway: boolean;
   readonly preferredWindowMs: number;
+  /** Absent in format 1 (false). */
+  readonly membersOnly?: boolean;
   readonly waiting: { readonly head: number; readonly tail: number; readonly size: number };
   readonly offered: number;
   readonly counters: Readonly<Record<string, number>>;
@@ -34,7 +42,9 @@ export interface QueueSnapshot {
 export interface ProfileSnapshot {
   readonly key: string;
   readonly levels: [string, number][];
-  readonly labels: [string, string][];
+  readonly labels: [string, LabelValue][];
+  /** [queue id, level, delayMs] of each membership; absent in format 1 (none). */
+  readonly queues?: [string, number, number][];
   readonly total: number;
   readonly staffed: number;
   /** Per channel: [channel index, cost, max, autoAccept, interruptible, heap handles, signature ids]. */
@@ -46,7 +56,10 @@ export interface SignatureSnapshot {
   readonly queue: number;
   readonly ch: number;
   readonly skills: [string, number][];
-  readonly labels: [string, string][];
+  /** Format 2 and later. */
+  readonly selectors?: Clause[];
+  /** Format 1: exact-match label pairs. */
+  readonly labels?: [string, string][];
   readonly heap: KeyedHeapDump;
   /** [profile id, channel index] of each entry of C(σ), in order. */
   readonly pcs: [number, number][];
@@ -79,8 +92,9 @@ export type AgentSnapshot = [
 export type OfferSnapshot = [number, number, number, number, number | null, number, number, boolean];
 
 /**
- * [slot, id, seq, channel, ch, queue, skills, labels, signature, status, priority, valueTier,
+ * [slot, id, seq, channel, ch, queue, skills, selectors, signature, status, priority, valueTier,
  * customerId, context, offer, agent, rejectedBy, preferred, relaxation, relaxStep, transferId]
+ * (selectors: canonical clauses; in format 1 an exact-match labels record).
  */
 export type InteractionSnapshot = [
   number,
@@ -90,7 +104,7 @@ export type InteractionSnapshot = [
   number,
   number,
   Record<string, number>,
-  Record<string, string>,
+  readonly Clause[] | Record<string, string>,
   number,
   InteractionStatus,
   number,

@@ -11,8 +11,33 @@ export const TERMINAL_STATUSES: ReadonlySet<InteractionStatus> = new Set(['compl
 
 /** Minimum proficiency per skill id, 1–10. */
 export type SkillLevels = Readonly<Record<string, number>>;
-/** Label selectors (interaction) or labels (agent): key → value, exact match. */
-export type Labels = Readonly<Record<string, string>>;
+/** A label's value: a string (an id) or a finite number (tenure, rating…). */
+export type LabelValue = string | number;
+/** An agent's labels, or an interaction's exact-match shorthand: key → value. */
+export type Labels = Readonly<Record<string, LabelValue>>;
+
+/**
+ * Operators of a label selector (docs/engine.md, Selectors). Values compare by type: a number
+ * never equals a string. `ne` and `notIn` hold for an agent without the label; the order
+ * operators hold only between numbers.
+ */
+export type SelectorOp = 'eq' | 'ne' | 'in' | 'notIn' | 'gt' | 'gte' | 'lt' | 'lte' | 'exists' | 'notExists';
+
+/** One condition on an agent's label: `value` for eq, ne and the order operators, `values` for in and notIn, neither for exists and notExists. */
+export interface Selector {
+  readonly key: string;
+  readonly op: SelectorOp;
+  readonly value?: LabelValue;
+  readonly values?: readonly LabelValue[];
+}
+
+/** An agent's place in one queue's routing profile. */
+export interface QueueMembership {
+  /** 1–99, 1 first (default 1): the agent takes work of its best level that has any. */
+  readonly priority?: number;
+  /** Work of this queue that has waited this long in it competes with the agent's best level (default 0: never). */
+  readonly delayMs?: number;
+}
 
 export interface ChannelCapacity {
   /** Units one interaction of this channel takes from the agent's total. */
@@ -38,6 +63,11 @@ export interface AgentSpec {
   readonly skills?: SkillLevels;
   readonly labels?: Labels;
   readonly capacity?: CapacitySpec;
+  /**
+   * The queues the agent serves, with its priority level and delay in each. An agent that lists
+   * queues serves only those; one that lists none serves every queue that is not `membersOnly`.
+   */
+  readonly queues?: Readonly<Record<string, QueueMembership>>;
 }
 
 export interface ServiceObjective {
@@ -66,6 +96,8 @@ export interface QueueSpec {
   readonly noAnswerAway?: boolean;
   /** How long preferred agents (and the customer's last agent) get the interaction first. */
   readonly preferredWindowMs?: number;
+  /** Only agents that list this queue in their `queues` may take its work (default false). */
+  readonly membersOnly?: boolean;
 }
 
 export interface RelaxationStep {
@@ -81,7 +113,10 @@ export interface InteractionSpec {
   readonly channel: string;
   readonly queue: string;
   readonly skills?: SkillLevels;
+  /** Exact-match shorthand: `{ k: v }` is the selector `{ key: k, op: 'eq', value: v }`. */
   readonly labels?: Labels;
+  /** Conditions on the agent's labels, all of which must hold (with `labels`). */
+  readonly selectors?: readonly Selector[];
   readonly customerId?: string;
   /** Customer value tier, 0 (none) and up; boosts ordering by the engine's tier table. */
   readonly valueTier?: number;

@@ -4,8 +4,9 @@
  * throw.
  */
 import { RejectCode, type Rejection } from './codes.ts';
-import { MAX_LEVEL, MAX_PRIORITY, type EngineLimits } from './options.ts';
-import type { AgentSpec, CapacitySpec, InteractionSpec, Labels, QueueSpec, SkillLevels } from './types.ts';
+import { MAX_LEVEL, MAX_PRIORITY, MAX_QUEUE_LEVEL, type EngineLimits } from './options.ts';
+import { SELECTOR_OPS, operandsOf } from './selectors.ts';
+import type { AgentSpec, CapacitySpec, InteractionSpec, Labels, QueueSpec, Selector, SkillLevels } from './types.ts';
 
 export function reject(code: RejectCode, message: string): Rejection {
   return { code, message };
@@ -65,8 +66,70 @@ export function checkLabels(labels: Labels | undefined, what: string, limits: En
   const keys = Object.keys(labels);
   if (keys.length > limits.maxLabelsPerEntity) return reject(RejectCode.LIMIT_EXCEEDED, `${what}: more than ${limits.maxLabelsPerEntity} labels`);
   for (const k of keys) {
-    const bad = checkId(k, `${what} key`, limits) ?? checkId(labels[k], `${what}.${k}`, limits);
+    const bad = checkId(k, `${what} key`, limits) ?? checkLabelValue(labels[k], `${what}.${k}`, limits);
     if (bad) return bad;
+  }
+  return null;
+}
+
+/** A label value: an id-like string or a finite number. */
+export function checkLabelValue(value: unknown, what: string, limits: EngineLimits): Rejection | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? null : reject(RejectCode.INVALID_ARGUMENT, `${what} must be a finite number or a string`);
+  return checkId(value, what, limits);
+}
+
+/** An interaction's selectors; `shorthand` labels count toward the same limit. */
+export function checkSelectors(list: readonly Selector[] | undefined, shorthand: number, what: string, L: EngineLimits): Rejection | null {
+  if (list === undefined) return null;
+  if (!Array.isArray(list)) return reject(RejectCode.INVALID_ARGUMENT, `${what} must be a list`);
+  if (list.length + shorthand > L.maxSelectorsPerInteraction)
+    return reject(RejectCode.LIMIT_EXCEEDED, `${what}: more than ${L.maxSelectorsPerInteraction} selectors (labels included)`);
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i];
+    const at = `${what}[${i}]`;
+    if (s === null || typeof s !== 'object') return reject(RejectCode.INVALID_ARGUMENT, `${at} must be an object`);
+    const bad = checkId(s.key, `${at}.key`, L);
+    if (bad) return bad;
+    if (!(SELECTOR_OPS as readonly unknown[]).includes(s.op)) return reject(RejectCode.INVALID_ARGUMENT, `${at}.op must be one of ${SELECTOR_OPS.join(', ')}`);
+    const takes = operandsOf(s.op);
+    const hasValue = s.value !== undefined;
+    const hasValues = s.values !== undefined;
+    if (takes === 'values') {
+      if (hasValue || !Array.isArray(s.values) || s.values.length === 0)
+        return reject(RejectCode.INVALID_ARGUMENT, `${at}: ${s.op} takes a non-empty values list and no value`);
+      if (s.values.length > L.maxSelectorValues) return reject(RejectCode.LIMIT_EXCEEDED, `${at}: more than ${L.maxSelectorValues} values`);
+      for (const v of s.values) {
+        const b = checkLabelValue(v, `${at}.values`, L);
+        if (b) return b;
+      }
+    } else if (takes === 'none') {
+      if (hasValue || hasValues) return reject(RejectCode.INVALID_ARGUMENT, `${at}: ${s.op} takes no value`);
+    } else {
+      if (!hasValue || hasValues) return reject(RejectCode.INVALID_ARGUMENT, `${at}: ${s.op} takes a value and no values list`);
+      if (takes === 'number' && (typeof s.value !== 'number' || !Number.isFinite(s.value)))
+        return reject(RejectCode.INVALID_ARGUMENT, `${at}: ${s.op} compares numbers: value must be a finite number`);
+      const b = checkLabelValue(s.value, `${at}.value`, L);
+      if (b) return b;
+    }
+  }
+  return null;
+}
+
+/** An agent's queue memberships, against the queues defined so far. */
+export function checkMemberships(queues: AgentSpec['queues'], defined: ReadonlyMap<string, unknown>, L: EngineLimits): Rejection | null {
+  if (queues === undefined) return null;
+  if (queues === null || typeof queues !== 'object') return reject(RejectCode.INVALID_ARGUMENT, 'agent queues must be an object');
+  const ids = Object.keys(queues);
+  if (ids.length > L.maxQueuesPerAgent) return reject(RejectCode.LIMIT_EXCEEDED, `agent queues: more than ${L.maxQueuesPerAgent} queues`);
+  for (const id of ids) {
+    const m = queues[id];
+    const bad =
+      checkId(id, 'agent queues key', L) ??
+      (m === null || typeof m !== 'object' ? reject(RejectCode.INVALID_ARGUMENT, `agent queues.${id} must be an object`) : null) ??
+      (m.priority === undefined ? null : checkInt(m.priority, `agent queues.${id}.priority`, 1, MAX_QUEUE_LEVEL)) ??
+      (m.delayMs === undefined ? null : checkDuration(m.delayMs, `agent queues.${id}.delayMs`));
+    if (bad) return bad;
+    if (!defined.has(id)) return reject(RejectCode.UNKNOWN_QUEUE, `agent queues: queue '${id}' is not defined`);
   }
   return null;
 }
@@ -112,7 +175,10 @@ export function checkQueueSpec(spec: QueueSpec, queues: ReadonlyMap<string, unkn
     (spec.maxWaitMs === undefined ? null : checkDuration(spec.maxWaitMs, 'maxWaitMs', true)) ??
     (spec.escalateAfterMs === undefined ? null : checkDuration(spec.escalateAfterMs, 'escalateAfterMs', true)) ??
     (spec.preferredWindowMs === undefined ? null : checkDuration(spec.preferredWindowMs, 'preferredWindowMs')) ??
-    (spec.noAnswerAway === undefined || typeof spec.noAnswerAway === 'boolean' ? null : reject(RejectCode.INVALID_ARGUMENT, 'noAnswerAway must be a boolean'));
+    (spec.noAnswerAway === undefined || typeof spec.noAnswerAway === 'boolean'
+      ? null
+      : reject(RejectCode.INVALID_ARGUMENT, 'noAnswerAway must be a boolean')) ??
+    (spec.membersOnly === undefined || typeof spec.membersOnly === 'boolean' ? null : reject(RejectCode.INVALID_ARGUMENT, 'membersOnly must be a boolean'));
   if (bad) return bad;
   if (spec.overflowQueue !== undefined && spec.overflowQueue !== null) {
     const b2 = checkId(spec.overflowQueue, 'overflowQueue', L);
@@ -124,13 +190,14 @@ export function checkQueueSpec(spec: QueueSpec, queues: ReadonlyMap<string, unkn
 }
 
 /** The checks of UpsertAgent's fields, in order. */
-export function checkAgentSpec(spec: AgentSpec, skills: ReadonlySet<string>, L: EngineLimits): Rejection | null {
+export function checkAgentSpec(spec: AgentSpec, skills: ReadonlySet<string>, queues: ReadonlyMap<string, unknown>, L: EngineLimits): Rejection | null {
   if (spec === null || typeof spec !== 'object') return reject(RejectCode.INVALID_ARGUMENT, 'agent must be an object');
   return (
     checkId(spec.id, 'agent id', L) ??
     checkSkillLevels(spec.skills, 'agent skills', L.maxSkillsPerAgent, skills, L) ??
     checkLabels(spec.labels, 'agent labels', L) ??
-    checkCapacity(spec.capacity, L)
+    checkCapacity(spec.capacity, L) ??
+    checkMemberships(spec.queues, queues, L)
   );
 }
 
@@ -149,6 +216,7 @@ export function checkInteractionSpec(
     checkId(spec.queue, 'queue', L) ??
     checkSkillLevels(spec.skills, 'skills', L.maxRequirementsPerInteraction, skills, L) ??
     checkLabels(spec.labels, 'labels', L) ??
+    checkSelectors(spec.selectors, spec.labels !== null && typeof spec.labels === 'object' ? Object.keys(spec.labels).length : 0, 'selectors', L) ??
     (spec.customerId === undefined ? null : checkId(spec.customerId, 'customerId', L)) ??
     (spec.valueTier === undefined ? null : checkInt(spec.valueTier, 'valueTier', 0, 100)) ??
     (spec.priority === undefined ? null : checkPriority(spec.priority)) ??

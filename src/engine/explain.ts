@@ -7,7 +7,6 @@
 import type { AgentSelectionPolicy, OrderingPolicy } from './options.ts';
 import type { EngineParts } from './engine-parts.ts';
 import { R_ARRIVAL, R_BAND, R_DEADLINE, R_ENTERED, R_PREF_UNTIL, R_SIZE } from './interaction-table.ts';
-import { canTake } from './capacity.ts';
 import { isRejected } from './matching.ts';
 import { bandName } from './queries.ts';
 import { clauseHolds, clauseSelector } from './selectors.ts';
@@ -129,7 +128,7 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
       if (used + pc.cost > p.total) reasons.push({ reason: 'capacity', usedUnits: used, cost: pc.cost, totalUnits: p.total });
     }
     if (isRejected(ix, a)) reasons.push({ reason: 'rejected_before' });
-    if (eligible && pc && reasons.length === 0 && p.levelled && ix.status === 'queued') {
+    if (eligible && p.levelled && ix.status === 'queued') {
       const better = betterLevelWork(e, a, ix, now);
       if (better) reasons.push(better);
     }
@@ -184,9 +183,9 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
 }
 
 /**
- * The agent's level in `ix`'s queue, when the best head it could take now is of a better level
- * (its routing profile serves that first): the reason it has not been offered `ix`. Null when
- * `ix` is at the level it would take next. O(the profile's signatures).
+ * The agent's level in `ix`'s queue, when work of a better level for it waits (at the head of a
+ * signature it may take, not declined): its routing profile serves that first, now or once it
+ * has room. Null when `ix` is at the best level it has waiting. O(the profile's signatures).
  */
 function betterLevelWork(e: EngineParts, a: Agent, ix: Interaction, now: number): NotTakingReason | null {
   const p = a.profile;
@@ -198,10 +197,9 @@ function betterLevelWork(e: EngineParts, a: Agent, ix: Interaction, now: number)
   let bestSlot = -1;
   let bestLevel = mine;
   for (const pc of p.chans) {
-    if (!canTake(a, pc)) continue;
     for (let i = 0; i < pc.sigs.length; i++) {
       const h = pc.sigs[i].hSlot;
-      if (h < 0 || h === ix.slot) continue;
+      if (h < 0 || h === ix.slot || isRejected(e.ixs.bySlot[h]!, a)) continue;
       const level = levelOf(pc.levels[i], pc.delays[i], h);
       if (level < bestLevel) {
         bestSlot = h;

@@ -1,9 +1,28 @@
 /**
  * A simple reference model of the engine's observable state, built only from the commands sent
  * and the events received, and the invariant checks of docs/engine.md (Invariants) over it. It knows
- * nothing of signatures, profiles or heaps.
+ * nothing of signatures, profiles or heaps: eligibility (membership, skills, labels, selectors)
+ * and agent-side queue levels are computed here from the specs alone.
  */
-import type { AgentSpec, Command, EngineEvent, InteractionSpec, SkillLevels } from '../../src/index.ts';
+import type { AgentSpec, Command, EngineEvent, InteractionSpec, LabelValue, Selector, SkillLevels } from '../../src/index.ts';
+
+/** A selector's verdict on an agent's label value (undefined: no such label), from the docs' table. */
+export function selectorHolds(s: Selector, has: LabelValue | undefined): boolean {
+  const num = typeof has === 'number' && typeof s.value === 'number';
+  const table: Record<Selector['op'], () => boolean> = {
+    eq: () => has !== undefined && has === s.value,
+    ne: () => has === undefined || has !== s.value,
+    in: () => has !== undefined && (s.values ?? []).some((v) => v === has),
+    notIn: () => has === undefined || (s.values ?? []).every((v) => v !== has),
+    gt: () => num && (has as number) > (s.value as number),
+    gte: () => num && (has as number) >= (s.value as number),
+    lt: () => num && (has as number) < (s.value as number),
+    lte: () => num && (has as number) <= (s.value as number),
+    exists: () => has !== undefined,
+    notExists: () => has === undefined,
+  };
+  return table[s.op]();
+}
 
 export interface ModelIx {
   id: string;
@@ -15,6 +34,8 @@ export interface ModelIx {
   offerId: string | null;
   rejectedBy: Set<string>;
   arrival: number;
+  /** When it entered its current queue (arrival, or its last transfer or overflow). */
+  entered: number;
 }
 
 export interface ModelOffer {
@@ -38,6 +59,8 @@ export class Model {
   readonly accepted = new Set<string>();
   readonly violations: string[] = [];
   readonly windowMs: Record<string, number> = {};
+  /** Queues defined members-only by the last UpsertQueue that set it. */
+  readonly membersOnly = new Set<string>();
 
   constructor(readonly queues: Record<string, { preferredWindowMs: number }>) {}
 
@@ -47,6 +70,10 @@ export class Model {
 
   /** Folds one accepted command and its events into the model, checking transitions. */
   observe(cmd: Command, events: readonly EngineEvent[], ok: boolean, duplicate: boolean): void {
+    if (ok && cmd.type === 'UpsertQueue' && cmd.queue.membersOnly !== undefined) {
+      if (cmd.queue.membersOnly) this.membersOnly.add(cmd.queue.id);
+      else this.membersOnly.delete(cmd.queue.id);
+    }
     if (ok && cmd.type === 'UpsertAgent') {
       const prev = this.agents.get(cmd.agent.id);
       this.agents.set(cmd.agent.id, { spec: cmd.agent, state: prev?.state ?? 'offline', work: prev?.work ?? new Map() });
@@ -74,6 +101,7 @@ export class Model {
           offerId: null,
           rejectedBy: new Set(),
           arrival: e.at,
+          entered: e.at,
         });
         break;
       }
@@ -87,6 +115,7 @@ export class Model {
         if (!this.eligible(a, ix)) this.fail(`${ix.id} offered to ineligible ${e.agentId}`);
         const cap = a.spec.capacity!.channels[ix.spec.channel];
         if (!this.canTake(a, ix.spec.channel)) this.fail(`I3: ${e.agentId} offered ${ix.id} beyond capacity`);
+        this.checkLevel(e.agentId, a, ix, e.at);
         ix.status = 'offered';
         ix.agent = e.agentId;
         ix.offerId = e.offerId;
@@ -154,6 +183,7 @@ export class Model {
         ix.status = 'queued';
         ix.agent = null;
         ix.queue = e.toQueue;
+        ix.entered = e.at;
         ix.rejectedBy.clear();
         if (e.type === 'InteractionTransferred') {
           const t = cmd as Extract<Command, { type: 'TransferInteraction' }>;
@@ -198,9 +228,46 @@ export class Model {
   eligible(a: ModelAgent, ix: ModelIx): boolean {
     const cap = a.spec.capacity?.channels[ix.spec.channel];
     if (!cap) return false;
+    const member = Object.keys(a.spec.queues ?? {});
+    if (member.length > 0 ? !member.includes(ix.queue) : this.membersOnly.has(ix.queue)) return false;
     for (const [s, min] of Object.entries(ix.skills)) if ((a.spec.skills?.[s] ?? 0) < min) return false;
-    for (const [k, v] of Object.entries(ix.spec.labels ?? {})) if (a.spec.labels?.[k] !== v) return false;
+    const labels = a.spec.labels ?? {};
+    const has = (k: string) => (Object.hasOwn(labels, k) ? labels[k] : undefined);
+    for (const [k, v] of Object.entries(ix.spec.labels ?? {})) if (has(k) !== v) return false;
+    for (const sel of ix.spec.selectors ?? []) if (!selectorHolds(sel, has(sel.key))) return false;
     return true;
+  }
+
+  /** The agent's level for `ix` at `now`: its queue's priority, or its best level once `ix` waited the delay. */
+  level(a: ModelAgent, ix: ModelIx, now: number, promote: boolean): number {
+    const member = a.spec.queues ?? {};
+    const m = member[ix.queue];
+    if (m === undefined) return 1;
+    const best = Math.min(...Object.values(member).map((x) => x.priority ?? 1));
+    const level = m.priority ?? 1;
+    return promote && (m.delayMs ?? 0) > 0 && now - ix.entered >= m.delayMs! ? best : level;
+  }
+
+  /** Is `ix` held for preferred agents now (conservatively: it names some and its window may be open)? */
+  mayBeReserved(ix: ModelIx, now: number): boolean {
+    const hasPreference = (ix.spec.preferredAgents?.length ?? 0) > 0 || ix.spec.customerId !== undefined;
+    return hasPreference && now < ix.arrival + this.queues[ix.spec.queue].preferredWindowMs;
+  }
+
+  /**
+   * Agent-side levels: an agent is offered work of a level only when nothing of a better level
+   * that it may take now waits (work that has waited its delay competes at the best level).
+   * Offers through a preference window are exempt, as the docs state.
+   */
+  private checkLevel(agentId: string, a: ModelAgent, ix: ModelIx, now: number): void {
+    if (Object.keys(a.spec.queues ?? {}).length === 0 || this.mayBeReserved(ix, now)) return;
+    const mine = this.level(a, ix, now, true);
+    for (const other of this.ixs.values()) {
+      if (other === ix || other.status !== 'queued' || other.rejectedBy.has(agentId) || this.mayBeReserved(other, now)) continue;
+      if (!this.eligible(a, other) || !this.canTake(a, other.spec.channel)) continue;
+      if (this.level(a, other, now, false) < mine)
+        this.fail(`level: ${agentId} offered ${ix.id} (level ${mine}) while ${other.id} of level ${this.level(a, other, now, false)} waits`);
+    }
   }
 
   units(a: ModelAgent, nonInterruptibleOnly: boolean): number {

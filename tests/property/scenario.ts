@@ -7,6 +7,8 @@ import {
   type AgentSpec,
   type CapacitySpec,
   type Command,
+  type QueueMembership,
+  type Selector,
   type SkillLevels,
 } from '../../src/index.ts';
 import { Model } from '../helpers/model.ts';
@@ -27,11 +29,45 @@ const QUEUES = {
 const CHANNELS = ['voice', 'chat', 'email'];
 
 const levels = fc.dictionary(fc.constantFrom(...SKILLS), fc.integer({ min: 1, max: 10 }), { maxKeys: 3 }) as fc.Arbitrary<SkillLevels>;
+
+/** Routing profiles: none (every queue that is not members-only) or some queues with levels and delays. */
+const member = fc.record({ priority: fc.integer({ min: 1, max: 3 }), delayMs: fc.constantFrom(0, 3000, 10_000) }) as fc.Arbitrary<QueueMembership>;
+const membership = fc.option(
+  fc.oneof(
+    fc.record({ sales: member, support: member }),
+    fc.dictionary(fc.constantFrom('sales', 'support'), member, { minKeys: 1, maxKeys: 1 }),
+  ) as fc.Arbitrary<Record<string, QueueMembership>>,
+  { nil: undefined, freq: 2 },
+);
+
+/** Selectors over the agents' labels: lang (string), tenure (number), site (present on some). */
+const selector: fc.Arbitrary<Selector> = fc.oneof(
+  fc.record({
+    key: fc.constant('tenure'),
+    op: fc.constantFrom('gt' as const, 'gte' as const, 'lt' as const, 'lte' as const),
+    value: fc.integer({ min: 0, max: 24 }),
+  }),
+  fc.record({
+    key: fc.constantFrom('lang', 'tenure', 'site'),
+    op: fc.constantFrom('eq' as const, 'ne' as const),
+    value: fc.constantFrom<string | number>('en', 'fr', 'x', 6, 12),
+  }),
+  fc.record({
+    key: fc.constantFrom('lang', 'site'),
+    op: fc.constantFrom('in' as const, 'notIn' as const),
+    values: fc.uniqueArray(fc.constantFrom<string | number>('en', 'fr', 'de', 'x', 'y', 1), { minLength: 1, maxLength: 3 }),
+  }),
+  fc.record({ key: fc.constantFrom('site', 'lang', 'team'), op: fc.constantFrom('exists' as const, 'notExists' as const) }),
+);
+
 export const agentSpec = (id: string): fc.Arbitrary<AgentSpec> =>
   fc
     .record({
       skills: levels,
       lang: fc.constantFrom('en', 'fr'),
+      tenure: fc.integer({ min: 0, max: 24 }),
+      site: fc.option(fc.constantFrom('x', 'y'), { nil: undefined }),
+      queues: membership,
       cap: fc.constantFrom<CapacitySpec>(
         { total: 1, channels: { voice: { cost: 1, max: 1 } } },
         { total: 3, channels: { chat: { cost: 1, max: 3 } } },
@@ -39,7 +75,13 @@ export const agentSpec = (id: string): fc.Arbitrary<AgentSpec> =>
         { total: 2, channels: { chat: { cost: 1, max: 2, autoAccept: true }, email: { cost: 1, max: 2 } } },
       ),
     })
-    .map((r) => ({ id, skills: r.skills, labels: { lang: r.lang }, capacity: r.cap }));
+    .map((r) => ({
+      id,
+      skills: r.skills,
+      labels: { lang: r.lang, tenure: r.tenure, ...(r.site ? { site: r.site } : {}) },
+      capacity: r.cap,
+      ...(r.queues ? { queues: r.queues } : {}),
+    }));
 
 export type Action =
   | {
@@ -54,12 +96,14 @@ export type Action =
       cust: number | null;
       pref: number[];
       relax: boolean;
+      selectors: Selector[];
     }
   | { k: 'accept' | 'reject' | 'complete' | 'cancel' | 'abandon' | 'transfer' | 'foreign'; pick: number }
   | { k: 'state'; agents: number[]; state: 'available' | 'away' | 'offline' }
   | { k: 'retry' }
   | { k: 'reskill'; agent: number; skills: SkillLevels }
   | { k: 'endwrap'; agent: number }
+  | { k: 'members'; on: boolean }
   | { k: 'wait'; ms: number };
 
 export const action: fc.Arbitrary<Action> = fc.oneof(
@@ -77,8 +121,10 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
       cust: fc.option(fc.integer({ min: 0, max: 3 }), { nil: null }),
       pref: fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 2 }),
       relax: fc.boolean(),
+      selectors: fc.array(selector, { maxLength: 2 }),
     }),
   },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('members' as const), on: fc.boolean() }) },
   { weight: 5, arbitrary: fc.record({ k: fc.constantFrom('accept' as const), pick: fc.nat() }) },
   {
     weight: 2,
@@ -187,8 +233,12 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
             ...(a.cust !== null ? { customerId: `c${a.cust}` } : {}),
             ...(a.pref.length ? { preferredAgents: [...new Set(a.pref)].map((p) => agents[p % agents.length].id) } : {}),
             ...(a.relax ? { relaxation: [{ afterMs: 7000, skills: {} }] } : {}),
+            ...(a.selectors.length ? { selectors: a.selectors } : {}),
           },
         });
+        break;
+      case 'members':
+        step({ type: 'UpsertQueue', queue: { id: 'sales', membersOnly: a.on } });
         break;
       case 'accept':
       case 'reject': {

@@ -5,7 +5,8 @@
  * engine checks its configured limits again.
  */
 import { z } from 'zod';
-import { DEFAULT_LIMITS } from '../engine/options.ts';
+import { DEFAULT_LIMITS, MAX_QUEUE_LEVEL } from '../engine/options.ts';
+import { SELECTOR_OPS, operandsOf } from '../engine/selectors.ts';
 import { ProtocolCode } from './codes.ts';
 import { compileSchema, type Predicate } from './compiled-schema.ts';
 
@@ -19,12 +20,34 @@ const bounded = <T extends z.ZodType>(schema: T, max: number, what: string) =>
 
 export const SkillLevels = bounded(z.record(Id, z.number().int().min(1).max(10)), L.maxSkillsPerAgent, 'skills');
 export const Requirements = bounded(z.record(Id, z.number().int().min(1).max(10)), L.maxRequirementsPerInteraction, 'skills');
-export const Labels = bounded(z.record(Id, Id), L.maxLabelsPerEntity, 'labels');
+/** A label's value: an id-like string or a finite number. */
+export const LabelValue = z.union([Id, z.number()]);
+export const Labels = bounded(z.record(Id, LabelValue), L.maxLabelsPerEntity, 'labels');
 const Duration = z
   .number()
   .int()
   .min(0)
   .max(30 * 24 * 3600_000);
+
+/** Which operands each operator takes (the engine's rule, selectors.ts). */
+function operandsFit(s: { op: (typeof SELECTOR_OPS)[number]; value?: unknown; values?: unknown }): boolean {
+  const takes = operandsOf(s.op);
+  if (takes === 'values') return s.values !== undefined && s.value === undefined;
+  if (takes === 'none') return s.values === undefined && s.value === undefined;
+  return s.values === undefined && (takes === 'number' ? typeof s.value === 'number' : s.value !== undefined);
+}
+
+export const Selector = z
+  .strictObject({
+    key: Id,
+    op: z.enum(SELECTOR_OPS),
+    value: LabelValue.optional(),
+    values: z.array(LabelValue).min(1).max(L.maxSelectorValues).optional(),
+  })
+  .refine(operandsFit, { message: 'eq and ne take a value; gt, gte, lt and lte a number value; in and notIn a values list; exists and notExists neither' });
+export const Selectors = z.array(Selector).max(L.maxSelectorsPerInteraction);
+
+export const QueueMembership = z.strictObject({ priority: z.number().int().min(1).max(MAX_QUEUE_LEVEL).optional(), delayMs: Duration.optional() });
 const Priority = z.number().int().min(0).max(100);
 
 export const ChannelCapacity = z.strictObject({
@@ -39,7 +62,13 @@ export const CapacitySpec = z.strictObject({
   channels: bounded(z.record(Id, ChannelCapacity), L.maxChannels, 'channels'),
 });
 
-export const AgentSpec = z.strictObject({ id: Id, skills: SkillLevels.optional(), labels: Labels.optional(), capacity: CapacitySpec.optional() });
+export const AgentSpec = z.strictObject({
+  id: Id,
+  skills: SkillLevels.optional(),
+  labels: Labels.optional(),
+  capacity: CapacitySpec.optional(),
+  queues: bounded(z.record(Id, QueueMembership), L.maxQueuesPerAgent, 'queues').optional(),
+});
 
 export const QueueSpec = z.strictObject({
   id: Id,
@@ -62,6 +91,7 @@ export const QueueSpec = z.strictObject({
   escalateAfterMs: Duration.nullable().optional(),
   noAnswerAway: z.boolean().optional(),
   preferredWindowMs: Duration.optional(),
+  membersOnly: z.boolean().optional(),
 });
 
 export const InteractionSpec = z.strictObject({
@@ -70,6 +100,7 @@ export const InteractionSpec = z.strictObject({
   queue: Id,
   skills: Requirements.optional(),
   labels: Labels.optional(),
+  selectors: Selectors.optional(),
   customerId: Id.optional(),
   valueTier: z.number().int().min(0).max(100).optional(),
   priority: Priority.optional(),

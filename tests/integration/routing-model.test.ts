@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Encoding } from '../../src/protocol/codec.ts';
+import type { TokenVerifier } from '../../src/transport/auth.ts';
+import type { RunningServer } from '../../src/transport/ws-server.ts';
+import { startTestServer, TestClient } from '../helpers/server.ts';
+
+/**
+ * Who may take what, end to end over a real socket in both encodings: routing profiles (queue
+ * membership with levels, members-only queues), numeric labels and selectors with operators,
+ * their refusals, and the explanations that name them.
+ */
+let server: RunningServer;
+let verifier: TokenVerifier;
+let url: string;
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  ({ server, verifier, url } = await startTestServer({ messageBurst: '200', messagesPerSecond: '200', maxViolations: '1000' }));
+});
+afterAll(() => {
+  for (const c of clients) c.close();
+  server.stop();
+});
+
+async function connect(path: string, tenant: string, role: 'platform' | 'agent', encoding: Encoding, sub?: string) {
+  const c = await TestClient.connect(`${url}${path}`, await verifier.sign({ tenant, role, ...(sub ? { sub } : {}) }, 600), encoding);
+  clients.push(c);
+  return c;
+}
+
+for (const encoding of ['json', 'msgpack'] as const) {
+  describe(`routing model over ${encoding}`, () => {
+    const tenant = `rm-${encoding}`;
+
+    it('a members-only queue and a routing profile route by membership, level and selectors', async () => {
+      const p = await connect('/v1/platform', tenant, 'platform', encoding);
+      for (const body of [
+        { type: 'UpsertQueue', queue: { id: 'care', offerTimeoutMs: 60_000 } },
+        { type: 'UpsertQueue', queue: { id: 'retention', offerTimeoutMs: 60_000, membersOnly: true } },
+        { type: 'UpsertAgent', agent: { id: 'rita', labels: { lang: 'en', tenure: 24 }, queues: { retention: { priority: 1 }, care: { priority: 2 } } } },
+        { type: 'UpsertAgent', agent: { id: 'carl', labels: { lang: 'fr', tenure: 3 } } },
+      ])
+        expect(await p.request(body), JSON.stringify(body)).toMatchObject({ ok: true });
+      // Members-only: carl lists no queues, so retention is not his.
+      expect(
+        await p.request({
+          type: 'SubmitInteraction',
+          interaction: { id: 'r1', channel: 'voice', queue: 'retention', selectors: [{ key: 'tenure', op: 'gte', value: 12 }] },
+        }),
+      ).toMatchObject({ ok: true });
+      expect(
+        await p.request({
+          type: 'SubmitInteraction',
+          interaction: { id: 'c1', channel: 'voice', queue: 'care', selectors: [{ key: 'lang', op: 'in', values: ['en', 'de'] }] },
+        }),
+      ).toMatchObject({ ok: true });
+      const x = await p.request({ type: 'ExplainInteraction', interactionId: 'r1' });
+      expect(x).toMatchObject({ ok: true });
+      const carl = (x.explanation as { agents: { agentId: string; reasons: unknown[] }[] }).agents.find((a) => a.agentId === 'carl')!;
+      expect(carl.reasons).toContainEqual({ reason: 'not_member', queue: 'retention', membersOnly: true });
+      expect(carl.reasons).toContainEqual({ reason: 'selector', selector: { key: 'tenure', op: 'gte', value: 12 }, has: 3 });
+      // rita logs in with both waiting: retention is her level 1, so she takes r1 first.
+      const rita = await connect('/v1/agent', tenant, 'agent', encoding, 'rita');
+      expect(await rita.request({ type: 'SetState', state: 'available' })).toMatchObject({ ok: true });
+      const offer = await rita.nextPush((m) => m.push === 'offer');
+      expect(offer).toMatchObject({ interactionId: 'r1', queueId: 'retention' });
+      const c1 = await p.request({ type: 'ExplainInteraction', interactionId: 'c1' });
+      const ritaOnC1 = (c1.explanation as { agents: { agentId: string; reasons: { reason: string }[] }[] }).agents.find((a) => a.agentId === 'rita')!;
+      expect(ritaOnC1.reasons.map((r) => r.reason)).toContain('channel_full');
+      expect(await rita.request({ type: 'Accept', offerId: offer.offerId })).toMatchObject({ ok: true });
+      expect(await rita.request({ type: 'Complete', interactionId: 'r1' })).toMatchObject({ ok: true });
+      expect(await rita.nextPush((m) => m.push === 'offer' && m.interactionId === 'c1')).toMatchObject({ queueId: 'care' });
+    });
+
+    it('refuses malformed selectors and memberships with typed codes, and stores nothing', async () => {
+      const p = await connect('/v1/platform', tenant, 'platform', encoding);
+      const refused = [
+        { type: 'SubmitInteraction', interaction: { id: 'bad-1', channel: 'voice', queue: 'care', selectors: [{ key: 'tenure', op: 'gt', value: 'ten' }] } },
+        { type: 'SubmitInteraction', interaction: { id: 'bad-2', channel: 'voice', queue: 'care', selectors: [{ key: 'x', op: 'approx', value: 1 }] } },
+        { type: 'SubmitInteraction', interaction: { id: 'bad-3', channel: 'voice', queue: 'care', selectors: [{ key: 'x', op: 'in', values: [] }] } },
+        { type: 'UpsertAgent', agent: { id: 'bad-agent', queues: { care: { priority: 0 } } } },
+        { type: 'UpsertQueue', queue: { id: 'care', membersOnly: 'yes' } },
+      ];
+      for (const body of refused) expect(await p.request(body), JSON.stringify(body)).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
+      expect(await p.request({ type: 'UpsertAgent', agent: { id: 'bad-agent', queues: { nowhere: {} } } })).toMatchObject({
+        ok: false,
+        code: 'UNKNOWN_QUEUE',
+      });
+      for (const id of ['bad-1', 'bad-2', 'bad-3'])
+        expect(await p.request({ type: 'GetInteraction', interactionId: id })).toMatchObject({ ok: false, code: 'UNKNOWN_INTERACTION' });
+      expect(await p.request({ type: 'GetAgent', agentId: 'bad-agent' })).toMatchObject({ ok: false, code: 'UNKNOWN_AGENT' });
+    });
+  });
+}

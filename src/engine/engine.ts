@@ -3,33 +3,28 @@
  *
  *   apply(command, now) → result with events      tick(now) → events      nextDeadline()
  *
- * This file is the state machine: the commands, offers, timer firing and the settling that
- * restores I4 after each step. They share state and call each other, so they stay one class,
- * each command ordered by phase: validate (nothing changed yet) → mutate → emit. What they stand
- * on is one concept per file (docs/architecture.md):
+ * This file is the state machine: the commands, offers and timer firing. They share state and
+ * call each other, so they stay one class, each command ordered by phase: validate (nothing
+ * changed yet) → mutate → emit. What they stand on is one concept per file
+ * (docs/architecture.md):
  * - interaction-table.ts, agent-table.ts: the records, by id and slot;
  * - routing-index.ts: channels, profiles p, signatures σ and their links C(σ), E(p, c);
+ * - requirements.ts, selectors.ts: what an interaction asks of an agent (alternatives, clauses);
  * - ordering.ts: the ordering policies (the time-invariant key, the comparison of heads);
  * - agent-selection.ts: the agent-selection key; capacity.ts: room and the available heaps;
  * - matching.ts: the best agent for an interaction, the best head for an agent;
+ * - settling.ts: restoring I4 after each step (fast paths and batch matching);
+ * - preferences.ts: preference windows and agents required by name;
  * - deadlines.ts: the three timer heaps; closed-offers.ts: the ring of closed offers;
  * - queries.ts, explain.ts: read-only answers; snapshot-graph.ts: snapshot and restore;
- * - validate.ts: the check chains of the commands.
- *
- * After every command or timer, `settle()` restores I4 (no available agent eligible for waiting
- * work it has not declined): a single freed agent or a single new interaction takes a fast path;
- * anything larger (a shift logging in, a reject that frees an agent and requeues an interaction)
- * is matched as one batch in global priority order, with one-step augmenting moves so that a
- * higher-priority pick never strands work another free agent could have taken (docs/routing.md
- * §8).
+ * - validate.ts, queue-settings.ts: the check chains of the commands, a queue's settings.
  */
 import { BoundedMap } from '../queues/bounded-map.ts';
 import { IdWindow } from '../queues/id-window.ts';
-import { IndexedHeap, PositionIndex } from '../queues/indexed-heap.ts';
 import { LinkedLists } from '../queues/linked-list.ts';
 import { AgentSelection } from './agent-selection.ts';
 import { AgentTable } from './agent-table.ts';
-import { addLoad, canTake, leaveHeaps, refreshAgent } from './capacity.ts';
+import { addLoad, leaveHeaps, refreshAgent } from './capacity.ts';
 import { ClosedOffers, offerNumber, type OfferOutcome } from './closed-offers.ts';
 import { RejectCode, type Rejection } from './codes.ts';
 import { Deadlines } from './deadlines.ts';
@@ -65,7 +60,7 @@ import {
   R_SEQ,
   R_SIZE,
 } from './interaction-table.ts';
-import { Matcher, isRejected, mayTake } from './matching.ts';
+import { Matcher, signaturesOf } from './matching.ts';
 import { resolveOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
 import { newQueue, queueSettings } from './queue-settings.ts';
 import { Ordering } from './ordering.ts';
@@ -83,8 +78,10 @@ import {
   type InteractionInfo,
   type QueueStats,
 } from './queries.ts';
-import { NO_REQUIREMENTS, RoutingIndex } from './routing-index.ts';
-import { NO_SELECTORS, toClauses } from './selectors.ts';
+import { Preferences } from './preferences.ts';
+import { Settling } from './settling.ts';
+import { afterStep, requirementsOf, stepChangesRequirements, type Requirements } from './requirements.ts';
+import { RoutingIndex } from './routing-index.ts';
 import { READABLE_SNAPSHOT_FORMATS, SnapshotMismatchError, type EngineSnapshot } from './snapshot.ts';
 import { loadSnapshot, takeSnapshot } from './snapshot-graph.ts';
 import type {
@@ -97,10 +94,20 @@ import type {
   InteractionStatus,
   OfferEndReason,
   QueueSpec,
-  SkillLevels,
+  RelaxationStep,
 } from './types.ts';
 import { TERMINAL_STATUSES } from './types.ts';
-import { checkAgentSpec, checkAgentStates, checkId, checkInteractionSpec, checkPriority, checkQueueSpec, checkSkillLevels, reject } from './validate.ts';
+import {
+  checkAgentSpec,
+  checkAgentStates,
+  checkDuration,
+  checkId,
+  checkInteractionSpec,
+  checkPriority,
+  checkQueueSpec,
+  checkSkillLevels,
+  reject,
+} from './validate.ts';
 
 export type { AgentLoad, AgentSummary, EngineCounts, InteractionInfo, QueueStats } from './queries.ts';
 export type { AgentVerdict, ChoiceExplanation, Explanation, NotTakingReason } from './explain.ts';
@@ -130,24 +137,15 @@ export class Engine {
   private readonly matcher: Matcher;
   private readonly deadlines: Deadlines;
   private readonly closed: ClosedOffers;
+  private readonly prefs: Preferences;
   private readonly lists = new LinkedLists();
   private readonly finished: IdWindow<InteractionStatus>;
   private readonly lastAgent: BoundedMap<string, string>;
   /** The same components, for queries, explanations and snapshots. */
   private readonly parts: EngineParts;
 
-  /** Batch matching's merge of signature heads, by signature id; empty between batches. */
-  private readonly mergeHeap = new IndexedHeap(new PositionIndex(64), (a, b) => {
-    const x = this.index.signatureList[a];
-    const y = this.index.signatureList[b];
-    return this.ordering.better(x.hBand, x.hKey, x.hSeq, x.queue, y.hBand, y.hKey, y.hSeq, y.queue, this.now);
-  });
-
-  private pendingAgents: Agent[] = [];
-  private pendingIxs: Interaction[] = [];
-  /** Spare buffers swapped with the pending lists in settle(), so settling allocates nothing. */
-  private spareAgents: Agent[] = [];
-  private spareIxs: Interaction[] = [];
+  /** Restores I4 after each step: the pending agents and interactions are matched. */
+  private readonly settling: Settling;
 
   constructor(options: EngineOptionsInput = {}) {
     const o = resolveOptions(options);
@@ -158,6 +156,20 @@ export class Engine {
     this.matcher = new Matcher(this.ixs, this.agents, this.ordering, this.selection);
     this.deadlines = new Deadlines(this.ixs, this.agents);
     this.closed = new ClosedOffers(o.closedOfferMaxEntries);
+    this.prefs = new Preferences(this.ixs, this.agents, this.ordering, o.limits);
+    const engine = this;
+    this.settling = new Settling(this.ixs, this.agents, this.index, this.ordering, this.matcher, this.prefs, {
+      makeOffer: (ix, a, pc) => this.makeOffer(ix, a, pc),
+      attach: (o, a) => this.attach(o, a),
+      detach: (o) => this.detach(o),
+      emit: (e) => this.emit(e),
+      get events() {
+        return engine.events;
+      },
+      get now() {
+        return engine.now;
+      },
+    });
     this.finished = new IdWindow(o.idempotencyMaxEntries, o.idempotencyTtlMs, [...TERMINAL_STATUSES]);
     this.lastAgent = new BoundedMap(o.lastAgentMaxEntries, o.lastAgentTtlMs);
     this.parts = {
@@ -183,7 +195,7 @@ export class Engine {
     this.events = [];
     this.advance(now);
     const out = this.dispatch(cmd);
-    if (out === null || !('code' in out)) this.settle();
+    if (out === null || !('code' in out)) this.settling.settle();
     const events = this.events;
     this.events = [];
     if (out === null) return { ok: true, events };
@@ -211,7 +223,7 @@ export class Engine {
    * O(state); taken between calls, never inside one.
    */
   snapshot(): EngineSnapshot {
-    if (this.mergeHeap.size !== 0 || this.pendingAgents.length > 0 || this.pendingIxs.length > 0) throw new Error('snapshot inside an engine call');
+    if (this.settling.busy()) throw new Error('snapshot inside an engine call');
     return takeSnapshot(this.parts, this.now);
   }
 
@@ -298,7 +310,7 @@ export class Engine {
       case 'UpdateInteraction':
         return this.update(cmd.interactionId, cmd.priority, cmd.context, 'context' in cmd);
       case 'TransferInteraction':
-        return this.transfer(cmd.interactionId, cmd.queue, cmd.skills, cmd.transferId);
+        return this.transfer(cmd);
       case 'CancelInteraction':
         return this.cancel(cmd.interactionId, cmd.reason);
       case 'AcceptOffer':
@@ -344,7 +356,7 @@ export class Engine {
         // Who may take this queue's work changed: relink its signatures, and let every
         // available agent look again (an open offer to an agent no longer eligible runs its course).
         this.index.relinkQueue(q);
-        for (const a of this.agents.byId.values()) if (a.state === 'available') this.pendingAgents.push(a);
+        for (const a of this.agents.byId.values()) if (a.state === 'available') this.settling.pendingAgents.push(a);
       }
     } else {
       q = newQueue(this.queues.size, spec);
@@ -395,7 +407,7 @@ export class Engine {
       this.selection.setKey(a);
     }
     this.emit({ type: 'AgentUpserted', at: this.now, agentId: spec.id });
-    this.pendingAgents.push(a);
+    this.settling.pendingAgents.push(a);
     return null;
   }
 
@@ -405,7 +417,7 @@ export class Engine {
     if (a.offers.length > 0 || a.assigned.length > 0 || a.wrapping.length > 0)
       return reject(RejectCode.AGENT_BUSY, `agent '${agentId}' has open offers, assignments or wrap-up`);
     leaveHeaps(a);
-    this.dropPreferred(a);
+    this.dropPreferred(a, true);
     if (a.state !== 'offline') a.profile.staffed--;
     this.agents.remove(a);
     this.emit({ type: 'AgentRemoved', at: this.now, agentId });
@@ -443,11 +455,11 @@ export class Engine {
     );
     if (to !== 'available') {
       for (const o of a.offers.slice()) if (o.expiresAt !== null) this.closeOffer(o, 'rescinded', 'agent_unavailable');
-      if (to === 'offline') this.dropPreferred(a);
+      if (to === 'offline') this.dropPreferred(a, false);
     } else {
       a.idleSince = this.now;
       this.selection.setKey(a);
-      this.pendingAgents.push(a);
+      this.settling.pendingAgents.push(a);
     }
     refreshAgent(a);
   }
@@ -480,13 +492,13 @@ export class Engine {
     if (resume && a.state === 'wrap_up') this.changeState(a, 'available', undefined);
   }
 
-  private dropPreferred(a: Agent): void {
-    if (!a.preferred) return;
-    for (const ix of a.preferred.slice()) {
-      ix.preferred = ix.preferred!.filter((x) => x !== a);
-      if (ix.preferred.length === 0) this.endPreference(ix, false);
-    }
-    a.preferred = null;
+  /**
+   * The agent leaves the preference windows that name it (it logged out or is removed); work
+   * that requires it by name keeps waiting for it unless it is removed. A window left with
+   * nobody ends.
+   */
+  private dropPreferred(a: Agent, removed: boolean): void {
+    for (const ix of this.prefs.leave(a, removed)) this.endPreference(ix, false);
   }
 
   // ───────────────────────────── interactions ─────────────────────────────
@@ -502,18 +514,19 @@ export class Engine {
     if (live) return { duplicate: true, status: live.status };
     const done = this.finished.get(spec.id, this.now);
     if (done) return { duplicate: true, status: done };
-    const bad = checkInteractionSpec(spec, index.skills, this.agents.byId, L);
+    const bad = checkInteractionSpec(spec, index.skills, this.agents.byId, this.queues, L);
     if (bad) return bad;
     const q = this.queues.get(spec.queue);
     if (!q) return reject(RejectCode.UNKNOWN_QUEUE, `queue '${spec.queue}' is not defined`);
     if (this.ixs.byId.size >= L.maxInteractions) return reject(RejectCode.CAPACITY_EXHAUSTED, `the engine holds ${L.maxInteractions} interactions, its limit`);
+    const required = spec.requiredAgents === undefined ? null : this.prefs.required(spec.requiredAgents);
+    if (required !== null && 'code' in required) return required;
     const ch = index.channelIndex(spec.channel, false);
     if (ch < 0 && index.channelNames.length >= L.maxChannels) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxChannels} channels`);
-    const skills = spec.skills ?? NO_REQUIREMENTS;
-    const selectors = spec.labels === undefined && spec.selectors === undefined ? NO_SELECTORS : toClauses(spec.labels, spec.selectors);
+    const req = requirementsOf(spec);
     const chIdx = ch < 0 ? index.channelIndex(spec.channel, true) : ch;
-    const sig = index.signatureFor(q, chIdx, skills, selectors);
-    if (!sig) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxSignatures} distinct requirement signatures`);
+    const sigs = index.signaturesFor(q, chIdx, req);
+    if (!sigs) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxSignatures} distinct requirement signatures`);
 
     const slot = this.ixs.allocate();
     const priority = spec.priority ?? q.defaultPriority;
@@ -525,9 +538,9 @@ export class Engine {
       channel: spec.channel,
       ch: chIdx,
       queue: q,
-      skills,
-      selectors,
-      sig,
+      req,
+      sig: sigs[0],
+      alts: sigs.length > 1 ? sigs.slice(1) : null,
       status: 'queued',
       priority,
       valueTier: spec.valueTier ?? 0,
@@ -537,6 +550,7 @@ export class Engine {
       agent: null,
       rejectedBy: null,
       preferred: null,
+      required: false,
       relaxation: spec.relaxation && spec.relaxation.length > 0 ? spec.relaxation : null,
       relaxStep: 0,
       transferId: null,
@@ -560,55 +574,34 @@ export class Engine {
     q.counters.arrived++;
     this.emit({ type: 'InteractionQueued', at: this.now, interactionId: ix.id, queueId: q.id, channel: ix.channel });
 
-    // Preferred agents (explicit, then the customer's last agent) get it first for a window.
-    const preferred = this.preferredAgentsFor(ix, spec.preferredAgents);
-    if (preferred.length > 0 && q.preferredWindowMs > 0) {
-      ix.preferred = preferred;
-      rec[r + R_PREF_UNTIL] = this.now + q.preferredWindowMs;
-      for (const a of preferred) this.addPreferred(a, ix);
-    } else this.pushWaiting(ix);
+    // Required agents alone may take it (for a time or for ever); else preferred agents
+    // (explicit, then the customer's last agent) get it first for a window.
+    const preferred =
+      required !== null || q.preferredWindowMs === 0
+        ? EMPTY
+        : this.prefs.preferredFor(ix, spec.preferredAgents ?? EMPTY, ix.customerId === undefined ? undefined : this.lastAgent.get(ix.customerId, this.now));
+    if (required !== null) this.requireAgents(ix, required, spec.requiredForMs);
+    else if (preferred.length > 0) this.prefs.attach(ix, preferred as Agent[], this.now + q.preferredWindowMs, false);
+    else this.pushWaiting(ix);
     this.deadlines.arm(ix);
-    this.pendingIxs.push(ix);
+    this.settling.pendingIxs.push(ix);
     return null;
   }
 
-  private preferredAgentsFor(ix: Interaction, explicit: readonly string[] | undefined): Agent[] {
-    const out: Agent[] = [];
-    const consider = (id: string | undefined) => {
-      if (id === undefined) return;
-      const a = this.agents.byId.get(id);
-      if (!a || out.includes(a) || a.state === 'offline') return;
-      if (!ix.sig.profileIds.has(a.profile.id)) return; // preference never bypasses requirements
-      if (a.preferred && a.preferred.length >= this.options.limits.maxPreferredPerAgent) return;
-      out.push(a);
-    };
-    for (const id of explicit ?? EMPTY) consider(id);
-    if (ix.customerId !== undefined) consider(this.lastAgent.get(ix.customerId, this.now));
-    return out;
-  }
-
-  private addPreferred(a: Agent, ix: Interaction): void {
-    const list = (a.preferred ??= []);
-    let i = list.length;
-    while (i > 0 && this.ordering.sigLess(ix.slot, list[i - 1].slot)) i--;
-    list.splice(i, 0, ix);
+  /** Only `agents` may take the interaction, for `forMs` (undefined: for ever); it leaves the heaps meanwhile. */
+  private requireAgents(ix: Interaction, agents: Agent[], forMs: number | undefined): void {
+    this.pullWaiting(ix);
+    this.prefs.attach(ix, agents, forMs === undefined ? Number.POSITIVE_INFINITY : this.now + forMs, true);
+    this.deadlines.arm(ix);
   }
 
   /** Ends an interaction's preference window; it joins its signature heap at its own key. */
   private endPreference(ix: Interaction, emitEvent: boolean, requeue = true): void {
-    if (ix.preferred === null) return;
-    for (const a of ix.preferred) {
-      if (!a.preferred) continue;
-      const i = a.preferred.indexOf(ix);
-      if (i >= 0) a.preferred.splice(i, 1);
-      if (a.preferred.length === 0) a.preferred = null;
-    }
-    ix.preferred = null;
-    this.ixs.rec[ix.slot * R_SIZE + R_PREF_UNTIL] = Number.NaN;
+    if (!this.prefs.detach(ix)) return;
     if (emitEvent) this.emit({ type: 'PreferenceWindowEnded', at: this.now, interactionId: ix.id });
     if (requeue && ix.status === 'queued') {
       this.pushWaiting(ix);
-      this.pendingIxs.push(ix);
+      this.settling.pendingIxs.push(ix);
     }
   }
 
@@ -631,18 +624,32 @@ export class Engine {
     this.lists.append(q.waiting, ix.slot);
   }
 
+  /** Files the interaction in its signature heaps (one per alternative) at its key. */
   private pushWaiting(ix: Interaction): void {
     const rec = this.ixs.rec;
     const slot = ix.slot;
-    ix.sig.heap.push(slot, rec[slot * R_SIZE + R_BAND], rec[slot * R_SIZE + R_KEY], rec[slot * R_SIZE + R_SEQ]);
-    this.ixs.queuedCount++;
+    const band = rec[slot * R_SIZE + R_BAND];
+    const key = rec[slot * R_SIZE + R_KEY];
+    const seq = rec[slot * R_SIZE + R_SEQ];
+    ix.sig.heap.push(slot, band, key, seq);
     this.refreshHead(ix.sig);
+    if (ix.alts !== null)
+      for (const sig of ix.alts) {
+        sig.heap.push(slot, band, key, seq);
+        this.refreshHead(sig);
+      }
+    this.ixs.queuedCount++;
   }
 
   private pullWaiting(ix: Interaction): void {
     if (ix.sig.heap.remove(ix.slot)) {
       this.ixs.queuedCount--;
       this.refreshHead(ix.sig);
+      if (ix.alts !== null)
+        for (const sig of ix.alts) {
+          sig.heap.remove(ix.slot);
+          this.refreshHead(sig);
+        }
     }
   }
 
@@ -656,25 +663,16 @@ export class Engine {
     sig.hRejected = this.ixs.rec[h * R_SIZE + R_DECLINED] === 1;
   }
 
-  /** Moves a queued or offered interaction to a new band or signature, keeping its key. */
-  private rekey(ix: Interaction, band: number, sig: Signature): void {
+  /** Moves a queued or offered interaction to a new band or signatures (null: the same), re-keyed. */
+  private rekey(ix: Interaction, band: number, sigs: Signature[] | null): void {
     const inHeap = ix.sig.heap.has(ix.slot);
     if (inHeap) this.pullWaiting(ix);
     const rec = this.ixs.rec;
     rec[ix.slot * R_SIZE + R_BAND] = band;
     rec[ix.slot * R_SIZE + R_KEY] = this.ordering.key(ix, band);
-    ix.sig = sig;
+    if (sigs !== null) setSignatures(ix, sigs);
     if (inHeap) this.pushWaiting(ix);
-    if (ix.preferred) for (const a of ix.preferred) this.resortPreferred(a, ix);
-  }
-
-  private resortPreferred(a: Agent, ix: Interaction): void {
-    const list = a.preferred;
-    if (!list) return;
-    const i = list.indexOf(ix);
-    if (i < 0) return;
-    list.splice(i, 1);
-    this.addPreferred(a, ix);
+    this.prefs.resort(ix);
   }
 
   private update(id: string, priority: number | undefined, context: unknown, hasContext: boolean): Rejection | null {
@@ -688,7 +686,7 @@ export class Engine {
     if (hasContext) ix.context = context;
     if (priority !== undefined && priority !== ix.priority) {
       ix.priority = priority;
-      this.rekey(ix, this.ixs.rec[ix.slot * R_SIZE + R_BAND], ix.sig);
+      this.rekey(ix, this.ixs.rec[ix.slot * R_SIZE + R_BAND], null);
     }
     this.emit({ type: 'InteractionUpdated', at: this.now, interactionId: id });
     return null;
@@ -701,7 +699,8 @@ export class Engine {
       : reject(RejectCode.UNKNOWN_INTERACTION, `interaction '${id}' is not known`);
   }
 
-  private transfer(id: string, queueId: string, skills: SkillLevels | undefined, transferId: string | undefined): Outcome {
+  private transfer(cmd: Extract<Command, { type: 'TransferInteraction' }>): Outcome {
+    const { interactionId: id, queue: queueId, skills, transferId } = cmd;
     const L = this.options.limits;
     const ix = this.ixs.byId.get(id);
     if (!ix) return this.unknownInteraction(id);
@@ -711,21 +710,30 @@ export class Engine {
       if (transferId === ix.transferId) return REPEATED;
     }
     if (ix.status === 'wrap_up') return reject(RejectCode.INVALID_STATE, `interaction '${id}' is in wrap-up`);
-    const bad = checkId(queueId, 'queue', L) ?? checkSkillLevels(skills, 'skills', L.maxRequirementsPerInteraction, this.index.skills, L);
+    const bad =
+      checkId(queueId, 'queue', L) ??
+      checkSkillLevels(skills, 'skills', L.maxRequirementsPerInteraction, this.index.skills, L) ??
+      (cmd.agentId === undefined ? null : checkId(cmd.agentId, 'agentId', L)) ??
+      (cmd.requiredForMs === undefined ? null : checkDuration(cmd.requiredForMs, 'requiredForMs'));
     if (bad) return bad;
     const q = this.queues.get(queueId);
     if (!q) return reject(RejectCode.UNKNOWN_QUEUE, `queue '${queueId}' is not defined`);
-    const sig = this.index.signatureFor(q, ix.ch, skills ?? ix.skills, ix.selectors);
-    if (!sig) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxSignatures} distinct requirement signatures`);
+    const target = cmd.agentId === undefined ? null : this.prefs.required([cmd.agentId]);
+    if (target !== null && 'code' in target) return target;
+    // New skills replace the requirements (labels and selectors stay; alternatives go).
+    const req: Requirements = skills === undefined ? ix.req : requirementsOf({ skills, labels: ix.req.labels, selectors: ix.req.selectors });
+    const sigs = this.index.signaturesFor(q, ix.ch, req);
+    if (!sigs) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxSignatures} distinct requirement signatures`);
     const from = ix.queue;
     from.counters.transferredOut++;
     const releasedAgent = ix.status === 'assigned' ? ix.agent!.id : undefined;
-    this.moveToQueue(ix, q, sig, 'interaction_transferred');
-    if (transferId !== undefined) ix.transferId = transferId;
     if (skills !== undefined) {
-      ix.skills = skills;
+      ix.req = req;
       ix.relaxation = null;
     }
+    this.moveToQueue(ix, q, sigs, 'interaction_transferred');
+    if (target !== null) this.requireAgents(ix, target, cmd.requiredForMs);
+    if (transferId !== undefined) ix.transferId = transferId;
     this.emit(
       releasedAgent === undefined
         ? { type: 'InteractionTransferred', at: this.now, interactionId: id, fromQueue: from.id, toQueue: q.id }
@@ -735,7 +743,7 @@ export class Engine {
   }
 
   /** Transfer and overflow: leave the current stage, enter `q` keeping the original arrival. */
-  private moveToQueue(ix: Interaction, q: Queue, sig: Signature, reason: OfferEndReason): void {
+  private moveToQueue(ix: Interaction, q: Queue, sigs: Signature[], reason: OfferEndReason): void {
     if (ix.status === 'offered') this.closeOffer(ix.offer!, 'rescinded', reason, false);
     else if (ix.status === 'assigned') this.releaseAssignment(ix);
     this.endPreference(ix, false, false);
@@ -744,11 +752,11 @@ export class Engine {
     ix.status = 'queued';
     ix.rejectedBy = null;
     this.ixs.rec[ix.slot * R_SIZE + R_DECLINED] = 0;
-    ix.sig = sig;
+    setSignatures(ix, sigs);
     this.enterQueue(ix, q);
     this.pushWaiting(ix);
     this.deadlines.arm(ix);
-    this.pendingIxs.push(ix);
+    this.settling.pendingIxs.push(ix);
   }
 
   private releaseAssignment(ix: Interaction): void {
@@ -759,7 +767,7 @@ export class Engine {
     ix.offer = null;
     this.selection.setKey(a);
     refreshAgent(a);
-    this.pendingAgents.push(a);
+    this.settling.pendingAgents.push(a);
   }
 
   private cancel(id: string, reason: 'cancelled' | 'abandoned'): Outcome {
@@ -805,7 +813,8 @@ export class Engine {
 
   private makeOffer(ix: Interaction, a: Agent, pc: ProfileChannel): Offer {
     const preferred = ix.preferred !== null;
-    if (ix.preferred) this.endPreference(ix, false, false);
+    // An offer ends a preference window; a requirement by name lasts until assignment.
+    if (ix.preferred !== null && !ix.required) this.endPreference(ix, false, false);
     this.pullWaiting(ix);
     const q = ix.queue;
     // The number carries the interaction's slot (low part), so an accept finds its offer
@@ -859,6 +868,7 @@ export class Engine {
     const q = ix.queue;
     removeInOrder(a.offers, offer);
     a.assigned.push(ix);
+    if (ix.preferred !== null) this.endPreference(ix, false, false); // a requirement by name is met
     if (offer.expiresAt !== null) this.ixs.openOffers--;
     this.deadlines.offerTimers.remove(ix.slot);
     this.recordClosed(offer, a, 'accepted');
@@ -949,21 +959,23 @@ export class Engine {
       this.ixs.rec[ix.slot * R_SIZE + R_DECLINED] = 1;
       ix.queue.counters.offersRejected++;
       this.emit({ type: 'OfferRejected', at: this.now, interactionId: ix.id, agentId: a.id, offerId: o.id });
+      // Every agent it requires declined it: nobody is left to wait for, it routes normally.
+      if (this.prefs.allDeclined(ix)) this.endPreference(ix, true, false);
     } else if (outcome === 'timed_out') {
       ix.queue.counters.offersTimedOut++;
       this.emit({ type: 'OfferTimedOut', at: this.now, interactionId: ix.id, agentId: a.id, offerId: o.id });
     } else {
       this.emit({ type: 'OfferRescinded', at: this.now, interactionId: ix.id, agentId: a.id, offerId: o.id, reason: reason! });
     }
-    this.pendingAgents.push(a);
+    this.settling.pendingAgents.push(a);
     if (!requeue) return;
     if (this.ixs.rec[ix.slot * R_SIZE + R_MAX_WAIT] <= this.now) {
       this.maxWaitReached(ix);
       return;
     }
-    this.pushWaiting(ix);
+    if (ix.preferred === null) this.pushWaiting(ix);
     this.deadlines.arm(ix);
-    this.pendingIxs.push(ix);
+    this.settling.pendingIxs.push(ix);
   }
 
   private complete(agentId: string, id: string): Outcome {
@@ -996,7 +1008,7 @@ export class Engine {
     }
     this.selection.setKey(a);
     refreshAgent(a);
-    this.pendingAgents.push(a);
+    this.settling.pendingAgents.push(a);
     return null;
   }
 
@@ -1025,7 +1037,7 @@ export class Engine {
       } else {
         this.fireInteraction(this.ixs.bySlot[d.ixTimers.pop()]!);
       }
-      this.settle();
+      this.settling.settle();
     }
   }
 
@@ -1042,22 +1054,20 @@ export class Engine {
     const rec = this.ixs.rec;
     const r = ix.slot * R_SIZE;
     if (rec[r + R_PREF_UNTIL] <= now) this.endPreference(ix, true);
-    while (ix.relaxation !== null && ix.relaxStep < ix.relaxation.length && rec[r + R_ARRIVAL] + ix.relaxation[ix.relaxStep].afterMs <= now) {
+    // A step asking to be skipped when nobody logged in could take it lets the next apply now.
+    let skip = false;
+    while (ix.relaxation !== null && ix.relaxStep < ix.relaxation.length && (skip || rec[r + R_ARRIVAL] + ix.relaxation[ix.relaxStep].afterMs <= now)) {
       const step = ix.relaxation[ix.relaxStep];
-      const sig = this.index.signatureFor(ix.queue, ix.ch, step.skills, ix.selectors);
       ix.relaxStep++;
-      if (!sig) continue; // signature limit reached: keep the current requirements
-      ix.skills = step.skills;
-      this.rekey(ix, rec[r + R_BAND], sig);
-      this.emit({ type: 'InteractionRelaxed', at: now, interactionId: ix.id, step: ix.relaxStep });
-      if (ix.status === 'queued') this.pendingIxs.push(ix);
+      if (!this.relax(ix, step)) continue; // signature limit reached: keep the current requirements
+      skip = step.skipIfNoneLoggedIn === true && !this.anyStaffed(ix);
     }
     const band = rec[r + R_BAND];
     if (band !== BAND_ESCALATED && rec[r + R_ESCALATE] <= now) {
-      this.rekey(ix, BAND_ESCALATED, ix.sig);
+      this.rekey(ix, BAND_ESCALATED, null);
       this.emit({ type: 'InteractionReclassified', at: now, interactionId: ix.id, band: 'escalated' });
     } else if (band === BAND_NORMAL && rec[r + R_LATE] <= now) {
-      this.rekey(ix, BAND_LATE, ix.sig);
+      this.rekey(ix, BAND_LATE, null);
       this.emit({ type: 'InteractionReclassified', at: now, interactionId: ix.id, band: 'late' });
     }
     if (rec[r + R_MAX_WAIT] <= now && ix.status === 'queued') {
@@ -1067,14 +1077,59 @@ export class Engine {
     this.deadlines.arm(ix);
   }
 
+  /**
+   * Applies one relaxation step: the fields it names replace the interaction's (requirements,
+   * queue keeping the arrival, priority); an open offer or preference window runs its course.
+   * False when the new signatures would pass the limit (nothing changes).
+   */
+  private relax(ix: Interaction, step: RelaxationStep): boolean {
+    const from = ix.queue;
+    const q = step.queue === undefined ? from : (this.queues.get(step.queue) ?? from);
+    const req = stepChangesRequirements(step) ? afterStep(ix.req, step) : ix.req;
+    const sigs = req !== ix.req || q !== from ? this.index.signaturesFor(q, ix.ch, req) : null;
+    if (sigs === null && (req !== ix.req || q !== from)) return false;
+    ix.req = req;
+    if (step.priority !== undefined) ix.priority = step.priority;
+    const band = this.ixs.rec[ix.slot * R_SIZE + R_BAND];
+    if (q !== from) {
+      from.counters.overflowed++;
+      this.changeQueue(ix, q, sigs!);
+    } else this.rekey(ix, band, sigs);
+    this.emit(
+      q === from
+        ? { type: 'InteractionRelaxed', at: this.now, interactionId: ix.id, step: ix.relaxStep }
+        : { type: 'InteractionRelaxed', at: this.now, interactionId: ix.id, step: ix.relaxStep, fromQueue: from.id, toQueue: q.id },
+    );
+    if (ix.status === 'queued') this.settling.pendingIxs.push(ix);
+    return true;
+  }
+
+  /** Moves a queued or offered interaction into `q` keeping its arrival, its offer and its decliners. */
+  private changeQueue(ix: Interaction, q: Queue, sigs: Signature[]): void {
+    const offered = ix.status === 'offered';
+    this.pullWaiting(ix);
+    this.lists.remove(ix.queue.waiting, ix.slot);
+    if (offered) ix.queue.offered--;
+    setSignatures(ix, sigs);
+    this.enterQueue(ix, q);
+    if (offered) q.offered++;
+    else if (ix.preferred === null) this.pushWaiting(ix);
+  }
+
+  /** Is any agent who is logged in (not offline) of a profile that may take `ix`? */
+  private anyStaffed(ix: Interaction): boolean {
+    for (const sig of signaturesOf(ix)) for (const pc of sig.pcs) if (pc.profile.staffed > 0) return true;
+    return false;
+  }
+
   /** Max wait in queue: overflow to the queue's target, or expire. An open offer runs its course. */
   private maxWaitReached(ix: Interaction): void {
     const q = ix.queue;
     const target = q.overflowQueue === null ? undefined : this.queues.get(q.overflowQueue);
-    const sig = target ? this.index.signatureFor(target, ix.ch, ix.skills, ix.selectors) : null;
-    if (target && sig) {
+    const sigs = target ? this.index.signaturesFor(target, ix.ch, ix.req) : null;
+    if (target && sigs) {
       q.counters.overflowed++;
-      this.moveToQueue(ix, target, sig, 'interaction_transferred');
+      this.moveToQueue(ix, target, sigs, 'interaction_transferred');
       this.emit({ type: 'InteractionOverflowed', at: this.now, interactionId: ix.id, fromQueue: q.id, toQueue: target.id });
       return;
     }
@@ -1082,186 +1137,7 @@ export class Engine {
     this.emit({ type: 'InteractionExpired', at: this.now, interactionId: ix.id, queueId: q.id });
     this.finish(ix, 'expired');
   }
-
-  // ───────────────────────────── settling ─────────────────────────────
-
-  /** Restores I4 after a step: fast paths for one agent or one interaction, else a batch. */
-  private settle(): void {
-    while (this.pendingAgents.length > 0 || this.pendingIxs.length > 0) {
-      const agents = this.pendingAgents;
-      const ixs = this.pendingIxs;
-      this.pendingAgents = this.spareAgents;
-      this.pendingIxs = this.spareIxs;
-      if (ixs.length === 0 && agents.length === 1) this.agentPath(agents[0]);
-      else if (agents.length === 0 && ixs.length === 1) this.interactionPath(ixs[0]);
-      else this.batch(agents, ixs);
-      empty(agents);
-      empty(ixs);
-      this.spareAgents = agents;
-      this.spareIxs = ixs;
-    }
-  }
-
-  /** A new or returned interaction: the best available eligible agent takes it, if any. */
-  private interactionPath(ix: Interaction): void {
-    if (ix.status !== 'queued' || !this.ixs.alive(ix)) return;
-    if (ix.preferred !== null) {
-      for (const a of ix.preferred) {
-        const pc = a.profile.byCh[ix.ch];
-        if (pc && mayTake(a, pc, ix)) {
-          this.makeOffer(ix, a, pc);
-          return;
-        }
-      }
-      return;
-    }
-    while (ix.sig.avail > 0) {
-      const pick = this.matcher.bestAgentFor(ix, null);
-      if (pick === null) return;
-      if (!pick.agent.profile.levelled) {
-        this.makeOffer(ix, pick.agent, pick.pc);
-        return;
-      }
-      // An agent with queue levels chooses among everything it may take, by level: when other
-      // work of a better level for it waits too (a batch), that comes first, and `ix` is
-      // looked at again with the agent's room reduced (each turn makes at least one offer).
-      this.agentPath(pick.agent);
-      if (ix.status !== 'queued') return;
-    }
-  }
-
-  /**
-   * A batch when some agents have queue levels: each pending agent, longest-waiting by the
-   * selection policy first, fills its capacity by its own levels, then each pending interaction
-   * finds an agent (interactionPath lets a levelled agent choose). The global merge below would
-   * hand an agent the globally best head even where its routing profile ranks another first.
-   */
-  private levelledBatch(agents: Agent[], ixs: Interaction[]): void {
-    const less = this.agents.less;
-    agents.sort((x, y) => (less(x.slot, y.slot) ? -1 : less(y.slot, x.slot) ? 1 : 0));
-    for (const a of agents) this.agentPath(a);
-    for (const ix of ixs) this.interactionPath(ix);
-  }
-
-  /** A freed agent: fills its capacity with the best heads among its eligible signatures. */
-  private agentPath(a: Agent): void {
-    for (;;) {
-      if (a.state !== 'available' || this.agents.bySlot[a.slot] !== a) return;
-      if (a.preferred !== null && this.servePreferred(a)) continue;
-      const pick = this.matcher.bestHeadFor(a, this.now);
-      if (pick === null) return;
-      this.makeOffer(pick.ix, a, pick.pc);
-    }
-  }
-
-  private servePreferred(a: Agent): boolean {
-    for (const ix of a.preferred!) {
-      const pc = a.profile.byCh[ix.ch];
-      if (pc && mayTake(a, pc, ix)) {
-        this.makeOffer(ix, a, pc);
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Batch matching (a shift logs in, a reject frees an agent and requeues work; timers settle
-   * one at a time, so wrap-ups ending together take the single-agent path). Candidate signatures are merged in global priority order; each head takes
-   * the best available agent by policy. When a head finds every eligible agent already taken in
-   * this batch, a one-step augmenting move re-homes an earlier pick onto another free agent, so
-   * the batch serves as many interactions as it can without demoting any earlier (better) one.
-   * Leftover capacity (heads blocked only by their own decliners) is then filled agent by agent.
-   */
-  private batch(agents: Agent[], ixs: Interaction[]): void {
-    for (const a of agents) if (a.state === 'available' && a.preferred !== null) while (a.preferred !== null && this.servePreferred(a));
-    if (this.index.levelledProfiles > 0) {
-      this.levelledBatch(agents, ixs);
-      return;
-    }
-    for (const ix of ixs) if (ix.preferred !== null) this.interactionPath(ix);
-
-    const cand = new Set<Signature>();
-    for (const a of agents) {
-      if (a.state !== 'available') continue;
-      for (const pc of a.profile.chans) if (canTake(a, pc)) for (const s of pc.sigs) if (s.heap.size > 0) cand.add(s);
-    }
-    for (const ix of ixs) if (ix.status === 'queued' && ix.preferred === null && ix.sig.avail > 0) cand.add(ix.sig);
-
-    // Signatures merged in global head order: an indexed heap over signature ids.
-    const merge = this.mergeHeap;
-    for (const s of cand) merge.push(s.id);
-
-    const picks: Offer[] = [];
-    const eventAt = new Map<Offer, number>();
-    while (merge.size > 0) {
-      const sig = this.index.signatureList[merge.pop()];
-      if (sig.heap.size === 0) continue;
-      const ix = this.ixs.bySlot[sig.heap.peek()]!;
-      const pick = sig.avail > 0 ? this.matcher.bestAgentFor(ix, null) : null;
-      if (pick === null) {
-        if (!this.augment(ix, picks, eventAt)) continue; // σ drops out; leftovers handled below
-      } else {
-        const at = this.events.length;
-        const o = this.makeOffer(ix, pick.agent, pick.pc);
-        if (o.expiresAt !== null) {
-          picks.push(o);
-          eventAt.set(o, at);
-        }
-      }
-      if (sig.heap.size > 0) merge.push(sig.id);
-    }
-    if (eventAt.size > 0) this.events = this.events.filter((e) => e !== TOMBSTONE);
-    for (const a of agents) this.agentPath(a);
-    for (const ix of ixs) this.interactionPath(ix);
-  }
-
-  /**
-   * One-step augmenting move for `ix`, whose eligible agents are all taken: find an earlier pick
-   * (Y on agent A) with A eligible for `ix` and another free agent B for Y; move Y to B (patching
-   * its offer event, which has not left the engine yet) and offer `ix` to A.
-   */
-  private augment(ix: Interaction, picks: Offer[], eventAt: Map<Offer, number>): boolean {
-    const sigX = ix.sig;
-    const limit = Math.min(picks.length, 4096);
-    for (let i = 0; i < limit; i++) {
-      const y = picks[i];
-      if (y.ix.status !== 'offered' || y.ix.offer !== y) continue;
-      const A = y.agent;
-      if (!sigX.profileIds.has(A.profile.id) || isRejected(ix, A) || A.state !== 'available') continue;
-      if (y.ix.sig.avail === 0) continue;
-      const alt = this.matcher.bestAgentFor(y.ix, A);
-      if (alt === null) continue;
-      const pcA = A.profile.byCh[ix.ch]!;
-      this.detach(y);
-      if (!canTake(A, pcA)) {
-        this.attach(y, A);
-        continue;
-      }
-      y.pc = alt.pc;
-      y.agentKey = this.agents.key[alt.agent.slot];
-      this.attach(y, alt.agent);
-      // The move is reported in the order it happened: the earlier offer event (not yet out of
-      // the engine) is dropped and re-emitted now, so event order replays capacity correctly.
-      const e = eventAt.get(y)!;
-      const old = this.events[e] as Extract<EngineEvent, { type: 'InteractionOffered' }>;
-      this.events[e] = TOMBSTONE;
-      eventAt.set(y, this.events.length);
-      this.emit({ ...old, agentId: alt.agent.id });
-      const at = this.events.length;
-      const o = this.makeOffer(ix, A, pcA);
-      if (o.expiresAt !== null) {
-        picks.push(o);
-        eventAt.set(o, at);
-      }
-      return true;
-    }
-    return false;
-  }
 }
-
-/** Placeholder for an offer event superseded within the same batch; filtered before return. */
-const TOMBSTONE = { type: 'InteractionUpdated', at: 0, interactionId: '' } as EngineEvent;
 
 const DEFAULT_CAPACITY: CapacitySpec = { total: 1, channels: { voice: { cost: 1, max: 1 } } };
 
@@ -1279,7 +1155,13 @@ function removeInOrder<T>(list: T[], item: T): void {
   list.pop();
 }
 
-function empty<T>(list: T[]): void {
+/** Sets the interaction's signatures: the first, and the other alternatives' (none: null). */
+function setSignatures(ix: Interaction, sigs: Signature[]): void {
+  ix.sig = sigs[0];
+  ix.alts = sigs.length > 1 ? sigs.slice(1) : null;
+}
+
+function _empty<T>(list: T[]): void {
   while (list.length > 0) list.pop();
 }
 

@@ -5,8 +5,9 @@
 import type { IndexedHeap } from '../queues/indexed-heap.ts';
 import type { KeyedHeap } from '../queues/keyed-heap.ts';
 import type { ListHead } from '../queues/linked-list.ts';
+import type { Requirements } from './requirements.ts';
 import type { Clause } from './selectors.ts';
-import type { AgentStateName, InteractionStatus, LabelValue, RelaxationStep, ServiceObjective, SkillLevels } from './types.ts';
+import type { AgentStateName, InteractionStatus, LabelValue, RelaxationStep, ServiceObjective } from './types.ts';
 
 /** Ordering bands: escalated work outranks everything, late work (missed deadline) ranks last. */
 export const BAND_ESCALATED = 0;
@@ -97,6 +98,8 @@ export interface Signature {
   readonly id: number;
   readonly queue: Queue;
   readonly ch: number;
+  /** The alternative number it is made for (0: the first or only requirement). */
+  readonly alt: number;
   readonly skills: readonly (readonly [string, number])[];
   /** Label selectors, canonical (selectors.ts). */
   readonly selectors: readonly Clause[];
@@ -165,10 +168,12 @@ export interface Interaction {
   readonly channel: string;
   readonly ch: number;
   queue: Queue;
-  skills: SkillLevels;
-  /** Its label selectors, canonical (labels shorthand included). */
-  readonly selectors: readonly Clause[];
+  /** What it requires, as written (after relaxation steps and transfers). */
+  req: Requirements;
+  /** The signature of its first (or only) requirement. */
   sig: Signature;
+  /** The signatures of its other alternatives, in order; null when it has none. */
+  alts: Signature[] | null;
   status: InteractionStatus;
   priority: number;
   readonly valueTier: number;
@@ -182,6 +187,8 @@ export interface Interaction {
   agent: Agent | null;
   rejectedBy: Set<Agent> | null;
   preferred: Agent[] | null;
+  /** `preferred` holds its required agents (no requirements, no offline filter) rather than a preference. */
+  required: boolean;
   relaxation: readonly RelaxationStep[] | null;
   relaxStep: number;
   /** The id of the last transfer applied to it: a retried transfer with that id changes nothing. */

@@ -7,10 +7,10 @@
 import type { AgentSelectionPolicy, OrderingPolicy } from './options.ts';
 import type { EngineParts } from './engine-parts.ts';
 import { R_ARRIVAL, R_BAND, R_DEADLINE, R_ENTERED, R_PREF_UNTIL, R_SIZE } from './interaction-table.ts';
-import { isRejected } from './matching.ts';
+import { isRejected, signaturesOf } from './matching.ts';
 import { bandName } from './queries.ts';
 import { clauseHolds, clauseSelector } from './selectors.ts';
-import type { Agent, Interaction } from './entities.ts';
+import type { Agent, Interaction, Profile, Signature } from './entities.ts';
 import type { InteractionStatus, LabelValue, Selector } from './types.ts';
 
 /** Why one agent is not taking a waiting interaction (every reason that applies, in this order). */
@@ -26,6 +26,7 @@ export type NotTakingReason =
   | { readonly reason: 'capacity'; readonly usedUnits: number; readonly cost: number; readonly totalUnits: number }
   | { readonly reason: 'rejected_before' }
   | { readonly reason: 'reserved_for_preferred'; readonly until: number }
+  | { readonly reason: 'required_agents'; readonly until: number | null }
   | {
       readonly reason: 'lower_queue_level';
       readonly level: number;
@@ -34,8 +35,10 @@ export type NotTakingReason =
 
 export interface AgentVerdict {
   readonly agentId: string;
-  /** Meets the skill, label and channel requirements. */
+  /** Meets the membership, skill, label and channel requirements (of one alternative), or is required by name. */
   readonly eligible: boolean;
+  /** With alternatives: the one the agent meets, or else the one it misses by the fewest reasons (0-based). */
+  readonly alternative?: number;
   /** Empty when the agent could take it now (a transient state: the engine offers at once). */
   readonly reasons: readonly NotTakingReason[];
 }
@@ -56,6 +59,12 @@ export interface ChoiceExplanation {
   readonly preferred: boolean;
 }
 
+export interface RequiredView {
+  readonly skills: Readonly<Record<string, number>>;
+  readonly labels: Readonly<Record<string, LabelValue>>;
+  readonly selectors: readonly Selector[];
+}
+
 export interface Explanation {
   readonly interactionId: string;
   readonly status: InteractionStatus;
@@ -66,15 +75,15 @@ export interface Explanation {
   readonly priority: number;
   readonly arrival: number;
   readonly deadline: number;
-  /** Skill minima; exact-match labels (`eq` selectors, the shorthand); every other selector. */
-  readonly required: {
-    readonly skills: Readonly<Record<string, number>>;
-    readonly labels: Readonly<Record<string, LabelValue>>;
-    readonly selectors: readonly Selector[];
-  };
-  /** Agents reserved by a preference window, and its end. */
+  /** Skill minima; exact-match labels (`eq` selectors, the shorthand); every other selector (of the first alternative). */
+  readonly required: RequiredView;
+  /** Every alternative's effective requirement, when it has more than one. */
+  readonly alternatives?: readonly RequiredView[];
+  /** Agents reserved by a preference window, or required by name, and its end (null: for ever). */
   readonly preferredAgents: readonly string[];
   readonly preferredUntil: number | null;
+  /** `preferredAgents` are required: nobody else may take it until `preferredUntil`. */
+  readonly requiredAgents: boolean;
   readonly counts: {
     readonly agents: number;
     readonly eligible: number;
@@ -100,21 +109,23 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
   const eligibleRows: AgentVerdict[] = [];
   const otherRows: AgentVerdict[] = [];
   let eligibleCount = 0;
+  const sigs = signaturesOf(ix);
+  const byName = ix.required ? preferred : [];
   for (const a of e.agents.byId.values()) {
-    const reasons: NotTakingReason[] = [];
     const p = a.profile;
-    if (p.queues.size > 0 ? !p.queues.has(ix.queue.id) : ix.queue.membersOnly)
-      reasons.push({ reason: 'not_member', queue: ix.queue.id, membersOnly: ix.queue.membersOnly });
-    for (const [skill, min] of sig.skills) {
-      const has = p.levels.get(skill);
-      if (has === undefined) reasons.push({ reason: 'missing_skill', skill, required: min });
-      else if (has < min) reasons.push({ reason: 'skill_level', skill, has, required: min });
-    }
-    for (const c of sig.selectors) {
-      const has = p.labels.get(c.key);
-      if (clauseHolds(c, has)) continue;
-      if (c.op === 'eq') reasons.push({ reason: 'label', label: c.key, wants: c.value!, has: has ?? null });
-      else reasons.push({ reason: 'selector', selector: clauseSelector(c), has: has ?? null });
+    // A required agent needs no requirement; otherwise the alternative it meets, or the one it
+    // misses by the fewest reasons.
+    let alternative = 0;
+    let reasons: NotTakingReason[] = [];
+    if (!byName.includes(a)) {
+      for (let k = 0; k < sigs.length; k++) {
+        const r = requirementReasons(p, sigs[k]);
+        if (k === 0 || r.length < reasons.length) {
+          reasons = r;
+          alternative = k;
+        }
+        if (r.length === 0) break;
+      }
     }
     const pc = p.byCh[ix.ch];
     if (!pc) reasons.push({ reason: 'no_channel', channel: chName });
@@ -132,9 +143,14 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
       const better = betterLevelWork(e, a, ix, now);
       if (better) reasons.push(better);
     }
-    if (ix.preferred !== null && !preferred.includes(a)) reasons.push({ reason: 'reserved_for_preferred', until: prefUntil });
+    if (ix.preferred !== null && !preferred.includes(a))
+      reasons.push(
+        ix.required
+          ? { reason: 'required_agents', until: prefUntil === Number.POSITIVE_INFINITY ? null : prefUntil }
+          : { reason: 'reserved_for_preferred', until: prefUntil },
+      );
     for (const r of reasons) byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
-    const row: AgentVerdict = { agentId: a.id, eligible, reasons };
+    const row: AgentVerdict = sigs.length > 1 ? { agentId: a.id, eligible, alternative, reasons } : { agentId: a.id, eligible, reasons };
     if (eligible) {
       if (eligibleRows.length < limit) eligibleRows.push(row);
     } else if (otherRows.length < limit) otherRows.push(row);
@@ -144,7 +160,8 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
   let choice: ChoiceExplanation | null = null;
   if (o !== null) {
     let proficiency = 0;
-    for (const [skill] of sig.skills) proficiency += o.pc.profile.levels.get(skill) ?? 0;
+    const met = sigs.find((g) => g.profileIds.has(o.pc.profile.id)) ?? sig;
+    for (const [skill] of met.skills) proficiency += o.pc.profile.levels.get(skill) ?? 0;
     const { idleSince, occupancy } = e.selection.decode(o.agentKey);
     choice = {
       agentId: o.agent.id,
@@ -168,18 +185,43 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
     priority: ix.priority,
     arrival: rec[ix.slot * R_SIZE + R_ARRIVAL],
     deadline: rec[ix.slot * R_SIZE + R_DEADLINE],
-    required: {
-      skills: Object.fromEntries(sig.skills),
-      labels: Object.fromEntries(sig.selectors.filter((c) => c.op === 'eq').map((c) => [c.key, c.value!])),
-      selectors: sig.selectors.filter((c) => c.op !== 'eq').map(clauseSelector),
-    },
+    required: requiredView(sig),
+    ...(sigs.length > 1 ? { alternatives: sigs.map(requiredView) } : {}),
     preferredAgents: preferred.map((a) => a.id),
-    preferredUntil: ix.preferred !== null ? prefUntil : null,
+    preferredUntil: ix.preferred !== null && prefUntil !== Number.POSITIVE_INFINITY ? prefUntil : null,
+    requiredAgents: ix.required,
     counts: { agents: agentCount, eligible: eligibleCount, byReason },
     agents,
     truncated: agentCount > agents.length,
     choice,
   };
+}
+
+function requiredView(sig: Signature): RequiredView {
+  return {
+    skills: Object.fromEntries(sig.skills),
+    labels: Object.fromEntries(sig.selectors.filter((c) => c.op === 'eq').map((c) => [c.key, c.value!])),
+    selectors: sig.selectors.filter((c) => c.op !== 'eq').map(clauseSelector),
+  };
+}
+
+/** Why the agents of profile `p` do not meet signature σ: membership, skills, labels, selectors. */
+function requirementReasons(p: Profile, sig: Signature): NotTakingReason[] {
+  const reasons: NotTakingReason[] = [];
+  const q = sig.queue;
+  if (p.queues.size > 0 ? !p.queues.has(q.id) : q.membersOnly) reasons.push({ reason: 'not_member', queue: q.id, membersOnly: q.membersOnly });
+  for (const [skill, min] of sig.skills) {
+    const has = p.levels.get(skill);
+    if (has === undefined) reasons.push({ reason: 'missing_skill', skill, required: min });
+    else if (has < min) reasons.push({ reason: 'skill_level', skill, has, required: min });
+  }
+  for (const c of sig.selectors) {
+    const has = p.labels.get(c.key);
+    if (clauseHolds(c, has)) continue;
+    if (c.op === 'eq') reasons.push({ reason: 'label', label: c.key, wants: c.value!, has: has ?? null });
+    else reasons.push({ reason: 'selector', selector: clauseSelector(c), has: has ?? null });
+  }
+  return reasons;
 }
 
 /**

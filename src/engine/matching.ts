@@ -12,7 +12,7 @@
 import type { AgentTable } from './agent-table.ts';
 import type { AgentSelection } from './agent-selection.ts';
 import { canTake } from './capacity.ts';
-import type { Agent, Interaction, ProfileChannel, Queue } from './entities.ts';
+import type { Agent, Interaction, Profile, ProfileChannel, Queue, Signature } from './entities.ts';
 import { R_BAND, R_ENTERED, R_KEY, R_SEQ, R_SIZE, type InteractionTable } from './interaction-table.ts';
 import type { Ordering } from './ordering.ts';
 
@@ -21,9 +21,28 @@ export function isRejected(ix: Interaction, a: Agent): boolean {
   return ix.rejectedBy?.has(a) === true;
 }
 
+/** Do the agents of profile `p` meet one of `ix`'s requirements (its alternatives)? */
+export function eligibleProfile(ix: Interaction, p: Profile): boolean {
+  if (ix.sig.profileIds.has(p.id)) return true;
+  if (ix.alts !== null) for (const sig of ix.alts) if (sig.profileIds.has(p.id)) return true;
+  return false;
+}
+
+/** The interaction's signatures: the first, then its other alternatives'. */
+export function signaturesOf(ix: Interaction): readonly Signature[] {
+  return ix.alts === null ? [ix.sig] : [ix.sig, ...ix.alts];
+}
+
+/** Has any signature of `ix` an available agent? */
+export function anyAvailable(ix: Interaction): boolean {
+  if (ix.sig.avail > 0) return true;
+  if (ix.alts !== null) for (const sig of ix.alts) if (sig.avail > 0) return true;
+  return false;
+}
+
 /** May agent `a` be offered `ix` on `pc` now: room, meets the requirements, never declined it. */
 export function mayTake(a: Agent, pc: ProfileChannel, ix: Interaction): boolean {
-  return canTake(a, pc) && ix.sig.profileIds.has(a.profile.id) && !isRejected(ix, a);
+  return canTake(a, pc) && eligibleProfile(ix, a.profile) && !isRejected(ix, a);
 }
 
 export class Matcher {
@@ -43,31 +62,39 @@ export class Matcher {
     private readonly selection: AgentSelection,
   ) {}
 
-  /** The best available agent for `ix` under the agent-selection policy, skipping decliners and `exclude`. */
+  /**
+   * The best available agent for `ix` under the agent-selection policy, skipping decliners and
+   * `exclude`, over the eligible profiles of each of its alternatives (best-skill: the highest
+   * proficiency in the alternative the agent meets, then the selection key).
+   */
   bestAgentFor(ix: Interaction, exclude: Agent | null): { agent: Agent; pc: ProfileChannel } | null {
-    const sig = ix.sig;
-    const pcs = sig.pcs;
     const bestSkill = this.selection.bestSkill;
     const less = this.agents.less;
     let best = -1;
     let bestPc: ProfileChannel | null = null;
     let bestProf = -1;
     const plain = ix.rejectedBy === null && exclude === null;
-    for (let i = 0; i < pcs.length; i++) {
-      const pc = pcs[i];
-      if (pc.heap.size === 0) continue;
-      if (bestSkill && bestPc !== null && sig.proficiency[i] < bestProf) break;
-      let h = pc.heap.peek();
-      if (!plain) {
-        this.matchAgent = exclude;
-        this.matchIx = ix;
-        if (!this.agentFitsMatchIx(h)) h = pc.heap.findFirst(this.agentFitsMatchIx);
-        if (h < 0) continue;
-      }
-      if (best < 0 || less(h, best)) {
-        best = h;
-        bestPc = pc;
-        bestProf = sig.proficiency[i];
+    const alts = ix.alts;
+    for (let k = -1; k < (alts === null ? 0 : alts.length); k++) {
+      const sig = k < 0 ? ix.sig : alts![k];
+      const pcs = sig.pcs;
+      for (let i = 0; i < pcs.length; i++) {
+        const pc = pcs[i];
+        if (pc.heap.size === 0) continue;
+        const prof = sig.proficiency[i];
+        if (bestSkill && bestPc !== null && prof < bestProf) break;
+        let h = pc.heap.peek();
+        if (!plain) {
+          this.matchAgent = exclude;
+          this.matchIx = ix;
+          if (!this.agentFitsMatchIx(h)) h = pc.heap.findFirst(this.agentFitsMatchIx);
+          if (h < 0) continue;
+        }
+        if (best < 0 || (bestSkill && prof > bestProf) || ((!bestSkill || prof === bestProf) && less(h, best))) {
+          best = h;
+          bestPc = pc;
+          bestProf = prof;
+        }
       }
     }
     return bestPc === null ? null : { agent: this.agents.bySlot[best]!, pc: bestPc };

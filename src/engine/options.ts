@@ -41,6 +41,8 @@ export interface EngineLimits {
   readonly maxSelectorsPerInteraction: number;
   /** Values of one `in` or `notIn` selector. */
   readonly maxSelectorValues: number;
+  /** Alternatives of one interaction (or of one relaxation step). */
+  readonly maxAlternatives: number;
   /** Queues one agent lists in its `queues`. */
   readonly maxQueuesPerAgent: number;
   readonly maxRequirementsPerInteraction: number;
@@ -48,7 +50,10 @@ export interface EngineLimits {
   readonly maxRelaxationSteps: number;
   /** Agents named in one SetAgentState. */
   readonly maxAgentsPerCommand: number;
-  /** Interactions waiting for one preferred agent; beyond it new ones skip the preference. */
+  /**
+   * Interactions waiting for one preferred agent (beyond it new ones skip the preference) or
+   * required by name (beyond it a submission or transfer naming the agent is refused).
+   */
   readonly maxPreferredPerAgent: number;
   /** Distinct requirement signatures (channel + queue + requirements + selectors). */
   readonly maxSignatures: number;
@@ -88,6 +93,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
   maxSelectorsPerInteraction: 32,
   maxSelectorValues: 32,
   maxQueuesPerAgent: 64,
+  maxAlternatives: 8,
   maxRequirementsPerInteraction: 32,
   maxPreferredAgents: 16,
   maxRelaxationSteps: 8,

@@ -5,6 +5,7 @@
  */
 import { BAND_ESCALATED, BAND_LATE } from './entities.ts';
 import type { EngineParts } from './engine-parts.ts';
+import { signaturesOf } from './matching.ts';
 import { R_ARRIVAL, R_BAND, R_DEADLINE, R_ENTERED, R_SIZE } from './interaction-table.ts';
 import type { AgentStateName, InteractionStatus } from './types.ts';
 
@@ -139,7 +140,13 @@ export function interactionInfo(e: EngineParts, interactionId: string, now: numb
     }
     const c = ix.queue.counters;
     let staffed = 0;
-    for (const pc of ix.sig.pcs) staffed += pc.profile.staffed;
+    const seen = new Set<number>();
+    for (const sig of signaturesOf(ix))
+      for (const pc of sig.pcs)
+        if (!seen.has(pc.profile.id)) {
+          seen.add(pc.profile.id);
+          staffed += pc.profile.staffed;
+        }
     if (c.handled > 0 && staffed > 0) estimatedWaitMs = (position * (c.handleMsTotal / c.handled)) / staffed;
   }
   const rec = e.ixs.rec;

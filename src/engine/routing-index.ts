@@ -16,14 +16,9 @@ import { IndexedHeap, PositionIndex } from '../queues/indexed-heap.ts';
 import { KeyedHeap } from '../queues/keyed-heap.ts';
 import type { Membership, Profile, ProfileChannel, Queue, Signature } from './entities.ts';
 import type { EngineLimits } from './options.ts';
+import { type Effective, NO_REQUIREMENTS, type Requirements, effective } from './requirements.ts';
 import { type Clause, NO_SELECTORS, clauseHolds, clauseText } from './selectors.ts';
 import type { AgentSpec, CapacitySpec, LabelValue, Labels, SkillLevels } from './types.ts';
-
-/**
- * The skill requirements of work that names no skills: one shared, frozen object, so an
- * interaction without requirements holds no empty objects of its own and finds its signature at once.
- */
-export const NO_REQUIREMENTS: Readonly<Record<string, never>> = Object.freeze({});
 
 export class RoutingIndex {
   /** Skills defined by DefineSkill: requirements and agents may name only these. */
@@ -40,14 +35,34 @@ export class RoutingIndex {
   private readonly plain: (Signature | undefined)[][] = [];
   /** Profiles with more than one queue level: while any exists, batches match agent by agent. */
   levelledProfiles = 0;
-  /** Positions of interactions in the signature heaps (an interaction is in one at a time). */
-  readonly sigPos = new PositionIndex();
+  /**
+   * Positions of interactions in the signature heaps, one index per alternative number: a
+   * signature is made for one alternative number, so an interaction is in at most one heap of each.
+   */
+  readonly sigPos: PositionIndex[] = [];
 
   constructor(
     private readonly limits: EngineLimits,
     /** The available-agent heaps' order (agent-table.ts). */
     private readonly agentLess: (a: number, b: number) => boolean,
-  ) {}
+  ) {
+    for (let k = 0; k < Math.max(1, limits.maxAlternatives); k++) this.sigPos.push(new PositionIndex());
+  }
+
+  /**
+   * The signatures of `req` in queue `q` on channel `ch`, one per alternative (made and linked
+   * if new); null when the signature limit is reached.
+   */
+  signaturesFor(q: Queue, ch: number, req: Requirements): Signature[] | null {
+    const eff = effective(req);
+    const out: Signature[] = [];
+    for (let k = 0; k < eff.length; k++) {
+      const sig = this.signatureFor(q, ch, eff[k], k);
+      if (sig === null) return null;
+      out.push(sig);
+    }
+    return out;
+  }
 
   /** The channel's index; with `create`, interns a new name, else −1 for an unknown one. */
   channelIndex(name: string, create: boolean): number {
@@ -129,26 +144,26 @@ export class RoutingIndex {
   }
 
   /**
-   * The signature for these requirements in `q` (made and linked if new); null at the limit.
-   * Work with no skills and no labels (`NO_REQUIREMENTS`, most of it) finds its signature by
-   * queue and channel, without building the key.
+   * The signature of one effective requirement as alternative number `alt` in `q` (made and
+   * linked if new); null at the limit. Work with no requirements (most of it) finds its
+   * signature by queue and channel, without building the key.
    */
-  signatureFor(q: Queue, ch: number, skills: SkillLevels, selectors: readonly Clause[]): Signature | null {
-    if (skills === NO_REQUIREMENTS && selectors === NO_SELECTORS) {
+  signatureFor(q: Queue, ch: number, req: Effective, alt: number): Signature | null {
+    if (alt === 0 && req.skills === NO_REQUIREMENTS && req.clauses === NO_SELECTORS) {
       const byCh = (this.plain[q.idx] ??= []);
       const known = byCh[ch];
       if (known !== undefined) return known;
-      const sig = this.keyedSignature(q, ch, skills, selectors);
+      const sig = this.keyedSignature(q, ch, req.skills, req.clauses, 0);
       if (sig) byCh[ch] = sig;
       return sig;
     }
-    return this.keyedSignature(q, ch, skills, selectors);
+    return this.keyedSignature(q, ch, req.skills, req.clauses, alt);
   }
 
-  private keyedSignature(q: Queue, ch: number, skills: SkillLevels, selectors: readonly Clause[]): Signature | null {
+  private keyedSignature(q: Queue, ch: number, skills: SkillLevels, selectors: readonly Clause[], alt: number): Signature | null {
     const skillIds = Object.keys(skills);
     if (skillIds.length > 1) skillIds.sort();
-    const key = signatureKey(q.idx, ch, skillIds, skills, selectors);
+    const key = signatureKey(q.idx, ch, skillIds, skills, selectors, alt);
     const existing = this.signatures.get(key);
     if (existing) return existing;
     const sk = skillIds.map((s) => [s, skills[s]] as const);
@@ -157,9 +172,10 @@ export class RoutingIndex {
       id: this.signatureList.length,
       queue: q,
       ch,
+      alt,
       skills: sk,
       selectors,
-      heap: new KeyedHeap(this.sigPos),
+      heap: new KeyedHeap(this.sigPos[alt]),
       pcs: [],
       proficiency: [],
       profileIds: new Set(),
@@ -247,8 +263,15 @@ export function newProfile(
 }
 
 /** A signature's canonical key; ids never contain the control characters used as separators. */
-export function signatureKey(queueIdx: number, ch: number, sortedSkillIds: readonly string[], skills: SkillLevels, selectors: readonly Clause[]): string {
-  let key = `${queueIdx}\u0001${ch}`;
+export function signatureKey(
+  queueIdx: number,
+  ch: number,
+  sortedSkillIds: readonly string[],
+  skills: SkillLevels,
+  selectors: readonly Clause[],
+  alt: number,
+): string {
+  let key = alt === 0 ? `${queueIdx}\u0001${ch}` : `${alt}\u0005${queueIdx}\u0001${ch}`;
   for (const s of sortedSkillIds) key += `\u0001${s}\u0002${skills[s]}`;
   key += '\u0003';
   for (const c of selectors) key += `\u0001${clauseText(c)}`;

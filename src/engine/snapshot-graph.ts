@@ -9,7 +9,8 @@ import type { Agent, Interaction, ProfileChannel, Queue, QueueCounters, Signatur
 import type { EngineParts } from './engine-parts.ts';
 import { R_SIZE } from './interaction-table.ts';
 import { newProfile, signatureKey } from './routing-index.ts';
-import { type Clause, NO_SELECTORS, toClauses } from './selectors.ts';
+import { requirementsOf, type Requirements } from './requirements.ts';
+import { type Clause, toClauses } from './selectors.ts';
 import {
   SNAPSHOT_FORMAT,
   type AgentSnapshot,
@@ -17,6 +18,7 @@ import {
   type InteractionSnapshot,
   type ProfileSnapshot,
   type QueueSnapshot,
+  type RequirementsRest,
   type SignatureSnapshot,
 } from './snapshot.ts';
 
@@ -71,6 +73,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       key,
       queue: g.queue.idx,
       ch: g.ch,
+      alt: g.alt,
       skills: g.skills.map(([k, v]) => [k, v]),
       selectors: [...g.selectors],
       heap: g.heap.dump(),
@@ -114,8 +117,8 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       ix.channel,
       ix.ch,
       ix.queue.idx,
-      ix.skills,
-      ix.selectors,
+      ix.req.skills,
+      { labels: ix.req.labels, selectors: ix.req.selectors, alternatives: ix.req.alternatives },
       ix.sig.id,
       ix.status,
       ix.priority,
@@ -129,6 +132,8 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       ix.relaxation,
       ix.relaxStep,
       ix.transferId,
+      ix.alts === null ? null : ix.alts.map((g) => g.id),
+      ix.required,
     ]);
   }
   return {
@@ -158,7 +163,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
     closedNumber: closed.number.slice(),
     finished: e.finished.dump(),
     lastAgent: e.lastAgent.dump(),
-    sigPos: index.sigPos.dump(),
+    sigPos: index.sigPos.map((p) => p.dump()),
     agentPos: index.agentPos.map((p) => p.dump()),
     lists: e.lists.dump(),
     ixTimers: d.ixTimers.dump(),
@@ -222,14 +227,17 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
             gs.skills.map(([s]) => s),
             Object.fromEntries(gs.skills),
             selectors,
+            0,
           );
+    const alt = gs.alt ?? 0;
     const g: Signature = {
       id: index.signatureList.length,
       queue: queueByIdx[gs.queue],
       ch: gs.ch,
+      alt,
       skills: gs.skills,
       selectors,
-      heap: new KeyedHeap(index.sigPos),
+      heap: new KeyedHeap(index.sigPos[alt]),
       pcs: gs.pcs.map(([pid, ch]) => index.profileList[pid].byCh[ch]!),
       proficiency: [...gs.proficiency],
       profileIds: new Set(gs.profileIds),
@@ -257,7 +265,10 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       }
     });
   });
-  index.sigPos.load(snap.sigPos);
+  const sigPos = snap.sigPos instanceof Int32Array ? [snap.sigPos] : snap.sigPos;
+  sigPos.forEach((pos, k) => {
+    index.sigPos[k].load(pos);
+  });
 
   agentTable.bySlot = new Array(snap.agentSlots).fill(undefined);
   agentTable.freeSlots.push(...snap.freeAgentSlots);
@@ -298,9 +309,9 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       channel: x[3],
       ch: x[4],
       queue: queueByIdx[x[5]],
-      skills: x[6],
-      selectors: Array.isArray(x[7]) ? (x[7].length === 0 ? NO_SELECTORS : x[7]) : clausesOfLabels(Object.entries(x[7])),
+      req: restoreRequirements(x[6], x[7], snap.format),
       sig: index.signatureList[x[8]],
+      alts: x[21] ? x[21].map((id) => index.signatureList[id]) : null,
       status: x[9],
       priority: x[10],
       valueTier: x[11],
@@ -310,6 +321,7 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       agent: null,
       rejectedBy: null,
       preferred: null,
+      required: x[22] ?? false,
       relaxation: x[18],
       relaxStep: x[19],
       transferId: x[20] ?? null,
@@ -361,6 +373,21 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
   d.agentTimers.load(snap.agentTimers);
   d.agentTimerPos.load(snap.agentTimerPos);
   return snap.now;
+}
+
+/** An interaction's requirements from its record (format 1: skills and exact-match labels). */
+function restoreRequirements(skills: Record<string, number>, rest: RequirementsRest | Record<string, string>, format: number): Requirements {
+  if (format === 1) {
+    const labels = rest as Record<string, string>;
+    return requirementsOf({ skills: Object.keys(skills).length > 0 ? skills : undefined, labels: Object.keys(labels).length > 0 ? labels : undefined });
+  }
+  const r = rest as RequirementsRest;
+  return requirementsOf({
+    skills: Object.keys(skills).length > 0 ? skills : undefined,
+    labels: r.labels ?? undefined,
+    selectors: r.selectors ?? undefined,
+    alternatives: r.alternatives ?? undefined,
+  });
 }
 
 /** Format 1's exact-match label pairs as clauses. */

@@ -9,7 +9,7 @@ import type { BoundedMapDump } from '../queues/bounded-map.ts';
 import type { KeyedHeapDump } from '../queues/keyed-heap.ts';
 import type { EngineOptions } from './options.ts';
 import type { Clause } from './selectors.ts';
-import type { AgentStateName, InteractionStatus, LabelValue, RelaxationStep, ServiceObjective } from './types.ts';
+import type { AgentStateName, InteractionStatus, LabelValue, Labels, RelaxationStep, Requirement, Selector, ServiceObjective } from './types.ts';
 
 /**
  * Bumped whenever the layout below changes. A restore reads this format and the ones before it
@@ -55,6 +55,8 @@ export interface SignatureSnapshot {
   readonly key: string;
   readonly queue: number;
   readonly ch: number;
+  /** The alternative number it is made for; absent in format 1 (0). */
+  readonly alt?: number;
   readonly skills: [string, number][];
   /** Format 2 and later. */
   readonly selectors?: Clause[];
@@ -92,9 +94,10 @@ export type AgentSnapshot = [
 export type OfferSnapshot = [number, number, number, number, number | null, number, number, boolean];
 
 /**
- * [slot, id, seq, channel, ch, queue, skills, selectors, signature, status, priority, valueTier,
- * customerId, context, offer, agent, rejectedBy, preferred, relaxation, relaxStep, transferId]
- * (selectors: canonical clauses; in format 1 an exact-match labels record).
+ * [slot, id, seq, channel, ch, queue, skills, rest of the requirements, signature, status,
+ * priority, valueTier, customerId, context, offer, agent, rejectedBy, preferred, relaxation,
+ * relaxStep, transferId, other alternatives' signatures, required]: the requirements' skills,
+ * then their labels, selectors and alternatives (in format 1 an exact-match labels record).
  */
 export type InteractionSnapshot = [
   number,
@@ -104,7 +107,7 @@ export type InteractionSnapshot = [
   number,
   number,
   Record<string, number>,
-  readonly Clause[] | Record<string, string>,
+  RequirementsRest | Record<string, string>,
   number,
   InteractionStatus,
   number,
@@ -119,7 +122,18 @@ export type InteractionSnapshot = [
   number,
   /** The last transfer's id (absent in snapshots written before transfers carried one). */
   (string | null)?,
+  /** Format 2: the signatures of its alternatives after the first. */
+  (number[] | null)?,
+  /** Format 2: its preferred agents are required ones. */
+  boolean?,
 ];
+
+/** An interaction's requirements besides their skills (format 2). */
+export interface RequirementsRest {
+  readonly labels: Labels | undefined;
+  readonly selectors: readonly Selector[] | undefined;
+  readonly alternatives: readonly Requirement[] | null;
+}
 
 export interface EngineSnapshot {
   readonly format: number;
@@ -149,7 +163,8 @@ export interface EngineSnapshot {
   readonly closedNumber: Float64Array;
   readonly finished: BoundedMapDump;
   readonly lastAgent: BoundedMapDump;
-  readonly sigPos: Int32Array;
+  /** One per alternative number; format 1 had one. */
+  readonly sigPos: Int32Array[] | Int32Array;
   readonly agentPos: Int32Array[];
   readonly lists: { prev: Int32Array; next: Int32Array; member: Int32Array };
   readonly ixTimers: KeyedHeapDump;

@@ -100,11 +100,37 @@ export interface QueueSpec {
   readonly membersOnly?: boolean;
 }
 
+/**
+ * One set of requirements an agent may meet. As an alternative it adds to the interaction's own
+ * requirements (a skill it names takes its level from here; labels and selectors add up).
+ */
+export interface Requirement {
+  readonly skills?: SkillLevels;
+  readonly labels?: Labels;
+  readonly selectors?: readonly Selector[];
+}
+
+/**
+ * A relaxation step (bullseye): at `afterMs` after arrival it replaces the fields it names and
+ * keeps the others; at least one besides `afterMs`.
+ */
 export interface RelaxationStep {
   /** Milliseconds after arrival. */
   readonly afterMs: number;
-  /** The requirements from then on (drop a skill by leaving it out, lower it by a smaller level). */
-  readonly skills: SkillLevels;
+  /** The skill requirements from then on (drop a skill by leaving it out, lower it by a smaller level). */
+  readonly skills?: SkillLevels;
+  readonly labels?: Labels;
+  readonly selectors?: readonly Selector[];
+  /** Replaces the alternatives; an empty list removes them. */
+  readonly alternatives?: readonly Requirement[];
+  /** Moves the interaction to this queue, keeping its arrival (its place in line). */
+  readonly queue?: string;
+  readonly priority?: number;
+  /**
+   * When the step applies and no agent who is logged in (not offline) could ever take its
+   * requirements, the next step applies at once.
+   */
+  readonly skipIfNoneLoggedIn?: boolean;
 }
 
 export interface InteractionSpec {
@@ -117,6 +143,17 @@ export interface InteractionSpec {
   readonly labels?: Labels;
   /** Conditions on the agent's labels, all of which must hold (with `labels`). */
   readonly selectors?: readonly Selector[];
+  /**
+   * Any one of these (each added to the requirements above) lets an agent take it; the
+   * interaction waits for all of them at once and is offered to one agent at a time.
+   */
+  readonly alternatives?: readonly Requirement[];
+  /**
+   * Only these agents may take it (they need a channel for it and room, not the requirements),
+   * for `requiredForMs` (default: for ever); then it routes normally, keeping its arrival.
+   */
+  readonly requiredAgents?: readonly string[];
+  readonly requiredForMs?: number;
   readonly customerId?: string;
   /** Customer value tier, 0 (none) and up; boosts ordering by the engine's tier table. */
   readonly valueTier?: number;
@@ -153,8 +190,11 @@ export type Command =
       readonly type: 'TransferInteraction';
       readonly interactionId: string;
       readonly queue: string;
-      /** New requirements; by default the interaction keeps its own. */
+      /** New skill requirements (its alternatives are dropped); by default the interaction keeps its own. */
       readonly skills?: SkillLevels;
+      /** Directed transfer: only this agent may take it, for `requiredForMs` (default: for ever). */
+      readonly agentId?: string;
+      readonly requiredForMs?: number;
       /**
        * Makes the transfer safe to retry: a transfer with the id of the last one applied to the
        * interaction changes nothing and answers `duplicate`.
@@ -274,7 +314,16 @@ export type EngineEvent =
       /** A transfer of an assigned interaction releases its agent: that agent. */
       readonly releasedAgentId?: string;
     }
-  | { readonly type: 'InteractionRelaxed'; readonly at: number; readonly interactionId: string; readonly step: number }
+  | {
+      readonly type: 'InteractionRelaxed';
+      readonly at: number;
+      readonly interactionId: string;
+      /** 1-based: the number of steps applied so far. */
+      readonly step: number;
+      /** A step that moved it to another queue (keeping its arrival): from where to where. */
+      readonly fromQueue?: string;
+      readonly toQueue?: string;
+    }
   | {
       readonly type: 'InteractionReclassified';
       readonly at: number;

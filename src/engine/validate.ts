@@ -6,7 +6,7 @@
 import { RejectCode, type Rejection } from './codes.ts';
 import { MAX_LEVEL, MAX_PRIORITY, MAX_QUEUE_LEVEL, type EngineLimits } from './options.ts';
 import { SELECTOR_OPS, operandsOf } from './selectors.ts';
-import type { AgentSpec, CapacitySpec, InteractionSpec, Labels, QueueSpec, Selector, SkillLevels } from './types.ts';
+import type { AgentSpec, CapacitySpec, InteractionSpec, Labels, QueueSpec, Requirement, Selector, SkillLevels } from './types.ts';
 
 export function reject(code: RejectCode, message: string): Rejection {
   return { code, message };
@@ -203,27 +203,65 @@ export function checkAgentSpec(spec: AgentSpec, skills: ReadonlySet<string>, que
 
 /**
  * The checks of SubmitInteraction's fields after its id (which is checked first, so a duplicate
- * is answered as one before anything else is looked at), against the defined skills and agents.
+ * is answered as one before anything else is looked at), against the defined skills, agents and
+ * queues.
  */
 export function checkInteractionSpec(
   spec: InteractionSpec,
   skills: ReadonlySet<string>,
   agents: ReadonlyMap<string, unknown>,
+  queues: ReadonlyMap<string, unknown>,
   L: EngineLimits,
 ): Rejection | null {
   return (
     checkId(spec.channel, 'channel', L) ??
     checkId(spec.queue, 'queue', L) ??
-    checkSkillLevels(spec.skills, 'skills', L.maxRequirementsPerInteraction, skills, L) ??
-    checkLabels(spec.labels, 'labels', L) ??
-    checkSelectors(spec.selectors, spec.labels !== null && typeof spec.labels === 'object' ? Object.keys(spec.labels).length : 0, 'selectors', L) ??
+    checkRequirement(spec, '', skills, L) ??
+    checkAlternatives(spec.alternatives, 'alternatives', spec, skills, L) ??
     (spec.customerId === undefined ? null : checkId(spec.customerId, 'customerId', L)) ??
     (spec.valueTier === undefined ? null : checkInt(spec.valueTier, 'valueTier', 0, 100)) ??
     (spec.priority === undefined ? null : checkPriority(spec.priority)) ??
     (spec.slaDeadline === undefined ? null : checkDuration(spec.slaDeadline, 'slaDeadline')) ??
     checkPreferred(spec.preferredAgents, agents, L) ??
-    checkRelaxation(spec.relaxation, skills, L)
+    checkRequiredAgents(spec.requiredAgents, spec.requiredForMs, L) ??
+    checkRelaxation(spec.relaxation, spec, skills, queues, L)
   );
+}
+
+/** One requirement (an interaction's own, an alternative's or a step's): skills, labels, selectors. */
+export function checkRequirement(r: Requirement, prefix: string, skills: ReadonlySet<string>, L: EngineLimits): Rejection | null {
+  if (r === null || typeof r !== 'object') return reject(RejectCode.INVALID_ARGUMENT, `${prefix || 'requirement'} must be an object`);
+  return (
+    checkSkillLevels(r.skills, `${prefix}skills`, L.maxRequirementsPerInteraction, skills, L) ??
+    checkLabels(r.labels, `${prefix}labels`, L) ??
+    checkSelectors(r.selectors, r.labels !== null && typeof r.labels === 'object' ? Object.keys(r.labels).length : 0, `${prefix}selectors`, L)
+  );
+}
+
+/** Alternatives: at most maxAlternatives, each a requirement; with the common part, each within the limits. */
+export function checkAlternatives(
+  list: readonly Requirement[] | undefined,
+  what: string,
+  common: Requirement,
+  skills: ReadonlySet<string>,
+  L: EngineLimits,
+): Rejection | null {
+  if (list === undefined) return null;
+  if (!Array.isArray(list)) return reject(RejectCode.INVALID_ARGUMENT, `${what} must be a list`);
+  if (list.length > L.maxAlternatives) return reject(RejectCode.LIMIT_EXCEEDED, `${what}: more than ${L.maxAlternatives} alternatives`);
+  for (let i = 0; i < list.length; i++) {
+    const alt = list[i];
+    const bad = checkRequirement(alt, `${what}[${i}].`, skills, L);
+    if (bad) return bad;
+    const skillCount = new Set([...Object.keys(common.skills ?? {}), ...Object.keys(alt.skills ?? {})]).size;
+    if (skillCount > L.maxRequirementsPerInteraction)
+      return reject(RejectCode.LIMIT_EXCEEDED, `${what}[${i}]: more than ${L.maxRequirementsPerInteraction} skills with the common ones`);
+    const selectorCount =
+      new Set([...Object.keys(common.labels ?? {}), ...Object.keys(alt.labels ?? {})]).size + (common.selectors?.length ?? 0) + (alt.selectors?.length ?? 0);
+    if (selectorCount > L.maxSelectorsPerInteraction)
+      return reject(RejectCode.LIMIT_EXCEEDED, `${what}[${i}]: more than ${L.maxSelectorsPerInteraction} selectors with the common ones`);
+  }
+  return null;
 }
 
 export function checkPreferred(list: readonly string[] | undefined, agents: ReadonlyMap<string, unknown>, L: EngineLimits): Rejection | null {
@@ -238,18 +276,66 @@ export function checkPreferred(list: readonly string[] | undefined, agents: Read
   return null;
 }
 
-export function checkRelaxation(steps: InteractionSpec['relaxation'], skills: ReadonlySet<string>, L: EngineLimits): Rejection | null {
+/** The shape of requiredAgents and requiredForMs (the agents' existence is checked by the engine). */
+export function checkRequiredAgents(list: readonly string[] | undefined, forMs: number | undefined, L: EngineLimits): Rejection | null {
+  if (forMs !== undefined) {
+    if (list === undefined) return reject(RejectCode.INVALID_ARGUMENT, 'requiredForMs needs requiredAgents');
+    const bad = checkDuration(forMs, 'requiredForMs');
+    if (bad) return bad;
+  }
+  if (list === undefined) return null;
+  if (!Array.isArray(list) || list.length === 0) return reject(RejectCode.INVALID_ARGUMENT, 'requiredAgents must be a non-empty list');
+  if (list.length > L.maxPreferredAgents) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxPreferredAgents} required agents`);
+  for (const id of list) {
+    const bad = checkId(id, 'required agent id', L);
+    if (bad) return bad;
+  }
+  return null;
+}
+
+export function checkRelaxation(
+  steps: InteractionSpec['relaxation'],
+  spec: InteractionSpec,
+  skills: ReadonlySet<string>,
+  queues: ReadonlyMap<string, unknown>,
+  L: EngineLimits,
+): Rejection | null {
   if (steps === undefined) return null;
   if (!Array.isArray(steps)) return reject(RejectCode.INVALID_ARGUMENT, 'relaxation must be a list');
   if (steps.length > L.maxRelaxationSteps) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxRelaxationSteps} relaxation steps`);
   let last = -1;
-  for (const st of steps) {
-    if (st === null || typeof st !== 'object') return reject(RejectCode.INVALID_ARGUMENT, 'relaxation step must be an object');
-    const bad = checkDuration(st.afterMs, 'relaxation afterMs') ?? checkSkillLevels(st.skills, 'relaxation skills', L.maxRequirementsPerInteraction, skills, L);
+  // Each step's requirements are checked as they will stand then (the fields it leaves out kept).
+  let common: Requirement = spec;
+  let alternatives = spec.alternatives;
+  for (let i = 0; i < steps.length; i++) {
+    const st = steps[i];
+    const what = `relaxation[${i}]`;
+    if (st === null || typeof st !== 'object') return reject(RejectCode.INVALID_ARGUMENT, `${what} must be an object`);
+    const bad =
+      checkDuration(st.afterMs, `${what}.afterMs`) ??
+      checkRequirement(st, `${what}.`, skills, L) ??
+      (st.queue === undefined ? null : checkId(st.queue, `${what}.queue`, L)) ??
+      (st.priority === undefined ? null : checkPriority(st.priority)) ??
+      (st.skipIfNoneLoggedIn === undefined || typeof st.skipIfNoneLoggedIn === 'boolean'
+        ? null
+        : reject(RejectCode.INVALID_ARGUMENT, `${what}.skipIfNoneLoggedIn must be a boolean`));
     if (bad) return bad;
-    if (st.skills === undefined) return reject(RejectCode.INVALID_ARGUMENT, 'relaxation step needs skills');
+    if (st.queue !== undefined && !queues.has(st.queue)) return reject(RejectCode.UNKNOWN_QUEUE, `${what}: queue '${st.queue}' is not defined`);
+    if (
+      st.skills === undefined &&
+      st.labels === undefined &&
+      st.selectors === undefined &&
+      st.alternatives === undefined &&
+      st.queue === undefined &&
+      st.priority === undefined
+    )
+      return reject(RejectCode.INVALID_ARGUMENT, `${what} changes nothing: name skills, labels, selectors, alternatives, queue or priority`);
     if (st.afterMs <= last) return reject(RejectCode.INVALID_ARGUMENT, 'relaxation steps must be in increasing afterMs');
     last = st.afterMs;
+    common = { skills: st.skills ?? common.skills, labels: st.labels ?? common.labels, selectors: st.selectors ?? common.selectors };
+    alternatives = st.alternatives ?? alternatives;
+    const altBad = checkAlternatives(alternatives, st.alternatives !== undefined ? `${what}.alternatives` : 'alternatives', common, skills, L);
+    if (altBad) return altBad;
   }
   return null;
 }

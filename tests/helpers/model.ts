@@ -4,7 +4,15 @@
  * nothing of signatures, profiles or heaps: eligibility (membership, skills, labels, selectors)
  * and agent-side queue levels are computed here from the specs alone.
  */
-import type { AgentSpec, Command, EngineEvent, InteractionSpec, LabelValue, Selector, SkillLevels } from '../../src/index.ts';
+import type { AgentSpec, Command, EngineEvent, InteractionSpec, Labels, LabelValue, Requirement, Selector, SkillLevels } from '../../src/index.ts';
+
+/** An interaction's requirements as they stand: a common part and its alternatives (each added to it). */
+export interface ModelReq {
+  skills?: SkillLevels;
+  labels?: Labels;
+  selectors?: readonly Selector[];
+  alternatives?: readonly Requirement[];
+}
 
 /** A selector's verdict on an agent's label value (undefined: no such label), from the docs' table. */
 export function selectorHolds(s: Selector, has: LabelValue | undefined): boolean {
@@ -29,7 +37,10 @@ export interface ModelIx {
   spec: InteractionSpec;
   status: string;
   queue: string;
-  skills: SkillLevels;
+  req: ModelReq;
+  /** Agents required by name, and until when (null: none). */
+  required: string[] | null;
+  requiredUntil: number;
   agent: string | null;
   offerId: string | null;
   rejectedBy: Set<string>;
@@ -96,7 +107,9 @@ export class Model {
           spec,
           status: 'queued',
           queue: e.queueId,
-          skills: spec.skills ?? {},
+          req: { skills: spec.skills, labels: spec.labels, selectors: spec.selectors, alternatives: spec.alternatives },
+          required: spec.requiredAgents ? [...spec.requiredAgents] : null,
+          requiredUntil: spec.requiredAgents ? e.at + (spec.requiredForMs ?? Number.POSITIVE_INFINITY) : 0,
           agent: null,
           offerId: null,
           rejectedBy: new Set(),
@@ -112,7 +125,9 @@ export class Model {
         if (ix.status !== 'queued') this.fail(`I2: ${ix.id} offered while ${ix.status}`);
         if (a.state !== 'available') this.fail(`offer to ${e.agentId} in state ${a.state}`);
         if (ix.rejectedBy.has(e.agentId)) this.fail(`${ix.id} re-offered to ${e.agentId} who rejected it`);
-        if (!this.eligible(a, ix)) this.fail(`${ix.id} offered to ineligible ${e.agentId}`);
+        const byName = this.requiredNow(ix, e.at) && ix.required!.includes(e.agentId);
+        if (this.requiredNow(ix, e.at) && !byName) this.fail(`${ix.id} offered to ${e.agentId}, not one of its required agents ${ix.required}`);
+        if (!byName && !this.eligible(a, ix)) this.fail(`${ix.id} offered to ineligible ${e.agentId}`);
         const cap = a.spec.capacity!.channels[ix.spec.channel];
         if (!this.canTake(a, ix.spec.channel)) this.fail(`I3: ${e.agentId} offered ${ix.id} beyond capacity`);
         this.checkLevel(e.agentId, a, ix, e.at);
@@ -133,6 +148,7 @@ export class Model {
         const ix = this.ix(e.interactionId);
         if (ix.status !== 'offered' || ix.agent !== e.agentId || ix.offerId !== e.offerId) this.fail(`I2: ${ix.id} assigned from ${ix.status}`);
         ix.status = 'assigned';
+        ix.required = null;
         const w = this.agent(e.agentId).work.get(ix.id);
         if (!w) this.fail(`${ix.id} assigned without an offer`);
         else w.assigned = true;
@@ -144,7 +160,11 @@ export class Model {
         const ix = this.ix(e.interactionId);
         if (ix.status !== 'offered' || ix.offerId !== e.offerId) this.fail(`${e.type} for ${ix.id} in ${ix.status}`);
         this.agent(e.agentId).work.delete(ix.id);
-        if (e.type === 'OfferRejected') ix.rejectedBy.add(e.agentId);
+        if (e.type === 'OfferRejected') {
+          ix.rejectedBy.add(e.agentId);
+          // Every agent it required declined it: it routes normally.
+          if (ix.required?.every((x) => ix.rejectedBy.has(x))) ix.required = null;
+        }
         ix.status = 'queued';
         ix.agent = null;
         ix.offerId = null;
@@ -185,18 +205,34 @@ export class Model {
         ix.queue = e.toQueue;
         ix.entered = e.at;
         ix.rejectedBy.clear();
+        ix.required = null;
         if (e.type === 'InteractionTransferred') {
           const t = cmd as Extract<Command, { type: 'TransferInteraction' }>;
           if (t.skills) {
-            ix.skills = t.skills;
+            ix.req = { skills: t.skills, labels: ix.req.labels, selectors: ix.req.selectors };
             ix.spec = { ...ix.spec, relaxation: undefined };
+          }
+          if (t.agentId !== undefined) {
+            ix.required = [t.agentId];
+            ix.requiredUntil = e.at + (t.requiredForMs ?? Number.POSITIVE_INFINITY);
           }
         }
         break;
       }
       case 'InteractionRelaxed': {
         const ix = this.ix(e.interactionId);
-        ix.skills = ix.spec.relaxation![e.step - 1].skills;
+        const st = ix.spec.relaxation![e.step - 1];
+        ix.req = {
+          skills: st.skills ?? ix.req.skills,
+          labels: st.labels ?? ix.req.labels,
+          selectors: st.selectors ?? ix.req.selectors,
+          alternatives: st.alternatives ?? ix.req.alternatives,
+        };
+        if (st.queue !== undefined && st.queue !== ix.queue) {
+          if (e.toQueue !== st.queue) this.fail(`${ix.id} relaxed into ${e.toQueue}, step says ${st.queue}`);
+          ix.queue = st.queue;
+          ix.entered = e.at;
+        }
         break;
       }
       case 'AgentStateChanged': {
@@ -207,6 +243,11 @@ export class Model {
       }
       case 'AgentRemoved':
         this.agents.delete(e.agentId);
+        for (const ix of this.ixs.values())
+          if (ix.required?.includes(e.agentId)) {
+            ix.required = ix.required.filter((x) => x !== e.agentId);
+            if (ix.required.length === 0) ix.required = null;
+          }
         break;
       default:
         break;
@@ -230,12 +271,29 @@ export class Model {
     if (!cap) return false;
     const member = Object.keys(a.spec.queues ?? {});
     if (member.length > 0 ? !member.includes(ix.queue) : this.membersOnly.has(ix.queue)) return false;
-    for (const [s, min] of Object.entries(ix.skills)) if ((a.spec.skills?.[s] ?? 0) < min) return false;
     const labels = a.spec.labels ?? {};
     const has = (k: string) => (Object.hasOwn(labels, k) ? labels[k] : undefined);
-    for (const [k, v] of Object.entries(ix.spec.labels ?? {})) if (has(k) !== v) return false;
-    for (const sel of ix.spec.selectors ?? []) if (!selectorHolds(sel, has(sel.key))) return false;
-    return true;
+    const meets = (r: Requirement): boolean => {
+      for (const [s, min] of Object.entries(r.skills ?? {})) if ((a.spec.skills?.[s] ?? 0) < min) return false;
+      for (const [k, v] of Object.entries(r.labels ?? {})) if (has(k) !== v) return false;
+      for (const sel of r.selectors ?? []) if (!selectorHolds(sel, has(sel.key))) return false;
+      return true;
+    };
+    const common = ix.req;
+    const alts = common.alternatives?.length ? common.alternatives : [{}];
+    // An alternative adds to the common part: its skill levels replace the common ones it names.
+    return alts.some((alt) =>
+      meets({
+        skills: { ...common.skills, ...alt.skills },
+        labels: { ...common.labels, ...alt.labels },
+        selectors: [...(common.selectors ?? []), ...(alt.selectors ?? [])],
+      }),
+    );
+  }
+
+  /** Is `ix` waiting for its required agents only at `now`? */
+  requiredNow(ix: ModelIx, now: number): boolean {
+    return ix.required !== null && now < ix.requiredUntil;
   }
 
   /** The agent's level for `ix` at `now`: its queue's priority, or its best level once `ix` waited the delay. */
@@ -250,6 +308,7 @@ export class Model {
 
   /** Is `ix` held for preferred agents now (conservatively: it names some and its window may be open)? */
   mayBeReserved(ix: ModelIx, now: number): boolean {
+    if (this.requiredNow(ix, now)) return true;
     const hasPreference = (ix.spec.preferredAgents?.length ?? 0) > 0 || ix.spec.customerId !== undefined;
     return hasPreference && now < ix.arrival + this.queues[ix.spec.queue].preferredWindowMs;
   }
@@ -300,6 +359,14 @@ export class Model {
     // during the interaction's preference window (a stated policy reason).
     for (const ix of this.ixs.values()) {
       if (ix.status !== 'queued') continue;
+      if (this.requiredNow(ix, now)) {
+        // Only its required agents may take it, and they need no requirement.
+        for (const id of ix.required!) {
+          const a = this.agents.get(id);
+          if (a && !ix.rejectedBy.has(id) && this.canTake(a, ix.spec.channel)) this.fail(`I4: required ${id} idle while ${ix.id} waits for it (t=${now})`);
+        }
+        continue;
+      }
       const hasPreference = (ix.spec.preferredAgents?.length ?? 0) > 0 || ix.spec.customerId !== undefined;
       if (hasPreference && now < ix.arrival + this.queues[ix.spec.queue].preferredWindowMs) continue;
       for (const [id, a] of this.agents) {

@@ -8,6 +8,8 @@ import {
   type CapacitySpec,
   type Command,
   type QueueMembership,
+  type RelaxationStep,
+  type Requirement,
   type Selector,
   type SkillLevels,
 } from '../../src/index.ts';
@@ -60,6 +62,42 @@ const selector: fc.Arbitrary<Selector> = fc.oneof(
   fc.record({ key: fc.constantFrom('site', 'lang', 'team'), op: fc.constantFrom('exists' as const, 'notExists' as const) }),
 );
 
+/** Alternatives: a few requirement sets over skills and labels. */
+const requirement: fc.Arbitrary<Requirement> = fc.record(
+  {
+    skills: levels,
+    labels: fc.dictionary(fc.constantFrom('lang', 'site'), fc.constantFrom<string | number>('en', 'fr', 'x'), { maxKeys: 1 }),
+    selectors: fc.array(selector, { maxLength: 1 }),
+  },
+  { requiredKeys: [] },
+);
+const alternatives = fc.array(requirement, { minLength: 1, maxLength: 3 });
+
+/** Relaxation steps that change anything: requirements, alternatives, queue, priority; some skipped when nobody logged in could take them. */
+const relaxation: fc.Arbitrary<RelaxationStep[]> = fc
+  .array(
+    fc.record(
+      {
+        gap: fc.integer({ min: 1, max: 9000 }),
+        skills: levels,
+        selectors: fc.array(selector, { maxLength: 1 }),
+        alternatives: fc.oneof(fc.constant([]), alternatives),
+        queue: fc.constantFrom('sales', 'support'),
+        priority: fc.integer({ min: 0, max: 10 }),
+        skipIfNoneLoggedIn: fc.boolean(),
+      },
+      { requiredKeys: ['gap'] },
+    ),
+    { maxLength: 3 },
+  )
+  .map((steps) => {
+    let at = 0;
+    return steps.flatMap(({ gap, ...rest }) => {
+      at += gap;
+      return Object.keys(rest).some((k) => k !== 'skipIfNoneLoggedIn') ? [{ afterMs: at, ...rest }] : [];
+    });
+  });
+
 export const agentSpec = (id: string): fc.Arbitrary<AgentSpec> =>
   fc
     .record({
@@ -97,6 +135,9 @@ export type Action =
       pref: number[];
       relax: boolean;
       selectors: Selector[];
+      alternatives: Requirement[] | null;
+      steps: RelaxationStep[] | null;
+      required: { agents: number[]; forMs: number | undefined } | null;
     }
   | { k: 'accept' | 'reject' | 'complete' | 'cancel' | 'abandon' | 'transfer' | 'foreign'; pick: number }
   | { k: 'state'; agents: number[]; state: 'available' | 'away' | 'offline' }
@@ -122,6 +163,15 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
       pref: fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 2 }),
       relax: fc.boolean(),
       selectors: fc.array(selector, { maxLength: 2 }),
+      alternatives: fc.option(alternatives, { nil: null, freq: 3 }),
+      steps: fc.option(relaxation, { nil: null, freq: 2 }),
+      required: fc.option(
+        fc.record({
+          agents: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 2 }),
+          forMs: fc.option(fc.integer({ min: 1000, max: 20_000 }), { nil: undefined }),
+        }),
+        { nil: null, freq: 6 },
+      ),
     }),
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('members' as const), on: fc.boolean() }) },
@@ -232,8 +282,15 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
             valueTier: a.tier,
             ...(a.cust !== null ? { customerId: `c${a.cust}` } : {}),
             ...(a.pref.length ? { preferredAgents: [...new Set(a.pref)].map((p) => agents[p % agents.length].id) } : {}),
-            ...(a.relax ? { relaxation: [{ afterMs: 7000, skills: {} }] } : {}),
+            ...(a.steps ? { relaxation: a.steps } : a.relax ? { relaxation: [{ afterMs: 7000, skills: {} }] } : {}),
             ...(a.selectors.length ? { selectors: a.selectors } : {}),
+            ...(a.alternatives ? { alternatives: a.alternatives } : {}),
+            ...(a.required
+              ? {
+                  requiredAgents: [...new Set(a.required.agents)].map((i) => agents[i % agents.length].id),
+                  ...(a.required.forMs ? { requiredForMs: a.required.forMs } : {}),
+                }
+              : {}),
           },
         });
         break;
@@ -273,6 +330,7 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
             queue: ix.queue === 'sales' ? 'support' : 'sales',
             ...(a.pick % 2 ? { skills: {} } : {}),
             ...(a.pick % 3 === 0 ? { transferId: `t${++transfers}` } : {}),
+            ...(a.pick % 5 === 1 ? { agentId: agents[a.pick % agents.length].id, ...(a.pick % 10 === 1 ? { requiredForMs: 5000 } : {}) } : {}),
           });
         else step({ type: 'CancelInteraction', interactionId: ix.id, reason: a.k === 'cancel' ? 'cancelled' : 'abandoned' });
         break;

@@ -133,10 +133,11 @@ describe('queue membership', () => {
         labels: (selectors as { key: string; value: string }[]).map((c) => [c.key, c.value]),
       })),
       interactions: (snap.interactions as unknown[][]).map((x) => {
-        const y = [...x];
-        y[7] = Object.fromEntries((x[7] as { key: string; value: string }[]).map((c) => [c.key, c.value]));
+        const y = x.slice(0, 21);
+        y[7] = (x[7] as { labels: Record<string, string> }).labels;
         return y;
       }),
+      sigPos: (snap.sigPos as Int32Array[])[0],
     };
     const e = Engine.restore(old as never);
     expect(e.apply({ type: 'SubmitInteraction', interaction: { id: 'i2', channel: 'voice', queue: 'q', labels: { lang: 'en' } } }, 1).ok).toBe(true);

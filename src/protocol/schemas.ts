@@ -47,6 +47,21 @@ export const Selector = z
   .refine(operandsFit, { message: 'eq and ne take a value; gt, gte, lt and lte a number value; in and notIn a values list; exists and notExists neither' });
 export const Selectors = z.array(Selector).max(L.maxSelectorsPerInteraction);
 
+/** One requirement an agent may meet (an alternative adds it to the interaction's own). */
+export const Requirement = z.strictObject({ skills: Requirements.optional(), labels: Labels.optional(), selectors: Selectors.optional() });
+export const Alternatives = z.array(Requirement).max(L.maxAlternatives);
+
+export const RelaxationStep = z.strictObject({
+  afterMs: Duration,
+  skills: Requirements.optional(),
+  labels: Labels.optional(),
+  selectors: Selectors.optional(),
+  alternatives: Alternatives.optional(),
+  queue: Id.optional(),
+  priority: z.number().int().min(0).max(100).optional(),
+  skipIfNoneLoggedIn: z.boolean().optional(),
+});
+
 export const QueueMembership = z.strictObject({ priority: z.number().int().min(1).max(MAX_QUEUE_LEVEL).optional(), delayMs: Duration.optional() });
 const Priority = z.number().int().min(0).max(100);
 
@@ -101,15 +116,15 @@ export const InteractionSpec = z.strictObject({
   skills: Requirements.optional(),
   labels: Labels.optional(),
   selectors: Selectors.optional(),
+  alternatives: Alternatives.optional(),
+  requiredAgents: z.array(Id).min(1).max(L.maxPreferredAgents).optional(),
+  requiredForMs: Duration.optional(),
   customerId: Id.optional(),
   valueTier: z.number().int().min(0).max(100).optional(),
   priority: Priority.optional(),
   slaDeadline: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   preferredAgents: z.array(Id).max(L.maxPreferredAgents).optional(),
-  relaxation: z
-    .array(z.strictObject({ afterMs: Duration, skills: Requirements }))
-    .max(L.maxRelaxationSteps)
-    .optional(),
+  relaxation: z.array(RelaxationStep).max(L.maxRelaxationSteps).optional(),
   /** Free-form; bounded by the frame's value bounds (depth, size, keys). */
   context: z.unknown().optional(),
 });
@@ -135,7 +150,14 @@ export const PlatformRequest = z.discriminatedUnion('type', [
   request('SetAgentState', { agentIds: z.array(Id).min(1).max(L.maxAgentsPerCommand), state: z.enum(['offline', 'available', 'away']), reason: Id.optional() }),
   request('SubmitInteraction', { interaction: InteractionSpec }),
   request('UpdateInteraction', { interactionId: Id, priority: Priority.optional(), context: z.unknown().optional() }),
-  request('TransferInteraction', { interactionId: Id, queue: Id, skills: Requirements.optional(), transferId: Id.optional() }),
+  request('TransferInteraction', {
+    interactionId: Id,
+    queue: Id,
+    skills: Requirements.optional(),
+    agentId: Id.optional(),
+    requiredForMs: Duration.optional(),
+    transferId: Id.optional(),
+  }),
   request('CancelInteraction', { interactionId: Id, reason: z.enum(['cancelled', 'abandoned']) }),
   ...queries,
 ]);

@@ -118,6 +118,8 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: () => nu
         interactionId: p.interactionId,
         queue: p.queue,
         ...(p.skills ? { skills: p.skills } : {}),
+        ...(p.agentId !== undefined ? { agentId: p.agentId } : {}),
+        ...(p.requiredForMs !== undefined ? { requiredForMs: p.requiredForMs } : {}),
         ...(p.transferId !== undefined ? { transferId: p.transferId } : {}),
       });
     case 'CancelInteraction':

@@ -7,7 +7,8 @@ import { startTestServer, TestClient } from '../helpers/server.ts';
 /**
  * Who may take what, end to end over a real socket in both encodings: routing profiles (queue
  * membership with levels, members-only queues), numeric labels and selectors with operators,
- * their refusals, and the explanations that name them.
+ * alternatives, relaxation steps, directed transfers, their refusals, and the explanations that
+ * name them.
  */
 let server: RunningServer;
 let verifier: TokenVerifier;
@@ -72,12 +73,63 @@ for (const encoding of ['json', 'msgpack'] as const) {
       expect(await rita.nextPush((m) => m.push === 'offer' && m.interactionId === 'c1')).toMatchObject({ queueId: 'care' });
     });
 
+    it('alternatives, relaxation of the queue, and a transfer to a named agent', async () => {
+      const p = await connect('/v1/platform', tenant, 'platform', encoding);
+      for (const body of [
+        { type: 'DefineSkill', skill: 'billing' },
+        { type: 'UpsertQueue', queue: { id: 'desk', offerTimeoutMs: 60_000 } },
+        { type: 'UpsertAgent', agent: { id: 'bea', skills: { billing: 9 }, labels: { lang: 'en' } } },
+        { type: 'UpsertAgent', agent: { id: 'owner', labels: { lang: 'de' } } },
+      ])
+        expect(await p.request(body), JSON.stringify(body)).toMatchObject({ ok: true });
+      const bea = await connect('/v1/agent', tenant, 'agent', encoding, 'bea');
+      expect(await bea.request({ type: 'SetState', state: 'available' })).toMatchObject({ ok: true });
+      expect(
+        await p.request({
+          type: 'SubmitInteraction',
+          interaction: {
+            id: 'alt-1',
+            channel: 'chat',
+            queue: 'care',
+            alternatives: [{ skills: { billing: 8 } }, { labels: { lang: 'fr' } }],
+            relaxation: [{ afterMs: 600_000, queue: 'desk', skipIfNoneLoggedIn: true }],
+          },
+        }),
+      ).toMatchObject({ ok: true });
+      const x = await p.request({ type: 'ExplainInteraction', interactionId: 'alt-1' });
+      expect((x.explanation as { alternatives: unknown[] }).alternatives).toHaveLength(2);
+      // bea has no chat channel (default capacity is one voice call): the alternative fits, the channel does not.
+      const row = (x.explanation as { agents: { agentId: string; eligible: boolean; alternative: number }[] }).agents.find((a) => a.agentId === 'bea')!;
+      expect(row).toMatchObject({ eligible: false, alternative: 0 });
+      expect(
+        await p.request({ type: 'SubmitInteraction', interaction: { id: 'mail-1', channel: 'voice', queue: 'care', skills: { billing: 1 } } }),
+      ).toMatchObject({ ok: true });
+      const offer = await bea.nextPush((m) => m.push === 'offer' && m.interactionId === 'mail-1');
+      expect(await bea.request({ type: 'Accept', offerId: offer.offerId })).toMatchObject({ ok: true });
+      expect(await p.request({ type: 'TransferInteraction', interactionId: 'mail-1', queue: 'desk', agentId: 'owner', transferId: 'tr-1' })).toMatchObject({
+        ok: true,
+      });
+      expect(await p.request({ type: 'TransferInteraction', interactionId: 'mail-1', queue: 'desk', agentId: 'owner', transferId: 'tr-1' })).toMatchObject({
+        ok: true,
+        duplicate: true,
+      });
+      const owner = await connect('/v1/agent', tenant, 'agent', encoding, 'owner');
+      expect(await owner.request({ type: 'SetState', state: 'available' })).toMatchObject({ ok: true });
+      expect(await owner.nextPush((m) => m.push === 'offer' && m.interactionId === 'mail-1')).toMatchObject({ queueId: 'desk' });
+      expect(await p.request({ type: 'TransferInteraction', interactionId: 'mail-1', queue: 'desk', agentId: 'ghost' })).toMatchObject({
+        ok: false,
+        code: 'UNKNOWN_AGENT',
+      });
+    });
+
     it('refuses malformed selectors and memberships with typed codes, and stores nothing', async () => {
       const p = await connect('/v1/platform', tenant, 'platform', encoding);
       const refused = [
         { type: 'SubmitInteraction', interaction: { id: 'bad-1', channel: 'voice', queue: 'care', selectors: [{ key: 'tenure', op: 'gt', value: 'ten' }] } },
         { type: 'SubmitInteraction', interaction: { id: 'bad-2', channel: 'voice', queue: 'care', selectors: [{ key: 'x', op: 'approx', value: 1 }] } },
         { type: 'SubmitInteraction', interaction: { id: 'bad-3', channel: 'voice', queue: 'care', selectors: [{ key: 'x', op: 'in', values: [] }] } },
+        { type: 'SubmitInteraction', interaction: { id: 'bad-4', channel: 'voice', queue: 'care', alternatives: Array.from({ length: 9 }, () => ({})) } },
+        { type: 'SubmitInteraction', interaction: { id: 'bad-5', channel: 'voice', queue: 'care', relaxation: [{ afterMs: 1, queue: 'care', extra: 1 }] } },
         { type: 'UpsertAgent', agent: { id: 'bad-agent', queues: { care: { priority: 0 } } } },
         { type: 'UpsertQueue', queue: { id: 'care', membersOnly: 'yes' } },
       ];
@@ -86,7 +138,7 @@ for (const encoding of ['json', 'msgpack'] as const) {
         ok: false,
         code: 'UNKNOWN_QUEUE',
       });
-      for (const id of ['bad-1', 'bad-2', 'bad-3'])
+      for (const id of ['bad-1', 'bad-2', 'bad-3', 'bad-4', 'bad-5'])
         expect(await p.request({ type: 'GetInteraction', interactionId: id })).toMatchObject({ ok: false, code: 'UNKNOWN_INTERACTION' });
       expect(await p.request({ type: 'GetAgent', agentId: 'bad-agent' })).toMatchObject({ ok: false, code: 'UNKNOWN_AGENT' });
     });

@@ -81,7 +81,14 @@ function renderWork(): void {
   for (const [id, w] of work) {
     const li = el('li', undefined, { 'data-interaction': id });
     li.append(
-      el('span', w.wrapUntil ? `${id} · wrap-up until ${new Date(w.wrapUntil).toLocaleTimeString()} ` : `${id} · for ${duration(Date.now() - w.since)} `),
+      el(
+        'span',
+        w.wrapUntil === Number.POSITIVE_INFINITY
+          ? `${id} · wrap-up until you end it `
+          : w.wrapUntil
+            ? `${id} · wrap-up until ${new Date(w.wrapUntil).toLocaleTimeString()} `
+            : `${id} · for ${duration(Date.now() - w.since)} `,
+      ),
     );
     if (!w.wrapUntil) {
       const done = el('button', 'Complete', { type: 'button' });
@@ -120,7 +127,8 @@ function onPush(p: Push): void {
       break;
     case 'wrapUp': {
       const w = work.get(String(p.interactionId)) ?? { since: Date.now() };
-      work.set(String(p.interactionId), { ...w, wrapUntil: Number(p.until) });
+      // until null: a manual wrap-up, until the agent ends it.
+      work.set(String(p.interactionId), { ...w, wrapUntil: p.until === null ? Number.POSITIVE_INFINITY : Number(p.until) });
       renderWork();
       break;
     }

@@ -400,6 +400,7 @@ export class Engine {
         wrapping: [],
         wrapUntil: 0,
         idleSince: this.now,
+        lastOfferAt: 0,
         inHeaps: 0,
         preferred: null,
       };
@@ -850,6 +851,7 @@ export class Engine {
     a.offers.push(offer);
     addLoad(a, offer.pc, 1);
     a.idleSince = this.now;
+    a.lastOfferAt = this.now;
     this.selection.setKey(a);
     refreshAgent(a);
   }
@@ -994,12 +996,16 @@ export class Engine {
     removeFrom(a.assigned, ix);
     // Release what the offer reserved: the profile may have changed since.
     addLoad(a, ix.offer!.pc, -1);
-    if (q.wrapUpMs > 0) {
+    const manual = q.wrapUpMode === 'manual';
+    if (q.wrapUpMs > 0 || manual) {
       ix.status = 'wrap_up';
       a.wrapping.push(ix);
-      a.wrapUntil = Math.max(a.wrapping.length > 1 ? a.wrapUntil : 0, this.now + q.wrapUpMs);
-      this.emit({ type: 'InteractionWrapUpStarted', at: this.now, interactionId: id, agentId, until: a.wrapUntil });
-      this.deadlines.armWrapUp(a.slot, a.wrapUntil);
+      // Manual wrap-up without a ceiling lasts until EndWrapUp: no timer.
+      const until = manual && q.wrapUpMs === 0 ? Number.POSITIVE_INFINITY : this.now + q.wrapUpMs;
+      a.wrapUntil = Math.max(a.wrapping.length > 1 ? a.wrapUntil : 0, until);
+      this.emit({ type: 'InteractionWrapUpStarted', at: this.now, interactionId: id, agentId, until: Number.isFinite(a.wrapUntil) ? a.wrapUntil : null });
+      if (Number.isFinite(a.wrapUntil)) this.deadlines.armWrapUp(a.slot, a.wrapUntil);
+      else this.deadlines.agentTimers.remove(a.slot);
       if (a.state === 'available') this.changeState(a, 'wrap_up', undefined);
     } else {
       this.emit({ type: 'InteractionCompleted', at: this.now, interactionId: id, agentId, queueId: q.id, handleMs: this.now - assignedAt });
@@ -1014,31 +1020,39 @@ export class Engine {
 
   // ───────────────────────────── timers ─────────────────────────────
 
-  /** Fires every due timer in due-time order, settling after each. */
+  /**
+   * Fires every due timer in due-time order, settling after each, with the clock at each one's
+   * due time (what it does, and its events, happen when it was due, however late the call
+   * comes); then the clock moves to `now`.
+   */
   private advance(now: number): void {
     if (!(now >= this.now)) {
       if (!Number.isFinite(now)) throw new Error(`clock must be a finite number, got ${now}`);
       // A clock step backwards is held at the last time seen: keys and timers stay monotone.
       now = this.now;
     }
-    this.now = now;
     const d = this.deadlines;
     for (;;) {
       const ti = d.ixHead();
       const to = d.offerHead();
       const tg = d.agentHead();
       if (ti > now && to > now && tg > now) break;
-      // Earliest first; ties: wrap-ups, then offers, then interaction timers.
+      const due = Math.min(ti, to, tg);
+      if (due > this.now) this.now = due;
+      // Earliest first; ties: wrap-ups, then interaction timers, then offers (a window or a
+      // relaxation due at the instant an offer runs out has taken effect when the offer's
+      // agent and interaction look again).
       if (tg <= to && tg <= ti) {
         const a = this.agents.bySlot[d.agentTimers.pop()]!;
         if (a.wrapping.length > 0) this.finishWrapUp(a);
-      } else if (to <= ti) {
-        this.fireOffer(this.ixs.bySlot[d.offerTimers.pop()]!);
-      } else {
+      } else if (ti <= to) {
         this.fireInteraction(this.ixs.bySlot[d.ixTimers.pop()]!);
+      } else {
+        this.fireOffer(this.ixs.bySlot[d.offerTimers.pop()]!);
       }
       this.settling.settle();
     }
+    this.now = now;
   }
 
   /** An offer ran out: the interaction goes back at its place; the agent may be set away. */

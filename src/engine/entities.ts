@@ -40,6 +40,7 @@ export interface Queue {
   defaultPriority: number;
   offerTimeoutMs: number;
   wrapUpMs: number;
+  wrapUpMode: 'timed' | 'manual';
   maxWaitMs: number | null;
   overflowQueue: string | null;
   escalateAfterMs: number | null;
@@ -154,6 +155,8 @@ export interface Agent {
   wrapping: Interaction[];
   wrapUntil: number;
   idleSince: number;
+  /** When it was last offered work (0: never): the round-robin ring's order. */
+  lastOfferAt: number;
   /** Bit i set: the agent is in profile.chans[i].heap. */
   inHeaps: number;
   /** Interactions in their preference window that name this agent, best first. */

@@ -21,8 +21,10 @@ export type OrderingPolicy = (typeof ORDERING_POLICIES)[number];
  * - `longest-idle`: the agent waiting longest since its last offer or since it became available.
  * - `least-occupied`: lowest load ratio, then longest idle.
  * - `best-skill`: highest summed proficiency in the required skills, then longest idle.
+ * - `round-robin`: the agent whose last offer is oldest (never offered: first), whatever it did
+ *   since: logging out and in again does not move it to the back of the ring.
  */
-export const AGENT_SELECTION_POLICIES = ['longest-idle', 'least-occupied', 'best-skill'] as const;
+export const AGENT_SELECTION_POLICIES = ['longest-idle', 'least-occupied', 'best-skill', 'round-robin'] as const;
 export type AgentSelectionPolicy = (typeof AGENT_SELECTION_POLICIES)[number];
 
 export interface EngineLimits {
@@ -136,6 +138,7 @@ export const QUEUE_DEFAULTS = {
   defaultPriority: 0,
   offerTimeoutMs: 20_000,
   wrapUpMs: 0,
+  wrapUpMode: 'timed',
   maxWaitMs: null,
   overflowQueue: null,
   noAnswerAway: true,

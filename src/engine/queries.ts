@@ -185,7 +185,7 @@ export function agentLoad(e: EngineParts, agentId: string): AgentLoad | null {
     // An assigned interaction keeps its accepted offer until it finishes or leaves the agent.
     assigned: a.assigned.map((ix) => ({ interactionId: ix.id, offerId: ix.offer!.id })),
     wrapping: a.wrapping.map((ix) => ix.id),
-    wrapUntil: a.wrapping.length > 0 ? a.wrapUntil : null,
+    wrapUntil: a.wrapping.length > 0 && Number.isFinite(a.wrapUntil) ? a.wrapUntil : null,
   };
 }
 

@@ -20,6 +20,7 @@ export function queueSettings(spec: QueueSpec, q: Queue | undefined): Settings {
     defaultPriority: spec.defaultPriority ?? q?.defaultPriority ?? QUEUE_DEFAULTS.defaultPriority,
     offerTimeoutMs: spec.offerTimeoutMs ?? q?.offerTimeoutMs ?? QUEUE_DEFAULTS.offerTimeoutMs,
     wrapUpMs: spec.wrapUpMs ?? q?.wrapUpMs ?? QUEUE_DEFAULTS.wrapUpMs,
+    wrapUpMode: spec.wrapUpMode ?? q?.wrapUpMode ?? QUEUE_DEFAULTS.wrapUpMode,
     maxWaitMs: spec.maxWaitMs !== undefined ? spec.maxWaitMs : (q?.maxWaitMs ?? QUEUE_DEFAULTS.maxWaitMs),
     overflowQueue: spec.overflowQueue !== undefined ? spec.overflowQueue : (q?.overflowQueue ?? QUEUE_DEFAULTS.overflowQueue),
     escalateAfterMs: spec.escalateAfterMs !== undefined ? spec.escalateAfterMs : q ? q.escalateAfterMs : 10 * objective.thresholdMs,

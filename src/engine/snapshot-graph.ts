@@ -22,7 +22,10 @@ import {
   type SignatureSnapshot,
 } from './snapshot.ts';
 
-type QueueSettings = Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counters'> & { readonly membersOnly: boolean };
+type QueueSettings = Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counters'> & {
+  readonly membersOnly: boolean;
+  readonly wrapUpMode: 'timed' | 'manual';
+};
 
 /** A queue's settings (not its state), copied: for snapshots, both ways. */
 function queueSettings(q: Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counters'>): QueueSettings {
@@ -39,6 +42,7 @@ function queueSettings(q: Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'co
     noAnswerAway: q.noAnswerAway,
     preferredWindowMs: q.preferredWindowMs,
     membersOnly: q.membersOnly ?? false,
+    wrapUpMode: q.wrapUpMode ?? 'timed',
   };
 }
 
@@ -105,6 +109,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       a.idleSince,
       a.inHeaps,
       a.preferred ? slotsOf(a.preferred) : null,
+      a.lastOfferAt,
     ]);
   }
   const interactions: InteractionSnapshot[] = [];
@@ -275,7 +280,7 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
   agentTable.key = snap.agentKey.slice();
   agentTable.timerAt = snap.agentTimerAt.slice();
   const L = e.options.limits;
-  for (const [slot, id, pid, state, reason, load, units, nonInterruptibleUnits, , , , wrapUntil, idleSince, inHeaps] of snap.agents) {
+  for (const [slot, id, pid, state, reason, load, units, nonInterruptibleUnits, , , , wrapUntil, idleSince, inHeaps, , lastOfferAt] of snap.agents) {
     const a: Agent = {
       slot,
       id,
@@ -290,6 +295,7 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       wrapping: [],
       wrapUntil,
       idleSince,
+      lastOfferAt: lastOfferAt ?? 0,
       inHeaps,
       preferred: null,
     };

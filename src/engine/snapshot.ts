@@ -34,6 +34,8 @@ export interface QueueSnapshot {
   readonly preferredWindowMs: number;
   /** Absent in format 1 (false). */
   readonly membersOnly?: boolean;
+  /** Absent in format 1 (timed). */
+  readonly wrapUpMode?: 'timed' | 'manual';
   readonly waiting: { readonly head: number; readonly tail: number; readonly size: number };
   readonly offered: number;
   readonly counters: Readonly<Record<string, number>>;
@@ -71,7 +73,7 @@ export interface SignatureSnapshot {
   readonly head: [number, number, number, number, boolean];
 }
 
-/** [slot, id, profile, state, reason, load, units, nonInterruptibleUnits, offers, assigned, wrapping, wrapUntil, idleSince, inHeaps, preferred] */
+/** [slot, id, profile, state, reason, load, units, nonInterruptibleUnits, offers, assigned, wrapping, wrapUntil, idleSince, inHeaps, preferred, lastOfferAt] */
 export type AgentSnapshot = [
   number,
   string,
@@ -88,6 +90,8 @@ export type AgentSnapshot = [
   number,
   number,
   number[] | null,
+  /** Format 2: last offered at (round-robin). */
+  number?,
 ];
 
 /** [number, agent slot, profile id, channel index, expiresAt, offeredAt, agentKey, preferred] */

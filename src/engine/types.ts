@@ -84,6 +84,12 @@ export interface QueueSpec {
   readonly defaultPriority?: number;
   readonly offerTimeoutMs?: number;
   readonly wrapUpMs?: number;
+  /**
+   * `timed` (default): wrap-up lasts `wrapUpMs` (none when 0), or until EndWrapUp. `manual`:
+   * every completion starts a wrap-up that lasts until EndWrapUp, at most `wrapUpMs` when it
+   * is above 0 (a ceiling).
+   */
+  readonly wrapUpMode?: 'timed' | 'manual';
   /** Longest time in this queue; then overflow to `overflowQueue`, or expire. */
   readonly maxWaitMs?: number | null;
   readonly overflowQueue?: string | null;
@@ -285,7 +291,8 @@ export type EngineEvent =
       readonly at: number;
       readonly interactionId: string;
       readonly agentId: string;
-      readonly until: number;
+      /** When the agent's wrap-up ends by itself; null: only when the agent ends it (manual wrap-up). */
+      readonly until: number | null;
     }
   | {
       readonly type: 'InteractionCompleted';

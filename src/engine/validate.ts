@@ -178,7 +178,10 @@ export function checkQueueSpec(spec: QueueSpec, queues: ReadonlyMap<string, unkn
     (spec.noAnswerAway === undefined || typeof spec.noAnswerAway === 'boolean'
       ? null
       : reject(RejectCode.INVALID_ARGUMENT, 'noAnswerAway must be a boolean')) ??
-    (spec.membersOnly === undefined || typeof spec.membersOnly === 'boolean' ? null : reject(RejectCode.INVALID_ARGUMENT, 'membersOnly must be a boolean'));
+    (spec.membersOnly === undefined || typeof spec.membersOnly === 'boolean' ? null : reject(RejectCode.INVALID_ARGUMENT, 'membersOnly must be a boolean')) ??
+    (spec.wrapUpMode === undefined || spec.wrapUpMode === 'timed' || spec.wrapUpMode === 'manual'
+      ? null
+      : reject(RejectCode.INVALID_ARGUMENT, 'wrapUpMode must be timed or manual'));
   if (bad) return bad;
   if (spec.overflowQueue !== undefined && spec.overflowQueue !== null) {
     const b2 = checkId(spec.overflowQueue, 'overflowQueue', L);

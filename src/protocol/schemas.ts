@@ -107,6 +107,7 @@ export const QueueSpec = z.strictObject({
   noAnswerAway: z.boolean().optional(),
   preferredWindowMs: Duration.optional(),
   membersOnly: z.boolean().optional(),
+  wrapUpMode: z.enum(['timed', 'manual']).optional(),
 });
 
 export const InteractionSpec = z.strictObject({

@@ -80,7 +80,7 @@ describe('relaxation of anything', () => {
     h.acceptOffer('later');
     const ev = h.tick(2000);
     expect(ev.filter((e) => e.type === 'InteractionRelaxed')).toEqual([
-      { type: 'InteractionRelaxed', at: 2000, interactionId: 'i', step: 1 },
+      { type: 'InteractionRelaxed', at: 1000, interactionId: 'i', step: 1 }, // each at its due time, however late the tick
       { type: 'InteractionRelaxed', at: 2000, interactionId: 'i', step: 2, fromQueue: 'tier1', toQueue: 'tier2' },
     ]);
     expect(h.engine.interaction('i')).toMatchObject({ queueId: 'tier2', priority: 9, arrival: 0 });

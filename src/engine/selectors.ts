@@ -39,6 +39,16 @@ export function operandsOf(op: SelectorOp): 'value' | 'number' | 'values' | 'non
   }
 }
 
+/** Does a selector carry the operands its operator takes? (The wire and scenario schemas refine with it.) */
+export function operandsFit(s: { readonly op: SelectorOp; readonly value?: unknown; readonly values?: unknown }): boolean {
+  const takes = operandsOf(s.op);
+  if (takes === 'values') return s.values !== undefined && s.value === undefined;
+  if (takes === 'none') return s.values === undefined && s.value === undefined;
+  return s.values === undefined && (takes === 'number' ? typeof s.value === 'number' : s.value !== undefined);
+}
+
+export const OPERANDS_RULE = 'eq and ne take a value; gt, gte, lt and lte a number value; in and notIn a values list; exists and notExists neither';
+
 /** A value's canonical text: its type, then the value (a number never equals a string). */
 function valueText(v: LabelValue): string {
   return typeof v === 'number' ? `n${v}` : `s${v}`;

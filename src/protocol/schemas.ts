@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_LIMITS, MAX_QUEUE_LEVEL } from '../engine/options.ts';
-import { SELECTOR_OPS, operandsOf } from '../engine/selectors.ts';
+import { OPERANDS_RULE, SELECTOR_OPS, operandsFit } from '../engine/selectors.ts';
 import { ProtocolCode } from './codes.ts';
 import { compileSchema, type Predicate } from './compiled-schema.ts';
 
@@ -29,14 +29,6 @@ const Duration = z
   .min(0)
   .max(30 * 24 * 3600_000);
 
-/** Which operands each operator takes (the engine's rule, selectors.ts). */
-function operandsFit(s: { op: (typeof SELECTOR_OPS)[number]; value?: unknown; values?: unknown }): boolean {
-  const takes = operandsOf(s.op);
-  if (takes === 'values') return s.values !== undefined && s.value === undefined;
-  if (takes === 'none') return s.values === undefined && s.value === undefined;
-  return s.values === undefined && (takes === 'number' ? typeof s.value === 'number' : s.value !== undefined);
-}
-
 export const Selector = z
   .strictObject({
     key: Id,
@@ -44,7 +36,7 @@ export const Selector = z
     value: LabelValue.optional(),
     values: z.array(LabelValue).min(1).max(L.maxSelectorValues).optional(),
   })
-  .refine(operandsFit, { message: 'eq and ne take a value; gt, gte, lt and lte a number value; in and notIn a values list; exists and notExists neither' });
+  .refine(operandsFit, { message: OPERANDS_RULE });
 export const Selectors = z.array(Selector).max(L.maxSelectorsPerInteraction);
 
 /** One requirement an agent may meet (an alternative adds it to the interaction's own). */

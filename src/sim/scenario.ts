@@ -3,11 +3,34 @@
  * the simulator converts to the engine's milliseconds.
  */
 import { z } from 'zod';
+import { DEFAULT_LIMITS, MAX_QUEUE_LEVEL } from '../engine/options.ts';
+import { OPERANDS_RULE, SELECTOR_OPS, operandsFit } from '../engine/selectors.ts';
 
-const Levels = z.record(z.string().min(1).max(64), z.number().int().min(1).max(10));
+const Name = z.string().min(1).max(64);
+const Levels = z.record(Name, z.number().int().min(1).max(10));
+
+const bounded = <T extends z.ZodType>(schema: T, max: number, what: string) =>
+  schema.refine((v) => Object.keys(v as object).length <= max, { message: `at most ${max} ${what}` });
+
+/** A label's value: a string (an id) or a number (tenure, rating…). */
+const LabelValue = z.union([Name, z.number()]);
+
+/**
+ * A condition on an agent's label: eq and ne take a `value`; gt, gte, lt and lte a number
+ * `value`; in and notIn a non-empty `values` list; exists and notExists neither. ne and notIn
+ * hold for an agent without the label.
+ */
+const SelectorSchema = z
+  .strictObject({
+    key: Name,
+    op: z.enum(SELECTOR_OPS),
+    value: LabelValue.optional(),
+    values: z.array(LabelValue).min(1).max(DEFAULT_LIMITS.maxSelectorValues).optional(),
+  })
+  .refine(operandsFit, { message: OPERANDS_RULE });
 
 export const QueueScenarioSchema = z.strictObject({
-  id: z.string().min(1).max(64),
+  id: Name,
   /** Mean Poisson arrival rate; multiplied by the scenario's hourly profile if it has one. */
   arrivalsPerHour: z.number().min(0),
   ahtSeconds: z.number().positive(),
@@ -31,12 +54,35 @@ export const QueueScenarioSchema = z.strictObject({
   priorities: z.array(z.strictObject({ priority: z.number().int().min(0).max(100), share: z.number().min(0) })).default([{ priority: 0, share: 1 }]),
   /** Optional bullseye: after this many seconds, required skills become `skills`. */
   relaxation: z.array(z.strictObject({ afterSeconds: z.number().min(0), skills: Levels })).default([]),
+  /** Only agent groups that list this queue in their `queues` may take its work. */
+  membersOnly: z.boolean().default(false),
+  /** Conditions on the agent's labels that every interaction of this queue carries (all must hold). */
+  selectors: z.array(SelectorSchema).max(DEFAULT_LIMITS.maxSelectorsPerInteraction).default([]),
+});
+
+/** A group's place in one queue's routing profile. */
+const MembershipSchema = z.strictObject({
+  /** 1–99, 1 first: a freed agent takes work of its best level that has any waiting. */
+  priority: z.number().int().min(1).max(MAX_QUEUE_LEVEL).default(1),
+  /**
+   * Work of this queue that has waited this long competes with the group's best level by the
+   * ordering policy; 0: only when no better level has work.
+   */
+  delaySeconds: z.number().min(0).default(0),
 });
 
 export const AgentGroupSchema = z.strictObject({
-  name: z.string().min(1).max(64),
+  name: Name,
   count: z.number().int().min(0).max(100_000),
   skills: Levels.default({}),
+  /** Labels of every agent of the group, for the queues' selectors. */
+  labels: bounded(z.record(Name, LabelValue), DEFAULT_LIMITS.maxLabelsPerEntity, 'labels').default({}),
+  /**
+   * Routing profile: the queues the group serves, with its priority level and delay in each. A
+   * group that lists queues serves only those; one that lists none serves every queue that is not
+   * `membersOnly`.
+   */
+  queues: bounded(z.record(Name, MembershipSchema), DEFAULT_LIMITS.maxQueuesPerAgent, 'queues').optional(),
   /** Channels this group serves; default one voice call at a time. */
   capacity: z
     .strictObject({
@@ -46,22 +92,35 @@ export const AgentGroupSchema = z.strictObject({
     .default({ total: 1, channels: { voice: { cost: 1, max: 1 } } }),
 });
 
-export const ScenarioSchema = z.strictObject({
-  name: z.string().min(1).max(100),
-  description: z.string().max(2000).default(''),
-  hours: z.number().positive().max(10_000).default(8),
-  /** Arrivals before this are simulated but not measured. */
-  warmupHours: z.number().min(0).default(0.5),
-  handleTime: z.enum(['exponential', 'lognormal']).default('exponential'),
-  /** Coefficient of variation of lognormal handle times. */
-  handleCv: z.number().positive().default(1),
-  /** Hourly arrival multipliers, cycled (time-varying Poisson by thinning). */
-  arrivalProfile: z.array(z.number().min(0)).min(1).max(168).optional(),
-  /** Value of each customer tier in the value-weighted wait (index = tier). */
-  tierValues: z.array(z.number().min(0)).min(1).default([1, 2, 5, 10]),
-  queues: z.array(QueueScenarioSchema).min(1).max(200),
-  agents: z.array(AgentGroupSchema).min(1).max(200),
-});
+export const ScenarioSchema = z
+  .strictObject({
+    name: z.string().min(1).max(100),
+    description: z.string().max(2000).default(''),
+    hours: z.number().positive().max(10_000).default(8),
+    /** Arrivals before this are simulated but not measured. */
+    warmupHours: z.number().min(0).default(0.5),
+    handleTime: z.enum(['exponential', 'lognormal']).default('exponential'),
+    /** Coefficient of variation of lognormal handle times. */
+    handleCv: z.number().positive().default(1),
+    /** Hourly arrival multipliers, cycled (time-varying Poisson by thinning). */
+    arrivalProfile: z.array(z.number().min(0)).min(1).max(168).optional(),
+    /** Value of each customer tier in the value-weighted wait (index = tier). */
+    tierValues: z.array(z.number().min(0)).min(1).default([1, 2, 5, 10]),
+    queues: z.array(QueueScenarioSchema).min(1).max(200),
+    agents: z.array(AgentGroupSchema).min(1).max(200),
+  })
+  .superRefine((s, ctx) => {
+    const queues = new Set(s.queues.map((q) => q.id));
+    s.agents.forEach((g, i) => {
+      for (const id of Object.keys(g.queues ?? {}))
+        if (!queues.has(id))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['agents', i, 'queues', id],
+            message: `agent group '${g.name}' lists queue '${id}', which the scenario does not define`,
+          });
+    });
+  });
 
 export type Scenario = z.output<typeof ScenarioSchema>;
 export type ScenarioInput = z.input<typeof ScenarioSchema>;

@@ -6,7 +6,9 @@
  * by the engine's own timers. Agents accept every offer at once (no ring time), so measured
  * waits are the routing's own. Each random stream (arrivals, handle times, patience, mixes) has
  * its own generator: runs of different policies with the same seed see the same customers
- * (common random numbers).
+ * (common random numbers). Routing is the engine's own: the scenario's skills, the agent groups'
+ * labels and routing profiles (delays converted to milliseconds), and the queues' selectors and
+ * members-only flag go to it unchanged.
  *
  * Metric definitions (per queue and overall, over interactions that arrive after warm-up and
  * before the end; the run continues until each of them is answered or abandoned):
@@ -265,15 +267,21 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
         offerTimeoutMs: 24 * HOUR,
         preferredWindowMs: 0,
         ...(q.escalateAfterSeconds !== undefined ? { escalateAfterMs: q.escalateAfterSeconds === null ? null : q.escalateAfterSeconds * 1000 } : {}),
+        ...(q.membersOnly ? { membersOnly: true } : {}),
       },
     });
   const agentIds: string[] = [];
-  for (const g of scenario.agents)
+  for (const g of scenario.agents) {
+    const memberships =
+      g.queues === undefined
+        ? undefined
+        : Object.fromEntries(Object.entries(g.queues).map(([id, m]) => [id, { priority: m.priority, delayMs: Math.round(m.delaySeconds * 1000) }]));
     for (let i = 0; i < g.count; i++) {
       const id = `${g.name}-${i}`;
       agentIds.push(id);
-      apply({ type: 'UpsertAgent', agent: { id, skills: g.skills, capacity: g.capacity } });
+      apply({ type: 'UpsertAgent', agent: { id, skills: g.skills, labels: g.labels, capacity: g.capacity, ...(memberships ? { queues: memberships } : {}) } });
     }
+  }
   let staffedUnits = 0;
   for (const g of scenario.agents) staffedUnits += g.count * g.capacity.total;
   for (let i = 0; i < agentIds.length; i += 5000) apply({ type: 'SetAgentState', agentIds: agentIds.slice(i, i + 5000), state: 'available' });
@@ -336,6 +344,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
           skills: qs.skills,
           valueTier: tier,
           priority,
+          ...(qs.selectors.length > 0 ? { selectors: qs.selectors } : {}),
           ...(qs.relaxation.length > 0 ? { relaxation: qs.relaxation.map((r) => ({ afterMs: r.afterSeconds * 1000, skills: r.skills })) } : {}),
         },
       });

@@ -67,6 +67,10 @@ export class PlatformClient extends RoleClient {
   upsertAgent(agent: AgentSpec) {
     return this.connection.request({ type: 'UpsertAgent', agent });
   }
+  /** Many agents in one request, all or nothing (bounded by the server's frame size). */
+  upsertAgents(agents: AgentSpec[]) {
+    return this.connection.request({ type: 'UpsertAgents', agents });
+  }
   removeAgent(agentId: string) {
     return this.connection.request({ type: 'RemoveAgent', agentId });
   }
@@ -89,6 +93,13 @@ export class PlatformClient extends RoleClient {
       ...(skills ? { skills } : {}),
       ...(transferId !== undefined ? { transferId } : {}),
     });
+  }
+  /**
+   * A directed transfer: only `agentId` may take it (for `requiredForMs`, default for ever),
+   * keeping its arrival. With a `transferId`, a retry is safe.
+   */
+  transferTo(interactionId: string, queue: string, agentId: string, options: { requiredForMs?: number; transferId?: string } = {}) {
+    return this.connection.request({ type: 'TransferInteraction', interactionId, queue, agentId, ...options });
   }
   cancel(interactionId: string, reason: 'cancelled' | 'abandoned' = 'cancelled') {
     return this.connection.request({ type: 'CancelInteraction', interactionId, reason });

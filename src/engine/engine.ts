@@ -81,7 +81,7 @@ import {
 import { Preferences } from './preferences.ts';
 import { Settling } from './settling.ts';
 import { afterStep, requirementsOf, stepChangesRequirements, type Requirements } from './requirements.ts';
-import { RoutingIndex } from './routing-index.ts';
+import { RoutingIndex, profileKey } from './routing-index.ts';
 import { READABLE_SNAPSHOT_FORMATS, SnapshotMismatchError, type EngineSnapshot } from './snapshot.ts';
 import { loadSnapshot, takeSnapshot } from './snapshot-graph.ts';
 import type {
@@ -300,7 +300,9 @@ export class Engine {
       case 'UpsertQueue':
         return this.upsertQueue(cmd.queue);
       case 'UpsertAgent':
-        return this.upsertAgent(cmd.agent);
+        return this.upsertAgents([cmd.agent], false);
+      case 'UpsertAgents':
+        return this.upsertAgents(cmd.agents, true);
       case 'RemoveAgent':
         return this.removeAgent(cmd.agentId);
       case 'SetAgentState':
@@ -366,18 +368,46 @@ export class Engine {
     return null;
   }
 
-  private upsertAgent(spec: AgentSpec): Rejection | null {
+  /**
+   * UpsertAgent (`batch` false: one spec) and UpsertAgents: every spec is checked, and every limit
+   * against the whole batch, before any changes (all or nothing); then the agents are matched
+   * as one batch.
+   */
+  private upsertAgents(specs: readonly AgentSpec[], batch: boolean): Rejection | null {
     const L = this.options.limits;
     const index = this.index;
-    const bad = checkAgentSpec(spec, index.skills, this.queues, L);
-    if (bad) return bad;
-    const capacity = spec.capacity ?? DEFAULT_CAPACITY;
-    const newChannels = Object.keys(capacity.channels).filter((c) => !index.channelIdx.has(c)).length;
-    if (index.channelNames.length + newChannels > L.maxChannels) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxChannels} channels`);
+    if (batch) {
+      if (!Array.isArray(specs) || specs.length === 0) return reject(RejectCode.INVALID_ARGUMENT, 'agents must be a non-empty list');
+      if (specs.length > L.maxAgentsPerCommand) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxAgentsPerCommand} agents in one command`);
+    }
+    const ids = new Set<string>();
+    const channels = new Set<string>();
+    const profiles = new Set<string>();
+    let added = 0;
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i];
+      const bad = checkAgentSpec(spec, index.skills, this.queues, L);
+      if (bad) return batch ? reject(bad.code, `agents[${i}]: ${bad.message}`) : bad;
+      if (ids.has(spec.id)) return reject(RejectCode.INVALID_ARGUMENT, `agents[${i}]: agent '${spec.id}' is listed twice`);
+      ids.add(spec.id);
+      const capacity = spec.capacity ?? DEFAULT_CAPACITY;
+      for (const c of Object.keys(capacity.channels)) if (!index.channelIdx.has(c)) channels.add(c);
+      if (!this.agents.byId.has(spec.id)) added++;
+      const key = profileKey(spec.skills ?? {}, spec.labels ?? {}, capacity, spec.queues);
+      if (!index.profiles.has(key)) profiles.add(key);
+    }
+    if (index.channelNames.length + channels.size > L.maxChannels) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxChannels} channels`);
+    if (this.agents.byId.size + added > L.maxAgents) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxAgents} agents`);
+    if (index.profiles.size + profiles.size > L.maxProfiles) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxProfiles} distinct agent profiles`);
+    for (const spec of specs) this.putAgent(spec);
+    return null;
+  }
+
+  /** Creates or reconfigures one agent whose spec and limits were checked. */
+  private putAgent(spec: AgentSpec): void {
+    const L = this.options.limits;
+    const profile = this.index.profileFor(spec.skills ?? {}, spec.labels ?? {}, spec.capacity ?? DEFAULT_CAPACITY, spec.queues)!;
     let a = this.agents.byId.get(spec.id);
-    if (!a && this.agents.byId.size >= L.maxAgents) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxAgents} agents`);
-    const profile = index.profileFor(spec.skills ?? {}, spec.labels ?? {}, capacity, spec.queues);
-    if (!profile) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxProfiles} distinct agent profiles`);
     if (a) {
       leaveHeaps(a);
       if (a.state !== 'offline') a.profile.staffed--;
@@ -409,7 +439,6 @@ export class Engine {
     }
     this.emit({ type: 'AgentUpserted', at: this.now, agentId: spec.id });
     this.settling.pendingAgents.push(a);
-    return null;
   }
 
   private removeAgent(agentId: string): Rejection | null {

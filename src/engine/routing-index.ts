@@ -87,32 +87,15 @@ export class RoutingIndex {
    * new); null at the limit.
    */
   profileFor(levels: SkillLevels, labels: Labels, cap: CapacitySpec, queues: AgentSpec['queues'] = {}): Profile | null {
-    const skillPart = Object.keys(levels)
-      .sort()
-      .map((s) => `${s}=${levels[s]}`)
-      .join(',');
-    const labelPart = Object.keys(labels)
-      .sort()
-      .map((k) => (typeof labels[k] === 'number' ? `${k}=#${labels[k]}` : `${k}=${labels[k]}`))
-      .join(',');
-    const chanPart = Object.keys(cap.channels)
-      .sort()
-      .map((c) => {
-        const x = cap.channels[c];
-        return `${c}:${x.cost}/${x.max}${x.autoAccept ? 'a' : ''}${x.interruptible ? 'i' : ''}`;
-      })
-      .join(',');
+    const key = profileKey(levels, labels, cap, queues);
+    const existing = this.profiles.get(key);
+    if (existing) return existing;
+    if (this.profiles.size >= this.limits.maxProfiles) return null;
     const memberships = new Map<string, Membership>();
     for (const id of Object.keys(queues ?? {}).sort()) {
       const m = queues![id];
       memberships.set(id, { level: m.priority ?? 1, delayMs: m.delayMs ?? 0 });
     }
-    const parts: unknown[] = [skillPart, labelPart, cap.total, chanPart];
-    if (memberships.size > 0) parts.push([...memberships].map(([id, m]) => `${id}=${m.level}/${m.delayMs}`).join(','));
-    const key = JSON.stringify(parts);
-    const existing = this.profiles.get(key);
-    if (existing) return existing;
-    if (this.profiles.size >= this.limits.maxProfiles) return null;
     const profile = newProfile(this.profileList.length, new Map(Object.entries(levels)), new Map(Object.entries(labels)), memberships, cap.total);
     for (const c of Object.keys(cap.channels).sort()) {
       const ch = this.channelIndex(c, true);
@@ -242,6 +225,29 @@ export class RoutingIndex {
     pc.delays.push(m?.delayMs ?? 0);
     if (pc.heap.size > 0) sig.avail++;
   }
+}
+
+/** The key of the profile of agents with these skills, labels, capacity and memberships. */
+export function profileKey(levels: SkillLevels, labels: Labels, cap: CapacitySpec, queues: AgentSpec['queues'] = {}): string {
+  const skillPart = Object.keys(levels)
+    .sort()
+    .map((s) => `${s}=${levels[s]}`)
+    .join(',');
+  const labelPart = Object.keys(labels)
+    .sort()
+    .map((k) => (typeof labels[k] === 'number' ? `${k}=#${labels[k]}` : `${k}=${labels[k]}`))
+    .join(',');
+  const chanPart = Object.keys(cap.channels)
+    .sort()
+    .map((c) => {
+      const x = cap.channels[c];
+      return `${c}:${x.cost}/${x.max}${x.autoAccept ? 'a' : ''}${x.interruptible ? 'i' : ''}`;
+    })
+    .join(',');
+  const parts: unknown[] = [skillPart, labelPart, cap.total, chanPart];
+  const ids = Object.keys(queues ?? {}).sort();
+  if (ids.length > 0) parts.push(ids.map((id) => `${id}=${queues![id].priority ?? 1}/${queues![id].delayMs ?? 0}`).join(','));
+  return JSON.stringify(parts);
 }
 
 /** A profile record with its derived membership fields; channels are added by the caller. */

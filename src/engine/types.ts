@@ -177,6 +177,8 @@ export type Command =
   | { readonly type: 'DefineSkill'; readonly skill: string }
   | { readonly type: 'UpsertQueue'; readonly queue: QueueSpec }
   | { readonly type: 'UpsertAgent'; readonly agent: AgentSpec }
+  /** Many agents in one command (at most maxAgentsPerCommand), all or nothing, matched as one batch. */
+  | { readonly type: 'UpsertAgents'; readonly agents: readonly AgentSpec[] }
   | { readonly type: 'RemoveAgent'; readonly agentId: string }
   | {
       readonly type: 'SetAgentState';

@@ -139,6 +139,8 @@ export const PlatformRequest = z.discriminatedUnion('type', [
   request('DefineSkill', { skill: Id }),
   request('UpsertQueue', { queue: QueueSpec }),
   request('UpsertAgent', { agent: AgentSpec }),
+  /** Bounded by maxAgentsPerCommand and, in practice, by the frame size (--max-payload-bytes). */
+  request('UpsertAgents', { agents: z.array(AgentSpec).min(1).max(L.maxAgentsPerCommand) }),
   request('RemoveAgent', { agentId: Id }),
   request('SetAgentState', { agentIds: z.array(Id).min(1).max(L.maxAgentsPerCommand), state: z.enum(['offline', 'available', 'away']), reason: Id.optional() }),
   request('SubmitInteraction', { interaction: InteractionSpec }),

@@ -101,6 +101,8 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: () => nu
       return command(t, s, req.id, { type: 'UpsertQueue', queue: p.queue });
     case 'UpsertAgent':
       return command(t, s, req.id, { type: 'UpsertAgent', agent: p.agent });
+    case 'UpsertAgents':
+      return command(t, s, req.id, { type: 'UpsertAgents', agents: p.agents });
     case 'RemoveAgent':
       return command(t, s, req.id, { type: 'RemoveAgent', agentId: p.agentId });
     case 'SetAgentState':

@@ -85,10 +85,11 @@ export class Model {
       if (cmd.queue.membersOnly) this.membersOnly.add(cmd.queue.id);
       else this.membersOnly.delete(cmd.queue.id);
     }
-    if (ok && cmd.type === 'UpsertAgent') {
-      const prev = this.agents.get(cmd.agent.id);
-      this.agents.set(cmd.agent.id, { spec: cmd.agent, state: prev?.state ?? 'offline', work: prev?.work ?? new Map() });
-    }
+    if (ok && (cmd.type === 'UpsertAgent' || cmd.type === 'UpsertAgents'))
+      for (const spec of cmd.type === 'UpsertAgent' ? [cmd.agent] : cmd.agents) {
+        const prev = this.agents.get(spec.id);
+        this.agents.set(spec.id, { spec, state: prev?.state ?? 'offline', work: prev?.work ?? new Map() });
+      }
     if (ok && cmd.type === 'SubmitInteraction' && !duplicate) {
       const s = cmd.interaction;
       this.accepted.add(s.id);

@@ -122,6 +122,18 @@ for (const encoding of ['json', 'msgpack'] as const) {
       });
     });
 
+    it('UpsertAgents loads agents in one request, all or nothing', async () => {
+      const p = await connect('/v1/platform', tenant, 'platform', encoding);
+      const agents = Array.from({ length: 200 }, (_, i) => ({ id: `bulk-${i}`, labels: { tenure: i }, queues: { care: { priority: 1 + (i % 3) } } }));
+      expect(await p.request({ type: 'UpsertAgents', agents })).toMatchObject({ ok: true });
+      expect(await p.request({ type: 'GetAgent', agentId: 'bulk-199' })).toMatchObject({ ok: true });
+      expect(await p.request({ type: 'UpsertAgents', agents: [{ id: 'bulk-new' }, { id: 'bulk-bad', queues: { nowhere: {} } }] })).toMatchObject({
+        ok: false,
+        code: 'UNKNOWN_QUEUE',
+      });
+      expect(await p.request({ type: 'GetAgent', agentId: 'bulk-new' })).toMatchObject({ ok: false, code: 'UNKNOWN_AGENT' });
+    });
+
     it('refuses malformed selectors and memberships with typed codes, and stores nothing', async () => {
       const p = await connect('/v1/platform', tenant, 'platform', encoding);
       const refused = [

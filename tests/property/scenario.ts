@@ -339,9 +339,11 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
         step({ type: 'SetAgentState', agentIds: a.agents.map((i) => agents[i % agents.length].id), state: a.state });
         break;
       case 'reskill': {
+        // Odd agents are reskilled together with their neighbour in one UpsertAgents.
         const spec = { ...specs.get(agents[a.agent % agents.length].id)!, skills: a.skills };
         specs.set(spec.id, spec);
-        step({ type: 'UpsertAgent', agent: spec });
+        if (a.agent % 2 === 0) step({ type: 'UpsertAgent', agent: spec });
+        else step({ type: 'UpsertAgents', agents: [spec, specs.get(agents[(a.agent + 1) % agents.length].id)!] });
         break;
       }
       case 'endwrap':

@@ -146,3 +146,29 @@ describe('queue membership', () => {
     expect(ev.events.find((x) => x.type === 'InteractionOffered')).toMatchObject({ interactionId: 'i1', agentId: 'en' });
   });
 });
+
+describe('UpsertAgents', () => {
+  it('loads many agents in one command, matched as one batch', () => {
+    const h = new Harness({ ordering: 'fifo' }).skills('a', 'b').queue('q');
+    h.submit('need-a', { skills: { a: 1 } });
+    h.submit('need-b', { skills: { b: 1 } });
+    const agents = Array.from({ length: 1000 }, (_, i) => ({ id: `x${i}`, skills: i % 2 ? { a: 1 } : { b: 1 } }));
+    const ev = h.ok({ type: 'UpsertAgents', agents });
+    expect(ev.filter((e) => e.type === 'AgentUpserted')).toHaveLength(1000);
+    expect(h.engine.counts()).toMatchObject({ agents: 1000, profiles: 2 });
+    h.ok({ type: 'SetAgentState', agentIds: agents.map((a) => a.id), state: 'available' });
+    expect(h.status('need-a')).toBe('offered');
+    expect(h.status('need-b')).toBe('offered');
+  });
+
+  it('is all or nothing: one bad spec, a repeated id or a limit refuses the whole command', () => {
+    const h = new Harness({ limits: { maxProfiles: 2 } }).skills('a').queue('q');
+    h.rejects({ type: 'UpsertAgents', agents: [{ id: 'ok' }, { id: 'bad', skills: { nope: 1 } }] }, 'UNKNOWN_SKILL');
+    h.rejects({ type: 'UpsertAgents', agents: [{ id: 'twice' }, { id: 'twice' }] }, 'INVALID_ARGUMENT');
+    h.rejects({ type: 'UpsertAgents', agents: [] }, 'INVALID_ARGUMENT');
+    const r = h.rejects({ type: 'UpsertAgents', agents: [{ id: 'p1' }, { id: 'p2', skills: { a: 1 } }, { id: 'p3', skills: { a: 2 } }] }, 'LIMIT_EXCEEDED');
+    expect(r.events).toEqual([]);
+    expect(h.engine.counts().agents).toBe(0);
+    expect(h.rejects({ type: 'UpsertAgents', agents: [{ id: 'q', queues: { ghost: {} } }] }, 'UNKNOWN_QUEUE').ok).toBe(false);
+  });
+});

@@ -36,6 +36,10 @@ abstract class RoleClient {
     return this.connection.request({ type: 'GetQueueStats', ...(queueId ? { queueId } : {}) });
   }
   /** Agents by state and how many hold work. */
+  /** One page of the configuration; pass `nextCursor` back for the next. */
+  getConfiguration(cursor?: string, limit?: number) {
+    return this.connection.request({ type: 'GetConfiguration', ...(cursor !== undefined ? { cursor } : {}), ...(limit !== undefined ? { limit } : {}) });
+  }
   getAgentSummary() {
     return this.connection.request({ type: 'GetAgentSummary' });
   }

@@ -40,6 +40,7 @@ import {
   type Queue,
   type Signature,
 } from './entities.ts';
+import { CONFIGURATION_PAGE, configuration, type Configuration } from './configuration.ts';
 import { explain, type Explanation } from './explain.ts';
 import {
   InteractionTable,
@@ -111,6 +112,7 @@ import {
 
 export type { AgentLoad, AgentSummary, EngineCounts, InteractionInfo, QueueStats } from './queries.ts';
 export type { AgentVerdict, ChoiceExplanation, Explanation, NotTakingReason } from './explain.ts';
+export type { Configuration } from './configuration.ts';
 
 export type ApplyResult =
   | { readonly ok: true; readonly events: EngineEvent[]; readonly duplicate?: boolean; readonly status?: InteractionStatus }
@@ -275,6 +277,11 @@ export class Engine {
   /** Agents by state, how many hold assigned or wrapping work, how many are available with nothing. O(agents): a query. */
   agentSummary(): AgentSummary {
     return agentSummary(this.parts);
+  }
+
+  /** The configuration as specs (configuration.ts); null for a malformed cursor. */
+  configuration(cursor?: string, limit: number = CONFIGURATION_PAGE): Configuration | null {
+    return configuration(this.parts, cursor, limit);
   }
 
   agentIds(): string[] {

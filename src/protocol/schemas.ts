@@ -133,6 +133,8 @@ const queries = [
   /** Why an interaction waits (each agent's verdict) and how its agent was chosen. */
   request('ExplainInteraction', { interactionId: Id, limit: z.number().int().min(1).max(1000).optional() }),
   request('Subscribe', { events: z.boolean() }),
+  /** Skills, queues and agents as specs; agents paged (the first page, without a cursor, has skills and queues). */
+  request('GetConfiguration', { cursor: z.string().min(1).max(16).optional(), limit: z.number().int().min(1).max(1000).optional() }),
 ] as const;
 
 export const PlatformRequest = z.discriminatedUnion('type', [

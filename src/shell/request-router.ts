@@ -72,6 +72,12 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: () => nu
         ? reply(s, req.id, { ok: true, agent: load })
         : reply(s, req.id, { ok: false, code: 'UNKNOWN_AGENT', message: `agent '${p.agentId}' is not defined` });
     }
+    case 'GetConfiguration': {
+      const configuration = t.engine.configuration(p.cursor, p.limit);
+      return configuration
+        ? reply(s, req.id, { ok: true, configuration })
+        : reply(s, req.id, { ok: false, code: 'VALIDATION_FAILED', message: 'cursor: not one this server gave' });
+    }
     case 'GetAgentSummary':
       return reply(s, req.id, { ok: true, summary: t.engine.agentSummary() });
     case 'ExplainInteraction': {

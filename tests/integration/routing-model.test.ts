@@ -122,7 +122,7 @@ for (const encoding of ['json', 'msgpack'] as const) {
       });
     });
 
-    it('UpsertAgents loads agents in one request, all or nothing', async () => {
+    it('UpsertAgents loads agents in one request, all or nothing; GetConfiguration reads them back by pages', async () => {
       const p = await connect('/v1/platform', tenant, 'platform', encoding);
       const agents = Array.from({ length: 200 }, (_, i) => ({ id: `bulk-${i}`, labels: { tenure: i }, queues: { care: { priority: 1 + (i % 3) } } }));
       expect(await p.request({ type: 'UpsertAgents', agents })).toMatchObject({ ok: true });
@@ -132,6 +132,24 @@ for (const encoding of ['json', 'msgpack'] as const) {
         code: 'UNKNOWN_QUEUE',
       });
       expect(await p.request({ type: 'GetAgent', agentId: 'bulk-new' })).toMatchObject({ ok: false, code: 'UNKNOWN_AGENT' });
+      // Read back, page by page.
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      let first: Record<string, unknown> | null = null;
+      for (let page = 0; page < 20; page++) {
+        const r = await p.request({ type: 'GetConfiguration', limit: 64, ...(cursor ? { cursor } : {}) });
+        expect(r).toMatchObject({ ok: true });
+        const c = r.configuration as { agents: { id: string }[]; nextCursor: string | null; queues?: unknown[] };
+        first ??= c;
+        ids.push(...c.agents.map((a) => a.id));
+        if (c.nextCursor === null) break;
+        cursor = c.nextCursor;
+      }
+      expect((first as { queues: { id: string; membersOnly: boolean }[] }).queues).toContainEqual(
+        expect.objectContaining({ id: 'retention', membersOnly: true }),
+      );
+      expect(ids.filter((id) => id.startsWith('bulk-'))).toHaveLength(200);
+      expect(await p.request({ type: 'GetConfiguration', cursor: 'nope' })).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
     });
 
     it('refuses malformed selectors and memberships with typed codes, and stores nothing', async () => {

@@ -152,7 +152,7 @@ describe('UpsertAgents', () => {
     const h = new Harness({ ordering: 'fifo' }).skills('a', 'b').queue('q');
     h.submit('need-a', { skills: { a: 1 } });
     h.submit('need-b', { skills: { b: 1 } });
-    const agents = Array.from({ length: 1000 }, (_, i) => ({ id: `x${i}`, skills: i % 2 ? { a: 1 } : { b: 1 } }));
+    const agents = Array.from({ length: 1000 }, (_, i) => ({ id: `x${i}`, skills: (i % 2 ? { a: 1 } : { b: 1 }) as Record<string, number> }));
     const ev = h.ok({ type: 'UpsertAgents', agents });
     expect(ev.filter((e) => e.type === 'AgentUpserted')).toHaveLength(1000);
     expect(h.engine.counts()).toMatchObject({ agents: 1000, profiles: 2 });

@@ -6,6 +6,9 @@
  *   npm run bench:engine                      full scale: 100k agents / 1M waiting
  *   npm run bench:engine -- --quick           small world, seconds
  *   npm run bench:engine -- --json            one JSON object on stdout
+ *   npm run bench:engine -- --world rich      routing profiles (three queue levels with delays),
+ *                                             selectors with operators and two alternatives per
+ *                                             interaction (no naive baseline: it knows none of these)
  *   flags: --agents --profiles --waiting --signatures --decisions --baseline-decisions --seed --csv FILE
  *          --profile FILE (V8 CPU profile of the engine's measured loop only) --skip-small --skip-baseline
  *
@@ -31,6 +34,9 @@ const DECISIONS = num('decisions', quick ? 50_000 : 300_000);
 const BASELINE_DECISIONS = num('baseline-decisions', quick ? 500 : 200);
 const SEED = num('seed', 42);
 const JSON_OUT = args.has('json');
+const WORLD = args.get('world') ?? 'plain';
+if (WORLD !== 'plain' && WORLD !== 'rich') throw new Error(`--world plain|rich, not ${WORLD}`);
+const RICH = WORLD === 'rich';
 const CONTEXT_BYTES = 200;
 const log = (...a: unknown[]) => {
   if (!JSON_OUT) console.log(...a);
@@ -43,20 +49,47 @@ const LEVELS = 5;
 const LANGS = ['en', 'fr'];
 const SKILLS = Math.max(1, Math.round(SIGNATURES / (LEVELS * LANGS.length)));
 
+/** What a submission of one requirement class asks (the plain world: skills and labels only). */
+type Ask = Pick<InteractionSpec, 'queue' | 'skills' | 'labels' | 'selectors' | 'alternatives'>;
+
 interface World {
-  sigs: { queue: string; skills: Record<string, number>; labels: Record<string, string> }[];
+  sigs: Ask[];
   agents: AgentSpec[];
 }
 
 function buildWorld(rand: () => number): World {
   const sigs: World['sigs'] = [];
   for (let k = 0; k < SKILLS; k++)
-    for (let l = 1; l <= LEVELS; l++) for (const lang of LANGS) sigs.push({ queue: `q${k}`, skills: { [`s${k}`]: l }, labels: { lang } });
-  const profiles: { skills: Record<string, number>; labels: Record<string, string> }[] = [];
+    for (let l = 1; l <= LEVELS; l++)
+      for (const lang of LANGS)
+        sigs.push(
+          RICH
+            ? // Either skill k at level l, or the next skill at any level with 12 months' tenure;
+              // never an agent of the other language.
+              {
+                queue: `q${k}`,
+                selectors: [{ key: 'lang', op: 'ne', value: LANGS[(LANGS.indexOf(lang) + 1) % LANGS.length] }],
+                alternatives: [{ skills: { [`s${k}`]: l } }, { skills: { [`s${(k + 1) % SKILLS}`]: 1 }, selectors: [{ key: 'tenure', op: 'gte', value: 12 }] }],
+              }
+            : { queue: `q${k}`, skills: { [`s${k}`]: l }, labels: { lang } },
+        );
+  const profiles: Omit<AgentSpec, 'id'>[] = [];
   for (let p = 0; p < PROFILES; p++) {
     const skills: Record<string, number> = {};
     while (Object.keys(skills).length < Math.min(3, SKILLS)) skills[`s${Math.floor(rand() * SKILLS)}`] = 3 + Math.floor(rand() * 8);
-    profiles.push({ skills, labels: { lang: LANGS[p % LANGS.length] } });
+    if (!RICH) {
+      profiles.push({ skills, labels: { lang: LANGS[p % LANGS.length] } });
+      continue;
+    }
+    // Routing profile: the queues of its skills, and of the next skill (the second
+    // alternative), at three levels; worse levels' work competes after 30 s and 60 s.
+    const queues: Record<string, { priority: number; delayMs: number }> = {};
+    Object.keys(skills).forEach((s, i) => {
+      const k = Number(s.slice(1));
+      queues[`q${k}`] ??= { priority: 1 + i, delayMs: i * 30_000 };
+      queues[`q${(k + SKILLS - 1) % SKILLS}`] ??= { priority: 3, delayMs: 60_000 };
+    });
+    profiles.push({ skills, labels: { lang: LANGS[p % LANGS.length], tenure: Math.floor(rand() * 24) }, queues });
   }
   const agents: AgentSpec[] = [];
   for (let i = 0; i < AGENTS; i++) agents.push({ id: `a${i}`, ...profiles[i % PROFILES] });
@@ -119,15 +152,7 @@ async function runEngine(world: World, rand: () => number): Promise<Figures> {
   let seq = 0;
   const submit = (): EngineEvent[] => {
     const s = world.sigs[Math.floor(rand() * world.sigs.length)];
-    const spec: InteractionSpec = {
-      id: `i${seq}`,
-      channel: 'voice',
-      queue: s.queue,
-      skills: s.skills,
-      labels: s.labels,
-      valueTier: seq % 4,
-      context: context(seq),
-    };
+    const spec: InteractionSpec = { id: `i${seq}`, channel: 'voice', ...s, valueTier: seq % 4, context: context(seq) };
     seq++;
     return must({ type: 'SubmitInteraction', interaction: spec });
   };
@@ -152,7 +177,7 @@ async function runEngine(world: World, rand: () => number): Promise<Figures> {
   const loopSubmits: InteractionSpec[] = [];
   for (let d = 0; d < DECISIONS; d++) {
     const s = world.sigs[Math.floor(rand() * world.sigs.length)];
-    loopSubmits.push({ id: `i${seq}`, channel: 'voice', queue: s.queue, skills: s.skills, labels: s.labels, valueTier: seq % 4, context: context(seq) });
+    loopSubmits.push({ id: `i${seq}`, channel: 'voice', ...s, valueTier: seq % 4, context: context(seq) });
     seq++;
   }
   const picks = Int32Array.from({ length: DECISIONS }, () => Math.floor(rand() * world.agents.length));
@@ -259,8 +284,8 @@ function runBaseline(world: World, rand: () => number): Figures {
       id: `i${seq}`,
       queueW: 1 / (20_000 + 1000 * (k % 40)),
       key: now - [0, 5000, 15000, 30000][seq % 4],
-      skills: s.skills,
-      labels: s.labels,
+      skills: s.skills ?? {},
+      labels: (s.labels ?? {}) as Record<string, string>,
       context: context(seq),
     });
     seq++;
@@ -360,14 +385,14 @@ async function smallWorld(): Promise<{ name: string; opsPerSec: number; p99Us: n
 
 const env = environment();
 log(`switchboard bench:engine  git ${env.git}  node ${env.node}  ${env.cpu} ×${env.cores}`);
-log(`world: ${AGENTS} agents in ${PROFILES} profiles, ${WAITING} waiting in ${SIGNATURES} signatures, ${CONTEXT_BYTES}-byte context\n`);
+log(`world (${WORLD}): ${AGENTS} agents in ${PROFILES} profiles, ${WAITING} waiting in ${SIGNATURES} classes, ${CONTEXT_BYTES}-byte context\n`);
 const small = args.has('skip-small') ? [] : await smallWorld();
 const world = buildWorld(prng(SEED));
 const engineFigures = await runEngine(world, prng(SEED + 2));
-const baselineFigures = args.has('skip-baseline') ? engineFigures : runBaseline(world, prng(SEED + 2));
+const baselineFigures = args.has('skip-baseline') || RICH ? engineFigures : runBaseline(world, prng(SEED + 2));
 
 const targets = { decisionsPerSec: 300_000, p99Us: 50, heapBytesPerWaitingInteraction: 1024 };
-const result = { ...env, ...engineFigures, targets, baseline: baselineFigures, smallWorld: small };
+const result = { ...env, world: WORLD, ...engineFigures, targets, baseline: baselineFigures, smallWorld: small };
 if (JSON_OUT) console.log(JSON.stringify(result));
 else {
   const row = (name: string, f: Figures) => ({
@@ -386,7 +411,7 @@ else {
   console.log('\nscale run (decision = complete → route → accept → submit; latency of the routing command)');
   const c = engineFigures.commandMeanUs!;
   console.log(`engine mean µs per command: complete+route ${c.complete.toFixed(1)}, accept ${c.accept.toFixed(1)}, submit ${c.submit.toFixed(1)}`);
-  console.table([row('engine', engineFigures), row('naive baseline', baselineFigures)]);
+  console.table(baselineFigures === engineFigures ? [row('engine', engineFigures)] : [row('engine', engineFigures), row('naive baseline', baselineFigures)]);
   console.log(
     `targets: ≥ ${targets.decisionsPerSec} decisions/s: ${engineFigures.decisionsPerSec >= targets.decisionsPerSec ? 'met' : 'MISSED'};` +
       ` p99 < ${targets.p99Us} µs: ${engineFigures.p99Us < targets.p99Us ? 'met' : 'MISSED'};` +

@@ -81,7 +81,7 @@ import {
 } from './queries.ts';
 import { Preferences } from './preferences.ts';
 import { Settling } from './settling.ts';
-import { afterStep, requirementsOf, stepChangesRequirements, type Requirements } from './requirements.ts';
+import { afterStep, requirementsOf, requirementsOfSignature, stepChangesRequirements, type Requirements } from './requirements.ts';
 import { RoutingIndex, profileKey } from './routing-index.ts';
 import { READABLE_SNAPSHOT_FORMATS, SnapshotMismatchError, type EngineSnapshot } from './snapshot.ts';
 import { loadSnapshot, takeSnapshot } from './snapshot-graph.ts';
@@ -415,6 +415,8 @@ export class Engine {
     const L = this.options.limits;
     const profile = this.index.profileFor(spec.skills ?? {}, spec.labels ?? {}, spec.capacity ?? DEFAULT_CAPACITY, spec.queues)!;
     let a = this.agents.byId.get(spec.id);
+    this.index.member(profile, 1);
+    if (a) this.index.member(a.profile, -1);
     if (a) {
       leaveHeaps(a);
       if (a.state !== 'offline') a.profile.staffed--;
@@ -456,6 +458,7 @@ export class Engine {
     leaveHeaps(a);
     this.dropPreferred(a, true);
     if (a.state !== 'offline') a.profile.staffed--;
+    this.index.member(a.profile, -1);
     this.agents.remove(a);
     this.emit({ type: 'AgentRemoved', at: this.now, agentId });
     return null;
@@ -575,9 +578,9 @@ export class Engine {
       channel: spec.channel,
       ch: chIdx,
       queue: q,
-      req,
+      req: req.alternatives !== null || (spec.relaxation !== undefined && spec.relaxation.length > 0) ? req : null,
       sig: sigs[0],
-      alts: sigs.length > 1 ? sigs.slice(1) : null,
+      alts: null,
       status: 'queued',
       priority,
       valueTier: spec.valueTier ?? 0,
@@ -607,6 +610,7 @@ export class Engine {
     rec[r + R_SEQ] = ix.seq;
     this.ixs.bySlot[slot] = ix;
     this.ixs.byId.set(ix.id, ix);
+    this.setSignatures(ix, sigs, false);
     this.enterQueue(ix, q);
     q.counters.arrived++;
     this.emit({ type: 'InteractionQueued', at: this.now, interactionId: ix.id, queueId: q.id, channel: ix.channel });
@@ -623,6 +627,17 @@ export class Engine {
     this.deadlines.arm(ix);
     this.settling.pendingIxs.push(ix);
     return null;
+  }
+
+  /**
+   * Sets the interaction's signatures (the first, and the other alternatives'), taking them
+   * from the ones it had (`replace`) for the collection's use counts.
+   */
+  private setSignatures(ix: Interaction, sigs: Signature[], replace = true): void {
+    for (const sig of sigs) this.index.ref(sig, 1);
+    if (replace) for (const sig of signaturesOf(ix)) this.index.ref(sig, -1);
+    ix.sig = sigs[0];
+    ix.alts = sigs.length > 1 ? sigs.slice(1) : null;
   }
 
   /** Only `agents` may take the interaction, for `forMs` (undefined: for ever); it leaves the heaps meanwhile. */
@@ -707,7 +722,7 @@ export class Engine {
     const rec = this.ixs.rec;
     rec[ix.slot * R_SIZE + R_BAND] = band;
     rec[ix.slot * R_SIZE + R_KEY] = this.ordering.key(ix, band);
-    if (sigs !== null) setSignatures(ix, sigs);
+    if (sigs !== null) this.setSignatures(ix, sigs);
     if (inHeap) this.pushWaiting(ix);
     this.prefs.resort(ix);
   }
@@ -751,21 +766,26 @@ export class Engine {
       checkId(queueId, 'queue', L) ??
       checkSkillLevels(skills, 'skills', L.maxRequirementsPerInteraction, this.index.skills, L) ??
       (cmd.agentId === undefined ? null : checkId(cmd.agentId, 'agentId', L)) ??
-      (cmd.requiredForMs === undefined ? null : checkDuration(cmd.requiredForMs, 'requiredForMs'));
+      (cmd.requiredForMs === undefined
+        ? null
+        : cmd.agentId === undefined
+          ? reject(RejectCode.INVALID_ARGUMENT, 'requiredForMs needs agentId')
+          : checkDuration(cmd.requiredForMs, 'requiredForMs'));
     if (bad) return bad;
     const q = this.queues.get(queueId);
     if (!q) return reject(RejectCode.UNKNOWN_QUEUE, `queue '${queueId}' is not defined`);
     const target = cmd.agentId === undefined ? null : this.prefs.required([cmd.agentId]);
     if (target !== null && 'code' in target) return target;
     // New skills replace the requirements (labels and selectors stay; alternatives go).
-    const req: Requirements = skills === undefined ? ix.req : requirementsOf({ skills, labels: ix.req.labels, selectors: ix.req.selectors });
+    const current = requirementsOfIx(ix);
+    const req: Requirements = skills === undefined ? current : requirementsOf({ skills, labels: current.labels, selectors: current.selectors });
     const sigs = this.index.signaturesFor(q, ix.ch, req);
     if (!sigs) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxSignatures} distinct requirement signatures`);
     const from = ix.queue;
     from.counters.transferredOut++;
     const releasedAgent = ix.status === 'assigned' ? ix.agent!.id : undefined;
     if (skills !== undefined) {
-      ix.req = req;
+      ix.req = null; // no alternatives and no steps left: the signature says it
       ix.relaxation = null;
     }
     this.moveToQueue(ix, q, sigs, 'interaction_transferred');
@@ -789,7 +809,7 @@ export class Engine {
     ix.status = 'queued';
     ix.rejectedBy = null;
     this.ixs.rec[ix.slot * R_SIZE + R_DECLINED] = 0;
-    setSignatures(ix, sigs);
+    this.setSignatures(ix, sigs);
     this.enterQueue(ix, q);
     this.pushWaiting(ix);
     this.deadlines.arm(ix);
@@ -842,6 +862,7 @@ export class Engine {
     ix.offer = null;
     ix.agent = null;
     ix.rejectedBy = null;
+    for (const sig of signaturesOf(ix)) this.index.ref(sig, -1);
     this.ixs.release(ix);
     this.finished.set(ix.id, status, this.now);
   }
@@ -1109,8 +1130,8 @@ export class Engine {
     while (ix.relaxation !== null && ix.relaxStep < ix.relaxation.length && (skip || rec[r + R_ARRIVAL] + ix.relaxation[ix.relaxStep].afterMs <= now)) {
       const step = ix.relaxation[ix.relaxStep];
       ix.relaxStep++;
-      if (!this.relax(ix, step)) continue; // signature limit reached: keep the current requirements
-      skip = step.skipIfNoneLoggedIn === true && !this.anyStaffed(ix);
+      // Signature limit reached: the current requirements stay, and the next step waits its time.
+      skip = this.relax(ix, step) && step.skipIfNoneLoggedIn === true && !this.anyStaffed(ix);
     }
     const band = rec[r + R_BAND];
     if (band !== BAND_ESCALATED && rec[r + R_ESCALATE] <= now) {
@@ -1135,9 +1156,10 @@ export class Engine {
   private relax(ix: Interaction, step: RelaxationStep): boolean {
     const from = ix.queue;
     const q = step.queue === undefined ? from : (this.queues.get(step.queue) ?? from);
-    const req = stepChangesRequirements(step) ? afterStep(ix.req, step) : ix.req;
-    const sigs = req !== ix.req || q !== from ? this.index.signaturesFor(q, ix.ch, req) : null;
-    if (sigs === null && (req !== ix.req || q !== from)) return false;
+    const current = requirementsOfIx(ix);
+    const req = stepChangesRequirements(step) ? afterStep(current, step) : current;
+    const sigs = req !== current || q !== from ? this.index.signaturesFor(q, ix.ch, req) : null;
+    if (sigs === null && (req !== current || q !== from)) return false;
     ix.req = req;
     if (step.priority !== undefined) ix.priority = step.priority;
     const band = this.ixs.rec[ix.slot * R_SIZE + R_BAND];
@@ -1160,7 +1182,7 @@ export class Engine {
     this.pullWaiting(ix);
     this.lists.remove(ix.queue.waiting, ix.slot);
     if (offered) ix.queue.offered--;
-    setSignatures(ix, sigs);
+    this.setSignatures(ix, sigs);
     this.enterQueue(ix, q);
     if (offered) q.offered++;
     else if (ix.preferred === null) this.pushWaiting(ix);
@@ -1176,7 +1198,7 @@ export class Engine {
   private maxWaitReached(ix: Interaction): void {
     const q = ix.queue;
     const target = q.overflowQueue === null ? undefined : this.queues.get(q.overflowQueue);
-    const sigs = target ? this.index.signaturesFor(target, ix.ch, ix.req) : null;
+    const sigs = target ? this.index.signaturesFor(target, ix.ch, requirementsOfIx(ix)) : null;
     if (target && sigs) {
       q.counters.overflowed++;
       this.moveToQueue(ix, target, sigs, 'interaction_transferred');
@@ -1187,6 +1209,11 @@ export class Engine {
     this.emit({ type: 'InteractionExpired', at: this.now, interactionId: ix.id, queueId: q.id });
     this.finish(ix, 'expired');
   }
+}
+
+/** What the interaction requires, as written or as its signature says. */
+function requirementsOfIx(ix: Interaction): Requirements {
+  return ix.req ?? requirementsOfSignature(ix.sig.skills, ix.sig.selectors);
 }
 
 const DEFAULT_CAPACITY: CapacitySpec = { total: 1, channels: { voice: { cost: 1, max: 1 } } };
@@ -1203,12 +1230,6 @@ function removeInOrder<T>(list: T[], item: T): void {
   if (i < 0) return;
   for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j];
   list.pop();
-}
-
-/** Sets the interaction's signatures: the first, and the other alternatives' (none: null). */
-function setSignatures(ix: Interaction, sigs: Signature[]): void {
-  ix.sig = sigs[0];
-  ix.alts = sigs.length > 1 ? sigs.slice(1) : null;
 }
 
 function _empty<T>(list: T[]): void {

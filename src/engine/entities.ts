@@ -79,6 +79,9 @@ export interface Membership {
 
 export interface Profile {
   readonly id: number;
+  readonly key: string;
+  /** Agents of this profile (idle, and collectable, at 0). */
+  members: number;
   readonly levels: ReadonlyMap<string, number>;
   readonly labels: ReadonlyMap<string, LabelValue>;
   /** Queue id → membership; empty: every queue that is not members-only, at level 1. */
@@ -97,6 +100,9 @@ export interface Profile {
 
 export interface Signature {
   readonly id: number;
+  readonly key: string;
+  /** Live interactions whose signature (or alternative's) this is (idle, and collectable, at 0). */
+  refs: number;
   readonly queue: Queue;
   readonly ch: number;
   /** The alternative number it is made for (0: the first or only requirement). */
@@ -171,8 +177,11 @@ export interface Interaction {
   readonly channel: string;
   readonly ch: number;
   queue: Queue;
-  /** What it requires, as written (after relaxation steps and transfers). */
-  req: Requirements;
+  /**
+   * What it requires as written (after relaxation steps and transfers), kept only when it has
+   * alternatives or relaxation steps; null: what its signature says (requirementsOf in engine.ts).
+   */
+  req: Requirements | null;
   /** The signature of its first (or only) requirement. */
   sig: Signature;
   /** The signatures of its other alternatives, in order; null when it has none. */

@@ -139,7 +139,8 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
       if (used + pc.cost > p.total) reasons.push({ reason: 'capacity', usedUnits: used, cost: pc.cost, totalUnits: p.total });
     }
     if (isRejected(ix, a)) reasons.push({ reason: 'rejected_before' });
-    if (eligible && p.levelled && ix.status === 'queued') {
+    // Work that names the agent (a window or a requirement) is served before its levels.
+    if (eligible && p.levelled && ix.status === 'queued' && !preferred.includes(a)) {
       const better = betterLevelWork(e, a, ix, now);
       if (better) reasons.push(better);
     }

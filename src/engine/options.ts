@@ -61,6 +61,11 @@ export interface EngineLimits {
   readonly maxSignatures: number;
   /** Distinct agent profiles (skills + levels + labels + capacity + queue memberships). */
   readonly maxProfiles: number;
+  /**
+   * Profiles no agent has and signatures no live interaction has are collected, oldest first,
+   * once more than a quarter of their table, and more than this many, are idle.
+   */
+  readonly minIdleKept: number;
   /** Per-agent capacity total and per-channel maximum. */
   readonly maxCapacityUnits: number;
 }
@@ -103,6 +108,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
   maxPreferredPerAgent: 1_000,
   maxSignatures: 100_000,
   maxProfiles: 50_000,
+  minIdleKept: 64,
   maxCapacityUnits: 1_000,
 };
 

@@ -204,8 +204,8 @@ export function agentSummary(e: EngineParts): AgentSummary {
 
 /** Number of signatures a profile's agents look at (g in the cost model), for benchmarks. */
 export function eligibleSignatureStats(e: EngineParts): { meanPerProfile: number; maxPerProfile: number; meanProfilesPerSignature: number } {
-  const profiles = e.index.profileList;
-  const signatures = e.index.signatureList;
+  const profiles = [...e.index.profiles.values()];
+  const signatures = [...e.index.signatures.values()];
   let sum = 0;
   let max = 0;
   for (const p of profiles) {

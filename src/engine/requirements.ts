@@ -5,8 +5,8 @@
  * and canonical clauses), one signature each: an interaction with alternatives waits in all of
  * them at once (docs/engine.md, Alternatives).
  */
-import { type Clause, NO_SELECTORS, toClauses } from './selectors.ts';
-import type { Labels, RelaxationStep, Requirement, Selector, SkillLevels } from './types.ts';
+import { type Clause, NO_SELECTORS, clauseSelector, toClauses } from './selectors.ts';
+import type { LabelValue, Labels, RelaxationStep, Requirement, Selector, SkillLevels } from './types.ts';
 
 /**
  * The skill requirements of work that names no skills: one shared, frozen object, so an
@@ -32,6 +32,28 @@ export interface Effective {
 }
 
 const PLAIN_EFFECTIVE: readonly Effective[] = Object.freeze([Object.freeze({ skills: NO_REQUIREMENTS, clauses: NO_SELECTORS })]);
+
+/**
+ * The requirements of an interaction that keeps none of its own (no alternatives, no relaxation
+ * steps to apply to them): its signature's, written back as skills, exact-match labels (its
+ * `eq` clauses) and selectors (the others). The same effective requirement, so the same
+ * signatures wherever it moves.
+ */
+export function requirementsOfSignature(skills: readonly (readonly [string, number])[], clauses: readonly Clause[]): Requirements {
+  if (skills.length === 0 && clauses.length === 0) return PLAIN;
+  const labels: Record<string, LabelValue> = {};
+  const selectors: Selector[] = [];
+  for (const c of clauses) {
+    // Two eq clauses on one key (unsatisfiable, but asked) cannot both be labels.
+    if (c.op === 'eq' && !Object.hasOwn(labels, c.key)) labels[c.key] = c.value!;
+    else selectors.push(clauseSelector(c));
+  }
+  return requirementsOf({
+    skills: skills.length > 0 ? Object.fromEntries(skills) : undefined,
+    labels: Object.keys(labels).length > 0 ? labels : undefined,
+    selectors: selectors.length > 0 ? selectors : undefined,
+  });
+}
 
 /** The requirements a submission states (input that validate.ts accepted). */
 export function requirementsOf(spec: Requirement & { readonly alternatives?: readonly Requirement[] }): Requirements {

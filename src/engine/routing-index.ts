@@ -28,12 +28,25 @@ export class RoutingIndex {
   /** Per channel index: the positions of agents in that channel's available-agent heaps. */
   readonly agentPos: PositionIndex[] = [];
   readonly profiles = new Map<string, Profile>();
-  readonly profileList: Profile[] = [];
+  /** By id; a collected profile leaves a hole (its id is reused). */
+  readonly profileList: (Profile | undefined)[] = [];
   readonly signatures = new Map<string, Signature>();
-  readonly signatureList: Signature[] = [];
+  /** By id; a collected signature leaves a hole (its id is reused). */
+  readonly signatureList: (Signature | undefined)[] = [];
+  /**
+   * Profiles no agent has and signatures no live interaction has, oldest first: collected, oldest
+   * first, once more than a quarter of the table (and more than limits.minIdleKept) is idle, when
+   * a new one is made. A profile or signature used again leaves the list; one used often is
+   * never collected.
+   */
+  readonly idleProfiles = new Set<Profile>();
+  readonly idleSignatures = new Set<Signature>();
+  /** Ids of collected profiles and signatures, reused last-freed first. */
+  readonly freeProfileIds: number[] = [];
+  readonly freeSignatureIds: number[] = [];
   /** Each queue's signature of work with no requirements, by channel (derived: filled on use). */
   private readonly plain: (Signature | undefined)[][] = [];
-  /** Profiles with more than one queue level: while any exists, batches match agent by agent. */
+  /** Profiles with more than one queue level that some agent has: while any, batches match agent by agent. */
   levelledProfiles = 0;
   /**
    * Positions of interactions in the signature heaps, one index per alternative number: a
@@ -58,7 +71,11 @@ export class RoutingIndex {
     const out: Signature[] = [];
     for (let k = 0; k < eff.length; k++) {
       const sig = this.signatureFor(q, ch, eff[k], k);
-      if (sig === null) return null;
+      if (sig === null) {
+        // Nothing will use the ones found: unused, they are idle again.
+        for (const s of out) if (s.refs === 0) this.idleSignatures.add(s);
+        return null;
+      }
       out.push(sig);
     }
     return out;
@@ -90,13 +107,15 @@ export class RoutingIndex {
     const key = profileKey(levels, labels, cap, queues);
     const existing = this.profiles.get(key);
     if (existing) return existing;
+    this.collect();
     if (this.profiles.size >= this.limits.maxProfiles) return null;
     const memberships = new Map<string, Membership>();
     for (const id of Object.keys(queues ?? {}).sort()) {
       const m = queues![id];
       memberships.set(id, { level: m.priority ?? 1, delayMs: m.delayMs ?? 0 });
     }
-    const profile = newProfile(this.profileList.length, new Map(Object.entries(levels)), new Map(Object.entries(labels)), memberships, cap.total);
+    const id = this.freeProfileIds.pop() ?? this.profileList.length;
+    const profile = newProfile(id, key, new Map(Object.entries(levels)), new Map(Object.entries(labels)), memberships, cap.total);
     for (const c of Object.keys(cap.channels).sort()) {
       const ch = this.channelIndex(c, true);
       const x = cap.channels[c];
@@ -116,14 +135,66 @@ export class RoutingIndex {
       profile.byCh[ch] = pc;
     }
     this.profiles.set(key, profile);
-    this.profileList.push(profile);
-    if (profile.levelled) this.levelledProfiles++;
+    this.profileList[id] = profile;
     // E(p, c) for existing signatures: once per new profile, off the hot path.
     for (const sig of this.signatureList) {
-      const pc = profile.byCh[sig.ch];
+      const pc = sig && profile.byCh[sig.ch];
       if (pc && satisfies(profile, sig)) this.link(sig, pc);
     }
+    // Not idle: the caller is about to give it an agent.
     return profile;
+  }
+
+  /** An agent joins (`+1`) or leaves (`-1`) the profile. */
+  member(p: Profile, sign: 1 | -1): void {
+    p.members += sign;
+    if (p.members === 0) {
+      this.idleProfiles.add(p);
+      if (p.levelled) this.levelledProfiles--;
+    } else if (sign === 1 && p.members === 1) {
+      this.idleProfiles.delete(p);
+      if (p.levelled) this.levelledProfiles++;
+    }
+  }
+
+  /** A live interaction takes (`+1`) or gives up (`-1`) the signature. */
+  ref(sig: Signature, sign: 1 | -1): void {
+    sig.refs += sign;
+    if (sig.refs === 0) this.idleSignatures.add(sig);
+    else if (sign === 1 && sig.refs === 1) this.idleSignatures.delete(sig);
+  }
+
+  /** Collects the oldest idle profiles and signatures while too many are idle (see idleProfiles). */
+  private collect(): void {
+    const keep = this.limits.minIdleKept;
+    while (this.idleSignatures.size > Math.max(keep, this.signatures.size / 4)) this.retireSignature(this.idleSignatures.values().next().value!);
+    while (this.idleProfiles.size > Math.max(keep, this.profiles.size / 4)) this.retireProfile(this.idleProfiles.values().next().value!);
+  }
+
+  /** Forgets an unused signature: out of every E(p, c), the table and the plain cache. O(f · g). */
+  retireSignature(sig: Signature): void {
+    for (const pc of sig.pcs.slice()) this.unlink(sig, pc);
+    this.signatures.delete(sig.key);
+    this.signatureList[sig.id] = undefined;
+    this.freeSignatureIds.push(sig.id);
+    this.idleSignatures.delete(sig);
+    const byCh = this.plain[sig.queue.idx];
+    if (byCh !== undefined && byCh[sig.ch] === sig) byCh[sig.ch] = undefined;
+  }
+
+  /** Forgets a profile no agent has: out of every C(σ) and the table. O(g · f). */
+  retireProfile(p: Profile): void {
+    for (const pc of p.chans) for (const sig of pc.sigs.slice()) this.unlink(sig, pc);
+    this.profiles.delete(p.key);
+    this.profileList[p.id] = undefined;
+    this.freeProfileIds.push(p.id);
+    this.idleProfiles.delete(p);
+  }
+
+  /** Every idle signature of queue `q` and every idle signature or profile `matches` picks, collected now. */
+  retireIdle(sigMatches: (sig: Signature) => boolean, profileMatches: (p: Profile) => boolean): void {
+    for (const sig of [...this.idleSignatures]) if (sigMatches(sig)) this.retireSignature(sig);
+    for (const p of [...this.idleProfiles]) if (profileMatches(p)) this.retireProfile(p);
   }
 
   /**
@@ -135,7 +206,10 @@ export class RoutingIndex {
     if (alt === 0 && req.skills === NO_REQUIREMENTS && req.clauses === NO_SELECTORS) {
       const byCh = (this.plain[q.idx] ??= []);
       const known = byCh[ch];
-      if (known !== undefined) return known;
+      if (known !== undefined) {
+        if (known.refs === 0) this.idleSignatures.delete(known);
+        return known;
+      }
       const sig = this.keyedSignature(q, ch, req.skills, req.clauses, 0);
       if (sig) byCh[ch] = sig;
       return sig;
@@ -148,11 +222,18 @@ export class RoutingIndex {
     if (skillIds.length > 1) skillIds.sort();
     const key = signatureKey(q.idx, ch, skillIds, skills, selectors, alt);
     const existing = this.signatures.get(key);
-    if (existing) return existing;
+    if (existing) {
+      // About to be used: out of the idle list, so a collection in this same call spares it.
+      this.idleSignatures.delete(existing);
+      return existing;
+    }
     const sk = skillIds.map((s) => [s, skills[s]] as const);
+    this.collect();
     if (this.signatures.size >= this.limits.maxSignatures) return null;
     const sig: Signature = {
-      id: this.signatureList.length,
+      id: this.freeSignatureIds.pop() ?? this.signatureList.length,
+      key,
+      refs: 0,
       queue: q,
       ch,
       alt,
@@ -170,11 +251,11 @@ export class RoutingIndex {
       hRejected: false,
     };
     this.signatures.set(key, sig);
-    this.signatureList.push(sig);
+    this.signatureList[sig.id] = sig;
     // C(σ) for existing profiles: once per new signature, off the hot path.
     for (const p of this.profileList) {
-      const pc = p.byCh[ch];
-      if (pc && satisfies(p, sig)) this.link(sig, pc);
+      const pc = p?.byCh[ch];
+      if (pc && satisfies(p!, sig)) this.link(sig, pc);
     }
     return sig;
   }
@@ -185,10 +266,10 @@ export class RoutingIndex {
    */
   relinkQueue(q: Queue): void {
     for (const sig of this.signatureList) {
-      if (sig.queue !== q) continue;
+      if (sig === undefined || sig.queue !== q) continue;
       for (const p of this.profileList) {
-        const pc = p.byCh[sig.ch];
-        if (!pc) continue;
+        const pc = p?.byCh[sig.ch];
+        if (!pc || !p) continue;
         const should = satisfies(p, sig);
         if (should && !sig.profileIds.has(p.id)) this.link(sig, pc);
         else if (!should && sig.profileIds.has(p.id)) this.unlink(sig, pc);
@@ -253,6 +334,7 @@ export function profileKey(levels: SkillLevels, labels: Labels, cap: CapacitySpe
 /** A profile record with its derived membership fields; channels are added by the caller. */
 export function newProfile(
   id: number,
+  key: string,
   levels: ReadonlyMap<string, number>,
   labels: ReadonlyMap<string, LabelValue>,
   queues: ReadonlyMap<string, Membership>,
@@ -265,7 +347,7 @@ export function newProfile(
     worstLevel = Math.max(worstLevel, m.level);
   }
   if (queues.size === 0) bestLevel = 1;
-  return { id, levels, labels, queues, bestLevel, levelled: worstLevel > bestLevel, total, chans: [], byCh: [], staffed: 0 };
+  return { id, key, levels, labels, queues, bestLevel, levelled: worstLevel > bestLevel, total, chans: [], byCh: [], staffed: 0, members: 0 };
 }
 
 /** A signature's canonical key; ids never contain the control characters used as separators. */

@@ -41,8 +41,8 @@ export class Settling {
 
   /** Batch matching's merge of signature heads, by signature id; empty between batches. */
   private readonly mergeHeap = new IndexedHeap(new PositionIndex(64), (a, b) => {
-    const x = this.index.signatureList[a];
-    const y = this.index.signatureList[b];
+    const x = this.index.signatureList[a]!;
+    const y = this.index.signatureList[b]!;
     return this.ordering.better(x.hBand, x.hKey, x.hSeq, x.queue, y.hBand, y.hKey, y.hSeq, y.queue, this.host.now);
   });
 
@@ -161,7 +161,7 @@ export class Settling {
     const picks: Offer[] = [];
     const eventAt = new Map<Offer, number>();
     while (merge.size > 0) {
-      const sig = this.index.signatureList[merge.pop()];
+      const sig = this.index.signatureList[merge.pop()]!;
       if (sig.heap.size === 0) continue;
       const ix = this.ixs.bySlot[sig.heap.peek()]!;
       const pick = anyAvailable(ix) ? this.matcher.bestAgentFor(ix, null) : null;

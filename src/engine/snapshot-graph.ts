@@ -8,6 +8,7 @@ import { KeyedHeap } from '../queues/keyed-heap.ts';
 import type { Agent, Interaction, ProfileChannel, Queue, QueueCounters, Signature } from './entities.ts';
 import type { EngineParts } from './engine-parts.ts';
 import { R_SIZE } from './interaction-table.ts';
+import { signaturesOf } from './matching.ts';
 import { newProfile, signatureKey } from './routing-index.ts';
 import { requirementsOf, type Requirements } from './requirements.ts';
 import { type Clause, toClauses } from './selectors.ts';
@@ -59,7 +60,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       counters: { ...q.counters },
     }),
   );
-  const profiles: ProfileSnapshot[] = [];
+  const profiles: (ProfileSnapshot | null)[] = index.profileList.map(() => null);
   for (const [key, p] of index.profiles) {
     profiles[p.id] = {
       key,
@@ -71,7 +72,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       chans: p.chans.map((pc) => [pc.ch, pc.cost, pc.max, pc.autoAccept, pc.interruptible, pc.heap.dump(), pc.sigs.map((g) => g.id)]),
     };
   }
-  const signatures: SignatureSnapshot[] = [];
+  const signatures: (SignatureSnapshot | null)[] = index.signatureList.map(() => null);
   for (const [key, g] of index.signatures) {
     signatures[g.id] = {
       key,
@@ -122,8 +123,8 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       ix.channel,
       ix.ch,
       ix.queue.idx,
-      ix.req.skills,
-      { labels: ix.req.labels, selectors: ix.req.selectors, alternatives: ix.req.alternatives },
+      ix.req === null ? {} : ix.req.skills,
+      ix.req === null ? null : { labels: ix.req.labels, selectors: ix.req.selectors, alternatives: ix.req.alternatives },
       ix.sig.id,
       ix.status,
       ix.priority,
@@ -168,6 +169,10 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
     closedNumber: closed.number.slice(),
     finished: e.finished.dump(),
     lastAgent: e.lastAgent.dump(),
+    idleProfiles: [...index.idleProfiles].map((p) => p.id),
+    idleSignatures: [...index.idleSignatures].map((g) => g.id),
+    freeProfileIds: [...index.freeProfileIds],
+    freeSignatureIds: [...index.freeSignatureIds],
     sigPos: index.sigPos.map((p) => p.dump()),
     agentPos: index.agentPos.map((p) => p.dump()),
     lists: e.lists.dump(),
@@ -205,11 +210,12 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
     queueByIdx.push(queue);
     e.queues.set(q.id, queue);
   });
-  for (const ps of snap.profiles) {
+  // Collected profiles and signatures are holes (null) at their ids.
+  snap.profiles.forEach((ps, pid) => {
+    if (!ps) return;
     const queues = new Map((ps.queues ?? []).map(([id, level, delayMs]) => [id, { level, delayMs }]));
-    const profile = newProfile(index.profileList.length, new Map(ps.levels), new Map(ps.labels), queues, ps.total);
+    const profile = newProfile(pid, ps.key, new Map(ps.levels), new Map(ps.labels), queues, ps.total);
     profile.staffed = ps.staffed;
-    if (profile.levelled) index.levelledProfiles++;
     for (const [ch, cost, max, autoAccept, interruptible, heap] of ps.chans) {
       const pc: ProfileChannel = { profile, ch, cost, max, autoAccept, interruptible, heap: index.agentHeap(ch), sigs: [], levels: [], delays: [] };
       pc.heap.load(heap);
@@ -217,9 +223,10 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       profile.byCh[ch] = pc;
     }
     index.profiles.set(ps.key, profile);
-    index.profileList.push(profile);
-  }
-  for (const gs of snap.signatures) {
+    index.profileList[pid] = profile;
+  });
+  snap.signatures.forEach((gs, gid) => {
+    if (!gs) return;
     const selectors = gs.selectors ?? clausesOfLabels(gs.labels ?? []);
     // Format 1 keyed label pairs otherwise: its signatures get today's key, so new work with the
     // same requirements joins them.
@@ -236,14 +243,16 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
           );
     const alt = gs.alt ?? 0;
     const g: Signature = {
-      id: index.signatureList.length,
+      id: gid,
+      key,
+      refs: 0,
       queue: queueByIdx[gs.queue],
       ch: gs.ch,
       alt,
       skills: gs.skills,
       selectors,
       heap: new KeyedHeap(index.sigPos[alt]),
-      pcs: gs.pcs.map(([pid, ch]) => index.profileList[pid].byCh[ch]!),
+      pcs: gs.pcs.map(([pid, ch]) => index.profileList[pid]!.byCh[ch]!),
       proficiency: [...gs.proficiency],
       profileIds: new Set(gs.profileIds),
       avail: gs.avail,
@@ -255,14 +264,15 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
     };
     g.heap.load(gs.heap);
     index.signatures.set(key, g);
-    index.signatureList.push(g);
-  }
+    index.signatureList[gid] = g;
+  });
   snap.profiles.forEach((ps, pid) => {
-    const profile = index.profileList[pid];
+    if (!ps) return;
+    const profile = index.profileList[pid]!;
     ps.chans.forEach(([, , , , , , sigs], i) => {
       const pc = profile.chans[i];
       for (const id of sigs) {
-        const sig = index.signatureList[id];
+        const sig = index.signatureList[id]!;
         const m = profile.queues.get(sig.queue.id);
         pc.sigs.push(sig);
         pc.levels.push(m?.level ?? 1);
@@ -284,7 +294,7 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
     const a: Agent = {
       slot,
       id,
-      profile: index.profileList[pid],
+      profile: index.profileList[pid]!,
       state,
       reason: reason ?? undefined,
       load: new Int32Array(L.maxChannels),
@@ -316,8 +326,8 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       ch: x[4],
       queue: queueByIdx[x[5]],
       req: restoreRequirements(x[6], x[7], snap.format),
-      sig: index.signatureList[x[8]],
-      alts: x[21] ? x[21].map((id) => index.signatureList[id]) : null,
+      sig: index.signatureList[x[8]]!,
+      alts: x[21] ? x[21].map((id) => index.signatureList[id]!) : null,
       status: x[9],
       priority: x[10],
       valueTier: x[11],
@@ -346,7 +356,7 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
         number: o[0],
         ix,
         agent: agentAt(o[1]),
-        pc: index.profileList[o[2]].byCh[o[3]]!,
+        pc: index.profileList[o[2]]!.byCh[o[3]]!,
         expiresAt: o[4],
         offeredAt: o[5],
         agentKey: o[6],
@@ -369,6 +379,17 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
   });
   closed.outcome.set(snap.closedOutcome);
   closed.number.set(snap.closedNumber);
+  // Who uses each profile and signature is derived; the idle lists' order is not (it decides
+  // what is collected first), so it is restored as written.
+  for (const a of agentTable.byId.values()) a.profile.members++;
+  for (const p of index.profiles.values()) if (p.levelled && p.members > 0) index.levelledProfiles++;
+  for (const ix of ixs.byId.values()) for (const g of signaturesOf(ix)) g.refs++;
+  const idleProfiles = snap.idleProfiles ?? index.profileList.flatMap((p) => (p && p.members === 0 ? [p.id] : []));
+  for (const id of idleProfiles) index.idleProfiles.add(index.profileList[id]!);
+  const idleSignatures = snap.idleSignatures ?? index.signatureList.flatMap((g) => (g && g.refs === 0 ? [g.id] : []));
+  for (const id of idleSignatures) index.idleSignatures.add(index.signatureList[id]!);
+  index.freeProfileIds.push(...(snap.freeProfileIds ?? []));
+  index.freeSignatureIds.push(...(snap.freeSignatureIds ?? []));
   e.finished.load(snap.finished);
   e.lastAgent.load(snap.lastAgent);
   e.lists.load(snap.lists);
@@ -382,7 +403,8 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
 }
 
 /** An interaction's requirements from its record (format 1: skills and exact-match labels). */
-function restoreRequirements(skills: Record<string, number>, rest: RequirementsRest | Record<string, string>, format: number): Requirements {
+function restoreRequirements(skills: Record<string, number>, rest: RequirementsRest | Record<string, string> | null, format: number): Requirements | null {
+  if (rest === null) return null;
   if (format === 1) {
     const labels = rest as Record<string, string>;
     return requirementsOf({ skills: Object.keys(skills).length > 0 ? skills : undefined, labels: Object.keys(labels).length > 0 ? labels : undefined });

@@ -111,7 +111,8 @@ export type InteractionSnapshot = [
   number,
   number,
   Record<string, number>,
-  RequirementsRest | Record<string, string>,
+  /** Null: kept by the signature (format 2). */
+  RequirementsRest | Record<string, string> | null,
   number,
   InteractionStatus,
   number,
@@ -150,8 +151,14 @@ export interface EngineSnapshot {
   readonly skills: string[];
   readonly channels: string[];
   readonly queues: QueueSnapshot[];
-  readonly profiles: ProfileSnapshot[];
-  readonly signatures: SignatureSnapshot[];
+  /** By id; null where one was collected. */
+  readonly profiles: (ProfileSnapshot | null)[];
+  readonly signatures: (SignatureSnapshot | null)[];
+  /** Format 2: the idle lists, oldest first, and the free ids (format 1: none collected yet). */
+  readonly idleProfiles?: number[];
+  readonly idleSignatures?: number[];
+  readonly freeProfileIds?: number[];
+  readonly freeSignatureIds?: number[];
   readonly agents: AgentSnapshot[];
   readonly agentSlots: number;
   readonly freeAgentSlots: number[];

@@ -327,7 +327,7 @@ export type EngineEvent =
       readonly type: 'InteractionRelaxed';
       readonly at: number;
       readonly interactionId: string;
-      /** 1-based: the number of steps applied so far. */
+      /** The step's 1-based position in the interaction's relaxation list. */
       readonly step: number;
       /** A step that moved it to another queue (keeping its arrival): from where to where. */
       readonly fromQueue?: string;

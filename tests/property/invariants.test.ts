@@ -36,7 +36,7 @@ describe('replay', () => {
         fc.tuple(...[0, 1, 2, 3, 4, 5].map((i) => agentSpec(`a${i}`))),
         fc.array(action, { minLength: 20, maxLength: 120 }),
         ([ordering, agentSelection], agents, actions) => {
-          const opts = { ordering, agentSelection };
+          const opts = { ordering, agentSelection, limits: { minIdleKept: 0 } };
           const first = new RecordingEngine(opts);
           runScenario(first, agents, actions);
           const second = new Engine(opts);
@@ -56,7 +56,8 @@ describe('engine invariants under random command sequences', () => {
       const agentsArb = fc.tuple(...[0, 1, 2, 3, 4, 5].map((i) => agentSpec(`a${i}`)));
       fc.assert(
         fc.property(agentsArb, fc.array(action, { minLength: 5, maxLength: 80 }), (agents, actions) => {
-          runScenario(new Engine({ ordering, agentSelection, lastAgentTtlMs: 3_600_000 }), agents, actions);
+          // No idle profile or signature kept: every one is collected as soon as another is made.
+          runScenario(new Engine({ ordering, agentSelection, lastAgentTtlMs: 3_600_000, limits: { minIdleKept: 0 } }), agents, actions);
         }),
         { numRuns: RUNS, verbose: 1 },
       );

@@ -134,10 +134,14 @@ describe('queue membership', () => {
       })),
       interactions: (snap.interactions as unknown[][]).map((x) => {
         const y = x.slice(0, 21);
-        y[7] = (x[7] as { labels: Record<string, string> }).labels;
+        y[7] = { lang: 'en' }; // i1's labels, as format 1 kept them
         return y;
       }),
       sigPos: (snap.sigPos as Int32Array[])[0],
+      idleProfiles: undefined,
+      idleSignatures: undefined,
+      freeProfileIds: undefined,
+      freeSignatureIds: undefined,
     };
     const e = Engine.restore(old as never);
     expect(e.apply({ type: 'SubmitInteraction', interaction: { id: 'i2', channel: 'voice', queue: 'q', labels: { lang: 'en' } } }, 1).ok).toBe(true);

@@ -68,6 +68,14 @@ export class PlatformClient extends RoleClient {
   upsertQueue(queue: QueueSpec) {
     return this.connection.request({ type: 'UpsertQueue', queue });
   }
+  /** Refused (QUEUE_IN_USE) while anything refers to it; its waiting work moves to `moveTo`. */
+  removeQueue(queueId: string, moveTo?: string) {
+    return this.connection.request({ type: 'RemoveQueue', queueId, ...(moveTo !== undefined ? { moveTo } : {}) });
+  }
+  /** Refused (SKILL_IN_USE) while an agent has it or an interaction requires it. */
+  removeSkill(skill: string) {
+    return this.connection.request({ type: 'RemoveSkill', skill });
+  }
   upsertAgent(agent: AgentSpec) {
     return this.connection.request({ type: 'UpsertAgent', agent });
   }

@@ -17,6 +17,10 @@ export const RejectCode = {
   INTERACTION_FINISHED: 'INTERACTION_FINISHED',
   AGENT_BUSY: 'AGENT_BUSY',
   CAPACITY_EXHAUSTED: 'CAPACITY_EXHAUSTED',
+  /** RemoveQueue: work, agents or another queue still use it. */
+  QUEUE_IN_USE: 'QUEUE_IN_USE',
+  /** RemoveSkill: agents or interactions still use it. */
+  SKILL_IN_USE: 'SKILL_IN_USE',
 } as const;
 
 export type RejectCode = (typeof RejectCode)[keyof typeof RejectCode];

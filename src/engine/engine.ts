@@ -41,6 +41,7 @@ import {
   type Signature,
 } from './entities.ts';
 import { CONFIGURATION_PAGE, configuration, type Configuration } from './configuration.ts';
+import { checkAgentBatch, checkRemoveQueue, checkRemoveSkill } from './config-checks.ts';
 import { explain, type Explanation } from './explain.ts';
 import {
   InteractionTable,
@@ -81,8 +82,9 @@ import {
 } from './queries.ts';
 import { Preferences } from './preferences.ts';
 import { Settling } from './settling.ts';
-import { afterStep, requirementsOf, requirementsOfSignature, stepChangesRequirements, type Requirements } from './requirements.ts';
-import { RoutingIndex, profileKey } from './routing-index.ts';
+import { NO_REQUIREMENTS, afterStep, requirementsOf, requirementsOfSignature, stepChangesRequirements, type Requirements } from './requirements.ts';
+import { NO_SELECTORS, toClauses } from './selectors.ts';
+import { RoutingIndex } from './routing-index.ts';
 import { READABLE_SNAPSHOT_FORMATS, SnapshotMismatchError, type EngineSnapshot } from './snapshot.ts';
 import { loadSnapshot, takeSnapshot } from './snapshot-graph.ts';
 import type {
@@ -98,17 +100,7 @@ import type {
   RelaxationStep,
 } from './types.ts';
 import { TERMINAL_STATUSES } from './types.ts';
-import {
-  checkAgentSpec,
-  checkAgentStates,
-  checkDuration,
-  checkId,
-  checkInteractionSpec,
-  checkPriority,
-  checkQueueSpec,
-  checkSkillLevels,
-  reject,
-} from './validate.ts';
+import { checkAgentStates, checkDuration, checkId, checkInteractionSpec, checkPriority, checkQueueSpec, checkSkillLevels, reject } from './validate.ts';
 
 export type { AgentLoad, AgentSummary, EngineCounts, InteractionInfo, QueueStats } from './queries.ts';
 export type { AgentVerdict, ChoiceExplanation, Explanation, NotTakingReason } from './explain.ts';
@@ -306,6 +298,10 @@ export class Engine {
         return this.defineSkill(cmd.skill);
       case 'UpsertQueue':
         return this.upsertQueue(cmd.queue);
+      case 'RemoveQueue':
+        return this.removeQueue(cmd.queueId, cmd.moveTo);
+      case 'RemoveSkill':
+        return this.removeSkill(cmd.skill);
       case 'UpsertAgent':
         return this.upsertAgents([cmd.agent], false);
       case 'UpsertAgents':
@@ -368,44 +364,62 @@ export class Engine {
         for (const a of this.agents.byId.values()) if (a.state === 'available') this.settling.pendingAgents.push(a);
       }
     } else {
-      q = newQueue(this.queues.size, spec);
+      q = newQueue(this.index.nextQueueIdx++, spec);
       this.queues.set(spec.id, q);
     }
     this.emit({ type: 'QueueUpserted', at: this.now, queueId: spec.id });
     return null;
   }
 
+  private removeQueue(queueId: string, moveTo: string | undefined): Rejection | null {
+    const checked = checkRemoveQueue(this.parts, queueId, moveTo);
+    if ('code' in checked) return checked;
+    const { queue: q, target } = checked;
+    // Every moved interaction's signatures first, so the signature limit refuses before anything moves.
+    const moves: [Interaction, Signature[]][] = [];
+    for (let h = q.waiting.head; h >= 0; h = this.lists.following(h)) {
+      const ix = this.ixs.bySlot[h]!;
+      const sigs = this.index.signaturesFor(target!, ix.ch, requirementsOfIx(ix));
+      if (sigs === null) {
+        for (const [, found] of moves) for (const s of found) if (s.refs === 0) this.index.idleSignatures.add(s);
+        return reject(RejectCode.LIMIT_EXCEEDED, `more than ${this.options.limits.maxSignatures} distinct requirement signatures`);
+      }
+      moves.push([ix, sigs]);
+    }
+    for (const [ix, sigs] of moves) {
+      q.counters.transferredOut++;
+      this.moveToQueue(ix, target!, sigs, 'interaction_transferred');
+      this.emit({ type: 'InteractionTransferred', at: this.now, interactionId: ix.id, fromQueue: queueId, toQueue: target!.id });
+    }
+    this.queues.delete(queueId);
+    this.index.retireIdle(
+      (sig) => sig.queue === q,
+      () => false,
+    );
+    this.emit({ type: 'QueueRemoved', at: this.now, queueId });
+    return null;
+  }
+
+  private removeSkill(skill: string): Rejection | null {
+    const bad = checkRemoveSkill(this.parts, skill);
+    if (bad) return bad;
+    this.index.skills.delete(skill);
+    this.index.retireIdle(
+      (sig) => sig.skills.some(([s]) => s === skill),
+      (p) => p.levels.has(skill),
+    );
+    this.emit({ type: 'SkillRemoved', at: this.now, skill });
+    return null;
+  }
+
   /**
-   * UpsertAgent (`batch` false: one spec) and UpsertAgents: every spec is checked, and every limit
-   * against the whole batch, before any changes (all or nothing); then the agents are matched
-   * as one batch.
+   * UpsertAgent (`batch` false: one spec) and UpsertAgents: every spec, and every limit against
+   * the whole batch, is checked before any changes (all or nothing); then the agents are
+   * matched as one batch.
    */
   private upsertAgents(specs: readonly AgentSpec[], batch: boolean): Rejection | null {
-    const L = this.options.limits;
-    const index = this.index;
-    if (batch) {
-      if (!Array.isArray(specs) || specs.length === 0) return reject(RejectCode.INVALID_ARGUMENT, 'agents must be a non-empty list');
-      if (specs.length > L.maxAgentsPerCommand) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxAgentsPerCommand} agents in one command`);
-    }
-    const ids = new Set<string>();
-    const channels = new Set<string>();
-    const profiles = new Set<string>();
-    let added = 0;
-    for (let i = 0; i < specs.length; i++) {
-      const spec = specs[i];
-      const bad = checkAgentSpec(spec, index.skills, this.queues, L);
-      if (bad) return batch ? reject(bad.code, `agents[${i}]: ${bad.message}`) : bad;
-      if (ids.has(spec.id)) return reject(RejectCode.INVALID_ARGUMENT, `agents[${i}]: agent '${spec.id}' is listed twice`);
-      ids.add(spec.id);
-      const capacity = spec.capacity ?? DEFAULT_CAPACITY;
-      for (const c of Object.keys(capacity.channels)) if (!index.channelIdx.has(c)) channels.add(c);
-      if (!this.agents.byId.has(spec.id)) added++;
-      const key = profileKey(spec.skills ?? {}, spec.labels ?? {}, capacity, spec.queues);
-      if (!index.profiles.has(key)) profiles.add(key);
-    }
-    if (index.channelNames.length + channels.size > L.maxChannels) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxChannels} channels`);
-    if (this.agents.byId.size + added > L.maxAgents) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxAgents} agents`);
-    if (index.profiles.size + profiles.size > L.maxProfiles) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxProfiles} distinct agent profiles`);
+    const bad = checkAgentBatch(this.parts, specs, batch, DEFAULT_CAPACITY);
+    if (bad) return bad;
     for (const spec of specs) this.putAgent(spec);
     return null;
   }
@@ -563,9 +577,21 @@ export class Engine {
     if (required !== null && 'code' in required) return required;
     const ch = index.channelIndex(spec.channel, false);
     if (ch < 0 && index.channelNames.length >= L.maxChannels) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxChannels} channels`);
-    const req = requirementsOf(spec);
     const chIdx = ch < 0 ? index.channelIndex(spec.channel, true) : ch;
-    const sigs = index.signaturesFor(q, chIdx, req);
+    // Written requirements are kept only for alternatives and relaxation steps; most work has
+    // neither and finds its one signature without the intermediate objects.
+    const keep = (spec.alternatives !== undefined && spec.alternatives.length > 0) || (spec.relaxation !== undefined && spec.relaxation.length > 0);
+    const req = keep ? requirementsOf(spec) : null;
+    const sigs =
+      req !== null
+        ? index.signaturesFor(q, chIdx, req)
+        : index.signatureFor(
+            q,
+            chIdx,
+            spec.skills ?? NO_REQUIREMENTS,
+            spec.labels === undefined && spec.selectors === undefined ? NO_SELECTORS : toClauses(spec.labels, spec.selectors),
+            0,
+          );
     if (!sigs) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxSignatures} distinct requirement signatures`);
 
     const slot = this.ixs.allocate();
@@ -578,8 +604,8 @@ export class Engine {
       channel: spec.channel,
       ch: chIdx,
       queue: q,
-      req: req.alternatives !== null || (spec.relaxation !== undefined && spec.relaxation.length > 0) ? req : null,
-      sig: sigs[0],
+      req,
+      sig: Array.isArray(sigs) ? sigs[0] : sigs,
       alts: null,
       status: 'queued',
       priority,
@@ -633,11 +659,23 @@ export class Engine {
    * Sets the interaction's signatures (the first, and the other alternatives'), taking them
    * from the ones it had (`replace`) for the collection's use counts.
    */
-  private setSignatures(ix: Interaction, sigs: Signature[], replace = true): void {
-    for (const sig of sigs) this.index.ref(sig, 1);
-    if (replace) for (const sig of signaturesOf(ix)) this.index.ref(sig, -1);
-    ix.sig = sigs[0];
-    ix.alts = sigs.length > 1 ? sigs.slice(1) : null;
+  private setSignatures(ix: Interaction, sigs: readonly Signature[] | Signature, replace = true): void {
+    if (Array.isArray(sigs)) for (const sig of sigs) this.index.ref(sig, 1);
+    else this.index.ref(sigs as Signature, 1);
+    if (replace) this.releaseSignatures(ix);
+    if (Array.isArray(sigs)) {
+      ix.sig = sigs[0];
+      ix.alts = sigs.length > 1 ? sigs.slice(1) : null;
+    } else {
+      ix.sig = sigs as Signature;
+      ix.alts = null;
+    }
+  }
+
+  /** The interaction gives up its signatures (for the collection's use counts). */
+  private releaseSignatures(ix: Interaction): void {
+    this.index.ref(ix.sig, -1);
+    if (ix.alts !== null) for (const sig of ix.alts) this.index.ref(sig, -1);
   }
 
   /** Only `agents` may take the interaction, for `forMs` (undefined: for ever); it leaves the heaps meanwhile. */
@@ -862,7 +900,7 @@ export class Engine {
     ix.offer = null;
     ix.agent = null;
     ix.rejectedBy = null;
-    for (const sig of signaturesOf(ix)) this.index.ref(sig, -1);
+    this.releaseSignatures(ix);
     this.ixs.release(ix);
     this.finished.set(ix.id, status, this.now);
   }

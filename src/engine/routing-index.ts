@@ -16,7 +16,7 @@ import { IndexedHeap, PositionIndex } from '../queues/indexed-heap.ts';
 import { KeyedHeap } from '../queues/keyed-heap.ts';
 import type { Membership, Profile, ProfileChannel, Queue, Signature } from './entities.ts';
 import type { EngineLimits } from './options.ts';
-import { type Effective, NO_REQUIREMENTS, type Requirements, effective } from './requirements.ts';
+import { NO_REQUIREMENTS, type Requirements, effective } from './requirements.ts';
 import { type Clause, NO_SELECTORS, clauseHolds, clauseText } from './selectors.ts';
 import type { AgentSpec, CapacitySpec, LabelValue, Labels, SkillLevels } from './types.ts';
 
@@ -46,6 +46,8 @@ export class RoutingIndex {
   readonly freeSignatureIds: number[] = [];
   /** Each queue's signature of work with no requirements, by channel (derived: filled on use). */
   private readonly plain: (Signature | undefined)[][] = [];
+  /** The index of the next queue made (a removed queue's index is not reused). */
+  nextQueueIdx = 0;
   /** Profiles with more than one queue level that some agent has: while any, batches match agent by agent. */
   levelledProfiles = 0;
   /**
@@ -70,7 +72,7 @@ export class RoutingIndex {
     const eff = effective(req);
     const out: Signature[] = [];
     for (let k = 0; k < eff.length; k++) {
-      const sig = this.signatureFor(q, ch, eff[k], k);
+      const sig = this.signatureFor(q, ch, eff[k].skills, eff[k].clauses, k);
       if (sig === null) {
         // Nothing will use the ones found: unused, they are idle again.
         for (const s of out) if (s.refs === 0) this.idleSignatures.add(s);
@@ -202,19 +204,19 @@ export class RoutingIndex {
    * linked if new); null at the limit. Work with no requirements (most of it) finds its
    * signature by queue and channel, without building the key.
    */
-  signatureFor(q: Queue, ch: number, req: Effective, alt: number): Signature | null {
-    if (alt === 0 && req.skills === NO_REQUIREMENTS && req.clauses === NO_SELECTORS) {
+  signatureFor(q: Queue, ch: number, skills: SkillLevels, clauses: readonly Clause[], alt: number): Signature | null {
+    if (alt === 0 && skills === NO_REQUIREMENTS && clauses === NO_SELECTORS) {
       const byCh = (this.plain[q.idx] ??= []);
       const known = byCh[ch];
       if (known !== undefined) {
         if (known.refs === 0) this.idleSignatures.delete(known);
         return known;
       }
-      const sig = this.keyedSignature(q, ch, req.skills, req.clauses, 0);
+      const sig = this.keyedSignature(q, ch, skills, clauses, 0);
       if (sig) byCh[ch] = sig;
       return sig;
     }
-    return this.keyedSignature(q, ch, req.skills, req.clauses, alt);
+    return this.keyedSignature(q, ch, skills, clauses, alt);
   }
 
   private keyedSignature(q: Queue, ch: number, skills: SkillLevels, selectors: readonly Clause[], alt: number): Signature | null {

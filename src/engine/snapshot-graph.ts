@@ -54,6 +54,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
   const queues = [...e.queues.values()].map(
     (q): QueueSnapshot => ({
       id: q.id,
+      idx: q.idx,
       ...queueSettings(q),
       waiting: { head: q.waiting.head, tail: q.waiting.tail, size: q.waiting.size },
       offered: q.offered,
@@ -169,6 +170,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
     closedNumber: closed.number.slice(),
     finished: e.finished.dump(),
     lastAgent: e.lastAgent.dump(),
+    nextQueueIdx: index.nextQueueIdx,
     idleProfiles: [...index.idleProfiles].map((p) => p.id),
     idleSignatures: [...index.idleSignatures].map((g) => g.id),
     freeProfileIds: [...index.freeProfileIds],
@@ -198,7 +200,8 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
     index.agentPos[i].load(pos);
   });
   const queueByIdx: Queue[] = [];
-  snap.queues.forEach((q, idx) => {
+  snap.queues.forEach((q, position) => {
+    const idx = q.idx ?? position;
     const queue: Queue = {
       idx,
       id: q.id,
@@ -207,9 +210,10 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       offered: q.offered,
       counters: { ...(q.counters as unknown as QueueCounters) },
     };
-    queueByIdx.push(queue);
+    queueByIdx[idx] = queue;
     e.queues.set(q.id, queue);
   });
+  index.nextQueueIdx = snap.nextQueueIdx ?? snap.queues.length;
   // Collected profiles and signatures are holes (null) at their ids.
   snap.profiles.forEach((ps, pid) => {
     if (!ps) return;

@@ -21,6 +21,8 @@ export const READABLE_SNAPSHOT_FORMATS: readonly number[] = [1, 2];
 
 export interface QueueSnapshot {
   readonly id: string;
+  /** Format 2: its index (format 1: its position; queues could not be removed). */
+  readonly idx?: number;
   readonly objective: ServiceObjective;
   readonly weight: number;
   readonly w: number;
@@ -154,6 +156,8 @@ export interface EngineSnapshot {
   /** By id; null where one was collected. */
   readonly profiles: (ProfileSnapshot | null)[];
   readonly signatures: (SignatureSnapshot | null)[];
+  /** Format 2: the index the next queue gets (format 1: the number of queues). */
+  readonly nextQueueIdx?: number;
   /** Format 2: the idle lists, oldest first, and the free ids (format 1: none collected yet). */
   readonly idleProfiles?: number[];
   readonly idleSignatures?: number[];

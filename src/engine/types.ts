@@ -176,6 +176,14 @@ export interface InteractionSpec {
 export type Command =
   | { readonly type: 'DefineSkill'; readonly skill: string }
   | { readonly type: 'UpsertQueue'; readonly queue: QueueSpec }
+  /**
+   * Removes a queue nothing refers to (no agent's membership, no other queue's overflow, no
+   * assigned or wrapping work); its waiting work moves to `moveTo` keeping its arrival, and
+   * without `moveTo` the queue must hold none.
+   */
+  | { readonly type: 'RemoveQueue'; readonly queueId: string; readonly moveTo?: string }
+  /** Removes a skill no agent has and no live interaction requires (now or in a relaxation step). */
+  | { readonly type: 'RemoveSkill'; readonly skill: string }
   | { readonly type: 'UpsertAgent'; readonly agent: AgentSpec }
   /** Many agents in one command (at most maxAgentsPerCommand), all or nothing, matched as one batch. */
   | { readonly type: 'UpsertAgents'; readonly agents: readonly AgentSpec[] }
@@ -227,6 +235,8 @@ export type OfferEndReason = 'agent_unavailable' | 'interaction_cancelled' | 'in
 export type EngineEvent =
   | { readonly type: 'SkillDefined'; readonly at: number; readonly skill: string }
   | { readonly type: 'QueueUpserted'; readonly at: number; readonly queueId: string }
+  | { readonly type: 'QueueRemoved'; readonly at: number; readonly queueId: string }
+  | { readonly type: 'SkillRemoved'; readonly at: number; readonly skill: string }
   | { readonly type: 'AgentUpserted'; readonly at: number; readonly agentId: string }
   | { readonly type: 'AgentRemoved'; readonly at: number; readonly agentId: string }
   | {

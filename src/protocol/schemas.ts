@@ -140,6 +140,8 @@ const queries = [
 export const PlatformRequest = z.discriminatedUnion('type', [
   request('DefineSkill', { skill: Id }),
   request('UpsertQueue', { queue: QueueSpec }),
+  request('RemoveQueue', { queueId: Id, moveTo: Id.optional() }),
+  request('RemoveSkill', { skill: Id }),
   request('UpsertAgent', { agent: AgentSpec }),
   /** Bounded by maxAgentsPerCommand and, in practice, by the frame size (--max-payload-bytes). */
   request('UpsertAgents', { agents: z.array(AgentSpec).min(1).max(L.maxAgentsPerCommand) }),

@@ -105,6 +105,10 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: () => nu
       return command(t, s, req.id, { type: 'DefineSkill', skill: p.skill });
     case 'UpsertQueue':
       return command(t, s, req.id, { type: 'UpsertQueue', queue: p.queue });
+    case 'RemoveQueue':
+      return command(t, s, req.id, { type: 'RemoveQueue', queueId: p.queueId, ...(p.moveTo !== undefined ? { moveTo: p.moveTo } : {}) });
+    case 'RemoveSkill':
+      return command(t, s, req.id, { type: 'RemoveSkill', skill: p.skill });
     case 'UpsertAgent':
       return command(t, s, req.id, { type: 'UpsertAgent', agent: p.agent });
     case 'UpsertAgents':

@@ -152,6 +152,23 @@ for (const encoding of ['json', 'msgpack'] as const) {
       expect(await p.request({ type: 'GetConfiguration', cursor: 'nope' })).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
     });
 
+    it('RemoveQueue and RemoveSkill: typed refusals while in use, then gone', async () => {
+      const p = await connect('/v1/platform', tenant, 'platform', encoding);
+      for (const body of [
+        { type: 'DefineSkill', skill: 'legacy' },
+        { type: 'UpsertQueue', queue: { id: 'old-desk' } },
+        { type: 'SubmitInteraction', interaction: { id: 'rq-1', channel: 'fax', queue: 'old-desk' } },
+      ])
+        expect(await p.request(body), JSON.stringify(body)).toMatchObject({ ok: true });
+      expect(await p.request({ type: 'RemoveQueue', queueId: 'old-desk' })).toMatchObject({ ok: false, code: 'QUEUE_IN_USE' });
+      expect(await p.request({ type: 'RemoveQueue', queueId: 'old-desk', moveTo: 'desk' })).toMatchObject({ ok: true });
+      expect(await p.request({ type: 'GetInteraction', interactionId: 'rq-1' })).toMatchObject({ ok: true, interaction: { queueId: 'desk' } });
+      expect(await p.request({ type: 'GetQueueStats', queueId: 'old-desk' })).toMatchObject({ ok: false, code: 'UNKNOWN_QUEUE' });
+      expect(await p.request({ type: 'RemoveSkill', skill: 'billing' })).toMatchObject({ ok: false, code: 'SKILL_IN_USE' });
+      expect(await p.request({ type: 'RemoveSkill', skill: 'legacy' })).toMatchObject({ ok: true });
+      expect(await p.request({ type: 'UpsertAgent', agent: { id: 'x', skills: { legacy: 1 } } })).toMatchObject({ ok: false, code: 'UNKNOWN_SKILL' });
+    });
+
     it('refuses malformed selectors and memberships with typed codes, and stores nothing', async () => {
       const p = await connect('/v1/platform', tenant, 'platform', encoding);
       const refused = [

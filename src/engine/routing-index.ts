@@ -226,7 +226,7 @@ export class RoutingIndex {
     const existing = this.signatures.get(key);
     if (existing) {
       // About to be used: out of the idle list, so a collection in this same call spares it.
-      this.idleSignatures.delete(existing);
+      if (existing.refs === 0) this.idleSignatures.delete(existing);
       return existing;
     }
     const sk = skillIds.map((s) => [s, skills[s]] as const);

@@ -72,6 +72,17 @@ export function clauseText(c: Clause): string {
  * there are none. Expects input that validate.ts accepted.
  */
 export function toClauses(labels: Labels | undefined, selectors: readonly Selector[] | undefined): readonly Clause[] {
+  // One exact-match label, the common case: already canonical, no sorting.
+  if (selectors === undefined && labels !== undefined) {
+    let only: string | undefined;
+    let n = 0;
+    for (const k in labels) {
+      only = k;
+      if (++n > 1) break;
+    }
+    if (n === 0) return NO_SELECTORS;
+    if (n === 1) return [{ key: only!, op: 'eq', value: labels[only!], values: null }];
+  }
   const out: Clause[] = [];
   if (labels !== undefined) for (const key of Object.keys(labels)) out.push({ key, op: 'eq', value: labels[key], values: null });
   if (selectors !== undefined)

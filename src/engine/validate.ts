@@ -237,7 +237,9 @@ export function checkRequirement(r: Requirement, prefix: string, skills: Readonl
   return (
     checkSkillLevels(r.skills, `${prefix}skills`, L.maxRequirementsPerInteraction, skills, L) ??
     checkLabels(r.labels, `${prefix}labels`, L) ??
-    checkSelectors(r.selectors, r.labels !== null && typeof r.labels === 'object' ? Object.keys(r.labels).length : 0, `${prefix}selectors`, L)
+    (r.selectors === undefined
+      ? null
+      : checkSelectors(r.selectors, r.labels !== null && typeof r.labels === 'object' ? Object.keys(r.labels).length : 0, `${prefix}selectors`, L))
   );
 }
 

@@ -16,11 +16,13 @@ describe('engine snapshots', () => {
         fc.array(action, { minLength: 20, maxLength: 150 }),
         fc.nat(),
         async ([ordering, agentSelection], agents, actions, where) => {
-          const recorded = new JournalingEngine({ ordering, agentSelection });
+          // No idle signature or profile kept: snapshots have collected ones (holes, free ids).
+          const opts = { ordering, agentSelection, limits: { minIdleKept: 0 } };
+          const recorded = new JournalingEngine(opts);
           runScenario(recorded, agents, actions);
           const log = recorded.entries;
           const cut = where % (log.length + 1);
-          const original = new Engine({ ordering, agentSelection });
+          const original = new Engine(opts);
           for (const x of log.slice(0, cut)) replayEntry(original, x);
           const restored = Engine.restore(decodeSnapshot(await encodeSnapshot(original.snapshot())));
           const lastNow = log.length > 0 ? log[log.length - 1].n : 0;

@@ -160,9 +160,6 @@ export class Engine {
       get events() {
         return engine.events;
       },
-      get now() {
-        return engine.now;
-      },
     });
     this.finished = new IdWindow(o.idempotencyMaxEntries, o.idempotencyTtlMs, [...TERMINAL_STATUSES]);
     this.lastAgent = new BoundedMap(o.lastAgentMaxEntries, o.lastAgentTtlMs);
@@ -189,7 +186,7 @@ export class Engine {
     this.events = [];
     this.advance(now);
     const out = this.dispatch(cmd);
-    if (out === null || !('code' in out)) this.settling.settle();
+    if (out === null || !('code' in out)) this.settling.settle(this.now);
     const events = this.events;
     this.events = [];
     if (out === null) return { ok: true, events };
@@ -582,16 +579,15 @@ export class Engine {
     // neither and finds its one signature without the intermediate objects.
     const keep = (spec.alternatives !== undefined && spec.alternatives.length > 0) || (spec.relaxation !== undefined && spec.relaxation.length > 0);
     const req = keep ? requirementsOf(spec) : null;
+    const skills = spec.skills ?? NO_REQUIREMENTS;
     const sigs =
       req !== null
         ? index.signaturesFor(q, chIdx, req)
-        : index.signatureFor(
-            q,
-            chIdx,
-            spec.skills ?? NO_REQUIREMENTS,
-            spec.labels === undefined && spec.selectors === undefined ? NO_SELECTORS : toClauses(spec.labels, spec.selectors),
-            0,
-          );
+        : spec.selectors !== undefined
+          ? index.signatureFor(q, chIdx, skills, toClauses(spec.labels, spec.selectors), 0)
+          : spec.labels !== undefined
+            ? index.signatureForLabels(q, chIdx, skills, spec.labels)
+            : index.signatureFor(q, chIdx, skills, NO_SELECTORS, 0);
     if (!sigs) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxSignatures} distinct requirement signatures`);
 
     const slot = this.ixs.allocate();
@@ -1145,7 +1141,7 @@ export class Engine {
       } else {
         this.fireOffer(this.ixs.bySlot[d.offerTimers.pop()]!);
       }
-      this.settling.settle();
+      this.settling.settle(this.now);
     }
     this.now = now;
   }

@@ -17,7 +17,7 @@ import { KeyedHeap } from '../queues/keyed-heap.ts';
 import type { Membership, Profile, ProfileChannel, Queue, Signature } from './entities.ts';
 import type { EngineLimits } from './options.ts';
 import { NO_REQUIREMENTS, type Requirements, effective } from './requirements.ts';
-import { type Clause, NO_SELECTORS, clauseHolds, clauseText } from './selectors.ts';
+import { type Clause, NO_SELECTORS, clauseHolds, clauseText, toClauses } from './selectors.ts';
 import type { AgentSpec, CapacitySpec, LabelValue, Labels, SkillLevels } from './types.ts';
 
 export class RoutingIndex {
@@ -217,6 +217,32 @@ export class RoutingIndex {
       return sig;
     }
     return this.keyedSignature(q, ch, skills, clauses, alt);
+  }
+
+  /**
+   * The signature of a submission's own requirement written as skills and exact-match labels
+   * only (no selectors, no alternatives: most work), found by a key built from them directly;
+   * the canonical clauses are made only for a new signature.
+   */
+  signatureForLabels(q: Queue, ch: number, skills: SkillLevels, labels: Labels): Signature | null {
+    const skillIds = Object.keys(skills);
+    if (skillIds.length > 1) skillIds.sort();
+    const labelKeys = Object.keys(labels);
+    if (labelKeys.length > 1) labelKeys.sort();
+    // The key signatureKey makes of the labels' eq clauses (sorted by key, as their text sorts).
+    let key = `${q.idx}\u0001${ch}`;
+    for (const s of skillIds) key += `\u0001${s}\u0002${skills[s]}`;
+    key += '\u0003';
+    for (const k of labelKeys) {
+      const v = labels[k];
+      key += typeof v === 'number' ? `\u0001${k}\u0002eq\u0002n${v}` : `\u0001${k}\u0002eq\u0002s${v}`;
+    }
+    const existing = this.signatures.get(key);
+    if (existing) {
+      if (existing.refs === 0) this.idleSignatures.delete(existing);
+      return existing;
+    }
+    return this.keyedSignature(q, ch, skills, toClauses(labels, undefined), 0);
   }
 
   private keyedSignature(q: Queue, ch: number, skills: SkillLevels, selectors: readonly Clause[], alt: number): Signature | null {

@@ -28,13 +28,14 @@ export interface SettlingHost {
   emit(e: EngineEvent): void;
   /** The events of the current call, in order (a re-homed offer's first event is replaced in place). */
   readonly events: EngineEvent[];
-  readonly now: number;
 }
 
 export class Settling {
   /** Agents and interactions to match before the call returns. */
   pendingAgents: Agent[] = [];
   pendingIxs: Interaction[] = [];
+  /** The clock of the settle() running (it does not move inside one). */
+  private now = 0;
   /** Spare buffers swapped with the pending lists in settle(), so settling allocates nothing. */
   private spareAgents: Agent[] = [];
   private spareIxs: Interaction[] = [];
@@ -43,7 +44,7 @@ export class Settling {
   private readonly mergeHeap = new IndexedHeap(new PositionIndex(64), (a, b) => {
     const x = this.index.signatureList[a]!;
     const y = this.index.signatureList[b]!;
-    return this.ordering.better(x.hBand, x.hKey, x.hSeq, x.queue, y.hBand, y.hKey, y.hSeq, y.queue, this.host.now);
+    return this.ordering.better(x.hBand, x.hKey, x.hSeq, x.queue, y.hBand, y.hKey, y.hSeq, y.queue, this.now);
   });
 
   constructor(
@@ -62,7 +63,8 @@ export class Settling {
   }
 
   /** Restores I4 after a step: fast paths for one agent or one interaction, else a batch. */
-  settle(): void {
+  settle(now: number): void {
+    this.now = now;
     while (this.pendingAgents.length > 0 || this.pendingIxs.length > 0) {
       const agents = this.pendingAgents;
       const ixs = this.pendingIxs;
@@ -82,7 +84,7 @@ export class Settling {
   private interactionPath(ix: Interaction): void {
     if (ix.status !== 'queued' || !this.ixs.alive(ix)) return;
     if (ix.preferred !== null) {
-      const pick = this.prefs.agentFor(ix, this.host.now);
+      const pick = this.prefs.agentFor(ix, this.now);
       if (pick !== null) this.host.makeOffer(ix, pick.agent, pick.pc);
       return;
     }
@@ -119,14 +121,14 @@ export class Settling {
     for (;;) {
       if (a.state !== 'available' || this.agents.bySlot[a.slot] !== a) return;
       if (a.preferred !== null && this.servePreferred(a)) continue;
-      const pick = this.matcher.bestHeadFor(a, this.host.now);
+      const pick = this.matcher.bestHeadFor(a, this.now);
       if (pick === null) return;
       this.host.makeOffer(pick.ix, a, pick.pc);
     }
   }
 
   private servePreferred(a: Agent): boolean {
-    const pick = this.prefs.firstFor(a, this.host.now);
+    const pick = this.prefs.firstFor(a, this.now);
     if (pick !== null) this.host.makeOffer(pick.ix, a, pick.pc);
     return pick !== null;
   }

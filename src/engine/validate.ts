@@ -219,8 +219,13 @@ export function checkInteractionSpec(
   return (
     checkId(spec.channel, 'channel', L) ??
     checkId(spec.queue, 'queue', L) ??
-    checkRequirement(spec, '', skills, L) ??
-    checkAlternatives(spec.alternatives, 'alternatives', spec, skills, L) ??
+    // The interaction's own requirement, with constant field names (no strings built per submission).
+    checkSkillLevels(spec.skills, 'skills', L.maxRequirementsPerInteraction, skills, L) ??
+    checkLabels(spec.labels, 'labels', L) ??
+    (spec.selectors === undefined
+      ? null
+      : checkSelectors(spec.selectors, spec.labels !== null && typeof spec.labels === 'object' ? Object.keys(spec.labels).length : 0, 'selectors', L)) ??
+    (spec.alternatives === undefined ? null : checkAlternatives(spec.alternatives, 'alternatives', spec, skills, L)) ??
     (spec.customerId === undefined ? null : checkId(spec.customerId, 'customerId', L)) ??
     (spec.valueTier === undefined ? null : checkInt(spec.valueTier, 'valueTier', 0, 100)) ??
     (spec.priority === undefined ? null : checkPriority(spec.priority)) ??

@@ -64,6 +64,22 @@ describe('label selectors', () => {
     ]);
   });
 
+  it('labels alone and the same eq selectors find the same signature (strings and numbers, any order)', () => {
+    const h = new Harness().skills('s').queue('q');
+    h.submit('a', { skills: { s: 2 }, labels: { lang: 'en', tenure: 12 } });
+    h.submit('b', {
+      skills: { s: 2 },
+      selectors: [
+        { key: 'tenure', op: 'eq', value: 12 },
+        { key: 'lang', op: 'eq', value: 'en' },
+      ],
+    });
+    h.submit('c', { skills: { s: 2 }, labels: { tenure: 12 }, selectors: [{ key: 'lang', op: 'eq', value: 'en' }] });
+    expect(h.engine.counts().signatures).toBe(1);
+    h.submit('d', { skills: { s: 2 }, labels: { tenure: '12', lang: 'en' } }); // a string is another value
+    expect(h.engine.counts().signatures).toBe(2);
+  });
+
   it('refuses malformed selectors with a typed code and changes nothing', () => {
     const h = new Harness().queue('q').agent('a');
     const bad: [unknown, string][] = [

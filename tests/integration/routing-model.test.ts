@@ -169,6 +169,25 @@ for (const encoding of ['json', 'msgpack'] as const) {
       expect(await p.request({ type: 'UpsertAgent', agent: { id: 'x', skills: { legacy: 1 } } })).toMatchObject({ ok: false, code: 'UNKNOWN_SKILL' });
     });
 
+    it('a manual wrap-up lasts until the agent ends it: the wrapUp push carries until null', async () => {
+      const p = await connect('/v1/platform', tenant, 'platform', encoding);
+      for (const body of [
+        { type: 'UpsertQueue', queue: { id: 'notes', wrapUpMode: 'manual', offerTimeoutMs: 60_000, membersOnly: true } },
+        { type: 'UpsertAgent', agent: { id: 'wendy', queues: { notes: {} } } },
+      ])
+        expect(await p.request(body), JSON.stringify(body)).toMatchObject({ ok: true });
+      const wendy = await connect('/v1/agent', tenant, 'agent', encoding, 'wendy');
+      expect(await wendy.request({ type: 'SetState', state: 'available' })).toMatchObject({ ok: true });
+      expect(await p.request({ type: 'SubmitInteraction', interaction: { id: 'mw-1', channel: 'voice', queue: 'notes' } })).toMatchObject({ ok: true });
+      const offer = await wendy.nextPush((m) => m.push === 'offer' && m.interactionId === 'mw-1');
+      expect(await wendy.request({ type: 'Accept', offerId: offer.offerId })).toMatchObject({ ok: true });
+      expect(await wendy.request({ type: 'Complete', interactionId: 'mw-1' })).toMatchObject({ ok: true });
+      expect(await wendy.nextPush((m) => m.push === 'wrapUp' && m.interactionId === 'mw-1')).toMatchObject({ until: null });
+      expect(await p.request({ type: 'GetAgent', agentId: 'wendy' })).toMatchObject({ ok: true, agent: { state: 'wrap_up', wrapUntil: null } });
+      expect(await wendy.request({ type: 'EndWrapUp' })).toMatchObject({ ok: true });
+      expect(await p.request({ type: 'GetInteraction', interactionId: 'mw-1' })).toMatchObject({ ok: true, interaction: { status: 'completed' } });
+    });
+
     it('refuses malformed selectors and memberships with typed codes, and stores nothing', async () => {
       const p = await connect('/v1/platform', tenant, 'platform', encoding);
       const refused = [

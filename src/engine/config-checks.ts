@@ -26,6 +26,9 @@ export function checkRemoveQueue(e: EngineParts, queueId: string, moveTo: string
     if (other.overflowQueue === queueId) return reject(RejectCode.QUEUE_IN_USE, `queue '${other.id}' overflows into '${queueId}'`);
   for (const a of e.agents.byId.values())
     if (a.profile.queues.has(queueId)) return reject(RejectCode.QUEUE_IN_USE, `agent '${a.id}' lists '${queueId}' in its queues`);
+  for (const ix of e.ixs.byId.values())
+    if (ix.relaxation?.some((st, i) => i >= ix.relaxStep && st.queue === queueId))
+      return reject(RejectCode.QUEUE_IN_USE, `interaction '${ix.id}' has a relaxation step into '${queueId}'`);
   // Its live interactions are the users of its first-alternative signatures.
   let live = 0;
   for (const sig of e.index.signatures.values()) if (sig.queue === q && sig.alt === 0) live += sig.refs;
@@ -72,6 +75,7 @@ export function checkAgentBatch(e: EngineParts, specs: readonly AgentSpec[], bat
   const ids = new Set<string>();
   const channels = new Set<string>();
   const profiles = new Set<string>();
+  const used = new Set<string>();
   let added = 0;
   for (let i = 0; i < specs.length; i++) {
     const spec = specs[i];
@@ -84,9 +88,14 @@ export function checkAgentBatch(e: EngineParts, specs: readonly AgentSpec[], bat
     if (!e.agents.byId.has(spec.id)) added++;
     const key = profileKey(spec.skills ?? {}, spec.labels ?? {}, capacity, spec.queues);
     if (!index.profiles.has(key)) profiles.add(key);
+    else used.add(key);
   }
+  // Idle profiles the batch does not use can be collected to make room for its new ones.
+  let collectable = 0;
+  for (const p of index.idleProfiles) if (!used.has(p.key)) collectable++;
   if (index.channelNames.length + channels.size > L.maxChannels) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxChannels} channels`);
   if (e.agents.byId.size + added > L.maxAgents) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxAgents} agents`);
-  if (index.profiles.size + profiles.size > L.maxProfiles) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxProfiles} distinct agent profiles`);
+  if (index.profiles.size - collectable + profiles.size > L.maxProfiles)
+    return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxProfiles} distinct agent profiles`);
   return null;
 }

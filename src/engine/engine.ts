@@ -84,7 +84,7 @@ import { Preferences } from './preferences.ts';
 import { Settling } from './settling.ts';
 import { NO_REQUIREMENTS, afterStep, requirementsOf, requirementsOfSignature, stepChangesRequirements, type Requirements } from './requirements.ts';
 import { NO_SELECTORS, toClauses } from './selectors.ts';
-import { RoutingIndex } from './routing-index.ts';
+import { RoutingIndex, profileKey } from './routing-index.ts';
 import { READABLE_SNAPSHOT_FORMATS, SnapshotMismatchError, type EngineSnapshot } from './snapshot.ts';
 import { loadSnapshot, takeSnapshot } from './snapshot-graph.ts';
 import type {
@@ -391,7 +391,7 @@ export class Engine {
     this.queues.delete(queueId);
     this.index.retireIdle(
       (sig) => sig.queue === q,
-      () => false,
+      (p) => p.queues.has(queueId),
     );
     this.emit({ type: 'QueueRemoved', at: this.now, queueId });
     return null;
@@ -417,6 +417,9 @@ export class Engine {
   private upsertAgents(specs: readonly AgentSpec[], batch: boolean): Rejection | null {
     const bad = checkAgentBatch(this.parts, specs, batch, DEFAULT_CAPACITY);
     if (bad) return bad;
+    // The batch's existing profiles leave the idle list first, so a collection made room for
+    // its new ones spares them.
+    for (const spec of specs) this.index.pinProfile(profileKey(spec.skills ?? {}, spec.labels ?? {}, spec.capacity ?? DEFAULT_CAPACITY, spec.queues));
     for (const spec of specs) this.putAgent(spec);
     return null;
   }
@@ -854,6 +857,7 @@ export class Engine {
     const a = ix.agent!;
     removeFrom(a.assigned, ix);
     addLoad(a, ix.offer!.pc, -1);
+    this.index.member(ix.offer!.pc.profile, -1);
     ix.agent = null;
     ix.offer = null;
     this.selection.setKey(a);
@@ -941,6 +945,8 @@ export class Engine {
     offer.agent = a;
     a.offers.push(offer);
     addLoad(a, offer.pc, 1);
+    // An offer (and the assignment it becomes) holds its profile channel: not collected meanwhile.
+    this.index.member(offer.pc.profile, 1);
     a.idleSince = this.now;
     a.lastOfferAt = this.now;
     this.selection.setKey(a);
@@ -951,6 +957,7 @@ export class Engine {
     const a = offer.agent;
     removeInOrder(a.offers, offer);
     addLoad(a, offer.pc, -1);
+    this.index.member(offer.pc.profile, -1);
     this.selection.setKey(a);
     refreshAgent(a);
   }
@@ -1087,6 +1094,7 @@ export class Engine {
     removeFrom(a.assigned, ix);
     // Release what the offer reserved: the profile may have changed since.
     addLoad(a, ix.offer!.pc, -1);
+    this.index.member(ix.offer!.pc.profile, -1);
     const manual = q.wrapUpMode === 'manual';
     if (q.wrapUpMs > 0 || manual) {
       ix.status = 'wrap_up';

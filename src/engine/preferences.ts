@@ -94,7 +94,8 @@ export class Preferences {
         continue;
       }
       ix.preferred = ix.preferred!.filter((x) => x !== a);
-      if (ix.preferred.length === 0) orphaned.push(ix);
+      // Nobody left, or only agents who declined it: the window ends.
+      if (ix.preferred.length === 0 || this.allDeclined(ix)) orphaned.push(ix);
     }
     a.preferred = kept.length > 0 ? kept : null;
     return orphaned;

@@ -110,6 +110,7 @@ export class RoutingIndex {
     const existing = this.profiles.get(key);
     if (existing) return existing;
     this.collect();
+    if (this.profiles.size >= this.limits.maxProfiles && this.idleProfiles.size > 0) this.retireProfile(this.idleProfiles.values().next().value!);
     if (this.profiles.size >= this.limits.maxProfiles) return null;
     const memberships = new Map<string, Membership>();
     for (const id of Object.keys(queues ?? {}).sort()) {
@@ -147,7 +148,13 @@ export class RoutingIndex {
     return profile;
   }
 
-  /** An agent joins (`+1`) or leaves (`-1`) the profile. */
+  /** About to be used: an idle profile leaves the idle list (it gets a member at once). */
+  pinProfile(key: string): void {
+    const p = this.profiles.get(key);
+    if (p !== undefined && p.members === 0) this.idleProfiles.delete(p);
+  }
+
+  /** An agent, or an open offer or assignment on one of its channels, joins (`+1`) or leaves (`-1`) the profile. */
   member(p: Profile, sign: 1 | -1): void {
     p.members += sign;
     if (p.members === 0) {
@@ -257,6 +264,8 @@ export class RoutingIndex {
     }
     const sk = skillIds.map((s) => [s, skills[s]] as const);
     this.collect();
+    // At the limit an idle one makes room: the limit counts what is in use.
+    if (this.signatures.size >= this.limits.maxSignatures && this.idleSignatures.size > 0) this.retireSignature(this.idleSignatures.values().next().value!);
     if (this.signatures.size >= this.limits.maxSignatures) return null;
     const sig: Signature = {
       id: this.freeSignatureIds.pop() ?? this.signatureList.length,

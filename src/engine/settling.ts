@@ -223,6 +223,8 @@ export class Settling {
         picks.push(o);
         eventAt.set(o, at);
       }
+      // It left the heaps of its other alternatives too: their heads moved.
+      if (ix.alts !== null) for (const s of ix.alts) if (this.mergeHeap.has(s.id)) this.mergeHeap.update(s.id);
       return true;
     }
     return false;

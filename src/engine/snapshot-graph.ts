@@ -134,7 +134,8 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       ix.context,
       o ? [o.number, o.agent.slot, o.pc.profile.id, o.pc.ch, o.expiresAt, o.offeredAt, o.agentKey, o.preferred] : null,
       ix.agent ? ix.agent.slot : null,
-      ix.rejectedBy ? [...ix.rejectedBy].map((a) => a.slot) : null,
+      // A decliner since removed is left out: its slot may hold another agent now.
+      ix.rejectedBy ? [...ix.rejectedBy].filter((a) => agentTable.bySlot[a.slot] === a).map((a) => a.slot) : null,
       ix.preferred ? slotsOf(ix.preferred) : null,
       ix.relaxation,
       ix.relaxStep,
@@ -385,7 +386,11 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
   closed.number.set(snap.closedNumber);
   // Who uses each profile and signature is derived; the idle lists' order is not (it decides
   // what is collected first), so it is restored as written.
-  for (const a of agentTable.byId.values()) a.profile.members++;
+  for (const a of agentTable.byId.values()) {
+    a.profile.members++;
+    for (const o of a.offers) o.pc.profile.members++;
+    for (const ix of a.assigned) ix.offer!.pc.profile.members++;
+  }
   for (const p of index.profiles.values()) if (p.levelled && p.members > 0) index.levelledProfiles++;
   for (const ix of ixs.byId.values()) for (const g of signaturesOf(ix)) g.refs++;
   const idleProfiles = snap.idleProfiles ?? index.profileList.flatMap((p) => (p && p.members === 0 ? [p.id] : []));

@@ -46,3 +46,40 @@ describe('collecting unused signatures and profiles', () => {
     expect(h.engine.interaction('w20')!.status).toBe('offered');
   });
 });
+
+describe('collection never takes what work still holds', () => {
+  it('an assignment keeps its agent’s old profile (after a reskill) until it ends, through a snapshot', () => {
+    const h = new Harness({ limits: { minIdleKept: 0 } }).skills('s').queue('q');
+    h.agent('a', { capacity: { total: 2, channels: { voice: { cost: 1, max: 1 } } } });
+    h.submit('i1');
+    h.acceptOffer('i1');
+    h.ok({ type: 'UpsertAgent', agent: { id: 'a', skills: { s: 1 }, capacity: { total: 2, channels: { voice: { cost: 1, max: 1 } } } } });
+    // A new profile would collect the old one if nothing held it.
+    h.ok({ type: 'UpsertAgent', agent: { id: 'b', capacity: { total: 5, channels: { voice: { cost: 2, max: 3 } } } } });
+    expect(h.engine.counts().profiles).toBe(3);
+    const restored = Engine.restore(structuredClone(h.engine.snapshot()));
+    for (const e of [h.engine, restored]) {
+      expect(e.apply({ type: 'CompleteInteraction', agentId: 'a', interactionId: 'i1' }, 100).ok).toBe(true);
+      expect(e.agentLoad('a')).toMatchObject({ units: 0 });
+    }
+  });
+
+  it('at the table limit an idle signature or profile makes room', () => {
+    const h = new Harness({ limits: { maxSignatures: 3, maxProfiles: 2 } }).queue('q');
+    for (let i = 0; i < 3; i++) {
+      h.submit(`i${i}`, { selectors: [{ key: 'k', op: 'eq', value: i }] });
+      h.ok({ type: 'CancelInteraction', interactionId: `i${i}`, reason: 'cancelled' });
+    }
+    h.submit('new', { selectors: [{ key: 'k', op: 'eq', value: 99 }] });
+    h.ok({ type: 'UpsertAgent', agent: { id: 'x', labels: { n: 1 } } });
+    h.ok({ type: 'RemoveAgent', agentId: 'x' });
+    h.ok({
+      type: 'UpsertAgents',
+      agents: [
+        { id: 'y', labels: { n: 2 } },
+        { id: 'z', labels: { n: 3 } },
+      ],
+    });
+    expect(h.engine.counts()).toMatchObject({ signatures: 3, profiles: 2 });
+  });
+});

@@ -19,9 +19,14 @@ describe('RemoveQueue', () => {
     h.submit('waiting', { queue: 'old' });
     h.rejects({ type: 'RemoveQueue', queueId: 'old' }, 'QUEUE_IN_USE'); // waiting work, no moveTo
     h.rejects({ type: 'RemoveQueue', queueId: 'old', moveTo: 'old' }, 'INVALID_ARGUMENT');
+    h.submit('steps-in', { queue: 'other', relaxation: [{ afterMs: 60_000, queue: 'old' }] });
+    h.ok({ type: 'CancelInteraction', interactionId: 'waiting', reason: 'cancelled' });
+    h.rejects({ type: 'RemoveQueue', queueId: 'old' }, 'QUEUE_IN_USE'); // a step would move work into it
+    h.ok({ type: 'CancelInteraction', interactionId: 'steps-in', reason: 'cancelled' });
+    h.submit('waiting2', { queue: 'old' });
     h.rejects({ type: 'RemoveQueue', queueId: 'old', moveTo: 'nowhere' }, 'UNKNOWN_QUEUE');
     h.rejects({ type: 'RemoveQueue', queueId: 'nowhere' }, 'UNKNOWN_QUEUE');
-    expect(h.engine.interaction('waiting')!.queueId).toBe('old');
+    expect(h.engine.interaction('waiting2')!.queueId).toBe('old');
   });
 
   it('moves its waiting work to moveTo keeping the arrival, then forgets the queue and its signatures', () => {

@@ -194,6 +194,19 @@ describe('directed routing', () => {
     expect(h.offerOf('i').agentId).toBe('other');
   });
 
+  it('when a required agent is removed and the others all declined, it routes normally at once', () => {
+    const h = new Harness().queue('q');
+    h.agent('keen', {}, false);
+    h.agent('decliner');
+    h.agent('other', {}, false);
+    h.submit('i', { requiredAgents: ['keen', 'decliner'] });
+    h.ok({ type: 'RejectOffer', agentId: 'decliner', offerId: h.offerOf('i').offerId });
+    h.ok({ type: 'SetAgentState', agentIds: ['other'], state: 'available' });
+    expect(h.status('i')).toBe('queued'); // keen has not declined: it waits for keen
+    h.ok({ type: 'RemoveAgent', agentId: 'keen' });
+    expect(h.offerOf('i').agentId).toBe('other');
+  });
+
   it('refuses unknown required agents and a requiredForMs without them; survives a snapshot', () => {
     const h = new Harness().queue('q');
     h.agent('owner', {}, false);

@@ -1261,7 +1261,7 @@ function requirementsOfIx(ix: Interaction): Requirements {
 const DEFAULT_CAPACITY: CapacitySpec = { total: 1, channels: { voice: { cost: 1, max: 1 } } };
 
 /**
- * The arrays below belong to long-lived records (an agent's offers, the pending lists) and are
+ * The arrays below belong to long-lived records (an agent's offers and assignments) and are
  * emptied and filled again on every interaction. `splice` and `length = 0` give up the array's
  * storage, so the next push allocates a new one, which outlives the young generation (it lives
  * as long as the agent's next interaction) and is copied and promoted by the collector; `pop`
@@ -1272,10 +1272,6 @@ function removeInOrder<T>(list: T[], item: T): void {
   if (i < 0) return;
   for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j];
   list.pop();
-}
-
-function _empty<T>(list: T[]): void {
-  while (list.length > 0) list.pop();
 }
 
 function removeFrom<T>(list: T[], item: T): void {

@@ -81,7 +81,8 @@ export class Matcher {
       for (let i = 0; i < pcs.length; i++) {
         const pc = pcs[i];
         if (pc.heap.size === 0) continue;
-        const prof = sig.proficiency[i];
+        // Proficiency orders only best-skill's choice (read only then).
+        const prof = bestSkill ? sig.proficiency[i] : 0;
         if (bestSkill && bestPc !== null && prof < bestProf) break;
         let h = pc.heap.peek();
         if (!plain) {

@@ -28,7 +28,7 @@ type QueueSettings = Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counter
   readonly wrapUpMode: 'timed' | 'manual';
 };
 
-/** A queue's settings (not its state), copied: for snapshots, both ways. */
+/** A queue's settings (not its state), copied: for snapshots, both ways (in queue-settings.ts's field order, so restored and new queues share one shape). */
 function queueSettings(q: Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counters'>): QueueSettings {
   return {
     objective: { percent: q.objective.percent, thresholdMs: q.objective.thresholdMs },
@@ -37,13 +37,13 @@ function queueSettings(q: Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'co
     defaultPriority: q.defaultPriority,
     offerTimeoutMs: q.offerTimeoutMs,
     wrapUpMs: q.wrapUpMs,
+    wrapUpMode: q.wrapUpMode ?? 'timed',
     maxWaitMs: q.maxWaitMs,
     overflowQueue: q.overflowQueue,
     escalateAfterMs: q.escalateAfterMs,
     noAnswerAway: q.noAnswerAway,
     preferredWindowMs: q.preferredWindowMs,
     membersOnly: q.membersOnly ?? false,
-    wrapUpMode: q.wrapUpMode ?? 'timed',
   };
 }
 

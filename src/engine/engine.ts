@@ -378,7 +378,7 @@ export class Engine {
       const ix = this.ixs.bySlot[h]!;
       const sigs = this.index.signaturesFor(target!, ix.ch, requirementsOfIx(ix));
       if (sigs === null) {
-        for (const [, found] of moves) for (const s of found) if (s.refs === 0) this.index.idleSignatures.add(s);
+        for (const [, found] of moves) this.index.unused(found);
         return reject(RejectCode.LIMIT_EXCEEDED, `more than ${this.options.limits.maxSignatures} distinct requirement signatures`);
       }
       moves.push([ix, sigs]);

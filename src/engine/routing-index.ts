@@ -75,7 +75,7 @@ export class RoutingIndex {
       const sig = this.signatureFor(q, ch, eff[k].skills, eff[k].clauses, k);
       if (sig === null) {
         // Nothing will use the ones found: unused, they are idle again.
-        for (const s of out) if (s.refs === 0) this.idleSignatures.add(s);
+        this.unused(out);
         return null;
       }
       out.push(sig);
@@ -166,6 +166,16 @@ export class RoutingIndex {
     }
   }
 
+  /** A signature found for use leaves the idle list, so a collection in the same call spares it. */
+  private pin(sig: Signature): void {
+    if (sig.refs === 0) this.idleSignatures.delete(sig);
+  }
+
+  /** Signatures found but not used after all (a refusal): the unused ones are idle again. */
+  unused(sigs: readonly Signature[]): void {
+    for (const s of sigs) if (s.refs === 0) this.idleSignatures.add(s);
+  }
+
   /** A live interaction takes (`+1`) or gives up (`-1`) the signature. */
   ref(sig: Signature, sign: 1 | -1): void {
     sig.refs += sign;
@@ -216,7 +226,7 @@ export class RoutingIndex {
       const byCh = (this.plain[q.idx] ??= []);
       const known = byCh[ch];
       if (known !== undefined) {
-        if (known.refs === 0) this.idleSignatures.delete(known);
+        this.pin(known);
         return known;
       }
       const sig = this.keyedSignature(q, ch, skills, clauses, 0);
@@ -246,7 +256,7 @@ export class RoutingIndex {
     }
     const existing = this.signatures.get(key);
     if (existing) {
-      if (existing.refs === 0) this.idleSignatures.delete(existing);
+      this.pin(existing);
       return existing;
     }
     return this.keyedSignature(q, ch, skills, toClauses(labels, undefined), 0);
@@ -258,8 +268,7 @@ export class RoutingIndex {
     const key = signatureKey(q.idx, ch, skillIds, skills, selectors, alt);
     const existing = this.signatures.get(key);
     if (existing) {
-      // About to be used: out of the idle list, so a collection in this same call spares it.
-      if (existing.refs === 0) this.idleSignatures.delete(existing);
+      this.pin(existing);
       return existing;
     }
     const sk = skillIds.map((s) => [s, skills[s]] as const);

@@ -154,7 +154,11 @@ export class Settling {
       if (a.state !== 'available') continue;
       for (const pc of a.profile.chans) if (canTake(a, pc)) for (const s of pc.sigs) if (s.heap.size > 0) cand.add(s);
     }
-    for (const ix of ixs) if (ix.status === 'queued' && ix.preferred === null) for (const s of signaturesOf(ix)) if (s.avail > 0) cand.add(s);
+    for (const ix of ixs) {
+      if (ix.status !== 'queued' || ix.preferred !== null) continue;
+      if (ix.sig.avail > 0) cand.add(ix.sig);
+      if (ix.alts !== null) for (const s of ix.alts) if (s.avail > 0) cand.add(s);
+    }
 
     // Signatures merged in global head order: an indexed heap over signature ids.
     const merge = this.mergeHeap;

@@ -81,15 +81,6 @@ export class Model {
 
   /** Folds one accepted command and its events into the model, checking transitions. */
   observe(cmd: Command, events: readonly EngineEvent[], ok: boolean, duplicate: boolean): void {
-    if (ok && cmd.type === 'UpsertQueue' && cmd.queue.membersOnly !== undefined) {
-      if (cmd.queue.membersOnly) this.membersOnly.add(cmd.queue.id);
-      else this.membersOnly.delete(cmd.queue.id);
-    }
-    if (ok && (cmd.type === 'UpsertAgent' || cmd.type === 'UpsertAgents'))
-      for (const spec of cmd.type === 'UpsertAgent' ? [cmd.agent] : cmd.agents) {
-        const prev = this.agents.get(spec.id);
-        this.agents.set(spec.id, { spec, state: prev?.state ?? 'offline', work: prev?.work ?? new Map() });
-      }
     if (ok && cmd.type === 'SubmitInteraction' && !duplicate) {
       const s = cmd.interaction;
       this.accepted.add(s.id);
@@ -99,6 +90,26 @@ export class Model {
 
   private event(cmd: Command, e: EngineEvent): void {
     switch (e.type) {
+      // A configuration change takes effect at its own event: timers due at the command's instant
+      // fire before it, under the configuration they were set up with.
+      case 'QueueUpserted': {
+        if (cmd.type === 'UpsertQueue' && cmd.queue.membersOnly !== undefined) {
+          if (cmd.queue.membersOnly) this.membersOnly.add(cmd.queue.id);
+          else this.membersOnly.delete(cmd.queue.id);
+        }
+        break;
+      }
+      case 'AgentUpserted': {
+        const spec =
+          cmd.type === 'UpsertAgent' ? cmd.agent : cmd.type === 'UpsertAgents' ? cmd.agents.find((a) => a.id === e.agentId) : undefined;
+        if (!spec) {
+          this.fail(`AgentUpserted ${e.agentId} for ${cmd.type}`);
+          break;
+        }
+        const prev = this.agents.get(spec.id);
+        this.agents.set(spec.id, { spec, state: prev?.state ?? 'offline', work: prev?.work ?? new Map() });
+        break;
+      }
       case 'InteractionQueued': {
         // I6: one idempotency id, one interaction.
         if (this.ixs.has(e.interactionId)) this.fail(`I6: ${e.interactionId} queued twice`);

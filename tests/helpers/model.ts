@@ -100,8 +100,7 @@ export class Model {
         break;
       }
       case 'AgentUpserted': {
-        const spec =
-          cmd.type === 'UpsertAgent' ? cmd.agent : cmd.type === 'UpsertAgents' ? cmd.agents.find((a) => a.id === e.agentId) : undefined;
+        const spec = cmd.type === 'UpsertAgent' ? cmd.agent : cmd.type === 'UpsertAgents' ? cmd.agents.find((a) => a.id === e.agentId) : undefined;
         if (!spec) {
           this.fail(`AgentUpserted ${e.agentId} for ${cmd.type}`);
           break;

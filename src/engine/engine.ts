@@ -14,6 +14,7 @@
  * - agent-selection.ts: the agent-selection key; capacity.ts: room and the available heaps;
  * - matching.ts: the best agent for an interaction, the best head for an agent;
  * - settling.ts: restoring I4 after each step (fast paths and batch matching);
+ * - waiting.ts: entering a queue, the signature heaps and their cached heads;
  * - preferences.ts: preference windows and agents required by name;
  * - deadlines.ts: the three timer heaps; closed-offers.ts: the ring of closed offers;
  * - queries.ts, explain.ts: read-only answers; snapshot-graph.ts: snapshot and restore;
@@ -54,7 +55,6 @@ import {
   R_ENTERED,
   R_ESCALATE,
   R_EXPLICIT,
-  R_KEY,
   R_LATE,
   R_MAX_WAIT,
   R_OFFER_AT,
@@ -82,6 +82,7 @@ import {
 } from './queries.ts';
 import { Preferences } from './preferences.ts';
 import { Settling } from './settling.ts';
+import { Waiting } from './waiting.ts';
 import { NO_REQUIREMENTS, afterStep, requirementsOf, requirementsOfSignature, stepChangesRequirements, type Requirements } from './requirements.ts';
 import { NO_SELECTORS, toClauses } from './selectors.ts';
 import { RoutingIndex, profileKey } from './routing-index.ts';
@@ -132,6 +133,7 @@ export class Engine {
   private readonly deadlines: Deadlines;
   private readonly closed: ClosedOffers;
   private readonly prefs: Preferences;
+  private readonly waiting: Waiting;
   private readonly lists = new LinkedLists();
   private readonly finished: IdWindow<InteractionStatus>;
   private readonly lastAgent: BoundedMap<string, string>;
@@ -151,6 +153,7 @@ export class Engine {
     this.deadlines = new Deadlines(this.ixs, this.agents);
     this.closed = new ClosedOffers(o.closedOfferMaxEntries);
     this.prefs = new Preferences(this.ixs, this.agents, this.ordering, o.limits);
+    this.waiting = new Waiting(this.ixs, this.index, this.ordering, this.lists, this.prefs);
     const engine = this;
     this.settling = new Settling(this.ixs, this.agents, this.index, this.ordering, this.matcher, this.prefs, {
       makeOffer: (ix, a, pc) => this.makeOffer(ix, a, pc),
@@ -635,8 +638,8 @@ export class Engine {
     rec[r + R_SEQ] = ix.seq;
     this.ixs.bySlot[slot] = ix;
     this.ixs.byId.set(ix.id, ix);
-    this.setSignatures(ix, sigs, false);
-    this.enterQueue(ix, q);
+    this.waiting.setSignatures(ix, sigs, false);
+    this.waiting.enter(ix, q, this.now);
     q.counters.arrived++;
     this.emit({ type: 'InteractionQueued', at: this.now, interactionId: ix.id, queueId: q.id, channel: ix.channel });
 
@@ -648,38 +651,15 @@ export class Engine {
         : this.prefs.preferredFor(ix, spec.preferredAgents ?? EMPTY, ix.customerId === undefined ? undefined : this.lastAgent.get(ix.customerId, this.now));
     if (required !== null) this.requireAgents(ix, required, spec.requiredForMs);
     else if (preferred.length > 0) this.prefs.attach(ix, preferred as Agent[], this.now + q.preferredWindowMs, false);
-    else this.pushWaiting(ix);
+    else this.waiting.push(ix);
     this.deadlines.arm(ix);
     this.settling.pendingIxs.push(ix);
     return null;
   }
 
-  /**
-   * Sets the interaction's signatures (the first, and the other alternatives'), taking them
-   * from the ones it had (`replace`) for the collection's use counts.
-   */
-  private setSignatures(ix: Interaction, sigs: readonly Signature[] | Signature, replace = true): void {
-    if (Array.isArray(sigs)) for (const sig of sigs) this.index.ref(sig, 1);
-    else this.index.ref(sigs as Signature, 1);
-    if (replace) this.releaseSignatures(ix);
-    if (Array.isArray(sigs)) {
-      ix.sig = sigs[0];
-      ix.alts = sigs.length > 1 ? sigs.slice(1) : null;
-    } else {
-      ix.sig = sigs as Signature;
-      ix.alts = null;
-    }
-  }
-
-  /** The interaction gives up its signatures (for the collection's use counts). */
-  private releaseSignatures(ix: Interaction): void {
-    this.index.ref(ix.sig, -1);
-    if (ix.alts !== null) for (const sig of ix.alts) this.index.ref(sig, -1);
-  }
-
   /** Only `agents` may take the interaction, for `forMs` (undefined: for ever); it leaves the heaps meanwhile. */
   private requireAgents(ix: Interaction, agents: Agent[], forMs: number | undefined): void {
-    this.pullWaiting(ix);
+    this.waiting.pull(ix);
     this.prefs.attach(ix, agents, forMs === undefined ? Number.POSITIVE_INFINITY : this.now + forMs, true);
     this.deadlines.arm(ix);
   }
@@ -689,79 +669,9 @@ export class Engine {
     if (!this.prefs.detach(ix)) return;
     if (emitEvent) this.emit({ type: 'PreferenceWindowEnded', at: this.now, interactionId: ix.id });
     if (requeue && ix.status === 'queued') {
-      this.pushWaiting(ix);
+      this.waiting.push(ix);
       this.settling.pendingIxs.push(ix);
     }
-  }
-
-  /** Sets queue-dependent fields, the ordering key and band timers on entering queue `q`. */
-  private enterQueue(ix: Interaction, q: Queue): void {
-    const rec = this.ixs.rec;
-    const r = ix.slot * R_SIZE;
-    const now = this.now;
-    ix.queue = q;
-    rec[r + R_ENTERED] = now;
-    rec[r + R_DEADLINE] = Number.isNaN(rec[r + R_EXPLICIT]) ? rec[r + R_ARRIVAL] + q.objective.thresholdMs : rec[r + R_EXPLICIT];
-    rec[r + R_ESCALATE] = q.escalateAfterMs === null ? Number.NaN : rec[r + R_ARRIVAL] + q.escalateAfterMs;
-    rec[r + R_MAX_WAIT] = q.maxWaitMs === null ? Number.NaN : now + q.maxWaitMs;
-    rec[r + R_LATE] = this.ordering.hasLateBand ? rec[r + R_DEADLINE] : Number.NaN;
-    let band = BAND_NORMAL;
-    if (rec[r + R_ESCALATE] <= now) band = BAND_ESCALATED;
-    else if (rec[r + R_LATE] <= now) band = BAND_LATE;
-    rec[r + R_BAND] = band;
-    rec[r + R_KEY] = this.ordering.key(ix, band);
-    this.lists.append(q.waiting, ix.slot);
-  }
-
-  /** Files the interaction in its signature heaps (one per alternative) at its key. */
-  private pushWaiting(ix: Interaction): void {
-    const rec = this.ixs.rec;
-    const slot = ix.slot;
-    const band = rec[slot * R_SIZE + R_BAND];
-    const key = rec[slot * R_SIZE + R_KEY];
-    const seq = rec[slot * R_SIZE + R_SEQ];
-    ix.sig.heap.push(slot, band, key, seq);
-    this.refreshHead(ix.sig);
-    if (ix.alts !== null)
-      for (const sig of ix.alts) {
-        sig.heap.push(slot, band, key, seq);
-        this.refreshHead(sig);
-      }
-    this.ixs.queuedCount++;
-  }
-
-  private pullWaiting(ix: Interaction): void {
-    if (ix.sig.heap.remove(ix.slot)) {
-      this.ixs.queuedCount--;
-      this.refreshHead(ix.sig);
-      if (ix.alts !== null)
-        for (const sig of ix.alts) {
-          sig.heap.remove(ix.slot);
-          this.refreshHead(sig);
-        }
-    }
-  }
-
-  private refreshHead(sig: Signature): void {
-    const h = sig.heap.peek();
-    sig.hSlot = h;
-    if (h < 0) return;
-    sig.hBand = sig.heap.topA();
-    sig.hKey = sig.heap.topB();
-    sig.hSeq = sig.heap.topC();
-    sig.hRejected = this.ixs.rec[h * R_SIZE + R_DECLINED] === 1;
-  }
-
-  /** Moves a queued or offered interaction to a new band or signatures (null: the same), re-keyed. */
-  private rekey(ix: Interaction, band: number, sigs: Signature[] | null): void {
-    const inHeap = ix.sig.heap.has(ix.slot);
-    if (inHeap) this.pullWaiting(ix);
-    const rec = this.ixs.rec;
-    rec[ix.slot * R_SIZE + R_BAND] = band;
-    rec[ix.slot * R_SIZE + R_KEY] = this.ordering.key(ix, band);
-    if (sigs !== null) this.setSignatures(ix, sigs);
-    if (inHeap) this.pushWaiting(ix);
-    this.prefs.resort(ix);
   }
 
   private update(id: string, priority: number | undefined, context: unknown, hasContext: boolean): Rejection | null {
@@ -775,7 +685,7 @@ export class Engine {
     if (hasContext) ix.context = context;
     if (priority !== undefined && priority !== ix.priority) {
       ix.priority = priority;
-      this.rekey(ix, this.ixs.rec[ix.slot * R_SIZE + R_BAND], null);
+      this.waiting.rekey(ix, this.ixs.rec[ix.slot * R_SIZE + R_BAND], null);
     }
     this.emit({ type: 'InteractionUpdated', at: this.now, interactionId: id });
     return null;
@@ -841,14 +751,14 @@ export class Engine {
     if (ix.status === 'offered') this.closeOffer(ix.offer!, 'rescinded', reason, false);
     else if (ix.status === 'assigned') this.releaseAssignment(ix);
     this.endPreference(ix, false, false);
-    this.pullWaiting(ix);
+    this.waiting.pull(ix);
     this.lists.remove(ix.queue.waiting, ix.slot);
     ix.status = 'queued';
     ix.rejectedBy = null;
     this.ixs.rec[ix.slot * R_SIZE + R_DECLINED] = 0;
-    this.setSignatures(ix, sigs);
-    this.enterQueue(ix, q);
-    this.pushWaiting(ix);
+    this.waiting.setSignatures(ix, sigs);
+    this.waiting.enter(ix, q, this.now);
+    this.waiting.push(ix);
     this.deadlines.arm(ix);
     this.settling.pendingIxs.push(ix);
   }
@@ -892,7 +802,7 @@ export class Engine {
     if (ix.status === 'queued' || ix.status === 'offered') {
       // Assignment already took it out of all of these.
       this.endPreference(ix, false, false);
-      this.pullWaiting(ix);
+      this.waiting.pull(ix);
       this.lists.remove(ix.queue.waiting, ix.slot);
       this.deadlines.dropInteraction(ix.slot);
     }
@@ -900,7 +810,7 @@ export class Engine {
     ix.offer = null;
     ix.agent = null;
     ix.rejectedBy = null;
-    this.releaseSignatures(ix);
+    this.waiting.releaseSignatures(ix);
     this.ixs.release(ix);
     this.finished.set(ix.id, status, this.now);
   }
@@ -911,7 +821,7 @@ export class Engine {
     const preferred = ix.preferred !== null;
     // An offer ends a preference window; a requirement by name lasts until assignment.
     if (ix.preferred !== null && !ix.required) this.endPreference(ix, false, false);
-    this.pullWaiting(ix);
+    this.waiting.pull(ix);
     const q = ix.queue;
     // The number carries the interaction's slot (low part), so an accept finds its offer
     // without a table: ids stay unique because the sequence (high part) never repeats.
@@ -1073,7 +983,7 @@ export class Engine {
       this.maxWaitReached(ix);
       return;
     }
-    if (ix.preferred === null) this.pushWaiting(ix);
+    if (ix.preferred === null) this.waiting.push(ix);
     this.deadlines.arm(ix);
     this.settling.pendingIxs.push(ix);
   }
@@ -1177,10 +1087,10 @@ export class Engine {
     }
     const band = rec[r + R_BAND];
     if (band !== BAND_ESCALATED && rec[r + R_ESCALATE] <= now) {
-      this.rekey(ix, BAND_ESCALATED, null);
+      this.waiting.rekey(ix, BAND_ESCALATED, null);
       this.emit({ type: 'InteractionReclassified', at: now, interactionId: ix.id, band: 'escalated' });
     } else if (band === BAND_NORMAL && rec[r + R_LATE] <= now) {
-      this.rekey(ix, BAND_LATE, null);
+      this.waiting.rekey(ix, BAND_LATE, null);
       this.emit({ type: 'InteractionReclassified', at: now, interactionId: ix.id, band: 'late' });
     }
     if (rec[r + R_MAX_WAIT] <= now && ix.status === 'queued') {
@@ -1208,7 +1118,7 @@ export class Engine {
     if (q !== from) {
       from.counters.overflowed++;
       this.changeQueue(ix, q, sigs!);
-    } else this.rekey(ix, band, sigs);
+    } else this.waiting.rekey(ix, band, sigs);
     this.emit(
       q === from
         ? { type: 'InteractionRelaxed', at: this.now, interactionId: ix.id, step: ix.relaxStep }
@@ -1221,13 +1131,13 @@ export class Engine {
   /** Moves a queued or offered interaction into `q` keeping its arrival, its offer and its decliners. */
   private changeQueue(ix: Interaction, q: Queue, sigs: Signature[]): void {
     const offered = ix.status === 'offered';
-    this.pullWaiting(ix);
+    this.waiting.pull(ix);
     this.lists.remove(ix.queue.waiting, ix.slot);
     if (offered) ix.queue.offered--;
-    this.setSignatures(ix, sigs);
-    this.enterQueue(ix, q);
+    this.waiting.setSignatures(ix, sigs);
+    this.waiting.enter(ix, q, this.now);
     if (offered) q.offered++;
-    else if (ix.preferred === null) this.pushWaiting(ix);
+    else if (ix.preferred === null) this.waiting.push(ix);
   }
 
   /** Is any agent who is logged in (not offline) of a profile that may take `ix`? */

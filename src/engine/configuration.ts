@@ -57,6 +57,7 @@ function queueSpec(q: Queue): QueueSpec {
     noAnswerAway: q.noAnswerAway,
     preferredWindowMs: q.preferredWindowMs,
     membersOnly: q.membersOnly,
+    offerFanout: q.offerFanout,
   };
 }
 

@@ -86,6 +86,12 @@ export class Deadlines {
     this.offerTimers.push(slot);
   }
 
+  /** Files or moves the interaction's offer timer (multi-offer: its earliest open offer). */
+  rearmOffer(slot: number): void {
+    if (this.offerTimers.has(slot)) this.offerTimers.update(slot);
+    else this.offerTimers.push(slot);
+  }
+
   /** Files or moves the agent's wrap-up end. */
   armWrapUp(slot: number, until: number): void {
     this.agents.timerAt[slot] = until;

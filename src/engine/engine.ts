@@ -62,7 +62,7 @@ import {
   R_SEQ,
   R_SIZE,
 } from './interaction-table.ts';
-import { Matcher, signaturesOf } from './matching.ts';
+import { Matcher, signaturesOf, wantsOffer } from './matching.ts';
 import { resolveOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
 import { newQueue, queueSettings } from './queue-settings.ts';
 import { Ordering } from './ordering.ts';
@@ -356,7 +356,16 @@ export class Engine {
     if (!q && this.queues.size >= L.maxQueues) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxQueues} queues`);
     if (q) {
       const relink = q.membersOnly !== (spec.membersOnly ?? q.membersOnly);
+      const fanout = q.offerFanout;
       Object.assign(q, queueSettings(spec, q));
+      // A new fanout: offered work is offered to more agents, or no more (open offers run their course).
+      if (q.offerFanout !== fanout)
+        for (let h = q.waiting.head; h >= 0; h = this.lists.following(h)) {
+          const ix = this.ixs.bySlot[h]!;
+          if (ix.status !== 'offered') continue;
+          this.refile(ix);
+          this.settling.pendingIxs.push(ix);
+        }
       if (relink) {
         // Who may take this queue's work changed: relink its signatures, and let every
         // available agent look again (an open offer to an agent no longer eligible runs its course).
@@ -615,6 +624,7 @@ export class Engine {
       customerId: spec.customerId,
       context: spec.context,
       offer: null,
+      open: null,
       agent: null,
       rejectedBy: null,
       preferred: null,
@@ -668,8 +678,8 @@ export class Engine {
   private endPreference(ix: Interaction, emitEvent: boolean, requeue = true): void {
     if (!this.prefs.detach(ix)) return;
     if (emitEvent) this.emit({ type: 'PreferenceWindowEnded', at: this.now, interactionId: ix.id });
-    if (requeue && ix.status === 'queued') {
-      this.waiting.push(ix);
+    if (requeue && wantsOffer(ix)) {
+      this.refile(ix);
       this.settling.pendingIxs.push(ix);
     }
   }
@@ -748,7 +758,7 @@ export class Engine {
 
   /** Transfer and overflow: leave the current stage, enter `q` keeping the original arrival. */
   private moveToQueue(ix: Interaction, q: Queue, sigs: Signature[], reason: OfferEndReason): void {
-    if (ix.status === 'offered') this.closeOffer(ix.offer!, 'rescinded', reason, false);
+    if (ix.status === 'offered') this.closeOffers(ix, reason);
     else if (ix.status === 'assigned') this.releaseAssignment(ix);
     this.endPreference(ix, false, false);
     this.waiting.pull(ix);
@@ -783,7 +793,7 @@ export class Engine {
     if (ix.status === 'wrap_up') return reject(RejectCode.INVALID_STATE, `interaction '${id}' is already in wrap-up`);
     const stage = ix.status as 'queued' | 'offered' | 'assigned';
     const agentId = ix.agent?.id ?? ix.offer?.agent.id;
-    if (stage === 'offered') this.closeOffer(ix.offer!, 'rescinded', 'interaction_cancelled', false);
+    if (stage === 'offered') this.closeOffers(ix, 'interaction_cancelled');
     else if (stage === 'assigned') this.releaseAssignment(ix);
     const type = reason === 'cancelled' ? 'InteractionCancelled' : 'InteractionAbandoned';
     this.emit(
@@ -808,6 +818,7 @@ export class Engine {
     }
     ix.status = status;
     ix.offer = null;
+    ix.open = null;
     ix.agent = null;
     ix.rejectedBy = null;
     this.waiting.releaseSignatures(ix);
@@ -837,18 +848,52 @@ export class Engine {
       agentKey: this.agents.key[a.slot],
       preferred,
     };
-    ix.status = 'offered';
-    ix.offer = offer;
-    q.offered++;
+    const first = ix.status === 'queued';
+    if (first) {
+      ix.status = 'offered';
+      ix.offer = offer;
+      q.offered++;
+    } else (ix.open ??= []).push(offer); // multi-offer: one more agent holds it
     this.attach(offer, a);
     this.emit({ type: 'InteractionOffered', at: this.now, interactionId: ix.id, agentId: a.id, offerId: offer.id, expiresAt: offer.expiresAt });
     if (pc.autoAccept) this.assign(offer);
     else {
       this.ixs.openOffers++;
-      this.ixs.rec[ix.slot * R_SIZE + R_OFFER_AT] = offer.expiresAt!;
-      this.deadlines.armOffer(ix.slot);
+      if (first) {
+        this.ixs.rec[ix.slot * R_SIZE + R_OFFER_AT] = offer.expiresAt!;
+        this.deadlines.armOffer(ix.slot);
+      } else this.armOffers(ix);
+      // Multi-offer: while fewer agents hold it than the fanout, it stays where others find it.
+      if (q.offerFanout > 1) this.refile(ix);
     }
     return offer;
+  }
+
+  /**
+   * Puts the interaction in its signature heaps when some agent may still be offered it and no
+   * preference window holds it (queued, or offered to fewer agents than its queue's fanout), or
+   * takes it out. Offered, it is marked so that a holder of its offer passes it by.
+   */
+  private refile(ix: Interaction): void {
+    const want = ix.preferred === null && wantsOffer(ix);
+    const has = this.waiting.has(ix);
+    if (want && !has) {
+      if (ix.status === 'offered') this.ixs.rec[ix.slot * R_SIZE + R_DECLINED] = 1;
+      this.waiting.push(ix);
+    } else if (!want && has) this.waiting.pull(ix);
+  }
+
+  /** Multi-offer: the interaction's offer timer at its earliest open offer's expiry. */
+  private armOffers(ix: Interaction): void {
+    let at = ix.offer!.expiresAt ?? Number.POSITIVE_INFINITY;
+    if (ix.open !== null) for (const o of ix.open) if (o.expiresAt !== null && o.expiresAt < at) at = o.expiresAt;
+    this.ixs.rec[ix.slot * R_SIZE + R_OFFER_AT] = at;
+    this.deadlines.rearmOffer(ix.slot);
+  }
+
+  /** Withdraws every open offer of the interaction (its caller moves or ends it). */
+  private closeOffers(ix: Interaction, reason: OfferEndReason): void {
+    while (ix.status === 'offered') this.closeOffer(ix.offer!, 'rescinded', reason, false);
   }
 
   private attach(offer: Offer, a: Agent): void {
@@ -874,6 +919,9 @@ export class Engine {
 
   private assign(offer: Offer): void {
     const ix = offer.ix;
+    // Multi-offer: the first accept takes it; the other holders' offers are withdrawn first.
+    if (ix.open !== null) for (const o of [ix.offer!, ...ix.open]) if (o !== offer) this.closeOffer(o, 'rescinded', 'taken', false);
+    this.waiting.pull(ix);
     const a = offer.agent;
     const q = ix.queue;
     removeInOrder(a.offers, offer);
@@ -919,7 +967,7 @@ export class Engine {
     if (!a) return reject(RejectCode.UNKNOWN_AGENT, `agent '${agentId}' is not defined`);
     const n = offerNumber(offerId);
     const holder = n < 0 ? undefined : this.ixs.bySlot[n % OFFER_SLOT_SPAN];
-    const o = holder !== undefined && holder.status === 'offered' && holder.offer !== null && holder.offer.number === n ? holder.offer : undefined;
+    const o = holder !== undefined && holder.status === 'offered' ? openOffer(holder, n) : undefined;
     if (!o) {
       const closed = this.closed.lookup(offerId);
       if (closed && closed.agentId === agentId) return reject(RejectCode.OFFER_CLOSED, `offer '${offerId}' is closed (${closed.outcome})`);
@@ -958,12 +1006,22 @@ export class Engine {
     const ix = o.ix;
     const a = o.agent;
     this.ixs.openOffers--;
-    this.deadlines.offerTimers.remove(ix.slot);
     this.recordClosed(o, a, outcome);
     this.detach(o);
-    ix.offer = null;
-    ix.queue.offered--;
-    ix.status = 'queued';
+    // Multi-offer: while other agents hold it, it stays offered.
+    const last = ix.open === null;
+    if (last) {
+      this.waiting.pull(ix); // a multi-offer's last: it may be in its heaps, as offered
+      this.deadlines.offerTimers.remove(ix.slot);
+      ix.offer = null;
+      ix.queue.offered--;
+      ix.status = 'queued';
+    } else {
+      if (ix.offer === o) ix.offer = ix.open!.shift()!;
+      else removeInOrder(ix.open!, o);
+      if (ix.open!.length === 0) ix.open = null;
+      this.armOffers(ix);
+    }
     if (outcome === 'rejected') {
       (ix.rejectedBy ??= new Set()).add(a);
       this.ixs.rec[ix.slot * R_SIZE + R_DECLINED] = 1;
@@ -979,6 +1037,12 @@ export class Engine {
     }
     this.settling.pendingAgents.push(a);
     if (!requeue) return;
+    if (!last) {
+      // The others' offers run their course; one more agent may be offered it meanwhile.
+      this.refile(ix);
+      this.settling.pendingIxs.push(ix);
+      return;
+    }
     if (this.ixs.rec[ix.slot * R_SIZE + R_MAX_WAIT] <= this.now) {
       this.maxWaitReached(ix);
       return;
@@ -1066,10 +1130,18 @@ export class Engine {
 
   /** An offer ran out: the interaction goes back at its place; the agent may be set away. */
   private fireOffer(ix: Interaction): void {
-    const o = ix.offer!;
+    if (ix.open === null) {
+      this.offerRanOut(ix.offer!);
+      return;
+    }
+    // Multi-offer: every open offer of it that has run out, earliest made first.
+    for (const o of [ix.offer!, ...ix.open]) if (o.expiresAt !== null && o.expiresAt <= this.now && isOpen(o)) this.offerRanOut(o);
+  }
+
+  private offerRanOut(o: Offer): void {
     const a = o.agent;
     this.closeOffer(o, 'timed_out');
-    if (ix.queue.noAnswerAway && a.state === 'available') this.changeState(a, 'away', 'no_answer');
+    if (o.ix.queue.noAnswerAway && a.state === 'available') this.changeState(a, 'away', 'no_answer');
   }
 
   private fireInteraction(ix: Interaction): void {
@@ -1124,7 +1196,7 @@ export class Engine {
         ? { type: 'InteractionRelaxed', at: this.now, interactionId: ix.id, step: ix.relaxStep }
         : { type: 'InteractionRelaxed', at: this.now, interactionId: ix.id, step: ix.relaxStep, fromQueue: from.id, toQueue: q.id },
     );
-    if (ix.status === 'queued') this.settling.pendingIxs.push(ix);
+    if (wantsOffer(ix)) this.settling.pendingIxs.push(ix);
     return true;
   }
 
@@ -1136,8 +1208,10 @@ export class Engine {
     if (offered) ix.queue.offered--;
     this.waiting.setSignatures(ix, sigs);
     this.waiting.enter(ix, q, this.now);
-    if (offered) q.offered++;
-    else if (ix.preferred === null) this.waiting.push(ix);
+    if (offered) {
+      q.offered++;
+      this.refile(ix); // multi-offer: by the new queue's fanout
+    } else if (ix.preferred === null) this.waiting.push(ix);
   }
 
   /** Is any agent who is logged in (not offline) of a profile that may take `ix`? */
@@ -1189,4 +1263,16 @@ function removeFrom<T>(list: T[], item: T): void {
   if (i < 0) return;
   list[i] = list[list.length - 1];
   list.pop();
+}
+
+/** The open offer of `ix` numbered `n`, if any. */
+function openOffer(ix: Interaction, n: number): Offer | undefined {
+  if (ix.offer !== null && ix.offer.number === n) return ix.offer;
+  if (ix.open !== null) for (const o of ix.open) if (o.number === n) return o;
+  return undefined;
+}
+
+/** Is the offer still open? */
+function isOpen(o: Offer): boolean {
+  return o.ix.status === 'offered' && (o.ix.offer === o || o.ix.open?.includes(o) === true);
 }

@@ -48,6 +48,8 @@ export interface Queue {
   preferredWindowMs: number;
   /** Only agents whose profile lists this queue may take its work. */
   membersOnly: boolean;
+  /** How many agents one interaction is offered to at once (1: one at a time). */
+  offerFanout: number;
   /** Queued and offered interactions, in order of entering this queue. */
   readonly waiting: ListHead;
   offered: number;
@@ -122,7 +124,8 @@ export interface Signature {
   /**
    * The heap's head and its ordering key, cached so a freed agent compares heads without
    * touching the interactions themselves (docs/routing.md §7: clock arithmetic only on heads).
-   * hSlot is -1 when empty; hRejected: the head was declined by someone (slow path).
+   * hSlot is -1 when empty; hRejected: the head was declined by someone, or is
+   * offered to someone already (multi-offer): the slow path.
    */
   hSlot: number;
   hBand: number;
@@ -196,6 +199,8 @@ export interface Interaction {
    * entry is what the assignment holds, its id what the agent is told on resume); else null.
    */
   offer: Offer | null;
+  /** Multi-offer: its other open offers, in the order they were made (null: none). */
+  open: Offer[] | null;
   agent: Agent | null;
   rejectedBy: Set<Agent> | null;
   preferred: Agent[] | null;

@@ -7,10 +7,10 @@
 import type { AgentSelectionPolicy, OrderingPolicy } from './options.ts';
 import type { EngineParts } from './engine-parts.ts';
 import { R_ARRIVAL, R_BAND, R_DEADLINE, R_ENTERED, R_PREF_UNTIL, R_SIZE } from './interaction-table.ts';
-import { isRejected, signaturesOf } from './matching.ts';
+import { holdsOffer, isRejected, signaturesOf } from './matching.ts';
 import { bandName } from './queries.ts';
 import { clauseHolds, clauseSelector } from './selectors.ts';
-import type { Agent, Interaction, Profile, Signature } from './entities.ts';
+import type { Agent, Interaction, Offer, Profile, Signature } from './entities.ts';
 import type { InteractionStatus, LabelValue, Selector } from './types.ts';
 
 /** Why one agent is not taking a waiting interaction (every reason that applies, in this order). */
@@ -25,6 +25,8 @@ export type NotTakingReason =
   | { readonly reason: 'channel_full'; readonly channel: string; readonly load: number; readonly max: number }
   | { readonly reason: 'capacity'; readonly usedUnits: number; readonly cost: number; readonly totalUnits: number }
   | { readonly reason: 'rejected_before' }
+  /** It holds an open offer of it already (multi-offer: the others are offered beside it). */
+  | { readonly reason: 'offered' }
   | { readonly reason: 'reserved_for_preferred'; readonly until: number }
   | { readonly reason: 'required_agents'; readonly until: number | null }
   | {
@@ -93,8 +95,10 @@ export interface Explanation {
   /** Per agent, eligible ones first, at most `limit`. */
   readonly agents: readonly AgentVerdict[];
   readonly truncated: boolean;
-  /** For an offered or assigned interaction: how its agent was chosen. */
+  /** For an offered or assigned interaction: how its agent was chosen (offered: its first open offer). */
   readonly choice: ChoiceExplanation | null;
+  /** Multi-offer: how the agents of its other open offers were chosen (empty: none). */
+  readonly otherChoices: readonly ChoiceExplanation[];
 }
 
 export function explain(e: EngineParts, interactionId: string, limit: number, now: number): Explanation | null {
@@ -132,13 +136,14 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
     const eligible = reasons.length === 0;
     if (eligible) eligibleCount++;
     if (a.state !== 'available') reasons.push(a.reason !== undefined ? { reason: a.state, detail: a.reason } : { reason: a.state });
-    const holdsThis = ix.offer?.agent === a || ix.agent === a;
+    const holdsThis = holdsOffer(ix, a) || ix.agent === a;
     if (pc && !holdsThis) {
       if (a.load[pc.ch] >= pc.max) reasons.push({ reason: 'channel_full', channel: chName, load: a.load[pc.ch], max: pc.max });
       const used = pc.interruptible ? a.units : a.nonInterruptibleUnits;
       if (used + pc.cost > p.total) reasons.push({ reason: 'capacity', usedUnits: used, cost: pc.cost, totalUnits: p.total });
     }
     if (isRejected(ix, a)) reasons.push({ reason: 'rejected_before' });
+    if (holdsOffer(ix, a)) reasons.push({ reason: 'offered' });
     // Work that names the agent (a window or a requirement) is served before its levels.
     if (eligible && p.levelled && ix.status === 'queued' && !preferred.includes(a)) {
       const better = betterLevelWork(e, a, ix, now);
@@ -157,14 +162,12 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
     } else if (otherRows.length < limit) otherRows.push(row);
   }
   const agents = eligibleRows.concat(otherRows).slice(0, limit);
-  const o = ix.offer;
-  let choice: ChoiceExplanation | null = null;
-  if (o !== null) {
+  const chosen = (o: Offer): ChoiceExplanation => {
     let proficiency = 0;
     const met = sigs.find((g) => g.profileIds.has(o.pc.profile.id)) ?? sig;
     for (const [skill] of met.skills) proficiency += o.pc.profile.levels.get(skill) ?? 0;
     const { idleSince, occupancy } = e.selection.decode(o.agentKey);
-    choice = {
+    return {
       agentId: o.agent.id,
       offerId: o.id,
       offeredAt: o.offeredAt,
@@ -174,7 +177,9 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
       proficiency,
       preferred: o.preferred,
     };
-  }
+  };
+  const choice = ix.offer === null ? null : chosen(ix.offer);
+  const otherChoices = ix.open === null ? [] : ix.open.map(chosen);
   const agentCount = e.agents.byId.size;
   return {
     interactionId: ix.id,
@@ -195,6 +200,7 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
     agents,
     truncated: agentCount > agents.length,
     choice,
+    otherChoices,
   };
 }
 

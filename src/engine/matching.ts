@@ -7,7 +7,8 @@
  *   has room in: by its level in their queue first (a routing profile; a head that has waited
  *   its link's delay in the queue competes at the profile's best level), then by the global
  *   ordering.
- * A decliner never gets the same interaction again: only then does a lookup walk into a heap.
+ * A decliner never gets the same interaction again, nor does an agent holding an offer of it (a
+ * multi-offer queue keeps offered work in its heaps): only then does a lookup walk into a heap.
  */
 import type { AgentTable } from './agent-table.ts';
 import type { AgentSelection } from './agent-selection.ts';
@@ -19,6 +20,33 @@ import type { Ordering } from './ordering.ts';
 /** Did agent `a` decline `ix` before? */
 export function isRejected(ix: Interaction, a: Agent): boolean {
   return ix.rejectedBy?.has(a) === true;
+}
+
+/** Does agent `a` hold an open offer of `ix`? */
+export function holdsOffer(ix: Interaction, a: Agent): boolean {
+  if (ix.status !== 'offered') return false;
+  if (ix.offer!.agent === a) return true;
+  if (ix.open !== null) for (const o of ix.open) if (o.agent === a) return true;
+  return false;
+}
+
+/** Is `a` never to be offered `ix` (again): it declined it, or holds an offer of it already (multi-offer)? */
+export function excluded(ix: Interaction, a: Agent): boolean {
+  if (ix.rejectedBy?.has(a) === true) return true;
+  return ix.open !== null ? holdsOffer(ix, a) : ix.status === 'offered' && ix.offer!.agent === a;
+}
+
+/** How many open offers `ix` has. */
+export function openOffers(ix: Interaction): number {
+  return ix.status !== 'offered' ? 0 : ix.open === null ? 1 : 1 + ix.open.length;
+}
+
+/**
+ * May `ix` be offered to one more agent: it is queued, or offered on a multi-offer queue to
+ * fewer agents than the queue's fanout.
+ */
+export function wantsOffer(ix: Interaction): boolean {
+  return ix.status === 'queued' || (ix.status === 'offered' && openOffers(ix) < ix.queue.offerFanout);
 }
 
 /** Do the agents of profile `p` meet one of `ix`'s requirements (its alternatives)? */
@@ -40,19 +68,19 @@ export function anyAvailable(ix: Interaction): boolean {
   return false;
 }
 
-/** May agent `a` be offered `ix` on `pc` now: room, meets the requirements, never declined it. */
+/** May agent `a` be offered `ix` on `pc` now: room, meets the requirements, never declined it, holds no offer of it. */
 export function mayTake(a: Agent, pc: ProfileChannel, ix: Interaction): boolean {
-  return canTake(a, pc) && eligibleProfile(ix, a.profile) && !isRejected(ix, a);
+  return canTake(a, pc) && eligibleProfile(ix, a.profile) && !excluded(ix, a);
 }
 
 export class Matcher {
   /** Context for the findFirst predicates below (set just before each call; no closures per call). */
   private matchAgent: Agent | null = null;
   private matchIx: Interaction | null = null;
-  private readonly notDeclinedByMatchAgent = (slot: number): boolean => !isRejected(this.ixs.bySlot[slot]!, this.matchAgent!);
+  private readonly notDeclinedByMatchAgent = (slot: number): boolean => !excluded(this.ixs.bySlot[slot]!, this.matchAgent!);
   private readonly agentFitsMatchIx = (slot: number): boolean => {
     const a = this.agents.bySlot[slot]!;
-    return a !== this.matchAgent && !isRejected(this.matchIx!, a);
+    return a !== this.matchAgent && !excluded(this.matchIx!, a);
   };
 
   constructor(
@@ -73,7 +101,8 @@ export class Matcher {
     let best = -1;
     let bestPc: ProfileChannel | null = null;
     let bestProf = -1;
-    const plain = ix.rejectedBy === null && exclude === null;
+    // Decliners, holders of an offer of it (multi-offer) and `exclude` are skipped: the slow path.
+    const plain = ix.rejectedBy === null && exclude === null && ix.status === 'queued';
     const alts = ix.alts;
     for (let k = -1; k < (alts === null ? 0 : alts.length); k++) {
       const sig = k < 0 ? ix.sig : alts![k];
@@ -130,7 +159,7 @@ export class Matcher {
         let band = sig.hBand;
         let key = sig.hKey;
         let seq = sig.hSeq;
-        if (sig.hRejected && isRejected(bySlot[slot]!, a)) {
+        if (sig.hRejected && excluded(bySlot[slot]!, a)) {
           this.matchAgent = a;
           slot = sig.heap.findFirst(this.notDeclinedByMatchAgent);
           if (slot < 0) continue;

@@ -150,7 +150,11 @@ export const QUEUE_DEFAULTS = {
   noAnswerAway: true,
   preferredWindowMs: 15_000,
   membersOnly: false,
+  offerFanout: 1,
 } as const;
+
+/** The most agents one interaction is offered to at once (QueueSpec.offerFanout). */
+export const MAX_OFFER_FANOUT = 50;
 
 export const MAX_PRIORITY = 100;
 export const MAX_LEVEL = 10;

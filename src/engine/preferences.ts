@@ -14,7 +14,7 @@ import { canTake } from './capacity.ts';
 import { RejectCode, type Rejection } from './codes.ts';
 import type { Agent, Interaction, ProfileChannel } from './entities.ts';
 import { R_PREF_UNTIL, R_SIZE, type InteractionTable } from './interaction-table.ts';
-import { eligibleProfile, isRejected, mayTake } from './matching.ts';
+import { eligibleProfile, excluded, isRejected, mayTake, wantsOffer } from './matching.ts';
 import type { EngineLimits } from './options.ts';
 import type { Ordering } from './ordering.ts';
 import { reject } from './validate.ts';
@@ -126,7 +126,7 @@ export class Preferences {
    */
   mayTake(a: Agent, pc: ProfileChannel, ix: Interaction, now: number): boolean {
     if (!(this.ixs.rec[ix.slot * R_SIZE + R_PREF_UNTIL] > now)) return false;
-    return ix.required ? ix.status === 'queued' && canTake(a, pc) && !isRejected(ix, a) : mayTake(a, pc, ix);
+    return ix.required ? wantsOffer(ix) && canTake(a, pc) && !excluded(ix, a) : mayTake(a, pc, ix);
   }
 
   /** The first interaction that names `a` and that it may take now, with the channel; null if none. */

@@ -39,8 +39,11 @@ export interface InteractionInfo {
   readonly status: InteractionStatus;
   readonly queueId: string;
   readonly channel: string;
+  /** The assigned agent, or the agent of its (first) open offer. */
   readonly agentId: string | null;
   readonly offerId: string | null;
+  /** Every open offer (more than one on a multi-offer queue), in the order they were made. */
+  readonly offers: readonly { readonly offerId: string; readonly agentId: string; readonly expiresAt: number | null }[];
   readonly arrival: number;
   readonly deadline: number;
   readonly priority: number;
@@ -157,6 +160,7 @@ export function interactionInfo(e: EngineParts, interactionId: string, now: numb
     channel: ix.channel,
     agentId: ix.agent?.id ?? ix.offer?.agent.id ?? null,
     offerId: ix.offer?.id ?? null,
+    offers: ix.status !== 'offered' ? [] : [ix.offer!, ...(ix.open ?? [])].map((o) => ({ offerId: o.id, agentId: o.agent.id, expiresAt: o.expiresAt })),
     arrival: rec[ix.slot * R_SIZE + R_ARRIVAL],
     deadline: rec[ix.slot * R_SIZE + R_DEADLINE],
     priority: ix.priority,

@@ -27,6 +27,7 @@ export function queueSettings(spec: QueueSpec, q: Queue | undefined): Settings {
     noAnswerAway: spec.noAnswerAway ?? q?.noAnswerAway ?? QUEUE_DEFAULTS.noAnswerAway,
     preferredWindowMs: spec.preferredWindowMs ?? q?.preferredWindowMs ?? QUEUE_DEFAULTS.preferredWindowMs,
     membersOnly: spec.membersOnly ?? q?.membersOnly ?? QUEUE_DEFAULTS.membersOnly,
+    offerFanout: spec.offerFanout ?? q?.offerFanout ?? QUEUE_DEFAULTS.offerFanout,
   };
 }
 

@@ -13,7 +13,7 @@ import type { AgentTable } from './agent-table.ts';
 import { canTake } from './capacity.ts';
 import type { Agent, Interaction, Offer, ProfileChannel, Signature } from './entities.ts';
 import type { InteractionTable } from './interaction-table.ts';
-import { type Matcher, anyAvailable, eligibleProfile, isRejected, signaturesOf } from './matching.ts';
+import { type Matcher, anyAvailable, eligibleProfile, excluded, signaturesOf, wantsOffer } from './matching.ts';
 import type { Ordering } from './ordering.ts';
 import type { Preferences } from './preferences.ts';
 import type { RoutingIndex } from './routing-index.ts';
@@ -80,26 +80,32 @@ export class Settling {
     }
   }
 
-  /** A new or returned interaction: the best available eligible agent takes it, if any. */
+  /**
+   * A new or returned interaction: the best available eligible agent takes it, if any (on a
+   * multi-offer queue, the best ones, until as many hold it as the queue's fanout).
+   */
   private interactionPath(ix: Interaction): void {
-    if (ix.status !== 'queued' || !this.ixs.alive(ix)) return;
-    if (ix.preferred !== null) {
-      const pick = this.prefs.agentFor(ix, this.now);
-      if (pick !== null) this.host.makeOffer(ix, pick.agent, pick.pc);
-      return;
-    }
-    while (anyAvailable(ix)) {
+    if (!this.ixs.alive(ix)) return;
+    while (wantsOffer(ix)) {
+      if (ix.preferred !== null) {
+        const pick = this.prefs.agentFor(ix, this.now);
+        if (pick === null) return;
+        this.host.makeOffer(ix, pick.agent, pick.pc);
+        continue;
+      }
+      if (!anyAvailable(ix)) return;
       const pick = this.matcher.bestAgentFor(ix, null);
       if (pick === null) return;
       if (!pick.agent.profile.levelled) {
         this.host.makeOffer(ix, pick.agent, pick.pc);
-        return;
+        continue;
       }
       // An agent with queue levels chooses among everything it may take, by level: when other
       // work of a better level for it waits too (a batch), that comes first, and `ix` is
       // looked at again with the agent's room reduced (each turn makes at least one offer).
+      const held = pick.agent.offers.length + pick.agent.assigned.length;
       this.agentPath(pick.agent);
-      if (ix.status !== 'queued') return;
+      if (pick.agent.offers.length + pick.agent.assigned.length === held) return; // never expected: no loop without progress
     }
   }
 
@@ -155,7 +161,7 @@ export class Settling {
       for (const pc of a.profile.chans) if (canTake(a, pc)) for (const s of pc.sigs) if (s.heap.size > 0) cand.add(s);
     }
     for (const ix of ixs) {
-      if (ix.status !== 'queued' || ix.preferred !== null) continue;
+      if (!wantsOffer(ix) || ix.preferred !== null) continue;
       if (ix.sig.avail > 0) cand.add(ix.sig);
       if (ix.alts !== null) for (const s of ix.alts) if (s.avail > 0) cand.add(s);
     }
@@ -199,9 +205,10 @@ export class Settling {
     const limit = Math.min(picks.length, 4096);
     for (let i = 0; i < limit; i++) {
       const y = picks[i];
-      if (y.ix.status !== 'offered' || y.ix.offer !== y) continue;
+      // Only a sole open offer is moved (a multi-offer's others stay where they are).
+      if (y.ix.status !== 'offered' || y.ix.offer !== y || y.ix.open !== null) continue;
       const A = y.agent;
-      if (!eligibleProfile(ix, A.profile) || isRejected(ix, A) || A.state !== 'available') continue;
+      if (!eligibleProfile(ix, A.profile) || excluded(ix, A) || A.state !== 'available') continue;
       if (!anyAvailable(y.ix)) continue;
       const alt = this.matcher.bestAgentFor(y.ix, A);
       if (alt === null) continue;

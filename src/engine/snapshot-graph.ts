@@ -5,7 +5,7 @@
  * every later command exactly as the original would, event for event.
  */
 import { KeyedHeap } from '../queues/keyed-heap.ts';
-import type { Agent, Interaction, ProfileChannel, Queue, QueueCounters, Signature } from './entities.ts';
+import type { Agent, Interaction, Offer, ProfileChannel, Queue, QueueCounters, Signature } from './entities.ts';
 import type { EngineParts } from './engine-parts.ts';
 import { R_SIZE } from './interaction-table.ts';
 import { signaturesOf } from './matching.ts';
@@ -17,6 +17,7 @@ import {
   type AgentSnapshot,
   type EngineSnapshot,
   type InteractionSnapshot,
+  type OfferSnapshot,
   type ProfileSnapshot,
   type QueueSnapshot,
   type RequirementsRest,
@@ -26,6 +27,7 @@ import {
 type QueueSettings = Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counters'> & {
   readonly membersOnly: boolean;
   readonly wrapUpMode: 'timed' | 'manual';
+  readonly offerFanout: number;
 };
 
 /** A queue's settings (not its state), copied: for snapshots, both ways (in queue-settings.ts's field order, so restored and new queues share one shape). */
@@ -44,6 +46,7 @@ function queueSettings(q: Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'co
     noAnswerAway: q.noAnswerAway,
     preferredWindowMs: q.preferredWindowMs,
     membersOnly: q.membersOnly ?? false,
+    offerFanout: q.offerFanout ?? 1,
   };
 }
 
@@ -101,8 +104,9 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       [...a.load],
       a.units,
       a.nonInterruptibleUnits,
+      // An agent holds at most one open offer of an interaction: its slot names the offer.
       a.offers.map((o) => {
-        if (o.ix.offer !== o) throw new Error(`offer ${o.id} is not its interaction's`);
+        if (o.ix.offer !== o && !o.ix.open?.includes(o)) throw new Error(`offer ${o.id} is not its interaction's`);
         return o.ix.slot;
       }),
       slotsOf(a.assigned),
@@ -132,7 +136,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       ix.valueTier,
       ix.customerId,
       ix.context,
-      o ? [o.number, o.agent.slot, o.pc.profile.id, o.pc.ch, o.expiresAt, o.offeredAt, o.agentKey, o.preferred] : null,
+      o ? offerSnapshot(o) : null,
       ix.agent ? ix.agent.slot : null,
       // A decliner since removed is left out: its slot may hold another agent now.
       ix.rejectedBy ? [...ix.rejectedBy].filter((a) => agentTable.bySlot[a.slot] === a).map((a) => a.slot) : null,
@@ -142,6 +146,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       ix.transferId,
       ix.alts === null ? null : ix.alts.map((g) => g.id),
       ix.required,
+      ix.open === null ? null : ix.open.map(offerSnapshot),
     ]);
   }
   return {
@@ -339,6 +344,7 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       customerId: x[12] ?? undefined,
       context: x[13],
       offer: null,
+      open: null,
       agent: null,
       rejectedBy: null,
       preferred: null,
@@ -354,26 +360,26 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
   const ixAt = (slot: number) => ixs.bySlot[slot]!;
   for (const x of snap.interactions) {
     const ix = ixAt(x[0]);
-    const o = x[14];
-    if (o)
-      ix.offer = {
-        id: `o${o[0]}`,
-        number: o[0],
-        ix,
-        agent: agentAt(o[1]),
-        pc: index.profileList[o[2]]!.byCh[o[3]]!,
-        expiresAt: o[4],
-        offeredAt: o[5],
-        agentKey: o[6],
-        preferred: o[7],
-      };
+    const offer = (o: OfferSnapshot): Offer => ({
+      id: `o${o[0]}`,
+      number: o[0],
+      ix,
+      agent: agentAt(o[1]),
+      pc: index.profileList[o[2]]!.byCh[o[3]]!,
+      expiresAt: o[4],
+      offeredAt: o[5],
+      agentKey: o[6],
+      preferred: o[7],
+    });
+    if (x[14]) ix.offer = offer(x[14]);
+    if (x[23]) ix.open = x[23].map(offer);
     if (x[15] !== null) ix.agent = agentAt(x[15]);
     if (x[16]) ix.rejectedBy = new Set(x[16].map(agentAt));
     if (x[17]) ix.preferred = x[17].map(agentAt);
   }
   for (const x of snap.agents) {
     const a = agentAt(x[0]);
-    a.offers.push(...x[8].map((s) => ixAt(s).offer!));
+    a.offers.push(...x[8].map((s) => heldBy(ixAt(s), a)));
     a.assigned.push(...x[9].map(ixAt));
     a.wrapping = x[10].map(ixAt);
     if (x[14]) a.preferred = x[14].map(ixAt);
@@ -430,4 +436,16 @@ function restoreRequirements(skills: Record<string, number>, rest: RequirementsR
 /** Format 1's exact-match label pairs as clauses. */
 function clausesOfLabels(pairs: readonly (readonly [string, string])[]): readonly Clause[] {
   return toClauses(Object.fromEntries(pairs), undefined);
+}
+
+function offerSnapshot(o: Offer): OfferSnapshot {
+  return [o.number, o.agent.slot, o.pc.profile.id, o.pc.ch, o.expiresAt, o.offeredAt, o.agentKey, o.preferred];
+}
+
+/** The open offer of `ix` that agent `a` holds (one at most). */
+function heldBy(ix: Interaction, a: Agent): Offer {
+  if (ix.offer !== null && ix.offer.agent === a) return ix.offer;
+  const o = ix.open?.find((x) => x.agent === a);
+  if (!o) throw new Error(`agent ${a.id} holds no offer of ${ix.id}`);
+  return o;
 }

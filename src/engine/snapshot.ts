@@ -38,6 +38,8 @@ export interface QueueSnapshot {
   readonly membersOnly?: boolean;
   /** Absent in format 1 (timed). */
   readonly wrapUpMode?: 'timed' | 'manual';
+  /** Absent before multi-offer (1). */
+  readonly offerFanout?: number;
   readonly waiting: { readonly head: number; readonly tail: number; readonly size: number };
   readonly offered: number;
   readonly counters: Readonly<Record<string, number>>;
@@ -102,7 +104,7 @@ export type OfferSnapshot = [number, number, number, number, number | null, numb
 /**
  * [slot, id, seq, channel, ch, queue, skills, rest of the requirements, signature, status,
  * priority, valueTier, customerId, context, offer, agent, rejectedBy, preferred, relaxation,
- * relaxStep, transferId, other alternatives' signatures, required]: the requirements' skills,
+ * relaxStep, transferId, other alternatives' signatures, required, other open offers]: the requirements' skills,
  * then their labels, selectors and alternatives (in format 1 an exact-match labels record).
  */
 export type InteractionSnapshot = [
@@ -133,6 +135,8 @@ export type InteractionSnapshot = [
   (number[] | null)?,
   /** Format 2: its preferred agents are required ones. */
   boolean?,
+  /** Multi-offer: its other open offers (absent: none). */
+  (OfferSnapshot[] | null)?,
 ];
 
 /** An interaction's requirements besides their skills (format 2). */

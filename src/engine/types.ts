@@ -104,6 +104,12 @@ export interface QueueSpec {
   readonly preferredWindowMs?: number;
   /** Only agents that list this queue in their `queues` may take its work (default false). */
   readonly membersOnly?: boolean;
+  /**
+   * Multi-offer: how many eligible agents are offered one interaction at once (1–50, default 1).
+   * Each offer holds capacity on its agent; the first accept assigns it and the others are
+   * rescinded with reason `taken`.
+   */
+  readonly offerFanout?: number;
 }
 
 /**
@@ -230,7 +236,11 @@ export type Command =
 
 export type CommandType = Command['type'];
 
-export type OfferEndReason = 'agent_unavailable' | 'interaction_cancelled' | 'interaction_transferred';
+/**
+ * Why an open offer was withdrawn: its agent left or was changed (`agent_unavailable`), its
+ * interaction ended or moved, or another agent accepted it first (`taken`, multi-offer).
+ */
+export type OfferEndReason = 'agent_unavailable' | 'interaction_cancelled' | 'interaction_transferred' | 'taken';
 
 export type EngineEvent =
   | { readonly type: 'SkillDefined'; readonly at: number; readonly skill: string }

@@ -4,7 +4,7 @@
  * throw.
  */
 import { RejectCode, type Rejection } from './codes.ts';
-import { MAX_LEVEL, MAX_PRIORITY, MAX_QUEUE_LEVEL, type EngineLimits } from './options.ts';
+import { MAX_LEVEL, MAX_OFFER_FANOUT, MAX_PRIORITY, MAX_QUEUE_LEVEL, type EngineLimits } from './options.ts';
 import { SELECTOR_OPS, operandsOf } from './selectors.ts';
 import type { AgentSpec, CapacitySpec, InteractionSpec, Labels, QueueSpec, Requirement, Selector, SkillLevels } from './types.ts';
 
@@ -181,7 +181,8 @@ export function checkQueueSpec(spec: QueueSpec, queues: ReadonlyMap<string, unkn
     (spec.membersOnly === undefined || typeof spec.membersOnly === 'boolean' ? null : reject(RejectCode.INVALID_ARGUMENT, 'membersOnly must be a boolean')) ??
     (spec.wrapUpMode === undefined || spec.wrapUpMode === 'timed' || spec.wrapUpMode === 'manual'
       ? null
-      : reject(RejectCode.INVALID_ARGUMENT, 'wrapUpMode must be timed or manual'));
+      : reject(RejectCode.INVALID_ARGUMENT, 'wrapUpMode must be timed or manual')) ??
+    (spec.offerFanout === undefined ? null : checkInt(spec.offerFanout, 'offerFanout', 1, MAX_OFFER_FANOUT));
   if (bad) return bad;
   if (spec.overflowQueue !== undefined && spec.overflowQueue !== null) {
     const b2 = checkId(spec.overflowQueue, 'overflowQueue', L);

@@ -41,8 +41,10 @@ export interface ModelIx {
   /** Agents required by name, and until when (null: none). */
   required: string[] | null;
   requiredUntil: number;
+  /** The assigned agent (while assigned or in wrap-up). */
   agent: string | null;
-  offerId: string | null;
+  /** Open offers: offer id → agent (more than one on a multi-offer queue). */
+  offers: Map<string, string>;
   rejectedBy: Set<string>;
   arrival: number;
   /** When it entered its current queue (arrival, or its last transfer or overflow). */
@@ -72,6 +74,10 @@ export class Model {
   readonly windowMs: Record<string, number> = {};
   /** Queues defined members-only by the last UpsertQueue that set it. */
   readonly membersOnly = new Set<string>();
+  /** Each queue's offer fanout (absent: 1). */
+  readonly fanout = new Map<string, number>();
+  /** Interactions whose other offers were rescinded as `taken` in the current call: each must be assigned by its end. */
+  private taken = new Set<string>();
 
   constructor(readonly queues: Record<string, { preferredWindowMs: number }>) {}
 
@@ -86,6 +92,25 @@ export class Model {
       this.accepted.add(s.id);
     }
     for (const e of events) this.event(cmd, e);
+    // Multi-offer: `taken` means another agent's accept assigned it, in the same call.
+    for (const id of this.taken) if (this.ixs.get(id)?.status !== 'assigned') this.fail(`${id}: offers rescinded as taken, but not assigned`);
+    this.taken.clear();
+  }
+
+  /** The queue's fanout: how many open offers one interaction may have. */
+  fanoutOf(queue: string): number {
+    return this.fanout.get(queue) ?? 1;
+  }
+
+  /** May `ix` be offered to one more agent (queued, or offered to fewer than its queue's fanout)? */
+  wantsOffer(ix: ModelIx): boolean {
+    return ix.status === 'queued' || (ix.status === 'offered' && ix.offers.size < this.fanoutOf(ix.queue));
+  }
+
+  /** Does `agentId` hold an open offer of `ix`? */
+  holds(ix: ModelIx, agentId: string): boolean {
+    for (const a of ix.offers.values()) if (a === agentId) return true;
+    return false;
   }
 
   private event(cmd: Command, e: EngineEvent): void {
@@ -97,6 +122,7 @@ export class Model {
           if (cmd.queue.membersOnly) this.membersOnly.add(cmd.queue.id);
           else this.membersOnly.delete(cmd.queue.id);
         }
+        if (cmd.type === 'UpsertQueue' && cmd.queue.offerFanout !== undefined) this.fanout.set(cmd.queue.id, cmd.queue.offerFanout);
         break;
       }
       case 'AgentUpserted': {
@@ -122,7 +148,7 @@ export class Model {
           required: spec.requiredAgents ? [...spec.requiredAgents] : null,
           requiredUntil: spec.requiredAgents ? e.at + (spec.requiredForMs ?? Number.POSITIVE_INFINITY) : 0,
           agent: null,
-          offerId: null,
+          offers: new Map(),
           rejectedBy: new Set(),
           arrival: e.at,
           entered: e.at,
@@ -132,8 +158,10 @@ export class Model {
       case 'InteractionOffered': {
         const ix = this.ix(e.interactionId);
         const a = this.agent(e.agentId);
-        // I2: never two open offers or assignments for one interaction.
-        if (ix.status !== 'queued') this.fail(`I2: ${ix.id} offered while ${ix.status}`);
+        // I2 (multi-offer): never an offer beside an assignment, never more open offers than the
+        // queue's fanout (1: one at a time), never a second one to the same agent.
+        if (!this.wantsOffer(ix)) this.fail(`I2: ${ix.id} offered while ${ix.status} with ${ix.offers.size} open offers (fanout ${this.fanoutOf(ix.queue)})`);
+        if (this.holds(ix, e.agentId)) this.fail(`I2: ${ix.id} offered twice to ${e.agentId}`);
         if (a.state !== 'available') this.fail(`offer to ${e.agentId} in state ${a.state}`);
         if (ix.rejectedBy.has(e.agentId)) this.fail(`${ix.id} re-offered to ${e.agentId} who rejected it`);
         const byName = this.requiredNow(ix, e.at) && ix.required!.includes(e.agentId);
@@ -143,8 +171,7 @@ export class Model {
         if (!this.canTake(a, ix.spec.channel)) this.fail(`I3: ${e.agentId} offered ${ix.id} beyond capacity`);
         this.checkLevel(e.agentId, a, ix, e.at);
         ix.status = 'offered';
-        ix.agent = e.agentId;
-        ix.offerId = e.offerId;
+        ix.offers.set(e.offerId, e.agentId);
         a.work.set(ix.id, {
           ix: ix.id,
           agent: e.agentId,
@@ -157,7 +184,11 @@ export class Model {
       }
       case 'InteractionAssigned': {
         const ix = this.ix(e.interactionId);
-        if (ix.status !== 'offered' || ix.agent !== e.agentId || ix.offerId !== e.offerId) this.fail(`I2: ${ix.id} assigned from ${ix.status}`);
+        if (ix.status !== 'offered' || ix.offers.get(e.offerId) !== e.agentId) this.fail(`I2: ${ix.id} assigned from ${ix.status}`);
+        // At most one assignment: every other open offer was withdrawn first.
+        if (ix.offers.size !== 1) this.fail(`I2: ${ix.id} assigned with ${ix.offers.size - 1} other open offers`);
+        ix.offers.clear();
+        ix.agent = e.agentId;
         ix.status = 'assigned';
         ix.required = null;
         const w = this.agent(e.agentId).work.get(ix.id);
@@ -169,16 +200,16 @@ export class Model {
       case 'OfferTimedOut':
       case 'OfferRescinded': {
         const ix = this.ix(e.interactionId);
-        if (ix.status !== 'offered' || ix.offerId !== e.offerId) this.fail(`${e.type} for ${ix.id} in ${ix.status}`);
+        if (ix.status !== 'offered' || ix.offers.get(e.offerId) !== e.agentId) this.fail(`${e.type} for ${ix.id} in ${ix.status}`);
         this.agent(e.agentId).work.delete(ix.id);
+        ix.offers.delete(e.offerId);
+        if (e.type === 'OfferRescinded' && e.reason === 'taken') this.taken.add(ix.id);
         if (e.type === 'OfferRejected') {
           ix.rejectedBy.add(e.agentId);
           // Every agent it required declined it: it routes normally.
           if (ix.required?.every((x) => ix.rejectedBy.has(x))) ix.required = null;
         }
-        ix.status = 'queued';
-        ix.agent = null;
-        ix.offerId = null;
+        if (ix.offers.size === 0) ix.status = 'queued';
         break;
       }
       case 'InteractionWrapUpStarted': {
@@ -333,7 +364,7 @@ export class Model {
     if (Object.keys(a.spec.queues ?? {}).length === 0 || this.mayBeReserved(ix, now)) return;
     const mine = this.level(a, ix, now, true);
     for (const other of this.ixs.values()) {
-      if (other === ix || other.status !== 'queued' || other.rejectedBy.has(agentId) || this.mayBeReserved(other, now)) continue;
+      if (other === ix || !this.wantsOffer(other) || other.rejectedBy.has(agentId) || this.holds(other, agentId) || this.mayBeReserved(other, now)) continue;
       if (!this.eligible(a, other) || !this.canTake(a, other.spec.channel)) continue;
       if (this.level(a, other, now, false) < mine)
         this.fail(`level: ${agentId} offered ${ix.id} (level ${mine}) while ${other.id} of level ${this.level(a, other, now, false)} waits`);
@@ -369,19 +400,21 @@ export class Model {
     // I4: no available agent with room for work it is eligible for and has not declined, except
     // during the interaction's preference window (a stated policy reason).
     for (const ix of this.ixs.values()) {
-      if (ix.status !== 'queued') continue;
+      // Multi-offer: offered to fewer agents than the fanout, it still waits for more.
+      if (!this.wantsOffer(ix)) continue;
       if (this.requiredNow(ix, now)) {
         // Only its required agents may take it, and they need no requirement.
         for (const id of ix.required!) {
           const a = this.agents.get(id);
-          if (a && !ix.rejectedBy.has(id) && this.canTake(a, ix.spec.channel)) this.fail(`I4: required ${id} idle while ${ix.id} waits for it (t=${now})`);
+          if (a && !ix.rejectedBy.has(id) && !this.holds(ix, id) && this.canTake(a, ix.spec.channel))
+            this.fail(`I4: required ${id} idle while ${ix.id} waits for it (t=${now})`);
         }
         continue;
       }
       const hasPreference = (ix.spec.preferredAgents?.length ?? 0) > 0 || ix.spec.customerId !== undefined;
       if (hasPreference && now < ix.arrival + this.queues[ix.spec.queue].preferredWindowMs) continue;
       for (const [id, a] of this.agents) {
-        if (ix.rejectedBy.has(id) || !this.eligible(a, ix)) continue;
+        if (ix.rejectedBy.has(id) || this.holds(ix, id) || !this.eligible(a, ix)) continue;
         if (this.canTake(a, ix.spec.channel)) this.fail(`I4: ${id} idle while eligible ${ix.id} waits (t=${now})`);
       }
     }
@@ -389,7 +422,7 @@ export class Model {
 
   openOffers(): { ix: string; agent: string; offerId: string }[] {
     const out: { ix: string; agent: string; offerId: string }[] = [];
-    for (const ix of this.ixs.values()) if (ix.status === 'offered') out.push({ ix: ix.id, agent: ix.agent!, offerId: ix.offerId! });
+    for (const ix of this.ixs.values()) for (const [offerId, agent] of ix.offers) out.push({ ix: ix.id, agent, offerId });
     return out;
   }
 

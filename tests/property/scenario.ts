@@ -145,6 +145,7 @@ export type Action =
   | { k: 'reskill'; agent: number; skills: SkillLevels }
   | { k: 'endwrap'; agent: number }
   | { k: 'members'; on: boolean }
+  | { k: 'fanout'; queue: 'sales' | 'support'; n: number }
   | { k: 'wait'; ms: number };
 
 export const action: fc.Arbitrary<Action> = fc.oneof(
@@ -175,6 +176,15 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('members' as const), on: fc.boolean() }) },
+  // Multi-offer: a queue offers each interaction to up to n agents at once.
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('fanout' as const),
+      queue: fc.constantFrom('sales' as const, 'support' as const),
+      n: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
   { weight: 5, arbitrary: fc.record({ k: fc.constantFrom('accept' as const), pick: fc.nat() }) },
   {
     weight: 2,
@@ -296,6 +306,9 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
         break;
       case 'members':
         step({ type: 'UpsertQueue', queue: { id: 'sales', membersOnly: a.on } });
+        break;
+      case 'fanout':
+        step({ type: 'UpsertQueue', queue: { id: a.queue, offerFanout: a.n } });
         break;
       case 'accept':
       case 'reject': {

@@ -63,8 +63,8 @@ describe('explanations', () => {
       offeredAt: 300,
       occupancy: null,
     });
-    // The holder of the offer is listed without capacity reasons about the offer it holds.
-    expect(reasonsOf(x.agents, 'late')).toEqual([]);
+    // The holder of the offer is listed without capacity reasons about the offer it holds: only that it holds it.
+    expect(reasonsOf(x.agents, 'late')).toEqual(['offered']);
   });
 
   it('names a preference window, and says when a preference routed the offer', () => {

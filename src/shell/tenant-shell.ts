@@ -140,8 +140,11 @@ export class TenantShell {
           break;
         case 'OfferRejected':
         case 'OfferTimedOut':
-        case 'OfferRescinded':
           this.toAgent(e.agentId, { push: 'offerClosed', offerId: e.offerId, interactionId: e.interactionId, reason: e.type });
+          break;
+        case 'OfferRescinded':
+          // detail: why it was withdrawn (`taken`: another agent accepted it first).
+          this.toAgent(e.agentId, { push: 'offerClosed', offerId: e.offerId, interactionId: e.interactionId, reason: e.type, detail: e.reason });
           break;
         case 'AgentStateChanged':
           this.toAgent(e.agentId, { push: 'state', state: e.to, ...(e.reason ? { reason: e.reason } : {}) });

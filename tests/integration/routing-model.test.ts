@@ -188,6 +188,36 @@ for (const encoding of ['json', 'msgpack'] as const) {
       expect(await p.request({ type: 'GetInteraction', interactionId: 'mw-1' })).toMatchObject({ ok: true, interaction: { status: 'completed' } });
     });
 
+    it('multi-offer: three agents are offered one chat at once; the first accept takes it, the others are told it was taken', async () => {
+      const p = await connect('/v1/platform', tenant, 'platform', encoding);
+      expect(await p.request({ type: 'UpsertQueue', queue: { id: 'ring', offerFanout: 3, offerTimeoutMs: 60_000, membersOnly: true } })).toMatchObject({ ok: true });
+      expect(await p.request({ type: 'UpsertQueue', queue: { id: 'ring', offerFanout: 51 } })).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
+      const ids = ['ring-a', 'ring-b', 'ring-c'];
+      expect(await p.request({ type: 'UpsertAgents', agents: ids.map((id) => ({ id, queues: { ring: {} } })) })).toMatchObject({ ok: true });
+      const agents = [];
+      for (const id of ids) {
+        const a = await connect('/v1/agent', tenant, 'agent', encoding, id);
+        expect(await a.request({ type: 'SetState', state: 'available' })).toMatchObject({ ok: true });
+        agents.push(a);
+      }
+      expect(await p.request({ type: 'SubmitInteraction', interaction: { id: 'ring-1', channel: 'voice', queue: 'ring' } })).toMatchObject({ ok: true });
+      const offers = await Promise.all(agents.map((a) => a.nextPush((m) => m.push === 'offer' && m.interactionId === 'ring-1')));
+      const info = await p.request({ type: 'GetInteraction', interactionId: 'ring-1' });
+      expect((info.interaction as { offers: unknown[] }).offers).toHaveLength(3);
+      expect(await agents[1].request({ type: 'Accept', offerId: offers[1].offerId })).toMatchObject({ ok: true });
+      for (const i of [0, 2]) {
+        expect(await agents[i].nextPush((m) => m.push === 'offerClosed' && m.offerId === offers[i].offerId)).toMatchObject({
+          reason: 'OfferRescinded',
+          detail: 'taken',
+        });
+        expect(await agents[i].request({ type: 'Accept', offerId: offers[i].offerId })).toMatchObject({ ok: false, code: 'OFFER_CLOSED' });
+      }
+      expect(await p.request({ type: 'GetInteraction', interactionId: 'ring-1' })).toMatchObject({
+        ok: true,
+        interaction: { status: 'assigned', agentId: 'ring-b', offers: [] },
+      });
+    });
+
     it('refuses malformed selectors and memberships with typed codes, and stores nothing', async () => {
       const p = await connect('/v1/platform', tenant, 'platform', encoding);
       const refused = [

@@ -3,7 +3,7 @@
  * the simulator converts to the engine's milliseconds.
  */
 import { z } from 'zod';
-import { DEFAULT_LIMITS, MAX_QUEUE_LEVEL } from '../engine/options.ts';
+import { DEFAULT_LIMITS, MAX_OFFER_FANOUT, MAX_QUEUE_LEVEL } from '../engine/options.ts';
 import { OPERANDS_RULE, SELECTOR_OPS, operandsFit } from '../engine/selectors.ts';
 
 const Name = z.string().min(1).max(64);
@@ -58,6 +58,16 @@ export const QueueScenarioSchema = z.strictObject({
   membersOnly: z.boolean().default(false),
   /** Conditions on the agent's labels that every interaction of this queue carries (all must hold). */
   selectors: z.array(SelectorSchema).max(DEFAULT_LIMITS.maxSelectorsPerInteraction).default([]),
+  /**
+   * Multi-offer (ring-all): each interaction is offered to up to this many eligible agents at
+   * once; the first to answer takes it and the others' offers are rescinded.
+   */
+  offerFanout: z.number().int().min(1).max(MAX_OFFER_FANOUT).default(1),
+  /**
+   * Mean time an agent takes to answer an offer (exponential), during which the offer holds the
+   * agent's capacity; 0: at once. At most 600 s, far inside the simulator's offer timeout.
+   */
+  answerSeconds: z.number().min(0).max(600).default(0),
 });
 
 /** A group's place in one queue's routing profile. */

@@ -4,11 +4,16 @@
  * Arrivals are Poisson per queue (time-varying by thinning against the scenario's hourly
  * profile); handle times exponential or lognormal; patience exponential (abandonment); wrap-up
  * by the engine's own timers. Agents accept every offer at once (no ring time), so measured
- * waits are the routing's own. Each random stream (arrivals, handle times, patience, mixes) has
+ * waits are the routing's own, unless the queue has an `answerSeconds`: then each offer is
+ * accepted after an exponential answer time of that mean, and an answer to an offer closed
+ * meanwhile (rescinded because another agent took the interaction, or withdrawn when the caller
+ * hung up) is dropped. A queue's `offerFanout` offers each interaction to that many agents at
+ * once (ring-all). Each random stream (arrivals, handle times, patience, mixes, answer times) has
  * its own generator: runs of different policies with the same seed see the same customers
- * (common random numbers). Routing is the engine's own: the scenario's skills, the agent groups'
- * labels and routing profiles (delays converted to milliseconds), and the queues' selectors and
- * members-only flag go to it unchanged.
+ * (common random numbers), and a scenario without answer times draws exactly what it drew
+ * before they existed. Routing is the engine's own: the scenario's skills, the agent groups'
+ * labels and routing profiles (delays converted to milliseconds), and the queues' selectors,
+ * members-only flag and offer fanout go to it unchanged.
  *
  * Metric definitions (per queue and overall, over interactions that arrive after warm-up and
  * before the end; the run continues until each of them is answered or abandoned):
@@ -21,6 +26,10 @@
  *   agent-time of the measured window.
  * - valueWeightedWait: Σ value(tier)·wait ÷ offered.
  * - asaByPriority: mean wait of answered per priority class.
+ * - offersRescinded: offers of those interactions rescinded because another agent took it first.
+ * - ringOccupancy: agent-time held by their offers while ringing (from the offer until it was
+ *   accepted, rescinded or withdrawn) ÷ staffed agent-time; rescindedOccupancy: the part of it
+ *   held by offers that were then rescinded as taken.
  */
 import { Engine } from '../engine/engine.ts';
 import type { AgentSelectionPolicy, OrderingPolicy } from '../engine/options.ts';
@@ -48,6 +57,12 @@ export interface QueueMetrics {
   readonly occupancy: number;
   readonly valueWeightedWait: number;
   readonly asaByPriority: Readonly<Record<string, number>>;
+  /** Offers rescinded because another agent took the interaction first (multi-offer). */
+  readonly offersRescinded: number;
+  /** Agent-time held by ringing offers ÷ staffed agent-time (0 when agents answer at once). */
+  readonly ringOccupancy: number;
+  /** The part of ringOccupancy held by offers then rescinded as taken. */
+  readonly rescindedOccupancy: number;
 }
 
 export interface SimResult {
@@ -84,11 +99,16 @@ interface Acc {
   busyMs: number;
   vww: number;
   byPriority: Map<number, { n: number; wait: number }>;
+  rescinded: number;
+  ringMs: number;
+  rescindedMs: number;
 }
 
 const ARRIVAL = 0;
 const COMPLETE = 1;
 const PATIENCE = 2;
+/** An agent answers (accepts) an offer: ref the offer id, ref2 the agent id. */
+const ANSWER = 3;
 
 /** A binary heap of simulator events ordered by (time, sequence). */
 class EventQueue {
@@ -183,6 +203,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   const handleRand = prng(seed * 7 + 2);
   const patienceRand = prng(seed * 7 + 3);
   const mixRand = prng(seed * 7 + 4);
+  const answerRand = prng(seed * 7 + 5);
   const profile = scenario.arrivalProfile ?? [1];
   const peak = Math.max(...profile);
   let commands = 0;
@@ -201,15 +222,50 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     busyMs: 0,
     vww: 0,
     byPriority: new Map(),
+    rescinded: 0,
+    ringMs: 0,
+    rescindedMs: 0,
   }));
   let pendingMeasured = 0;
+  /** Offers accepted at once, in the order they were made (queues without answer times). */
   const pendingAccepts: { agentId: string; offerId: string }[] = [];
+  /** When each offer still ringing was made (queues with answer times). */
+  const ringing = new Map<string, number>();
+  /** Ends an offer's ringing: the agent-time it held counts for its interaction's queue. */
+  const ringEnded = (offerId: string, interactionId: string, at: number, taken: boolean) => {
+    const since = ringing.get(offerId);
+    if (since === undefined) return;
+    ringing.delete(offerId);
+    const r = recs.get(interactionId);
+    if (!r?.measured) return;
+    acc[r.q].ringMs += at - since;
+    if (taken) acc[r.q].rescindedMs += at - since;
+  };
 
   const handleEvents = (evs: EngineEvent[]) => {
     for (const e of evs) {
       if (e.type === 'InteractionOffered') {
-        if (e.expiresAt !== null) pendingAccepts.push({ agentId: e.agentId, offerId: e.offerId });
+        if (e.expiresAt === null) continue; // accepted by the engine itself
+        const answerMs = scenario.queues[recs.get(e.interactionId)!.q].answerSeconds * 1000;
+        if (answerMs === 0) pendingAccepts.push({ agentId: e.agentId, offerId: e.offerId });
+        else {
+          ringing.set(e.offerId, e.at);
+          events.push(e.at + exponential(answerRand, answerMs), ANSWER, e.offerId, e.agentId);
+        }
+      } else if (e.type === 'OfferRescinded' || e.type === 'OfferTimedOut' || e.type === 'OfferRejected') {
+        const taken = e.type === 'OfferRescinded' && e.reason === 'taken';
+        if (taken) {
+          const r = recs.get(e.interactionId);
+          if (r?.measured) acc[r.q].rescinded++;
+        }
+        ringEnded(e.offerId, e.interactionId, e.at, taken);
+        // Offered to several agents at once, with answers at once: the first accept took it.
+        if (pendingAccepts.length > 0) {
+          const i = pendingAccepts.findIndex((o) => o.offerId === e.offerId);
+          if (i >= 0) pendingAccepts.splice(i, 1);
+        }
       } else if (e.type === 'InteractionAssigned') {
+        ringEnded(e.offerId, e.interactionId, e.at, false);
         const r = recs.get(e.interactionId)!;
         r.assignedAt = e.at;
         const qs = scenario.queues[r.q];
@@ -236,10 +292,14 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       }
     }
   };
-  const apply = (cmd: Command) => {
+  /** `late`: an agent's answer, which finds its offer closed when it was rescinded or withdrawn meanwhile. */
+  const apply = (cmd: Command, late = false) => {
     commands++;
     const r = engine.apply(cmd, now);
-    if (!r.ok) throw new Error(`simulator command ${cmd.type} rejected: ${r.code} ${r.message}`);
+    if (!r.ok) {
+      if (late && (r.code === 'OFFER_CLOSED' || r.code === 'UNKNOWN_OFFER')) return;
+      throw new Error(`simulator command ${cmd.type} rejected: ${r.code} ${r.message}`);
+    }
     handleEvents(r.events);
     while (pendingAccepts.length > 0) {
       const o = pendingAccepts.shift()!;
@@ -268,6 +328,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
         preferredWindowMs: 0,
         ...(q.escalateAfterSeconds !== undefined ? { escalateAfterMs: q.escalateAfterSeconds === null ? null : q.escalateAfterSeconds * 1000 } : {}),
         ...(q.membersOnly ? { membersOnly: true } : {}),
+        offerFanout: q.offerFanout,
       },
     });
   const agentIds: string[] = [];
@@ -348,6 +409,8 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
           ...(qs.relaxation.length > 0 ? { relaxation: qs.relaxation.map((r) => ({ afterMs: r.afterSeconds * 1000, skills: r.skills })) } : {}),
         },
       });
+    } else if (ev.kind === ANSWER) {
+      apply({ type: 'AcceptOffer', agentId: ev.ref2, offerId: ev.ref as string }, true);
     } else if (ev.kind === COMPLETE) {
       const id = ev.ref as string;
       apply({ type: 'CompleteInteraction', agentId: ev.ref2, interactionId: id });
@@ -388,6 +451,9 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       occupancy: a.busyMs / (staffedUnits * windowMs),
       valueWeightedWait: a.offered ? a.vww / a.offered / 1000 : Number.NaN,
       asaByPriority: byPriority,
+      offersRescinded: a.rescinded,
+      ringOccupancy: a.ringMs / (staffedUnits * windowMs),
+      rescindedOccupancy: a.rescindedMs / (staffedUnits * windowMs),
     };
   };
   const queues: Record<string, QueueMetrics> = {};
@@ -409,6 +475,9 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       t.waited += a.waited;
       t.busyMs += a.busyMs;
       t.vww += a.vww;
+      t.rescinded += a.rescinded;
+      t.ringMs += a.ringMs;
+      t.rescindedMs += a.rescindedMs;
       for (const [p, v] of a.byPriority) {
         const x = t.byPriority.get(p) ?? { n: 0, wait: 0 };
         x.n += v.n;
@@ -417,7 +486,21 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       }
       return t;
     },
-    { offered: 0, answered: 0, answeredInT: 0, abandoned: 0, waitAnswered: 0, waitAll: 0, waited: 0, busyMs: 0, vww: 0, byPriority: new Map() } as Acc,
+    {
+      offered: 0,
+      answered: 0,
+      answeredInT: 0,
+      abandoned: 0,
+      waitAnswered: 0,
+      waitAll: 0,
+      waited: 0,
+      busyMs: 0,
+      vww: 0,
+      byPriority: new Map(),
+      rescinded: 0,
+      ringMs: 0,
+      rescindedMs: 0,
+    } as Acc,
   );
   return {
     scenario: scenario.name,

@@ -4,22 +4,37 @@
  *   npm run sim                                            default multi-skill scenario, all policies
  *   npm run sim -- --agents 12 --arrivals-per-hour 120 --aht 300 --sl-seconds 20 --patience 180
  *   npm run sim -- --scenario scenarios/overload.json --policy all --reps 10 --markdown
+ *   npm run sim -- --scenario scenarios/ring-all.json --offer-fanout 1
  *
  * Flags: --scenario FILE | (--agents N --arrivals-per-hour X --aht SECONDS --sl-seconds T
  * --patience SECONDS (0: none) --handle exponential|lognormal --cv X) --hours H --warmup H
- * --policy fifo|priority-age|deadline|service-objective|all --agent-policy
- * longest-idle|least-occupied|best-skill --reps R --seed S --json --markdown
+ * --offer-fanout N --answer-seconds S --policy fifo|priority-age|deadline|service-objective|all
+ * --agent-policy longest-idle|least-occupied|best-skill --reps R --seed S --json --markdown
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { AGENT_SELECTION_POLICIES, ORDERING_POLICIES, type AgentSelectionPolicy, type OrderingPolicy } from '../engine/options.ts';
+import { AGENT_SELECTION_POLICIES, MAX_OFFER_FANOUT, ORDERING_POLICIES, type AgentSelectionPolicy, type OrderingPolicy } from '../engine/options.ts';
 import { erlangA, erlangC } from './erlang.ts';
 import { estimate, type Estimate } from './random.ts';
 import { parseScenario, singleQueue, type Scenario } from './scenario.ts';
 import { simulate, type QueueMetrics, type SimResult } from './simulator.ts';
 
-const METRICS = ['serviceLevel', 'asa', 'pAbandon', 'pWait', 'occupancy', 'valueWeightedWait'] as const;
+const METRICS = [
+  'serviceLevel',
+  'asa',
+  'pAbandon',
+  'pWait',
+  'occupancy',
+  'valueWeightedWait',
+  'offersRescinded',
+  'rescindedPerAnswered',
+  'ringOccupancy',
+  'rescindedOccupancy',
+] as const;
 type Metric = (typeof METRICS)[number];
+
+/** A metric of one run; rescindedPerAnswered is derived: offers rescinded as taken per answered interaction. */
+const metricOf = (q: QueueMetrics, m: Metric): number => (m === 'rescindedPerAnswered' ? (q.answered ? q.offersRescinded / q.answered : Number.NaN) : q[m]);
 
 const Flags = z.strictObject({
   scenario: z.string().optional(),
@@ -32,6 +47,8 @@ const Flags = z.strictObject({
   cv: z.coerce.number().positive().default(1),
   hours: z.coerce.number().positive().optional(),
   warmup: z.coerce.number().min(0).optional(),
+  'offer-fanout': z.coerce.number().int().min(1).max(MAX_OFFER_FANOUT).optional(),
+  'answer-seconds': z.coerce.number().min(0).max(600).optional(),
   policy: z.enum([...ORDERING_POLICIES, 'all']).optional(),
   'agent-policy': z.enum(AGENT_SELECTION_POLICIES).default('longest-idle'),
   reps: z.coerce.number().int().min(1).max(1000).default(5),
@@ -66,7 +83,7 @@ export interface PolicySummary {
 
 function summarise(ordering: OrderingPolicy, runs: SimResult[]): PolicySummary {
   const pick = (get: (r: SimResult) => QueueMetrics) =>
-    Object.fromEntries(METRICS.map((m) => [m, estimate(runs.map((r) => get(r)[m]))])) as Record<Metric, Estimate>;
+    Object.fromEntries(METRICS.map((m) => [m, estimate(runs.map((r) => metricOf(get(r), m)))])) as Record<Metric, Estimate>;
   const queues: PolicySummary['queues'] = {};
   for (const id of Object.keys(runs[0].queues)) queues[id] = { ...pick((r) => r.queues[id]), objectivePercent: runs[0].queues[id].objectivePercent };
   return {
@@ -82,12 +99,26 @@ function summarise(ordering: OrderingPolicy, runs: SimResult[]): PolicySummary {
 const pct = (e: Estimate) => `${(100 * e.mean).toFixed(1)} ± ${(100 * e.ci95).toFixed(1)}`;
 const sec = (e: Estimate) => `${e.mean.toFixed(1)} ± ${e.ci95.toFixed(1)}`;
 
+const ratio = (e: Estimate) => `${e.mean.toFixed(2)} ± ${e.ci95.toFixed(2)}`;
+
 function table(scenario: Scenario, summaries: PolicySummary[], markdown: boolean): string {
+  // Ring time and multi-offer columns only for scenarios that use them.
+  const ring = scenario.queues.some((q) => q.offerFanout > 1 || q.answerSeconds > 0);
   const header = ['policy', 'queue', 'SL % (objective)', 'ASA s', 'abandon %', 'value-weighted wait s', 'occupancy %'];
+  if (ring) header.push('rescinded per answered', 'ringing %', 'ringing rescinded %');
   const rows: string[][] = [];
   for (const s of summaries) {
     for (const [id, q] of Object.entries(s.queues))
-      rows.push([s.ordering, id, `${pct(q.serviceLevel)} (${q.objectivePercent})`, sec(q.asa), pct(q.pAbandon), sec(q.valueWeightedWait), '']);
+      rows.push([
+        s.ordering,
+        id,
+        `${pct(q.serviceLevel)} (${q.objectivePercent})`,
+        sec(q.asa),
+        pct(q.pAbandon),
+        sec(q.valueWeightedWait),
+        '',
+        ...(ring ? [ratio(q.rescindedPerAnswered), '', ''] : []),
+      ]);
     rows.push([
       s.ordering,
       `**all** (objectives met: ${s.objectivesMet.mean.toFixed(1)}/${Object.keys(s.queues).length})`,
@@ -96,6 +127,7 @@ function table(scenario: Scenario, summaries: PolicySummary[], markdown: boolean
       pct(s.overall.pAbandon),
       sec(s.overall.valueWeightedWait),
       pct(s.overall.occupancy),
+      ...(ring ? [ratio(s.overall.rescindedPerAnswered), pct(s.overall.ringOccupancy), pct(s.overall.rescindedOccupancy)] : []),
     ]);
   }
   if (markdown) {
@@ -142,6 +174,10 @@ export function main(argv: string[]): void {
       handleCv: f.cv,
     });
   }
+  const fanout = f['offer-fanout'];
+  const answer = f['answer-seconds'];
+  if (fanout !== undefined) scenario = { ...scenario, queues: scenario.queues.map((q) => ({ ...q, offerFanout: fanout })) };
+  if (answer !== undefined) scenario = { ...scenario, queues: scenario.queues.map((q) => ({ ...q, answerSeconds: answer })) };
   const policies: OrderingPolicy[] =
     f.policy === 'all' || (f.policy === undefined && !singleFlags) ? [...ORDERING_POLICIES] : [(f.policy ?? 'fifo') as OrderingPolicy];
   const summaries = policies.map((ordering) =>
@@ -153,7 +189,14 @@ export function main(argv: string[]): void {
 
   // Closed forms, for the single-queue shape.
   let closedForm: Record<string, number> | undefined;
-  if (scenario.queues.length === 1 && scenario.agents.length === 1 && scenario.handleTime === 'exponential' && !scenario.arrivalProfile) {
+  // Not with answer times: ring time is outside the formulas.
+  if (
+    scenario.queues.length === 1 &&
+    scenario.agents.length === 1 &&
+    scenario.handleTime === 'exponential' &&
+    !scenario.arrivalProfile &&
+    scenario.queues[0].answerSeconds === 0
+  ) {
     const q = scenario.queues[0];
     const λ = q.arrivalsPerHour / 3600;
     const n = scenario.agents[0].count;

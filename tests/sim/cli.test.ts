@@ -49,6 +49,24 @@ describe('npm run sim', () => {
     expect(Object.keys(out.policies.deadline.queues)).toEqual(['care', 'retention']);
   });
 
+  it('--offer-fanout overrides every queue of the scenario; ring columns for a scenario with answer times', () => {
+    const json = (fanout: string) => {
+      const r = run(['--scenario', 'scenarios/ring-all.json', '--hours', '2', '--reps', '2', '--policy', 'fifo', '--offer-fanout', fanout, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout).policies.fifo;
+    };
+    const one = json('1');
+    const three = json('3');
+    expect(one.overall.offersRescinded).toBe(0);
+    expect(three.queues.sales.offersRescinded).toBeGreaterThan(0);
+    expect(three.queues.sales.rescindedPerAnswered).toBeGreaterThan(1);
+    expect(three.overall.ringOccupancy).toBeGreaterThan(three.overall.rescindedOccupancy);
+    const text = run(['--scenario', 'scenarios/ring-all.json', '--hours', '2', '--reps', '1', '--policy', 'fifo']);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toContain('rescinded per answered');
+    expect(run(['--scenario', 'scenarios/ring-all.json', '--offer-fanout', '51']).status).toBe(2);
+  });
+
   it('rejects bad flags and bad scenarios with a readable message and exit code 2', () => {
     const bad = run(['--policy', 'random']);
     expect(bad.status).toBe(2);

@@ -190,7 +190,9 @@ for (const encoding of ['json', 'msgpack'] as const) {
 
     it('multi-offer: three agents are offered one chat at once; the first accept takes it, the others are told it was taken', async () => {
       const p = await connect('/v1/platform', tenant, 'platform', encoding);
-      expect(await p.request({ type: 'UpsertQueue', queue: { id: 'ring', offerFanout: 3, offerTimeoutMs: 60_000, membersOnly: true } })).toMatchObject({ ok: true });
+      expect(await p.request({ type: 'UpsertQueue', queue: { id: 'ring', offerFanout: 3, offerTimeoutMs: 60_000, membersOnly: true } })).toMatchObject({
+        ok: true,
+      });
       expect(await p.request({ type: 'UpsertQueue', queue: { id: 'ring', offerFanout: 51 } })).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
       const ids = ['ring-a', 'ring-b', 'ring-c'];
       expect(await p.request({ type: 'UpsertAgents', agents: ids.map((id) => ({ id, queues: { ring: {} } })) })).toMatchObject({ ok: true });

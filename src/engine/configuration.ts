@@ -58,6 +58,7 @@ function queueSpec(q: Queue): QueueSpec {
     preferredWindowMs: q.preferredWindowMs,
     membersOnly: q.membersOnly,
     offerFanout: q.offerFanout,
+    reservedIdle: q.reservedIdle,
   };
 }
 

@@ -16,6 +16,7 @@
  * - settling.ts: restoring I4 after each step (fast paths and batch matching);
  * - waiting.ts: entering a queue, the signature heaps and their cached heads;
  * - preferences.ts: preference windows and agents required by name;
+ * - reservation.ts: idle members a queue holds back for its own work (trunk reservation);
  * - deadlines.ts: the three timer heaps; closed-offers.ts: the ring of closed offers;
  * - queries.ts, explain.ts: read-only answers; snapshot-graph.ts: snapshot and restore;
  * - validate.ts, queue-settings.ts: the check chains of the commands, a queue's settings.
@@ -23,6 +24,7 @@
 import { BoundedMap } from '../queues/bounded-map.ts';
 import { IdWindow } from '../queues/id-window.ts';
 import { LinkedLists } from '../queues/linked-list.ts';
+import { removeFrom, removeInOrder } from '../queues/array-removal.ts';
 import { AgentSelection } from './agent-selection.ts';
 import { AgentTable } from './agent-table.ts';
 import { addLoad, leaveHeaps, refreshAgent } from './capacity.ts';
@@ -62,7 +64,7 @@ import {
   R_SEQ,
   R_SIZE,
 } from './interaction-table.ts';
-import { Matcher, signaturesOf, wantsOffer } from './matching.ts';
+import { Matcher, isOpen, openOffer, signaturesOf, wantsOffer } from './matching.ts';
 import { resolveOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
 import { newQueue, queueSettings } from './queue-settings.ts';
 import { Ordering } from './ordering.ts';
@@ -81,6 +83,7 @@ import {
   type QueueStats,
 } from './queries.ts';
 import { Preferences } from './preferences.ts';
+import { Reservation } from './reservation.ts';
 import { Settling } from './settling.ts';
 import { Waiting } from './waiting.ts';
 import { NO_REQUIREMENTS, afterStep, requirementsOf, requirementsOfSignature, stepChangesRequirements, type Requirements } from './requirements.ts';
@@ -134,6 +137,7 @@ export class Engine {
   private readonly closed: ClosedOffers;
   private readonly prefs: Preferences;
   private readonly waiting: Waiting;
+  private readonly reservation: Reservation;
   private readonly lists = new LinkedLists();
   private readonly finished: IdWindow<InteractionStatus>;
   private readonly lastAgent: BoundedMap<string, string>;
@@ -149,13 +153,14 @@ export class Engine {
     this.index = new RoutingIndex(o.limits, this.agents.less);
     this.ordering = new Ordering(o, this.ixs);
     this.selection = new AgentSelection(o, this.agents);
-    this.matcher = new Matcher(this.ixs, this.agents, this.ordering, this.selection);
+    this.reservation = new Reservation(this.queues, (a) => this.settling.pendingAgents.push(a));
+    this.matcher = new Matcher(this.ixs, this.agents, this.ordering, this.selection, this.reservation);
     this.deadlines = new Deadlines(this.ixs, this.agents);
     this.closed = new ClosedOffers(o.closedOfferMaxEntries);
     this.prefs = new Preferences(this.ixs, this.agents, this.ordering, o.limits);
     this.waiting = new Waiting(this.ixs, this.index, this.ordering, this.lists, this.prefs);
     const engine = this;
-    this.settling = new Settling(this.ixs, this.agents, this.index, this.ordering, this.matcher, this.prefs, {
+    this.settling = new Settling(this.ixs, this.agents, this.index, this.ordering, this.matcher, this.prefs, this.reservation, {
       makeOffer: (ix, a, pc) => this.makeOffer(ix, a, pc),
       attach: (o, a) => this.attach(o, a),
       detach: (o) => this.detach(o),
@@ -179,6 +184,7 @@ export class Engine {
       lastAgent: this.lastAgent,
       ordering: this.ordering,
       selection: this.selection,
+      reservation: this.reservation,
     };
   }
 
@@ -228,6 +234,8 @@ export class Engine {
       throw new SnapshotMismatchError(`snapshot format ${String(format)}; this build reads ${READABLE_SNAPSHOT_FORMATS.join(', ')}`);
     const e = new Engine(snap.options);
     e.now = loadSnapshot(e.parts, snap);
+    // Idle members are derived: counted again from the agents.
+    e.reservation.rebuild(e.agents.byId.values(), e.index.profileList, false);
     return e;
   }
 
@@ -357,7 +365,10 @@ export class Engine {
     if (q) {
       const relink = q.membersOnly !== (spec.membersOnly ?? q.membersOnly);
       const fanout = q.offerFanout;
+      const reserved = q.reservedIdle;
       Object.assign(q, queueSettings(spec, q));
+      // Who is held back for which queue changed: counted again, and every idle agent looks again.
+      if (q.reservedIdle !== reserved) this.reservation.rebuild(this.agents.byId.values(), this.index.profileList, true);
       // A new fanout: offered work is offered to more agents, or no more (open offers run their course).
       if (q.offerFanout !== fanout)
         for (let h = q.waiting.head; h >= 0; h = this.lists.following(h)) {
@@ -375,6 +386,7 @@ export class Engine {
     } else {
       q = newQueue(this.index.nextQueueIdx++, spec);
       this.queues.set(spec.id, q);
+      if (q.reservedIdle > 0) this.reservation.rebuild(this.agents.byId.values(), this.index.profileList, true);
     }
     this.emit({ type: 'QueueUpserted', at: this.now, queueId: spec.id });
     return null;
@@ -401,6 +413,7 @@ export class Engine {
       this.emit({ type: 'InteractionTransferred', at: this.now, interactionId: ix.id, fromQueue: queueId, toQueue: target!.id });
     }
     this.queues.delete(queueId);
+    if (q.reservedIdle > 0) this.reservation.rebuild(this.agents.byId.values(), this.index.profileList, true);
     this.index.retireIdle(
       (sig) => sig.queue === q,
       (p) => p.queues.has(queueId),
@@ -444,12 +457,12 @@ export class Engine {
     this.index.member(profile, 1);
     if (a) this.index.member(a.profile, -1);
     if (a) {
-      leaveHeaps(a);
+      this.leaveHeaps(a);
       if (a.state !== 'offline') a.profile.staffed--;
       a.profile = profile;
       if (a.state !== 'offline') profile.staffed++;
       this.selection.setKey(a);
-      refreshAgent(a);
+      this.refresh(a);
     } else {
       a = {
         slot: this.agents.allocate(),
@@ -468,6 +481,7 @@ export class Engine {
         lastOfferAt: 0,
         inHeaps: 0,
         preferred: null,
+        idle: false,
       };
       this.agents.add(a);
       this.selection.setKey(a);
@@ -481,7 +495,7 @@ export class Engine {
     if (!a) return reject(RejectCode.UNKNOWN_AGENT, `agent '${agentId}' is not defined`);
     if (a.offers.length > 0 || a.assigned.length > 0 || a.wrapping.length > 0)
       return reject(RejectCode.AGENT_BUSY, `agent '${agentId}' has open offers, assignments or wrap-up`);
-    leaveHeaps(a);
+    this.leaveHeaps(a);
     this.dropPreferred(a, true);
     if (a.state !== 'offline') a.profile.staffed--;
     this.index.member(a.profile, -1);
@@ -527,7 +541,7 @@ export class Engine {
       this.selection.setKey(a);
       this.settling.pendingAgents.push(a);
     }
-    refreshAgent(a);
+    this.refresh(a);
   }
 
   private endWrapUpCommand(agentId: string): Rejection | null {
@@ -781,7 +795,7 @@ export class Engine {
     ix.agent = null;
     ix.offer = null;
     this.selection.setKey(a);
-    refreshAgent(a);
+    this.refresh(a);
     this.settling.pendingAgents.push(a);
   }
 
@@ -826,6 +840,18 @@ export class Engine {
     this.finished.set(ix.id, status, this.now);
   }
 
+  /** Re-files the agent in its heaps after a state, load or key change; its idle flag follows. */
+  private refresh(a: Agent): void {
+    refreshAgent(a);
+    this.reservation.update(a);
+  }
+
+  /** Takes the agent out of every heap and idle count (before its profile changes or it is removed). */
+  private leaveHeaps(a: Agent): void {
+    this.reservation.leave(a);
+    leaveHeaps(a);
+  }
+
   // ───────────────────────────── offers ─────────────────────────────
 
   private makeOffer(ix: Interaction, a: Agent, pc: ProfileChannel): Offer {
@@ -863,8 +889,12 @@ export class Engine {
         this.ixs.rec[ix.slot * R_SIZE + R_OFFER_AT] = offer.expiresAt!;
         this.deadlines.armOffer(ix.slot);
       } else this.armOffers(ix);
-      // Multi-offer: while fewer agents hold it than the fanout, it stays where others find it.
-      if (q.offerFanout > 1) this.refile(ix);
+      // Multi-offer: while fewer agents hold it than the fanout, it stays where others find it,
+      // and an agent free now (not only the one freed) may be offered it too.
+      if (q.offerFanout > 1) {
+        this.refile(ix);
+        if (wantsOffer(ix)) this.settling.pendingIxs.push(ix);
+      }
     }
     return offer;
   }
@@ -905,7 +935,7 @@ export class Engine {
     a.idleSince = this.now;
     a.lastOfferAt = this.now;
     this.selection.setKey(a);
-    refreshAgent(a);
+    this.refresh(a);
   }
 
   private detach(offer: Offer): void {
@@ -914,7 +944,7 @@ export class Engine {
     addLoad(a, offer.pc, -1);
     this.index.member(offer.pc.profile, -1);
     this.selection.setKey(a);
-    refreshAgent(a);
+    this.refresh(a);
   }
 
   private assign(offer: Offer): void {
@@ -1086,7 +1116,7 @@ export class Engine {
       this.finish(ix, 'completed');
     }
     this.selection.setKey(a);
-    refreshAgent(a);
+    this.refresh(a);
     this.settling.pendingAgents.push(a);
     return null;
   }
@@ -1243,36 +1273,3 @@ function requirementsOfIx(ix: Interaction): Requirements {
 }
 
 const DEFAULT_CAPACITY: CapacitySpec = { total: 1, channels: { voice: { cost: 1, max: 1 } } };
-
-/**
- * The arrays below belong to long-lived records (an agent's offers and assignments) and are
- * emptied and filled again on every interaction. `splice` and `length = 0` give up the array's
- * storage, so the next push allocates a new one, which outlives the young generation (it lives
- * as long as the agent's next interaction) and is copied and promoted by the collector; `pop`
- * keeps it.
- */
-function removeInOrder<T>(list: T[], item: T): void {
-  const i = list.indexOf(item);
-  if (i < 0) return;
-  for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j];
-  list.pop();
-}
-
-function removeFrom<T>(list: T[], item: T): void {
-  const i = list.indexOf(item);
-  if (i < 0) return;
-  list[i] = list[list.length - 1];
-  list.pop();
-}
-
-/** The open offer of `ix` numbered `n`, if any. */
-function openOffer(ix: Interaction, n: number): Offer | undefined {
-  if (ix.offer !== null && ix.offer.number === n) return ix.offer;
-  if (ix.open !== null) for (const o of ix.open) if (o.number === n) return o;
-  return undefined;
-}
-
-/** Is the offer still open? */
-function isOpen(o: Offer): boolean {
-  return o.ix.status === 'offered' && (o.ix.offer === o || o.ix.open?.includes(o) === true);
-}

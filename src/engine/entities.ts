@@ -50,6 +50,10 @@ export interface Queue {
   membersOnly: boolean;
   /** How many agents one interaction is offered to at once (1: one at a time). */
   offerFanout: number;
+  /** Trunk reservation: how many of its members it keeps idle for its own work (0: none). */
+  reservedIdle: number;
+  /** Its idle members while it reserves (reservation.ts); derived, not in snapshots. */
+  readonly idleMembers: Set<Agent>;
   /** Queued and offered interactions, in order of entering this queue. */
   readonly waiting: ListHead;
   offered: number;
@@ -98,6 +102,8 @@ export interface Profile {
   readonly byCh: (ProfileChannel | undefined)[];
   /** Members not offline (staffed), for wait estimates. */
   staffed: number;
+  /** The queues it is a member of that reserve idle members (null: not worked out yet; reservation.ts). */
+  reserving: Queue[] | null;
 }
 
 export interface Signature {
@@ -170,6 +176,8 @@ export interface Agent {
   inHeaps: number;
   /** Interactions in their preference window that name this agent, best first. */
   preferred: Interaction[] | null;
+  /** Available with no offer and no assignment, while some queue reserves idle members (reservation.ts). */
+  idle: boolean;
 }
 
 /** An interaction; its times live in the engine's per-slot arrays (arrival, deadline, timers). */

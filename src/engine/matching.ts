@@ -13,9 +13,10 @@
 import type { AgentTable } from './agent-table.ts';
 import type { AgentSelection } from './agent-selection.ts';
 import { canTake } from './capacity.ts';
-import type { Agent, Interaction, Profile, ProfileChannel, Queue, Signature } from './entities.ts';
+import type { Agent, Interaction, Offer, Profile, ProfileChannel, Queue, Signature } from './entities.ts';
 import { R_BAND, R_ENTERED, R_KEY, R_SEQ, R_SIZE, type InteractionTable } from './interaction-table.ts';
 import type { Ordering } from './ordering.ts';
+import type { Reservation } from './reservation.ts';
 
 /** Did agent `a` decline `ix` before? */
 export function isRejected(ix: Interaction, a: Agent): boolean {
@@ -39,6 +40,18 @@ export function excluded(ix: Interaction, a: Agent): boolean {
 /** How many open offers `ix` has. */
 export function openOffers(ix: Interaction): number {
   return ix.status !== 'offered' ? 0 : ix.open === null ? 1 : 1 + ix.open.length;
+}
+
+/** The open offer of `ix` numbered `n`, if any. */
+export function openOffer(ix: Interaction, n: number): Offer | undefined {
+  if (ix.offer !== null && ix.offer.number === n) return ix.offer;
+  if (ix.open !== null) for (const o of ix.open) if (o.number === n) return o;
+  return undefined;
+}
+
+/** Is the offer still open? */
+export function isOpen(o: Offer): boolean {
+  return o.ix.status === 'offered' && (o.ix.offer === o || o.ix.open?.includes(o) === true);
 }
 
 /**
@@ -78,9 +91,11 @@ export class Matcher {
   private matchAgent: Agent | null = null;
   private matchIx: Interaction | null = null;
   private readonly notDeclinedByMatchAgent = (slot: number): boolean => !excluded(this.ixs.bySlot[slot]!, this.matchAgent!);
+  /** Also skip agents held back for another queue (set per profile channel in bestAgentFor). */
+  private matchHeld = false;
   private readonly agentFitsMatchIx = (slot: number): boolean => {
     const a = this.agents.bySlot[slot]!;
-    return a !== this.matchAgent && !excluded(this.matchIx!, a);
+    return a !== this.matchAgent && !excluded(this.matchIx!, a) && !(this.matchHeld && this.reservation.blocked(a, this.matchIx!.queue));
   };
 
   constructor(
@@ -88,6 +103,7 @@ export class Matcher {
     private readonly agents: AgentTable,
     private readonly ordering: Ordering,
     private readonly selection: AgentSelection,
+    private readonly reservation: Reservation,
   ) {}
 
   /**
@@ -114,9 +130,12 @@ export class Matcher {
         const prof = bestSkill ? sig.proficiency[i] : 0;
         if (bestSkill && bestPc !== null && prof < bestProf) break;
         let h = pc.heap.peek();
-        if (!plain) {
+        // Trunk reservation: some idle agents of this profile may be held for another queue.
+        const held = this.reservation.active > 0 && this.reservation.mayBlock(pc.profile, ix.queue);
+        if (!plain || held) {
           this.matchAgent = exclude;
           this.matchIx = ix;
+          this.matchHeld = held;
           if (!this.agentFitsMatchIx(h)) h = pc.heap.findFirst(this.agentFitsMatchIx);
           if (h < 0) continue;
         }
@@ -147,6 +166,8 @@ export class Matcher {
     let bLevel = 0;
     const profile = a.profile;
     const levelled = profile.levelled;
+    // Trunk reservation: an idle member of a queue at its reserve takes only that queue's work.
+    const held = a.idle && this.reservation.active > 0;
     const chans = profile.chans;
     for (let c = 0; c < chans.length; c++) {
       const pc = chans[c];
@@ -156,6 +177,7 @@ export class Matcher {
         const sig = sigs[i];
         let slot = sig.hSlot;
         if (slot < 0) continue;
+        if (held && this.reservation.blocked(a, sig.queue)) continue;
         let band = sig.hBand;
         let key = sig.hKey;
         let seq = sig.hSeq;

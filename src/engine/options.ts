@@ -151,7 +151,11 @@ export const QUEUE_DEFAULTS = {
   preferredWindowMs: 15_000,
   membersOnly: false,
   offerFanout: 1,
+  reservedIdle: 0,
 } as const;
+
+/** The most idle members a queue may hold back (QueueSpec.reservedIdle). */
+export const MAX_RESERVED_IDLE = 10_000;
 
 /** The most agents one interaction is offered to at once (QueueSpec.offerFanout). */
 export const MAX_OFFER_FANOUT = 50;

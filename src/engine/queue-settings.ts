@@ -7,7 +7,7 @@ import type { Queue } from './entities.ts';
 import { QUEUE_DEFAULTS } from './options.ts';
 import type { QueueSpec } from './types.ts';
 
-type Settings = Omit<Queue, 'idx' | 'id' | 'waiting' | 'offered' | 'counters'>;
+type Settings = Omit<Queue, 'idx' | 'id' | 'waiting' | 'offered' | 'counters' | 'idleMembers'>;
 
 /** The settings `spec` gives, on top of `q`'s (or the defaults when `q` is undefined). */
 export function queueSettings(spec: QueueSpec, q: Queue | undefined): Settings {
@@ -28,6 +28,7 @@ export function queueSettings(spec: QueueSpec, q: Queue | undefined): Settings {
     preferredWindowMs: spec.preferredWindowMs ?? q?.preferredWindowMs ?? QUEUE_DEFAULTS.preferredWindowMs,
     membersOnly: spec.membersOnly ?? q?.membersOnly ?? QUEUE_DEFAULTS.membersOnly,
     offerFanout: spec.offerFanout ?? q?.offerFanout ?? QUEUE_DEFAULTS.offerFanout,
+    reservedIdle: spec.reservedIdle ?? q?.reservedIdle ?? QUEUE_DEFAULTS.reservedIdle,
   };
 }
 
@@ -38,6 +39,7 @@ export function newQueue(idx: number, spec: QueueSpec): Queue {
     id: spec.id,
     ...queueSettings(spec, undefined),
     waiting: newListHead(idx),
+    idleMembers: new Set(),
     offered: 0,
     counters: {
       arrived: 0,

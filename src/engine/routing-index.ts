@@ -393,7 +393,7 @@ export function newProfile(
     worstLevel = Math.max(worstLevel, m.level);
   }
   if (queues.size === 0) bestLevel = 1;
-  return { id, key, levels, labels, queues, bestLevel, levelled: worstLevel > bestLevel, total, chans: [], byCh: [], staffed: 0, members: 0 };
+  return { id, key, levels, labels, queues, bestLevel, levelled: worstLevel > bestLevel, total, chans: [], byCh: [], staffed: 0, members: 0, reserving: null };
 }
 
 /** A signature's canonical key; ids never contain the control characters used as separators. */

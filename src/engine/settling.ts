@@ -16,6 +16,7 @@ import type { InteractionTable } from './interaction-table.ts';
 import { type Matcher, anyAvailable, eligibleProfile, excluded, signaturesOf, wantsOffer } from './matching.ts';
 import type { Ordering } from './ordering.ts';
 import type { Preferences } from './preferences.ts';
+import type { Reservation } from './reservation.ts';
 import type { RoutingIndex } from './routing-index.ts';
 import type { EngineEvent } from './types.ts';
 
@@ -54,6 +55,7 @@ export class Settling {
     private readonly ordering: Ordering,
     private readonly matcher: Matcher,
     private readonly prefs: Preferences,
+    private readonly reservation: Reservation,
     private readonly host: SettlingHost,
   ) {}
 
@@ -214,7 +216,8 @@ export class Settling {
       if (alt === null) continue;
       const pcA = A.profile.byCh[ix.ch]!;
       this.host.detach(y);
-      if (!canTake(A, pcA)) {
+      // Freed of y, A may be an idle member its queue holds back from `ix`'s queue.
+      if (!canTake(A, pcA) || this.reservation.blocked(A, ix.queue)) {
         this.host.attach(y, A);
         continue;
       }

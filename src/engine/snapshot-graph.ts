@@ -28,6 +28,7 @@ type QueueSettings = Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counter
   readonly membersOnly: boolean;
   readonly wrapUpMode: 'timed' | 'manual';
   readonly offerFanout: number;
+  readonly reservedIdle: number;
 };
 
 /** A queue's settings (not its state), copied: for snapshots, both ways (in queue-settings.ts's field order, so restored and new queues share one shape). */
@@ -47,6 +48,7 @@ function queueSettings(q: Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'co
     preferredWindowMs: q.preferredWindowMs,
     membersOnly: q.membersOnly ?? false,
     offerFanout: q.offerFanout ?? 1,
+    reservedIdle: q.reservedIdle ?? 0,
   };
 }
 
@@ -213,6 +215,7 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       id: q.id,
       ...queueSettings(q),
       waiting: { id: idx, head: q.waiting.head, tail: q.waiting.tail, size: q.waiting.size },
+      idleMembers: new Set(),
       offered: q.offered,
       counters: { ...(q.counters as unknown as QueueCounters) },
     };
@@ -318,6 +321,7 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       lastOfferAt: lastOfferAt ?? 0,
       inHeaps,
       preferred: null,
+      idle: false,
     };
     a.load.set(load);
     agentTable.add(a);

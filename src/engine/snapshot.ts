@@ -40,6 +40,8 @@ export interface QueueSnapshot {
   readonly wrapUpMode?: 'timed' | 'manual';
   /** Absent before multi-offer (1). */
   readonly offerFanout?: number;
+  /** Absent before trunk reservation (0). */
+  readonly reservedIdle?: number;
   readonly waiting: { readonly head: number; readonly tail: number; readonly size: number };
   readonly offered: number;
   readonly counters: Readonly<Record<string, number>>;

@@ -110,6 +110,12 @@ export interface QueueSpec {
    * rescinded with reason `taken`.
    */
   readonly offerFanout?: number;
+  /**
+   * Trunk reservation: keep up to this many of the queue's members (agents whose `queues` list
+   * it) idle for its work; an idle member is not offered other queues' work while that would
+   * leave fewer idle (0–10,000, default 0).
+   */
+  readonly reservedIdle?: number;
 }
 
 /**

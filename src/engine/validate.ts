@@ -4,7 +4,7 @@
  * throw.
  */
 import { RejectCode, type Rejection } from './codes.ts';
-import { MAX_LEVEL, MAX_OFFER_FANOUT, MAX_PRIORITY, MAX_QUEUE_LEVEL, type EngineLimits } from './options.ts';
+import { MAX_LEVEL, MAX_OFFER_FANOUT, MAX_PRIORITY, MAX_QUEUE_LEVEL, MAX_RESERVED_IDLE, type EngineLimits } from './options.ts';
 import { SELECTOR_OPS, operandsOf } from './selectors.ts';
 import type { AgentSpec, CapacitySpec, InteractionSpec, Labels, QueueSpec, Requirement, Selector, SkillLevels } from './types.ts';
 
@@ -182,7 +182,8 @@ export function checkQueueSpec(spec: QueueSpec, queues: ReadonlyMap<string, unkn
     (spec.wrapUpMode === undefined || spec.wrapUpMode === 'timed' || spec.wrapUpMode === 'manual'
       ? null
       : reject(RejectCode.INVALID_ARGUMENT, 'wrapUpMode must be timed or manual')) ??
-    (spec.offerFanout === undefined ? null : checkInt(spec.offerFanout, 'offerFanout', 1, MAX_OFFER_FANOUT));
+    (spec.offerFanout === undefined ? null : checkInt(spec.offerFanout, 'offerFanout', 1, MAX_OFFER_FANOUT)) ??
+    (spec.reservedIdle === undefined ? null : checkInt(spec.reservedIdle, 'reservedIdle', 0, MAX_RESERVED_IDLE));
   if (bad) return bad;
   if (spec.overflowQueue !== undefined && spec.overflowQueue !== null) {
     const b2 = checkId(spec.overflowQueue, 'overflowQueue', L);

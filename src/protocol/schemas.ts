@@ -5,7 +5,7 @@
  * engine checks its configured limits again.
  */
 import { z } from 'zod';
-import { DEFAULT_LIMITS, MAX_OFFER_FANOUT, MAX_QUEUE_LEVEL } from '../engine/options.ts';
+import { DEFAULT_LIMITS, MAX_OFFER_FANOUT, MAX_QUEUE_LEVEL, MAX_RESERVED_IDLE } from '../engine/options.ts';
 import { OPERANDS_RULE, SELECTOR_OPS, operandsFit } from '../engine/selectors.ts';
 import { ProtocolCode } from './codes.ts';
 import { compileSchema, type Predicate } from './compiled-schema.ts';
@@ -101,6 +101,7 @@ export const QueueSpec = z.strictObject({
   membersOnly: z.boolean().optional(),
   wrapUpMode: z.enum(['timed', 'manual']).optional(),
   offerFanout: z.number().int().min(1).max(MAX_OFFER_FANOUT).optional(),
+  reservedIdle: z.number().int().min(0).max(MAX_RESERVED_IDLE).optional(),
 });
 
 export const InteractionSpec = z.strictObject({

@@ -76,6 +76,8 @@ export class Model {
   readonly membersOnly = new Set<string>();
   /** Each queue's offer fanout (absent: 1). */
   readonly fanout = new Map<string, number>();
+  /** Each queue's trunk reservation: idle members held back for it (absent: 0). */
+  readonly reservedIdle = new Map<string, number>();
   /** Interactions whose other offers were rescinded as `taken` in the current call: each must be assigned by its end. */
   private taken = new Set<string>();
 
@@ -107,6 +109,23 @@ export class Model {
     return ix.status === 'queued' || (ix.status === 'offered' && ix.offers.size < this.fanoutOf(ix.queue));
   }
 
+  /**
+   * Trunk reservation: the queue holding idle agent `a` back from work of `queue` — one it is a
+   * member of (its `queues` list it) that reserves idle members and has no more idle than that
+   * (null: none; an agent holding work is never held).
+   */
+  heldFor(a: ModelAgent, queue: string): string | null {
+    if (a.state !== 'available' || a.work.size > 0) return null;
+    for (const q of Object.keys(a.spec.queues ?? {})) {
+      const k = this.reservedIdle.get(q) ?? 0;
+      if (k === 0 || q === queue) continue;
+      let idle = 0;
+      for (const m of this.agents.values()) if (m.state === 'available' && m.work.size === 0 && Object.hasOwn(m.spec.queues ?? {}, q)) idle++;
+      if (idle <= k) return q;
+    }
+    return null;
+  }
+
   /** Does `agentId` hold an open offer of `ix`? */
   holds(ix: ModelIx, agentId: string): boolean {
     for (const a of ix.offers.values()) if (a === agentId) return true;
@@ -123,6 +142,7 @@ export class Model {
           else this.membersOnly.delete(cmd.queue.id);
         }
         if (cmd.type === 'UpsertQueue' && cmd.queue.offerFanout !== undefined) this.fanout.set(cmd.queue.id, cmd.queue.offerFanout);
+        if (cmd.type === 'UpsertQueue' && cmd.queue.reservedIdle !== undefined) this.reservedIdle.set(cmd.queue.id, cmd.queue.reservedIdle);
         break;
       }
       case 'AgentUpserted': {
@@ -167,6 +187,9 @@ export class Model {
         const byName = this.requiredNow(ix, e.at) && ix.required!.includes(e.agentId);
         if (this.requiredNow(ix, e.at) && !byName) this.fail(`${ix.id} offered to ${e.agentId}, not one of its required agents ${ix.required}`);
         if (!byName && !this.eligible(a, ix)) this.fail(`${ix.id} offered to ineligible ${e.agentId}`);
+        // Work that names the agent may take a held member; nothing else may.
+        const holder = byName || this.mayBeReserved(ix, e.at) ? null : this.heldFor(a, ix.queue);
+        if (holder !== null) this.fail(`reservation: ${e.agentId} offered ${ix.id} of ${ix.queue} while ${holder} holds it idle`);
         const cap = a.spec.capacity!.channels[ix.spec.channel];
         if (!this.canTake(a, ix.spec.channel)) this.fail(`I3: ${e.agentId} offered ${ix.id} beyond capacity`);
         this.checkLevel(e.agentId, a, ix, e.at);
@@ -365,7 +388,7 @@ export class Model {
     const mine = this.level(a, ix, now, true);
     for (const other of this.ixs.values()) {
       if (other === ix || !this.wantsOffer(other) || other.rejectedBy.has(agentId) || this.holds(other, agentId) || this.mayBeReserved(other, now)) continue;
-      if (!this.eligible(a, other) || !this.canTake(a, other.spec.channel)) continue;
+      if (!this.eligible(a, other) || !this.canTake(a, other.spec.channel) || this.heldFor(a, other.queue) !== null) continue;
       if (this.level(a, other, now, false) < mine)
         this.fail(`level: ${agentId} offered ${ix.id} (level ${mine}) while ${other.id} of level ${this.level(a, other, now, false)} waits`);
     }
@@ -414,7 +437,7 @@ export class Model {
       const hasPreference = (ix.spec.preferredAgents?.length ?? 0) > 0 || ix.spec.customerId !== undefined;
       if (hasPreference && now < ix.arrival + this.queues[ix.spec.queue].preferredWindowMs) continue;
       for (const [id, a] of this.agents) {
-        if (ix.rejectedBy.has(id) || this.holds(ix, id) || !this.eligible(a, ix)) continue;
+        if (ix.rejectedBy.has(id) || this.holds(ix, id) || !this.eligible(a, ix) || this.heldFor(a, ix.queue) !== null) continue;
         if (this.canTake(a, ix.spec.channel)) this.fail(`I4: ${id} idle while eligible ${ix.id} waits (t=${now})`);
       }
     }

@@ -146,6 +146,7 @@ export type Action =
   | { k: 'endwrap'; agent: number }
   | { k: 'members'; on: boolean }
   | { k: 'fanout'; queue: 'sales' | 'support'; n: number }
+  | { k: 'reserve'; queue: 'sales' | 'support'; n: number }
   | { k: 'wait'; ms: number };
 
 export const action: fc.Arbitrary<Action> = fc.oneof(
@@ -183,6 +184,15 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
       k: fc.constant('fanout' as const),
       queue: fc.constantFrom('sales' as const, 'support' as const),
       n: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  // Trunk reservation: a queue holds up to n of its idle members back for its own work.
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('reserve' as const),
+      queue: fc.constantFrom('sales' as const, 'support' as const),
+      n: fc.integer({ min: 0, max: 2 }),
     }),
   },
   { weight: 5, arbitrary: fc.record({ k: fc.constantFrom('accept' as const), pick: fc.nat() }) },
@@ -309,6 +319,9 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
         break;
       case 'fanout':
         step({ type: 'UpsertQueue', queue: { id: a.queue, offerFanout: a.n } });
+        break;
+      case 'reserve':
+        step({ type: 'UpsertQueue', queue: { id: a.queue, reservedIdle: a.n } });
         break;
       case 'accept':
       case 'reject': {

@@ -27,6 +27,8 @@ export type NotTakingReason =
   | { readonly reason: 'rejected_before' }
   /** It holds an open offer of it already (multi-offer: the others are offered beside it). */
   | { readonly reason: 'offered' }
+  /** An idle member of `queue`, which keeps `reservedIdle` of its members idle and has `idle` now. */
+  | { readonly reason: 'held_for_queue'; readonly queue: string; readonly reservedIdle: number; readonly idle: number }
   | { readonly reason: 'reserved_for_preferred'; readonly until: number }
   | { readonly reason: 'required_agents'; readonly until: number | null }
   | {
@@ -144,6 +146,9 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
     }
     if (isRejected(ix, a)) reasons.push({ reason: 'rejected_before' });
     if (holdsOffer(ix, a)) reasons.push({ reason: 'offered' });
+    // Trunk reservation holds idle members back, except from work that names them.
+    const holder = preferred.includes(a) ? null : e.reservation.holder(a, ix.queue);
+    if (holder !== null) reasons.push({ reason: 'held_for_queue', queue: holder.id, reservedIdle: holder.reservedIdle, idle: holder.idleMembers.size });
     // Work that names the agent (a window or a requirement) is served before its levels.
     if (eligible && p.levelled && ix.status === 'queued' && !preferred.includes(a)) {
       const better = betterLevelWork(e, a, ix, now);

@@ -3,7 +3,7 @@
  * the simulator converts to the engine's milliseconds.
  */
 import { z } from 'zod';
-import { DEFAULT_LIMITS, MAX_OFFER_FANOUT, MAX_QUEUE_LEVEL } from '../engine/options.ts';
+import { DEFAULT_LIMITS, MAX_OFFER_FANOUT, MAX_QUEUE_LEVEL, MAX_RESERVED_IDLE } from '../engine/options.ts';
 import { OPERANDS_RULE, SELECTOR_OPS, operandsFit } from '../engine/selectors.ts';
 
 const Name = z.string().min(1).max(64);
@@ -68,6 +68,12 @@ export const QueueScenarioSchema = z.strictObject({
    * agent's capacity; 0: at once. At most 600 s, far inside the simulator's offer timeout.
    */
   answerSeconds: z.number().min(0).max(600).default(0),
+  /**
+   * Trunk reservation: keep up to this many of the queue's members (agents of groups that list it
+   * in `queues`) idle for its work; an idle member is not offered other queues' work while that
+   * would leave fewer idle. 0: none held.
+   */
+  reservedIdle: z.number().int().min(0).max(MAX_RESERVED_IDLE).default(0),
 });
 
 /** A group's place in one queue's routing profile. */
@@ -129,6 +135,15 @@ export const ScenarioSchema = z
             path: ['agents', i, 'queues', id],
             message: `agent group '${g.name}' lists queue '${id}', which the scenario does not define`,
           });
+    });
+    // Only members are held: a reserve no group can fill would silently do nothing.
+    s.queues.forEach((q, i) => {
+      if (q.reservedIdle > 0 && !s.agents.some((g) => g.count > 0 && g.queues?.[q.id] !== undefined))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['queues', i, 'reservedIdle'],
+          message: `queue '${q.id}' reserves ${q.reservedIdle} idle members, but no agent group lists it in its queues`,
+        });
     });
   });
 

@@ -13,7 +13,7 @@
  * (common random numbers), and a scenario without answer times draws exactly what it drew
  * before they existed. Routing is the engine's own: the scenario's skills, the agent groups'
  * labels and routing profiles (delays converted to milliseconds), and the queues' selectors,
- * members-only flag and offer fanout go to it unchanged.
+ * members-only flag, offer fanout and reserved idle members go to it unchanged.
  *
  * Metric definitions (per queue and overall, over interactions that arrive after warm-up and
  * before the end; the run continues until each of them is answered or abandoned):
@@ -329,6 +329,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
         ...(q.escalateAfterSeconds !== undefined ? { escalateAfterMs: q.escalateAfterSeconds === null ? null : q.escalateAfterSeconds * 1000 } : {}),
         ...(q.membersOnly ? { membersOnly: true } : {}),
         offerFanout: q.offerFanout,
+        reservedIdle: q.reservedIdle,
       },
     });
   const agentIds: string[] = [];

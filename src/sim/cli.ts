@@ -5,15 +5,24 @@
  *   npm run sim -- --agents 12 --arrivals-per-hour 120 --aht 300 --sl-seconds 20 --patience 180
  *   npm run sim -- --scenario scenarios/overload.json --policy all --reps 10 --markdown
  *   npm run sim -- --scenario scenarios/ring-all.json --offer-fanout 1
+ *   npm run sim -- --scenario scenarios/value-tiered-reserved.json --reserved-idle retention=3
  *
  * Flags: --scenario FILE | (--agents N --arrivals-per-hour X --aht SECONDS --sl-seconds T
  * --patience SECONDS (0: none) --handle exponential|lognormal --cv X) --hours H --warmup H
- * --offer-fanout N --answer-seconds S --policy fifo|priority-age|deadline|service-objective|all
+ * --offer-fanout N --answer-seconds S --reserved-idle QUEUE=N[,QUEUE=N…]
+ * --policy fifo|priority-age|deadline|service-objective|all
  * --agent-policy longest-idle|least-occupied|best-skill --reps R --seed S --json --markdown
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { AGENT_SELECTION_POLICIES, MAX_OFFER_FANOUT, ORDERING_POLICIES, type AgentSelectionPolicy, type OrderingPolicy } from '../engine/options.ts';
+import {
+  AGENT_SELECTION_POLICIES,
+  MAX_OFFER_FANOUT,
+  MAX_RESERVED_IDLE,
+  ORDERING_POLICIES,
+  type AgentSelectionPolicy,
+  type OrderingPolicy,
+} from '../engine/options.ts';
 import { erlangA, erlangC } from './erlang.ts';
 import { estimate, type Estimate } from './random.ts';
 import { parseScenario, singleQueue, type Scenario } from './scenario.ts';
@@ -49,6 +58,13 @@ const Flags = z.strictObject({
   warmup: z.coerce.number().min(0).optional(),
   'offer-fanout': z.coerce.number().int().min(1).max(MAX_OFFER_FANOUT).optional(),
   'answer-seconds': z.coerce.number().min(0).max(600).optional(),
+  /** `queue=n[,queue=n…]`: those queues' reservedIdle. */
+  'reserved-idle': z
+    .string()
+    .regex(/^[^=,]+=\d+(,[^=,]+=\d+)*$/, { message: 'expected QUEUE=N[,QUEUE=N…]' })
+    .transform((v) => v.split(',').map((p) => [p.slice(0, p.indexOf('=')), Number(p.slice(p.indexOf('=') + 1))] as const))
+    .refine((ps) => ps.every(([, n]) => n <= MAX_RESERVED_IDLE), { message: `at most ${MAX_RESERVED_IDLE} idle members` })
+    .optional(),
   policy: z.enum([...ORDERING_POLICIES, 'all']).optional(),
   'agent-policy': z.enum(AGENT_SELECTION_POLICIES).default('longest-idle'),
   reps: z.coerce.number().int().min(1).max(1000).default(5),
@@ -136,7 +152,10 @@ function table(scenario: Scenario, summaries: PolicySummary[], markdown: boolean
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => c.replaceAll('**', '').padEnd(widths[i])).join('  ');
-  return [`${scenario.name}: ${summaries[0].runs} replications, mean ± 95% CI`, line(header), ...rows.map(line)].join('\n');
+  // Reserves in the title, so the tables of a --reserved-idle sweep tell themselves apart.
+  const reserves = scenario.queues.filter((q) => q.reservedIdle > 0).map((q) => `${q.id} holds ${q.reservedIdle} idle`);
+  const title = reserves.length > 0 ? `${scenario.name} (${reserves.join(', ')})` : scenario.name;
+  return [`${title}: ${summaries[0].runs} replications, mean ± 95% CI`, line(header), ...rows.map(line)].join('\n');
 }
 
 export function main(argv: string[]): void {
@@ -178,6 +197,16 @@ export function main(argv: string[]): void {
   const answer = f['answer-seconds'];
   if (fanout !== undefined) scenario = { ...scenario, queues: scenario.queues.map((q) => ({ ...q, offerFanout: fanout })) };
   if (answer !== undefined) scenario = { ...scenario, queues: scenario.queues.map((q) => ({ ...q, answerSeconds: answer })) };
+  const reserved = f['reserved-idle'];
+  if (reserved !== undefined) {
+    const result = withReservedIdle(scenario, new Map(reserved));
+    if (typeof result === 'string') {
+      console.error(result);
+      process.exitCode = 2;
+      return;
+    }
+    scenario = result;
+  }
   const policies: OrderingPolicy[] =
     f.policy === 'all' || (f.policy === undefined && !singleFlags) ? [...ORDERING_POLICIES] : [(f.policy ?? 'fifo') as OrderingPolicy];
   const summaries = policies.map((ordering) =>
@@ -241,6 +270,16 @@ export function main(argv: string[]): void {
           .map(([k, v]) => `${k} ${k === 'asa' ? `${v.toFixed(2)} s` : `${(100 * v).toFixed(2)} %`}`)
           .join(', '),
     );
+  }
+}
+
+/** The scenario with these queues' reservedIdle, validated again (the queue must exist and have members); or why not. */
+function withReservedIdle(scenario: Scenario, reserved: ReadonlyMap<string, number>): Scenario | string {
+  for (const id of reserved.keys()) if (!scenario.queues.some((q) => q.id === id)) return `--reserved-idle: the scenario has no queue '${id}'`;
+  try {
+    return parseScenario({ ...scenario, queues: scenario.queues.map((q) => ({ ...q, reservedIdle: reserved.get(q.id) ?? q.reservedIdle })) });
+  } catch (e) {
+    return e instanceof z.ZodError ? `--reserved-idle:\n${z.prettifyError(e)}` : String(e);
   }
 }
 

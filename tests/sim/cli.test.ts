@@ -67,6 +67,32 @@ describe('npm run sim', () => {
     expect(run(['--scenario', 'scenarios/ring-all.json', '--offer-fanout', '51']).status).toBe(2);
   });
 
+  it("--reserved-idle sets one queue's reservedIdle, so one scenario file is swept", () => {
+    const json = (...flags: string[]) => {
+      const r = run(['--scenario', 'scenarios/value-tiered-reserved.json', '--hours', '3', '--reps', '1', '--policy', 'service-objective', ...flags, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout).policies['service-objective'].queues;
+    };
+    const file = json();
+    const none = json('--reserved-idle', 'retention=0');
+    const three = json('--reserved-idle=retention=3');
+    expect(three).toEqual(file); // the file holds 3
+    expect(three.retention.serviceLevel).toBeGreaterThan(none.retention.serviceLevel);
+    const fails = (value: string, message: string) => {
+      const r = run(['--scenario', 'scenarios/value-tiered-reserved.json', '--reserved-idle', value]);
+      expect(r.status, value).toBe(2);
+      expect(r.stderr, value).toContain(message);
+    };
+    fails('retention', 'QUEUE=N');
+    fails('retention=-1', 'QUEUE=N');
+    fails('retention=10001', 'at most 10000');
+    fails('sales=1', "the scenario has no queue 'sales'");
+    // In value-tiered.json no group lists retention: a reserve there would hold nobody.
+    const unlisted = run(['--scenario', 'scenarios/value-tiered.json', '--reserved-idle', 'retention=2']);
+    expect(unlisted.status).toBe(2);
+    expect(unlisted.stderr).toContain('no agent group lists it');
+  });
+
   it('rejects bad flags and bad scenarios with a readable message and exit code 2', () => {
     const bad = run(['--policy', 'random']);
     expect(bad.status).toBe(2);

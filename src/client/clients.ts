@@ -113,6 +113,13 @@ export class PlatformClient extends RoleClient {
   transferTo(interactionId: string, queue: string, agentId: string, options: { requiredForMs?: number; transferId?: string } = {}) {
     return this.connection.request({ type: 'TransferInteraction', interactionId, queue, agentId, ...options });
   }
+  /**
+   * A waiting call becomes a callback: it keeps its arrival and place in line, moves to `channel`
+   * (default its own) and, with `notBefore` (epoch ms), is held until then. Safe to retry.
+   */
+  convertToCallback(interactionId: string, options: { channel?: string; notBefore?: number } = {}) {
+    return this.connection.request({ type: 'ConvertToCallback', interactionId, ...options });
+  }
   cancel(interactionId: string, reason: 'cancelled' | 'abandoned' = 'cancelled') {
     return this.connection.request({ type: 'CancelInteraction', interactionId, reason });
   }

@@ -73,6 +73,7 @@ export class Deadlines {
       if (band === BAND_NORMAL && rec[r + R_LATE] < t) t = rec[r + R_LATE];
       if (band !== BAND_ESCALATED && rec[r + R_ESCALATE] < t) t = rec[r + R_ESCALATE];
       if (ix.status === 'queued' && rec[r + R_MAX_WAIT] < t) t = rec[r + R_MAX_WAIT];
+      if (ix.heldUntil !== 0 && ix.heldUntil < t) t = ix.heldUntil;
     }
     if (t === Number.POSITIVE_INFINITY) {
       this.ixTimers.remove(ix.slot);

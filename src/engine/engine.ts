@@ -53,15 +53,12 @@ import {
   R_ASSIGNED,
   R_BAND,
   R_DECLINED,
-  R_DEADLINE,
   R_ENTERED,
   R_ESCALATE,
-  R_EXPLICIT,
   R_LATE,
   R_MAX_WAIT,
   R_OFFER_AT,
   R_PREF_UNTIL,
-  R_SEQ,
   R_SIZE,
 } from './interaction-table.ts';
 import { Matcher, isOpen, openOffer, signaturesOf, wantsOffer } from './matching.ts';
@@ -86,8 +83,7 @@ import { Preferences } from './preferences.ts';
 import { Reservation } from './reservation.ts';
 import { Settling } from './settling.ts';
 import { Waiting } from './waiting.ts';
-import { NO_REQUIREMENTS, afterStep, requirementsOf, requirementsOfSignature, stepChangesRequirements, type Requirements } from './requirements.ts';
-import { NO_SELECTORS, toClauses } from './selectors.ts';
+import { afterStep, requirementsOf, requirementsOfSignature, stepChangesRequirements, type Requirements } from './requirements.ts';
 import { RoutingIndex, profileKey } from './routing-index.ts';
 import { READABLE_SNAPSHOT_FORMATS, SnapshotMismatchError, type EngineSnapshot } from './snapshot.ts';
 import { loadSnapshot, takeSnapshot } from './snapshot-graph.ts';
@@ -104,7 +100,17 @@ import type {
   RelaxationStep,
 } from './types.ts';
 import { TERMINAL_STATUSES } from './types.ts';
-import { checkAgentStates, checkDuration, checkId, checkInteractionSpec, checkPriority, checkQueueSpec, checkSkillLevels, reject } from './validate.ts';
+import {
+  checkAgentStates,
+  checkDuration,
+  checkId,
+  checkInteractionSpec,
+  checkNotBefore,
+  checkPriority,
+  checkQueueSpec,
+  checkSkillLevels,
+  reject,
+} from './validate.ts';
 
 export type { AgentLoad, AgentSummary, EngineCounts, InteractionInfo, QueueStats } from './queries.ts';
 export type { AgentVerdict, ChoiceExplanation, Explanation, NotTakingReason } from './explain.ts';
@@ -324,6 +330,8 @@ export class Engine {
         return this.update(cmd.interactionId, cmd.priority, cmd.context, 'context' in cmd);
       case 'TransferInteraction':
         return this.transfer(cmd);
+      case 'ConvertToCallback':
+        return this.convert(cmd);
       case 'CancelInteraction':
         return this.cancel(cmd.interactionId, cmd.reason);
       case 'AcceptOffer':
@@ -594,7 +602,7 @@ export class Engine {
     if (live) return { duplicate: true, status: live.status };
     const done = this.finished.get(spec.id, this.now);
     if (done) return { duplicate: true, status: done };
-    const bad = checkInteractionSpec(spec, index.skills, this.agents.byId, this.queues, L);
+    const bad = checkInteractionSpec(spec, index.skills, this.agents.byId, this.queues, L) ?? checkNotBefore(spec.notBefore, this.now);
     if (bad) return bad;
     const q = this.queues.get(spec.queue);
     if (!q) return reject(RejectCode.UNKNOWN_QUEUE, `queue '${spec.queue}' is not defined`);
@@ -608,83 +616,42 @@ export class Engine {
     // neither and finds its one signature without the intermediate objects.
     const keep = (spec.alternatives !== undefined && spec.alternatives.length > 0) || (spec.relaxation !== undefined && spec.relaxation.length > 0);
     const req = keep ? requirementsOf(spec) : null;
-    const skills = spec.skills ?? NO_REQUIREMENTS;
-    const sigs =
-      req !== null
-        ? index.signaturesFor(q, chIdx, req)
-        : spec.selectors !== undefined
-          ? index.signatureFor(q, chIdx, skills, toClauses(spec.labels, spec.selectors), 0)
-          : spec.labels !== undefined
-            ? index.signatureForLabels(q, chIdx, skills, spec.labels)
-            : index.signatureFor(q, chIdx, skills, NO_SELECTORS, 0);
+    const sigs = req !== null ? index.signaturesFor(q, chIdx, req) : index.signatureOfSpec(q, chIdx, spec);
     if (!sigs) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxSignatures} distinct requirement signatures`);
 
-    const slot = this.ixs.allocate();
-    const priority = spec.priority ?? q.defaultPriority;
-    const explicitDeadline = spec.slaDeadline ?? null;
-    const ix: Interaction = {
-      slot,
-      id: spec.id,
-      seq: ++this.ixs.seq,
-      channel: spec.channel,
-      ch: chIdx,
-      queue: q,
-      req,
-      sig: Array.isArray(sigs) ? sigs[0] : sigs,
-      alts: null,
-      status: 'queued',
-      priority,
-      valueTier: spec.valueTier ?? 0,
-      customerId: spec.customerId,
-      context: spec.context,
-      offer: null,
-      open: null,
-      agent: null,
-      rejectedBy: null,
-      preferred: null,
-      required: false,
-      relaxation: spec.relaxation && spec.relaxation.length > 0 ? spec.relaxation : null,
-      relaxStep: 0,
-      transferId: null,
-    };
-    const rec = this.ixs.rec;
-    const r = slot * R_SIZE;
-    rec[r + R_ARRIVAL] = this.now;
-    rec[r + R_ENTERED] = this.now;
-    rec[r + R_EXPLICIT] = explicitDeadline ?? Number.NaN;
-    rec[r + R_DEADLINE] = explicitDeadline ?? this.now + q.objective.thresholdMs;
-    rec[r + R_ASSIGNED] = 0;
-    rec[r + R_PREF_UNTIL] = Number.NaN;
-    rec[r + R_LATE] = Number.NaN;
-    rec[r + R_ESCALATE] = Number.NaN;
-    rec[r + R_MAX_WAIT] = Number.NaN;
-    rec[r + R_DECLINED] = 0;
-    rec[r + R_SEQ] = ix.seq;
-    this.ixs.bySlot[slot] = ix;
-    this.ixs.byId.set(ix.id, ix);
+    const ix = this.ixs.create(spec, q, chIdx, req, Array.isArray(sigs) ? sigs[0] : sigs, this.now);
     this.waiting.setSignatures(ix, sigs, false);
     this.waiting.enter(ix, q, this.now);
     q.counters.arrived++;
-    this.emit({ type: 'InteractionQueued', at: this.now, interactionId: ix.id, queueId: q.id, channel: ix.channel });
+    // Scheduled work is held out of routing until notBefore; its queue wait, window and
+    // requirement by name count from then.
+    const hold = spec.notBefore !== undefined && spec.notBefore > this.now ? spec.notBefore : 0;
+    if (hold !== 0) this.waiting.hold(ix, hold);
+    this.emit(
+      hold === 0
+        ? { type: 'InteractionQueued', at: this.now, interactionId: ix.id, queueId: q.id, channel: ix.channel }
+        : { type: 'InteractionQueued', at: this.now, interactionId: ix.id, queueId: q.id, channel: ix.channel, notBefore: hold },
+    );
 
     // Required agents alone may take it (for a time or for ever); else preferred agents
     // (explicit, then the customer's last agent) get it first for a window.
+    const from = hold === 0 ? this.now : hold;
     const preferred =
       required !== null || q.preferredWindowMs === 0
         ? EMPTY
         : this.prefs.preferredFor(ix, spec.preferredAgents ?? EMPTY, ix.customerId === undefined ? undefined : this.lastAgent.get(ix.customerId, this.now));
-    if (required !== null) this.requireAgents(ix, required, spec.requiredForMs);
-    else if (preferred.length > 0) this.prefs.attach(ix, preferred as Agent[], this.now + q.preferredWindowMs, false);
-    else this.waiting.push(ix);
+    if (required !== null) this.requireAgents(ix, required, spec.requiredForMs, from);
+    else if (preferred.length > 0) this.prefs.attach(ix, preferred as Agent[], from + q.preferredWindowMs, false);
+    else if (hold === 0) this.waiting.push(ix);
     this.deadlines.arm(ix);
     this.settling.pendingIxs.push(ix);
     return null;
   }
 
   /** Only `agents` may take the interaction, for `forMs` (undefined: for ever); it leaves the heaps meanwhile. */
-  private requireAgents(ix: Interaction, agents: Agent[], forMs: number | undefined): void {
+  private requireAgents(ix: Interaction, agents: Agent[], forMs: number | undefined, from = this.now): void {
     this.waiting.pull(ix);
-    this.prefs.attach(ix, agents, forMs === undefined ? Number.POSITIVE_INFINITY : this.now + forMs, true);
+    this.prefs.attach(ix, agents, forMs === undefined ? Number.POSITIVE_INFINITY : from + forMs, true);
     this.deadlines.arm(ix);
   }
 
@@ -770,6 +737,55 @@ export class Engine {
     return null;
   }
 
+  /** Its hold ended: it is routed from now on, at its place in line. */
+  private release(ix: Interaction): void {
+    ix.heldUntil = 0;
+    this.emit({ type: 'InteractionReleased', at: this.now, interactionId: ix.id });
+    if (ix.preferred === null && ix.status === 'queued') this.waiting.push(ix);
+    this.settling.pendingIxs.push(ix);
+  }
+
+  /**
+   * ConvertToCallback: a queued or offered interaction (its offers withdrawn, `converted`) moves
+   * to `channel`, keeping its arrival, queue, requirements and place in line, and is held until
+   * `notBefore` when that is ahead. The same conversion again changes nothing.
+   */
+  private convert(cmd: Extract<Command, { type: 'ConvertToCallback' }>): Outcome {
+    const L = this.options.limits;
+    const ix = this.ixs.byId.get(cmd.interactionId);
+    if (!ix) return this.unknownInteraction(cmd.interactionId);
+    const bad = (cmd.channel === undefined ? null : checkId(cmd.channel, 'channel', L)) ?? checkNotBefore(cmd.notBefore, this.now);
+    if (bad) return bad;
+    const hold = cmd.notBefore !== undefined && cmd.notBefore > this.now ? cmd.notBefore : 0;
+    const channel = cmd.channel ?? ix.channel;
+    // Already so (a retry, whatever happened since): nothing changes.
+    if (channel === ix.channel && hold === ix.heldUntil) return REPEATED;
+    if (ix.status !== 'queued' && ix.status !== 'offered') return reject(RejectCode.INVALID_STATE, `interaction '${ix.id}' is ${ix.status}`);
+    let sigs: Signature[] | null = null;
+    let ch = ix.ch;
+    if (channel !== ix.channel) {
+      const known = this.index.channelIndex(channel, false);
+      if (known < 0 && this.index.channelNames.length >= L.maxChannels) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxChannels} channels`);
+      ch = known < 0 ? this.index.channelIndex(channel, true) : known;
+      sigs = this.index.signaturesFor(ix.queue, ch, requirementsOfIx(ix));
+      if (sigs === null) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxSignatures} distinct requirement signatures`);
+    }
+    if (ix.status === 'offered') this.closeOffers(ix, 'converted');
+    this.waiting.pull(ix);
+    if (sigs !== null) {
+      ix.channel = channel;
+      ix.ch = ch;
+      this.waiting.setSignatures(ix, sigs);
+    }
+    if (hold !== 0) this.waiting.hold(ix, hold);
+    else ix.heldUntil = 0;
+    this.emit({ type: 'InteractionConverted', at: this.now, interactionId: ix.id, channel, notBefore: hold === 0 ? null : hold });
+    if (ix.preferred === null && wantsOffer(ix)) this.waiting.push(ix);
+    this.deadlines.arm(ix);
+    this.settling.pendingIxs.push(ix);
+    return null;
+  }
+
   /** Transfer and overflow: leave the current stage, enter `q` keeping the original arrival. */
   private moveToQueue(ix: Interaction, q: Queue, sigs: Signature[], reason: OfferEndReason): void {
     if (ix.status === 'offered') this.closeOffers(ix, reason);
@@ -782,7 +798,8 @@ export class Engine {
     this.ixs.rec[ix.slot * R_SIZE + R_DECLINED] = 0;
     this.waiting.setSignatures(ix, sigs);
     this.waiting.enter(ix, q, this.now);
-    this.waiting.push(ix);
+    if (ix.heldUntil !== 0) this.waiting.hold(ix, ix.heldUntil);
+    else this.waiting.push(ix);
     this.deadlines.arm(ix);
     this.settling.pendingIxs.push(ix);
   }
@@ -1178,6 +1195,7 @@ export class Engine {
     const now = this.now;
     const rec = this.ixs.rec;
     const r = ix.slot * R_SIZE;
+    if (ix.heldUntil !== 0 && ix.heldUntil <= now) this.release(ix);
     if (rec[r + R_PREF_UNTIL] <= now) this.endPreference(ix, true);
     // A step asking to be skipped when nobody logged in could take it lets the next apply now.
     let skip = false;
@@ -1241,7 +1259,7 @@ export class Engine {
     if (offered) {
       q.offered++;
       this.refile(ix); // multi-offer: by the new queue's fanout
-    } else if (ix.preferred === null) this.waiting.push(ix);
+    } else if (ix.preferred === null && ix.heldUntil === 0) this.waiting.push(ix);
   }
 
   /** Is any agent who is logged in (not offline) of a profile that may take `ix`? */

@@ -185,8 +185,9 @@ export interface Interaction {
   readonly slot: number;
   readonly id: string;
   readonly seq: number;
-  readonly channel: string;
-  readonly ch: number;
+  /** Its channel (ConvertToCallback may change it). */
+  channel: string;
+  ch: number;
   queue: Queue;
   /**
    * What it requires as written (after relaxation steps and transfers), kept only when it has
@@ -218,4 +219,6 @@ export interface Interaction {
   relaxStep: number;
   /** The id of the last transfer applied to it: a retried transfer with that id changes nothing. */
   transferId: string | null;
+  /** Scheduled work: held out of routing until then (epoch ms); 0: not held. */
+  heldUntil: number;
 }

@@ -27,6 +27,8 @@ export type NotTakingReason =
   | { readonly reason: 'rejected_before' }
   /** It holds an open offer of it already (multi-offer: the others are offered beside it). */
   | { readonly reason: 'offered' }
+  /** Scheduled work, held out of routing until `until`. */
+  | { readonly reason: 'not_before'; readonly until: number }
   /** An idle member of `queue`, which keeps `reservedIdle` of its members idle and has `idle` now. */
   | { readonly reason: 'held_for_queue'; readonly queue: string; readonly reservedIdle: number; readonly idle: number }
   | { readonly reason: 'reserved_for_preferred'; readonly until: number }
@@ -146,6 +148,7 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
     }
     if (isRejected(ix, a)) reasons.push({ reason: 'rejected_before' });
     if (holdsOffer(ix, a)) reasons.push({ reason: 'offered' });
+    if (ix.heldUntil !== 0) reasons.push({ reason: 'not_before', until: ix.heldUntil });
     // Trunk reservation holds idle members back, except from work that names them.
     const holder = preferred.includes(a) ? null : e.reservation.holder(a, ix.queue);
     if (holder !== null) reasons.push({ reason: 'held_for_queue', queue: holder.id, reservedIdle: holder.reservedIdle, idle: holder.idleMembers.size });

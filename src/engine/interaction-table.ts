@@ -7,7 +7,9 @@
  * The table also counts what belongs to the interactions as a whole: the arrival sequence, the
  * offer sequence (offer numbers carry a slot, see OFFER_SLOT_SPAN), open offers and queued ones.
  */
-import type { Interaction } from './entities.ts';
+import type { Interaction, Queue, Signature } from './entities.ts';
+import type { Requirements } from './requirements.ts';
+import type { InteractionSpec } from './types.ts';
 import { MAX_INTERACTIONS } from './options.ts';
 
 // Fields of an interaction's per-slot record (hot ones first). NaN: not set.
@@ -58,6 +60,58 @@ export class InteractionTable {
     const slot = this.freeSlots.pop() ?? this.bySlot.length;
     this.ensureSlot(slot);
     return slot;
+  }
+
+  /**
+   * A new interaction of `spec` in queue `q` at `now`: its record filled in (arrival, deadline,
+   * sequence; no timers yet) and filed by id and slot. Its signatures' use counts and its entry
+   * into the queue are the caller's (waiting.ts).
+   */
+  create(spec: InteractionSpec, q: Queue, ch: number, req: Requirements | null, sig: Signature, now: number): Interaction {
+    const slot = this.allocate();
+    const explicitDeadline = spec.slaDeadline ?? null;
+    const ix: Interaction = {
+      slot,
+      id: spec.id,
+      seq: ++this.seq,
+      channel: spec.channel,
+      ch,
+      queue: q,
+      req,
+      sig,
+      alts: null,
+      status: 'queued',
+      priority: spec.priority ?? q.defaultPriority,
+      valueTier: spec.valueTier ?? 0,
+      customerId: spec.customerId,
+      context: spec.context,
+      offer: null,
+      open: null,
+      agent: null,
+      rejectedBy: null,
+      preferred: null,
+      required: false,
+      relaxation: spec.relaxation && spec.relaxation.length > 0 ? spec.relaxation : null,
+      relaxStep: 0,
+      transferId: null,
+      heldUntil: 0,
+    };
+    const rec = this.rec;
+    const r = slot * R_SIZE;
+    rec[r + R_ARRIVAL] = now;
+    rec[r + R_ENTERED] = now;
+    rec[r + R_EXPLICIT] = explicitDeadline ?? Number.NaN;
+    rec[r + R_DEADLINE] = explicitDeadline ?? now + q.objective.thresholdMs;
+    rec[r + R_ASSIGNED] = 0;
+    rec[r + R_PREF_UNTIL] = Number.NaN;
+    rec[r + R_LATE] = Number.NaN;
+    rec[r + R_ESCALATE] = Number.NaN;
+    rec[r + R_MAX_WAIT] = Number.NaN;
+    rec[r + R_DECLINED] = 0;
+    rec[r + R_SEQ] = ix.seq;
+    this.bySlot[slot] = ix;
+    this.byId.set(ix.id, ix);
+    return ix;
   }
 
   /** Forgets a finished interaction; its slot is reused. */

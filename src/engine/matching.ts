@@ -55,10 +55,11 @@ export function isOpen(o: Offer): boolean {
 }
 
 /**
- * May `ix` be offered to one more agent: it is queued, or offered on a multi-offer queue to
- * fewer agents than the queue's fanout.
+ * May `ix` be offered to one more agent: it is queued (and not held), or offered on a multi-offer
+ * queue to fewer agents than the queue's fanout.
  */
 export function wantsOffer(ix: Interaction): boolean {
+  if (ix.heldUntil !== 0) return false; // scheduled work, held out of routing
   return ix.status === 'queued' || (ix.status === 'offered' && openOffers(ix) < ix.queue.offerFanout);
 }
 

@@ -154,6 +154,9 @@ export const QUEUE_DEFAULTS = {
   reservedIdle: 0,
 } as const;
 
+/** How far ahead scheduled work may be held (InteractionSpec.notBefore, ConvertToCallback). */
+export const MAX_HOLD_MS = 30 * 24 * 3600_000;
+
 /** The most idle members a queue may hold back (QueueSpec.reservedIdle). */
 export const MAX_RESERVED_IDLE = 10_000;
 

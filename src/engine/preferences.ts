@@ -125,7 +125,7 @@ export class Preferences {
    * after another).
    */
   mayTake(a: Agent, pc: ProfileChannel, ix: Interaction, now: number): boolean {
-    if (!(this.ixs.rec[ix.slot * R_SIZE + R_PREF_UNTIL] > now)) return false;
+    if (!(this.ixs.rec[ix.slot * R_SIZE + R_PREF_UNTIL] > now) || ix.heldUntil !== 0) return false;
     return ix.required ? wantsOffer(ix) && canTake(a, pc) && !excluded(ix, a) : mayTake(a, pc, ix);
   }
 

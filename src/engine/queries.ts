@@ -44,6 +44,8 @@ export interface InteractionInfo {
   readonly offerId: string | null;
   /** Every open offer (more than one on a multi-offer queue), in the order they were made. */
   readonly offers: readonly { readonly offerId: string; readonly agentId: string; readonly expiresAt: number | null }[];
+  /** Scheduled work: held out of routing until then; null when it is not held. */
+  readonly notBefore: number | null;
   readonly arrival: number;
   readonly deadline: number;
   readonly priority: number;
@@ -160,6 +162,7 @@ export function interactionInfo(e: EngineParts, interactionId: string, now: numb
     channel: ix.channel,
     agentId: ix.agent?.id ?? ix.offer?.agent.id ?? null,
     offerId: ix.offer?.id ?? null,
+    notBefore: ix.heldUntil === 0 ? null : ix.heldUntil,
     offers: ix.status !== 'offered' ? [] : [ix.offer!, ...(ix.open ?? [])].map((o) => ({ offerId: o.id, agentId: o.agent.id, expiresAt: o.expiresAt })),
     arrival: rec[ix.slot * R_SIZE + R_ARRIVAL],
     deadline: rec[ix.slot * R_SIZE + R_DEADLINE],

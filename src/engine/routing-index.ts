@@ -18,7 +18,7 @@ import type { Membership, Profile, ProfileChannel, Queue, Signature } from './en
 import type { EngineLimits } from './options.ts';
 import { NO_REQUIREMENTS, type Requirements, effective } from './requirements.ts';
 import { type Clause, NO_SELECTORS, clauseHolds, clauseText, toClauses } from './selectors.ts';
-import type { AgentSpec, CapacitySpec, LabelValue, Labels, SkillLevels } from './types.ts';
+import type { AgentSpec, CapacitySpec, InteractionSpec, LabelValue, Labels, SkillLevels } from './types.ts';
 
 export class RoutingIndex {
   /** Skills defined by DefineSkill: requirements and agents may name only these. */
@@ -234,6 +234,17 @@ export class RoutingIndex {
       return sig;
     }
     return this.keyedSignature(q, ch, skills, clauses, alt);
+  }
+
+  /**
+   * The signature of a submission with no alternatives and no relaxation steps: its skills and
+   * selectors (`labels` as exact matches); the common case takes the label fast path.
+   */
+  signatureOfSpec(q: Queue, ch: number, spec: InteractionSpec): Signature | null {
+    const skills = spec.skills ?? NO_REQUIREMENTS;
+    if (spec.selectors !== undefined) return this.signatureFor(q, ch, skills, toClauses(spec.labels, spec.selectors), 0);
+    if (spec.labels !== undefined) return this.signatureForLabels(q, ch, skills, spec.labels);
+    return this.signatureFor(q, ch, skills, NO_SELECTORS, 0);
   }
 
   /**

@@ -149,6 +149,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       ix.alts === null ? null : ix.alts.map((g) => g.id),
       ix.required,
       ix.open === null ? null : ix.open.map(offerSnapshot),
+      ix.heldUntil,
     ]);
   }
   return {
@@ -356,6 +357,7 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       relaxation: x[18],
       relaxStep: x[19],
       transferId: x[20] ?? null,
+      heldUntil: x[24] ?? 0,
     };
     ixs.bySlot[ix.slot] = ix;
     ixs.byId.set(ix.id, ix);

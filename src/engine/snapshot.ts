@@ -106,7 +106,7 @@ export type OfferSnapshot = [number, number, number, number, number | null, numb
 /**
  * [slot, id, seq, channel, ch, queue, skills, rest of the requirements, signature, status,
  * priority, valueTier, customerId, context, offer, agent, rejectedBy, preferred, relaxation,
- * relaxStep, transferId, other alternatives' signatures, required, other open offers]: the requirements' skills,
+ * relaxStep, transferId, other alternatives' signatures, required, other open offers, held until]: the requirements' skills,
  * then their labels, selectors and alternatives (in format 1 an exact-match labels record).
  */
 export type InteractionSnapshot = [
@@ -139,6 +139,8 @@ export type InteractionSnapshot = [
   boolean?,
   /** Multi-offer: its other open offers (absent: none). */
   (OfferSnapshot[] | null)?,
+  /** Scheduled work: held until then (absent or 0: not held). */
+  number?,
 ];
 
 /** An interaction's requirements besides their skills (format 2). */

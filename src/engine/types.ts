@@ -172,6 +172,12 @@ export interface InteractionSpec {
    */
   readonly requiredAgents?: readonly string[];
   readonly requiredForMs?: number;
+  /**
+   * Scheduled work: held, out of routing's sight, until this time (epoch ms, at most 30 days
+   * ahead); its wait in queue, preference window and requirement by name count from then. At or
+   * before now: not held.
+   */
+  readonly notBefore?: number;
   readonly customerId?: string;
   /** Customer value tier, 0 (none) and up; boosts ordering by the engine's tier table. */
   readonly valueTier?: number;
@@ -214,6 +220,11 @@ export type Command =
       readonly priority?: number;
       readonly context?: unknown;
     }
+  /**
+   * A waiting interaction becomes a callback: it keeps its arrival and place in line, moves to
+   * `channel` (default its own) and, with `notBefore`, is held until then.
+   */
+  | { readonly type: 'ConvertToCallback'; readonly interactionId: string; readonly channel?: string; readonly notBefore?: number }
   | {
       readonly type: 'TransferInteraction';
       readonly interactionId: string;
@@ -244,9 +255,10 @@ export type CommandType = Command['type'];
 
 /**
  * Why an open offer was withdrawn: its agent left or was changed (`agent_unavailable`), its
- * interaction ended or moved, or another agent accepted it first (`taken`, multi-offer).
+ * interaction ended or moved, another agent accepted it first (`taken`, multi-offer), or it became
+ * a callback (`converted`).
  */
-export type OfferEndReason = 'agent_unavailable' | 'interaction_cancelled' | 'interaction_transferred' | 'taken';
+export type OfferEndReason = 'agent_unavailable' | 'interaction_cancelled' | 'interaction_transferred' | 'taken' | 'converted';
 
 export type EngineEvent =
   | { readonly type: 'SkillDefined'; readonly at: number; readonly skill: string }
@@ -269,7 +281,13 @@ export type EngineEvent =
       readonly interactionId: string;
       readonly queueId: string;
       readonly channel: string;
+      /** Held until then (scheduled work); absent when routed at once. */
+      readonly notBefore?: number;
     }
+  /** A hold (`notBefore`) ended: it is routed from now on. */
+  | { readonly type: 'InteractionReleased'; readonly at: number; readonly interactionId: string }
+  /** ConvertToCallback: its channel now, and until when it is held (null: not held). */
+  | { readonly type: 'InteractionConverted'; readonly at: number; readonly interactionId: string; readonly channel: string; readonly notBefore: number | null }
   | {
       readonly type: 'InteractionOffered';
       readonly at: number;

@@ -4,7 +4,7 @@
  * throw.
  */
 import { RejectCode, type Rejection } from './codes.ts';
-import { MAX_LEVEL, MAX_OFFER_FANOUT, MAX_PRIORITY, MAX_QUEUE_LEVEL, MAX_RESERVED_IDLE, type EngineLimits } from './options.ts';
+import { MAX_HOLD_MS, MAX_LEVEL, MAX_OFFER_FANOUT, MAX_PRIORITY, MAX_QUEUE_LEVEL, MAX_RESERVED_IDLE, type EngineLimits } from './options.ts';
 import { SELECTOR_OPS, operandsOf } from './selectors.ts';
 import type { AgentSpec, CapacitySpec, InteractionSpec, Labels, QueueSpec, Requirement, Selector, SkillLevels } from './types.ts';
 
@@ -358,5 +358,14 @@ export function checkAgentStates(agentIds: readonly string[], state: string, rea
   if (agentIds.length > L.maxAgentsPerCommand) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxAgentsPerCommand} agents in one command`);
   if (state !== 'offline' && state !== 'available' && state !== 'away') return reject(RejectCode.INVALID_ARGUMENT, `state must be offline, available or away`);
   if (reason !== undefined) return checkId(reason, 'reason', L);
+  return null;
+}
+
+/** A notBefore (scheduled work, a callback's time): an epoch time at most MAX_HOLD_MS after `now`. */
+export function checkNotBefore(notBefore: unknown, now: number): Rejection | null {
+  if (notBefore === undefined) return null;
+  if (typeof notBefore !== 'number' || !Number.isFinite(notBefore) || notBefore < 0)
+    return reject(RejectCode.INVALID_ARGUMENT, 'notBefore must be a time (epoch milliseconds)');
+  if (notBefore > now + MAX_HOLD_MS) return reject(RejectCode.INVALID_ARGUMENT, `notBefore may be at most ${MAX_HOLD_MS / 86_400_000} days ahead`);
   return null;
 }

@@ -2,8 +2,8 @@
  * Where an interaction waits: its entry into a queue (the ordering key, its band and the queue's
  * times), its signature heaps (one per alternative) with their cached heads, and its
  * signatures' use counts for the collection. An interaction is in its heaps while some agent
- * may still be offered it: queued and outside any preference window, or offered on a queue that
- * offers it to several agents at once and not yet to as many as it may.
+ * may still be offered it: queued, not held (scheduled work) and outside any preference window,
+ * or offered on a queue that offers it to several agents at once and not yet to as many as it may.
  */
 import type { LinkedLists } from '../queues/linked-list.ts';
 import { BAND_ESCALATED, BAND_LATE, BAND_NORMAL, type Interaction, type Queue, type Signature } from './entities.ts';
@@ -89,6 +89,19 @@ export class Waiting {
           this.refreshHead(sig);
         }
     }
+  }
+
+  /**
+   * Scheduled work: holds a queued interaction out of its heaps until `until` (the engine releases
+   * it then); its wait in queue, and so its max wait, count from then.
+   */
+  hold(ix: Interaction, until: number): void {
+    ix.heldUntil = until;
+    this.pull(ix);
+    const rec = this.ixs.rec;
+    const r = ix.slot * R_SIZE;
+    rec[r + R_ENTERED] = until;
+    rec[r + R_MAX_WAIT] = ix.queue.maxWaitMs === null ? Number.NaN : until + ix.queue.maxWaitMs;
   }
 
   /** Moves a queued or offered interaction to a new band or signatures (null: the same), re-keyed. */

@@ -104,6 +104,9 @@ export const QueueSpec = z.strictObject({
   reservedIdle: z.number().int().min(0).max(MAX_RESERVED_IDLE).optional(),
 });
 
+/** A time on the server's clock: epoch milliseconds (the engine bounds how far ahead). */
+const EpochMs = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
 export const InteractionSpec = z.strictObject({
   id: Id,
   channel: Id,
@@ -114,6 +117,7 @@ export const InteractionSpec = z.strictObject({
   alternatives: Alternatives.optional(),
   requiredAgents: z.array(Id).min(1).max(L.maxPreferredAgents).optional(),
   requiredForMs: Duration.optional(),
+  notBefore: EpochMs.optional(),
   customerId: Id.optional(),
   valueTier: z.number().int().min(0).max(100).optional(),
   priority: Priority.optional(),
@@ -160,6 +164,7 @@ export const PlatformRequest = z.discriminatedUnion('type', [
     transferId: Id.optional(),
   }),
   request('CancelInteraction', { interactionId: Id, reason: z.enum(['cancelled', 'abandoned']) }),
+  request('ConvertToCallback', { interactionId: Id, channel: Id.optional(), notBefore: EpochMs.optional() }),
   ...queries,
 ]);
 

@@ -136,5 +136,12 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: () => nu
       });
     case 'CancelInteraction':
       return command(t, s, req.id, { type: 'CancelInteraction', interactionId: p.interactionId, reason: p.reason });
+    case 'ConvertToCallback':
+      return command(t, s, req.id, {
+        type: 'ConvertToCallback',
+        interactionId: p.interactionId,
+        ...(p.channel !== undefined ? { channel: p.channel } : {}),
+        ...(p.notBefore !== undefined ? { notBefore: p.notBefore } : {}),
+      });
   }
 }

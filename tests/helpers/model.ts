@@ -49,6 +49,10 @@ export interface ModelIx {
   arrival: number;
   /** When it entered its current queue (arrival, or its last transfer or overflow). */
   entered: number;
+  /** Scheduled work: held out of routing until then (0: not held). */
+  heldUntil: number;
+  /** When its preference window started (arrival, or the end of its hold). */
+  windowFrom: number;
 }
 
 export interface ModelOffer {
@@ -106,6 +110,7 @@ export class Model {
 
   /** May `ix` be offered to one more agent (queued, or offered to fewer than its queue's fanout)? */
   wantsOffer(ix: ModelIx): boolean {
+    if (ix.heldUntil !== 0) return false;
     return ix.status === 'queued' || (ix.status === 'offered' && ix.offers.size < this.fanoutOf(ix.queue));
   }
 
@@ -166,13 +171,30 @@ export class Model {
           queue: e.queueId,
           req: { skills: spec.skills, labels: spec.labels, selectors: spec.selectors, alternatives: spec.alternatives },
           required: spec.requiredAgents ? [...spec.requiredAgents] : null,
-          requiredUntil: spec.requiredAgents ? e.at + (spec.requiredForMs ?? Number.POSITIVE_INFINITY) : 0,
+          // Windows and requirements by name count from the end of a hold.
+          requiredUntil: spec.requiredAgents ? (e.notBefore ?? e.at) + (spec.requiredForMs ?? Number.POSITIVE_INFINITY) : 0,
           agent: null,
           offers: new Map(),
           rejectedBy: new Set(),
           arrival: e.at,
           entered: e.at,
+          heldUntil: e.notBefore ?? 0,
+          windowFrom: e.notBefore ?? e.at,
         });
+        break;
+      }
+      case 'InteractionReleased': {
+        const ix = this.ix(e.interactionId);
+        if (ix.heldUntil !== e.at) this.fail(`${ix.id} released at ${e.at}, held until ${ix.heldUntil}`);
+        ix.heldUntil = 0;
+        break;
+      }
+      case 'InteractionConverted': {
+        const ix = this.ix(e.interactionId);
+        if (ix.offers.size > 0 || (ix.status !== 'queued' && ix.status !== 'offered'))
+          this.fail(`${ix.id} converted while ${ix.status} with ${ix.offers.size} open offers`);
+        ix.spec = { ...ix.spec, channel: e.channel };
+        ix.heldUntil = e.notBefore ?? 0;
         break;
       }
       case 'InteractionOffered': {
@@ -182,6 +204,7 @@ export class Model {
         // queue's fanout (1: one at a time), never a second one to the same agent.
         if (!this.wantsOffer(ix)) this.fail(`I2: ${ix.id} offered while ${ix.status} with ${ix.offers.size} open offers (fanout ${this.fanoutOf(ix.queue)})`);
         if (this.holds(ix, e.agentId)) this.fail(`I2: ${ix.id} offered twice to ${e.agentId}`);
+        if (ix.heldUntil !== 0) this.fail(`${ix.id} offered while held until ${ix.heldUntil}`);
         if (a.state !== 'available') this.fail(`offer to ${e.agentId} in state ${a.state}`);
         if (ix.rejectedBy.has(e.agentId)) this.fail(`${ix.id} re-offered to ${e.agentId} who rejected it`);
         const byName = this.requiredNow(ix, e.at) && ix.required!.includes(e.agentId);
@@ -375,7 +398,7 @@ export class Model {
   mayBeReserved(ix: ModelIx, now: number): boolean {
     if (this.requiredNow(ix, now)) return true;
     const hasPreference = (ix.spec.preferredAgents?.length ?? 0) > 0 || ix.spec.customerId !== undefined;
-    return hasPreference && now < ix.arrival + this.queues[ix.spec.queue].preferredWindowMs;
+    return hasPreference && now < ix.windowFrom + this.queues[ix.spec.queue].preferredWindowMs;
   }
 
   /**
@@ -435,7 +458,7 @@ export class Model {
         continue;
       }
       const hasPreference = (ix.spec.preferredAgents?.length ?? 0) > 0 || ix.spec.customerId !== undefined;
-      if (hasPreference && now < ix.arrival + this.queues[ix.spec.queue].preferredWindowMs) continue;
+      if (hasPreference && now < ix.windowFrom + this.queues[ix.spec.queue].preferredWindowMs) continue;
       for (const [id, a] of this.agents) {
         if (ix.rejectedBy.has(id) || this.holds(ix, id) || !this.eligible(a, ix) || this.heldFor(a, ix.queue) !== null) continue;
         if (this.canTake(a, ix.spec.channel)) this.fail(`I4: ${id} idle while eligible ${ix.id} waits (t=${now})`);

@@ -220,6 +220,34 @@ for (const encoding of ['json', 'msgpack'] as const) {
       });
     });
 
+    it('a waiting call becomes a callback held until its time; scheduled work waits for its notBefore', async () => {
+      const p = await connect('/v1/platform', tenant, 'platform', encoding);
+      expect(await p.request({ type: 'UpsertQueue', queue: { id: 'cbq', offerTimeoutMs: 60_000, membersOnly: true } })).toMatchObject({ ok: true });
+      expect(
+        await p.request({
+          type: 'UpsertAgent',
+          agent: { id: 'cb-agent', queues: { cbq: {} }, capacity: { total: 1, channels: { voice: { cost: 1, max: 1 }, callback: { cost: 1, max: 1 } } } },
+        }),
+      ).toMatchObject({ ok: true });
+      expect(await p.request({ type: 'SubmitInteraction', interaction: { id: 'cb-1', channel: 'voice', queue: 'cbq' } })).toMatchObject({ ok: true });
+      const soon = Date.now() + 400;
+      expect(await p.request({ type: 'ConvertToCallback', interactionId: 'cb-1', channel: 'callback', notBefore: soon })).toMatchObject({ ok: true });
+      expect(await p.request({ type: 'ConvertToCallback', interactionId: 'cb-1', channel: 'callback', notBefore: soon })).toMatchObject({
+        ok: true,
+        duplicate: true,
+      });
+      expect(await p.request({ type: 'GetInteraction', interactionId: 'cb-1' })).toMatchObject({ interaction: { channel: 'callback', notBefore: soon } });
+      expect(await p.request({ type: 'ConvertToCallback', interactionId: 'cb-1', notBefore: -5 })).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
+      expect(
+        await p.request({ type: 'SubmitInteraction', interaction: { id: 'cb-2', channel: 'voice', queue: 'cbq', notBefore: Date.now() + 40 * 86_400_000 } }),
+      ).toMatchObject({ ok: false, code: 'INVALID_ARGUMENT' });
+      const agent = await connect('/v1/agent', tenant, 'agent', encoding, 'cb-agent');
+      expect(await agent.request({ type: 'SetState', state: 'available' })).toMatchObject({ ok: true });
+      const offer = await agent.nextPush((m) => m.push === 'offer' && m.interactionId === 'cb-1', 5000);
+      expect(offer).toMatchObject({ channel: 'callback', queueId: 'cbq' });
+      expect(Date.now()).toBeGreaterThanOrEqual(soon);
+    });
+
     it('refuses malformed selectors and memberships with typed codes, and stores nothing', async () => {
       const p = await connect('/v1/platform', tenant, 'platform', encoding);
       const refused = [

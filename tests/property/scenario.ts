@@ -138,7 +138,10 @@ export type Action =
       alternatives: Requirement[] | null;
       steps: RelaxationStep[] | null;
       required: { agents: number[]; forMs: number | undefined } | null;
+      /** Scheduled work: held for this long (null: routed at once). */
+      later: number | null;
     }
+  | { k: 'callback'; pick: number; channel: string | null; later: number | null }
   | { k: 'accept' | 'reject' | 'complete' | 'cancel' | 'abandon' | 'transfer' | 'foreign'; pick: number }
   | { k: 'state'; agents: number[]; state: 'available' | 'away' | 'offline' }
   | { k: 'retry' }
@@ -174,6 +177,17 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
         }),
         { nil: null, freq: 6 },
       ),
+      later: fc.option(fc.integer({ min: 1, max: 20_000 }), { nil: null, freq: 6 }),
+    }),
+  },
+  // A waiting interaction becomes a callback: maybe another channel, maybe held.
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('callback' as const),
+      pick: fc.nat(),
+      channel: fc.option(fc.constantFrom(...CHANNELS), { nil: null }),
+      later: fc.option(fc.integer({ min: 1, max: 20_000 }), { nil: null }),
     }),
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('members' as const), on: fc.boolean() }) },
@@ -238,6 +252,7 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
         t === 'RejectOffer' ||
         t === 'CompleteInteraction' ||
         t === 'CancelInteraction' ||
+        t === 'ConvertToCallback' ||
         (t === 'TransferInteraction' && cmd.transferId !== undefined)
           ? cmd
           : null;
@@ -311,12 +326,27 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
                   ...(a.required.forMs ? { requiredForMs: a.required.forMs } : {}),
                 }
               : {}),
+            ...(a.later !== null ? { notBefore: now + a.later } : {}),
           },
         });
         break;
       case 'members':
         step({ type: 'UpsertQueue', queue: { id: 'sales', membersOnly: a.on } });
         break;
+      case 'callback': {
+        const ix = pick(
+          model.live().filter((x) => x.status === 'queued' || x.status === 'offered'),
+          a.pick,
+        );
+        if (ix)
+          step({
+            type: 'ConvertToCallback',
+            interactionId: ix.id,
+            ...(a.channel !== null ? { channel: a.channel } : {}),
+            ...(a.later !== null ? { notBefore: now + a.later } : {}),
+          });
+        break;
+      }
       case 'fanout':
         step({ type: 'UpsertQueue', queue: { id: a.queue, offerFanout: a.n } });
         break;

@@ -21,6 +21,8 @@ export const RejectCode = {
   QUEUE_IN_USE: 'QUEUE_IN_USE',
   /** RemoveSkill: agents or interactions still use it. */
   SKILL_IN_USE: 'SKILL_IN_USE',
+  /** SubmitInteraction: an exception rule of the queue refuses new work now. */
+  QUEUE_REFUSED: 'QUEUE_REFUSED',
 } as const;
 
 export type RejectCode = (typeof RejectCode)[keyof typeof RejectCode];
@@ -29,3 +31,6 @@ export interface Rejection {
   readonly code: RejectCode;
   readonly message: string;
 }
+
+/** The answer to a request repeated after it took effect: it changes nothing (a safe retry). */
+export const REPEATED = { duplicate: true } as const;

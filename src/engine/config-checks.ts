@@ -22,8 +22,11 @@ export function checkRemoveQueue(e: EngineParts, queueId: string, moveTo: string
   if (moveTo === queueId) return reject(RejectCode.INVALID_ARGUMENT, 'moveTo must name another queue');
   const target = moveTo === undefined ? null : e.queues.get(moveTo);
   if (target === undefined) return reject(RejectCode.UNKNOWN_QUEUE, `queue '${moveTo}' is not defined`);
-  for (const other of e.queues.values())
+  for (const other of e.queues.values()) {
     if (other.overflowQueue === queueId) return reject(RejectCode.QUEUE_IN_USE, `queue '${other.id}' overflows into '${queueId}'`);
+    if (other.exceptions.some((r) => r.action.type === 'overflow' && r.action.queue === queueId))
+      return reject(RejectCode.QUEUE_IN_USE, `an exception rule of queue '${other.id}' overflows into '${queueId}'`);
+  }
   for (const a of e.agents.byId.values())
     if (a.profile.queues.has(queueId)) return reject(RejectCode.QUEUE_IN_USE, `agent '${a.id}' lists '${queueId}' in its queues`);
   for (const ix of e.ixs.byId.values())

@@ -59,6 +59,7 @@ function queueSpec(q: Queue): QueueSpec {
     membersOnly: q.membersOnly,
     offerFanout: q.offerFanout,
     reservedIdle: q.reservedIdle,
+    exceptions: q.exceptions,
   };
 }
 

@@ -3,8 +3,8 @@
  *
  *   apply(command, now) → result with events      tick(now) → events      nextDeadline()
  *
- * This file is the state machine: the commands, offers and timer firing. They share state and
- * call each other, so they stay one class, each command ordered by phase: validate (nothing
+ * This file is the state machine: the commands and timer firing. They share state and call each
+ * other, so they stay one class, each command ordered by phase: validate (nothing
  * changed yet) → mutate → emit. What they stand on is one concept per file
  * (docs/architecture.md):
  * - interaction-table.ts, agent-table.ts: the records, by id and slot;
@@ -14,6 +14,7 @@
  * - agent-selection.ts: the agent-selection key; capacity.ts: room and the available heaps;
  * - matching.ts: the best agent for an interaction, the best head for an agent;
  * - settling.ts: restoring I4 after each step (fast paths and batch matching);
+ * - offers.ts: making offers, assignment, and the ways an open offer ends;
  * - waiting.ts: entering a queue, the signature heaps and their cached heads;
  * - preferences.ts: preference windows and agents required by name;
  * - reservation.ts: idle members a queue holds back for its own work (trunk reservation);
@@ -24,44 +25,20 @@
 import { BoundedMap } from '../queues/bounded-map.ts';
 import { IdWindow } from '../queues/id-window.ts';
 import { LinkedLists } from '../queues/linked-list.ts';
-import { removeFrom, removeInOrder } from '../queues/array-removal.ts';
+import { removeFrom } from '../queues/array-removal.ts';
 import { AgentSelection } from './agent-selection.ts';
 import { AgentTable } from './agent-table.ts';
 import { addLoad, leaveHeaps, refreshAgent } from './capacity.ts';
-import { ClosedOffers, offerNumber, type OfferOutcome } from './closed-offers.ts';
-import { RejectCode, type Rejection } from './codes.ts';
+import { ClosedOffers } from './closed-offers.ts';
+import { REPEATED, RejectCode, type Rejection } from './codes.ts';
 import { Deadlines } from './deadlines.ts';
 import type { EngineParts } from './engine-parts.ts';
-import {
-  BAND_ESCALATED,
-  BAND_LATE,
-  BAND_NORMAL,
-  type Agent,
-  type Interaction,
-  type Offer,
-  type ProfileChannel,
-  type Queue,
-  type Signature,
-} from './entities.ts';
+import { BAND_ESCALATED, BAND_LATE, BAND_NORMAL, type Agent, type Interaction, type Offer, type Queue, type Signature } from './entities.ts';
 import { CONFIGURATION_PAGE, configuration, type Configuration } from './configuration.ts';
 import { checkAgentBatch, checkRemoveQueue, checkRemoveSkill } from './config-checks.ts';
 import { explain, type Explanation } from './explain.ts';
-import {
-  InteractionTable,
-  OFFER_SLOT_SPAN,
-  R_ARRIVAL,
-  R_ASSIGNED,
-  R_BAND,
-  R_DECLINED,
-  R_ENTERED,
-  R_ESCALATE,
-  R_LATE,
-  R_MAX_WAIT,
-  R_OFFER_AT,
-  R_PREF_UNTIL,
-  R_SIZE,
-} from './interaction-table.ts';
-import { Matcher, isOpen, openOffer, signaturesOf, wantsOffer } from './matching.ts';
+import { InteractionTable, R_ARRIVAL, R_ASSIGNED, R_BAND, R_DECLINED, R_ESCALATE, R_LATE, R_MAX_WAIT, R_PREF_UNTIL, R_SIZE } from './interaction-table.ts';
+import { Matcher, isOpen, signaturesOf, wantsOffer } from './matching.ts';
 import { resolveOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
 import { newQueue, queueSettings } from './queue-settings.ts';
 import { Ordering } from './ordering.ts';
@@ -80,6 +57,7 @@ import {
   type QueueStats,
 } from './queries.ts';
 import { Preferences } from './preferences.ts';
+import { Offers } from './offers.ts';
 import { Reservation } from './reservation.ts';
 import { Settling } from './settling.ts';
 import { Waiting } from './waiting.ts';
@@ -122,9 +100,6 @@ export type ApplyResult =
 
 const EMPTY: readonly never[] = [];
 
-/** The answer to a request repeated after it took effect: it changes nothing (a safe retry). */
-const REPEATED = { duplicate: true } as const;
-
 type Outcome = Rejection | { readonly duplicate: true; readonly status?: InteractionStatus } | null;
 
 export class Engine {
@@ -144,6 +119,7 @@ export class Engine {
   private readonly prefs: Preferences;
   private readonly waiting: Waiting;
   private readonly reservation: Reservation;
+  private readonly offers: Offers;
   private readonly lists = new LinkedLists();
   private readonly finished: IdWindow<InteractionStatus>;
   private readonly lastAgent: BoundedMap<string, string>;
@@ -167,9 +143,9 @@ export class Engine {
     this.waiting = new Waiting(this.ixs, this.index, this.ordering, this.lists, this.prefs);
     const engine = this;
     this.settling = new Settling(this.ixs, this.agents, this.index, this.ordering, this.matcher, this.prefs, this.reservation, {
-      makeOffer: (ix, a, pc) => this.makeOffer(ix, a, pc),
-      attach: (o, a) => this.attach(o, a),
-      detach: (o) => this.detach(o),
+      makeOffer: (ix, a, pc) => this.offers.makeOffer(ix, a, pc),
+      attach: (o, a) => this.offers.attach(o, a),
+      detach: (o) => this.offers.detach(o),
       emit: (e) => this.emit(e),
       get events() {
         return engine.events;
@@ -177,6 +153,31 @@ export class Engine {
     });
     this.finished = new IdWindow(o.idempotencyMaxEntries, o.idempotencyTtlMs, [...TERMINAL_STATUSES]);
     this.lastAgent = new BoundedMap(o.lastAgentMaxEntries, o.lastAgentTtlMs);
+    const offersHost = {
+      get now() {
+        return engine.now;
+      },
+      emit: (e: EngineEvent) => this.emit(e),
+      endPreference: (ix: Interaction, emitEvent: boolean, requeue: boolean) => this.endPreference(ix, emitEvent, requeue),
+      maxWaitReached: (ix: Interaction) => this.maxWaitReached(ix),
+      pendingAgent: (a: Agent) => this.settling.pendingAgents.push(a),
+      pendingIx: (ix: Interaction) => this.settling.pendingIxs.push(ix),
+    };
+    this.offers = new Offers(
+      this.ixs,
+      this.agents,
+      this.index,
+      this.selection,
+      this.lists,
+      this.deadlines,
+      this.closed,
+      this.waiting,
+      this.prefs,
+      this.reservation,
+      this.lastAgent,
+      o.limits,
+      offersHost,
+    );
     this.parts = {
       options: o,
       queues: this.queues,
@@ -335,9 +336,9 @@ export class Engine {
       case 'CancelInteraction':
         return this.cancel(cmd.interactionId, cmd.reason);
       case 'AcceptOffer':
-        return this.accept(cmd.agentId, cmd.offerId);
+        return this.offers.accept(cmd.agentId, cmd.offerId);
       case 'RejectOffer':
-        return this.rejectOffer(cmd.agentId, cmd.offerId);
+        return this.offers.rejectOffer(cmd.agentId, cmd.offerId);
       case 'CompleteInteraction':
         return this.complete(cmd.agentId, cmd.interactionId);
       case 'EndWrapUp':
@@ -382,7 +383,7 @@ export class Engine {
         for (let h = q.waiting.head; h >= 0; h = this.lists.following(h)) {
           const ix = this.ixs.bySlot[h]!;
           if (ix.status !== 'offered') continue;
-          this.refile(ix);
+          this.offers.refile(ix);
           this.settling.pendingIxs.push(ix);
         }
       if (relink) {
@@ -542,7 +543,7 @@ export class Engine {
         : { type: 'AgentStateChanged', at: this.now, agentId: a.id, from, to, reason },
     );
     if (to !== 'available') {
-      for (const o of a.offers.slice()) if (o.expiresAt !== null) this.closeOffer(o, 'rescinded', 'agent_unavailable');
+      for (const o of a.offers.slice()) if (o.expiresAt !== null) this.offers.closeOffer(o, 'rescinded', 'agent_unavailable');
       if (to === 'offline') this.dropPreferred(a, false);
     } else {
       a.idleSince = this.now;
@@ -660,7 +661,7 @@ export class Engine {
     if (!this.prefs.detach(ix)) return;
     if (emitEvent) this.emit({ type: 'PreferenceWindowEnded', at: this.now, interactionId: ix.id });
     if (requeue && wantsOffer(ix)) {
-      this.refile(ix);
+      this.offers.refile(ix);
       this.settling.pendingIxs.push(ix);
     }
   }
@@ -770,7 +771,7 @@ export class Engine {
       sigs = this.index.signaturesFor(ix.queue, ch, requirementsOfIx(ix));
       if (sigs === null) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxSignatures} distinct requirement signatures`);
     }
-    if (ix.status === 'offered') this.closeOffers(ix, 'converted');
+    if (ix.status === 'offered') this.offers.closeOffers(ix, 'converted');
     this.waiting.pull(ix);
     if (sigs !== null) {
       ix.channel = channel;
@@ -788,7 +789,7 @@ export class Engine {
 
   /** Transfer and overflow: leave the current stage, enter `q` keeping the original arrival. */
   private moveToQueue(ix: Interaction, q: Queue, sigs: Signature[], reason: OfferEndReason): void {
-    if (ix.status === 'offered') this.closeOffers(ix, reason);
+    if (ix.status === 'offered') this.offers.closeOffers(ix, reason);
     else if (ix.status === 'assigned') this.releaseAssignment(ix);
     this.endPreference(ix, false, false);
     this.waiting.pull(ix);
@@ -824,7 +825,7 @@ export class Engine {
     if (ix.status === 'wrap_up') return reject(RejectCode.INVALID_STATE, `interaction '${id}' is already in wrap-up`);
     const stage = ix.status as 'queued' | 'offered' | 'assigned';
     const agentId = ix.agent?.id ?? ix.offer?.agent.id;
-    if (stage === 'offered') this.closeOffers(ix, 'interaction_cancelled');
+    if (stage === 'offered') this.offers.closeOffers(ix, 'interaction_cancelled');
     else if (stage === 'assigned') this.releaseAssignment(ix);
     const type = reason === 'cancelled' ? 'InteractionCancelled' : 'InteractionAbandoned';
     this.emit(
@@ -869,235 +870,7 @@ export class Engine {
     leaveHeaps(a);
   }
 
-  // ───────────────────────────── offers ─────────────────────────────
-
-  private makeOffer(ix: Interaction, a: Agent, pc: ProfileChannel): Offer {
-    const preferred = ix.preferred !== null;
-    // An offer ends a preference window; a requirement by name lasts until assignment.
-    if (ix.preferred !== null && !ix.required) this.endPreference(ix, false, false);
-    this.waiting.pull(ix);
-    const q = ix.queue;
-    // The number carries the interaction's slot (low part), so an accept finds its offer
-    // without a table: ids stay unique because the sequence (high part) never repeats.
-    const number = ++this.ixs.offerSeq * OFFER_SLOT_SPAN + ix.slot;
-    const offer: Offer = {
-      id: `o${number}`,
-      number,
-      ix,
-      agent: a,
-      pc,
-      expiresAt: pc.autoAccept ? null : this.now + q.offerTimeoutMs,
-      offeredAt: this.now,
-      agentKey: this.agents.key[a.slot],
-      preferred,
-    };
-    const first = ix.status === 'queued';
-    if (first) {
-      ix.status = 'offered';
-      ix.offer = offer;
-      q.offered++;
-    } else (ix.open ??= []).push(offer); // multi-offer: one more agent holds it
-    this.attach(offer, a);
-    this.emit({ type: 'InteractionOffered', at: this.now, interactionId: ix.id, agentId: a.id, offerId: offer.id, expiresAt: offer.expiresAt });
-    if (pc.autoAccept) this.assign(offer);
-    else {
-      this.ixs.openOffers++;
-      if (first) {
-        this.ixs.rec[ix.slot * R_SIZE + R_OFFER_AT] = offer.expiresAt!;
-        this.deadlines.armOffer(ix.slot);
-      } else this.armOffers(ix);
-      // Multi-offer: while fewer agents hold it than the fanout, it stays where others find it,
-      // and an agent free now (not only the one freed) may be offered it too.
-      if (q.offerFanout > 1) {
-        this.refile(ix);
-        if (wantsOffer(ix)) this.settling.pendingIxs.push(ix);
-      }
-    }
-    return offer;
-  }
-
-  /**
-   * Puts the interaction in its signature heaps when some agent may still be offered it and no
-   * preference window holds it (queued, or offered to fewer agents than its queue's fanout), or
-   * takes it out. Offered, it is marked so that a holder of its offer passes it by.
-   */
-  private refile(ix: Interaction): void {
-    const want = ix.preferred === null && wantsOffer(ix);
-    const has = this.waiting.has(ix);
-    if (want && !has) {
-      if (ix.status === 'offered') this.ixs.rec[ix.slot * R_SIZE + R_DECLINED] = 1;
-      this.waiting.push(ix);
-    } else if (!want && has) this.waiting.pull(ix);
-  }
-
-  /** Multi-offer: the interaction's offer timer at its earliest open offer's expiry. */
-  private armOffers(ix: Interaction): void {
-    let at = ix.offer!.expiresAt ?? Number.POSITIVE_INFINITY;
-    if (ix.open !== null) for (const o of ix.open) if (o.expiresAt !== null && o.expiresAt < at) at = o.expiresAt;
-    this.ixs.rec[ix.slot * R_SIZE + R_OFFER_AT] = at;
-    this.deadlines.rearmOffer(ix.slot);
-  }
-
-  /** Withdraws every open offer of the interaction (its caller moves or ends it). */
-  private closeOffers(ix: Interaction, reason: OfferEndReason): void {
-    while (ix.status === 'offered') this.closeOffer(ix.offer!, 'rescinded', reason, false);
-  }
-
-  private attach(offer: Offer, a: Agent): void {
-    offer.agent = a;
-    a.offers.push(offer);
-    addLoad(a, offer.pc, 1);
-    // An offer (and the assignment it becomes) holds its profile channel: not collected meanwhile.
-    this.index.member(offer.pc.profile, 1);
-    a.idleSince = this.now;
-    a.lastOfferAt = this.now;
-    this.selection.setKey(a);
-    this.refresh(a);
-  }
-
-  private detach(offer: Offer): void {
-    const a = offer.agent;
-    removeInOrder(a.offers, offer);
-    addLoad(a, offer.pc, -1);
-    this.index.member(offer.pc.profile, -1);
-    this.selection.setKey(a);
-    this.refresh(a);
-  }
-
-  private assign(offer: Offer): void {
-    const ix = offer.ix;
-    // Multi-offer: the first accept takes it; the other holders' offers are withdrawn first.
-    if (ix.open !== null) for (const o of [ix.offer!, ...ix.open]) if (o !== offer) this.closeOffer(o, 'rescinded', 'taken', false);
-    this.waiting.pull(ix);
-    const a = offer.agent;
-    const q = ix.queue;
-    removeInOrder(a.offers, offer);
-    a.assigned.push(ix);
-    if (ix.preferred !== null) this.endPreference(ix, false, false); // a requirement by name is met
-    if (offer.expiresAt !== null) this.ixs.openOffers--;
-    this.deadlines.offerTimers.remove(ix.slot);
-    this.recordClosed(offer, a, 'accepted');
-    q.offered--;
-    this.lists.remove(q.waiting, ix.slot);
-    ix.status = 'assigned';
-    ix.agent = a;
-    const rec = this.ixs.rec;
-    rec[ix.slot * R_SIZE + R_ASSIGNED] = this.now;
-    this.deadlines.ixTimers.remove(ix.slot);
-    q.counters.answered++;
-    const queueWaitMs = this.now - rec[ix.slot * R_SIZE + R_ENTERED];
-    const withinObjective = queueWaitMs <= q.objective.thresholdMs;
-    if (withinObjective) q.counters.answeredWithinThreshold++;
-    if (ix.customerId !== undefined) this.lastAgent.set(ix.customerId, a.id, this.now);
-    this.emit({
-      type: 'InteractionAssigned',
-      at: this.now,
-      interactionId: ix.id,
-      agentId: a.id,
-      offerId: offer.id,
-      queueId: q.id,
-      waitMs: this.now - rec[ix.slot * R_SIZE + R_ARRIVAL],
-      queueWaitMs,
-      withinObjective,
-    });
-  }
-
-  private recordClosed(o: Offer, a: Agent, outcome: OfferOutcome): void {
-    this.closed.record(o.number, a.id, outcome);
-  }
-
-  private findOffer(agentId: string, offerId: string): Offer | Rejection {
-    const L = this.options.limits;
-    const bad = checkId(agentId, 'agent id', L) ?? checkId(offerId, 'offer id', L);
-    if (bad) return bad;
-    const a = this.agents.byId.get(agentId);
-    if (!a) return reject(RejectCode.UNKNOWN_AGENT, `agent '${agentId}' is not defined`);
-    const n = offerNumber(offerId);
-    const holder = n < 0 ? undefined : this.ixs.bySlot[n % OFFER_SLOT_SPAN];
-    const o = holder !== undefined && holder.status === 'offered' ? openOffer(holder, n) : undefined;
-    if (!o) {
-      const closed = this.closed.lookup(offerId);
-      if (closed && closed.agentId === agentId) return reject(RejectCode.OFFER_CLOSED, `offer '${offerId}' is closed (${closed.outcome})`);
-      if (closed) return reject(RejectCode.OFFER_NOT_YOURS, `offer '${offerId}' was not made to agent '${agentId}'`);
-      return reject(RejectCode.UNKNOWN_OFFER, `offer '${offerId}' is not known`);
-    }
-    if (o.agent !== a) return reject(RejectCode.OFFER_NOT_YOURS, `offer '${offerId}' was not made to agent '${agentId}'`);
-    return o;
-  }
-
-  private accept(agentId: string, offerId: string): Outcome {
-    const o = this.findOffer(agentId, offerId);
-    if ('code' in o) return this.repeated(o, offerId, 'accepted');
-    this.assign(o);
-    return null;
-  }
-
-  private rejectOffer(agentId: string, offerId: string): Outcome {
-    const o = this.findOffer(agentId, offerId);
-    if ('code' in o) return this.repeated(o, offerId, 'rejected');
-    this.closeOffer(o, 'rejected');
-    return null;
-  }
-
-  /** An answer to an offer this agent already gave (OFFER_CLOSED by that outcome) is a retry. */
-  private repeated(refused: Rejection, offerId: string, outcome: OfferOutcome): Outcome {
-    return refused.code === RejectCode.OFFER_CLOSED && this.closed.lookup(offerId)?.outcome === outcome ? REPEATED : refused;
-  }
-
-  /**
-   * Ends an open offer without assignment. The agent's capacity is released; unless the caller
-   * is about to move or finish the interaction (`requeue` false), it goes back to its signature
-   * heap at its original key. A rejecting agent is never offered it again.
-   */
-  private closeOffer(o: Offer, outcome: 'rejected' | 'timed_out' | 'rescinded', reason?: OfferEndReason, requeue = true): void {
-    const ix = o.ix;
-    const a = o.agent;
-    this.ixs.openOffers--;
-    this.recordClosed(o, a, outcome);
-    this.detach(o);
-    // Multi-offer: while other agents hold it, it stays offered.
-    const last = ix.open === null;
-    if (last) {
-      this.waiting.pull(ix); // a multi-offer's last: it may be in its heaps, as offered
-      this.deadlines.offerTimers.remove(ix.slot);
-      ix.offer = null;
-      ix.queue.offered--;
-      ix.status = 'queued';
-    } else {
-      if (ix.offer === o) ix.offer = ix.open!.shift()!;
-      else removeInOrder(ix.open!, o);
-      if (ix.open!.length === 0) ix.open = null;
-      this.armOffers(ix);
-    }
-    if (outcome === 'rejected') {
-      (ix.rejectedBy ??= new Set()).add(a);
-      this.ixs.rec[ix.slot * R_SIZE + R_DECLINED] = 1;
-      ix.queue.counters.offersRejected++;
-      this.emit({ type: 'OfferRejected', at: this.now, interactionId: ix.id, agentId: a.id, offerId: o.id });
-      // Every agent it requires declined it: nobody is left to wait for, it routes normally.
-      if (this.prefs.allDeclined(ix)) this.endPreference(ix, true, false);
-    } else if (outcome === 'timed_out') {
-      ix.queue.counters.offersTimedOut++;
-      this.emit({ type: 'OfferTimedOut', at: this.now, interactionId: ix.id, agentId: a.id, offerId: o.id });
-    } else {
-      this.emit({ type: 'OfferRescinded', at: this.now, interactionId: ix.id, agentId: a.id, offerId: o.id, reason: reason! });
-    }
-    this.settling.pendingAgents.push(a);
-    if (!requeue) return;
-    if (!last) {
-      // The others' offers run their course; one more agent may be offered it meanwhile.
-      this.refile(ix);
-      this.settling.pendingIxs.push(ix);
-      return;
-    }
-    if (this.ixs.rec[ix.slot * R_SIZE + R_MAX_WAIT] <= this.now) {
-      this.maxWaitReached(ix);
-      return;
-    }
-    if (ix.preferred === null) this.waiting.push(ix);
-    this.deadlines.arm(ix);
-    this.settling.pendingIxs.push(ix);
-  }
+  // ───────────────────────────── completion ─────────────────────────────
 
   private complete(agentId: string, id: string): Outcome {
     const a = this.agents.byId.get(agentId);
@@ -1187,7 +960,7 @@ export class Engine {
 
   private offerRanOut(o: Offer): void {
     const a = o.agent;
-    this.closeOffer(o, 'timed_out');
+    this.offers.closeOffer(o, 'timed_out');
     if (o.ix.queue.noAnswerAway && a.state === 'available') this.changeState(a, 'away', 'no_answer');
   }
 
@@ -1258,7 +1031,7 @@ export class Engine {
     this.waiting.enter(ix, q, this.now);
     if (offered) {
       q.offered++;
-      this.refile(ix); // multi-offer: by the new queue's fanout
+      this.offers.refile(ix); // multi-offer: by the new queue's fanout
     } else if (ix.preferred === null && ix.heldUntil === 0) this.waiting.push(ix);
   }
 

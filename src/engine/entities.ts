@@ -7,7 +7,7 @@ import type { KeyedHeap } from '../queues/keyed-heap.ts';
 import type { ListHead } from '../queues/linked-list.ts';
 import type { Requirements } from './requirements.ts';
 import type { Clause } from './selectors.ts';
-import type { AgentStateName, InteractionStatus, LabelValue, RelaxationStep, ServiceObjective } from './types.ts';
+import type { AgentStateName, ExceptionRule, InteractionStatus, LabelValue, RelaxationStep, ServiceObjective } from './types.ts';
 
 /** Ordering bands: escalated work outranks everything, late work (missed deadline) ranks last. */
 export const BAND_ESCALATED = 0;
@@ -52,6 +52,8 @@ export interface Queue {
   offerFanout: number;
   /** Trunk reservation: how many of its members it keeps idle for its own work (0: none). */
   reservedIdle: number;
+  /** Exception rules, in order (exceptions.ts). */
+  exceptions: readonly ExceptionRule[];
   /** Its idle members while it reserves (reservation.ts); derived, not in snapshots. */
   readonly idleMembers: Set<Agent>;
   /** Queued and offered interactions, in order of entering this queue. */
@@ -221,4 +223,6 @@ export interface Interaction {
   transferId: string | null;
   /** Scheduled work: held out of routing until then (epoch ms); 0: not held. */
   heldUntil: number;
+  /** Bit i: its queue's exception rule i fired since it entered the queue. */
+  fired: number;
 }

@@ -95,6 +95,7 @@ export class InteractionTable {
       relaxStep: 0,
       transferId: null,
       heldUntil: 0,
+      fired: 0,
     };
     const rec = this.rec;
     const r = slot * R_SIZE;

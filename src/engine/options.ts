@@ -152,7 +152,11 @@ export const QUEUE_DEFAULTS = {
   membersOnly: false,
   offerFanout: 1,
   reservedIdle: 0,
+  exceptions: [] as readonly never[],
 } as const;
+
+/** The most exception rules one queue may have. */
+export const MAX_EXCEPTION_RULES = 8;
 
 /** How far ahead scheduled work may be held (InteractionSpec.notBefore, ConvertToCallback). */
 export const MAX_HOLD_MS = 30 * 24 * 3600_000;

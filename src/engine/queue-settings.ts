@@ -29,6 +29,7 @@ export function queueSettings(spec: QueueSpec, q: Queue | undefined): Settings {
     membersOnly: spec.membersOnly ?? q?.membersOnly ?? QUEUE_DEFAULTS.membersOnly,
     offerFanout: spec.offerFanout ?? q?.offerFanout ?? QUEUE_DEFAULTS.offerFanout,
     reservedIdle: spec.reservedIdle ?? q?.reservedIdle ?? QUEUE_DEFAULTS.reservedIdle,
+    exceptions: spec.exceptions ?? q?.exceptions ?? QUEUE_DEFAULTS.exceptions,
   };
 }
 

@@ -12,6 +12,7 @@ import { signaturesOf } from './matching.ts';
 import { newProfile, signatureKey } from './routing-index.ts';
 import { requirementsOf, type Requirements } from './requirements.ts';
 import { type Clause, toClauses } from './selectors.ts';
+import type { ExceptionRule } from './types.ts';
 import {
   SNAPSHOT_FORMAT,
   type AgentSnapshot,
@@ -29,6 +30,7 @@ type QueueSettings = Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counter
   readonly wrapUpMode: 'timed' | 'manual';
   readonly offerFanout: number;
   readonly reservedIdle: number;
+  readonly exceptions: readonly ExceptionRule[];
 };
 
 /** A queue's settings (not its state), copied: for snapshots, both ways (in queue-settings.ts's field order, so restored and new queues share one shape). */
@@ -49,6 +51,7 @@ function queueSettings(q: Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'co
     membersOnly: q.membersOnly ?? false,
     offerFanout: q.offerFanout ?? 1,
     reservedIdle: q.reservedIdle ?? 0,
+    exceptions: q.exceptions ?? [],
   };
 }
 
@@ -150,6 +153,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       ix.required,
       ix.open === null ? null : ix.open.map(offerSnapshot),
       ix.heldUntil,
+      ix.fired,
     ]);
   }
   return {
@@ -358,6 +362,7 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       relaxStep: x[19],
       transferId: x[20] ?? null,
       heldUntil: x[24] ?? 0,
+      fired: x[25] ?? 0,
     };
     ixs.bySlot[ix.slot] = ix;
     ixs.byId.set(ix.id, ix);

@@ -9,7 +9,7 @@ import type { BoundedMapDump } from '../queues/bounded-map.ts';
 import type { KeyedHeapDump } from '../queues/keyed-heap.ts';
 import type { EngineOptions } from './options.ts';
 import type { Clause } from './selectors.ts';
-import type { AgentStateName, InteractionStatus, LabelValue, Labels, RelaxationStep, Requirement, Selector, ServiceObjective } from './types.ts';
+import type { AgentStateName, ExceptionRule, InteractionStatus, LabelValue, Labels, RelaxationStep, Requirement, Selector, ServiceObjective } from './types.ts';
 
 /**
  * Bumped whenever the layout below changes. A restore reads this format and the ones before it
@@ -42,6 +42,8 @@ export interface QueueSnapshot {
   readonly offerFanout?: number;
   /** Absent before trunk reservation (0). */
   readonly reservedIdle?: number;
+  /** Absent before exception rules (none). */
+  readonly exceptions?: readonly ExceptionRule[];
   readonly waiting: { readonly head: number; readonly tail: number; readonly size: number };
   readonly offered: number;
   readonly counters: Readonly<Record<string, number>>;
@@ -106,7 +108,7 @@ export type OfferSnapshot = [number, number, number, number, number | null, numb
 /**
  * [slot, id, seq, channel, ch, queue, skills, rest of the requirements, signature, status,
  * priority, valueTier, customerId, context, offer, agent, rejectedBy, preferred, relaxation,
- * relaxStep, transferId, other alternatives' signatures, required, other open offers, held until]: the requirements' skills,
+ * relaxStep, transferId, other alternatives' signatures, required, other open offers, held until, exception rules fired]: the requirements' skills,
  * then their labels, selectors and alternatives (in format 1 an exact-match labels record).
  */
 export type InteractionSnapshot = [
@@ -140,6 +142,8 @@ export type InteractionSnapshot = [
   /** Multi-offer: its other open offers (absent: none). */
   (OfferSnapshot[] | null)?,
   /** Scheduled work: held until then (absent or 0: not held). */
+  number?,
+  /** The exception rules that fired for it in its queue, bit per rule (absent: none). */
   number?,
 ];
 

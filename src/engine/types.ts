@@ -116,6 +116,39 @@ export interface QueueSpec {
    * leave fewer idle (0–10,000, default 0).
    */
   readonly reservedIdle?: number;
+  /**
+   * Exception rules (at most 8), in order: when a rule's trigger holds for an interaction of this
+   * queue, its action is taken (see docs/engine.md, Exception rules).
+   */
+  readonly exceptions?: readonly ExceptionRule[];
+}
+
+/** What makes an exception rule fire. */
+export type ExceptionTrigger =
+  /** On submission: at least `threshold` interactions wait in the queue (queued or offered). */
+  | { readonly type: 'queueLength'; readonly threshold: number }
+  /** It has waited `threshold` ms in the queue, queued (not while offered). */
+  | { readonly type: 'waitMs'; readonly threshold: number }
+  /** On submission: its estimated wait is above `threshold` ms (unknown until the queue handled work). */
+  | { readonly type: 'estimatedWaitMs'; readonly threshold: number }
+  /** On submission, and when the last agent who could take it logs out: nobody logged in could take it. */
+  | { readonly type: 'noEligibleAgents' }
+  /** On submission: the queue's service level (0–1) is below `threshold` (unknown until work settled). */
+  | { readonly type: 'serviceLevelBelow'; readonly threshold: number };
+
+/** What a fired exception rule does. */
+export type ExceptionAction =
+  /** Moves it to `queue`, keeping its arrival. */
+  | { readonly type: 'overflow'; readonly queue: string }
+  | { readonly type: 'setPriority'; readonly priority: number }
+  /** Ends it `cancelled`, with `reason` on the event. */
+  | { readonly type: 'cancel'; readonly reason?: string }
+  /** Submission triggers only: the submission is refused (QUEUE_REFUSED) and nothing is created. */
+  | { readonly type: 'refuse' };
+
+export interface ExceptionRule {
+  readonly trigger: ExceptionTrigger;
+  readonly action: ExceptionAction;
 }
 
 /**
@@ -356,6 +389,18 @@ export type EngineEvent =
       readonly queueId: string;
       readonly stage: 'queued' | 'offered' | 'assigned';
       readonly agentId?: string;
+      /** Cancelled by an exception rule: its `reason`. */
+      readonly reason?: string;
+    }
+  /** An exception rule of the queue fired for the interaction (`rule`: its 0-based place in the list). */
+  | {
+      readonly type: 'ExceptionTriggered';
+      readonly at: number;
+      readonly interactionId: string;
+      readonly queueId: string;
+      readonly rule: number;
+      readonly trigger: ExceptionTrigger['type'];
+      readonly action: ExceptionAction['type'];
     }
   | { readonly type: 'InteractionExpired'; readonly at: number; readonly interactionId: string; readonly queueId: string }
   | {

@@ -4,7 +4,16 @@
  * throw.
  */
 import { RejectCode, type Rejection } from './codes.ts';
-import { MAX_HOLD_MS, MAX_LEVEL, MAX_OFFER_FANOUT, MAX_PRIORITY, MAX_QUEUE_LEVEL, MAX_RESERVED_IDLE, type EngineLimits } from './options.ts';
+import {
+  MAX_EXCEPTION_RULES,
+  MAX_HOLD_MS,
+  MAX_LEVEL,
+  MAX_OFFER_FANOUT,
+  MAX_PRIORITY,
+  MAX_QUEUE_LEVEL,
+  MAX_RESERVED_IDLE,
+  type EngineLimits,
+} from './options.ts';
 import { SELECTOR_OPS, operandsOf } from './selectors.ts';
 import type { AgentSpec, CapacitySpec, InteractionSpec, Labels, QueueSpec, Requirement, Selector, SkillLevels } from './types.ts';
 
@@ -190,6 +199,48 @@ export function checkQueueSpec(spec: QueueSpec, queues: ReadonlyMap<string, unkn
     if (b2) return b2;
     if (spec.overflowQueue === spec.id) return reject(RejectCode.INVALID_ARGUMENT, 'a queue cannot overflow into itself');
     if (!queues.has(spec.overflowQueue)) return reject(RejectCode.UNKNOWN_QUEUE, `overflow queue '${spec.overflowQueue}' is not defined`);
+  }
+  return spec.exceptions === undefined ? null : checkExceptions(spec.exceptions, spec.id, queues, L);
+}
+
+/** Exception rules: at most MAX_EXCEPTION_RULES, each a known trigger with its threshold and a known action. */
+function checkExceptions(rules: unknown, queueId: string, queues: ReadonlyMap<string, unknown>, L: EngineLimits): Rejection | null {
+  if (!Array.isArray(rules)) return reject(RejectCode.INVALID_ARGUMENT, 'exceptions must be a list');
+  if (rules.length > MAX_EXCEPTION_RULES) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${MAX_EXCEPTION_RULES} exception rules`);
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i] as { trigger?: Record<string, unknown>; action?: Record<string, unknown> } | null;
+    const what = `exceptions[${i}]`;
+    if (r === null || typeof r !== 'object' || r.trigger === null || typeof r.trigger !== 'object' || r.action === null || typeof r.action !== 'object')
+      return reject(RejectCode.INVALID_ARGUMENT, `${what} must be {trigger, action}`);
+    const t = r.trigger;
+    const a = r.action;
+    const bad =
+      t.type === 'queueLength'
+        ? checkInt(t.threshold, `${what}.trigger.threshold`, 0, 1_000_000)
+        : t.type === 'waitMs' || t.type === 'estimatedWaitMs'
+          ? checkDuration(t.threshold, `${what}.trigger.threshold`)
+          : t.type === 'serviceLevelBelow'
+            ? typeof t.threshold === 'number' && t.threshold > 0 && t.threshold <= 1
+              ? null
+              : reject(RejectCode.INVALID_ARGUMENT, `${what}.trigger.threshold must be in (0, 1]`)
+            : t.type === 'noEligibleAgents'
+              ? null
+              : reject(RejectCode.INVALID_ARGUMENT, `${what}.trigger.type must be queueLength, waitMs, estimatedWaitMs, noEligibleAgents or serviceLevelBelow`);
+    if (bad) return bad;
+    if (a.type === 'overflow') {
+      const b = checkId(a.queue, `${what}.action.queue`, L);
+      if (b) return b;
+      if (a.queue === queueId) return reject(RejectCode.INVALID_ARGUMENT, `${what}: a queue cannot overflow into itself`);
+      if (!queues.has(a.queue as string)) return reject(RejectCode.UNKNOWN_QUEUE, `${what}: queue '${String(a.queue)}' is not defined`);
+    } else if (a.type === 'setPriority') {
+      const b = checkPriority(a.priority);
+      if (b) return b;
+    } else if (a.type === 'cancel') {
+      const b = a.reason === undefined ? null : checkId(a.reason, `${what}.action.reason`, L);
+      if (b) return b;
+    } else if (a.type === 'refuse') {
+      if (t.type === 'waitMs') return reject(RejectCode.INVALID_ARGUMENT, `${what}: refuse applies to submissions only, not to waitMs`);
+    } else return reject(RejectCode.INVALID_ARGUMENT, `${what}.action.type must be overflow, setPriority, cancel or refuse`);
   }
   return null;
 }

@@ -11,7 +11,20 @@ import { IndexedHeap, PositionIndex } from '../queues/indexed-heap.ts';
 import { KeyedHeap } from '../queues/keyed-heap.ts';
 import type { AgentTable } from './agent-table.ts';
 import { BAND_ESCALATED, BAND_NORMAL, type Interaction } from './entities.ts';
-import { R_ARRIVAL, R_BAND, R_ESCALATE, R_LATE, R_MAX_WAIT, R_OFFER_AT, R_PREF_UNTIL, R_SEQ, R_SIZE, type InteractionTable } from './interaction-table.ts';
+import {
+  R_ARRIVAL,
+  R_BAND,
+  R_ENTERED,
+  R_ESCALATE,
+  R_LATE,
+  R_MAX_WAIT,
+  R_OFFER_AT,
+  R_PREF_UNTIL,
+  R_SEQ,
+  R_SIZE,
+  type InteractionTable,
+} from './interaction-table.ts';
+import { nextWaitDue } from './exceptions.ts';
 
 export class Deadlines {
   readonly ixTimerPos = new PositionIndex();
@@ -74,6 +87,10 @@ export class Deadlines {
       if (band !== BAND_ESCALATED && rec[r + R_ESCALATE] < t) t = rec[r + R_ESCALATE];
       if (ix.status === 'queued' && rec[r + R_MAX_WAIT] < t) t = rec[r + R_MAX_WAIT];
       if (ix.heldUntil !== 0 && ix.heldUntil < t) t = ix.heldUntil;
+      if (ix.status === 'queued' && ix.queue.exceptions.length > 0) {
+        const due = nextWaitDue(ix.queue, ix.fired, rec[r + R_ENTERED]);
+        if (due < t) t = due;
+      }
     }
     if (t === Number.POSITIVE_INFINITY) {
       this.ixTimers.remove(ix.slot);

@@ -33,12 +33,24 @@ import { ClosedOffers } from './closed-offers.ts';
 import { REPEATED, RejectCode, type Rejection } from './codes.ts';
 import { Deadlines } from './deadlines.ts';
 import type { EngineParts } from './engine-parts.ts';
-import { BAND_ESCALATED, BAND_LATE, BAND_NORMAL, type Agent, type Interaction, type Offer, type Queue, type Signature } from './entities.ts';
+import { BAND_ESCALATED, BAND_LATE, BAND_NORMAL, type Agent, type Interaction, type Offer, type Profile, type Queue, type Signature } from './entities.ts';
 import { CONFIGURATION_PAGE, configuration, type Configuration } from './configuration.ts';
 import { checkAgentBatch, checkRemoveQueue, checkRemoveSkill } from './config-checks.ts';
 import { explain, type Explanation } from './explain.ts';
-import { InteractionTable, R_ARRIVAL, R_ASSIGNED, R_BAND, R_DECLINED, R_ESCALATE, R_LATE, R_MAX_WAIT, R_PREF_UNTIL, R_SIZE } from './interaction-table.ts';
-import { Matcher, isOpen, signaturesOf, wantsOffer } from './matching.ts';
+import {
+  InteractionTable,
+  R_ARRIVAL,
+  R_ASSIGNED,
+  R_BAND,
+  R_DECLINED,
+  R_ENTERED,
+  R_ESCALATE,
+  R_LATE,
+  R_MAX_WAIT,
+  R_PREF_UNTIL,
+  R_SIZE,
+} from './interaction-table.ts';
+import { Matcher, eligibleProfile, isOpen, signaturesOf, wantsOffer } from './matching.ts';
 import { resolveOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
 import { newQueue, queueSettings } from './queue-settings.ts';
 import { Ordering } from './ordering.ts';
@@ -57,6 +69,7 @@ import {
   type QueueStats,
 } from './queries.ts';
 import { Preferences } from './preferences.ts';
+import { dueWaitRules, entryFacts, entryRules, noEligibleRules } from './exceptions.ts';
 import { Offers } from './offers.ts';
 import { Reservation } from './reservation.ts';
 import { Settling } from './settling.ts';
@@ -162,6 +175,7 @@ export class Engine {
       maxWaitReached: (ix: Interaction) => this.maxWaitReached(ix),
       pendingAgent: (a: Agent) => this.settling.pendingAgents.push(a),
       pendingIx: (ix: Interaction) => this.settling.pendingIxs.push(ix),
+      waitExceptions: (ix: Interaction) => ix.queue.exceptions.length > 0 && this.waitExceptions(ix),
     };
     this.offers = new Offers(
       this.ixs,
@@ -369,13 +383,16 @@ export class Engine {
     const L = this.options.limits;
     const bad = checkQueueSpec(spec, this.queues, L);
     if (bad) return bad;
+    let newRules: Queue | null = null;
     let q = this.queues.get(spec.id);
     if (!q && this.queues.size >= L.maxQueues) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxQueues} queues`);
     if (q) {
       const relink = q.membersOnly !== (spec.membersOnly ?? q.membersOnly);
       const fanout = q.offerFanout;
       const reserved = q.reservedIdle;
+      const rules = q.exceptions;
       Object.assign(q, queueSettings(spec, q));
+      if (q.exceptions !== rules) newRules = q;
       // Who is held back for which queue changed: counted again, and every idle agent looks again.
       if (q.reservedIdle !== reserved) this.reservation.rebuild(this.agents.byId.values(), this.index.profileList, true);
       // A new fanout: offered work is offered to more agents, or no more (open offers run their course).
@@ -398,6 +415,7 @@ export class Engine {
       if (q.reservedIdle > 0) this.reservation.rebuild(this.agents.byId.values(), this.index.profileList, true);
     }
     this.emit({ type: 'QueueUpserted', at: this.now, queueId: spec.id });
+    if (newRules !== null) this.newExceptionRules(newRules);
     return null;
   }
 
@@ -506,10 +524,11 @@ export class Engine {
       return reject(RejectCode.AGENT_BUSY, `agent '${agentId}' has open offers, assignments or wrap-up`);
     this.leaveHeaps(a);
     this.dropPreferred(a, true);
-    if (a.state !== 'offline') a.profile.staffed--;
+    const left = a.state !== 'offline' && --a.profile.staffed === 0;
     this.index.member(a.profile, -1);
     this.agents.remove(a);
     this.emit({ type: 'AgentRemoved', at: this.now, agentId });
+    if (left) this.noEligibleLeft(a.profile);
     return null;
   }
 
@@ -551,6 +570,7 @@ export class Engine {
       this.settling.pendingAgents.push(a);
     }
     this.refresh(a);
+    if (to === 'offline' && from !== 'offline' && a.profile.staffed === 0) this.noEligibleLeft(a.profile);
   }
 
   private endWrapUpCommand(agentId: string): Rejection | null {
@@ -619,6 +639,14 @@ export class Engine {
     const req = keep ? requirementsOf(spec) : null;
     const sigs = req !== null ? index.signaturesFor(q, chIdx, req) : index.signatureOfSpec(q, chIdx, spec);
     if (!sigs) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxSignatures} distinct requirement signatures`);
+    // Exception rules read on submission; a refusal creates nothing.
+    const sigList = Array.isArray(sigs) ? sigs : [sigs];
+    const fires = q.exceptions.length === 0 ? (EMPTY as readonly number[]) : entryRules(q, () => entryFacts(q, sigList));
+    const last = fires.length === 0 ? null : q.exceptions[fires[fires.length - 1]];
+    if (last !== null && last.action.type === 'refuse') {
+      index.unused(sigList);
+      return reject(RejectCode.QUEUE_REFUSED, `queue '${q.id}' refuses new work (exception rule ${fires[fires.length - 1]}: ${last.trigger.type})`);
+    }
 
     const ix = this.ixs.create(spec, q, chIdx, req, Array.isArray(sigs) ? sigs[0] : sigs, this.now);
     this.waiting.setSignatures(ix, sigs, false);
@@ -646,7 +674,74 @@ export class Engine {
     else if (hold === 0) this.waiting.push(ix);
     this.deadlines.arm(ix);
     this.settling.pendingIxs.push(ix);
+    for (const i of fires) if (this.ixs.alive(ix) && ix.queue === q) this.fireException(ix, i);
     return null;
+  }
+
+  /**
+   * Exception rule `i` of the interaction's queue fired: it is marked (once per stay in the
+   * queue), reported, and its action taken. An overflow whose signatures would pass the limit
+   * leaves it where it is.
+   */
+  private fireException(ix: Interaction, i: number): void {
+    const q = ix.queue;
+    const { trigger, action } = q.exceptions[i];
+    ix.fired |= 1 << i;
+    this.emit({ type: 'ExceptionTriggered', at: this.now, interactionId: ix.id, queueId: q.id, rule: i, trigger: trigger.type, action: action.type });
+    if (action.type === 'setPriority') {
+      if (action.priority === ix.priority) return;
+      ix.priority = action.priority;
+      this.waiting.rekey(ix, this.ixs.rec[ix.slot * R_SIZE + R_BAND], null);
+    } else if (action.type === 'overflow') {
+      const target = this.queues.get(action.queue);
+      const sigs = target ? this.index.signaturesFor(target, ix.ch, requirementsOfIx(ix)) : null;
+      if (!target || !sigs) return;
+      q.counters.overflowed++;
+      this.moveToQueue(ix, target, sigs, 'interaction_transferred');
+      this.emit({ type: 'InteractionOverflowed', at: this.now, interactionId: ix.id, fromQueue: q.id, toQueue: target.id });
+    } else if (action.type === 'cancel') this.cancel(ix.id, 'cancelled', action.reason ?? 'exception');
+  }
+
+  /**
+   * A queue's exception rules were replaced: its waiting work starts over with the new list (no
+   * rule counts as fired), and waitMs rules already due fire now.
+   */
+  private newExceptionRules(q: Queue): void {
+    const waiting: Interaction[] = [];
+    for (let h = q.waiting.head; h >= 0; h = this.lists.following(h)) waiting.push(this.ixs.bySlot[h]!);
+    for (const ix of waiting) {
+      ix.fired = 0;
+      if (ix.status === 'queued' && q.exceptions.length > 0 && this.waitExceptions(ix)) continue;
+      this.deadlines.arm(ix);
+    }
+  }
+
+  /** Its queue's waitMs rules due now, in order; true when one moved or ended it. */
+  private waitExceptions(ix: Interaction): boolean {
+    const q = ix.queue;
+    for (const i of dueWaitRules(q, ix.fired, this.ixs.rec[ix.slot * R_SIZE + R_ENTERED], this.now)) {
+      this.fireException(ix, i);
+      if (!this.ixs.alive(ix) || ix.queue !== q) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The last logged-in agent of profile `p` logged out or left: waiting work it could take that
+   * nobody logged in can take now fires its queue's noEligibleAgents rules.
+   */
+  private noEligibleLeft(p: Profile): void {
+    for (const q of this.queues.values()) {
+      const rules = q.exceptions.length === 0 ? EMPTY : noEligibleRules(q);
+      if (rules.length === 0) continue;
+      const hit: Interaction[] = [];
+      for (let h = q.waiting.head; h >= 0; h = this.lists.following(h)) {
+        const ix = this.ixs.bySlot[h]!;
+        if (ix.status === 'queued' && eligibleProfile(ix, p) && !this.anyStaffed(ix)) hit.push(ix);
+      }
+      for (const ix of hit)
+        for (const i of rules) if ((ix.fired & (1 << i)) === 0 && this.ixs.alive(ix) && ix.queue === q && ix.status === 'queued') this.fireException(ix, i);
+    }
   }
 
   /** Only `agents` may take the interaction, for `forMs` (undefined: for ever); it leaves the heaps meanwhile. */
@@ -779,7 +874,11 @@ export class Engine {
       this.waiting.setSignatures(ix, sigs);
     }
     if (hold !== 0) this.waiting.hold(ix, hold);
-    else ix.heldUntil = 0;
+    else if (ix.heldUntil !== 0) {
+      // Its hold lifted: it enters the queue now.
+      this.waiting.hold(ix, this.now);
+      ix.heldUntil = 0;
+    }
     this.emit({ type: 'InteractionConverted', at: this.now, interactionId: ix.id, channel, notBefore: hold === 0 ? null : hold });
     if (ix.preferred === null && wantsOffer(ix)) this.waiting.push(ix);
     this.deadlines.arm(ix);
@@ -796,6 +895,7 @@ export class Engine {
     this.lists.remove(ix.queue.waiting, ix.slot);
     ix.status = 'queued';
     ix.rejectedBy = null;
+    ix.fired = 0; // the new queue's exception rules
     this.ixs.rec[ix.slot * R_SIZE + R_DECLINED] = 0;
     this.waiting.setSignatures(ix, sigs);
     this.waiting.enter(ix, q, this.now);
@@ -817,7 +917,7 @@ export class Engine {
     this.settling.pendingAgents.push(a);
   }
 
-  private cancel(id: string, reason: 'cancelled' | 'abandoned'): Outcome {
+  private cancel(id: string, reason: 'cancelled' | 'abandoned', exceptionReason?: string): Outcome {
     if (reason !== 'cancelled' && reason !== 'abandoned') return reject(RejectCode.INVALID_ARGUMENT, 'reason must be cancelled or abandoned');
     const ix = this.ixs.byId.get(id);
     // A repeated cancel of what it already ended changes nothing (within the idempotency window).
@@ -828,11 +928,15 @@ export class Engine {
     if (stage === 'offered') this.offers.closeOffers(ix, 'interaction_cancelled');
     else if (stage === 'assigned') this.releaseAssignment(ix);
     const type = reason === 'cancelled' ? 'InteractionCancelled' : 'InteractionAbandoned';
-    this.emit(
-      agentId === undefined
-        ? { type, at: this.now, interactionId: id, queueId: ix.queue.id, stage }
-        : { type, at: this.now, interactionId: id, queueId: ix.queue.id, stage, agentId },
-    );
+    this.emit({
+      type,
+      at: this.now,
+      interactionId: id,
+      queueId: ix.queue.id,
+      stage,
+      ...(agentId === undefined ? {} : { agentId }),
+      ...(exceptionReason === undefined ? {} : { reason: exceptionReason }),
+    });
     if (stage !== 'assigned') ix.queue.counters[reason]++;
     else if (reason === 'cancelled') ix.queue.counters.cancelled++;
     this.finish(ix, reason);
@@ -986,6 +1090,7 @@ export class Engine {
       this.waiting.rekey(ix, BAND_LATE, null);
       this.emit({ type: 'InteractionReclassified', at: now, interactionId: ix.id, band: 'late' });
     }
+    if (ix.status === 'queued' && ix.queue.exceptions.length > 0 && this.waitExceptions(ix)) return;
     if (rec[r + R_MAX_WAIT] <= now && ix.status === 'queued') {
       this.maxWaitReached(ix);
       return;
@@ -1029,6 +1134,8 @@ export class Engine {
     if (offered) ix.queue.offered--;
     this.waiting.setSignatures(ix, sigs);
     this.waiting.enter(ix, q, this.now);
+    ix.fired = 0; // the new queue's exception rules
+    if (ix.heldUntil !== 0) this.waiting.hold(ix, ix.heldUntil);
     if (offered) {
       q.offered++;
       this.offers.refile(ix); // multi-offer: by the new queue's fanout

@@ -9,7 +9,7 @@
  * - waitMs rules fire when the interaction has waited their threshold in the queue, queued.
  * - noEligibleAgents rules fire again when the last logged-in agent who could take it logs out.
  */
-import type { Queue } from './entities.ts';
+import type { Queue, Signature } from './entities.ts';
 import type { ExceptionAction, ExceptionRule } from './types.ts';
 
 /** What the submission triggers read; null where it is unknown (the trigger then does not hold). */
@@ -88,4 +88,29 @@ export function noEligibleRules(q: Queue): number[] {
   const out: number[] = [];
   for (let i = 0; i < q.exceptions.length; i++) if (q.exceptions[i].trigger.type === 'noEligibleAgents') out.push(i);
   return out;
+}
+
+/**
+ * The facts a submission's triggers read, for work of signatures `sigs` arriving in `q`: the
+ * estimated wait is (queued ahead + 1) × the queue's average handle time ÷ the logged-in agents
+ * of its eligible profiles, unknown until the queue handled work; the service level is answered
+ * within the threshold ÷ answered, abandoned and expired, unknown until any settled.
+ */
+export function entryFacts(q: Queue, sigs: readonly Signature[]): EntryFacts {
+  let staffed = 0;
+  const seen = new Set<number>();
+  for (const sig of sigs)
+    for (const pc of sig.pcs)
+      if (!seen.has(pc.profile.id)) {
+        seen.add(pc.profile.id);
+        staffed += pc.profile.staffed;
+      }
+  const c = q.counters;
+  const settled = c.answered + c.abandoned + c.expired;
+  return {
+    waiting: q.waiting.size,
+    estimatedWaitMs: c.handled > 0 && staffed > 0 ? ((q.waiting.size - q.offered + 1) * (c.handleMsTotal / c.handled)) / staffed : null,
+    serviceLevel: settled === 0 ? null : c.answeredWithinThreshold / settled,
+    noneEligible: staffed === 0,
+  };
 }

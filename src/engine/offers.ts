@@ -36,6 +36,8 @@ export interface OffersHost {
   /** Matches the agent, or the interaction, again before the call returns. */
   pendingAgent(a: Agent): void;
   pendingIx(ix: Interaction): void;
+  /** Its queue's waitMs exception rules due now, once it waits queued again; true when one moved or ended it. */
+  waitExceptions(ix: Interaction): boolean;
 }
 
 export class Offers {
@@ -281,6 +283,7 @@ export class Offers {
       this.host.pendingIx(ix);
       return;
     }
+    if (this.host.waitExceptions(ix)) return;
     if (this.ixs.rec[ix.slot * R_SIZE + R_MAX_WAIT] <= this.host.now) {
       this.host.maxWaitReached(ix);
       return;

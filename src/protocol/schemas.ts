@@ -5,7 +5,7 @@
  * engine checks its configured limits again.
  */
 import { z } from 'zod';
-import { DEFAULT_LIMITS, MAX_OFFER_FANOUT, MAX_QUEUE_LEVEL, MAX_RESERVED_IDLE } from '../engine/options.ts';
+import { DEFAULT_LIMITS, MAX_EXCEPTION_RULES, MAX_OFFER_FANOUT, MAX_QUEUE_LEVEL, MAX_RESERVED_IDLE } from '../engine/options.ts';
 import { OPERANDS_RULE, SELECTOR_OPS, operandsFit } from '../engine/selectors.ts';
 import { ProtocolCode } from './codes.ts';
 import { compileSchema, type Predicate } from './compiled-schema.ts';
@@ -77,6 +77,23 @@ export const AgentSpec = z.strictObject({
   queues: bounded(z.record(Id, QueueMembership), L.maxQueuesPerAgent, 'queues').optional(),
 });
 
+/** An exception rule of a queue (docs/engine.md, Exception rules). */
+const ExceptionRule = z.strictObject({
+  trigger: z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('queueLength'), threshold: z.number().int().min(0).max(1_000_000) }),
+    z.strictObject({ type: z.literal('waitMs'), threshold: Duration }),
+    z.strictObject({ type: z.literal('estimatedWaitMs'), threshold: Duration }),
+    z.strictObject({ type: z.literal('noEligibleAgents') }),
+    z.strictObject({ type: z.literal('serviceLevelBelow'), threshold: z.number().gt(0).max(1) }),
+  ]),
+  action: z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('overflow'), queue: Id }),
+    z.strictObject({ type: z.literal('setPriority'), priority: Priority }),
+    z.strictObject({ type: z.literal('cancel'), reason: Id.optional() }),
+    z.strictObject({ type: z.literal('refuse') }),
+  ]),
+});
+
 export const QueueSpec = z.strictObject({
   id: Id,
   serviceObjective: z
@@ -102,6 +119,7 @@ export const QueueSpec = z.strictObject({
   wrapUpMode: z.enum(['timed', 'manual']).optional(),
   offerFanout: z.number().int().min(1).max(MAX_OFFER_FANOUT).optional(),
   reservedIdle: z.number().int().min(0).max(MAX_RESERVED_IDLE).optional(),
+  exceptions: z.array(ExceptionRule).max(MAX_EXCEPTION_RULES).optional(),
 });
 
 /** A time on the server's clock: epoch milliseconds (the engine bounds how far ahead). */

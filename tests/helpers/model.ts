@@ -4,7 +4,18 @@
  * nothing of signatures, profiles or heaps: eligibility (membership, skills, labels, selectors)
  * and agent-side queue levels are computed here from the specs alone.
  */
-import type { AgentSpec, Command, EngineEvent, InteractionSpec, Labels, LabelValue, Requirement, Selector, SkillLevels } from '../../src/index.ts';
+import type {
+  AgentSpec,
+  Command,
+  EngineEvent,
+  ExceptionRule,
+  InteractionSpec,
+  Labels,
+  LabelValue,
+  Requirement,
+  Selector,
+  SkillLevels,
+} from '../../src/index.ts';
 
 /** An interaction's requirements as they stand: a common part and its alternatives (each added to it). */
 export interface ModelReq {
@@ -53,6 +64,8 @@ export interface ModelIx {
   heldUntil: number;
   /** When its preference window started (arrival, or the end of its hold). */
   windowFrom: number;
+  /** Its queue's exception rules that fired since it entered the queue. */
+  fired: Set<number>;
 }
 
 export interface ModelOffer {
@@ -82,6 +95,12 @@ export class Model {
   readonly fanout = new Map<string, number>();
   /** Each queue's trunk reservation: idle members held back for it (absent: 0). */
   readonly reservedIdle = new Map<string, number>();
+  /** Each queue's exception rules (absent: none). */
+  readonly exceptions = new Map<string, readonly ExceptionRule[]>();
+  /** What the exception rules predict for the submission being observed: rules fired in order (null: unpredictable). */
+  private predicted: number[] | null = null;
+  /** The agents that logged out in the call being observed (for noEligibleAgents). */
+  private loggedOut: ModelAgent[] = [];
   /** Interactions whose other offers were rescinded as `taken` in the current call: each must be assigned by its end. */
   private taken = new Set<string>();
 
@@ -92,15 +111,76 @@ export class Model {
   }
 
   /** Folds one accepted command and its events into the model, checking transitions. */
-  observe(cmd: Command, events: readonly EngineEvent[], ok: boolean, duplicate: boolean): void {
+  observe(cmd: Command, events: readonly EngineEvent[], ok: boolean, duplicate: boolean, code?: string): void {
+    // Exception rules read on submission, predicted from the state before it (the timers the
+    // call fires first are its own events: the prediction is made when its InteractionQueued comes).
+    this.predicted = null;
+    this.loggedOut = [];
+    const refusing = cmd.type === 'SubmitInteraction' && !ok && code === 'QUEUE_REFUSED';
+    if (refusing) {
+      const p = this.predictEntry(cmd.interaction);
+      if (p !== null && (p.length === 0 || this.exceptions.get(cmd.interaction.queue)![p[p.length - 1]].action.type !== 'refuse'))
+        this.fail(`${cmd.interaction.id} refused (QUEUE_REFUSED) but no refusing rule holds (${JSON.stringify(p)})`);
+    }
     if (ok && cmd.type === 'SubmitInteraction' && !duplicate) {
       const s = cmd.interaction;
       this.accepted.add(s.id);
     }
     for (const e of events) this.event(cmd, e);
+    if (cmd.type === 'SubmitInteraction' && ok && !duplicate && this.predicted !== null) {
+      const id = cmd.interaction.id;
+      const fired = events.flatMap((e) =>
+        e.type === 'ExceptionTriggered' && e.interactionId === id && e.trigger !== 'waitMs' && e.queueId === cmd.interaction.queue ? [e.rule] : [],
+      );
+      if (JSON.stringify(fired) !== JSON.stringify(this.predicted))
+        this.fail(`${id}: exception rules fired on submission ${JSON.stringify(fired)}, predicted ${JSON.stringify(this.predicted)}`);
+    }
+    // noEligibleAgents: the last logged-in agent who could take waiting work logged out.
+    for (const ix of this.ixs.values()) {
+      if (ix.status !== 'queued' || this.loggedOut.length === 0) continue;
+      const rules = this.exceptions.get(ix.queue) ?? [];
+      for (let i = 0; i < rules.length; i++) {
+        if (rules[i].trigger.type !== 'noEligibleAgents' || ix.fired.has(i)) continue;
+        if (this.loggedOut.some((a) => this.eligible(a, ix)) && !this.anyStaffedEligible(ix))
+          this.fail(`${ix.id}: its last eligible agent logged out, noEligibleAgents rule ${i} did not fire`);
+      }
+    }
     // Multi-offer: `taken` means another agent's accept assigned it, in the same call.
     for (const id of this.taken) if (this.ixs.get(id)?.status !== 'assigned') this.fail(`${id}: offers rescinded as taken, but not assigned`);
     this.taken.clear();
+  }
+
+  /** Is any agent logged in (not offline) eligible for `ix`? */
+  anyStaffedEligible(ix: ModelIx): boolean {
+    for (const a of this.agents.values()) if (a.state !== 'offline' && this.eligible(a, ix)) return true;
+    return false;
+  }
+
+  /**
+   * The exception rules a submission of `spec` fires, from the current state: every submission
+   * rule that holds, in order, up to the first that ends or moves it; null when a rule depends on
+   * what the model does not keep (estimated wait, service level).
+   */
+  predictEntry(spec: InteractionSpec): number[] | null {
+    const rules = this.exceptions.get(spec.queue) ?? [];
+    const out: number[] = [];
+    const probe = {
+      spec,
+      queue: spec.queue,
+      req: { skills: spec.skills, labels: spec.labels, selectors: spec.selectors, alternatives: spec.alternatives },
+    } as ModelIx;
+    for (let i = 0; i < rules.length; i++) {
+      const t = rules[i].trigger;
+      if (t.type === 'waitMs') continue;
+      if (t.type === 'estimatedWaitMs' || t.type === 'serviceLevelBelow') return null;
+      let waiting = 0;
+      for (const x of this.ixs.values()) if (x.queue === spec.queue && (x.status === 'queued' || x.status === 'offered')) waiting++;
+      const holds = t.type === 'queueLength' ? waiting >= t.threshold : !this.anyStaffedEligible(probe);
+      if (!holds) continue;
+      out.push(i);
+      if (rules[i].action.type !== 'setPriority') break;
+    }
+    return out;
   }
 
   /** The queue's fanout: how many open offers one interaction may have. */
@@ -148,6 +228,11 @@ export class Model {
         }
         if (cmd.type === 'UpsertQueue' && cmd.queue.offerFanout !== undefined) this.fanout.set(cmd.queue.id, cmd.queue.offerFanout);
         if (cmd.type === 'UpsertQueue' && cmd.queue.reservedIdle !== undefined) this.reservedIdle.set(cmd.queue.id, cmd.queue.reservedIdle);
+        if (cmd.type === 'UpsertQueue' && cmd.queue.exceptions !== undefined) {
+          // A new rule list: the queue's waiting work starts over with it.
+          this.exceptions.set(cmd.queue.id, cmd.queue.exceptions);
+          for (const ix of this.ixs.values()) if (ix.queue === cmd.queue.id) ix.fired.clear();
+        }
         break;
       }
       case 'AgentUpserted': {
@@ -164,6 +249,13 @@ export class Model {
         // I6: one idempotency id, one interaction.
         if (this.ixs.has(e.interactionId)) this.fail(`I6: ${e.interactionId} queued twice`);
         const spec = (cmd as Extract<Command, { type: 'SubmitInteraction' }>).interaction;
+        this.predicted = this.predictEntry(spec);
+        if (
+          this.predicted !== null &&
+          this.predicted.length > 0 &&
+          (this.exceptions.get(spec.queue) ?? [])[this.predicted[this.predicted.length - 1]].action.type === 'refuse'
+        )
+          this.fail(`${spec.id} accepted, but a refusing exception rule holds`);
         this.ixs.set(e.interactionId, {
           id: e.interactionId,
           spec,
@@ -177,8 +269,10 @@ export class Model {
           offers: new Map(),
           rejectedBy: new Set(),
           arrival: e.at,
-          entered: e.at,
+          // Held work enters its queue when released.
+          entered: e.notBefore ?? e.at,
           heldUntil: e.notBefore ?? 0,
+          fired: new Set(),
           windowFrom: e.notBefore ?? e.at,
         });
         break;
@@ -194,7 +288,25 @@ export class Model {
         if (ix.offers.size > 0 || (ix.status !== 'queued' && ix.status !== 'offered'))
           this.fail(`${ix.id} converted while ${ix.status} with ${ix.offers.size} open offers`);
         ix.spec = { ...ix.spec, channel: e.channel };
+        // A hold starts its wait in queue over (at its end), and so does lifting one.
+        if (e.notBefore !== null) ix.entered = e.notBefore;
+        else if (ix.heldUntil !== 0) ix.entered = e.at;
         ix.heldUntil = e.notBefore ?? 0;
+        break;
+      }
+      case 'ExceptionTriggered': {
+        const ix = this.ix(e.interactionId);
+        const rule = (this.exceptions.get(ix.queue) ?? [])[e.rule];
+        if (!rule || e.queueId !== ix.queue || rule.trigger.type !== e.trigger || rule.action.type !== e.action) {
+          this.fail(`${ix.id}: exception ${e.rule} of ${e.queueId} (${e.trigger}/${e.action}) is not its queue ${ix.queue}'s rule`);
+          break;
+        }
+        if (ix.fired.has(e.rule)) this.fail(`${ix.id}: exception rule ${e.rule} of ${ix.queue} fired twice`);
+        ix.fired.add(e.rule);
+        const t = rule.trigger;
+        if (t.type === 'waitMs' && (ix.status !== 'queued' || e.at < ix.entered + t.threshold))
+          this.fail(`${ix.id}: waitMs ${t.threshold} fired at ${e.at} while ${ix.status}, entered ${ix.entered}`);
+        if (t.type === 'noEligibleAgents' && this.anyStaffedEligible(ix)) this.fail(`${ix.id}: noEligibleAgents fired while an eligible agent is logged in`);
         break;
       }
       case 'InteractionOffered': {
@@ -291,7 +403,8 @@ export class Model {
         ix.status = 'queued';
         ix.agent = null;
         ix.queue = e.toQueue;
-        ix.entered = e.at;
+        ix.entered = ix.heldUntil || e.at;
+        ix.fired.clear();
         ix.rejectedBy.clear();
         ix.required = null;
         if (e.type === 'InteractionTransferred') {
@@ -319,7 +432,8 @@ export class Model {
         if (st.queue !== undefined && st.queue !== ix.queue) {
           if (e.toQueue !== st.queue) this.fail(`${ix.id} relaxed into ${e.toQueue}, step says ${st.queue}`);
           ix.queue = st.queue;
-          ix.entered = e.at;
+          ix.entered = ix.heldUntil || e.at;
+          ix.fired.clear();
         }
         break;
       }
@@ -327,6 +441,7 @@ export class Model {
         const a = this.agent(e.agentId);
         if (a.state !== e.from) this.fail(`${e.agentId} changed from ${e.from} but was ${a.state}`);
         a.state = e.to;
+        if (e.to === 'offline') this.loggedOut.push(a);
         break;
       }
       case 'AgentRemoved':
@@ -436,8 +551,17 @@ export class Model {
     return this.units(a, !cap.interruptible) + cap.cost <= a.spec.capacity!.total;
   }
 
-  /** I3 and I4 over the whole model at time `now`. */
+  /** I3 and I4 over the whole model at time `now`, and no waitMs exception rule overdue. */
   checkState(now: number): void {
+    for (const ix of this.ixs.values()) {
+      if (ix.status !== 'queued') continue;
+      const rules = this.exceptions.get(ix.queue) ?? [];
+      for (let i = 0; i < rules.length; i++) {
+        const t = rules[i].trigger;
+        if (t.type === 'waitMs' && !ix.fired.has(i) && ix.entered + t.threshold <= now)
+          this.fail(`${ix.id}: waitMs rule ${i} (${t.threshold}) overdue at ${now}, entered ${ix.entered}`);
+      }
+    }
     for (const [id, a] of this.agents) {
       const cap = a.spec.capacity!;
       for (const ch of Object.keys(cap.channels)) if (this.count(a, ch) > cap.channels[ch].max) this.fail(`I3: ${id} over ${ch} maximum`);

@@ -248,6 +248,39 @@ for (const encoding of ['json', 'msgpack'] as const) {
       expect(Date.now()).toBeGreaterThanOrEqual(soon);
     });
 
+    it('exception rules: a full queue refuses a submission with QUEUE_REFUSED, malformed rules are refused', async () => {
+      const p = await connect('/v1/platform', tenant, 'platform', encoding);
+      expect(
+        await p.request({
+          type: 'UpsertQueue',
+          queue: {
+            id: 'full',
+            exceptions: [
+              { trigger: { type: 'queueLength', threshold: 1 }, action: { type: 'refuse' } },
+              { trigger: { type: 'waitMs', threshold: 600_000 }, action: { type: 'cancel', reason: 'too_long' } },
+            ],
+          },
+        }),
+      ).toMatchObject({ ok: true });
+      expect(await p.request({ type: 'SubmitInteraction', interaction: { id: 'full-1', channel: 'voice', queue: 'full' } })).toMatchObject({ ok: true });
+      expect(await p.request({ type: 'SubmitInteraction', interaction: { id: 'full-2', channel: 'voice', queue: 'full' } })).toMatchObject({
+        ok: false,
+        code: 'QUEUE_REFUSED',
+      });
+      expect(await p.request({ type: 'GetInteraction', interactionId: 'full-2' })).toMatchObject({ ok: false, code: 'UNKNOWN_INTERACTION' });
+      expect(
+        await p.request({
+          type: 'UpsertQueue',
+          queue: { id: 'full', exceptions: [{ trigger: { type: 'waitMs', threshold: 5 }, action: { type: 'refuse' } }] },
+        }),
+      ).toMatchObject({ ok: false, code: 'INVALID_ARGUMENT' });
+      expect(
+        await p.request({ type: 'UpsertQueue', queue: { id: 'full', exceptions: [{ trigger: { type: 'soon' }, action: { type: 'refuse' } }] } }),
+      ).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
+      const config = await p.request({ type: 'GetConfiguration' });
+      expect((config.configuration as { queues: { id: string; exceptions: unknown[] }[] }).queues.find((q) => q.id === 'full')!.exceptions).toHaveLength(2);
+    });
+
     it('refuses malformed selectors and memberships with typed codes, and stores nothing', async () => {
       const p = await connect('/v1/platform', tenant, 'platform', encoding);
       const refused = [

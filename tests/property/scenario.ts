@@ -7,6 +7,7 @@ import {
   type AgentSpec,
   type CapacitySpec,
   type Command,
+  type ExceptionRule,
   type QueueMembership,
   type RelaxationStep,
   type Requirement,
@@ -150,6 +151,7 @@ export type Action =
   | { k: 'members'; on: boolean }
   | { k: 'fanout'; queue: 'sales' | 'support'; n: number }
   | { k: 'reserve'; queue: 'sales' | 'support'; n: number }
+  | { k: 'exceptions'; queue: 'sales' | 'support'; rules: ExceptionRule[] }
   | { k: 'wait'; ms: number };
 
 export const action: fc.Arbitrary<Action> = fc.oneof(
@@ -200,6 +202,51 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
       n: fc.integer({ min: 1, max: 3 }),
     }),
   },
+  // Exception rules: queue length and no eligible agent on submission, time waited; actions that
+  // overflow to the other queue, reprioritise, cancel or refuse.
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({
+        k: fc.constant('exceptions' as const),
+        queue: fc.constantFrom('sales' as const, 'support' as const),
+        raw: fc.array(
+          fc.record({
+            trigger: fc.oneof(
+              fc.record({ type: fc.constant('queueLength' as const), threshold: fc.integer({ min: 0, max: 3 }) }),
+              fc.record({ type: fc.constant('waitMs' as const), threshold: fc.constantFrom(2000, 8000) }),
+              fc.record({ type: fc.constant('noEligibleAgents' as const) }),
+            ),
+            action: fc.oneof(
+              fc.record({ type: fc.constant('overflow' as const) }),
+              fc.record({ type: fc.constant('setPriority' as const), priority: fc.integer({ min: 0, max: 10 }) }),
+              fc.record({ type: fc.constant('cancel' as const), reason: fc.constantFrom('closed', 'busy') }),
+              fc.record({ type: fc.constant('refuse' as const) }),
+            ),
+          }),
+          { maxLength: 2 },
+        ),
+      })
+      .map(({ k, queue, raw }) => ({
+        k,
+        queue,
+        rules: raw.map(
+          ({ trigger, action }): ExceptionRule => ({
+            trigger,
+            // Overflow only from sales to support (which expires its work): a rule sending support's
+            // work back to sales would loop with sales' max-wait overflow, and nothing would end.
+            action:
+              action.type === 'overflow'
+                ? queue === 'sales'
+                  ? { type: 'overflow', queue: 'support' }
+                  : { type: 'setPriority', priority: 1 }
+                : action.type === 'refuse' && trigger.type === 'waitMs'
+                  ? { type: 'cancel' }
+                  : action,
+          }),
+        ),
+      })),
+  },
   // Trunk reservation: a queue holds up to n of its idle members back for its own work.
   {
     weight: 2,
@@ -244,7 +291,7 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
   let transfers = 0;
   const send = (cmd: Command): boolean => {
     const r = engine.apply(cmd, now);
-    model.observe(cmd, r.events, r.ok, r.ok && r.duplicate === true);
+    model.observe(cmd, r.events, r.ok, r.ok && r.duplicate === true, r.ok ? undefined : r.code);
     if (r.ok && r.duplicate !== true) {
       const t = cmd.type;
       retriable =
@@ -352,6 +399,9 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
         break;
       case 'reserve':
         step({ type: 'UpsertQueue', queue: { id: a.queue, reservedIdle: a.n } });
+        break;
+      case 'exceptions':
+        step({ type: 'UpsertQueue', queue: { id: a.queue, exceptions: a.rules } });
         break;
       case 'accept':
       case 'reject': {

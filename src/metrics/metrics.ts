@@ -153,6 +153,19 @@ export class Metrics {
     labelNames: ['tenant', 'outcome'],
     registers: [this.registry],
   });
+  // Exception rules fire seldom: prom-client's own counters serve.
+  private readonly exceptions = new Counter({
+    name: 'switchboard_exceptions_total',
+    help: 'Exception rules fired on interactions, by the queue whose rule it is, its trigger and action',
+    labelNames: ['tenant', 'queue', 'trigger', 'action'],
+    registers: [this.registry],
+  });
+  private readonly refused = new Counter({
+    name: 'switchboard_submissions_refused_total',
+    help: 'Submissions refused by an exception rule of the queue (QUEUE_REFUSED): nothing was created',
+    labelNames: ['tenant', 'queue'],
+    registers: [this.registry],
+  });
   private readonly offersMade = new TallyCounter({
     name: 'switchboard_offers_made_total',
     help: 'Offers made to agents',
@@ -396,6 +409,9 @@ export class Metrics {
           this.moved.inc(1, tenant, e.fromQueue, e.type === 'InteractionOverflowed' ? 'overflowed' : 'transferred');
           if (e.releasedAgentId !== undefined) this.tenantAgents(tenant).hold(e.releasedAgentId, -1);
           break;
+        case 'ExceptionTriggered':
+          this.exceptions.labels(tenant, e.queueId, e.trigger, e.action).inc();
+          break;
         case 'AgentUpserted':
           this.tenantAgents(tenant).upserted(e.agentId);
           break;
@@ -449,6 +465,11 @@ export class Metrics {
   messagesSent(role: string, n: number): void {
     this.wsSent.inc(n, role);
   }
+  /** A submission an exception rule of `queue` refused (no event: nothing was created). */
+  submissionRefused(tenant: string, queue: string): void {
+    this.refused.labels(tenant, queue).inc();
+  }
+
   messageRejected(role: string, code: string): void {
     this.wsRejected.labels(role, code).inc();
   }

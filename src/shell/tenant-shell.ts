@@ -38,6 +38,8 @@ export class TenantShell {
     const started = this.options.metrics ? performance.now() : 0;
     const out = this.engine.apply(cmd, now);
     this.after(out.events, started, 'command');
+    if (!out.ok && out.code === 'QUEUE_REFUSED' && cmd.type === 'SubmitInteraction')
+      this.options.metrics?.submissionRefused(this.tenant, cmd.interaction.queue);
     return out;
   }
 

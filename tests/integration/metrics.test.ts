@@ -105,6 +105,28 @@ describe('metrics', () => {
     expect(text).not.toMatch(/="(i[1-5]|ann|bob)"/);
   });
 
+  it('exception rules fired and submissions refused are counted', async () => {
+    const p = await connect('/v1/platform', await token('platform'));
+    const body = (id: string) => ({ type: 'SubmitInteraction', interaction: { id, channel: 'voice', queue: 'tight' } });
+    expect(
+      await p.request({
+        type: 'UpsertQueue',
+        queue: {
+          id: 'tight',
+          exceptions: [
+            { trigger: { type: 'queueLength', threshold: 0 }, action: { type: 'setPriority', priority: 9 } },
+            { trigger: { type: 'queueLength', threshold: 1 }, action: { type: 'refuse' } },
+          ],
+        },
+      }),
+    ).toMatchObject({ ok: true });
+    expect(await p.request(body('t1'))).toMatchObject({ ok: true });
+    expect(await p.request(body('t2'))).toMatchObject({ ok: false, code: 'QUEUE_REFUSED' });
+    const m = parseExposition((await scrape(server.metricsPort!)).text);
+    expect(m.get('switchboard_exceptions_total{action="setPriority",queue="tight",tenant="acme",trigger="queueLength"}')).toBe(1);
+    expect(m.get('switchboard_submissions_refused_total{queue="tight",tenant="acme"}')).toBe(1);
+  });
+
   it('closes are counted by reason', async () => {
     const before = parseExposition((await scrape(server.metricsPort!)).text).get('switchboard_ws_closes_total{reason="normal",role="supervisor"}') ?? 0;
     const s = await TestClient.connect(`${url}/v1/agent`, await token('supervisor'));

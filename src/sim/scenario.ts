@@ -1,9 +1,12 @@
 /**
  * The simulator's scenario format (JSON). Times in the file are seconds and hours, for people;
- * the simulator converts to the engine's milliseconds.
+ * the simulator converts to the engine's milliseconds. The one exception is a queue's
+ * `exceptions`, written exactly as on the wire (`QueueSpec.exceptions`), so a rule list is
+ * copied between a scenario and a real configuration unchanged: the thresholds of `waitMs` and
+ * `estimatedWaitMs` are milliseconds, as their names say.
  */
 import { z } from 'zod';
-import { DEFAULT_LIMITS, MAX_OFFER_FANOUT, MAX_QUEUE_LEVEL, MAX_RESERVED_IDLE } from '../engine/options.ts';
+import { DEFAULT_LIMITS, MAX_EXCEPTION_RULES, MAX_OFFER_FANOUT, MAX_PRIORITY, MAX_QUEUE_LEVEL, MAX_RESERVED_IDLE } from '../engine/options.ts';
 import { OPERANDS_RULE, SELECTOR_OPS, operandsFit } from '../engine/selectors.ts';
 
 const Name = z.string().min(1).max(64);
@@ -28,6 +31,48 @@ const SelectorSchema = z
     values: z.array(LabelValue).min(1).max(DEFAULT_LIMITS.maxSelectorValues).optional(),
   })
   .refine(operandsFit, { message: OPERANDS_RULE });
+
+/** Milliseconds, as the wire bounds them: a whole number up to 30 days. */
+const WireMs = z
+  .number()
+  .int()
+  .min(0)
+  .max(30 * 24 * 3_600_000);
+
+/**
+ * An exception rule, in the wire's shape and bounds (`QueueSpec.exceptions`, docs/engine.md,
+ * Exception rules); what the engine refuses besides (refuse on waitMs, an overflow into the queue
+ * itself or into a queue the scenario does not define) is refused here too.
+ */
+export const ExceptionRuleSchema = z
+  .strictObject({
+    trigger: z.discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('queueLength'), threshold: z.number().int().min(0).max(1_000_000) }),
+      z.strictObject({ type: z.literal('waitMs'), threshold: WireMs }),
+      z.strictObject({ type: z.literal('estimatedWaitMs'), threshold: WireMs }),
+      z.strictObject({ type: z.literal('noEligibleAgents') }),
+      z.strictObject({ type: z.literal('serviceLevelBelow'), threshold: z.number().gt(0).max(1) }),
+    ]),
+    action: z.discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('overflow'), queue: Name }),
+      z.strictObject({ type: z.literal('setPriority'), priority: z.number().int().min(0).max(MAX_PRIORITY) }),
+      z.strictObject({
+        type: z.literal('cancel'),
+        reason: z
+          .string()
+          .min(1)
+          .max(DEFAULT_LIMITS.maxIdLength)
+          // biome-ignore lint/suspicious/noControlCharactersInRegex: the engine refuses control characters in ids
+          .regex(/^[^\u0000-\u001f\u007f]*$/, { message: 'no control characters' })
+          .optional(),
+      }),
+      z.strictObject({ type: z.literal('refuse') }),
+    ]),
+  })
+  .refine((r) => r.action.type !== 'refuse' || r.trigger.type !== 'waitMs', {
+    message: 'refuse applies to submissions only, not to waitMs',
+    path: ['action'],
+  });
 
 export const QueueScenarioSchema = z.strictObject({
   id: Name,
@@ -74,6 +119,11 @@ export const QueueScenarioSchema = z.strictObject({
    * would leave fewer idle. 0: none held.
    */
   reservedIdle: z.number().int().min(0).max(MAX_RESERVED_IDLE).default(0),
+  /**
+   * Exception rules (at most 8), in order, exactly as the engine's `QueueSpec.exceptions`:
+   * `{ trigger, action }`, thresholds of waitMs and estimatedWaitMs in milliseconds.
+   */
+  exceptions: z.array(ExceptionRuleSchema).max(MAX_EXCEPTION_RULES).default([]),
 });
 
 /** A group's place in one queue's routing profile. */
@@ -145,7 +195,61 @@ export const ScenarioSchema = z
           message: `queue '${q.id}' reserves ${q.reservedIdle} idle members, but no agent group lists it in its queues`,
         });
     });
+    // Overflow rules: into another queue of the scenario (the engine refuses the rest).
+    s.queues.forEach((q, i) => {
+      q.exceptions.forEach((r, j) => {
+        if (r.action.type !== 'overflow') return;
+        const to = r.action.queue;
+        if (to === q.id || !queues.has(to))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['queues', i, 'exceptions', j, 'action', 'queue'],
+            message: to === q.id ? `queue '${q.id}' overflows into itself` : `queue '${q.id}' overflows into queue '${to}', which the scenario does not define`,
+          });
+      });
+    });
+    // A ring of overflows after waiting 0 ms would move work around it for ever without the
+    // clock moving: the engine allows it, a simulation could not end.
+    const instant = new Map<string, string[]>();
+    for (const q of s.queues)
+      instant.set(
+        q.id,
+        q.exceptions.flatMap((r) => (r.trigger.type === 'waitMs' && r.trigger.threshold === 0 && r.action.type === 'overflow' ? [r.action.queue] : [])),
+      );
+    const ring = instantRing(instant);
+    if (ring !== null)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['queues'],
+        message: `queues ${ring.map((id) => `'${id}'`).join(' → ')} overflow into each other after 0 ms: work would circle for ever`,
+      });
   });
+
+/** A cycle in the graph `edges` (queue → queues it moves work into at once), as a path back to its start; or null. */
+function instantRing(edges: ReadonlyMap<string, readonly string[]>): string[] | null {
+  const state = new Map<string, 1 | 2>(); // 1: on the path, 2: done
+  const path: string[] = [];
+  const visit = (id: string): string[] | null => {
+    state.set(id, 1);
+    path.push(id);
+    for (const to of edges.get(id) ?? []) {
+      if (state.get(to) === 1) return [...path.slice(path.indexOf(to)), to];
+      if (state.get(to) === undefined) {
+        const found = visit(to);
+        if (found) return found;
+      }
+    }
+    path.pop();
+    state.set(id, 2);
+    return null;
+  };
+  for (const id of edges.keys())
+    if (state.get(id) === undefined) {
+      const found = visit(id);
+      if (found) return found;
+    }
+  return null;
+}
 
 export type Scenario = z.output<typeof ScenarioSchema>;
 export type ScenarioInput = z.input<typeof ScenarioSchema>;

@@ -13,19 +13,32 @@
  * (common random numbers), and a scenario without answer times draws exactly what it drew
  * before they existed. Routing is the engine's own: the scenario's skills, the agent groups'
  * labels and routing profiles (delays converted to milliseconds), and the queues' selectors,
- * members-only flag, offer fanout and reserved idle members go to it unchanged.
+ * members-only flag, offer fanout, reserved idle members and exception rules go to it unchanged.
+ *
+ * Exception rules act on the callers: a submission refused (QUEUE_REFUSED) is a caller who hears
+ * a busy message and is lost; a rule's cancel ends the caller's wait (sent to voicemail, say); an
+ * overflow moves the caller to another queue, where it keeps its arrival, requirements and
+ * patience. Every caller is counted in the queue it called, whichever queue answers it, and
+ * judged against that queue's objective; its handle time is drawn from that queue's AHT, and
+ * the wrap-up and answer time are those of the queue that offers it.
  *
  * Metric definitions (per queue and overall, over interactions that arrive after warm-up and
- * before the end; the run continues until each of them is answered or abandoned):
- * - offered: those interactions; answered, abandoned: how each ended.
- * - serviceLevel = answered within the queue's threshold ÷ offered (abandons count against).
+ * before the end; the run continues until each of them is answered, abandoned or ended by a
+ * rule):
+ * - offered: those interactions, refused ones included; answered, abandoned, refused,
+ *   cancelledByRule: how each ended (they add up to offered). overflowedByRule: those a rule
+ *   moved to another queue (once each, however often).
+ * - serviceLevel = answered within the queue's threshold ÷ offered (abandoned, refused and
+ *   cancelled count against).
  * - serviceLevelOfAnswered = answered within threshold ÷ answered.
- * - asa: mean wait of answered; meanWait: mean wait of all offered (abandoned: time to abandon).
- * - pWait: share of offered not answered on arrival; pAbandon: abandoned ÷ offered.
+ * - asa: mean wait of answered; meanWait: mean wait of all offered who entered a queue (not the
+ *   refused; abandoned and cancelled: time to leaving).
+ * - pWait: share of those who entered not answered on arrival; pAbandon: abandoned ÷ offered;
+ *   pLost: (abandoned + refused + cancelledByRule) ÷ offered.
  * - occupancy: agent-time spent on interactions (handle + wrap-up) of answered ones ÷ staffed
  *   agent-time of the measured window.
- * - valueWeightedWait: Σ value(tier)·wait ÷ offered.
- * - asaByPriority: mean wait of answered per priority class.
+ * - valueWeightedWait: Σ value(tier)·wait ÷ those who entered a queue.
+ * - asaByPriority: mean wait of answered per priority class (the priority drawn on arrival).
  * - offersRescinded: offers of those interactions rescinded because another agent took it first.
  * - ringOccupancy: agent-time held by their offers while ringing (from the offer until it was
  *   accepted, rescinded or withdrawn) ÷ staffed agent-time; rescindedOccupancy: the part of it
@@ -33,7 +46,7 @@
  */
 import { Engine } from '../engine/engine.ts';
 import type { AgentSelectionPolicy, OrderingPolicy } from '../engine/options.ts';
-import type { Command, EngineEvent } from '../engine/types.ts';
+import type { Command, EngineEvent, QueueSpec } from '../engine/types.ts';
 import { exponential, lognormal, prng } from './random.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -47,6 +60,12 @@ export interface QueueMetrics {
   readonly offered: number;
   readonly answered: number;
   readonly abandoned: number;
+  /** Submissions an exception rule refused (QUEUE_REFUSED): lost callers, never queued. */
+  readonly refused: number;
+  /** Ended by an exception rule's cancel while waiting. */
+  readonly cancelledByRule: number;
+  /** Moved to another queue by an exception rule's overflow (each caller once). */
+  readonly overflowedByRule: number;
   readonly serviceLevel: number;
   readonly serviceLevelOfAnswered: number;
   readonly objectivePercent: number | null;
@@ -54,6 +73,8 @@ export interface QueueMetrics {
   readonly meanWait: number;
   readonly pWait: number;
   readonly pAbandon: number;
+  /** (abandoned + refused + cancelledByRule) ÷ offered: callers not served. */
+  readonly pLost: number;
   readonly occupancy: number;
   readonly valueWeightedWait: number;
   readonly asaByPriority: Readonly<Record<string, number>>;
@@ -79,7 +100,11 @@ export interface SimResult {
 }
 
 interface Rec {
+  /** The queue it called (where it is counted). */
   q: number;
+  /** The queue it waits in now (another after an overflow). */
+  at: number;
+  overflowed: boolean;
   arrival: number;
   tier: number;
   priority: number;
@@ -93,6 +118,9 @@ interface Acc {
   answered: number;
   answeredInT: number;
   abandoned: number;
+  refused: number;
+  cancelled: number;
+  overflowed: number;
   waitAnswered: number;
   waitAll: number;
   waited: number;
@@ -103,6 +131,12 @@ interface Acc {
   ringMs: number;
   rescindedMs: number;
 }
+
+const NONE: readonly string[] = [];
+/** An agent's answer finds its offer closed when it was rescinded or withdrawn meanwhile. */
+const LATE_ANSWERS: readonly string[] = ['OFFER_CLOSED', 'UNKNOWN_OFFER'];
+/** A submission an exception rule of its queue refuses. */
+const REFUSALS: readonly string[] = ['QUEUE_REFUSED'];
 
 const ARRIVAL = 0;
 const COMPLETE = 1;
@@ -211,11 +245,15 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
 
   const events = new EventQueue();
   const recs = new Map<string, Rec>();
+  const queueIndex = new Map(scenario.queues.map((q, i) => [q.id, i]));
   const acc: Acc[] = scenario.queues.map(() => ({
     offered: 0,
     answered: 0,
     answeredInT: 0,
     abandoned: 0,
+    refused: 0,
+    cancelled: 0,
+    overflowed: 0,
     waitAnswered: 0,
     waitAll: 0,
     waited: 0,
@@ -246,7 +284,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     for (const e of evs) {
       if (e.type === 'InteractionOffered') {
         if (e.expiresAt === null) continue; // accepted by the engine itself
-        const answerMs = scenario.queues[recs.get(e.interactionId)!.q].answerSeconds * 1000;
+        const answerMs = scenario.queues[recs.get(e.interactionId)!.at].answerSeconds * 1000;
         if (answerMs === 0) pendingAccepts.push({ agentId: e.agentId, offerId: e.offerId });
         else {
           ringing.set(e.offerId, e.at);
@@ -281,7 +319,8 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
           a.waitAnswered += wait;
           a.waitAll += wait;
           a.vww += (scenario.tierValues[Math.min(r.tier, scenario.tierValues.length - 1)] ?? 1) * wait;
-          a.busyMs += handle + qs.wrapUpSeconds * 1000;
+          // The engine runs the wrap-up of the queue that assigned it.
+          a.busyMs += handle + scenario.queues[r.at].wrapUpSeconds * 1000;
           const bp = a.byPriority.get(r.priority) ?? { n: 0, wait: 0 };
           bp.n++;
           bp.wait += wait;
@@ -289,15 +328,38 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
           r.done = true;
           pendingMeasured--;
         }
+      } else if (e.type === 'InteractionOverflowed') {
+        // By a rule: the simulator sets no max wait. It waits on in the other queue.
+        const r = recs.get(e.interactionId)!;
+        r.at = queueIndex.get(e.toQueue)!;
+        if (r.measured && !r.overflowed) acc[r.q].overflowed++;
+        r.overflowed = true;
+      } else if (e.type === 'InteractionCancelled') {
+        // By a rule's cancel (the simulator's own cancels are abandons): the caller leaves.
+        const r = recs.get(e.interactionId)!;
+        recs.delete(e.interactionId);
+        if (r.measured) {
+          const a = acc[r.q];
+          const wait = e.at - r.arrival;
+          a.cancelled++;
+          a.waited++;
+          a.waitAll += wait;
+          a.vww += (scenario.tierValues[Math.min(r.tier, scenario.tierValues.length - 1)] ?? 1) * wait;
+          pendingMeasured--;
+        }
       }
     }
   };
-  /** `late`: an agent's answer, which finds its offer closed when it was rescinded or withdrawn meanwhile. */
-  const apply = (cmd: Command, late = false) => {
+  /**
+   * `expected`: the refusals that are part of the model (an agent's answer that finds its offer
+   * rescinded or withdrawn meanwhile; a submission an exception rule refuses), for which it
+   * returns false; any other refusal is a fault of the simulator.
+   */
+  const apply = (cmd: Command, expected: readonly string[] = NONE): boolean => {
     commands++;
     const r = engine.apply(cmd, now);
     if (!r.ok) {
-      if (late && (r.code === 'OFFER_CLOSED' || r.code === 'UNKNOWN_OFFER')) return;
+      if (expected.includes(r.code)) return false;
       throw new Error(`simulator command ${cmd.type} rejected: ${r.code} ${r.message}`);
     }
     handleEvents(r.events);
@@ -308,6 +370,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       if (!ar.ok) throw new Error(`accept rejected: ${ar.code} ${ar.message}`);
       handleEvents(ar.events);
     }
+    return true;
   };
 
   // Configuration.
@@ -316,22 +379,21 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   for (const q of scenario.queues) for (const st of q.relaxation) for (const s of Object.keys(st.skills)) skills.add(s);
   for (const g of scenario.agents) for (const s of Object.keys(g.skills)) skills.add(s);
   for (const s of skills) apply({ type: 'DefineSkill', skill: s });
-  for (const q of scenario.queues)
-    apply({
-      type: 'UpsertQueue',
-      queue: {
-        id: q.id,
-        serviceObjective: { percent: Math.round(q.serviceObjective.percent), thresholdMs: Math.round(q.serviceObjective.thresholdSeconds * 1000) },
-        weight: q.weight,
-        wrapUpMs: q.wrapUpSeconds * 1000,
-        offerTimeoutMs: 24 * HOUR,
-        preferredWindowMs: 0,
-        ...(q.escalateAfterSeconds !== undefined ? { escalateAfterMs: q.escalateAfterSeconds === null ? null : q.escalateAfterSeconds * 1000 } : {}),
-        ...(q.membersOnly ? { membersOnly: true } : {}),
-        offerFanout: q.offerFanout,
-        reservedIdle: q.reservedIdle,
-      },
-    });
+  const queueSpec = (q: Scenario['queues'][number]): QueueSpec => ({
+    id: q.id,
+    serviceObjective: { percent: Math.round(q.serviceObjective.percent), thresholdMs: Math.round(q.serviceObjective.thresholdSeconds * 1000) },
+    weight: q.weight,
+    wrapUpMs: q.wrapUpSeconds * 1000,
+    offerTimeoutMs: 24 * HOUR,
+    preferredWindowMs: 0,
+    ...(q.escalateAfterSeconds !== undefined ? { escalateAfterMs: q.escalateAfterSeconds === null ? null : q.escalateAfterSeconds * 1000 } : {}),
+    ...(q.membersOnly ? { membersOnly: true } : {}),
+    offerFanout: q.offerFanout,
+    reservedIdle: q.reservedIdle,
+  });
+  for (const q of scenario.queues) apply({ type: 'UpsertQueue', queue: queueSpec(q) });
+  // Exception rules once every queue exists, since an overflow rule's target must.
+  for (const q of scenario.queues) if (q.exceptions.length > 0) apply({ type: 'UpsertQueue', queue: { ...queueSpec(q), exceptions: q.exceptions } });
   const agentIds: string[] = [];
   for (const g of scenario.agents) {
     const memberships =
@@ -391,27 +453,39 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       const priority = pickShare(qs.priorities, mixRand()).priority;
       const id = `x${seq++}`;
       const measured = now >= warmup;
-      recs.set(id, { q, arrival: now, tier, priority, measured, assignedAt: -1, done: false });
+      recs.set(id, { q, at: q, overflowed: false, arrival: now, tier, priority, measured, assignedAt: -1, done: false });
       if (measured) {
         acc[q].offered++;
         pendingMeasured++;
       }
+      // Drawn for a caller refused too, so that the other callers keep theirs; the refused
+      // caller's is skipped when it comes.
       if (qs.patienceSeconds !== null) events.push(now + exponential(patienceRand, qs.patienceSeconds * 1000), PATIENCE, id);
-      apply({
-        type: 'SubmitInteraction',
-        interaction: {
-          id,
-          channel: qs.channel,
-          queue: qs.id,
-          skills: qs.skills,
-          valueTier: tier,
-          priority,
-          ...(qs.selectors.length > 0 ? { selectors: qs.selectors } : {}),
-          ...(qs.relaxation.length > 0 ? { relaxation: qs.relaxation.map((r) => ({ afterMs: r.afterSeconds * 1000, skills: r.skills })) } : {}),
+      const submitted = apply(
+        {
+          type: 'SubmitInteraction',
+          interaction: {
+            id,
+            channel: qs.channel,
+            queue: qs.id,
+            skills: qs.skills,
+            valueTier: tier,
+            priority,
+            ...(qs.selectors.length > 0 ? { selectors: qs.selectors } : {}),
+            ...(qs.relaxation.length > 0 ? { relaxation: qs.relaxation.map((r) => ({ afterMs: r.afterSeconds * 1000, skills: r.skills })) } : {}),
+          },
         },
-      });
+        REFUSALS,
+      );
+      if (!submitted) {
+        recs.delete(id);
+        if (measured) {
+          acc[q].refused++;
+          pendingMeasured--;
+        }
+      }
     } else if (ev.kind === ANSWER) {
-      apply({ type: 'AcceptOffer', agentId: ev.ref2, offerId: ev.ref as string }, true);
+      apply({ type: 'AcceptOffer', agentId: ev.ref2, offerId: ev.ref as string }, LATE_ANSWERS);
     } else if (ev.kind === COMPLETE) {
       const id = ev.ref as string;
       apply({ type: 'CompleteInteraction', agentId: ev.ref2, interactionId: id });
@@ -438,19 +512,26 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   const metrics = (a: Acc, objective: number | null): QueueMetrics => {
     const byPriority: Record<string, number> = {};
     for (const [p, v] of [...a.byPriority].sort((x, y) => y[0] - x[0])) byPriority[String(p)] = v.wait / v.n / 1000;
+    // Those who entered a queue: a refused caller waited nothing, and a zero wait for it would
+    // make refusing look like answering faster.
+    const entered = a.offered - a.refused;
     return {
       offered: a.offered,
       answered: a.answered,
       abandoned: a.abandoned,
+      refused: a.refused,
+      cancelledByRule: a.cancelled,
+      overflowedByRule: a.overflowed,
       serviceLevel: a.offered ? a.answeredInT / a.offered : Number.NaN,
       serviceLevelOfAnswered: a.answered ? a.answeredInT / a.answered : Number.NaN,
       objectivePercent: objective,
       asa: a.answered ? a.waitAnswered / a.answered / 1000 : Number.NaN,
-      meanWait: a.offered ? a.waitAll / a.offered / 1000 : Number.NaN,
-      pWait: a.offered ? a.waited / a.offered : Number.NaN,
+      meanWait: entered ? a.waitAll / entered / 1000 : Number.NaN,
+      pWait: entered ? a.waited / entered : Number.NaN,
       pAbandon: a.offered ? a.abandoned / a.offered : Number.NaN,
+      pLost: a.offered ? (a.abandoned + a.refused + a.cancelled) / a.offered : Number.NaN,
       occupancy: a.busyMs / (staffedUnits * windowMs),
-      valueWeightedWait: a.offered ? a.vww / a.offered / 1000 : Number.NaN,
+      valueWeightedWait: entered ? a.vww / entered / 1000 : Number.NaN,
       asaByPriority: byPriority,
       offersRescinded: a.rescinded,
       ringOccupancy: a.ringMs / (staffedUnits * windowMs),
@@ -471,6 +552,9 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       t.answered += a.answered;
       t.answeredInT += a.answeredInT;
       t.abandoned += a.abandoned;
+      t.refused += a.refused;
+      t.cancelled += a.cancelled;
+      t.overflowed += a.overflowed;
       t.waitAnswered += a.waitAnswered;
       t.waitAll += a.waitAll;
       t.waited += a.waited;
@@ -492,6 +576,9 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       answered: 0,
       answeredInT: 0,
       abandoned: 0,
+      refused: 0,
+      cancelled: 0,
+      overflowed: 0,
       waitAnswered: 0,
       waitAll: 0,
       waited: 0,

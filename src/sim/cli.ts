@@ -6,10 +6,11 @@
  *   npm run sim -- --scenario scenarios/overload.json --policy all --reps 10 --markdown
  *   npm run sim -- --scenario scenarios/ring-all.json --offer-fanout 1
  *   npm run sim -- --scenario scenarios/value-tiered-reserved.json --reserved-idle retention=3
+ *   npm run sim -- --scenario scenarios/overflow-on-length.json --no-exceptions
  *
  * Flags: --scenario FILE | (--agents N --arrivals-per-hour X --aht SECONDS --sl-seconds T
  * --patience SECONDS (0: none) --handle exponential|lognormal --cv X) --hours H --warmup H
- * --offer-fanout N --answer-seconds S --reserved-idle QUEUE=N[,QUEUE=N…]
+ * --offer-fanout N --answer-seconds S --reserved-idle QUEUE=N[,QUEUE=N…] --no-exceptions
  * --policy fifo|priority-age|deadline|service-objective|all
  * --agent-policy longest-idle|least-occupied|best-skill --reps R --seed S --json --markdown
  */
@@ -40,10 +41,35 @@ const METRICS = [
   'ringOccupancy',
   'rescindedOccupancy',
 ] as const;
-type Metric = (typeof METRICS)[number];
+/**
+ * What exception rules did: counts per run, their shares of offered, and the callers lost (not
+ * served) of every kind. In the JSON and the table only for scenarios with rules, so that the
+ * output of every other scenario is what it was before rules existed.
+ */
+const RULE_METRICS = ['refused', 'cancelledByRule', 'overflowedByRule', 'pRefused', 'pCancelledByRule', 'pOverflowedByRule', 'pLost'] as const;
+const ALL_METRICS = [...METRICS, ...RULE_METRICS] as const;
+type Metric = (typeof ALL_METRICS)[number];
 
-/** A metric of one run; rescindedPerAnswered is derived: offers rescinded as taken per answered interaction. */
-const metricOf = (q: QueueMetrics, m: Metric): number => (m === 'rescindedPerAnswered' ? (q.answered ? q.offersRescinded / q.answered : Number.NaN) : q[m]);
+const share = (n: number, of: number) => (of ? n / of : Number.NaN);
+
+/**
+ * A metric of one run; derived: rescindedPerAnswered (offers rescinded as taken per answered
+ * interaction) and the rules' shares of offered.
+ */
+const metricOf = (q: QueueMetrics, m: Metric): number => {
+  switch (m) {
+    case 'rescindedPerAnswered':
+      return share(q.offersRescinded, q.answered);
+    case 'pRefused':
+      return share(q.refused, q.offered);
+    case 'pCancelledByRule':
+      return share(q.cancelledByRule, q.offered);
+    case 'pOverflowedByRule':
+      return share(q.overflowedByRule, q.offered);
+    default:
+      return q[m];
+  }
+};
 
 const Flags = z.strictObject({
   scenario: z.string().optional(),
@@ -65,6 +91,8 @@ const Flags = z.strictObject({
     .transform((v) => v.split(',').map((p) => [p.slice(0, p.indexOf('=')), Number(p.slice(p.indexOf('=') + 1))] as const))
     .refine((ps) => ps.every(([, n]) => n <= MAX_RESERVED_IDLE), { message: `at most ${MAX_RESERVED_IDLE} idle members` })
     .optional(),
+  /** Run the scenario with no exception rules: the same centre and callers, for comparison. */
+  'no-exceptions': z.literal('true').optional(),
   policy: z.enum([...ORDERING_POLICIES, 'all']).optional(),
   'agent-policy': z.enum(AGENT_SELECTION_POLICIES).default('longest-idle'),
   reps: z.coerce.number().int().min(1).max(1000).default(5),
@@ -99,7 +127,7 @@ export interface PolicySummary {
 
 function summarise(ordering: OrderingPolicy, runs: SimResult[]): PolicySummary {
   const pick = (get: (r: SimResult) => QueueMetrics) =>
-    Object.fromEntries(METRICS.map((m) => [m, estimate(runs.map((r) => metricOf(get(r), m)))])) as Record<Metric, Estimate>;
+    Object.fromEntries(ALL_METRICS.map((m) => [m, estimate(runs.map((r) => metricOf(get(r), m)))])) as Record<Metric, Estimate>;
   const queues: PolicySummary['queues'] = {};
   for (const id of Object.keys(runs[0].queues)) queues[id] = { ...pick((r) => r.queues[id]), objectivePercent: runs[0].queues[id].objectivePercent };
   return {
@@ -117,11 +145,25 @@ const sec = (e: Estimate) => `${e.mean.toFixed(1)} ± ${e.ci95.toFixed(1)}`;
 
 const ratio = (e: Estimate) => `${e.mean.toFixed(2)} ± ${e.ci95.toFixed(2)}`;
 
-function table(scenario: Scenario, summaries: PolicySummary[], markdown: boolean): string {
-  // Ring time and multi-offer columns only for scenarios that use them.
+/** The exception rules' columns of the table: one per action the scenario's rules take, then callers lost. */
+function ruleColumns(scenario: Scenario): { header: string; metric: Metric }[] {
+  const actions = new Set(scenario.queues.flatMap((q) => q.exceptions.map((r) => r.action.type)));
+  if (actions.size === 0) return [];
+  return [
+    ...(actions.has('refuse') ? [{ header: 'refused %', metric: 'pRefused' as const }] : []),
+    ...(actions.has('cancel') ? [{ header: 'cancelled by rule %', metric: 'pCancelledByRule' as const }] : []),
+    ...(actions.has('overflow') ? [{ header: 'overflowed %', metric: 'pOverflowedByRule' as const }] : []),
+    { header: 'lost %', metric: 'pLost' as const },
+  ];
+}
+
+/** `rules`: the exception rules' columns, those of the file's rules when --no-exceptions took them away (`rulesOff`). */
+function table(scenario: Scenario, summaries: PolicySummary[], markdown: boolean, rules: ReturnType<typeof ruleColumns>, rulesOff: boolean): string {
+  // Ring time, multi-offer and exception rule columns only for scenarios that use them.
   const ring = scenario.queues.some((q) => q.offerFanout > 1 || q.answerSeconds > 0);
   const header = ['policy', 'queue', 'SL % (objective)', 'ASA s', 'abandon %', 'value-weighted wait s', 'occupancy %'];
   if (ring) header.push('rescinded per answered', 'ringing %', 'ringing rescinded %');
+  header.push(...rules.map((c) => c.header));
   const rows: string[][] = [];
   for (const s of summaries) {
     for (const [id, q] of Object.entries(s.queues))
@@ -134,6 +176,7 @@ function table(scenario: Scenario, summaries: PolicySummary[], markdown: boolean
         sec(q.valueWeightedWait),
         '',
         ...(ring ? [ratio(q.rescindedPerAnswered), '', ''] : []),
+        ...rules.map((c) => pct(q[c.metric])),
       ]);
     rows.push([
       s.ordering,
@@ -144,6 +187,7 @@ function table(scenario: Scenario, summaries: PolicySummary[], markdown: boolean
       sec(s.overall.valueWeightedWait),
       pct(s.overall.occupancy),
       ...(ring ? [ratio(s.overall.rescindedPerAnswered), pct(s.overall.ringOccupancy), pct(s.overall.rescindedOccupancy)] : []),
+      ...rules.map((c) => pct(s.overall[c.metric])),
     ]);
   }
   if (markdown) {
@@ -154,6 +198,8 @@ function table(scenario: Scenario, summaries: PolicySummary[], markdown: boolean
   const line = (r: string[]) => r.map((c, i) => c.replaceAll('**', '').padEnd(widths[i])).join('  ');
   // Reserves in the title, so the tables of a --reserved-idle sweep tell themselves apart.
   const reserves = scenario.queues.filter((q) => q.reservedIdle > 0).map((q) => `${q.id} holds ${q.reservedIdle} idle`);
+  // And whether --no-exceptions took the file's rules away.
+  if (rulesOff) reserves.push('exception rules off');
   const title = reserves.length > 0 ? `${scenario.name} (${reserves.join(', ')})` : scenario.name;
   return [`${title}: ${summaries[0].runs} replications, mean ± 95% CI`, line(header), ...rows.map(line)].join('\n');
 }
@@ -207,6 +253,10 @@ export function main(argv: string[]): void {
     }
     scenario = result;
   }
+  // The rules' columns and figures stay when --no-exceptions takes them away, for comparison.
+  const rules = ruleColumns(scenario);
+  const rulesOff = f['no-exceptions'] === 'true' && rules.length > 0;
+  if (rulesOff) scenario = { ...scenario, queues: scenario.queues.map((q) => ({ ...q, exceptions: [] })) };
   const policies: OrderingPolicy[] =
     f.policy === 'all' || (f.policy === undefined && !singleFlags) ? [...ORDERING_POLICIES] : [(f.policy ?? 'fifo') as OrderingPolicy];
   const summaries = policies.map((ordering) =>
@@ -236,9 +286,10 @@ export function main(argv: string[]): void {
   }
 
   if (f.json) {
+    const keys = rules.length > 0 ? ALL_METRICS : METRICS;
     const flat = (m: Record<Metric, Estimate>) => ({
-      ...Object.fromEntries(METRICS.map((k) => [k, m[k].mean])),
-      ci95: Object.fromEntries(METRICS.map((k) => [k, m[k].ci95])),
+      ...Object.fromEntries(keys.map((k) => [k, m[k].mean])),
+      ci95: Object.fromEntries(keys.map((k) => [k, m[k].ci95])),
     });
     const out = {
       scenario: scenario.name,
@@ -261,7 +312,7 @@ export function main(argv: string[]): void {
     console.log(JSON.stringify(out, null, 2));
     return;
   }
-  console.log(table(scenario, summaries, f.markdown === 'true'));
+  console.log(table(scenario, summaries, f.markdown === 'true', rules, rulesOff));
   if (closedForm) {
     const { model, ...rest } = closedForm;
     console.log(

@@ -93,6 +93,31 @@ describe('npm run sim', () => {
     expect(unlisted.stderr).toContain('no agent group lists it');
   });
 
+  it('exception rules: their figures and columns for a scenario with rules, and --no-exceptions runs it without them', () => {
+    const json = (...flags: string[]) => {
+      const r = run(['--scenario', 'scenarios/overflow-on-length.json', '--hours', '2', '--reps', '2', '--policy', 'fifo', ...flags, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout).policies.fifo;
+    };
+    const on = json();
+    const off = json('--no-exceptions');
+    expect(on.queues.sales.overflowedByRule).toBeGreaterThan(0);
+    expect(on.queues.sales.pOverflowedByRule).toBeGreaterThan(0);
+    expect(off.queues.sales.overflowedByRule).toBe(0);
+    expect(off.queues.sales.pLost).toBe(off.queues.sales.pAbandon);
+    for (const k of ['refused', 'cancelledByRule', 'pRefused', 'pCancelledByRule', 'pLost']) expect(typeof on.overall[k], k).toBe('number');
+    const text = (...flags: string[]) =>
+      run(['--scenario', 'scenarios/overflow-on-length.json', '--hours', '2', '--reps', '1', '--policy', 'fifo', ...flags]).stdout;
+    const withRules = text();
+    expect(withRules).toContain('overflowed %');
+    expect(withRules).not.toContain('refused %'); // the file's rules refuse nothing
+    expect(text('--no-exceptions')).toContain('(exception rules off)');
+    // A scenario without rules: no rule figures in the JSON, no rule columns.
+    const plain = run(['--scenario', 'scenarios/ring-all.json', '--hours', '2', '--reps', '1', '--policy', 'fifo', '--json']);
+    expect(JSON.parse(plain.stdout).policies.fifo.overall).not.toHaveProperty('refused');
+    expect(run(['--scenario', 'scenarios/ring-all.json', '--hours', '2', '--reps', '1', '--policy', 'fifo']).stdout).not.toContain('lost %');
+  });
+
   it('rejects bad flags and bad scenarios with a readable message and exit code 2', () => {
     const bad = run(['--policy', 'random']);
     expect(bad.status).toBe(2);

@@ -201,3 +201,21 @@ describe('scenarios without rules are unchanged', () => {
     expect(b.engineCommands).toBe(a.engineCommands + file.queues.length); // the rules' UpsertQueue
   });
 });
+
+describe('scenarios/overflow-on-length.json', () => {
+  it('the overflow rule lifts sales on the same callers, at general’s expense', () => {
+    const file = { ...scenarioFile('overflow-on-length.json'), hours: 4 };
+    const withRule = parseScenario(file);
+    expect(withRule.queues[0].exceptions).toEqual([{ trigger: { type: 'queueLength', threshold: 2 }, action: { type: 'overflow', queue: 'general' } }]);
+    const off = parseScenario({ ...file, queues: file.queues.map((q) => ({ ...q, exceptions: [] })) });
+    const on = simulate(withRule, { ordering: 'fifo', seed: 1 });
+    const none = simulate(off, { ordering: 'fifo', seed: 1 });
+    expect(on.queues.sales.offered).toBe(none.queues.sales.offered);
+    expect(on.queues.general.offered).toBe(none.queues.general.offered);
+    expect(on.queues.sales.overflowedByRule).toBeGreaterThan(0);
+    expect(none.queues.sales.overflowedByRule).toBe(0);
+    expect(on.queues.sales.serviceLevel).toBeGreaterThan(none.queues.sales.serviceLevel);
+    expect(on.queues.sales.abandoned).toBeLessThan(none.queues.sales.abandoned);
+    expect(on.queues.general.asa).toBeGreaterThan(none.queues.general.asa);
+  });
+});

@@ -14,10 +14,12 @@ import type { AgentStateName, ExceptionRule, InteractionStatus, LabelValue, Labe
 /**
  * Bumped whenever the layout below changes. A restore reads this format and the ones before it
  * that are listed in READABLE_SNAPSHOT_FORMATS (format 1: no queue memberships, label selectors
- * as exact-match `labels` pairs), and refuses any other.
+ * as exact-match `labels` pairs; format 2: no multi-offer, trunk reservation, scheduled work or
+ * exception rules, read with their defaults), and refuses any other: a build that would drop
+ * what a newer snapshot holds (other open offers, holds, rules) refuses it instead.
  */
-export const SNAPSHOT_FORMAT = 2;
-export const READABLE_SNAPSHOT_FORMATS: readonly number[] = [1, 2];
+export const SNAPSHOT_FORMAT = 3;
+export const READABLE_SNAPSHOT_FORMATS: readonly number[] = [1, 2, 3];
 
 export interface QueueSnapshot {
   readonly id: string;

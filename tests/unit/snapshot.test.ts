@@ -74,6 +74,23 @@ describe('engine snapshots', () => {
     expect(restored.interaction('v1', 4)).toMatchObject({ status: 'assigned', offerId: voice });
   });
 
+  it('reads format 2 (before multi-offer, reservation, holds and exception rules) with their defaults', () => {
+    const e = new Engine();
+    e.apply({ type: 'UpsertQueue', queue: { id: 'q' } }, 0);
+    e.apply({ type: 'SubmitInteraction', interaction: { id: 'i1', channel: 'voice', queue: 'q' } }, 1);
+    const snap = structuredClone(e.snapshot());
+    const old = {
+      ...snap,
+      format: 2,
+      queues: snap.queues.map(({ offerFanout, reservedIdle, exceptions, ...q }) => q),
+      interactions: snap.interactions.map((x) => x.slice(0, 23) as typeof x),
+    };
+    const restored = Engine.restore(old);
+    expect(restored.configuration()?.queues?.[0]).toMatchObject({ offerFanout: 1, reservedIdle: 0, exceptions: [] });
+    expect(restored.interaction('i1')).toMatchObject({ status: 'queued', notBefore: null, offers: [] });
+    expect(restored.snapshot().format).toBe(3);
+  });
+
   it('refuses a snapshot of another format', () => {
     const snap = { ...new Engine().snapshot(), format: 999 };
     expect(() => Engine.restore(snap)).toThrow(SnapshotMismatchError);

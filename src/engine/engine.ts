@@ -167,9 +167,6 @@ export class Engine {
     this.finished = new IdWindow(o.idempotencyMaxEntries, o.idempotencyTtlMs, [...TERMINAL_STATUSES]);
     this.lastAgent = new BoundedMap(o.lastAgentMaxEntries, o.lastAgentTtlMs);
     const offersHost = {
-      get now() {
-        return engine.now;
-      },
       emit: (e: EngineEvent) => this.emit(e),
       endPreference: (ix: Interaction, emitEvent: boolean, requeue: boolean) => this.endPreference(ix, emitEvent, requeue),
       maxWaitReached: (ix: Interaction) => this.maxWaitReached(ix),
@@ -254,7 +251,7 @@ export class Engine {
     if (typeof format !== 'number' || !READABLE_SNAPSHOT_FORMATS.includes(format))
       throw new SnapshotMismatchError(`snapshot format ${String(format)}; this build reads ${READABLE_SNAPSHOT_FORMATS.join(', ')}`);
     const e = new Engine(snap.options);
-    e.now = loadSnapshot(e.parts, snap);
+    e.setNow(loadSnapshot(e.parts, snap));
     // Idle members are derived: counted again from the agents.
     e.reservation.rebuild(e.agents.byId.values(), e.index.profileList, false);
     return e;
@@ -1035,7 +1032,7 @@ export class Engine {
       const tg = d.agentHead();
       if (ti > now && to > now && tg > now) break;
       const due = Math.min(ti, to, tg);
-      if (due > this.now) this.now = due;
+      if (due > this.now) this.setNow(due);
       // Earliest first; ties: wrap-ups, then interaction timers, then offers (a window or a
       // relaxation due at the instant an offer runs out has taken effect when the offer's
       // agent and interaction look again).
@@ -1049,7 +1046,13 @@ export class Engine {
       }
       this.settling.settle(this.now);
     }
-    this.now = now;
+    this.setNow(now);
+  }
+
+  /** Moves the clock, the offers' copy of it too. */
+  private setNow(t: number): void {
+    this.now = t;
+    this.offers.now = t;
   }
 
   /** An offer ran out: the interaction goes back at its place; the agent may be set away. */

@@ -25,9 +25,8 @@ import type { EngineEvent, OfferEndReason } from './types.ts';
 import { checkId, reject } from './validate.ts';
 import type { Waiting } from './waiting.ts';
 
-/** What the offers ask of the engine: its clock and events, and what follows an offer. */
+/** What the offers ask of the engine: its events, and what follows an offer. */
 export interface OffersHost {
-  readonly now: number;
   emit(e: EngineEvent): void;
   /** Ends the interaction's preference window or requirement by name. */
   endPreference(ix: Interaction, emitEvent: boolean, requeue: boolean): void;
@@ -41,6 +40,9 @@ export interface OffersHost {
 }
 
 export class Offers {
+  /** The engine's clock, set by the engine whenever it moves (a field: read on every offer). */
+  now = 0;
+
   constructor(
     private readonly ixs: InteractionTable,
     private readonly agents: AgentTable,
@@ -78,8 +80,8 @@ export class Offers {
       ix,
       agent: a,
       pc,
-      expiresAt: pc.autoAccept ? null : this.host.now + q.offerTimeoutMs,
-      offeredAt: this.host.now,
+      expiresAt: pc.autoAccept ? null : this.now + q.offerTimeoutMs,
+      offeredAt: this.now,
       agentKey: this.agents.key[a.slot],
       preferred,
     };
@@ -90,7 +92,7 @@ export class Offers {
       q.offered++;
     } else (ix.open ??= []).push(offer); // multi-offer: one more agent holds it
     this.attach(offer, a);
-    this.host.emit({ type: 'InteractionOffered', at: this.host.now, interactionId: ix.id, agentId: a.id, offerId: offer.id, expiresAt: offer.expiresAt });
+    this.host.emit({ type: 'InteractionOffered', at: this.now, interactionId: ix.id, agentId: a.id, offerId: offer.id, expiresAt: offer.expiresAt });
     if (pc.autoAccept) this.assign(offer);
     else {
       this.ixs.openOffers++;
@@ -141,8 +143,8 @@ export class Offers {
     addLoad(a, offer.pc, 1);
     // An offer (and the assignment it becomes) holds its profile channel: not collected meanwhile.
     this.index.member(offer.pc.profile, 1);
-    a.idleSince = this.host.now;
-    a.lastOfferAt = this.host.now;
+    a.idleSince = this.now;
+    a.lastOfferAt = this.now;
     this.selection.setKey(a);
     this.refresh(a);
   }
@@ -175,21 +177,21 @@ export class Offers {
     ix.status = 'assigned';
     ix.agent = a;
     const rec = this.ixs.rec;
-    rec[ix.slot * R_SIZE + R_ASSIGNED] = this.host.now;
+    rec[ix.slot * R_SIZE + R_ASSIGNED] = this.now;
     this.deadlines.ixTimers.remove(ix.slot);
     q.counters.answered++;
-    const queueWaitMs = this.host.now - rec[ix.slot * R_SIZE + R_ENTERED];
+    const queueWaitMs = this.now - rec[ix.slot * R_SIZE + R_ENTERED];
     const withinObjective = queueWaitMs <= q.objective.thresholdMs;
     if (withinObjective) q.counters.answeredWithinThreshold++;
-    if (ix.customerId !== undefined) this.lastAgent.set(ix.customerId, a.id, this.host.now);
+    if (ix.customerId !== undefined) this.lastAgent.set(ix.customerId, a.id, this.now);
     this.host.emit({
       type: 'InteractionAssigned',
-      at: this.host.now,
+      at: this.now,
       interactionId: ix.id,
       agentId: a.id,
       offerId: offer.id,
       queueId: q.id,
-      waitMs: this.host.now - rec[ix.slot * R_SIZE + R_ARRIVAL],
+      waitMs: this.now - rec[ix.slot * R_SIZE + R_ARRIVAL],
       queueWaitMs,
       withinObjective,
     });
@@ -266,14 +268,14 @@ export class Offers {
       (ix.rejectedBy ??= new Set()).add(a);
       this.ixs.rec[ix.slot * R_SIZE + R_DECLINED] = 1;
       ix.queue.counters.offersRejected++;
-      this.host.emit({ type: 'OfferRejected', at: this.host.now, interactionId: ix.id, agentId: a.id, offerId: o.id });
+      this.host.emit({ type: 'OfferRejected', at: this.now, interactionId: ix.id, agentId: a.id, offerId: o.id });
       // Every agent it requires declined it: nobody is left to wait for, it routes normally.
       if (this.prefs.allDeclined(ix)) this.host.endPreference(ix, true, false);
     } else if (outcome === 'timed_out') {
       ix.queue.counters.offersTimedOut++;
-      this.host.emit({ type: 'OfferTimedOut', at: this.host.now, interactionId: ix.id, agentId: a.id, offerId: o.id });
+      this.host.emit({ type: 'OfferTimedOut', at: this.now, interactionId: ix.id, agentId: a.id, offerId: o.id });
     } else {
-      this.host.emit({ type: 'OfferRescinded', at: this.host.now, interactionId: ix.id, agentId: a.id, offerId: o.id, reason: reason! });
+      this.host.emit({ type: 'OfferRescinded', at: this.now, interactionId: ix.id, agentId: a.id, offerId: o.id, reason: reason! });
     }
     this.host.pendingAgent(a);
     if (!requeue) return;
@@ -284,7 +286,7 @@ export class Offers {
       return;
     }
     if (this.host.waitExceptions(ix)) return;
-    if (this.ixs.rec[ix.slot * R_SIZE + R_MAX_WAIT] <= this.host.now) {
+    if (this.ixs.rec[ix.slot * R_SIZE + R_MAX_WAIT] <= this.now) {
       this.host.maxWaitReached(ix);
       return;
     }

@@ -12,6 +12,8 @@ import { KeyedHeap } from '../queues/keyed-heap.ts';
 import type { AgentTable } from './agent-table.ts';
 import { BAND_ESCALATED, BAND_NORMAL, type Interaction } from './entities.ts';
 import {
+  firedRules,
+  heldUntil,
   R_ARRIVAL,
   R_BAND,
   R_ENTERED,
@@ -86,9 +88,10 @@ export class Deadlines {
       if (band === BAND_NORMAL && rec[r + R_LATE] < t) t = rec[r + R_LATE];
       if (band !== BAND_ESCALATED && rec[r + R_ESCALATE] < t) t = rec[r + R_ESCALATE];
       if (ix.status === 'queued' && rec[r + R_MAX_WAIT] < t) t = rec[r + R_MAX_WAIT];
-      if (ix.heldUntil !== 0 && ix.heldUntil < t) t = ix.heldUntil;
+      const held = heldUntil(ix);
+      if (held !== 0 && held < t) t = held;
       if (ix.status === 'queued' && ix.queue.exceptions.length > 0) {
-        const due = nextWaitDue(ix.queue, ix.fired, rec[r + R_ENTERED]);
+        const due = nextWaitDue(ix.queue, firedRules(ix), rec[r + R_ENTERED]);
         if (due < t) t = due;
       }
     }

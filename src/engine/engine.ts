@@ -38,6 +38,9 @@ import { CONFIGURATION_PAGE, configuration, type Configuration } from './configu
 import { checkAgentBatch, checkRemoveQueue, checkRemoveSkill } from './config-checks.ts';
 import { explain, type Explanation } from './explain.ts';
 import {
+  firedRules,
+  heldUntil,
+  moreOf,
   InteractionTable,
   R_ARRIVAL,
   R_ASSIGNED,
@@ -637,11 +640,10 @@ export class Engine {
     const sigs = req !== null ? index.signaturesFor(q, chIdx, req) : index.signatureOfSpec(q, chIdx, spec);
     if (!sigs) return reject(RejectCode.LIMIT_EXCEEDED, `more than ${L.maxSignatures} distinct requirement signatures`);
     // Exception rules read on submission; a refusal creates nothing.
-    const sigList = Array.isArray(sigs) ? sigs : [sigs];
-    const fires = q.exceptions.length === 0 ? (EMPTY as readonly number[]) : entryRules(q, () => entryFacts(q, sigList));
+    const fires = q.exceptions.length === 0 ? (EMPTY as readonly number[]) : entryRules(q, () => entryFacts(q, Array.isArray(sigs) ? sigs : [sigs]));
     const last = fires.length === 0 ? null : q.exceptions[fires[fires.length - 1]];
     if (last !== null && last.action.type === 'refuse') {
-      index.unused(sigList);
+      index.unused(Array.isArray(sigs) ? sigs : [sigs]);
       return reject(RejectCode.QUEUE_REFUSED, `queue '${q.id}' refuses new work (exception rule ${fires[fires.length - 1]}: ${last.trigger.type})`);
     }
 
@@ -683,7 +685,7 @@ export class Engine {
   private fireException(ix: Interaction, i: number): void {
     const q = ix.queue;
     const { trigger, action } = q.exceptions[i];
-    ix.fired |= 1 << i;
+    moreOf(ix).fired |= 1 << i;
     this.emit({ type: 'ExceptionTriggered', at: this.now, interactionId: ix.id, queueId: q.id, rule: i, trigger: trigger.type, action: action.type });
     if (action.type === 'setPriority') {
       if (action.priority === ix.priority) return;
@@ -707,7 +709,7 @@ export class Engine {
     const waiting: Interaction[] = [];
     for (let h = q.waiting.head; h >= 0; h = this.lists.following(h)) waiting.push(this.ixs.bySlot[h]!);
     for (const ix of waiting) {
-      ix.fired = 0;
+      if (ix.more !== null) ix.more.fired = 0;
       if (ix.status === 'queued' && q.exceptions.length > 0 && this.waitExceptions(ix)) continue;
       this.deadlines.arm(ix);
     }
@@ -716,7 +718,7 @@ export class Engine {
   /** Its queue's waitMs rules due now, in order; true when one moved or ended it. */
   private waitExceptions(ix: Interaction): boolean {
     const q = ix.queue;
-    for (const i of dueWaitRules(q, ix.fired, this.ixs.rec[ix.slot * R_SIZE + R_ENTERED], this.now)) {
+    for (const i of dueWaitRules(q, firedRules(ix), this.ixs.rec[ix.slot * R_SIZE + R_ENTERED], this.now)) {
       this.fireException(ix, i);
       if (!this.ixs.alive(ix) || ix.queue !== q) return true;
     }
@@ -737,7 +739,8 @@ export class Engine {
         if (ix.status === 'queued' && eligibleProfile(ix, p) && !this.anyStaffed(ix)) hit.push(ix);
       }
       for (const ix of hit)
-        for (const i of rules) if ((ix.fired & (1 << i)) === 0 && this.ixs.alive(ix) && ix.queue === q && ix.status === 'queued') this.fireException(ix, i);
+        for (const i of rules)
+          if ((firedRules(ix) & (1 << i)) === 0 && this.ixs.alive(ix) && ix.queue === q && ix.status === 'queued') this.fireException(ix, i);
     }
   }
 
@@ -790,7 +793,7 @@ export class Engine {
     if (transferId !== undefined) {
       const badId = checkId(transferId, 'transfer id', L);
       if (badId) return badId;
-      if (transferId === ix.transferId) return REPEATED;
+      if (ix.more !== null && transferId === ix.more.transferId) return REPEATED;
     }
     if (ix.status === 'wrap_up') return reject(RejectCode.INVALID_STATE, `interaction '${id}' is in wrap-up`);
     const bad =
@@ -821,7 +824,7 @@ export class Engine {
     }
     this.moveToQueue(ix, q, sigs, 'interaction_transferred');
     if (target !== null) this.requireAgents(ix, target, cmd.requiredForMs);
-    if (transferId !== undefined) ix.transferId = transferId;
+    if (transferId !== undefined) moreOf(ix).transferId = transferId;
     this.emit(
       releasedAgent === undefined
         ? { type: 'InteractionTransferred', at: this.now, interactionId: id, fromQueue: from.id, toQueue: q.id }
@@ -832,7 +835,7 @@ export class Engine {
 
   /** Its hold ended: it is routed from now on, at its place in line. */
   private release(ix: Interaction): void {
-    ix.heldUntil = 0;
+    moreOf(ix).heldUntil = 0;
     this.emit({ type: 'InteractionReleased', at: this.now, interactionId: ix.id });
     if (ix.preferred === null && ix.status === 'queued') this.waiting.push(ix);
     this.settling.pendingIxs.push(ix);
@@ -852,7 +855,7 @@ export class Engine {
     const hold = cmd.notBefore !== undefined && cmd.notBefore > this.now ? cmd.notBefore : 0;
     const channel = cmd.channel ?? ix.channel;
     // Already so (a retry, whatever happened since): nothing changes.
-    if (channel === ix.channel && hold === ix.heldUntil) return REPEATED;
+    if (channel === ix.channel && hold === heldUntil(ix)) return REPEATED;
     if (ix.status !== 'queued' && ix.status !== 'offered') return reject(RejectCode.INVALID_STATE, `interaction '${ix.id}' is ${ix.status}`);
     let sigs: Signature[] | null = null;
     let ch = ix.ch;
@@ -871,10 +874,10 @@ export class Engine {
       this.waiting.setSignatures(ix, sigs);
     }
     if (hold !== 0) this.waiting.hold(ix, hold);
-    else if (ix.heldUntil !== 0) {
+    else if (heldUntil(ix) !== 0) {
       // Its hold lifted: it enters the queue now.
       this.waiting.hold(ix, this.now);
-      ix.heldUntil = 0;
+      moreOf(ix).heldUntil = 0;
     }
     this.emit({ type: 'InteractionConverted', at: this.now, interactionId: ix.id, channel, notBefore: hold === 0 ? null : hold });
     if (ix.preferred === null && wantsOffer(ix)) this.waiting.push(ix);
@@ -892,11 +895,11 @@ export class Engine {
     this.lists.remove(ix.queue.waiting, ix.slot);
     ix.status = 'queued';
     ix.rejectedBy = null;
-    ix.fired = 0; // the new queue's exception rules
+    if (ix.more !== null) ix.more.fired = 0; // the new queue's exception rules
     this.ixs.rec[ix.slot * R_SIZE + R_DECLINED] = 0;
     this.waiting.setSignatures(ix, sigs);
     this.waiting.enter(ix, q, this.now);
-    if (ix.heldUntil !== 0) this.waiting.hold(ix, ix.heldUntil);
+    if (heldUntil(ix) !== 0) this.waiting.hold(ix, heldUntil(ix));
     else this.waiting.push(ix);
     this.deadlines.arm(ix);
     this.settling.pendingIxs.push(ix);
@@ -1075,7 +1078,7 @@ export class Engine {
     const now = this.now;
     const rec = this.ixs.rec;
     const r = ix.slot * R_SIZE;
-    if (ix.heldUntil !== 0 && ix.heldUntil <= now) this.release(ix);
+    if (ix.more !== null && ix.more.heldUntil !== 0 && ix.more.heldUntil <= now) this.release(ix);
     if (rec[r + R_PREF_UNTIL] <= now) this.endPreference(ix, true);
     // A step asking to be skipped when nobody logged in could take it lets the next apply now.
     let skip = false;
@@ -1137,12 +1140,12 @@ export class Engine {
     if (offered) ix.queue.offered--;
     this.waiting.setSignatures(ix, sigs);
     this.waiting.enter(ix, q, this.now);
-    ix.fired = 0; // the new queue's exception rules
-    if (ix.heldUntil !== 0) this.waiting.hold(ix, ix.heldUntil);
+    if (ix.more !== null) ix.more.fired = 0; // the new queue's exception rules
+    if (heldUntil(ix) !== 0) this.waiting.hold(ix, heldUntil(ix));
     if (offered) {
       q.offered++;
       this.offers.refile(ix); // multi-offer: by the new queue's fanout
-    } else if (ix.preferred === null && ix.heldUntil === 0) this.waiting.push(ix);
+    } else if (ix.preferred === null && heldUntil(ix) === 0) this.waiting.push(ix);
   }
 
   /** Is any agent who is logged in (not offline) of a profile that may take `ix`? */

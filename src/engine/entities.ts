@@ -219,6 +219,12 @@ export interface Interaction {
   required: boolean;
   relaxation: readonly RelaxationStep[] | null;
   relaxStep: number;
+  /** What few interactions need (a transfer id, a hold, fired exception rules); null until then. */
+  more: InteractionMore | null;
+}
+
+/** An interaction's rarely used state, made on first use (interaction-table.ts: moreOf). */
+export interface InteractionMore {
   /** The id of the last transfer applied to it: a retried transfer with that id changes nothing. */
   transferId: string | null;
   /** Scheduled work: held out of routing until then (epoch ms); 0: not held. */

@@ -6,7 +6,7 @@
  */
 import type { AgentSelectionPolicy, OrderingPolicy } from './options.ts';
 import type { EngineParts } from './engine-parts.ts';
-import { R_ARRIVAL, R_BAND, R_DEADLINE, R_ENTERED, R_PREF_UNTIL, R_SIZE } from './interaction-table.ts';
+import { heldUntil, R_ARRIVAL, R_BAND, R_DEADLINE, R_ENTERED, R_PREF_UNTIL, R_SIZE } from './interaction-table.ts';
 import { holdsOffer, isRejected, signaturesOf } from './matching.ts';
 import { bandName } from './queries.ts';
 import { clauseHolds, clauseSelector } from './selectors.ts';
@@ -148,7 +148,7 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
     }
     if (isRejected(ix, a)) reasons.push({ reason: 'rejected_before' });
     if (holdsOffer(ix, a)) reasons.push({ reason: 'offered' });
-    if (ix.heldUntil !== 0) reasons.push({ reason: 'not_before', until: ix.heldUntil });
+    if (heldUntil(ix) !== 0) reasons.push({ reason: 'not_before', until: heldUntil(ix) });
     // Trunk reservation holds idle members back, except from work that names them.
     const holder = preferred.includes(a) ? null : e.reservation.holder(a, ix.queue);
     if (holder !== null) reasons.push({ reason: 'held_for_queue', queue: holder.id, reservedIdle: holder.reservedIdle, idle: holder.idleMembers.size });

@@ -7,7 +7,7 @@
  * The table also counts what belongs to the interactions as a whole: the arrival sequence, the
  * offer sequence (offer numbers carry a slot, see OFFER_SLOT_SPAN), open offers and queued ones.
  */
-import type { Interaction, Queue, Signature } from './entities.ts';
+import type { Interaction, InteractionMore, Queue, Signature } from './entities.ts';
 import type { Requirements } from './requirements.ts';
 import type { InteractionSpec } from './types.ts';
 import { MAX_INTERACTIONS } from './options.ts';
@@ -93,9 +93,7 @@ export class InteractionTable {
       required: false,
       relaxation: spec.relaxation && spec.relaxation.length > 0 ? spec.relaxation : null,
       relaxStep: 0,
-      transferId: null,
-      heldUntil: 0,
-      fired: 0,
+      more: null,
     };
     const rec = this.rec;
     const r = slot * R_SIZE;
@@ -134,4 +132,19 @@ export class InteractionTable {
     next.set(this.rec);
     this.rec = next;
   }
+}
+
+/** The interaction's rarely used state, made now if it has none. */
+export function moreOf(ix: Interaction): InteractionMore {
+  return (ix.more ??= { transferId: null, heldUntil: 0, fired: 0 });
+}
+
+/** Scheduled work: held until then (0: not held). */
+export function heldUntil(ix: Interaction): number {
+  return ix.more === null ? 0 : ix.more.heldUntil;
+}
+
+/** Its queue's exception rules that fired since it entered the queue, bit per rule. */
+export function firedRules(ix: Interaction): number {
+  return ix.more === null ? 0 : ix.more.fired;
 }

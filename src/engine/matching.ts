@@ -59,7 +59,7 @@ export function isOpen(o: Offer): boolean {
  * queue to fewer agents than the queue's fanout.
  */
 export function wantsOffer(ix: Interaction): boolean {
-  if (ix.heldUntil !== 0) return false; // scheduled work, held out of routing
+  if (ix.more !== null && ix.more.heldUntil !== 0) return false; // scheduled work, held out of routing
   return ix.status === 'queued' || (ix.status === 'offered' && openOffers(ix) < ix.queue.offerFanout);
 }
 

@@ -13,7 +13,7 @@ import type { AgentTable } from './agent-table.ts';
 import { canTake } from './capacity.ts';
 import { RejectCode, type Rejection } from './codes.ts';
 import type { Agent, Interaction, ProfileChannel } from './entities.ts';
-import { R_PREF_UNTIL, R_SIZE, type InteractionTable } from './interaction-table.ts';
+import { heldUntil, R_PREF_UNTIL, R_SIZE, type InteractionTable } from './interaction-table.ts';
 import { eligibleProfile, excluded, isRejected, mayTake, wantsOffer } from './matching.ts';
 import type { EngineLimits } from './options.ts';
 import type { Ordering } from './ordering.ts';
@@ -125,7 +125,7 @@ export class Preferences {
    * after another).
    */
   mayTake(a: Agent, pc: ProfileChannel, ix: Interaction, now: number): boolean {
-    if (!(this.ixs.rec[ix.slot * R_SIZE + R_PREF_UNTIL] > now) || ix.heldUntil !== 0) return false;
+    if (!(this.ixs.rec[ix.slot * R_SIZE + R_PREF_UNTIL] > now) || heldUntil(ix) !== 0) return false;
     return ix.required ? wantsOffer(ix) && canTake(a, pc) && !excluded(ix, a) : mayTake(a, pc, ix);
   }
 

@@ -6,7 +6,7 @@
 import { BAND_ESCALATED, BAND_LATE } from './entities.ts';
 import type { EngineParts } from './engine-parts.ts';
 import { signaturesOf } from './matching.ts';
-import { R_ARRIVAL, R_BAND, R_DEADLINE, R_ENTERED, R_SIZE } from './interaction-table.ts';
+import { heldUntil, R_ARRIVAL, R_BAND, R_DEADLINE, R_ENTERED, R_SIZE } from './interaction-table.ts';
 import type { AgentStateName, InteractionStatus } from './types.ts';
 
 export interface QueueStats {
@@ -162,7 +162,7 @@ export function interactionInfo(e: EngineParts, interactionId: string, now: numb
     channel: ix.channel,
     agentId: ix.agent?.id ?? ix.offer?.agent.id ?? null,
     offerId: ix.offer?.id ?? null,
-    notBefore: ix.heldUntil === 0 ? null : ix.heldUntil,
+    notBefore: heldUntil(ix) === 0 ? null : heldUntil(ix),
     offers: ix.status !== 'offered' ? [] : [ix.offer!, ...(ix.open ?? [])].map((o) => ({ offerId: o.id, agentId: o.agent.id, expiresAt: o.expiresAt })),
     arrival: rec[ix.slot * R_SIZE + R_ARRIVAL],
     deadline: rec[ix.slot * R_SIZE + R_DEADLINE],

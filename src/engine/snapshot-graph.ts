@@ -7,7 +7,7 @@
 import { KeyedHeap } from '../queues/keyed-heap.ts';
 import type { Agent, Interaction, Offer, ProfileChannel, Queue, QueueCounters, Signature } from './entities.ts';
 import type { EngineParts } from './engine-parts.ts';
-import { R_SIZE } from './interaction-table.ts';
+import { firedRules, heldUntil, R_SIZE } from './interaction-table.ts';
 import { signaturesOf } from './matching.ts';
 import { newProfile, signatureKey } from './routing-index.ts';
 import { requirementsOf, type Requirements } from './requirements.ts';
@@ -148,12 +148,12 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       ix.preferred ? slotsOf(ix.preferred) : null,
       ix.relaxation,
       ix.relaxStep,
-      ix.transferId,
+      ix.more === null ? null : ix.more.transferId,
       ix.alts === null ? null : ix.alts.map((g) => g.id),
       ix.required,
       ix.open === null ? null : ix.open.map(offerSnapshot),
-      ix.heldUntil,
-      ix.fired,
+      heldUntil(ix),
+      firedRules(ix),
     ]);
   }
   return {
@@ -360,9 +360,8 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       required: x[22] ?? false,
       relaxation: x[18],
       relaxStep: x[19],
-      transferId: x[20] ?? null,
-      heldUntil: x[24] ?? 0,
-      fired: x[25] ?? 0,
+      more:
+        (x[20] ?? null) !== null || (x[24] ?? 0) !== 0 || (x[25] ?? 0) !== 0 ? { transferId: x[20] ?? null, heldUntil: x[24] ?? 0, fired: x[25] ?? 0 } : null,
     };
     ixs.bySlot[ix.slot] = ix;
     ixs.byId.set(ix.id, ix);

@@ -8,6 +8,7 @@
 import type { LinkedLists } from '../queues/linked-list.ts';
 import { BAND_ESCALATED, BAND_LATE, BAND_NORMAL, type Interaction, type Queue, type Signature } from './entities.ts';
 import {
+  moreOf,
   R_ARRIVAL,
   R_BAND,
   R_DEADLINE,
@@ -96,7 +97,7 @@ export class Waiting {
    * it then); its wait in queue, and so its max wait, count from then.
    */
   hold(ix: Interaction, until: number): void {
-    ix.heldUntil = until;
+    moreOf(ix).heldUntil = until;
     this.pull(ix);
     const rec = this.ixs.rec;
     const r = ix.slot * R_SIZE;

@@ -874,11 +874,7 @@ export class Engine {
       this.waiting.setSignatures(ix, sigs);
     }
     if (hold !== 0) this.waiting.hold(ix, hold);
-    else if (heldUntil(ix) !== 0) {
-      // Its hold lifted: it enters the queue now.
-      this.waiting.hold(ix, this.now);
-      moreOf(ix).heldUntil = 0;
-    }
+    else if (heldUntil(ix) !== 0) this.waiting.lift(ix, this.now); // its hold lifted: it enters the queue now
     this.emit({ type: 'InteractionConverted', at: this.now, interactionId: ix.id, channel, notBefore: hold === 0 ? null : hold });
     if (ix.preferred === null && wantsOffer(ix)) this.waiting.push(ix);
     this.deadlines.arm(ix);
@@ -899,8 +895,7 @@ export class Engine {
     this.ixs.rec[ix.slot * R_SIZE + R_DECLINED] = 0;
     this.waiting.setSignatures(ix, sigs);
     this.waiting.enter(ix, q, this.now);
-    if (heldUntil(ix) !== 0) this.waiting.hold(ix, heldUntil(ix));
-    else this.waiting.push(ix);
+    if (heldUntil(ix) === 0) this.waiting.push(ix);
     this.deadlines.arm(ix);
     this.settling.pendingIxs.push(ix);
   }
@@ -964,8 +959,7 @@ export class Engine {
 
   /** Re-files the agent in its heaps after a state, load or key change; its idle flag follows. */
   private refresh(a: Agent): void {
-    refreshAgent(a);
-    this.reservation.update(a);
+    this.offers.refresh(a);
   }
 
   /** Takes the agent out of every heap and idle count (before its profile changes or it is removed). */
@@ -1141,7 +1135,6 @@ export class Engine {
     this.waiting.setSignatures(ix, sigs);
     this.waiting.enter(ix, q, this.now);
     if (ix.more !== null) ix.more.fired = 0; // the new queue's exception rules
-    if (heldUntil(ix) !== 0) this.waiting.hold(ix, heldUntil(ix));
     if (offered) {
       q.offered++;
       this.offers.refile(ix); // multi-offer: by the new queue's fanout

@@ -59,8 +59,8 @@ export class Offers {
     private readonly host: OffersHost,
   ) {}
 
-  /** Re-files the agent in its heaps after its load changed; its idle flag follows. */
-  private refresh(a: Agent): void {
+  /** Re-files the agent in its heaps after a state, load or key change; its idle flag follows. */
+  refresh(a: Agent): void {
     refreshAgent(a);
     this.reservation.update(a);
   }

@@ -8,6 +8,7 @@
 import type { LinkedLists } from '../queues/linked-list.ts';
 import { BAND_ESCALATED, BAND_LATE, BAND_NORMAL, type Interaction, type Queue, type Signature } from './entities.ts';
 import {
+  heldUntil,
   moreOf,
   R_ARRIVAL,
   R_BAND,
@@ -41,10 +42,12 @@ export class Waiting {
     const rec = this.ixs.rec;
     const r = ix.slot * R_SIZE;
     ix.queue = q;
-    rec[r + R_ENTERED] = now;
+    // Held work enters its queue when it is released.
+    const from = heldUntil(ix) || now;
+    rec[r + R_ENTERED] = from;
     rec[r + R_DEADLINE] = Number.isNaN(rec[r + R_EXPLICIT]) ? rec[r + R_ARRIVAL] + q.objective.thresholdMs : rec[r + R_EXPLICIT];
     rec[r + R_ESCALATE] = q.escalateAfterMs === null ? Number.NaN : rec[r + R_ARRIVAL] + q.escalateAfterMs;
-    rec[r + R_MAX_WAIT] = q.maxWaitMs === null ? Number.NaN : now + q.maxWaitMs;
+    rec[r + R_MAX_WAIT] = q.maxWaitMs === null ? Number.NaN : from + q.maxWaitMs;
     rec[r + R_LATE] = this.ordering.hasLateBand ? rec[r + R_DEADLINE] : Number.NaN;
     let band = BAND_NORMAL;
     if (rec[r + R_ESCALATE] <= now) band = BAND_ESCALATED;
@@ -99,10 +102,21 @@ export class Waiting {
   hold(ix: Interaction, until: number): void {
     moreOf(ix).heldUntil = until;
     this.pull(ix);
+    this.restartWait(ix, until);
+  }
+
+  /** Lifts a hold before its time: its wait in queue counts from `now`. */
+  lift(ix: Interaction, now: number): void {
+    moreOf(ix).heldUntil = 0;
+    this.restartWait(ix, now);
+  }
+
+  /** Its wait in the queue, and so its max wait, count from `from`. */
+  private restartWait(ix: Interaction, from: number): void {
     const rec = this.ixs.rec;
     const r = ix.slot * R_SIZE;
-    rec[r + R_ENTERED] = until;
-    rec[r + R_MAX_WAIT] = ix.queue.maxWaitMs === null ? Number.NaN : until + ix.queue.maxWaitMs;
+    rec[r + R_ENTERED] = from;
+    rec[r + R_MAX_WAIT] = ix.queue.maxWaitMs === null ? Number.NaN : from + ix.queue.maxWaitMs;
   }
 
   /** Moves a queued or offered interaction to a new band or signatures (null: the same), re-keyed. */

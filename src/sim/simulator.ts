@@ -246,24 +246,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   const events = new EventQueue();
   const recs = new Map<string, Rec>();
   const queueIndex = new Map(scenario.queues.map((q, i) => [q.id, i]));
-  const acc: Acc[] = scenario.queues.map(() => ({
-    offered: 0,
-    answered: 0,
-    answeredInT: 0,
-    abandoned: 0,
-    refused: 0,
-    cancelled: 0,
-    overflowed: 0,
-    waitAnswered: 0,
-    waitAll: 0,
-    waited: 0,
-    busyMs: 0,
-    vww: 0,
-    byPriority: new Map(),
-    rescinded: 0,
-    ringMs: 0,
-    rescindedMs: 0,
-  }));
+  const acc: Acc[] = scenario.queues.map(emptyAcc);
   let pendingMeasured = 0;
   /** Offers accepted at once, in the order they were made (queues without answer times). */
   const pendingAccepts: { agentId: string; offerId: string }[] = [];
@@ -546,50 +529,30 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     queues[q.id] = m;
     if (m.serviceLevel * 100 >= q.serviceObjective.percent) met++;
   });
-  const total: Acc = acc.reduce(
-    (t, a) => {
-      t.offered += a.offered;
-      t.answered += a.answered;
-      t.answeredInT += a.answeredInT;
-      t.abandoned += a.abandoned;
-      t.refused += a.refused;
-      t.cancelled += a.cancelled;
-      t.overflowed += a.overflowed;
-      t.waitAnswered += a.waitAnswered;
-      t.waitAll += a.waitAll;
-      t.waited += a.waited;
-      t.busyMs += a.busyMs;
-      t.vww += a.vww;
-      t.rescinded += a.rescinded;
-      t.ringMs += a.ringMs;
-      t.rescindedMs += a.rescindedMs;
-      for (const [p, v] of a.byPriority) {
-        const x = t.byPriority.get(p) ?? { n: 0, wait: 0 };
-        x.n += v.n;
-        x.wait += v.wait;
-        t.byPriority.set(p, x);
-      }
-      return t;
-    },
-    {
-      offered: 0,
-      answered: 0,
-      answeredInT: 0,
-      abandoned: 0,
-      refused: 0,
-      cancelled: 0,
-      overflowed: 0,
-      waitAnswered: 0,
-      waitAll: 0,
-      waited: 0,
-      busyMs: 0,
-      vww: 0,
-      byPriority: new Map(),
-      rescinded: 0,
-      ringMs: 0,
-      rescindedMs: 0,
-    } as Acc,
-  );
+  const total: Acc = acc.reduce((t, a) => {
+    t.offered += a.offered;
+    t.answered += a.answered;
+    t.answeredInT += a.answeredInT;
+    t.abandoned += a.abandoned;
+    t.refused += a.refused;
+    t.cancelled += a.cancelled;
+    t.overflowed += a.overflowed;
+    t.waitAnswered += a.waitAnswered;
+    t.waitAll += a.waitAll;
+    t.waited += a.waited;
+    t.busyMs += a.busyMs;
+    t.vww += a.vww;
+    t.rescinded += a.rescinded;
+    t.ringMs += a.ringMs;
+    t.rescindedMs += a.rescindedMs;
+    for (const [p, v] of a.byPriority) {
+      const x = t.byPriority.get(p) ?? { n: 0, wait: 0 };
+      x.n += v.n;
+      x.wait += v.wait;
+      t.byPriority.set(p, x);
+    }
+    return t;
+  }, emptyAcc());
   return {
     scenario: scenario.name,
     ordering: options.ordering,
@@ -600,5 +563,27 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     objectivesMet: met,
     interactions: seq,
     engineCommands: commands,
+  };
+}
+
+/** A queue's tallies before anything happened. */
+function emptyAcc(): Acc {
+  return {
+    offered: 0,
+    answered: 0,
+    answeredInT: 0,
+    abandoned: 0,
+    refused: 0,
+    cancelled: 0,
+    overflowed: 0,
+    waitAnswered: 0,
+    waitAll: 0,
+    waited: 0,
+    busyMs: 0,
+    vww: 0,
+    byPriority: new Map(),
+    rescinded: 0,
+    ringMs: 0,
+    rescindedMs: 0,
   };
 }

@@ -28,7 +28,7 @@ import { LinkedLists } from '../queues/linked-list.ts';
 import { removeFrom } from '../queues/array-removal.ts';
 import { AgentSelection } from './agent-selection.ts';
 import { AgentTable } from './agent-table.ts';
-import { addLoad, leaveHeaps, refreshAgent } from './capacity.ts';
+import { addLoad, leaveHeaps } from './capacity.ts';
 import { ClosedOffers } from './closed-offers.ts';
 import { REPEATED, RejectCode, type Rejection } from './codes.ts';
 import { Deadlines } from './deadlines.ts';

@@ -101,7 +101,7 @@ export class Model {
   private predicted: number[] | null = null;
   /** The agents that logged out in the call being observed (for noEligibleAgents). */
   private loggedOut: ModelAgent[] = [];
-  /** Interactions whose other offers were rescinded as `taken` in the current call: each must be assigned by its end. */
+  /** Interactions whose other offers were rescinded as `taken` in the current call and not yet assigned: none may be left at its end. */
   private taken = new Set<string>();
 
   constructor(readonly queues: Record<string, { preferredWindowMs: number }>) {}
@@ -146,7 +146,7 @@ export class Model {
       }
     }
     // Multi-offer: `taken` means another agent's accept assigned it, in the same call.
-    for (const id of this.taken) if (this.ixs.get(id)?.status !== 'assigned') this.fail(`${id}: offers rescinded as taken, but not assigned`);
+    for (const id of this.taken) this.fail(`${id}: offers rescinded as taken, but not assigned`);
     this.taken.clear();
   }
 
@@ -342,6 +342,7 @@ export class Model {
       }
       case 'InteractionAssigned': {
         const ix = this.ix(e.interactionId);
+        this.taken.delete(ix.id); // what took it (anything may follow in the same call)
         if (ix.status !== 'offered' || ix.offers.get(e.offerId) !== e.agentId) this.fail(`I2: ${ix.id} assigned from ${ix.status}`);
         // At most one assignment: every other open offer was withdrawn first.
         if (ix.offers.size !== 1) this.fail(`I2: ${ix.id} assigned with ${ix.offers.size - 1} other open offers`);

@@ -26,6 +26,7 @@ export function checkRemoveQueue(e: EngineParts, queueId: string, moveTo: string
     if (other.overflowQueue === queueId) return reject(RejectCode.QUEUE_IN_USE, `queue '${other.id}' overflows into '${queueId}'`);
     if (other.exceptions.some((r) => r.action.type === 'overflow' && r.action.queue === queueId))
       return reject(RejectCode.QUEUE_IN_USE, `an exception rule of queue '${other.id}' overflows into '${queueId}'`);
+    if (other.deferrable?.whileHealthy.includes(queueId) === true) return reject(RejectCode.QUEUE_IN_USE, `queue '${other.id}' defers to '${queueId}'`);
   }
   for (const a of e.agents.byId.values())
     if (a.profile.queues.has(queueId)) return reject(RejectCode.QUEUE_IN_USE, `agent '${a.id}' lists '${queueId}' in its queues`);

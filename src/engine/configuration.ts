@@ -60,6 +60,9 @@ function queueSpec(q: Queue): QueueSpec {
     offerFanout: q.offerFanout,
     reservedIdle: q.reservedIdle,
     exceptions: q.exceptions,
+    reserveWhen: q.reserveWhen,
+    reserveUntil: q.reserveUntil,
+    deferrable: q.deferrable,
   };
 }
 
@@ -80,5 +83,5 @@ function agentSpec(e: EngineParts, a: Agent): AgentSpec {
     capacity: { total: p.total, channels },
   };
   if (p.queues.size === 0) return spec;
-  return { ...spec, queues: Object.fromEntries([...p.queues].map(([id, m]) => [id, { priority: m.level, delayMs: m.delayMs }])) };
+  return { ...spec, queues: Object.fromEntries([...p.queues].map(([id, m]) => [id, m.reserve ? { priority: m.level, delayMs: m.delayMs, reserve: true } : { priority: m.level, delayMs: m.delayMs }])) };
 }

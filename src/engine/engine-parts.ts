@@ -14,6 +14,7 @@ import type { Queue } from './entities.ts';
 import type { InteractionTable } from './interaction-table.ts';
 import type { EngineOptions } from './options.ts';
 import type { Ordering } from './ordering.ts';
+import type { Overload } from './overload.ts';
 import type { Reservation } from './reservation.ts';
 import type { RoutingIndex } from './routing-index.ts';
 import type { InteractionStatus } from './types.ts';
@@ -35,4 +36,5 @@ export interface EngineParts {
   readonly ordering: Ordering;
   readonly selection: AgentSelection;
   readonly reservation: Reservation;
+  readonly overload: Overload;
 }

@@ -18,6 +18,7 @@
  * - waiting.ts: entering a queue, the signature heaps and their cached heads;
  * - preferences.ts: preference windows and agents required by name;
  * - reservation.ts: idle members a queue holds back for its own work (trunk reservation);
+ * - overload.ts: a queue's overload state, its reserve agents and the work deferred on it;
  * - deadlines.ts: the three timer heaps; closed-offers.ts: the ring of closed offers;
  * - queries.ts, explain.ts: read-only answers; snapshot-graph.ts: snapshot and restore;
  * - validate.ts, queue-settings.ts: the check chains of the commands, a queue's settings.
@@ -74,6 +75,7 @@ import {
 import { Preferences } from './preferences.ts';
 import { dueWaitRules, entryFacts, entryRules, noEligibleRules } from './exceptions.ts';
 import { Offers } from './offers.ts';
+import { Overload } from './overload.ts';
 import { Reservation } from './reservation.ts';
 import { Settling } from './settling.ts';
 import { Waiting } from './waiting.ts';
@@ -135,6 +137,7 @@ export class Engine {
   private readonly prefs: Preferences;
   private readonly waiting: Waiting;
   private readonly reservation: Reservation;
+  private readonly overload: Overload;
   private readonly offers: Offers;
   private readonly lists = new LinkedLists();
   private readonly finished: IdWindow<InteractionStatus>;
@@ -157,6 +160,10 @@ export class Engine {
     this.closed = new ClosedOffers(o.closedOfferMaxEntries);
     this.prefs = new Preferences(this.ixs, this.agents, this.ordering, o.limits);
     this.waiting = new Waiting(this.ixs, this.index, this.ordering, this.lists, this.prefs);
+    this.overload = new Overload(this.queues, this.ixs, this.lists, {
+      emit: (e) => this.emit(e),
+      pendingIx: (ix) => this.settling.pendingIxs.push(ix),
+    });
     const engine = this;
     this.settling = new Settling(this.ixs, this.agents, this.index, this.ordering, this.matcher, this.prefs, this.reservation, {
       makeOffer: (ix, a, pc) => this.offers.makeOffer(ix, a, pc),
@@ -206,6 +213,7 @@ export class Engine {
       ordering: this.ordering,
       selection: this.selection,
       reservation: this.reservation,
+      overload: this.overload,
     };
   }
 
@@ -216,7 +224,7 @@ export class Engine {
     this.events = [];
     this.advance(now);
     const out = this.dispatch(cmd);
-    if (out === null || !('code' in out)) this.settling.settle(this.now);
+    if (out === null || !('code' in out)) this.settle();
     const events = this.events;
     this.events = [];
     if (out === null) return { ok: true, events };
@@ -235,7 +243,7 @@ export class Engine {
 
   /** The earliest time a timer falls due, or null. The shell arms one timer for it. */
   nextDeadline(): number | null {
-    const t = this.deadlines.next();
+    const t = Math.min(this.deadlines.next(), this.overload.nextDue);
     return t === Number.POSITIVE_INFINITY ? null : t;
   }
 
@@ -255,8 +263,10 @@ export class Engine {
       throw new SnapshotMismatchError(`snapshot format ${String(format)}; this build reads ${READABLE_SNAPSHOT_FORMATS.join(', ')}`);
     const e = new Engine(snap.options);
     e.setNow(loadSnapshot(e.parts, snap));
-    // Idle members are derived: counted again from the agents.
+    // Idle members and overload counts are derived: counted again from the agents.
     e.reservation.rebuild(e.agents.byId.values(), e.index.profileList, false);
+    e.overload.rebuild(e.index.profileList);
+    e.overload.rearm(e.now);
     return e;
   }
 
@@ -391,7 +401,12 @@ export class Engine {
       const fanout = q.offerFanout;
       const reserved = q.reservedIdle;
       const rules = q.exceptions;
+      const overload = [q.reserveWhen, q.deferrable];
       Object.assign(q, queueSettings(spec, q));
+      if (q.reserveWhen !== overload[0] || q.deferrable !== overload[1]) {
+        if (q.reserveWhen === null && q.overloaded) this.emit({ type: 'QueueOverloadEnded', at: this.now, queueId: q.id });
+        this.overload.rebuild(this.index.profileList);
+      }
       if (q.exceptions !== rules) newRules = q;
       // Who is held back for which queue changed: counted again, and every idle agent looks again.
       if (q.reservedIdle !== reserved) this.reservation.rebuild(this.agents.byId.values(), this.index.profileList, true);
@@ -413,6 +428,7 @@ export class Engine {
       q = newQueue(this.index.nextQueueIdx++, spec);
       this.queues.set(spec.id, q);
       if (q.reservedIdle > 0) this.reservation.rebuild(this.agents.byId.values(), this.index.profileList, true);
+      if (q.reserveWhen !== null || q.deferrable !== null) this.overload.rebuild(this.index.profileList);
     }
     this.emit({ type: 'QueueUpserted', at: this.now, queueId: spec.id });
     if (newRules !== null) this.newExceptionRules(newRules);
@@ -441,6 +457,7 @@ export class Engine {
     }
     this.queues.delete(queueId);
     if (q.reservedIdle > 0) this.reservation.rebuild(this.agents.byId.values(), this.index.profileList, true);
+    if (q.reserveWhen !== null || q.deferrable !== null) this.overload.rebuild(this.index.profileList);
     this.index.retireIdle(
       (sig) => sig.queue === q,
       (p) => p.queues.has(queueId),
@@ -485,9 +502,9 @@ export class Engine {
     if (a) this.index.member(a.profile, -1);
     if (a) {
       this.leaveHeaps(a);
-      if (a.state !== 'offline') a.profile.staffed--;
+      if (a.state !== 'offline') this.staffed(a.profile, -1);
       a.profile = profile;
-      if (a.state !== 'offline') profile.staffed++;
+      if (a.state !== 'offline') this.staffed(profile, 1);
       this.selection.setKey(a);
       this.refresh(a);
     } else {
@@ -524,7 +541,7 @@ export class Engine {
       return reject(RejectCode.AGENT_BUSY, `agent '${agentId}' has open offers, assignments or wrap-up`);
     this.leaveHeaps(a);
     this.dropPreferred(a, true);
-    const left = a.state !== 'offline' && --a.profile.staffed === 0;
+    const left = a.state !== 'offline' && this.staffed(a.profile, -1) === 0;
     this.index.member(a.profile, -1);
     this.agents.remove(a);
     this.emit({ type: 'AgentRemoved', at: this.now, agentId });
@@ -553,7 +570,7 @@ export class Engine {
     if (a.wrapping.length > 0 && to !== 'wrap_up') this.finishWrapUp(a, false);
     const from = a.state;
     if (from === to && a.reason === reason) return;
-    if ((from === 'offline') !== (to === 'offline')) a.profile.staffed += to === 'offline' ? -1 : 1;
+    if ((from === 'offline') !== (to === 'offline')) this.staffed(a.profile, to === 'offline' ? -1 : 1);
     a.state = to;
     a.reason = reason;
     this.emit(
@@ -957,6 +974,19 @@ export class Engine {
     this.finished.set(ix.id, status, this.now);
   }
 
+  /** An agent of `p` logged in (1) or out (-1): the profile's count, and the overload estimates that read it. */
+  private staffed(p: Profile, d: 1 | -1): number {
+    p.staffed += d;
+    this.overload.staffedChanged(p, d);
+    return p.staffed;
+  }
+
+  /** Settles, then reads the queues' overload measures; a change of overload state settles again. */
+  private settle(): void {
+    this.settling.settle(this.now);
+    for (let i = 0; i < 4 && this.overload.tracked.length > 0 && this.overload.evaluate(this.now); i++) this.settling.settle(this.now);
+  }
+
   /** Re-files the agent in its heaps after a state, load or key change; its idle flag follows. */
   private refresh(a: Agent): void {
     this.offers.refresh(a);
@@ -1027,9 +1057,14 @@ export class Engine {
       const ti = d.ixHead();
       const to = d.offerHead();
       const tg = d.agentHead();
-      if (ti > now && to > now && tg > now) break;
-      const due = Math.min(ti, to, tg);
+      const tq = this.overload.nextDue;
+      if (ti > now && to > now && tg > now && tq > now) break;
+      const due = Math.min(ti, to, tg, tq);
       if (due > this.now) this.setNow(due);
+      if (tq === due && ti > due && to > due && tg > due) {
+        this.settle(); // an oldest wait reached its overload threshold
+        continue;
+      }
       // Earliest first; ties: wrap-ups, then interaction timers, then offers (a window or a
       // relaxation due at the instant an offer runs out has taken effect when the offer's
       // agent and interaction look again).
@@ -1041,7 +1076,7 @@ export class Engine {
       } else {
         this.fireOffer(this.ixs.bySlot[d.offerTimers.pop()]!);
       }
-      this.settling.settle(this.now);
+      this.settle();
     }
     this.setNow(now);
   }

@@ -7,7 +7,7 @@ import type { KeyedHeap } from '../queues/keyed-heap.ts';
 import type { ListHead } from '../queues/linked-list.ts';
 import type { Requirements } from './requirements.ts';
 import type { Clause } from './selectors.ts';
-import type { AgentStateName, ExceptionRule, InteractionStatus, LabelValue, RelaxationStep, ServiceObjective } from './types.ts';
+import type { AgentStateName, ExceptionRule, InteractionStatus, LabelValue, OverloadRecovery, OverloadThresholds, RelaxationStep, ServiceObjective } from './types.ts';
 
 /** Ordering bands: escalated work outranks everything, late work (missed deadline) ranks last. */
 export const BAND_ESCALATED = 0;
@@ -56,6 +56,17 @@ export interface Queue {
   exceptions: readonly ExceptionRule[];
   /** Its idle members while it reserves (reservation.ts); derived, not in snapshots. */
   readonly idleMembers: Set<Agent>;
+  /** When it goes into overload, and when that ends (overload.ts); null: never. */
+  reserveWhen: OverloadThresholds | null;
+  reserveUntil: OverloadRecovery | null;
+  /** Deferrable work: offered only while none of these queues is in overload (null: never deferred). */
+  deferrable: { readonly whileHealthy: readonly string[] } | null;
+  /** In overload now (its reserve agents take its work). */
+  overloaded: boolean;
+  /** Deferrable and one of its `whileHealthy` queues is in overload: its work is not offered (derived). */
+  deferred: boolean;
+  /** Logged-in regular (not reserve) members, for the overload's wait estimate (derived, overload.ts). */
+  staffed: number;
   /** Queued and offered interactions, in order of entering this queue. */
   readonly waiting: ListHead;
   offered: number;
@@ -83,6 +94,8 @@ export interface ProfileChannel {
 export interface Membership {
   readonly level: number;
   readonly delayMs: number;
+  /** A reserve agent of the queue: takes its work only while the queue is in overload. */
+  readonly reserve: boolean;
 }
 
 export interface Profile {
@@ -106,6 +119,10 @@ export interface Profile {
   staffed: number;
   /** The queues it is a member of that reserve idle members (null: not worked out yet; reservation.ts). */
   reserving: Queue[] | null;
+  /** Ids of the queues it is a reserve agent of; null: none. */
+  readonly reserveOf: ReadonlySet<string> | null;
+  /** The queues with an overload rule whose wait estimate counts its agents (null: not worked out yet; overload.ts). */
+  tracked: Queue[] | null;
 }
 
 export interface Signature {

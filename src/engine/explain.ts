@@ -8,6 +8,7 @@ import type { AgentSelectionPolicy, OrderingPolicy } from './options.ts';
 import type { EngineParts } from './engine-parts.ts';
 import { heldUntil, R_ARRIVAL, R_BAND, R_DEADLINE, R_ENTERED, R_PREF_UNTIL, R_SIZE } from './interaction-table.ts';
 import { holdsOffer, isRejected, signaturesOf } from './matching.ts';
+import { reserveResting } from './overload.ts';
 import { bandName } from './queries.ts';
 import { clauseHolds, clauseSelector } from './selectors.ts';
 import type { Agent, Interaction, Offer, Profile, Signature } from './entities.ts';
@@ -31,6 +32,10 @@ export type NotTakingReason =
   | { readonly reason: 'not_before'; readonly until: number }
   /** An idle member of `queue`, which keeps `reservedIdle` of its members idle and has `idle` now. */
   | { readonly reason: 'held_for_queue'; readonly queue: string; readonly reservedIdle: number; readonly idle: number }
+  /** A reserve agent of the queue, which is not in overload: it takes the queue's work only then. */
+  | { readonly reason: 'reserve_inactive'; readonly queue: string }
+  /** Deferrable work: not offered while these queues it waits on are in overload. */
+  | { readonly reason: 'deferred_while'; readonly queues: readonly string[] }
   | { readonly reason: 'reserved_for_preferred'; readonly until: number }
   | { readonly reason: 'required_agents'; readonly until: number | null }
   | {
@@ -119,6 +124,7 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
   let eligibleCount = 0;
   const sigs = signaturesOf(ix);
   const byName = ix.required ? preferred : [];
+  const deferredOn = ix.queue.deferred ? ix.queue.deferrable!.whileHealthy.filter((id) => e.queues.get(id)?.overloaded === true) : null;
   for (const a of e.agents.byId.values()) {
     const p = a.profile;
     // A required agent needs no requirement; otherwise the alternative it meets, or the one it
@@ -149,6 +155,8 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
     if (isRejected(ix, a)) reasons.push({ reason: 'rejected_before' });
     if (holdsOffer(ix, a)) reasons.push({ reason: 'offered' });
     if (heldUntil(ix) !== 0) reasons.push({ reason: 'not_before', until: heldUntil(ix) });
+    if (deferredOn !== null) reasons.push({ reason: 'deferred_while', queues: deferredOn });
+    if (!preferred.includes(a) && reserveResting(p, ix.queue)) reasons.push({ reason: 'reserve_inactive', queue: ix.queue.id });
     // Trunk reservation holds idle members back, except from work that names them.
     const holder = preferred.includes(a) ? null : e.reservation.holder(a, ix.queue);
     if (holder !== null) reasons.push({ reason: 'held_for_queue', queue: holder.id, reservedIdle: holder.reservedIdle, idle: holder.idleMembers.size });

@@ -16,6 +16,7 @@ import { canTake } from './capacity.ts';
 import type { Agent, Interaction, Offer, Profile, ProfileChannel, Queue, Signature } from './entities.ts';
 import { R_BAND, R_ENTERED, R_KEY, R_SEQ, R_SIZE, type InteractionTable } from './interaction-table.ts';
 import type { Ordering } from './ordering.ts';
+import { reserveResting } from './overload.ts';
 import type { Reservation } from './reservation.ts';
 
 /** Did agent `a` decline `ix` before? */
@@ -113,6 +114,9 @@ export class Matcher {
    * proficiency in the alternative the agent meets, then the selection key).
    */
   bestAgentFor(ix: Interaction, exclude: Agent | null): { agent: Agent; pc: ProfileChannel } | null {
+    const q = ix.queue;
+    // Deferrable work waits while a queue it defers to is in overload.
+    if (q.deferred) return null;
     const bestSkill = this.selection.bestSkill;
     const less = this.agents.less;
     let best = -1;
@@ -127,6 +131,8 @@ export class Matcher {
       for (let i = 0; i < pcs.length; i++) {
         const pc = pcs[i];
         if (pc.heap.size === 0) continue;
+        // A reserve agent of the queue takes its work only while it is in overload.
+        if (pc.profile.reserveOf !== null && reserveResting(pc.profile, q)) continue;
         // Proficiency orders only best-skill's choice (read only then).
         const prof = bestSkill ? sig.proficiency[i] : 0;
         if (bestSkill && bestPc !== null && prof < bestProf) break;
@@ -178,7 +184,9 @@ export class Matcher {
         const sig = sigs[i];
         let slot = sig.hSlot;
         if (slot < 0) continue;
-        if (held && this.reservation.blocked(a, sig.queue)) continue;
+        const sq = sig.queue;
+        if (held && this.reservation.blocked(a, sq)) continue;
+        if (sq.deferred || (profile.reserveOf !== null && reserveResting(profile, sq))) continue;
         let band = sig.hBand;
         let key = sig.hKey;
         let seq = sig.hSeq;

@@ -155,6 +155,9 @@ export const QUEUE_DEFAULTS = {
   exceptions: [] as readonly never[],
 } as const;
 
+/** The most queues one deferrable queue may wait on (QueueSpec.deferrable.whileHealthy). */
+export const MAX_DEFER_QUEUES = 8;
+
 /** The most exception rules one queue may have. */
 export const MAX_EXCEPTION_RULES = 8;
 

@@ -122,10 +122,11 @@ export class Preferences {
   /**
    * May `a` take `ix` on `pc` at `now` through its preference or requirement by name? Not once
    * the window's time has come, even before its timer fired (timers due at one instant fire one
-   * after another).
+   * after another), nor while its queue's work is deferred. A reserve agent may take work that
+   * names it.
    */
   mayTake(a: Agent, pc: ProfileChannel, ix: Interaction, now: number): boolean {
-    if (!(this.ixs.rec[ix.slot * R_SIZE + R_PREF_UNTIL] > now) || heldUntil(ix) !== 0) return false;
+    if (!(this.ixs.rec[ix.slot * R_SIZE + R_PREF_UNTIL] > now) || heldUntil(ix) !== 0 || ix.queue.deferred) return false;
     return ix.required ? wantsOffer(ix) && canTake(a, pc) && !excluded(ix, a) : mayTake(a, pc, ix);
   }
 

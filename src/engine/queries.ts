@@ -32,6 +32,10 @@ export interface QueueStats {
   readonly serviceLevel: number | null;
   /** The queue's service objective (target percent within thresholdMs). */
   readonly objective: { readonly percent: number; readonly thresholdMs: number };
+  /** In overload (`reserveWhen`): its reserve agents take its work. */
+  readonly overloaded: boolean;
+  /** Deferrable and waiting on a queue in overload: its work is not offered. */
+  readonly deferred: boolean;
 }
 
 export interface InteractionInfo {
@@ -122,6 +126,8 @@ export function queueStats(e: EngineParts, queueId: string, now: number): QueueS
     averageHandleMs: c.handled === 0 ? null : c.handleMsTotal / c.handled,
     serviceLevel: settled === 0 ? null : c.answeredWithinThreshold / settled,
     objective: { percent: q.objective.percent, thresholdMs: q.objective.thresholdMs },
+    overloaded: q.overloaded,
+    deferred: q.deferred,
   };
 }
 

@@ -7,7 +7,7 @@ import type { Queue } from './entities.ts';
 import { QUEUE_DEFAULTS } from './options.ts';
 import type { QueueSpec } from './types.ts';
 
-type Settings = Omit<Queue, 'idx' | 'id' | 'waiting' | 'offered' | 'counters' | 'idleMembers'>;
+type Settings = Omit<Queue, 'idx' | 'id' | 'waiting' | 'offered' | 'counters' | 'idleMembers' | 'overloaded' | 'deferred' | 'staffed'>;
 
 /** The settings `spec` gives, on top of `q`'s (or the defaults when `q` is undefined). */
 export function queueSettings(spec: QueueSpec, q: Queue | undefined): Settings {
@@ -30,6 +30,10 @@ export function queueSettings(spec: QueueSpec, q: Queue | undefined): Settings {
     offerFanout: spec.offerFanout ?? q?.offerFanout ?? QUEUE_DEFAULTS.offerFanout,
     reservedIdle: spec.reservedIdle ?? q?.reservedIdle ?? QUEUE_DEFAULTS.reservedIdle,
     exceptions: spec.exceptions ?? q?.exceptions ?? QUEUE_DEFAULTS.exceptions,
+    reserveWhen: spec.reserveWhen !== undefined ? spec.reserveWhen : (q?.reserveWhen ?? null),
+    // Without an overload rule there is nothing to recover from.
+    reserveUntil: (spec.reserveWhen ?? q?.reserveWhen ?? null) === null ? null : spec.reserveUntil !== undefined ? spec.reserveUntil : (q?.reserveUntil ?? null),
+    deferrable: spec.deferrable !== undefined ? spec.deferrable : (q?.deferrable ?? null),
   };
 }
 
@@ -41,6 +45,9 @@ export function newQueue(idx: number, spec: QueueSpec): Queue {
     ...queueSettings(spec, undefined),
     waiting: newListHead(idx),
     idleMembers: new Set(),
+    overloaded: false,
+    deferred: false,
+    staffed: 0,
     offered: 0,
     counters: {
       arrived: 0,

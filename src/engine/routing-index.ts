@@ -115,7 +115,7 @@ export class RoutingIndex {
     const memberships = new Map<string, Membership>();
     for (const id of Object.keys(queues ?? {}).sort()) {
       const m = queues![id];
-      memberships.set(id, { level: m.priority ?? 1, delayMs: m.delayMs ?? 0 });
+      memberships.set(id, { level: m.priority ?? 1, delayMs: m.delayMs ?? 0, reserve: m.reserve === true });
     }
     const id = this.freeProfileIds.pop() ?? this.profileList.length;
     const profile = newProfile(id, key, new Map(Object.entries(levels)), new Map(Object.entries(labels)), memberships, cap.total);
@@ -384,7 +384,7 @@ export function profileKey(levels: SkillLevels, labels: Labels, cap: CapacitySpe
     .join(',');
   const parts: unknown[] = [skillPart, labelPart, cap.total, chanPart];
   const ids = Object.keys(queues ?? {}).sort();
-  if (ids.length > 0) parts.push(ids.map((id) => `${id}=${queues![id].priority ?? 1}/${queues![id].delayMs ?? 0}`).join(','));
+  if (ids.length > 0) parts.push(ids.map((id) => `${id}=${queues![id].priority ?? 1}/${queues![id].delayMs ?? 0}${queues![id].reserve === true ? '/r' : ''}`).join(','));
   return JSON.stringify(parts);
 }
 
@@ -404,7 +404,24 @@ export function newProfile(
     worstLevel = Math.max(worstLevel, m.level);
   }
   if (queues.size === 0) bestLevel = 1;
-  return { id, key, levels, labels, queues, bestLevel, levelled: worstLevel > bestLevel, total, chans: [], byCh: [], staffed: 0, members: 0, reserving: null };
+  const reserve = [...queues].filter(([, m]) => m.reserve).map(([id]) => id);
+  return {
+    id,
+    key,
+    levels,
+    labels,
+    queues,
+    bestLevel,
+    levelled: worstLevel > bestLevel,
+    total,
+    chans: [],
+    byCh: [],
+    staffed: 0,
+    members: 0,
+    reserving: null,
+    reserveOf: reserve.length === 0 ? null : new Set(reserve),
+    tracked: null,
+  };
 }
 
 /** A signature's canonical key; ids never contain the control characters used as separators. */

@@ -15,6 +15,7 @@ import type { Agent, Interaction, Offer, ProfileChannel, Signature } from './ent
 import type { InteractionTable } from './interaction-table.ts';
 import { type Matcher, anyAvailable, eligibleProfile, excluded, signaturesOf, wantsOffer } from './matching.ts';
 import type { Ordering } from './ordering.ts';
+import { reserveResting } from './overload.ts';
 import type { Preferences } from './preferences.ts';
 import type { Reservation } from './reservation.ts';
 import type { RoutingIndex } from './routing-index.ts';
@@ -204,13 +205,14 @@ export class Settling {
    * its offer event, which has not left the engine yet) and offer `ix` to A.
    */
   private augment(ix: Interaction, picks: Offer[], eventAt: Map<Offer, number>): boolean {
+    if (ix.queue.deferred) return false;
     const limit = Math.min(picks.length, 4096);
     for (let i = 0; i < limit; i++) {
       const y = picks[i];
       // Only a sole open offer is moved (a multi-offer's others stay where they are).
       if (y.ix.status !== 'offered' || y.ix.offer !== y || y.ix.open !== null) continue;
       const A = y.agent;
-      if (!eligibleProfile(ix, A.profile) || excluded(ix, A) || A.state !== 'available') continue;
+      if (!eligibleProfile(ix, A.profile) || excluded(ix, A) || A.state !== 'available' || reserveResting(A.profile, ix.queue)) continue;
       if (!anyAvailable(y.ix)) continue;
       const alt = this.matcher.bestAgentFor(y.ix, A);
       if (alt === null) continue;

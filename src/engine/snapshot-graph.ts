@@ -12,7 +12,7 @@ import { signaturesOf } from './matching.ts';
 import { newProfile, signatureKey } from './routing-index.ts';
 import { requirementsOf, type Requirements } from './requirements.ts';
 import { type Clause, toClauses } from './selectors.ts';
-import type { ExceptionRule } from './types.ts';
+import type { ExceptionRule, OverloadRecovery, OverloadThresholds } from './types.ts';
 import {
   SNAPSHOT_FORMAT,
   type AgentSnapshot,
@@ -25,16 +25,19 @@ import {
   type SignatureSnapshot,
 } from './snapshot.ts';
 
-type QueueSettings = Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counters'> & {
+type QueueSettings = Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counters' | 'overloaded'> & {
   readonly membersOnly: boolean;
   readonly wrapUpMode: 'timed' | 'manual';
   readonly offerFanout: number;
   readonly reservedIdle: number;
   readonly exceptions: readonly ExceptionRule[];
+  readonly reserveWhen: OverloadThresholds | null;
+  readonly reserveUntil: OverloadRecovery | null;
+  readonly deferrable: { readonly whileHealthy: readonly string[] } | null;
 };
 
 /** A queue's settings (not its state), copied: for snapshots, both ways (in queue-settings.ts's field order, so restored and new queues share one shape). */
-function queueSettings(q: Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counters'>): QueueSettings {
+function queueSettings(q: Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counters' | 'overloaded'>): QueueSettings {
   return {
     objective: { percent: q.objective.percent, thresholdMs: q.objective.thresholdMs },
     weight: q.weight,
@@ -52,6 +55,9 @@ function queueSettings(q: Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'co
     offerFanout: q.offerFanout ?? 1,
     reservedIdle: q.reservedIdle ?? 0,
     exceptions: q.exceptions ?? [],
+    reserveWhen: q.reserveWhen ?? null,
+    reserveUntil: q.reserveUntil ?? null,
+    deferrable: q.deferrable ?? null,
   };
 }
 
@@ -64,6 +70,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       id: q.id,
       idx: q.idx,
       ...queueSettings(q),
+      ...(q.overloaded ? { overloaded: true } : {}),
       waiting: { head: q.waiting.head, tail: q.waiting.tail, size: q.waiting.size },
       offered: q.offered,
       counters: { ...q.counters },
@@ -75,7 +82,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       key,
       levels: [...p.levels],
       labels: [...p.labels],
-      queues: [...p.queues].map(([id, m]) => [id, m.level, m.delayMs]),
+      queues: [...p.queues].map(([id, m]) => (m.reserve ? [id, m.level, m.delayMs, true] : [id, m.level, m.delayMs])),
       total: p.total,
       staffed: p.staffed,
       chans: p.chans.map((pc) => [pc.ch, pc.cost, pc.max, pc.autoAccept, pc.interruptible, pc.heap.dump(), pc.sigs.map((g) => g.id)]),
@@ -221,6 +228,9 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       ...queueSettings(q),
       waiting: { id: idx, head: q.waiting.head, tail: q.waiting.tail, size: q.waiting.size },
       idleMembers: new Set(),
+      overloaded: q.overloaded === true,
+      deferred: false,
+      staffed: 0,
       offered: q.offered,
       counters: { ...(q.counters as unknown as QueueCounters) },
     };
@@ -231,7 +241,7 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
   // Collected profiles and signatures are holes (null) at their ids.
   snap.profiles.forEach((ps, pid) => {
     if (!ps) return;
-    const queues = new Map((ps.queues ?? []).map(([id, level, delayMs]) => [id, { level, delayMs }]));
+    const queues = new Map((ps.queues ?? []).map(([id, level, delayMs, reserve]) => [id, { level, delayMs, reserve: reserve === true }]));
     const profile = newProfile(pid, ps.key, new Map(ps.levels), new Map(ps.labels), queues, ps.total);
     profile.staffed = ps.staffed;
     for (const [ch, cost, max, autoAccept, interruptible, heap] of ps.chans) {

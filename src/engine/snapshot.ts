@@ -9,17 +9,30 @@ import type { BoundedMapDump } from '../queues/bounded-map.ts';
 import type { KeyedHeapDump } from '../queues/keyed-heap.ts';
 import type { EngineOptions } from './options.ts';
 import type { Clause } from './selectors.ts';
-import type { AgentStateName, ExceptionRule, InteractionStatus, LabelValue, Labels, RelaxationStep, Requirement, Selector, ServiceObjective } from './types.ts';
+import type {
+  AgentStateName,
+  ExceptionRule,
+  InteractionStatus,
+  LabelValue,
+  Labels,
+  OverloadRecovery,
+  OverloadThresholds,
+  RelaxationStep,
+  Requirement,
+  Selector,
+  ServiceObjective,
+} from './types.ts';
 
 /**
  * Bumped whenever the layout below changes. A restore reads this format and the ones before it
  * that are listed in READABLE_SNAPSHOT_FORMATS (format 1: no queue memberships, label selectors
  * as exact-match `labels` pairs; format 2: no multi-offer, trunk reservation, scheduled work or
- * exception rules, read with their defaults), and refuses any other: a build that would drop
- * what a newer snapshot holds (other open offers, holds, rules) refuses it instead.
+ * exception rules; format 3: no overload rules, reserve agents, deferrable work, hours or
+ * inactive conversations; each read with their defaults), and refuses any other: a build that
+ * would drop what a newer snapshot holds (other open offers, holds, rules) refuses it instead.
  */
-export const SNAPSHOT_FORMAT = 3;
-export const READABLE_SNAPSHOT_FORMATS: readonly number[] = [1, 2, 3];
+export const SNAPSHOT_FORMAT = 4;
+export const READABLE_SNAPSHOT_FORMATS: readonly number[] = [1, 2, 3, 4];
 
 export interface QueueSnapshot {
   readonly id: string;
@@ -46,6 +59,11 @@ export interface QueueSnapshot {
   readonly reservedIdle?: number;
   /** Absent before exception rules (none). */
   readonly exceptions?: readonly ExceptionRule[];
+  /** Absent before overload rules (none, never deferred, not in overload). */
+  readonly reserveWhen?: OverloadThresholds | null;
+  readonly reserveUntil?: OverloadRecovery | null;
+  readonly deferrable?: { readonly whileHealthy: readonly string[] } | null;
+  readonly overloaded?: boolean;
   readonly waiting: { readonly head: number; readonly tail: number; readonly size: number };
   readonly offered: number;
   readonly counters: Readonly<Record<string, number>>;
@@ -55,8 +73,8 @@ export interface ProfileSnapshot {
   readonly key: string;
   readonly levels: [string, number][];
   readonly labels: [string, LabelValue][];
-  /** [queue id, level, delayMs] of each membership; absent in format 1 (none). */
-  readonly queues?: [string, number, number][];
+  /** [queue id, level, delayMs, reserve?] of each membership; absent in format 1 (none). */
+  readonly queues?: [string, number, number, boolean?][];
   readonly total: number;
   readonly staffed: number;
   /** Per channel: [channel index, cost, max, autoAccept, interruptible, heap handles, signature ids]. */

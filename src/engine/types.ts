@@ -37,6 +37,11 @@ export interface QueueMembership {
   readonly priority?: number;
   /** Work of this queue that has waited this long in it competes with the agent's best level (default 0: never). */
   readonly delayMs?: number;
+  /**
+   * A reserve agent of this queue: it takes the queue's work only while the queue is in overload
+   * (`QueueSpec.reserveWhen`), except work that names it (default false).
+   */
+  readonly reserve?: boolean;
 }
 
 export interface ChannelCapacity {
@@ -121,7 +126,45 @@ export interface QueueSpec {
    * queue, its action is taken (see docs/engine.md, Exception rules).
    */
   readonly exceptions?: readonly ExceptionRule[];
+  /**
+   * When the queue is in overload: any measure named above its threshold starts it. While in
+   * overload its reserve agents take its work, and deferrable work that names it waits. Null: never.
+   */
+  readonly reserveWhen?: OverloadThresholds | null;
+  /**
+   * Hysteresis: overload ends once every measure `reserveWhen` names is back at these (default:
+   * `reserveWhen`'s own thresholds). May name only measures `reserveWhen` names.
+   */
+  readonly reserveUntil?: OverloadRecovery | null;
+  /**
+   * Deferrable work (blending): offered only while none of the `whileHealthy` queues is in
+   * overload. Null: never deferred.
+   */
+  readonly deferrable?: { readonly whileHealthy: readonly string[] } | null;
 }
+
+/** Overload starts when any of these holds (at least one is named). */
+export interface OverloadThresholds {
+  /** The estimated wait of the next arrival is at or above this (ms). */
+  readonly estimatedWaitMs?: number;
+  /** The queue's oldest waiting interaction has waited this long in it (ms). */
+  readonly oldestWaitMs?: number;
+  /** The queue's service level (0–1) is below this. */
+  readonly serviceLevelBelow?: number;
+}
+
+/**
+ * Overload ends when every measure `reserveWhen` names is back: a wait below the value named here
+ * (default: its `reserveWhen` threshold), the service level at or above it.
+ */
+export interface OverloadRecovery {
+  readonly estimatedWaitMs?: number;
+  readonly oldestWaitMs?: number;
+  readonly serviceLevelAtLeast?: number;
+}
+
+/** A queue's overload measures, as the engine reads them. */
+export type OverloadMeasure = 'estimatedWaitMs' | 'oldestWaitMs' | 'serviceLevelBelow';
 
 /** What makes an exception rule fire. */
 export type ExceptionTrigger =
@@ -403,6 +446,13 @@ export type EngineEvent =
       readonly action: ExceptionAction['type'];
     }
   | { readonly type: 'InteractionExpired'; readonly at: number; readonly interactionId: string; readonly queueId: string }
+  /**
+   * The queue went into overload (`reserveWhen`): `measure` reached its threshold with `value`
+   * (ms, or a service level 0–1; null: an unbounded wait estimate, work waits and no regular member is logged in).
+   */
+  | { readonly type: 'QueueOverloadStarted'; readonly at: number; readonly queueId: string; readonly measure: OverloadMeasure; readonly value: number | null }
+  /** The queue's overload ended (`reserveUntil`). */
+  | { readonly type: 'QueueOverloadEnded'; readonly at: number; readonly queueId: string }
   | {
       readonly type: 'InteractionOverflowed' | 'InteractionTransferred';
       readonly at: number;

@@ -11,11 +11,12 @@ import {
   MAX_OFFER_FANOUT,
   MAX_PRIORITY,
   MAX_QUEUE_LEVEL,
+  MAX_DEFER_QUEUES,
   MAX_RESERVED_IDLE,
   type EngineLimits,
 } from './options.ts';
 import { SELECTOR_OPS, operandsOf } from './selectors.ts';
-import type { AgentSpec, CapacitySpec, InteractionSpec, Labels, QueueSpec, Requirement, Selector, SkillLevels } from './types.ts';
+import type { AgentSpec, CapacitySpec, InteractionSpec, Labels, OverloadThresholds, QueueSpec, Requirement, Selector, SkillLevels } from './types.ts';
 
 export function reject(code: RejectCode, message: string): Rejection {
   return { code, message };
@@ -136,7 +137,8 @@ export function checkMemberships(queues: AgentSpec['queues'], defined: ReadonlyM
       checkId(id, 'agent queues key', L) ??
       (m === null || typeof m !== 'object' ? reject(RejectCode.INVALID_ARGUMENT, `agent queues.${id} must be an object`) : null) ??
       (m.priority === undefined ? null : checkInt(m.priority, `agent queues.${id}.priority`, 1, MAX_QUEUE_LEVEL)) ??
-      (m.delayMs === undefined ? null : checkDuration(m.delayMs, `agent queues.${id}.delayMs`));
+      (m.delayMs === undefined ? null : checkDuration(m.delayMs, `agent queues.${id}.delayMs`)) ??
+      (m.reserve === undefined || typeof m.reserve === 'boolean' ? null : reject(RejectCode.INVALID_ARGUMENT, `agent queues.${id}.reserve must be a boolean`));
     if (bad) return bad;
     if (!defined.has(id)) return reject(RejectCode.UNKNOWN_QUEUE, `agent queues: queue '${id}' is not defined`);
   }
@@ -200,7 +202,74 @@ export function checkQueueSpec(spec: QueueSpec, queues: ReadonlyMap<string, unkn
     if (spec.overflowQueue === spec.id) return reject(RejectCode.INVALID_ARGUMENT, 'a queue cannot overflow into itself');
     if (!queues.has(spec.overflowQueue)) return reject(RejectCode.UNKNOWN_QUEUE, `overflow queue '${spec.overflowQueue}' is not defined`);
   }
-  return spec.exceptions === undefined ? null : checkExceptions(spec.exceptions, spec.id, queues, L);
+  return (spec.exceptions === undefined ? null : checkExceptions(spec.exceptions, spec.id, queues, L)) ?? checkOverload(spec, queues, L);
+}
+
+/** The longest overload threshold on a wait (a week). */
+const MAX_OVERLOAD_WAIT_MS = 7 * 24 * 3600_000;
+
+/**
+ * reserveWhen, reserveUntil and deferrable, against the queue's current settings (an upsert may
+ * name reserveUntil alone): thresholds in range, recovery no stricter than the start, deferral
+ * on 1–8 other defined queues.
+ */
+function checkOverload(spec: QueueSpec, queues: ReadonlyMap<string, unknown>, L: EngineLimits): Rejection | null {
+  const current = queues.get(spec.id) as { reserveWhen?: OverloadThresholds | null } | undefined;
+  const when = spec.reserveWhen !== undefined ? spec.reserveWhen : (current?.reserveWhen ?? null);
+  if (spec.reserveWhen !== undefined && spec.reserveWhen !== null) {
+    const w = spec.reserveWhen;
+    if (typeof w !== 'object') return reject(RejectCode.INVALID_ARGUMENT, 'reserveWhen must be an object or null');
+    const bad = checkKeys(w, 'reserveWhen', ['estimatedWaitMs', 'oldestWaitMs', 'serviceLevelBelow']) ?? checkWaits(w, 'reserveWhen');
+    if (bad) return bad;
+    if (w.serviceLevelBelow !== undefined && !(typeof w.serviceLevelBelow === 'number' && w.serviceLevelBelow > 0 && w.serviceLevelBelow <= 1))
+      return reject(RejectCode.INVALID_ARGUMENT, 'reserveWhen.serviceLevelBelow must be in (0, 1]');
+    if (w.estimatedWaitMs === undefined && w.oldestWaitMs === undefined && w.serviceLevelBelow === undefined)
+      return reject(RejectCode.INVALID_ARGUMENT, 'reserveWhen must name estimatedWaitMs, oldestWaitMs or serviceLevelBelow');
+  }
+  if (spec.reserveUntil !== undefined && spec.reserveUntil !== null) {
+    const u = spec.reserveUntil;
+    if (typeof u !== 'object') return reject(RejectCode.INVALID_ARGUMENT, 'reserveUntil must be an object or null');
+    if (when === null) return reject(RejectCode.INVALID_ARGUMENT, 'reserveUntil needs reserveWhen');
+    const bad = checkKeys(u, 'reserveUntil', ['estimatedWaitMs', 'oldestWaitMs', 'serviceLevelAtLeast']) ?? checkWaits(u, 'reserveUntil');
+    if (bad) return bad;
+    for (const k of ['estimatedWaitMs', 'oldestWaitMs'] as const) {
+      if (u[k] === undefined) continue;
+      if (when[k] === undefined) return reject(RejectCode.INVALID_ARGUMENT, `reserveUntil.${k} needs reserveWhen.${k}`);
+      if (u[k] > when[k]) return reject(RejectCode.INVALID_ARGUMENT, `reserveUntil.${k} must be at most reserveWhen.${k} (${when[k]})`);
+    }
+    if (u.serviceLevelAtLeast !== undefined) {
+      if (when.serviceLevelBelow === undefined) return reject(RejectCode.INVALID_ARGUMENT, 'reserveUntil.serviceLevelAtLeast needs reserveWhen.serviceLevelBelow');
+      if (!(typeof u.serviceLevelAtLeast === 'number' && u.serviceLevelAtLeast >= when.serviceLevelBelow && u.serviceLevelAtLeast <= 1))
+        return reject(RejectCode.INVALID_ARGUMENT, `reserveUntil.serviceLevelAtLeast must be in [${when.serviceLevelBelow}, 1]`);
+    }
+  }
+  if (spec.deferrable !== undefined && spec.deferrable !== null) {
+    const d = spec.deferrable;
+    if (typeof d !== 'object' || !Array.isArray(d.whileHealthy)) return reject(RejectCode.INVALID_ARGUMENT, 'deferrable must be {whileHealthy: [queue ids]} or null');
+    if (d.whileHealthy.length < 1 || d.whileHealthy.length > MAX_DEFER_QUEUES)
+      return reject(RejectCode.INVALID_ARGUMENT, `deferrable.whileHealthy must name 1 to ${MAX_DEFER_QUEUES} queues`);
+    for (const id of d.whileHealthy) {
+      const b = checkId(id, 'deferrable.whileHealthy', L);
+      if (b) return b;
+      if (id === spec.id) return reject(RejectCode.INVALID_ARGUMENT, 'a queue cannot defer to itself');
+      if (!queues.has(id)) return reject(RejectCode.UNKNOWN_QUEUE, `deferrable.whileHealthy: queue '${id}' is not defined`);
+    }
+  }
+  return null;
+}
+
+/** Only these keys. */
+function checkKeys(o: object, what: string, keys: readonly string[]): Rejection | null {
+  for (const k of Object.keys(o)) if (!keys.includes(k)) return reject(RejectCode.INVALID_ARGUMENT, `${what}.${k} is not a field (${keys.join(', ')})`);
+  return null;
+}
+
+/** estimatedWaitMs and oldestWaitMs, when named: 1 ms to a week. */
+function checkWaits(o: { readonly estimatedWaitMs?: unknown; readonly oldestWaitMs?: unknown }, what: string): Rejection | null {
+  return (
+    (o.estimatedWaitMs === undefined ? null : checkInt(o.estimatedWaitMs, `${what}.estimatedWaitMs`, 1, MAX_OVERLOAD_WAIT_MS)) ??
+    (o.oldestWaitMs === undefined ? null : checkInt(o.oldestWaitMs, `${what}.oldestWaitMs`, 1, MAX_OVERLOAD_WAIT_MS))
+  );
 }
 
 /** Exception rules: at most MAX_EXCEPTION_RULES, each a known trigger with its threshold and a known action. */

@@ -88,7 +88,7 @@ describe('engine snapshots', () => {
     const restored = Engine.restore(old);
     expect(restored.configuration()?.queues?.[0]).toMatchObject({ offerFanout: 1, reservedIdle: 0, exceptions: [] });
     expect(restored.interaction('i1')).toMatchObject({ status: 'queued', notBefore: null, offers: [] });
-    expect(restored.snapshot().format).toBe(3);
+    expect(restored.snapshot().format).toBe(4);
   });
 
   it('refuses a snapshot of another format', () => {

@@ -83,5 +83,10 @@ function agentSpec(e: EngineParts, a: Agent): AgentSpec {
     capacity: { total: p.total, channels },
   };
   if (p.queues.size === 0) return spec;
-  return { ...spec, queues: Object.fromEntries([...p.queues].map(([id, m]) => [id, m.reserve ? { priority: m.level, delayMs: m.delayMs, reserve: true } : { priority: m.level, delayMs: m.delayMs }])) };
+  return {
+    ...spec,
+    queues: Object.fromEntries(
+      [...p.queues].map(([id, m]) => [id, m.reserve ? { priority: m.level, delayMs: m.delayMs, reserve: true } : { priority: m.level, delayMs: m.delayMs }]),
+    ),
+  };
 }

@@ -7,7 +7,16 @@ import type { KeyedHeap } from '../queues/keyed-heap.ts';
 import type { ListHead } from '../queues/linked-list.ts';
 import type { Requirements } from './requirements.ts';
 import type { Clause } from './selectors.ts';
-import type { AgentStateName, ExceptionRule, InteractionStatus, LabelValue, OverloadRecovery, OverloadThresholds, RelaxationStep, ServiceObjective } from './types.ts';
+import type {
+  AgentStateName,
+  ExceptionRule,
+  InteractionStatus,
+  LabelValue,
+  OverloadRecovery,
+  OverloadThresholds,
+  RelaxationStep,
+  ServiceObjective,
+} from './types.ts';
 
 /** Ordering bands: escalated work outranks everything, late work (missed deadline) ranks last. */
 export const BAND_ESCALATED = 0;

@@ -155,6 +155,9 @@ export const QUEUE_DEFAULTS = {
   exceptions: [] as readonly never[],
 } as const;
 
+/** The longest overload threshold on a wait (QueueSpec.reserveWhen, reserveUntil): a week. */
+export const MAX_OVERLOAD_WAIT_MS = 7 * 24 * 3600_000;
+
 /** The most queues one deferrable queue may wait on (QueueSpec.deferrable.whileHealthy). */
 export const MAX_DEFER_QUEUES = 8;
 

@@ -32,7 +32,8 @@ export function queueSettings(spec: QueueSpec, q: Queue | undefined): Settings {
     exceptions: spec.exceptions ?? q?.exceptions ?? QUEUE_DEFAULTS.exceptions,
     reserveWhen: spec.reserveWhen !== undefined ? spec.reserveWhen : (q?.reserveWhen ?? null),
     // Without an overload rule there is nothing to recover from.
-    reserveUntil: (spec.reserveWhen ?? q?.reserveWhen ?? null) === null ? null : spec.reserveUntil !== undefined ? spec.reserveUntil : (q?.reserveUntil ?? null),
+    reserveUntil:
+      (spec.reserveWhen ?? q?.reserveWhen ?? null) === null ? null : spec.reserveUntil !== undefined ? spec.reserveUntil : (q?.reserveUntil ?? null),
     deferrable: spec.deferrable !== undefined ? spec.deferrable : (q?.deferrable ?? null),
   };
 }

@@ -384,7 +384,8 @@ export function profileKey(levels: SkillLevels, labels: Labels, cap: CapacitySpe
     .join(',');
   const parts: unknown[] = [skillPart, labelPart, cap.total, chanPart];
   const ids = Object.keys(queues ?? {}).sort();
-  if (ids.length > 0) parts.push(ids.map((id) => `${id}=${queues![id].priority ?? 1}/${queues![id].delayMs ?? 0}${queues![id].reserve === true ? '/r' : ''}`).join(','));
+  if (ids.length > 0)
+    parts.push(ids.map((id) => `${id}=${queues![id].priority ?? 1}/${queues![id].delayMs ?? 0}${queues![id].reserve === true ? '/r' : ''}`).join(','));
   return JSON.stringify(parts);
 }
 

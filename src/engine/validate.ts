@@ -12,6 +12,7 @@ import {
   MAX_PRIORITY,
   MAX_QUEUE_LEVEL,
   MAX_DEFER_QUEUES,
+  MAX_OVERLOAD_WAIT_MS,
   MAX_RESERVED_IDLE,
   type EngineLimits,
 } from './options.ts';
@@ -205,9 +206,6 @@ export function checkQueueSpec(spec: QueueSpec, queues: ReadonlyMap<string, unkn
   return (spec.exceptions === undefined ? null : checkExceptions(spec.exceptions, spec.id, queues, L)) ?? checkOverload(spec, queues, L);
 }
 
-/** The longest overload threshold on a wait (a week). */
-const MAX_OVERLOAD_WAIT_MS = 7 * 24 * 3600_000;
-
 /**
  * reserveWhen, reserveUntil and deferrable, against the queue's current settings (an upsert may
  * name reserveUntil alone): thresholds in range, recovery no stricter than the start, deferral
@@ -238,14 +236,16 @@ function checkOverload(spec: QueueSpec, queues: ReadonlyMap<string, unknown>, L:
       if (u[k] > when[k]) return reject(RejectCode.INVALID_ARGUMENT, `reserveUntil.${k} must be at most reserveWhen.${k} (${when[k]})`);
     }
     if (u.serviceLevelAtLeast !== undefined) {
-      if (when.serviceLevelBelow === undefined) return reject(RejectCode.INVALID_ARGUMENT, 'reserveUntil.serviceLevelAtLeast needs reserveWhen.serviceLevelBelow');
+      if (when.serviceLevelBelow === undefined)
+        return reject(RejectCode.INVALID_ARGUMENT, 'reserveUntil.serviceLevelAtLeast needs reserveWhen.serviceLevelBelow');
       if (!(typeof u.serviceLevelAtLeast === 'number' && u.serviceLevelAtLeast >= when.serviceLevelBelow && u.serviceLevelAtLeast <= 1))
         return reject(RejectCode.INVALID_ARGUMENT, `reserveUntil.serviceLevelAtLeast must be in [${when.serviceLevelBelow}, 1]`);
     }
   }
   if (spec.deferrable !== undefined && spec.deferrable !== null) {
     const d = spec.deferrable;
-    if (typeof d !== 'object' || !Array.isArray(d.whileHealthy)) return reject(RejectCode.INVALID_ARGUMENT, 'deferrable must be {whileHealthy: [queue ids]} or null');
+    if (typeof d !== 'object' || !Array.isArray(d.whileHealthy))
+      return reject(RejectCode.INVALID_ARGUMENT, 'deferrable must be {whileHealthy: [queue ids]} or null');
     if (d.whileHealthy.length < 1 || d.whileHealthy.length > MAX_DEFER_QUEUES)
       return reject(RejectCode.INVALID_ARGUMENT, `deferrable.whileHealthy must name 1 to ${MAX_DEFER_QUEUES} queues`);
     for (const id of d.whileHealthy) {

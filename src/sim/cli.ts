@@ -7,10 +7,11 @@
  *   npm run sim -- --scenario scenarios/ring-all.json --offer-fanout 1
  *   npm run sim -- --scenario scenarios/value-tiered-reserved.json --reserved-idle retention=3
  *   npm run sim -- --scenario scenarios/overflow-on-length.json --no-exceptions
+ *   npm run sim -- --scenario scenarios/blended.json --no-overload
  *
  * Flags: --scenario FILE | (--agents N --arrivals-per-hour X --aht SECONDS --sl-seconds T
  * --patience SECONDS (0: none) --handle exponential|lognormal --cv X) --hours H --warmup H
- * --offer-fanout N --answer-seconds S --reserved-idle QUEUE=N[,QUEUE=N…] --no-exceptions
+ * --offer-fanout N --answer-seconds S --reserved-idle QUEUE=N[,QUEUE=N…] --no-exceptions --no-overload
  * --policy fifo|priority-age|deadline|service-objective|all
  * --agent-policy longest-idle|least-occupied|best-skill --reps R --seed S --json --markdown
  */
@@ -47,7 +48,14 @@ const METRICS = [
  * output of every other scenario is what it was before rules existed.
  */
 const RULE_METRICS = ['refused', 'cancelledByRule', 'overflowedByRule', 'pRefused', 'pCancelledByRule', 'pOverflowedByRule', 'pLost'] as const;
-const ALL_METRICS = [...METRICS, ...RULE_METRICS] as const;
+/**
+ * What overload did (reserveWhen, deferrable): the share of time in overload, its episodes, the
+ * share of time deferred, the 90th percentile of the wait, and the answered that reserve members
+ * took (per run, and as a share of the answered). Only for scenarios with overload
+ * settings, for the same reason.
+ */
+const OVERLOAD_METRICS = ['overloadShare', 'overloadEpisodes', 'deferredShare', 'p90Wait', 'answeredByReserve', 'pAnsweredByReserve'] as const;
+const ALL_METRICS = [...METRICS, ...RULE_METRICS, ...OVERLOAD_METRICS] as const;
 type Metric = (typeof ALL_METRICS)[number];
 
 const share = (n: number, of: number) => (of ? n / of : Number.NaN);
@@ -66,6 +74,8 @@ const metricOf = (q: QueueMetrics, m: Metric): number => {
       return share(q.cancelledByRule, q.offered);
     case 'pOverflowedByRule':
       return share(q.overflowedByRule, q.offered);
+    case 'pAnsweredByReserve':
+      return share(q.answeredByReserve, q.answered);
     default:
       return q[m];
   }
@@ -93,6 +103,11 @@ const Flags = z.strictObject({
     .optional(),
   /** Run the scenario with no exception rules: the same centre and callers, for comparison. */
   'no-exceptions': z.literal('true').optional(),
+  /**
+   * Run the scenario with no overload rules (reserveWhen, reserveUntil, deferrable): no queue is
+   * ever in overload, so reserve members never take its work and nothing is deferred.
+   */
+  'no-overload': z.literal('true').optional(),
   policy: z.enum([...ORDERING_POLICIES, 'all']).optional(),
   'agent-policy': z.enum(AGENT_SELECTION_POLICIES).default('longest-idle'),
   reps: z.coerce.number().int().min(1).max(1000).default(5),
@@ -143,6 +158,7 @@ function summarise(ordering: OrderingPolicy, runs: SimResult[]): PolicySummary {
 const pct = (e: Estimate) => `${(100 * e.mean).toFixed(1)} ± ${(100 * e.ci95).toFixed(1)}`;
 const sec = (e: Estimate) => `${e.mean.toFixed(1)} ± ${e.ci95.toFixed(1)}`;
 
+const count = (e: Estimate) => `${e.mean.toFixed(1)} ± ${e.ci95.toFixed(1)}`;
 const ratio = (e: Estimate) => `${e.mean.toFixed(2)} ± ${e.ci95.toFixed(2)}`;
 
 /** The exception rules' columns of the table: one per action the scenario's rules take, then callers lost. */
@@ -157,13 +173,46 @@ function ruleColumns(scenario: Scenario): { header: string; metric: Metric }[] {
   ];
 }
 
-/** `rules`: the exception rules' columns, those of the file's rules when --no-exceptions took them away (`rulesOff`). */
-function table(scenario: Scenario, summaries: PolicySummary[], markdown: boolean, rules: ReturnType<typeof ruleColumns>, rulesOff: boolean): string {
+/** The overload columns: for a scenario with overload rules, and with deferrable queues the deferral's. */
+function overloadColumns(scenario: Scenario): { header: string; metric: Metric; format: (e: Estimate) => string }[] {
+  if (!hasOverload(scenario)) return [];
+  return [
+    { header: 'p90 wait s', metric: 'p90Wait', format: sec },
+    { header: 'in overload %', metric: 'overloadShare', format: pct },
+    { header: 'overload episodes', metric: 'overloadEpisodes', format: count },
+    ...(scenario.queues.some((q) => q.deferrable !== null) ? [{ header: 'deferred %', metric: 'deferredShare' as const, format: pct }] : []),
+    ...(scenario.agents.some((g) => Object.values(g.queues ?? {}).some((m) => m.reserve))
+      ? [{ header: 'answered by reserve %', metric: 'pAnsweredByReserve' as const, format: pct }]
+      : []),
+  ];
+}
+
+/** Does any queue have an overload rule or deferral? */
+const hasOverload = (scenario: Scenario) => scenario.queues.some((q) => q.reserveWhen !== null || q.deferrable !== null);
+
+/** What a switch took away, for the table's title. */
+interface Off {
+  readonly rules: boolean;
+  readonly overload: boolean;
+}
+
+/**
+ * `rules`, `overload`: the exception rules' and overload columns, those of the file's when
+ * --no-exceptions or --no-overload took them away (`off`).
+ */
+function table(
+  scenario: Scenario,
+  summaries: PolicySummary[],
+  markdown: boolean,
+  rules: ReturnType<typeof ruleColumns>,
+  overload: ReturnType<typeof overloadColumns>,
+  off: Off,
+): string {
   // Ring time, multi-offer and exception rule columns only for scenarios that use them.
   const ring = scenario.queues.some((q) => q.offerFanout > 1 || q.answerSeconds > 0);
   const header = ['policy', 'queue', 'SL % (objective)', 'ASA s', 'abandon %', 'value-weighted wait s', 'occupancy %'];
   if (ring) header.push('rescinded per answered', 'ringing %', 'ringing rescinded %');
-  header.push(...rules.map((c) => c.header));
+  header.push(...rules.map((c) => c.header), ...overload.map((c) => c.header));
   const rows: string[][] = [];
   for (const s of summaries) {
     for (const [id, q] of Object.entries(s.queues))
@@ -177,6 +226,7 @@ function table(scenario: Scenario, summaries: PolicySummary[], markdown: boolean
         '',
         ...(ring ? [ratio(q.rescindedPerAnswered), '', ''] : []),
         ...rules.map((c) => pct(q[c.metric])),
+        ...overload.map((c) => c.format(q[c.metric])),
       ]);
     rows.push([
       s.ordering,
@@ -188,6 +238,7 @@ function table(scenario: Scenario, summaries: PolicySummary[], markdown: boolean
       pct(s.overall.occupancy),
       ...(ring ? [ratio(s.overall.rescindedPerAnswered), pct(s.overall.ringOccupancy), pct(s.overall.rescindedOccupancy)] : []),
       ...rules.map((c) => pct(s.overall[c.metric])),
+      ...overload.map((c) => c.format(s.overall[c.metric])),
     ]);
   }
   if (markdown) {
@@ -199,7 +250,9 @@ function table(scenario: Scenario, summaries: PolicySummary[], markdown: boolean
   // Reserves in the title, so the tables of a --reserved-idle sweep tell themselves apart.
   const reserves = scenario.queues.filter((q) => q.reservedIdle > 0).map((q) => `${q.id} holds ${q.reservedIdle} idle`);
   // And whether --no-exceptions took the file's rules away.
-  if (rulesOff) reserves.push('exception rules off');
+  if (off.rules) reserves.push('exception rules off');
+  // And whether --no-overload took its overload rules away.
+  if (off.overload) reserves.push('overload rules off');
   const title = reserves.length > 0 ? `${scenario.name} (${reserves.join(', ')})` : scenario.name;
   return [`${title}: ${summaries[0].runs} replications, mean ± 95% CI`, line(header), ...rows.map(line)].join('\n');
 }
@@ -257,6 +310,11 @@ export function main(argv: string[]): void {
   const rules = ruleColumns(scenario);
   const rulesOff = f['no-exceptions'] === 'true' && rules.length > 0;
   if (rulesOff) scenario = { ...scenario, queues: scenario.queues.map((q) => ({ ...q, exceptions: [] })) };
+  // So do the overload columns with --no-overload. Reserve memberships stay: with no queue ever in
+  // overload their agents take none of its work, as the engine does for a queue without reserveWhen.
+  const overload = overloadColumns(scenario);
+  const overloadOff = f['no-overload'] === 'true' && overload.length > 0;
+  if (overloadOff) scenario = withoutOverload(scenario);
   const policies: OrderingPolicy[] =
     f.policy === 'all' || (f.policy === undefined && !singleFlags) ? [...ORDERING_POLICIES] : [(f.policy ?? 'fifo') as OrderingPolicy];
   const summaries = policies.map((ordering) =>
@@ -286,7 +344,7 @@ export function main(argv: string[]): void {
   }
 
   if (f.json) {
-    const keys = rules.length > 0 ? ALL_METRICS : METRICS;
+    const keys = [...METRICS, ...(rules.length > 0 ? RULE_METRICS : []), ...(overload.length > 0 ? OVERLOAD_METRICS : [])];
     const flat = (m: Record<Metric, Estimate>) => ({
       ...Object.fromEntries(keys.map((k) => [k, m[k].mean])),
       ci95: Object.fromEntries(keys.map((k) => [k, m[k].ci95])),
@@ -312,7 +370,7 @@ export function main(argv: string[]): void {
     console.log(JSON.stringify(out, null, 2));
     return;
   }
-  console.log(table(scenario, summaries, f.markdown === 'true', rules, rulesOff));
+  console.log(table(scenario, summaries, f.markdown === 'true', rules, overload, { rules: rulesOff, overload: overloadOff }));
   if (closedForm) {
     const { model, ...rest } = closedForm;
     console.log(
@@ -332,6 +390,15 @@ function withReservedIdle(scenario: Scenario, reserved: ReadonlyMap<string, numb
   } catch (e) {
     return e instanceof z.ZodError ? `--reserved-idle:\n${z.prettifyError(e)}` : String(e);
   }
+}
+
+/**
+ * The scenario with no overload rules: no queue's reserveWhen, reserveUntil or deferrable. Not
+ * validated again (a reserve membership of a queue without reserveWhen is refused in a file, where
+ * it would be a mistake): the engine takes it, and the reserve members take none of the queue's work.
+ */
+export function withoutOverload(scenario: Scenario): Scenario {
+  return { ...scenario, queues: scenario.queues.map((q) => ({ ...q, reserveWhen: null, reserveUntil: null, deferrable: null })) };
 }
 
 function parseScenarioFile(file: string | URL): Scenario | string {

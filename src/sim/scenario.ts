@@ -3,10 +3,21 @@
  * the simulator converts to the engine's milliseconds. The one exception is a queue's
  * `exceptions`, written exactly as on the wire (`QueueSpec.exceptions`), so a rule list is
  * copied between a scenario and a real configuration unchanged: the thresholds of `waitMs` and
- * `estimatedWaitMs` are milliseconds, as their names say.
+ * `estimatedWaitMs` are milliseconds, as their names say. So are a queue's overload settings
+ * (`reserveWhen`, `reserveUntil`, `deferrable`) and a membership's `reserve`, the engine's
+ * `QueueSpec` and `AgentSpec.queues` fields under the same names and in the same shapes.
  */
 import { z } from 'zod';
-import { DEFAULT_LIMITS, MAX_EXCEPTION_RULES, MAX_OFFER_FANOUT, MAX_PRIORITY, MAX_QUEUE_LEVEL, MAX_RESERVED_IDLE } from '../engine/options.ts';
+import {
+  DEFAULT_LIMITS,
+  MAX_DEFER_QUEUES,
+  MAX_EXCEPTION_RULES,
+  MAX_OFFER_FANOUT,
+  MAX_PRIORITY,
+  MAX_QUEUE_LEVEL,
+  MAX_RESERVED_IDLE,
+  MAX_OVERLOAD_WAIT_MS,
+} from '../engine/options.ts';
 import { OPERANDS_RULE, SELECTOR_OPS, operandsFit } from '../engine/selectors.ts';
 
 const Name = z.string().min(1).max(64);
@@ -74,6 +85,39 @@ export const ExceptionRuleSchema = z
     path: ['action'],
   });
 
+export { MAX_OVERLOAD_WAIT_MS };
+
+/** An overload threshold on a wait: whole milliseconds, 1 ms to a week. */
+const OverloadMs = z.number().int().min(1).max(MAX_OVERLOAD_WAIT_MS);
+
+/**
+ * `QueueSpec.reserveWhen`: the queue goes into overload when any measure named reaches its
+ * threshold (the waits at or above, the service level, 0–1, below). At least one is named.
+ */
+export const ReserveWhenSchema = z
+  .strictObject({
+    estimatedWaitMs: OverloadMs.optional(),
+    oldestWaitMs: OverloadMs.optional(),
+    serviceLevelBelow: z.number().gt(0).max(1).optional(),
+  })
+  .refine((w) => w.estimatedWaitMs !== undefined || w.oldestWaitMs !== undefined || w.serviceLevelBelow !== undefined, {
+    message: 'reserveWhen must name estimatedWaitMs, oldestWaitMs or serviceLevelBelow',
+  });
+
+/**
+ * `QueueSpec.reserveUntil` (hysteresis): overload ends once every measure `reserveWhen` names is
+ * back, the waits below these values, the service level at or above it (default: `reserveWhen`'s
+ * own thresholds). Checked against `reserveWhen` in the scenario's cross-checks.
+ */
+export const ReserveUntilSchema = z.strictObject({
+  estimatedWaitMs: OverloadMs.optional(),
+  oldestWaitMs: OverloadMs.optional(),
+  serviceLevelAtLeast: z.number().gt(0).max(1).optional(),
+});
+
+/** `QueueSpec.deferrable`: the queue's work is not offered while any of these queues is in overload. */
+export const DeferrableSchema = z.strictObject({ whileHealthy: z.array(Name).min(1).max(MAX_DEFER_QUEUES) });
+
 export const QueueScenarioSchema = z.strictObject({
   id: Name,
   /** Mean Poisson arrival rate; multiplied by the scenario's hourly profile if it has one. */
@@ -124,6 +168,16 @@ export const QueueScenarioSchema = z.strictObject({
    * `{ trigger, action }`, thresholds of waitMs and estimatedWaitMs in milliseconds.
    */
   exceptions: z.array(ExceptionRuleSchema).max(MAX_EXCEPTION_RULES).default([]),
+  /**
+   * Overload (the engine's `QueueSpec.reserveWhen`, thresholds in milliseconds and service levels
+   * 0–1): while any measure named is at its threshold the queue is in overload, its reserve
+   * members take its work and deferrable queues that name it wait. Null: never in overload.
+   */
+  reserveWhen: ReserveWhenSchema.nullable().default(null),
+  /** Hysteresis: when overload ends (`QueueSpec.reserveUntil`); null: at `reserveWhen`'s own thresholds. */
+  reserveUntil: ReserveUntilSchema.nullable().default(null),
+  /** Blending (`QueueSpec.deferrable`): not offered while a queue it names is in overload; null: never deferred. */
+  deferrable: DeferrableSchema.nullable().default(null),
 });
 
 /** A group's place in one queue's routing profile. */
@@ -135,6 +189,11 @@ const MembershipSchema = z.strictObject({
    * ordering policy; 0: only when no better level has work.
    */
   delaySeconds: z.number().min(0).default(0),
+  /**
+   * A reserve member (the engine's `AgentSpec.queues[q].reserve`): takes the queue's work only
+   * while the queue is in overload (its `reserveWhen`), which it must have.
+   */
+  reserve: z.boolean().optional(),
 });
 
 export const AgentGroupSchema = z.strictObject({
@@ -194,6 +253,55 @@ export const ScenarioSchema = z
           path: ['queues', i, 'reservedIdle'],
           message: `queue '${q.id}' reserves ${q.reservedIdle} idle members, but no agent group lists it in its queues`,
         });
+    });
+    // Overload: reserveUntil against reserveWhen (the engine's checks), deferral on other queues
+    // of the scenario that can be in overload, reserve members of queues that can.
+    const byId = new Map(s.queues.map((q) => [q.id, q]));
+    s.queues.forEach((q, i) => {
+      const u = q.reserveUntil;
+      const w = q.reserveWhen;
+      if (u !== null) {
+        const issue = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: ['queues', i, 'reserveUntil', ...(key ? [key] : [])], message });
+        if (w === null) issue('', `queue '${q.id}' has a reserveUntil but no reserveWhen`);
+        else {
+          for (const k of ['estimatedWaitMs', 'oldestWaitMs'] as const) {
+            const until = u[k];
+            const when = w[k];
+            if (until === undefined) continue;
+            if (when === undefined) issue(k, `queue '${q.id}': reserveUntil.${k} needs reserveWhen.${k}`);
+            else if (until > when) issue(k, `queue '${q.id}': reserveUntil.${k} must be at most reserveWhen.${k} (${when})`);
+          }
+          if (u.serviceLevelAtLeast !== undefined) {
+            if (w.serviceLevelBelow === undefined)
+              issue('serviceLevelAtLeast', `queue '${q.id}': reserveUntil.serviceLevelAtLeast needs reserveWhen.serviceLevelBelow`);
+            else if (u.serviceLevelAtLeast < w.serviceLevelBelow)
+              issue('serviceLevelAtLeast', `queue '${q.id}': reserveUntil.serviceLevelAtLeast must be in [${w.serviceLevelBelow}, 1]`);
+          }
+        }
+      }
+      q.deferrable?.whileHealthy.forEach((id, j) => {
+        const on = byId.get(id);
+        const message =
+          id === q.id
+            ? `queue '${q.id}' cannot defer to itself`
+            : on === undefined
+              ? `queue '${q.id}' is deferrable while queue '${id}' is healthy, which the scenario does not define`
+              : on.reserveWhen === null
+                ? `queue '${q.id}' is deferrable while queue '${id}' is healthy, but '${id}' has no reserveWhen: it is never in overload, so nothing would ever be deferred`
+                : null;
+        if (message !== null) ctx.addIssue({ code: 'custom', path: ['queues', i, 'deferrable', 'whileHealthy', j], message });
+      });
+    });
+    s.agents.forEach((g, i) => {
+      for (const [id, m] of Object.entries(g.queues ?? {})) {
+        const q = byId.get(id);
+        if (m.reserve === true && q !== undefined && q.reserveWhen === null)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['agents', i, 'queues', id, 'reserve'],
+            message: `agent group '${g.name}' is a reserve of queue '${id}', which has no reserveWhen: it is never in overload, so the group would never take its work`,
+          });
+      }
     });
     // Overflow rules: into another queue of the scenario (the engine refuses the rest).
     s.queues.forEach((q, i) => {

@@ -13,7 +13,8 @@
  * (common random numbers), and a scenario without answer times draws exactly what it drew
  * before they existed. Routing is the engine's own: the scenario's skills, the agent groups'
  * labels and routing profiles (delays converted to milliseconds), and the queues' selectors,
- * members-only flag, offer fanout, reserved idle members and exception rules go to it unchanged.
+ * members-only flag, offer fanout, reserved idle members, exception rules and overload settings
+ * (reserveWhen, reserveUntil, deferrable; the groups' reserve memberships) go to it unchanged.
  *
  * Exception rules act on the callers: a submission refused (QUEUE_REFUSED) is a caller who hears
  * a busy message and is lost; a rule's cancel ends the caller's wait (sent to voicemail, say); an
@@ -43,6 +44,13 @@
  * - ringOccupancy: agent-time held by their offers while ringing (from the offer until it was
  *   accepted, rescinded or withdrawn) ÷ staffed agent-time; rescindedOccupancy: the part of it
  *   held by offers that were then rescinded as taken.
+ * - p90Wait: the 90th percentile (nearest rank) of the waits of the answered, seconds.
+ * - overloadShare: the part of the measured window the queue spent in overload (from the
+ *   engine's QueueOverloadStarted to its QueueOverloadEnded); overloadEpisodes: the overloads
+ *   that started in the window; deferredShare: the part of the window a deferrable queue's work
+ *   was held back (a queue it names in overload). Overall: the time any queue was in overload
+ *   (deferred), and the episodes of all queues. answeredByReserve: the answered whose agent is a
+ *   reserve member of the queue that assigned it.
  */
 import { Engine } from '../engine/engine.ts';
 import type { AgentSelectionPolicy, OrderingPolicy } from '../engine/options.ts';
@@ -54,6 +62,8 @@ export interface SimOptions {
   readonly ordering: OrderingPolicy;
   readonly agentSelection?: AgentSelectionPolicy;
   readonly seed: number;
+  /** Sees every engine event, in order, before the simulator acts on it (tests, tracing). */
+  readonly trace?: (e: EngineEvent) => void;
 }
 
 export interface QueueMetrics {
@@ -84,6 +94,16 @@ export interface QueueMetrics {
   readonly ringOccupancy: number;
   /** The part of ringOccupancy held by offers then rescinded as taken. */
   readonly rescindedOccupancy: number;
+  /** The 90th percentile of the answered's waits, seconds (nearest rank). */
+  readonly p90Wait: number;
+  /** Share of the measured window spent in overload (`reserveWhen`); overall: any queue. */
+  readonly overloadShare: number;
+  /** Overloads started in the measured window; overall: of every queue. */
+  readonly overloadEpisodes: number;
+  /** Share of the measured window a deferrable queue's work was held back; overall: any queue's. */
+  readonly deferredShare: number;
+  /** Answered by a reserve member of the queue that assigned it. */
+  readonly answeredByReserve: number;
 }
 
 export interface SimResult {
@@ -130,6 +150,12 @@ interface Acc {
   rescinded: number;
   ringMs: number;
   rescindedMs: number;
+  /** Waits of the answered, ms (for the percentile). */
+  waits: number[];
+  overloadMs: number;
+  episodes: number;
+  deferredMs: number;
+  byReserve: number;
 }
 
 const NONE: readonly string[] = [];
@@ -263,8 +289,44 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     if (taken) acc[r.q].rescindedMs += at - since;
   };
 
+  // Overload and deferral, from the engine's events: since when each queue is in overload (is
+  // deferred), null: it is not; the same for any queue, for the overall figures.
+  const overloadedSince: (number | null)[] = scenario.queues.map(() => null);
+  const deferredSince: (number | null)[] = scenario.queues.map(() => null);
+  const any = { overloaded: 0, overloadSince: 0, overloadMs: 0, deferred: 0, deferredSince: 0, deferredMs: 0 };
+  /** The part of [from, to) inside the measured window. */
+  const inWindow = (from: number, to: number) => Math.max(0, Math.min(to, end) - Math.max(from, warmup));
+  /** The deferrable queues that name each queue. */
+  const dependents = scenario.queues.map((q) => scenario.queues.flatMap((d, i) => (d.deferrable?.whileHealthy.includes(q.id) ? [i] : [])));
+  const overloadChanged = (q: number, on: boolean, at: number) => {
+    const since = overloadedSince[q];
+    if (on === (since !== null)) return;
+    if (on) {
+      overloadedSince[q] = at;
+      if (at >= warmup && at < end) acc[q].episodes++;
+      if (any.overloaded++ === 0) any.overloadSince = at;
+    } else {
+      acc[q].overloadMs += inWindow(since!, at);
+      overloadedSince[q] = null;
+      if (--any.overloaded === 0) any.overloadMs += inWindow(any.overloadSince, at);
+    }
+    for (const d of dependents[q]) {
+      const deferred = scenario.queues[d].deferrable!.whileHealthy.some((id) => overloadedSince[queueIndex.get(id)!] !== null);
+      const from = deferredSince[d];
+      if (deferred && from === null) {
+        deferredSince[d] = at;
+        if (any.deferred++ === 0) any.deferredSince = at;
+      } else if (!deferred && from !== null) {
+        acc[d].deferredMs += inWindow(from, at);
+        deferredSince[d] = null;
+        if (--any.deferred === 0) any.deferredMs += inWindow(any.deferredSince, at);
+      }
+    }
+  };
+
   const handleEvents = (evs: EngineEvent[]) => {
     for (const e of evs) {
+      options.trace?.(e);
       if (e.type === 'InteractionOffered') {
         if (e.expiresAt === null) continue; // accepted by the engine itself
         const answerMs = scenario.queues[recs.get(e.interactionId)!.at].answerSeconds * 1000;
@@ -297,9 +359,11 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
           const a = acc[r.q];
           const wait = e.at - r.arrival;
           a.answered++;
+          if (reserveOf.get(e.agentId)?.has(scenario.queues[r.at].id)) a.byReserve++;
           if (wait <= qs.serviceObjective.thresholdSeconds * 1000) a.answeredInT++;
           if (wait > 0) a.waited++;
           a.waitAnswered += wait;
+          a.waits.push(wait);
           a.waitAll += wait;
           a.vww += (scenario.tierValues[Math.min(r.tier, scenario.tierValues.length - 1)] ?? 1) * wait;
           // The engine runs the wrap-up of the queue that assigned it.
@@ -311,6 +375,8 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
           r.done = true;
           pendingMeasured--;
         }
+      } else if (e.type === 'QueueOverloadStarted' || e.type === 'QueueOverloadEnded') {
+        overloadChanged(queueIndex.get(e.queueId)!, e.type === 'QueueOverloadStarted', e.at);
       } else if (e.type === 'InteractionOverflowed') {
         // By a rule: the simulator sets no max wait. It waits on in the other queue.
         const r = recs.get(e.interactionId)!;
@@ -373,19 +439,39 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     ...(q.membersOnly ? { membersOnly: true } : {}),
     offerFanout: q.offerFanout,
     reservedIdle: q.reservedIdle,
+    ...(q.reserveWhen !== null ? { reserveWhen: q.reserveWhen } : {}),
+    ...(q.reserveUntil !== null ? { reserveUntil: q.reserveUntil } : {}),
   });
   for (const q of scenario.queues) apply({ type: 'UpsertQueue', queue: queueSpec(q) });
-  // Exception rules once every queue exists, since an overflow rule's target must.
-  for (const q of scenario.queues) if (q.exceptions.length > 0) apply({ type: 'UpsertQueue', queue: { ...queueSpec(q), exceptions: q.exceptions } });
+  // Exception rules and deferral once every queue exists, since the queues they name must.
+  for (const q of scenario.queues)
+    if (q.exceptions.length > 0 || q.deferrable !== null)
+      apply({
+        type: 'UpsertQueue',
+        queue: {
+          ...queueSpec(q),
+          ...(q.exceptions.length > 0 ? { exceptions: q.exceptions } : {}),
+          ...(q.deferrable !== null ? { deferrable: q.deferrable } : {}),
+        },
+      });
   const agentIds: string[] = [];
+  /** Agent id → the queues it is a reserve member of (agents of groups with reserve memberships only). */
+  const reserveOf = new Map<string, ReadonlySet<string>>();
   for (const g of scenario.agents) {
     const memberships =
       g.queues === undefined
         ? undefined
-        : Object.fromEntries(Object.entries(g.queues).map(([id, m]) => [id, { priority: m.priority, delayMs: Math.round(m.delaySeconds * 1000) }]));
+        : Object.fromEntries(
+            Object.entries(g.queues).map(([id, m]) => [
+              id,
+              { priority: m.priority, delayMs: Math.round(m.delaySeconds * 1000), ...(m.reserve ? { reserve: true } : {}) },
+            ]),
+          );
+    const reserves = new Set(Object.entries(g.queues ?? {}).flatMap(([id, m]) => (m.reserve ? [id] : [])));
     for (let i = 0; i < g.count; i++) {
       const id = `${g.name}-${i}`;
       agentIds.push(id);
+      if (reserves.size > 0) reserveOf.set(id, reserves);
       apply({ type: 'UpsertAgent', agent: { id, skills: g.skills, labels: g.labels, capacity: g.capacity, ...(memberships ? { queues: memberships } : {}) } });
     }
   }
@@ -491,6 +577,10 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     }
   }
 
+  // Overloads still on at the end are counted to the end of the window.
+  scenario.queues.forEach((_, q) => {
+    overloadChanged(q, false, end);
+  });
   const windowMs = end - warmup;
   const metrics = (a: Acc, objective: number | null): QueueMetrics => {
     const byPriority: Record<string, number> = {};
@@ -519,6 +609,11 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       offersRescinded: a.rescinded,
       ringOccupancy: a.ringMs / (staffedUnits * windowMs),
       rescindedOccupancy: a.rescindedMs / (staffedUnits * windowMs),
+      p90Wait: percentile(a.waits, 0.9) / 1000,
+      overloadShare: a.overloadMs / windowMs,
+      overloadEpisodes: a.episodes,
+      deferredShare: a.deferredMs / windowMs,
+      answeredByReserve: a.byReserve,
     };
   };
   const queues: Record<string, QueueMetrics> = {};
@@ -545,6 +640,9 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     t.rescinded += a.rescinded;
     t.ringMs += a.ringMs;
     t.rescindedMs += a.rescindedMs;
+    for (const w of a.waits) t.waits.push(w);
+    t.episodes += a.episodes;
+    t.byReserve += a.byReserve;
     for (const [p, v] of a.byPriority) {
       const x = t.byPriority.get(p) ?? { n: 0, wait: 0 };
       x.n += v.n;
@@ -553,6 +651,8 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     }
     return t;
   }, emptyAcc());
+  total.overloadMs = any.overloadMs;
+  total.deferredMs = any.deferredMs;
   return {
     scenario: scenario.name,
     ordering: options.ordering,
@@ -585,5 +685,17 @@ function emptyAcc(): Acc {
     rescinded: 0,
     ringMs: 0,
     rescindedMs: 0,
+    waits: [],
+    overloadMs: 0,
+    episodes: 0,
+    deferredMs: 0,
+    byReserve: 0,
   };
+}
+
+/** The `p` quantile of `xs` by nearest rank; NaN for none. */
+function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(xs).sort();
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
 }

@@ -118,6 +118,34 @@ describe('npm run sim', () => {
     expect(run(['--scenario', 'scenarios/ring-all.json', '--hours', '2', '--reps', '1', '--policy', 'fifo']).stdout).not.toContain('lost %');
   });
 
+  it('overload: its figures and columns for a scenario with overload rules, and --no-overload runs it without them', () => {
+    const json = (...flags: string[]) => {
+      const r = run(['--scenario', 'scenarios/blended.json', '--hours', '2', '--reps', '2', '--policy', 'fifo', ...flags, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout).policies.fifo;
+    };
+    const on = json();
+    const off = json('--no-overload');
+    expect(on.queues.voice.overloadShare).toBeGreaterThan(0);
+    expect(on.queues.voice.overloadEpisodes).toBeGreaterThan(0);
+    expect(on.queues.email.deferredShare).toBeGreaterThan(0);
+    expect(typeof on.queues.email.p90Wait).toBe('number');
+    expect(typeof on.queues.email.ci95.p90Wait).toBe('number');
+    expect(off.queues.voice.overloadShare).toBe(0);
+    expect(off.queues.voice.overloadEpisodes).toBe(0);
+    expect(off.queues.email.deferredShare).toBe(0);
+    const text = (file: string, ...flags: string[]) => run(['--scenario', file, '--hours', '2', '--reps', '1', '--policy', 'fifo', ...flags]).stdout;
+    const blended = text('scenarios/blended.json');
+    for (const column of ['p90 wait s', 'in overload %', 'overload episodes', 'deferred %']) expect(blended).toContain(column);
+    expect(blended).not.toContain('answered by reserve %'); // nobody is a reserve there
+    expect(text('scenarios/blended.json', '--no-overload')).toContain('(overload rules off)');
+    expect(text('scenarios/value-tiered-reserve-agents.json')).toContain('answered by reserve %');
+    // A scenario without overload rules: no overload figures in the JSON, no columns, and the switch changes nothing.
+    const plain = run(['--scenario', 'scenarios/value-tiered.json', '--hours', '2', '--reps', '1', '--policy', 'fifo', '--json']);
+    expect(JSON.parse(plain.stdout).policies.fifo.overall).not.toHaveProperty('overloadShare');
+    expect(text('scenarios/value-tiered.json', '--no-overload')).not.toContain('overload');
+  });
+
   it('rejects bad flags and bad scenarios with a readable message and exit code 2', () => {
     const bad = run(['--policy', 'random']);
     expect(bad.status).toBe(2);

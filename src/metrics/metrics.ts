@@ -160,6 +160,12 @@ export class Metrics {
     labelNames: ['tenant', 'queue', 'trigger', 'action'],
     registers: [this.registry],
   });
+  private readonly overloads = new Counter({
+    name: 'switchboard_queue_overloads_total',
+    help: 'Times the queue went into overload, by the measure that started it',
+    labelNames: ['tenant', 'queue', 'measure'],
+    registers: [this.registry],
+  });
   private readonly refused = new Counter({
     name: 'switchboard_submissions_refused_total',
     help: 'Submissions refused by an exception rule of the queue (QUEUE_REFUSED): nothing was created',
@@ -280,6 +286,26 @@ export class Metrics {
       collect() {
         this.reset();
         for (const { tenant, s } of queues()) this.set({ tenant, queue: s.queueId }, s.oldestWaitMs / 1000);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_queue_overloaded',
+      help: 'Overload state of the queue (1: in overload by its reserveWhen, its reserve agents take its work; read at scrape time)',
+      labelNames: ['tenant', 'queue'],
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const { tenant, s } of queues()) this.set({ tenant, queue: s.queueId }, s.overloaded ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_queue_deferred',
+      help: 'Deferral state of the queue (1: deferrable and waiting on a queue in overload, its work is not offered; read at scrape time)',
+      labelNames: ['tenant', 'queue'],
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const { tenant, s } of queues()) this.set({ tenant, queue: s.queueId }, s.deferred ? 1 : 0);
       },
     });
     new Gauge({
@@ -411,6 +437,9 @@ export class Metrics {
           break;
         case 'ExceptionTriggered':
           this.exceptions.labels(tenant, e.queueId, e.trigger, e.action).inc();
+          break;
+        case 'QueueOverloadStarted':
+          this.overloads.labels(tenant, e.queueId, e.measure).inc();
           break;
         case 'AgentUpserted':
           this.tenantAgents(tenant).upserted(e.agentId);

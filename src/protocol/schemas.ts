@@ -5,7 +5,15 @@
  * engine checks its configured limits again.
  */
 import { z } from 'zod';
-import { DEFAULT_LIMITS, MAX_EXCEPTION_RULES, MAX_OFFER_FANOUT, MAX_QUEUE_LEVEL, MAX_RESERVED_IDLE } from '../engine/options.ts';
+import {
+  DEFAULT_LIMITS,
+  MAX_DEFER_QUEUES,
+  MAX_EXCEPTION_RULES,
+  MAX_OFFER_FANOUT,
+  MAX_OVERLOAD_WAIT_MS,
+  MAX_QUEUE_LEVEL,
+  MAX_RESERVED_IDLE,
+} from '../engine/options.ts';
 import { OPERANDS_RULE, SELECTOR_OPS, operandsFit } from '../engine/selectors.ts';
 import { ProtocolCode } from './codes.ts';
 import { compileSchema, type Predicate } from './compiled-schema.ts';
@@ -54,7 +62,24 @@ export const RelaxationStep = z.strictObject({
   skipIfNoneLoggedIn: z.boolean().optional(),
 });
 
-export const QueueMembership = z.strictObject({ priority: z.number().int().min(1).max(MAX_QUEUE_LEVEL).optional(), delayMs: Duration.optional() });
+export const QueueMembership = z.strictObject({
+  priority: z.number().int().min(1).max(MAX_QUEUE_LEVEL).optional(),
+  delayMs: Duration.optional(),
+  reserve: z.boolean().optional(),
+});
+
+/** An overload threshold on a wait: whole milliseconds, 1 ms to a week. */
+const OverloadWait = z.number().int().min(1).max(MAX_OVERLOAD_WAIT_MS);
+export const OverloadThresholds = z
+  .strictObject({ estimatedWaitMs: OverloadWait.optional(), oldestWaitMs: OverloadWait.optional(), serviceLevelBelow: z.number().gt(0).max(1).optional() })
+  .refine((w) => w.estimatedWaitMs !== undefined || w.oldestWaitMs !== undefined || w.serviceLevelBelow !== undefined, {
+    message: 'name estimatedWaitMs, oldestWaitMs or serviceLevelBelow',
+  });
+export const OverloadRecovery = z.strictObject({
+  estimatedWaitMs: OverloadWait.optional(),
+  oldestWaitMs: OverloadWait.optional(),
+  serviceLevelAtLeast: z.number().gt(0).max(1).optional(),
+});
 const Priority = z.number().int().min(0).max(100);
 
 export const ChannelCapacity = z.strictObject({
@@ -120,6 +145,12 @@ export const QueueSpec = z.strictObject({
   offerFanout: z.number().int().min(1).max(MAX_OFFER_FANOUT).optional(),
   reservedIdle: z.number().int().min(0).max(MAX_RESERVED_IDLE).optional(),
   exceptions: z.array(ExceptionRule).max(MAX_EXCEPTION_RULES).optional(),
+  reserveWhen: OverloadThresholds.nullable().optional(),
+  reserveUntil: OverloadRecovery.nullable().optional(),
+  deferrable: z
+    .strictObject({ whileHealthy: z.array(Id).min(1).max(MAX_DEFER_QUEUES) })
+    .nullable()
+    .optional(),
 });
 
 /** A time on the server's clock: epoch milliseconds (the engine bounds how far ahead). */

@@ -85,3 +85,21 @@ describe('metrics fed from events agree with the engine', () => {
     );
   });
 });
+
+describe('overload metrics', () => {
+  it('show a queue in overload, the deferral it causes, and count its starts by measure', async () => {
+    const e = new MeteredEngine();
+    e.apply({ type: 'UpsertQueue', queue: { id: 'voice', reserveWhen: { oldestWaitMs: 1_000 } } }, 0);
+    e.apply({ type: 'UpsertQueue', queue: { id: 'email', deferrable: { whileHealthy: ['voice'] } } }, 0);
+    e.apply({ type: 'SubmitInteraction', interaction: { id: 'c1', channel: 'voice', queue: 'voice' } }, 0);
+    const key = (q: string) => `queue=${q}`;
+    expect((await values(e.metrics, 'switchboard_queue_overloaded')).get(key('voice'))).toBe(0);
+    e.tick(1_000);
+    expect((await values(e.metrics, 'switchboard_queue_overloaded')).get(key('voice'))).toBe(1);
+    expect((await values(e.metrics, 'switchboard_queue_deferred')).get(key('email'))).toBe(1);
+    expect((await values(e.metrics, 'switchboard_queue_overloads_total')).get('queue=voice,measure=oldestWaitMs')).toBe(1);
+    e.apply({ type: 'CancelInteraction', interactionId: 'c1', reason: 'abandoned' }, 1_500);
+    expect((await values(e.metrics, 'switchboard_queue_overloaded')).get(key('voice'))).toBe(0);
+    expect((await values(e.metrics, 'switchboard_queue_deferred')).get(key('email'))).toBe(0);
+  });
+});

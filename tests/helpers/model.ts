@@ -12,6 +12,7 @@ import type {
   InteractionSpec,
   Labels,
   LabelValue,
+  OverloadThresholds,
   Requirement,
   Selector,
   SkillLevels,
@@ -62,6 +63,8 @@ export interface ModelIx {
   entered: number;
   /** Scheduled work: held out of routing until then (0: not held). */
   heldUntil: number;
+  /** It was held at some time (its place in its queue's entry order then says nothing of its wait). */
+  wasHeld: boolean;
   /** When its preference window started (arrival, or the end of its hold). */
   windowFrom: number;
   /** Its queue's exception rules that fired since it entered the queue. */
@@ -95,6 +98,11 @@ export class Model {
   readonly fanout = new Map<string, number>();
   /** Each queue's trunk reservation: idle members held back for it (absent: 0). */
   readonly reservedIdle = new Map<string, number>();
+  /** Queues in overload now (from QueueOverloadStarted/Ended), and those with an overload rule. */
+  readonly overloaded = new Set<string>();
+  readonly overloadRule = new Map<string, OverloadThresholds>();
+  /** Each deferrable queue's whileHealthy list (absent: not deferrable). */
+  readonly deferrable = new Map<string, readonly string[]>();
   /** Each queue's exception rules (absent: none). */
   readonly exceptions = new Map<string, readonly ExceptionRule[]>();
   /** What the exception rules predict for the submission being observed: rules fired in order (null: unpredictable). */
@@ -211,6 +219,17 @@ export class Model {
     return null;
   }
 
+  /** Is `a` a reserve agent of `queue` while it is not in overload (it may take only work naming it)? */
+  reserveResting(a: ModelAgent, queue: string): boolean {
+    return a.spec.queues?.[queue]?.reserve === true && !this.overloaded.has(queue);
+  }
+
+  /** Is work of `queue` deferred now: deferrable on a queue in overload? */
+  deferred(queue: string): boolean {
+    for (const q of this.deferrable.get(queue) ?? []) if (this.overloaded.has(q)) return true;
+    return false;
+  }
+
   /** Does `agentId` hold an open offer of `ix`? */
   holds(ix: ModelIx, agentId: string): boolean {
     for (const a of ix.offers.values()) if (a === agentId) return true;
@@ -228,6 +247,16 @@ export class Model {
         }
         if (cmd.type === 'UpsertQueue' && cmd.queue.offerFanout !== undefined) this.fanout.set(cmd.queue.id, cmd.queue.offerFanout);
         if (cmd.type === 'UpsertQueue' && cmd.queue.reservedIdle !== undefined) this.reservedIdle.set(cmd.queue.id, cmd.queue.reservedIdle);
+        if (cmd.type === 'UpsertQueue' && cmd.queue.reserveWhen !== undefined) {
+          if (cmd.queue.reserveWhen === null) {
+            this.overloadRule.delete(cmd.queue.id);
+            this.overloaded.delete(cmd.queue.id); // its QueueOverloadEnded came before this event
+          } else this.overloadRule.set(cmd.queue.id, cmd.queue.reserveWhen);
+        }
+        if (cmd.type === 'UpsertQueue' && cmd.queue.deferrable !== undefined) {
+          if (cmd.queue.deferrable === null) this.deferrable.delete(cmd.queue.id);
+          else this.deferrable.set(cmd.queue.id, cmd.queue.deferrable.whileHealthy);
+        }
         if (cmd.type === 'UpsertQueue' && cmd.queue.exceptions !== undefined) {
           // A new rule list: the queue's waiting work starts over with it.
           this.exceptions.set(cmd.queue.id, cmd.queue.exceptions);
@@ -272,6 +301,7 @@ export class Model {
           // Held work enters its queue when released.
           entered: e.notBefore ?? e.at,
           heldUntil: e.notBefore ?? 0,
+          wasHeld: (e.notBefore ?? 0) !== 0,
           fired: new Set(),
           windowFrom: e.notBefore ?? e.at,
         });
@@ -292,6 +322,7 @@ export class Model {
         if (e.notBefore !== null) ix.entered = e.notBefore;
         else if (ix.heldUntil !== 0) ix.entered = e.at;
         ix.heldUntil = e.notBefore ?? 0;
+        if (ix.heldUntil !== 0) ix.wasHeld = true;
         break;
       }
       case 'ExceptionTriggered': {
@@ -309,6 +340,21 @@ export class Model {
         if (t.type === 'noEligibleAgents' && this.anyStaffedEligible(ix)) this.fail(`${ix.id}: noEligibleAgents fired while an eligible agent is logged in`);
         break;
       }
+      case 'QueueOverloadStarted': {
+        if (this.overloaded.has(e.queueId)) this.fail(`${e.queueId}: overload started twice`);
+        const rule = this.overloadRule.get(e.queueId);
+        if (rule === undefined) this.fail(`${e.queueId}: overload started without a reserveWhen`);
+        else if (rule[e.measure] === undefined) this.fail(`${e.queueId}: overload started on ${e.measure}, which its rule does not name`);
+        else if (e.measure === 'oldestWaitMs' && (e.value === null || e.value < rule.oldestWaitMs!))
+          this.fail(`${e.queueId}: overload started on an oldest wait of ${e.value} < ${rule.oldestWaitMs}`);
+        else if (e.measure === 'serviceLevelBelow' && (e.value === null || e.value >= rule.serviceLevelBelow!))
+          this.fail(`${e.queueId}: overload started on a service level of ${e.value} ≥ ${rule.serviceLevelBelow}`);
+        this.overloaded.add(e.queueId);
+        break;
+      }
+      case 'QueueOverloadEnded':
+        if (!this.overloaded.delete(e.queueId)) this.fail(`${e.queueId}: overload ended while not in overload`);
+        break;
       case 'InteractionOffered': {
         const ix = this.ix(e.interactionId);
         const a = this.agent(e.agentId);
@@ -325,6 +371,9 @@ export class Model {
         // Work that names the agent may take a held member; nothing else may.
         const holder = byName || this.mayBeReserved(ix, e.at) ? null : this.heldFor(a, ix.queue);
         if (holder !== null) this.fail(`reservation: ${e.agentId} offered ${ix.id} of ${ix.queue} while ${holder} holds it idle`);
+        if (!byName && !this.mayBeReserved(ix, e.at) && this.reserveResting(a, ix.queue))
+          this.fail(`reserve: ${e.agentId} offered ${ix.id} of ${ix.queue}, not in overload`);
+        if (this.deferred(ix.queue)) this.fail(`deferral: ${ix.id} of ${ix.queue} offered while a queue it waits on is in overload`);
         const cap = a.spec.capacity!.channels[ix.spec.channel];
         if (!this.canTake(a, ix.spec.channel)) this.fail(`I3: ${e.agentId} offered ${ix.id} beyond capacity`);
         this.checkLevel(e.agentId, a, ix, e.at);
@@ -528,6 +577,7 @@ export class Model {
     for (const other of this.ixs.values()) {
       if (other === ix || !this.wantsOffer(other) || other.rejectedBy.has(agentId) || this.holds(other, agentId) || this.mayBeReserved(other, now)) continue;
       if (!this.eligible(a, other) || !this.canTake(a, other.spec.channel) || this.heldFor(a, other.queue) !== null) continue;
+      if (this.reserveResting(a, other.queue) || this.deferred(other.queue)) continue;
       if (this.level(a, other, now, false) < mine)
         this.fail(`level: ${agentId} offered ${ix.id} (level ${mine}) while ${other.id} of level ${this.level(a, other, now, false)} waits`);
     }
@@ -563,6 +613,15 @@ export class Model {
           this.fail(`${ix.id}: waitMs rule ${i} (${t.threshold}) overdue at ${now}, entered ${ix.entered}`);
       }
     }
+    // Overload is never missed on the oldest wait: a queue with the rule is in overload once a
+    // queued interaction has waited its threshold (where no held work blurs the entry order).
+    for (const [q, rule] of this.overloadRule) {
+      if (rule.oldestWaitMs === undefined || this.overloaded.has(q)) continue;
+      const mine = [...this.ixs.values()].filter((ix) => ix.queue === q);
+      if (mine.some((ix) => ix.wasHeld)) continue;
+      const late = mine.find((ix) => ix.status === 'queued' && now - ix.entered >= rule.oldestWaitMs!);
+      if (late) this.fail(`${q}: ${late.id} has waited ${now - late.entered} ≥ ${rule.oldestWaitMs}, and the queue is not in overload (t=${now})`);
+    }
     for (const [id, a] of this.agents) {
       const cap = a.spec.capacity!;
       for (const ch of Object.keys(cap.channels)) if (this.count(a, ch) > cap.channels[ch].max) this.fail(`I3: ${id} over ${ch} maximum`);
@@ -572,7 +631,7 @@ export class Model {
     // during the interaction's preference window (a stated policy reason).
     for (const ix of this.ixs.values()) {
       // Multi-offer: offered to fewer agents than the fanout, it still waits for more.
-      if (!this.wantsOffer(ix)) continue;
+      if (!this.wantsOffer(ix) || this.deferred(ix.queue)) continue;
       if (this.requiredNow(ix, now)) {
         // Only its required agents may take it, and they need no requirement.
         for (const id of ix.required!) {
@@ -585,7 +644,8 @@ export class Model {
       const hasPreference = (ix.spec.preferredAgents?.length ?? 0) > 0 || ix.spec.customerId !== undefined;
       if (hasPreference && now < ix.windowFrom + this.queues[ix.spec.queue].preferredWindowMs) continue;
       for (const [id, a] of this.agents) {
-        if (ix.rejectedBy.has(id) || this.holds(ix, id) || !this.eligible(a, ix) || this.heldFor(a, ix.queue) !== null) continue;
+        if (ix.rejectedBy.has(id) || this.holds(ix, id) || !this.eligible(a, ix) || this.heldFor(a, ix.queue) !== null || this.reserveResting(a, ix.queue))
+          continue;
         if (this.canTake(a, ix.spec.channel)) this.fail(`I4: ${id} idle while eligible ${ix.id} waits (t=${now})`);
       }
     }

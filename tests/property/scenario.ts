@@ -8,6 +8,7 @@ import {
   type CapacitySpec,
   type Command,
   type ExceptionRule,
+  type OverloadThresholds,
   type QueueMembership,
   type RelaxationStep,
   type Requirement,
@@ -34,7 +35,9 @@ const CHANNELS = ['voice', 'chat', 'email'];
 const levels = fc.dictionary(fc.constantFrom(...SKILLS), fc.integer({ min: 1, max: 10 }), { maxKeys: 3 }) as fc.Arbitrary<SkillLevels>;
 
 /** Routing profiles: none (every queue that is not members-only) or some queues with levels and delays. */
-const member = fc.record({ priority: fc.integer({ min: 1, max: 3 }), delayMs: fc.constantFrom(0, 3000, 10_000) }) as fc.Arbitrary<QueueMembership>;
+const member = fc
+  .record({ priority: fc.integer({ min: 1, max: 3 }), delayMs: fc.constantFrom(0, 3000, 10_000), reserve: fc.boolean() })
+  .map(({ reserve, ...m }) => (reserve ? { ...m, reserve } : m)) as fc.Arbitrary<QueueMembership>;
 const membership = fc.option(
   fc.oneof(
     fc.record({ sales: member, support: member }),
@@ -152,6 +155,7 @@ export type Action =
   | { k: 'fanout'; queue: 'sales' | 'support'; n: number }
   | { k: 'reserve'; queue: 'sales' | 'support'; n: number }
   | { k: 'exceptions'; queue: 'sales' | 'support'; rules: ExceptionRule[] }
+  | { k: 'overload'; queue: 'sales' | 'support'; when: OverloadThresholds | null; untilFactor: number; defer: boolean }
   | { k: 'wait'; ms: number };
 
 export const action: fc.Arbitrary<Action> = fc.oneof(
@@ -246,6 +250,26 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
           }),
         ),
       })),
+  },
+  // Overload: a queue's reserveWhen (its reserve agents join while it holds), and the other
+  // queue deferrable on it (its work waits meanwhile).
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('overload' as const),
+      queue: fc.constantFrom('sales' as const, 'support' as const),
+      when: fc.option(
+        fc.oneof(
+          fc.record({ oldestWaitMs: fc.constantFrom(1000, 5000, 20_000) }),
+          fc.record({ estimatedWaitMs: fc.constantFrom(1000, 30_000) }),
+          fc.record({ serviceLevelBelow: fc.constantFrom(0.5, 0.9) }),
+          fc.record({ oldestWaitMs: fc.constantFrom(2000, 8000), serviceLevelBelow: fc.constant(0.7) }),
+        ) as fc.Arbitrary<OverloadThresholds>,
+        { nil: null, freq: 4 },
+      ),
+      untilFactor: fc.constantFrom(1, 0.5),
+      defer: fc.boolean(),
+    }),
   },
   // Trunk reservation: a queue holds up to n of its idle members back for its own work.
   {
@@ -403,6 +427,21 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
       case 'exceptions':
         step({ type: 'UpsertQueue', queue: { id: a.queue, exceptions: a.rules } });
         break;
+      case 'overload': {
+        const w = a.when;
+        const until =
+          w === null || a.untilFactor === 1
+            ? null
+            : {
+                ...(w.oldestWaitMs === undefined ? {} : { oldestWaitMs: Math.max(1, Math.round(w.oldestWaitMs * a.untilFactor)) }),
+                ...(w.estimatedWaitMs === undefined ? {} : { estimatedWaitMs: Math.max(1, Math.round(w.estimatedWaitMs * a.untilFactor)) }),
+                ...(w.serviceLevelBelow === undefined ? {} : { serviceLevelAtLeast: Math.min(1, w.serviceLevelBelow + 0.1) }),
+              };
+        step({ type: 'UpsertQueue', queue: { id: a.queue, reserveWhen: w, reserveUntil: until } });
+        const other = a.queue === 'sales' ? 'support' : 'sales';
+        step({ type: 'UpsertQueue', queue: { id: other, deferrable: a.defer ? { whileHealthy: [a.queue] } : null } });
+        break;
+      }
       case 'accept':
       case 'reject': {
         const o = pick(model.openOffers(), a.pick);

@@ -281,6 +281,42 @@ for (const encoding of ['json', 'msgpack'] as const) {
       expect((config.configuration as { queues: { id: string; exceptions: unknown[] }[] }).queues.find((q) => q.id === 'full')!.exceptions).toHaveLength(2);
     });
 
+    it('overload: a reserve agent joins when a call has waited its threshold; its rules and deferrals are checked with typed codes', async () => {
+      const p = await connect('/v1/platform', tenant, 'platform', encoding);
+      expect(
+        await p.request({ type: 'UpsertQueue', queue: { id: 'ov-voice', offerTimeoutMs: 60_000, reserveWhen: { oldestWaitMs: 300 }, membersOnly: true } }),
+      ).toMatchObject({ ok: true });
+      expect(
+        await p.request({ type: 'UpsertQueue', queue: { id: 'ov-mail', offerTimeoutMs: 60_000, deferrable: { whileHealthy: ['ov-voice'] } } }),
+      ).toMatchObject({
+        ok: true,
+      });
+      expect(await p.request({ type: 'UpsertQueue', queue: { id: 'ov-voice', reserveWhen: {} } })).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
+      expect(await p.request({ type: 'UpsertQueue', queue: { id: 'ov-voice', reserveUntil: { oldestWaitMs: 900 } } })).toMatchObject({
+        ok: false,
+        code: 'INVALID_ARGUMENT',
+      });
+      expect(await p.request({ type: 'UpsertQueue', queue: { id: 'ov-mail', deferrable: { whileHealthy: ['nope'] } } })).toMatchObject({
+        ok: false,
+        code: 'UNKNOWN_QUEUE',
+      });
+      expect(
+        await p.request({
+          type: 'UpsertAgent',
+          agent: { id: 'ov-agent', queues: { 'ov-voice': { reserve: true } }, capacity: { total: 1, channels: { voice: { cost: 1, max: 1 } } } },
+        }),
+      ).toMatchObject({ ok: true });
+      const agent = await connect('/v1/agent', tenant, 'agent', encoding, 'ov-agent');
+      expect(await agent.request({ type: 'SetState', state: 'available' })).toMatchObject({ ok: true });
+      const t0 = Date.now();
+      expect(await p.request({ type: 'SubmitInteraction', interaction: { id: 'ov-1', channel: 'voice', queue: 'ov-voice' } })).toMatchObject({ ok: true });
+      const why = (await p.request({ type: 'ExplainInteraction', interactionId: 'ov-1' })) as { explanation: { agents: { reasons: unknown[] }[] } };
+      expect(why.explanation.agents[0].reasons).toEqual([{ reason: 'reserve_inactive', queue: 'ov-voice' }]);
+      const offer = await agent.nextPush((m) => m.push === 'offer' && m.interactionId === 'ov-1', 5000);
+      expect(offer).toMatchObject({ queueId: 'ov-voice' });
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    });
+
     it('refuses malformed selectors and memberships with typed codes, and stores nothing', async () => {
       const p = await connect('/v1/platform', tenant, 'platform', encoding);
       const refused = [

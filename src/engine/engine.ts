@@ -403,7 +403,8 @@ export class Engine {
       const rules = q.exceptions;
       const overload = [q.reserveWhen, q.deferrable];
       Object.assign(q, queueSettings(spec, q));
-      if (q.reserveWhen !== overload[0] || q.deferrable !== overload[1]) {
+      // A new rule, deferral or membership rule: the members its estimate counts, counted again.
+      if (q.reserveWhen !== overload[0] || q.deferrable !== overload[1] || (relink && q.reserveWhen !== null)) {
         if (q.reserveWhen === null && q.overloaded) this.emit({ type: 'QueueOverloadEnded', at: this.now, queueId: q.id });
         this.overload.rebuild(this.index.profileList);
       }

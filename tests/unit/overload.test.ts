@@ -83,6 +83,18 @@ describe('reserve agents and overload (QueueSpec.reserveWhen, queues[q].reserve)
     expect(late.overloaded).toBe(true);
   });
 
+  it('counts the regular members its estimate reads again when the queue becomes members-only', () => {
+    const h = new Harness()
+      .queue('voice', { offerTimeoutMs: 600_000, reserveWhen: { estimatedWaitMs: 600_000 } })
+      .agent('any') // lists no queues: a regular member while voice is open to all
+      .at(5);
+    h.submit('c1', { queue: 'voice' });
+    expect(of(h.submit('c2', { queue: 'voice' }), 'QueueOverloadStarted')).toEqual([]); // unknown: no work handled yet
+    // Members-only: nobody regular is logged in, work waits: the estimate is unbounded.
+    const ev = h.ok({ type: 'UpsertQueue', queue: { id: 'voice', membersOnly: true } });
+    expect(of(ev, 'QueueOverloadStarted')[0]).toMatchObject({ measure: 'estimatedWaitMs', value: null });
+  });
+
   it('is refused out of range, and reserveUntil may not be stricter than reserveWhen', () => {
     const h = new Harness().queue('voice');
     h.rejects({ type: 'UpsertQueue', queue: { id: 'voice', reserveWhen: {} } }, 'INVALID_ARGUMENT');

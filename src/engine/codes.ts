@@ -23,6 +23,8 @@ export const RejectCode = {
   SKILL_IN_USE: 'SKILL_IN_USE',
   /** SubmitInteraction: an exception rule of the queue refuses new work now. */
   QUEUE_REFUSED: 'QUEUE_REFUSED',
+  /** SubmitInteraction: the queue is closed (its hours) and refuses work while closed. */
+  QUEUE_CLOSED: 'QUEUE_CLOSED',
 } as const;
 
 export type RejectCode = (typeof RejectCode)[keyof typeof RejectCode];

@@ -26,6 +26,8 @@ export function checkRemoveQueue(e: EngineParts, queueId: string, moveTo: string
     if (other.overflowQueue === queueId) return reject(RejectCode.QUEUE_IN_USE, `queue '${other.id}' overflows into '${queueId}'`);
     if (other.exceptions.some((r) => r.action.type === 'overflow' && r.action.queue === queueId))
       return reject(RejectCode.QUEUE_IN_USE, `an exception rule of queue '${other.id}' overflows into '${queueId}'`);
+    if (other.hours?.closedAction?.type === 'overflow' && other.hours.closedAction.queue === queueId)
+      return reject(RejectCode.QUEUE_IN_USE, `queue '${other.id}' overflows into '${queueId}' while closed`);
     if (other.deferrable?.whileHealthy.includes(queueId) === true) return reject(RejectCode.QUEUE_IN_USE, `queue '${other.id}' defers to '${queueId}'`);
   }
   for (const a of e.agents.byId.values())

@@ -63,6 +63,7 @@ function queueSpec(q: Queue): QueueSpec {
     reserveWhen: q.reserveWhen,
     reserveUntil: q.reserveUntil,
     deferrable: q.deferrable,
+    hours: q.hours,
   };
 }
 

@@ -76,6 +76,7 @@ import { Preferences } from './preferences.ts';
 import { dueWaitRules, entryFacts, entryRules, noEligibleRules } from './exceptions.ts';
 import { Offers } from './offers.ts';
 import { Overload } from './overload.ts';
+import { entryUnderHours } from './hours.ts';
 import { Reservation } from './reservation.ts';
 import { Settling } from './settling.ts';
 import { Waiting } from './waiting.ts';
@@ -402,7 +403,9 @@ export class Engine {
       const reserved = q.reservedIdle;
       const rules = q.exceptions;
       const overload = [q.reserveWhen, q.deferrable];
+      const hours = q.hours;
       Object.assign(q, queueSettings(spec, q));
+      if (q.hours !== hours) q.hoursUntil = Number.NEGATIVE_INFINITY; // worked out again at the next submission
       // A new rule, deferral or membership rule: the members its estimate counts, counted again.
       if (q.reserveWhen !== overload[0] || q.deferrable !== overload[1] || (relink && q.reserveWhen !== null)) {
         if (q.reserveWhen === null && q.overloaded) this.emit({ type: 'QueueOverloadEnded', at: this.now, queueId: q.id });
@@ -643,9 +646,13 @@ export class Engine {
     if (done) return { duplicate: true, status: done };
     const bad = checkInteractionSpec(spec, index.skills, this.agents.byId, this.queues, L) ?? checkNotBefore(spec.notBefore, this.now);
     if (bad) return bad;
-    const q = this.queues.get(spec.queue);
-    if (!q) return reject(RejectCode.UNKNOWN_QUEUE, `queue '${spec.queue}' is not defined`);
+    const asked = this.queues.get(spec.queue);
+    if (!asked) return reject(RejectCode.UNKNOWN_QUEUE, `queue '${spec.queue}' is not defined`);
     if (this.ixs.byId.size >= L.maxInteractions) return reject(RejectCode.CAPACITY_EXHAUSTED, `the engine holds ${L.maxInteractions} interactions, its limit`);
+    // Hours of operation: a closed queue refuses, holds until it opens, or overflows.
+    const entry = asked.hours === null ? null : entryUnderHours(asked, this.queues, this.now);
+    if (asked.hours !== null && entry === null) return reject(RejectCode.QUEUE_CLOSED, `queue '${asked.id}' is closed`);
+    const q = entry === null ? asked : entry.queue;
     const required = spec.requiredAgents === undefined ? null : this.prefs.required(spec.requiredAgents);
     if (required !== null && 'code' in required) return required;
     const ch = index.channelIndex(spec.channel, false);
@@ -671,7 +678,7 @@ export class Engine {
     q.counters.arrived++;
     // Scheduled work is held out of routing until notBefore; its queue wait, window and
     // requirement by name count from then.
-    const hold = spec.notBefore !== undefined && spec.notBefore > this.now ? spec.notBefore : 0;
+    const hold = Math.max(spec.notBefore !== undefined && spec.notBefore > this.now ? spec.notBefore : 0, entry?.holdUntil ?? 0);
     if (hold !== 0) this.waiting.hold(ix, hold);
     this.emit(
       hold === 0

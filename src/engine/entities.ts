@@ -14,6 +14,7 @@ import type {
   LabelValue,
   OverloadRecovery,
   OverloadThresholds,
+  QueueHours,
   RelaxationStep,
   ServiceObjective,
 } from './types.ts';
@@ -70,6 +71,11 @@ export interface Queue {
   reserveUntil: OverloadRecovery | null;
   /** Deferrable work: offered only while none of these queues is in overload (null: never deferred). */
   deferrable: { readonly whileHealthy: readonly string[] } | null;
+  /** Hours of operation (null: always open), and whether it is open until `hoursUntil` (derived, hours.ts). */
+  hours: QueueHours | null;
+  hoursOpen: boolean;
+  hoursFrom: number;
+  hoursUntil: number;
   /** In overload now (its reserve agents take its work). */
   overloaded: boolean;
   /** Deferrable and one of its `whileHealthy` queues is in overload: its work is not offered (derived). */

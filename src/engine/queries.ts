@@ -3,6 +3,7 @@
  * agent's load. They return plain copies, never the engine's records. The O(1) ones may run on
  * every request; those marked O(agents) or O(queue depth) are for supervisors and tools.
  */
+import { queueOpen } from './hours.ts';
 import { BAND_ESCALATED, BAND_LATE } from './entities.ts';
 import type { EngineParts } from './engine-parts.ts';
 import { signaturesOf } from './matching.ts';
@@ -36,6 +37,8 @@ export interface QueueStats {
   readonly overloaded: boolean;
   /** Deferrable and waiting on a queue in overload: its work is not offered. */
   readonly deferred: boolean;
+  /** Within its hours of operation (true when it has none). */
+  readonly open: boolean;
 }
 
 export interface InteractionInfo {
@@ -128,6 +131,7 @@ export function queueStats(e: EngineParts, queueId: string, now: number): QueueS
     objective: { percent: q.objective.percent, thresholdMs: q.objective.thresholdMs },
     overloaded: q.overloaded,
     deferred: q.deferred,
+    open: queueOpen(q, now),
   };
 }
 

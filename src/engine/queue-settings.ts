@@ -7,7 +7,10 @@ import type { Queue } from './entities.ts';
 import { QUEUE_DEFAULTS } from './options.ts';
 import type { QueueSpec } from './types.ts';
 
-type Settings = Omit<Queue, 'idx' | 'id' | 'waiting' | 'offered' | 'counters' | 'idleMembers' | 'overloaded' | 'deferred' | 'staffed'>;
+type Settings = Omit<
+  Queue,
+  'idx' | 'id' | 'waiting' | 'offered' | 'counters' | 'idleMembers' | 'overloaded' | 'deferred' | 'staffed' | 'hoursOpen' | 'hoursFrom' | 'hoursUntil'
+>;
 
 /** The settings `spec` gives, on top of `q`'s (or the defaults when `q` is undefined). */
 export function queueSettings(spec: QueueSpec, q: Queue | undefined): Settings {
@@ -35,6 +38,7 @@ export function queueSettings(spec: QueueSpec, q: Queue | undefined): Settings {
     reserveUntil:
       (spec.reserveWhen ?? q?.reserveWhen ?? null) === null ? null : spec.reserveUntil !== undefined ? spec.reserveUntil : (q?.reserveUntil ?? null),
     deferrable: spec.deferrable !== undefined ? spec.deferrable : (q?.deferrable ?? null),
+    hours: spec.hours !== undefined ? spec.hours : (q?.hours ?? null),
   };
 }
 
@@ -48,6 +52,9 @@ export function newQueue(idx: number, spec: QueueSpec): Queue {
     idleMembers: new Set(),
     overloaded: false,
     deferred: false,
+    hoursOpen: true,
+    hoursFrom: 0,
+    hoursUntil: Number.NEGATIVE_INFINITY,
     staffed: 0,
     offered: 0,
     counters: {

@@ -12,7 +12,7 @@ import { signaturesOf } from './matching.ts';
 import { newProfile, signatureKey } from './routing-index.ts';
 import { requirementsOf, type Requirements } from './requirements.ts';
 import { type Clause, toClauses } from './selectors.ts';
-import type { ExceptionRule, OverloadRecovery, OverloadThresholds } from './types.ts';
+import type { ExceptionRule, OverloadRecovery, OverloadThresholds, QueueHours } from './types.ts';
 import {
   SNAPSHOT_FORMAT,
   type AgentSnapshot,
@@ -34,6 +34,7 @@ type QueueSettings = Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counter
   readonly reserveWhen: OverloadThresholds | null;
   readonly reserveUntil: OverloadRecovery | null;
   readonly deferrable: { readonly whileHealthy: readonly string[] } | null;
+  readonly hours: QueueHours | null;
 };
 
 /** A queue's settings (not its state), copied: for snapshots, both ways (in queue-settings.ts's field order, so restored and new queues share one shape). */
@@ -58,6 +59,7 @@ function queueSettings(q: Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'co
     reserveWhen: q.reserveWhen ?? null,
     reserveUntil: q.reserveUntil ?? null,
     deferrable: q.deferrable ?? null,
+    hours: q.hours ?? null,
   };
 }
 
@@ -230,6 +232,9 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       idleMembers: new Set(),
       overloaded: q.overloaded === true,
       deferred: false,
+      hoursOpen: true,
+      hoursFrom: 0,
+      hoursUntil: Number.NEGATIVE_INFINITY,
       staffed: 0,
       offered: q.offered,
       counters: { ...(q.counters as unknown as QueueCounters) },

@@ -17,6 +17,7 @@ import type {
   Labels,
   OverloadRecovery,
   OverloadThresholds,
+  QueueHours,
   RelaxationStep,
   Requirement,
   Selector,
@@ -64,6 +65,7 @@ export interface QueueSnapshot {
   readonly reserveUntil?: OverloadRecovery | null;
   readonly deferrable?: { readonly whileHealthy: readonly string[] } | null;
   readonly overloaded?: boolean;
+  readonly hours?: QueueHours | null;
   readonly waiting: { readonly head: number; readonly tail: number; readonly size: number };
   readonly offered: number;
   readonly counters: Readonly<Record<string, number>>;

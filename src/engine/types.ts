@@ -141,6 +141,43 @@ export interface QueueSpec {
    * overload. Null: never deferred.
    */
   readonly deferrable?: { readonly whileHealthy: readonly string[] } | null;
+  /** Hours of operation: while closed, a submission meets `closedAction` (null: always open). */
+  readonly hours?: QueueHours | null;
+}
+
+/** An opening interval, local times `HH:MM` (00:00–24:00), close after open. */
+export interface HoursInterval {
+  readonly open: string;
+  readonly close: string;
+}
+
+export interface WeeklyHours extends HoursInterval {
+  /** Days of the week, 0 = Sunday … 6 = Saturday. */
+  readonly days: readonly number[];
+}
+
+export interface HoursOverride {
+  /** A local date, YYYY-MM-DD. */
+  readonly date: string;
+  /** That date's intervals instead of the week's (empty or absent: closed all day). */
+  readonly intervals?: readonly HoursInterval[];
+}
+
+export interface HoursSpec {
+  /** An IANA time zone, e.g. `Europe/Paris`. */
+  readonly timeZone: string;
+  readonly weekly: readonly WeeklyHours[];
+  readonly overrides?: readonly HoursOverride[];
+}
+
+/** A queue's opening hours in its time zone (docs/engine.md, Hours of operation). */
+export interface QueueHours extends HoursSpec {
+  /**
+   * What a submission meets while the queue is closed: `refuse` (QUEUE_CLOSED, nothing created;
+   * the default), `hold` (held until the queue opens, its wait counting from then), or
+   * `overflow` into another queue (which applies its own hours).
+   */
+  readonly closedAction?: { readonly type: 'refuse' } | { readonly type: 'hold' } | { readonly type: 'overflow'; readonly queue: string };
 }
 
 /** Overload starts when any of these holds (at least one is named). */

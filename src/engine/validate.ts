@@ -17,7 +17,19 @@ import {
   type EngineLimits,
 } from './options.ts';
 import { SELECTOR_OPS, operandsOf } from './selectors.ts';
-import type { AgentSpec, CapacitySpec, InteractionSpec, Labels, OverloadThresholds, QueueSpec, Requirement, Selector, SkillLevels } from './types.ts';
+import { type HoursInterval, knownTimeZone, minutesOf } from './hours.ts';
+import type {
+  AgentSpec,
+  CapacitySpec,
+  InteractionSpec,
+  Labels,
+  OverloadThresholds,
+  QueueHours,
+  QueueSpec,
+  Requirement,
+  Selector,
+  SkillLevels,
+} from './types.ts';
 
 export function reject(code: RejectCode, message: string): Rejection {
   return { code, message };
@@ -203,7 +215,60 @@ export function checkQueueSpec(spec: QueueSpec, queues: ReadonlyMap<string, unkn
     if (spec.overflowQueue === spec.id) return reject(RejectCode.INVALID_ARGUMENT, 'a queue cannot overflow into itself');
     if (!queues.has(spec.overflowQueue)) return reject(RejectCode.UNKNOWN_QUEUE, `overflow queue '${spec.overflowQueue}' is not defined`);
   }
-  return (spec.exceptions === undefined ? null : checkExceptions(spec.exceptions, spec.id, queues, L)) ?? checkOverload(spec, queues, L);
+  return (
+    (spec.exceptions === undefined ? null : checkExceptions(spec.exceptions, spec.id, queues, L)) ??
+    checkOverload(spec, queues, L) ??
+    (spec.hours === undefined || spec.hours === null ? null : checkHours(spec.hours, spec.id, queues, L))
+  );
+}
+
+/** The most weekly entries, dated overrides and intervals per override of a queue's hours. */
+const MAX_WEEKLY_HOURS = 28;
+const MAX_HOURS_OVERRIDES = 400;
+const MAX_OVERRIDE_INTERVALS = 8;
+
+/** Hours of operation: a known time zone, well-formed intervals (close after open), dated overrides, a closed action. */
+function checkHours(h: QueueHours, queueId: string, queues: ReadonlyMap<string, unknown>, L: EngineLimits): Rejection | null {
+  const bad = (msg: string) => reject(RejectCode.INVALID_ARGUMENT, `hours: ${msg}`);
+  if (typeof h !== 'object') return bad('must be an object or null');
+  if (typeof h.timeZone !== 'string' || !knownTimeZone(h.timeZone)) return bad(`unknown time zone '${String(h.timeZone)}'`);
+  const interval = (i: HoursInterval | null, what: string): Rejection | null => {
+    if (i === null || typeof i !== 'object') return bad(`${what} must be {open, close}`);
+    const o = minutesOf(i.open);
+    const c = minutesOf(i.close);
+    if (Number.isNaN(o) || Number.isNaN(c)) return bad(`${what}: open and close are HH:MM from 00:00 to 24:00`);
+    return c > o ? null : bad(`${what}: close must be after open`);
+  };
+  if (!Array.isArray(h.weekly) || h.weekly.length > MAX_WEEKLY_HOURS) return bad(`weekly must be a list of at most ${MAX_WEEKLY_HOURS}`);
+  for (let k = 0; k < h.weekly.length; k++) {
+    const w = h.weekly[k];
+    const b = interval(w, `weekly[${k}]`);
+    if (b) return b;
+    if (!Array.isArray(w.days) || w.days.length === 0 || w.days.some((d: number) => !Number.isInteger(d) || d < 0 || d > 6))
+      return bad(`weekly[${k}].days must list days 0 (Sunday) to 6`);
+  }
+  const overrides = h.overrides ?? [];
+  if (!Array.isArray(overrides) || overrides.length > MAX_HOURS_OVERRIDES) return bad(`overrides must be a list of at most ${MAX_HOURS_OVERRIDES}`);
+  for (let k = 0; k < overrides.length; k++) {
+    const o = overrides[k];
+    if (o === null || typeof o !== 'object' || typeof o.date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(o.date))
+      return bad(`overrides[${k}].date must be YYYY-MM-DD`);
+    const list = o.intervals ?? [];
+    if (!Array.isArray(list) || list.length > MAX_OVERRIDE_INTERVALS) return bad(`overrides[${k}].intervals: at most ${MAX_OVERRIDE_INTERVALS}`);
+    for (let j = 0; j < list.length; j++) {
+      const b = interval(list[j], `overrides[${k}].intervals[${j}]`);
+      if (b) return b;
+    }
+  }
+  const a = h.closedAction;
+  if (a === undefined) return null;
+  if (a === null || typeof a !== 'object' || (a.type !== 'refuse' && a.type !== 'hold' && a.type !== 'overflow'))
+    return bad('closedAction.type must be refuse, hold or overflow');
+  if (a.type !== 'overflow') return null;
+  const b = checkId(a.queue, 'hours.closedAction.queue', L);
+  if (b) return b;
+  if (a.queue === queueId) return bad('a queue cannot overflow into itself');
+  return queues.has(a.queue) ? null : reject(RejectCode.UNKNOWN_QUEUE, `hours.closedAction: queue '${a.queue}' is not defined`);
 }
 
 /**

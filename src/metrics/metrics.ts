@@ -168,7 +168,7 @@ export class Metrics {
   });
   private readonly refused = new Counter({
     name: 'switchboard_submissions_refused_total',
-    help: 'Submissions refused by an exception rule of the queue (QUEUE_REFUSED): nothing was created',
+    help: 'Submissions the queue refused, by an exception rule (QUEUE_REFUSED) or while closed (QUEUE_CLOSED): nothing was created',
     labelNames: ['tenant', 'queue'],
     registers: [this.registry],
   });
@@ -296,6 +296,16 @@ export class Metrics {
       collect() {
         this.reset();
         for (const { tenant, s } of queues()) this.set({ tenant, queue: s.queueId }, s.overloaded ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_queue_open',
+      help: 'Whether the queue is within its hours of operation (1; always 1 without hours; read at scrape time)',
+      labelNames: ['tenant', 'queue'],
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const { tenant, s } of queues()) this.set({ tenant, queue: s.queueId }, s.open ? 1 : 0);
       },
     });
     new Gauge({

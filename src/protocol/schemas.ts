@@ -75,6 +75,30 @@ export const OverloadThresholds = z
   .refine((w) => w.estimatedWaitMs !== undefined || w.oldestWaitMs !== undefined || w.serviceLevelBelow !== undefined, {
     message: 'name estimatedWaitMs, oldestWaitMs or serviceLevelBelow',
   });
+const HourMinute = z
+  .string()
+  .max(5)
+  .refine((v) => /^\d\d:\d\d$/.test(v), { message: 'a time is HH:MM' });
+const HoursInterval = z.strictObject({ open: HourMinute, close: HourMinute });
+const LocalDate = z
+  .string()
+  .max(10)
+  .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v), { message: 'a date is YYYY-MM-DD' });
+export const QueueHours = z.strictObject({
+  timeZone: z.string().min(1).max(64),
+  weekly: z.array(z.strictObject({ open: HourMinute, close: HourMinute, days: z.array(z.number().int().min(0).max(6)).min(1).max(7) })).max(28),
+  overrides: z
+    .array(z.strictObject({ date: LocalDate, intervals: z.array(HoursInterval).max(8).optional() }))
+    .max(400)
+    .optional(),
+  closedAction: z
+    .union([
+      z.strictObject({ type: z.literal('refuse') }),
+      z.strictObject({ type: z.literal('hold') }),
+      z.strictObject({ type: z.literal('overflow'), queue: Id }),
+    ])
+    .optional(),
+});
 export const OverloadRecovery = z.strictObject({
   estimatedWaitMs: OverloadWait.optional(),
   oldestWaitMs: OverloadWait.optional(),
@@ -151,6 +175,7 @@ export const QueueSpec = z.strictObject({
     .strictObject({ whileHealthy: z.array(Id).min(1).max(MAX_DEFER_QUEUES) })
     .nullable()
     .optional(),
+  hours: QueueHours.nullable().optional(),
 });
 
 /** A time on the server's clock: epoch milliseconds (the engine bounds how far ahead). */

@@ -38,7 +38,7 @@ export class TenantShell {
     const started = this.options.metrics ? performance.now() : 0;
     const out = this.engine.apply(cmd, now);
     this.after(out.events, started, 'command');
-    if (!out.ok && out.code === 'QUEUE_REFUSED' && cmd.type === 'SubmitInteraction')
+    if (!out.ok && (out.code === 'QUEUE_REFUSED' || out.code === 'QUEUE_CLOSED') && cmd.type === 'SubmitInteraction')
       this.options.metrics?.submissionRefused(this.tenant, cmd.interaction.queue);
     return out;
   }

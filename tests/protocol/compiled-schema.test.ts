@@ -217,7 +217,9 @@ describe('compiled validators', () => {
                 expect(p.message).toBe(want);
               }
             }),
-            { numRuns: RUNS },
+            // Few generated submissions and queues pass every refinement (about 2 in 100): more runs,
+            // so that both verdicts are reached.
+            { numRuns: type === 'SubmitInteraction' || type === 'UpsertQueue' ? RUNS * 5 : RUNS },
           );
           // Both verdicts were reached.
           expect(accepted).toBeGreaterThan(0);

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { civilDate, knownTimeZone, minutesOf, openAt, type HoursSpec } from '../../src/engine/hours.ts';
+import { Engine } from '../../src/index.ts';
+import { decodeSnapshot, encodeSnapshot } from '../../src/store/snapshot-codec.ts';
+import { Harness } from '../helpers/harness.ts';
+
+const weekdays9to17: HoursSpec = { timeZone: 'Europe/Paris', weekly: [{ days: [1, 2, 3, 4, 5], open: '09:00', close: '17:00' }] };
+const utc = (s: string) => Date.parse(`${s}Z`);
+
+describe('hours of operation (pure time-zone arithmetic)', () => {
+  it('civil dates and HH:MM parse as expected', () => {
+    expect(civilDate(0)).toBe('1970-01-01');
+    expect(civilDate(Math.floor(utc('2026-12-06T12:00:00') / 86_400_000))).toBe('2026-12-06');
+    expect(civilDate(Math.floor(utc('2024-02-29T00:00:00') / 86_400_000))).toBe('2024-02-29');
+    expect(minutesOf('09:30')).toBe(570);
+    expect(minutesOf('24:00')).toBe(1440);
+    expect(minutesOf('24:01')).toBeNaN();
+    expect(minutesOf('9:30')).toBeNaN();
+    expect(knownTimeZone('Europe/Paris')).toBe(true);
+    expect(knownTimeZone('Mars/Olympus')).toBe(false);
+  });
+
+  it('is open on a weekday in the zone, closed at the weekend, with the next change', () => {
+    // Monday 7 December 2026, 10:00 in Paris (UTC+1) is 09:00 UTC.
+    expect(openAt(weekdays9to17, utc('2026-12-07T09:00:00'))).toEqual({ open: true, until: utc('2026-12-07T16:00:00') });
+    expect(openAt(weekdays9to17, utc('2026-12-07T07:59:59'))).toEqual({ open: false, until: utc('2026-12-07T08:00:00') });
+    // Saturday: closed until Monday 09:00 Paris.
+    expect(openAt(weekdays9to17, utc('2026-12-05T12:00:00'))).toEqual({ open: false, until: utc('2026-12-07T08:00:00') });
+  });
+
+  it('follows daylight saving time, and dated overrides replace a day', () => {
+    // 30 March 2026 (Monday) Paris is UTC+2: 09:00 local = 07:00 UTC.
+    expect(openAt(weekdays9to17, utc('2026-03-30T06:59:00')).until).toBe(utc('2026-03-30T07:00:00'));
+    const holiday: HoursSpec = {
+      ...weekdays9to17,
+      overrides: [{ date: '2026-12-25' }, { date: '2026-12-24', intervals: [{ open: '09:00', close: '12:00' }] }],
+    };
+    expect(openAt(holiday, utc('2026-12-24T10:00:00'))).toEqual({ open: true, until: utc('2026-12-24T11:00:00') });
+    // Christmas (Friday) closed: from Thursday noon to Monday 28th 09:00.
+    expect(openAt(holiday, utc('2026-12-24T11:00:00'))).toEqual({ open: false, until: utc('2026-12-28T08:00:00') });
+  });
+
+  it('joins a day that ends at 24:00 to the next that opens at 00:00', () => {
+    const allWeek: HoursSpec = { timeZone: 'UTC', weekly: [{ days: [0, 1, 2, 3, 4, 5, 6], open: '00:00', close: '24:00' }] };
+    expect(openAt(allWeek, utc('2026-12-07T12:00:00')).open).toBe(true);
+    expect(openAt(allWeek, utc('2026-12-07T12:00:00')).until).toBeGreaterThan(utc('2026-12-20T00:00:00'));
+    expect(openAt({ timeZone: 'UTC', weekly: [] }, 0)).toEqual({ open: false, until: Number.POSITIVE_INFINITY });
+  });
+});
+
+describe('a queue with hours of operation (QueueSpec.hours)', () => {
+  const monday10 = utc('2026-12-07T09:00:00'); // 10:00 in Paris
+  const monday18 = utc('2026-12-07T17:00:00'); // 18:00: closed until Tuesday 09:00
+  const tuesday9 = utc('2026-12-08T08:00:00');
+  const week = weekdays9to17.weekly;
+
+  it('refuses while closed (QUEUE_CLOSED, nothing created), takes work while open', () => {
+    const h = new Harness().queue('sales', { hours: { timeZone: 'Europe/Paris', weekly: week } }).agent('a1');
+    h.at(monday18).rejects({ type: 'SubmitInteraction', interaction: { id: 'late', channel: 'voice', queue: 'sales' } }, 'QUEUE_CLOSED');
+    expect(h.engine.interaction('late')).toBeNull();
+    expect(h.engine.queueStats('sales')!.open).toBe(false);
+    h.at(tuesday9);
+    expect(h.types(h.submit('early', { queue: 'sales' }))).toContain('InteractionOffered');
+    expect(h.engine.queueStats('sales')!.open).toBe(true);
+  });
+
+  it('holds until it opens (the wait counts from then), or overflows to a queue that is open', () => {
+    const h = new Harness()
+      .queue('night', {})
+      .queue('sales', { hours: { timeZone: 'Europe/Paris', weekly: week, closedAction: { type: 'hold' } } })
+      .queue('support', { hours: { timeZone: 'Europe/Paris', weekly: week, closedAction: { type: 'overflow', queue: 'night' } } })
+      .at(monday18);
+    const held = h.submit('cb', { queue: 'sales' });
+    expect(held.find((e) => e.type === 'InteractionQueued')).toMatchObject({ queueId: 'sales', notBefore: tuesday9 });
+    expect(h.submit('over', { queue: 'support' }).find((e) => e.type === 'InteractionQueued')).toMatchObject({ queueId: 'night' });
+    h.agent('a1', { queues: { sales: {} } });
+    expect(h.types(h.tick(tuesday9))).toContain('InteractionOffered');
+  });
+
+  it('is refused when malformed, and read back and restored as written', async () => {
+    const h = new Harness().queue('sales').queue('other');
+    const bad = (hours: unknown, code = 'INVALID_ARGUMENT') => h.rejects({ type: 'UpsertQueue', queue: { id: 'sales', hours } as never }, code);
+    bad({ timeZone: 'Mars/Olympus', weekly: week });
+    bad({ timeZone: 'UTC', weekly: [{ days: [1], open: '17:00', close: '09:00' }] });
+    bad({ timeZone: 'UTC', weekly: [{ days: [7], open: '09:00', close: '17:00' }] });
+    bad({ timeZone: 'UTC', weekly: [], overrides: [{ date: '7 Dec' }] });
+    bad({ timeZone: 'UTC', weekly: [], closedAction: { type: 'overflow', queue: 'sales' } });
+    bad({ timeZone: 'UTC', weekly: [], closedAction: { type: 'overflow', queue: 'nope' } }, 'UNKNOWN_QUEUE');
+    const hours = { timeZone: 'Europe/Paris', weekly: week, overrides: [{ date: '2026-12-25' }], closedAction: { type: 'overflow' as const, queue: 'other' } };
+    h.ok({ type: 'UpsertQueue', queue: { id: 'sales', hours } });
+    expect(h.engine.configuration()!.queues!.find((q) => q.id === 'sales')!.hours).toEqual(hours);
+    h.rejects({ type: 'RemoveQueue', queueId: 'other' }, 'QUEUE_IN_USE');
+    const restored = Engine.restore(decodeSnapshot(await encodeSnapshot(h.engine.snapshot())));
+    expect(restored.configuration()!.queues!.find((q) => q.id === 'sales')!.hours).toEqual(hours);
+  });
+});

@@ -49,7 +49,6 @@ describe('hours of operation (pure time-zone arithmetic)', () => {
 });
 
 describe('a queue with hours of operation (QueueSpec.hours)', () => {
-  const monday10 = utc('2026-12-07T09:00:00'); // 10:00 in Paris
   const monday18 = utc('2026-12-07T17:00:00'); // 18:00: closed until Tuesday 09:00
   const tuesday9 = utc('2026-12-08T08:00:00');
   const week = weekdays9to17.weekly;

@@ -402,12 +402,11 @@ export class Engine {
       const fanout = q.offerFanout;
       const reserved = q.reservedIdle;
       const rules = q.exceptions;
-      const overload = [q.reserveWhen, q.deferrable];
-      const hours = q.hours;
+      const { reserveWhen, deferrable, hours } = q;
       Object.assign(q, queueSettings(spec, q));
       if (q.hours !== hours) q.hoursUntil = Number.NEGATIVE_INFINITY; // worked out again at the next submission
       // A new rule, deferral or membership rule: the members its estimate counts, counted again.
-      if (q.reserveWhen !== overload[0] || q.deferrable !== overload[1] || (relink && q.reserveWhen !== null)) {
+      if (q.reserveWhen !== reserveWhen || q.deferrable !== deferrable || (relink && q.reserveWhen !== null)) {
         if (q.reserveWhen === null && q.overloaded) this.emit({ type: 'QueueOverloadEnded', at: this.now, queueId: q.id });
         this.overload.rebuild(this.index.profileList);
       }

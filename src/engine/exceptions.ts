@@ -10,6 +10,7 @@
  * - noEligibleAgents rules fire again when the last logged-in agent who could take it logs out.
  */
 import type { Queue, Signature } from './entities.ts';
+import { serviceLevel } from './overload.ts';
 import type { ExceptionAction, ExceptionRule } from './types.ts';
 
 /** What the submission triggers read; null where it is unknown (the trigger then does not hold). */
@@ -106,11 +107,10 @@ export function entryFacts(q: Queue, sigs: readonly Signature[]): EntryFacts {
         staffed += pc.profile.staffed;
       }
   const c = q.counters;
-  const settled = c.answered + c.abandoned + c.expired;
   return {
     waiting: q.waiting.size,
     estimatedWaitMs: c.handled > 0 && staffed > 0 ? ((q.waiting.size - q.offered + 1) * (c.handleMsTotal / c.handled)) / staffed : null,
-    serviceLevel: settled === 0 ? null : c.answeredWithinThreshold / settled,
+    serviceLevel: serviceLevel(q),
     noneEligible: staffed === 0,
   };
 }

@@ -16,7 +16,7 @@ import type { HoursInterval, HoursSpec } from './types.ts';
 export type { HoursInterval, HoursOverride, HoursSpec, WeeklyHours } from './types.ts';
 
 const DAY_MS = 86_400_000;
-/** How far ahead the next change is looked for: two weeks past the last override. */
+/** How far ahead of now the next opening or closing is looked for (days). */
 const HORIZON_DAYS = 14;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

@@ -132,7 +132,7 @@ export class Matcher {
         const pc = pcs[i];
         if (pc.heap.size === 0) continue;
         // A reserve agent of the queue takes its work only while it is in overload.
-        if (pc.profile.reserveOf !== null && reserveResting(pc.profile, q)) continue;
+        if (reserveResting(pc.profile, q)) continue;
         // Proficiency orders only best-skill's choice (read only then).
         const prof = bestSkill ? sig.proficiency[i] : 0;
         if (bestSkill && bestPc !== null && prof < bestProf) break;
@@ -186,7 +186,7 @@ export class Matcher {
         if (slot < 0) continue;
         const sq = sig.queue;
         if (held && this.reservation.blocked(a, sq)) continue;
-        if (sq.deferred || (profile.reserveOf !== null && reserveResting(profile, sq))) continue;
+        if (sq.deferred || reserveResting(profile, sq)) continue;
         let band = sig.hBand;
         let key = sig.hKey;
         let seq = sig.hSeq;

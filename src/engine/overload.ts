@@ -98,14 +98,10 @@ export class Overload {
     let changed = false;
     let due = Number.POSITIVE_INFINITY;
     for (const q of this.tracked) {
-      const when = q.reserveWhen!;
       if (!q.overloaded) {
         const hit = this.started(q, now);
         if (hit === null) {
-          if (when.oldestWaitMs !== undefined) {
-            const entered = this.oldestEntered(q, now);
-            if (entered !== null && entered + when.oldestWaitMs < due) due = entered + when.oldestWaitMs;
-          }
+          due = Math.min(due, this.oldestDue(q, now));
           continue;
         }
         q.overloaded = true;
@@ -119,10 +115,7 @@ export class Overload {
         this.host.emit({ type: 'QueueOverloadEnded', at: now, queueId: q.id });
         for (const d of this.dependents.get(q.id) ?? []) this.deferral(d);
         changed = true;
-        if (when.oldestWaitMs !== undefined) {
-          const entered = this.oldestEntered(q, now);
-          if (entered !== null && entered + when.oldestWaitMs < due) due = entered + when.oldestWaitMs;
-        }
+        due = Math.min(due, this.oldestDue(q, now));
       }
     }
     this.nextDue = due > now ? due : Number.POSITIVE_INFINITY;
@@ -132,12 +125,7 @@ export class Overload {
   /** After a restore: when the next oldest-wait threshold is reached (no state changes). */
   rearm(now: number): void {
     let due = Number.POSITIVE_INFINITY;
-    for (const q of this.tracked) {
-      const t = q.reserveWhen!.oldestWaitMs;
-      if (q.overloaded || t === undefined) continue;
-      const entered = this.oldestEntered(q, now);
-      if (entered !== null && entered + t < due) due = entered + t;
-    }
+    for (const q of this.tracked) if (!q.overloaded) due = Math.min(due, this.oldestDue(q, now));
     this.nextDue = due > now ? due : Number.POSITIVE_INFINITY;
   }
 
@@ -185,6 +173,14 @@ export class Overload {
       if (v !== null && v < (u?.serviceLevelAtLeast ?? w.serviceLevelBelow)) return false;
     }
     return true;
+  }
+
+  /** When the oldest wait of `q` reaches its overload threshold (+∞: no such rule, or nothing queued). */
+  private oldestDue(q: Queue, now: number): number {
+    const t = q.reserveWhen!.oldestWaitMs;
+    if (t === undefined) return Number.POSITIVE_INFINITY;
+    const entered = this.oldestEntered(q, now);
+    return entered === null ? Number.POSITIVE_INFINITY : entered + t;
   }
 
   /** When the first queued interaction of `q` (in entry order; not offered, not held) entered it; null: none. */

@@ -4,6 +4,7 @@
  * every request; those marked O(agents) or O(queue depth) are for supervisors and tools.
  */
 import { queueOpen } from './hours.ts';
+import { serviceLevel } from './overload.ts';
 import { BAND_ESCALATED, BAND_LATE } from './entities.ts';
 import type { EngineParts } from './engine-parts.ts';
 import { signaturesOf } from './matching.ts';
@@ -119,7 +120,6 @@ export function queueStats(e: EngineParts, queueId: string, now: number): QueueS
   if (!q) return null;
   const head = q.waiting.head;
   const c = q.counters;
-  const settled = c.answered + c.abandoned + c.expired;
   return {
     queueId,
     waiting: q.waiting.size - q.offered,
@@ -127,7 +127,7 @@ export function queueStats(e: EngineParts, queueId: string, now: number): QueueS
     oldestWaitMs: head < 0 ? 0 : Math.max(0, now - e.ixs.rec[head * R_SIZE + R_ENTERED]),
     ...c,
     averageHandleMs: c.handled === 0 ? null : c.handleMsTotal / c.handled,
-    serviceLevel: settled === 0 ? null : c.answeredWithinThreshold / settled,
+    serviceLevel: serviceLevel(q),
     objective: { percent: q.objective.percent, thresholdMs: q.objective.thresholdMs },
     overloaded: q.overloaded,
     deferred: q.deferred,

@@ -265,6 +265,18 @@ export class Metrics {
       return out;
     };
     const now = () => this.source?.now() ?? 0;
+    /** A gauge of one value per queue, read at scrape time. */
+    const perQueue = (name: string, help: string, value: (s: QueueStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['tenant', 'queue'],
+        registers: reg,
+        collect() {
+          this.reset();
+          for (const { tenant, s } of queues()) this.set({ tenant, queue: s.queueId }, value(s));
+        },
+      });
     new Gauge({
       name: 'switchboard_queue_depth',
       help: 'Interactions in the queue, waiting or offered (read at scrape time)',
@@ -278,66 +290,30 @@ export class Metrics {
         }
       },
     });
-    new Gauge({
-      name: 'switchboard_queue_oldest_wait_seconds',
-      help: 'Age in the queue of its oldest interaction not yet assigned; 0 when empty (read at scrape time)',
-      labelNames: ['tenant', 'queue'],
-      registers: reg,
-      collect() {
-        this.reset();
-        for (const { tenant, s } of queues()) this.set({ tenant, queue: s.queueId }, s.oldestWaitMs / 1000);
-      },
-    });
-    new Gauge({
-      name: 'switchboard_queue_overloaded',
-      help: 'Overload state of the queue (1: in overload by its reserveWhen, its reserve agents take its work; read at scrape time)',
-      labelNames: ['tenant', 'queue'],
-      registers: reg,
-      collect() {
-        this.reset();
-        for (const { tenant, s } of queues()) this.set({ tenant, queue: s.queueId }, s.overloaded ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: 'switchboard_queue_open',
-      help: 'Whether the queue is within its hours of operation (1; always 1 without hours; read at scrape time)',
-      labelNames: ['tenant', 'queue'],
-      registers: reg,
-      collect() {
-        this.reset();
-        for (const { tenant, s } of queues()) this.set({ tenant, queue: s.queueId }, s.open ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: 'switchboard_queue_deferred',
-      help: 'Deferral state of the queue (1: deferrable and waiting on a queue in overload, its work is not offered; read at scrape time)',
-      labelNames: ['tenant', 'queue'],
-      registers: reg,
-      collect() {
-        this.reset();
-        for (const { tenant, s } of queues()) this.set({ tenant, queue: s.queueId }, s.deferred ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: 'switchboard_service_level_objective_ratio',
-      help: "The queue's service-objective target, as a ratio (0.8 for 80% within the threshold)",
-      labelNames: ['tenant', 'queue'],
-      registers: reg,
-      collect() {
-        this.reset();
-        for (const { tenant, s } of queues()) this.set({ tenant, queue: s.queueId }, s.objective.percent / 100);
-      },
-    });
-    new Gauge({
-      name: 'switchboard_service_level_threshold_seconds',
-      help: "The queue's service-objective threshold",
-      labelNames: ['tenant', 'queue'],
-      registers: reg,
-      collect() {
-        this.reset();
-        for (const { tenant, s } of queues()) this.set({ tenant, queue: s.queueId }, s.objective.thresholdMs / 1000);
-      },
-    });
+    perQueue(
+      'switchboard_queue_oldest_wait_seconds',
+      'Age in the queue of its oldest interaction not yet assigned; 0 when empty (read at scrape time)',
+      (s) => s.oldestWaitMs / 1000,
+    );
+    perQueue(
+      'switchboard_queue_overloaded',
+      'Overload state of the queue (1: in overload by its reserveWhen, its reserve agents take its work; read at scrape time)',
+      (s) => (s.overloaded ? 1 : 0),
+    );
+    perQueue('switchboard_queue_open', 'Whether the queue is within its hours of operation (1; always 1 without hours; read at scrape time)', (s) =>
+      s.open ? 1 : 0,
+    );
+    perQueue(
+      'switchboard_queue_deferred',
+      'Deferral state of the queue (1: deferrable and waiting on a queue in overload, its work is not offered; read at scrape time)',
+      (s) => (s.deferred ? 1 : 0),
+    );
+    perQueue(
+      'switchboard_service_level_objective_ratio',
+      "The queue's service-objective target, as a ratio (0.8 for 80% within the threshold)",
+      (s) => s.objective.percent / 100,
+    );
+    perQueue('switchboard_service_level_threshold_seconds', "The queue's service-objective threshold", (s) => s.objective.thresholdMs / 1000);
     const sl = this.sl;
     const windowMs = this.slWindowMs;
     new Gauge({

@@ -5,6 +5,16 @@ import { describe, expect, it } from 'vitest';
 const root = join(import.meta.dirname, '../..');
 const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/sim/cli.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
 
+/** The fifo figures of a two-hour run of `file` with `reps` replications, as --json gives them. */
+function fifoJson(file: string, reps: number, ...flags: string[]) {
+  const r = run(['--scenario', file, '--hours', '2', '--reps', String(reps), '--policy', 'fifo', ...flags, '--json']);
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout).policies.fifo;
+}
+
+/** The text table of a two-hour, one-replication fifo run of `file`. */
+const fifoText = (file: string, ...flags: string[]) => run(['--scenario', file, '--hours', '2', '--reps', '1', '--policy', 'fifo', ...flags]).stdout;
+
 describe('npm run sim', () => {
   it('--json prints the figures per queue and overall, with the closed form for one queue', () => {
     const r = run([
@@ -94,11 +104,7 @@ describe('npm run sim', () => {
   });
 
   it('exception rules: their figures and columns for a scenario with rules, and --no-exceptions runs it without them', () => {
-    const json = (...flags: string[]) => {
-      const r = run(['--scenario', 'scenarios/overflow-on-length.json', '--hours', '2', '--reps', '2', '--policy', 'fifo', ...flags, '--json']);
-      expect(r.status, r.stderr).toBe(0);
-      return JSON.parse(r.stdout).policies.fifo;
-    };
+    const json = (...flags: string[]) => fifoJson('scenarios/overflow-on-length.json', 2, ...flags);
     const on = json();
     const off = json('--no-exceptions');
     expect(on.queues.sales.overflowedByRule).toBeGreaterThan(0);
@@ -106,8 +112,7 @@ describe('npm run sim', () => {
     expect(off.queues.sales.overflowedByRule).toBe(0);
     expect(off.queues.sales.pLost).toBe(off.queues.sales.pAbandon);
     for (const k of ['refused', 'cancelledByRule', 'pRefused', 'pCancelledByRule', 'pLost']) expect(typeof on.overall[k], k).toBe('number');
-    const text = (...flags: string[]) =>
-      run(['--scenario', 'scenarios/overflow-on-length.json', '--hours', '2', '--reps', '1', '--policy', 'fifo', ...flags]).stdout;
+    const text = (...flags: string[]) => fifoText('scenarios/overflow-on-length.json', ...flags);
     const withRules = text();
     expect(withRules).toContain('overflowed %');
     expect(withRules).not.toContain('refused %'); // the file's rules refuse nothing
@@ -119,11 +124,7 @@ describe('npm run sim', () => {
   });
 
   it('overload: its figures and columns for a scenario with overload rules, and --no-overload runs it without them', () => {
-    const json = (...flags: string[]) => {
-      const r = run(['--scenario', 'scenarios/blended.json', '--hours', '2', '--reps', '2', '--policy', 'fifo', ...flags, '--json']);
-      expect(r.status, r.stderr).toBe(0);
-      return JSON.parse(r.stdout).policies.fifo;
-    };
+    const json = (...flags: string[]) => fifoJson('scenarios/blended.json', 2, ...flags);
     const on = json();
     const off = json('--no-overload');
     expect(on.queues.voice.overloadShare).toBeGreaterThan(0);
@@ -134,7 +135,7 @@ describe('npm run sim', () => {
     expect(off.queues.voice.overloadShare).toBe(0);
     expect(off.queues.voice.overloadEpisodes).toBe(0);
     expect(off.queues.email.deferredShare).toBe(0);
-    const text = (file: string, ...flags: string[]) => run(['--scenario', file, '--hours', '2', '--reps', '1', '--policy', 'fifo', ...flags]).stdout;
+    const text = fifoText;
     const blended = text('scenarios/blended.json');
     for (const column of ['p90 wait s', 'in overload %', 'overload episodes', 'deferred %']) expect(blended).toContain(column);
     expect(blended).not.toContain('answered by reserve %'); // nobody is a reserve there

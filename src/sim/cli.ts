@@ -8,10 +8,11 @@
  *   npm run sim -- --scenario scenarios/value-tiered-reserved.json --reserved-idle retention=3
  *   npm run sim -- --scenario scenarios/overflow-on-length.json --no-exceptions
  *   npm run sim -- --scenario scenarios/blended.json --no-overload
+ *   npm run sim -- --scenario scenarios/hours.json --no-hours
  *
  * Flags: --scenario FILE | (--agents N --arrivals-per-hour X --aht SECONDS --sl-seconds T
  * --patience SECONDS (0: none) --handle exponential|lognormal --cv X) --hours H --warmup H
- * --offer-fanout N --answer-seconds S --reserved-idle QUEUE=N[,QUEUE=N…] --no-exceptions --no-overload
+ * --offer-fanout N --answer-seconds S --reserved-idle QUEUE=N[,QUEUE=N…] --no-exceptions --no-overload --no-hours
  * --policy fifo|priority-age|deadline|service-objective|all
  * --agent-policy longest-idle|least-occupied|best-skill --reps R --seed S --json --markdown
  */
@@ -55,7 +56,22 @@ const RULE_METRICS = ['refused', 'cancelledByRule', 'overflowedByRule', 'pRefuse
  * settings, for the same reason.
  */
 const OVERLOAD_METRICS = ['overloadShare', 'overloadEpisodes', 'deferredShare', 'p90Wait', 'answeredByReserve', 'pAnsweredByReserve'] as const;
-const ALL_METRICS = [...METRICS, ...RULE_METRICS, ...OVERLOAD_METRICS] as const;
+/**
+ * What hours of operation did: the share of time open, and the arrivals a closed queue refused
+ * (QUEUE_CLOSED), held until it opened or overflowed into another queue (per run, and as shares
+ * of offered), with the callers lost. Only for scenarios with hours, for the same reason.
+ */
+const HOURS_METRICS = [
+  'openShare',
+  'refusedClosed',
+  'heldUntilOpen',
+  'overflowedClosed',
+  'pRefusedClosed',
+  'pHeldUntilOpen',
+  'pOverflowedClosed',
+  'pLost',
+] as const;
+const ALL_METRICS = [...METRICS, ...RULE_METRICS, ...OVERLOAD_METRICS, ...HOURS_METRICS] as const;
 type Metric = (typeof ALL_METRICS)[number];
 
 const share = (n: number, of: number) => (of ? n / of : Number.NaN);
@@ -76,6 +92,12 @@ const metricOf = (q: QueueMetrics, m: Metric): number => {
       return share(q.overflowedByRule, q.offered);
     case 'pAnsweredByReserve':
       return share(q.answeredByReserve, q.answered);
+    case 'pRefusedClosed':
+      return share(q.refusedClosed, q.offered);
+    case 'pHeldUntilOpen':
+      return share(q.heldUntilOpen, q.offered);
+    case 'pOverflowedClosed':
+      return share(q.overflowedClosed, q.offered);
     default:
       return q[m];
   }
@@ -108,6 +130,8 @@ const Flags = z.strictObject({
    * ever in overload, so reserve members never take its work and nothing is deferred.
    */
   'no-overload': z.literal('true').optional(),
+  /** Run the scenario with no queue's hours: every queue always open, on the same callers. */
+  'no-hours': z.literal('true').optional(),
   policy: z.enum([...ORDERING_POLICIES, 'all']).optional(),
   'agent-policy': z.enum(AGENT_SELECTION_POLICIES).default('longest-idle'),
   reps: z.coerce.number().int().min(1).max(1000).default(5),
@@ -187,6 +211,19 @@ function overloadColumns(scenario: Scenario): { header: string; metric: Metric; 
   ];
 }
 
+/** The hours columns: for a scenario with hours, the time open and one column per closed action its queues take. */
+function hoursColumns(scenario: Scenario): { header: string; metric: Metric; format: (e: Estimate) => string }[] {
+  const hours = scenario.queues.flatMap((q) => (q.hours === null ? [] : [q.hours]));
+  if (hours.length === 0) return [];
+  const actions = new Set(hours.map((h) => h.closedAction?.type ?? 'refuse'));
+  return [
+    { header: 'open %', metric: 'openShare', format: pct },
+    ...(actions.has('refuse') ? [{ header: 'refused closed', metric: 'refusedClosed' as const, format: count }] : []),
+    ...(actions.has('hold') ? [{ header: 'held until open', metric: 'heldUntilOpen' as const, format: count }] : []),
+    ...(actions.has('overflow') ? [{ header: 'overflowed closed', metric: 'overflowedClosed' as const, format: count }] : []),
+  ];
+}
+
 /** Does any queue have an overload rule or deferral? */
 const hasOverload = (scenario: Scenario) => scenario.queues.some((q) => q.reserveWhen !== null || q.deferrable !== null);
 
@@ -194,11 +231,12 @@ const hasOverload = (scenario: Scenario) => scenario.queues.some((q) => q.reserv
 interface Off {
   readonly rules: boolean;
   readonly overload: boolean;
+  readonly hours: boolean;
 }
 
 /**
- * `rules`, `overload`: the exception rules' and overload columns, those of the file's when
- * --no-exceptions or --no-overload took them away (`off`).
+ * `rules`, `overload`, `hours`: the exception rules', overload and hours columns, those of the
+ * file's when --no-exceptions, --no-overload or --no-hours took them away (`off`).
  */
 function table(
   scenario: Scenario,
@@ -206,13 +244,14 @@ function table(
   markdown: boolean,
   rules: ReturnType<typeof ruleColumns>,
   overload: ReturnType<typeof overloadColumns>,
+  hours: ReturnType<typeof hoursColumns>,
   off: Off,
 ): string {
   // Ring time, multi-offer and exception rule columns only for scenarios that use them.
   const ring = scenario.queues.some((q) => q.offerFanout > 1 || q.answerSeconds > 0);
   const header = ['policy', 'queue', 'SL % (objective)', 'ASA s', 'abandon %', 'value-weighted wait s', 'occupancy %'];
   if (ring) header.push('rescinded per answered', 'ringing %', 'ringing rescinded %');
-  header.push(...rules.map((c) => c.header), ...overload.map((c) => c.header));
+  header.push(...rules.map((c) => c.header), ...overload.map((c) => c.header), ...hours.map((c) => c.header));
   const rows: string[][] = [];
   for (const s of summaries) {
     for (const [id, q] of Object.entries(s.queues))
@@ -227,6 +266,7 @@ function table(
         ...(ring ? [ratio(q.rescindedPerAnswered), '', ''] : []),
         ...rules.map((c) => pct(q[c.metric])),
         ...overload.map((c) => c.format(q[c.metric])),
+        ...hours.map((c) => c.format(q[c.metric])),
       ]);
     rows.push([
       s.ordering,
@@ -239,6 +279,7 @@ function table(
       ...(ring ? [ratio(s.overall.rescindedPerAnswered), pct(s.overall.ringOccupancy), pct(s.overall.rescindedOccupancy)] : []),
       ...rules.map((c) => pct(s.overall[c.metric])),
       ...overload.map((c) => c.format(s.overall[c.metric])),
+      ...hours.map((c) => c.format(s.overall[c.metric])),
     ]);
   }
   if (markdown) {
@@ -253,6 +294,8 @@ function table(
   if (off.rules) reserves.push('exception rules off');
   // And whether --no-overload took its overload rules away.
   if (off.overload) reserves.push('overload rules off');
+  // And whether --no-hours opened every queue all the time.
+  if (off.hours) reserves.push('hours off');
   const title = reserves.length > 0 ? `${scenario.name} (${reserves.join(', ')})` : scenario.name;
   return [`${title}: ${summaries[0].runs} replications, mean ± 95% CI`, line(header), ...rows.map(line)].join('\n');
 }
@@ -315,6 +358,10 @@ export function main(argv: string[]): void {
   const overload = overloadColumns(scenario);
   const overloadOff = f['no-overload'] === 'true' && overload.length > 0;
   if (overloadOff) scenario = withoutOverload(scenario);
+  // And the hours columns with --no-hours.
+  const hours = hoursColumns(scenario);
+  const hoursOff = f['no-hours'] === 'true' && hours.length > 0;
+  if (hoursOff) scenario = withoutHours(scenario);
   const policies: OrderingPolicy[] =
     f.policy === 'all' || (f.policy === undefined && !singleFlags) ? [...ORDERING_POLICIES] : [(f.policy ?? 'fifo') as OrderingPolicy];
   const summaries = policies.map((ordering) =>
@@ -344,7 +391,15 @@ export function main(argv: string[]): void {
   }
 
   if (f.json) {
-    const keys = [...METRICS, ...(rules.length > 0 ? RULE_METRICS : []), ...(overload.length > 0 ? OVERLOAD_METRICS : [])];
+    // pLost is both the rules' and the hours': once.
+    const keys = [
+      ...new Set([
+        ...METRICS,
+        ...(rules.length > 0 ? RULE_METRICS : []),
+        ...(overload.length > 0 ? OVERLOAD_METRICS : []),
+        ...(hours.length > 0 ? HOURS_METRICS : []),
+      ]),
+    ];
     const flat = (m: Record<Metric, Estimate>) => ({
       ...Object.fromEntries(keys.map((k) => [k, m[k].mean])),
       ci95: Object.fromEntries(keys.map((k) => [k, m[k].ci95])),
@@ -370,7 +425,7 @@ export function main(argv: string[]): void {
     console.log(JSON.stringify(out, null, 2));
     return;
   }
-  console.log(table(scenario, summaries, f.markdown === 'true', rules, overload, { rules: rulesOff, overload: overloadOff }));
+  console.log(table(scenario, summaries, f.markdown === 'true', rules, overload, hours, { rules: rulesOff, overload: overloadOff, hours: hoursOff }));
   if (closedForm) {
     const { model, ...rest } = closedForm;
     console.log(
@@ -399,6 +454,14 @@ function withReservedIdle(scenario: Scenario, reserved: ReadonlyMap<string, numb
  */
 export function withoutOverload(scenario: Scenario): Scenario {
   return { ...scenario, queues: scenario.queues.map((q) => ({ ...q, reserveWhen: null, reserveUntil: null, deferrable: null })) };
+}
+
+/**
+ * The scenario with no queue's hours: every queue always open. Not validated again, like
+ * withoutOverload; the start stays and no longer matters.
+ */
+export function withoutHours(scenario: Scenario): Scenario {
+  return { ...scenario, queues: scenario.queues.map((q) => ({ ...q, hours: null })) };
 }
 
 function parseScenarioFile(file: string | URL): Scenario | string {

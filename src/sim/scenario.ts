@@ -5,7 +5,10 @@
  * copied between a scenario and a real configuration unchanged: the thresholds of `waitMs` and
  * `estimatedWaitMs` are milliseconds, as their names say. So are a queue's overload settings
  * (`reserveWhen`, `reserveUntil`, `deferrable`) and a membership's `reserve`, the engine's
- * `QueueSpec` and `AgentSpec.queues` fields under the same names and in the same shapes.
+ * `QueueSpec` and `AgentSpec.queues` fields under the same names and in the same shapes, and so
+ * are a queue's `hours` (`QueueSpec.hours`: local `HH:MM` times in an IANA time zone). The
+ * scenario's `start` (an ISO-8601 date-time with its offset) is the instant its clock starts at,
+ * which gives those hours a date and time to apply to.
  */
 import { z } from 'zod';
 import {
@@ -18,6 +21,7 @@ import {
   MAX_RESERVED_IDLE,
   MAX_OVERLOAD_WAIT_MS,
 } from '../engine/options.ts';
+import { knownTimeZone, minutesOf } from '../engine/hours.ts';
 import { OPERANDS_RULE, SELECTOR_OPS, operandsFit } from '../engine/selectors.ts';
 
 const Name = z.string().min(1).max(64);
@@ -118,6 +122,62 @@ export const ReserveUntilSchema = z.strictObject({
 /** `QueueSpec.deferrable`: the queue's work is not offered while any of these queues is in overload. */
 export const DeferrableSchema = z.strictObject({ whileHealthy: z.array(Name).min(1).max(MAX_DEFER_QUEUES) });
 
+/** The engine's bounds on a queue's hours: weekly entries, dated overrides, intervals per override. */
+const MAX_WEEKLY_HOURS = 28;
+const MAX_HOURS_OVERRIDES = 400;
+const MAX_OVERRIDE_INTERVALS = 8;
+
+/** A local time of day, `HH:MM` from 00:00 to 24:00 (the end of the day). */
+const HourMinute = z.string().refine((v) => !Number.isNaN(minutesOf(v)), { message: 'a time is HH:MM, from 00:00 to 24:00' });
+
+/** Close after open (a malformed time is reported by its own field). */
+const closeAfterOpen = (i: { open: string; close: string }) => {
+  const open = minutesOf(i.open);
+  const close = minutesOf(i.close);
+  return Number.isNaN(open) || Number.isNaN(close) || close > open;
+};
+const CLOSE_AFTER_OPEN = { message: 'close must be after open', path: ['close'] };
+
+const HoursIntervalSchema = z.strictObject({ open: HourMinute, close: HourMinute }).refine(closeAfterOpen, CLOSE_AFTER_OPEN);
+
+/**
+ * `QueueSpec.hours`, in the wire's shape and bounds (docs/engine.md, Hours of operation): an IANA
+ * `timeZone` the runtime knows, `weekly` intervals on days 0 (Sunday) to 6, dated `overrides` that
+ * replace a local date's intervals (none: closed all day), and the `closedAction` a submission
+ * meets while the queue is closed (default refuse). An overflow into the queue itself or into a
+ * queue the scenario does not define is refused in the scenario's cross-checks.
+ */
+export const HoursSchema = z.strictObject({
+  timeZone: z
+    .string()
+    .min(1)
+    .max(64)
+    .refine(knownTimeZone, { error: (issue) => `unknown time zone '${String(issue.input)}'` }),
+  weekly: z
+    .array(
+      z
+        .strictObject({ days: z.array(z.number().int().min(0).max(6)).min(1).max(7), open: HourMinute, close: HourMinute })
+        .refine(closeAfterOpen, CLOSE_AFTER_OPEN),
+    )
+    .max(MAX_WEEKLY_HOURS),
+  overrides: z
+    .array(
+      z.strictObject({
+        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'a date is YYYY-MM-DD' }),
+        intervals: z.array(HoursIntervalSchema).max(MAX_OVERRIDE_INTERVALS).optional(),
+      }),
+    )
+    .max(MAX_HOURS_OVERRIDES)
+    .optional(),
+  closedAction: z
+    .discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('refuse') }),
+      z.strictObject({ type: z.literal('hold') }),
+      z.strictObject({ type: z.literal('overflow'), queue: Name }),
+    ])
+    .optional(),
+});
+
 export const QueueScenarioSchema = z.strictObject({
   id: Name,
   /** Mean Poisson arrival rate; multiplied by the scenario's hourly profile if it has one. */
@@ -178,6 +238,12 @@ export const QueueScenarioSchema = z.strictObject({
   reserveUntil: ReserveUntilSchema.nullable().default(null),
   /** Blending (`QueueSpec.deferrable`): not offered while a queue it names is in overload; null: never deferred. */
   deferrable: DeferrableSchema.nullable().default(null),
+  /**
+   * Hours of operation (the engine's `QueueSpec.hours`): while the queue is closed a submission is
+   * refused (QUEUE_CLOSED), held until it opens, or overflowed, as its `closedAction` says. Null:
+   * always open. Needs the scenario's `start`.
+   */
+  hours: HoursSchema.nullable().default(null),
 });
 
 /** A group's place in one queue's routing profile. */
@@ -221,6 +287,15 @@ export const ScenarioSchema = z
   .strictObject({
     name: z.string().min(1).max(100),
     description: z.string().max(2000).default(''),
+    /**
+     * The instant the simulated clock starts at: an ISO-8601 date-time with seconds and its offset
+     * (`2026-03-06T00:00:00+01:00`, or `Z`). Omitted: the epoch (1970-01-01T00:00:00Z). Queues
+     * with `hours` need it; the arrival profile's hour 0 starts there.
+     */
+    start: z.iso
+      .datetime({ offset: true, message: 'start is an ISO-8601 date-time with seconds and an offset, e.g. 2026-03-06T00:00:00+01:00' })
+      .refine((v) => Date.parse(v) >= 0, { message: 'start is at or after 1970-01-01T00:00:00Z' })
+      .optional(),
     hours: z.number().positive().max(10_000).default(8),
     /** Arrivals before this are simulated but not measured. */
     warmupHours: z.number().min(0).default(0.5),
@@ -315,6 +390,26 @@ export const ScenarioSchema = z
             message: to === q.id ? `queue '${q.id}' overflows into itself` : `queue '${q.id}' overflows into queue '${to}', which the scenario does not define`,
           });
       });
+    });
+    // Hours: a start to give them a date, and a closed overflow into another queue of the scenario.
+    s.queues.forEach((q, i) => {
+      if (q.hours === null) return;
+      if (s.start === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['queues', i, 'hours'],
+          message: `queue '${q.id}' has hours, so the scenario needs a start (an ISO-8601 date-time with its offset, e.g. 2026-03-06T00:00:00+01:00) to give them a date and time`,
+        });
+      const a = q.hours.closedAction;
+      if (a?.type === 'overflow' && (a.queue === q.id || !queues.has(a.queue)))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['queues', i, 'hours', 'closedAction', 'queue'],
+          message:
+            a.queue === q.id
+              ? `queue '${q.id}' overflows into itself while closed`
+              : `queue '${q.id}' overflows while closed into queue '${a.queue}', which the scenario does not define`,
+        });
     });
     // A ring of overflows after waiting 0 ms would move work around it for ever without the
     // clock moving: the engine allows it, a simulation could not end.

@@ -13,8 +13,17 @@
  * (common random numbers), and a scenario without answer times draws exactly what it drew
  * before they existed. Routing is the engine's own: the scenario's skills, the agent groups'
  * labels and routing profiles (delays converted to milliseconds), and the queues' selectors,
- * members-only flag, offer fanout, reserved idle members, exception rules and overload settings
- * (reserveWhen, reserveUntil, deferrable; the groups' reserve memberships) go to it unchanged.
+ * members-only flag, offer fanout, reserved idle members, exception rules, overload settings
+ * (reserveWhen, reserveUntil, deferrable; the groups' reserve memberships) and hours of operation
+ * go to it unchanged.
+ *
+ * The engine's clock starts at the scenario's `start` (epoch milliseconds; the epoch when it has
+ * none), so that a queue's hours apply to a date and a local time. A queue closed to a caller
+ * acts as its `closedAction` says: refused (QUEUE_CLOSED), the caller is lost like one an
+ * exception rule refuses; held, its wait, and so its service level, count from the opening (as
+ * the engine's do) while its patience runs from its arrival; overflowed, it enters the other
+ * queue at once and is followed there like a rule's overflow. Agents stay logged in for the whole
+ * run: closing a queue stops its new work, and work already waiting is still answered.
  *
  * Exception rules act on the callers: a submission refused (QUEUE_REFUSED) is a caller who hears
  * a busy message and is lost; a rule's cancel ends the caller's wait (sent to voicemail, say); an
@@ -27,15 +36,17 @@
  * before the end; the run continues until each of them is answered, abandoned or ended by a
  * rule):
  * - offered: those interactions, refused ones included; answered, abandoned, refused,
- *   cancelledByRule: how each ended (they add up to offered). overflowedByRule: those a rule
- *   moved to another queue (once each, however often).
+ *   refusedClosed, cancelledByRule: how each ended (they add up to offered). overflowedByRule:
+ *   those a rule moved to another queue (once each, however often).
  * - serviceLevel = answered within the queue's threshold ÷ offered (abandoned, refused and
- *   cancelled count against).
+ *   cancelled count against), less those refused because the queue was closed: the objective
+ *   applies to the callers the queue took, while open or by its closed action.
  * - serviceLevelOfAnswered = answered within threshold ÷ answered.
  * - asa: mean wait of answered; meanWait: mean wait of all offered who entered a queue (not the
- *   refused; abandoned and cancelled: time to leaving).
+ *   refused; abandoned and cancelled: time to leaving). A wait held until a queue opened counts
+ *   from the opening.
  * - pWait: share of those who entered not answered on arrival; pAbandon: abandoned ÷ offered;
- *   pLost: (abandoned + refused + cancelledByRule) ÷ offered.
+ *   pLost: (abandoned + refused + refusedClosed + cancelledByRule) ÷ offered.
  * - occupancy: agent-time spent on interactions (handle + wrap-up) of answered ones ÷ staffed
  *   agent-time of the measured window.
  * - valueWeightedWait: Σ value(tier)·wait ÷ those who entered a queue.
@@ -51,10 +62,15 @@
  *   was held back (a queue it names in overload). Overall: the time any queue was in overload
  *   (deferred), and the episodes of all queues. answeredByReserve: the answered whose agent is a
  *   reserve member of the queue that assigned it.
+ * - openShare: the part of the measured window the queue was open by its hours (1 without
+ *   hours; overall: any queue). refusedClosed: submissions refused because the queue was closed
+ *   (QUEUE_CLOSED); heldUntilOpen: those held until a queue opened; overflowedClosed: those a
+ *   closed queue sent into another (one the target holds counts in both).
  */
 import { Engine } from '../engine/engine.ts';
 import type { AgentSelectionPolicy, OrderingPolicy } from '../engine/options.ts';
-import type { Command, EngineEvent, QueueSpec } from '../engine/types.ts';
+import { openAt } from '../engine/hours.ts';
+import type { Command, EngineEvent, QueueHours, QueueSpec } from '../engine/types.ts';
 import { exponential, lognormal, prng } from './random.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -104,6 +120,14 @@ export interface QueueMetrics {
   readonly deferredShare: number;
   /** Answered by a reserve member of the queue that assigned it. */
   readonly answeredByReserve: number;
+  /** Share of the measured window the queue was open by its hours (1 without); overall: any queue. */
+  readonly openShare: number;
+  /** Submissions refused because the queue was closed (QUEUE_CLOSED): lost callers, never queued. */
+  readonly refusedClosed: number;
+  /** Submissions held until the queue (or the queue a closed one overflowed into) opened. */
+  readonly heldUntilOpen: number;
+  /** Submissions a closed queue overflowed into another queue. */
+  readonly overflowedClosed: number;
 }
 
 export interface SimResult {
@@ -126,6 +150,8 @@ interface Rec {
   at: number;
   overflowed: boolean;
   arrival: number;
+  /** When its wait starts: its arrival, or the opening it was held until. */
+  from: number;
   tier: number;
   priority: number;
   measured: boolean;
@@ -156,13 +182,17 @@ interface Acc {
   episodes: number;
   deferredMs: number;
   byReserve: number;
+  openMs: number;
+  refusedClosed: number;
+  held: number;
+  overflowedClosed: number;
 }
 
 const NONE: readonly string[] = [];
 /** An agent's answer finds its offer closed when it was rescinded or withdrawn meanwhile. */
 const LATE_ANSWERS: readonly string[] = ['OFFER_CLOSED', 'UNKNOWN_OFFER'];
-/** A submission an exception rule of its queue refuses. */
-const REFUSALS: readonly string[] = ['QUEUE_REFUSED'];
+/** A submission an exception rule of its queue refuses, or its queue's hours (closed). */
+const REFUSALS: readonly string[] = ['QUEUE_REFUSED', 'QUEUE_CLOSED'];
 
 const ARRIVAL = 0;
 const COMPLETE = 1;
@@ -256,8 +286,10 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     limits: { maxInteractions: 10_000_000, maxAgents: 1_000_000, maxQueues: 1000 },
   });
   const HOUR = 3_600_000;
-  const end = scenario.hours * HOUR;
-  const warmup = scenario.warmupHours * HOUR;
+  // Times are the engine's: epoch milliseconds from the scenario's start.
+  const origin = scenario.start === undefined ? 0 : Date.parse(scenario.start);
+  const end = origin + scenario.hours * HOUR;
+  const warmup = origin + scenario.warmupHours * HOUR;
   const seed = options.seed;
   const arrivalRand = prng(seed * 7 + 1);
   const handleRand = prng(seed * 7 + 2);
@@ -267,7 +299,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   const profile = scenario.arrivalProfile ?? [1];
   const peak = Math.max(...profile);
   let commands = 0;
-  let now = 0;
+  let now = origin;
 
   const events = new EventQueue();
   const recs = new Map<string, Rec>();
@@ -288,6 +320,12 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     acc[r.q].ringMs += at - since;
     if (taken) acc[r.q].rescindedMs += at - since;
   };
+
+  /** How long the run goes on past the end for the measured interactions to finish, and past a hold's end. */
+  const DRAIN = 48 * HOUR;
+  let drainLimit = end + DRAIN;
+  /** The code of the engine's last refusal (an expected one: a refused submission's reason). */
+  let lastRefusal = '';
 
   // Overload and deferral, from the engine's events: since when each queue is in overload (is
   // deferred), null: it is not; the same for any queue, for the overall figures.
@@ -357,7 +395,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
         events.push(e.at + handle, COMPLETE, e.interactionId, e.agentId);
         if (r.measured) {
           const a = acc[r.q];
-          const wait = e.at - r.arrival;
+          const wait = e.at - r.from;
           a.answered++;
           if (reserveOf.get(e.agentId)?.has(scenario.queues[r.at].id)) a.byReserve++;
           if (wait <= qs.serviceObjective.thresholdSeconds * 1000) a.answeredInT++;
@@ -383,13 +421,27 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
         r.at = queueIndex.get(e.toQueue)!;
         if (r.measured && !r.overflowed) acc[r.q].overflowed++;
         r.overflowed = true;
+      } else if (e.type === 'InteractionQueued') {
+        // Under its queue's hours a submission may enter another queue (a closed one's
+        // overflow) or be held until a queue opens; its wait counts from then.
+        const r = recs.get(e.interactionId)!;
+        const at = queueIndex.get(e.queueId)!;
+        if (at !== r.q) {
+          r.at = at;
+          if (r.measured) acc[r.q].overflowedClosed++;
+        }
+        if (e.notBefore !== undefined) {
+          r.from = e.notBefore;
+          if (r.measured) acc[r.q].held++;
+          drainLimit = Math.max(drainLimit, e.notBefore + DRAIN);
+        }
       } else if (e.type === 'InteractionCancelled') {
         // By a rule's cancel (the simulator's own cancels are abandons): the caller leaves.
         const r = recs.get(e.interactionId)!;
         recs.delete(e.interactionId);
         if (r.measured) {
           const a = acc[r.q];
-          const wait = e.at - r.arrival;
+          const wait = Math.max(0, e.at - r.from);
           a.cancelled++;
           a.waited++;
           a.waitAll += wait;
@@ -408,6 +460,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     commands++;
     const r = engine.apply(cmd, now);
     if (!r.ok) {
+      lastRefusal = r.code;
       if (expected.includes(r.code)) return false;
       throw new Error(`simulator command ${cmd.type} rejected: ${r.code} ${r.message}`);
     }
@@ -443,15 +496,16 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     ...(q.reserveUntil !== null ? { reserveUntil: q.reserveUntil } : {}),
   });
   for (const q of scenario.queues) apply({ type: 'UpsertQueue', queue: queueSpec(q) });
-  // Exception rules and deferral once every queue exists, since the queues they name must.
+  // Exception rules, deferral and hours once every queue exists, since the queues they name must.
   for (const q of scenario.queues)
-    if (q.exceptions.length > 0 || q.deferrable !== null)
+    if (q.exceptions.length > 0 || q.deferrable !== null || q.hours !== null)
       apply({
         type: 'UpsertQueue',
         queue: {
           ...queueSpec(q),
           ...(q.exceptions.length > 0 ? { exceptions: q.exceptions } : {}),
           ...(q.deferrable !== null ? { deferrable: q.deferrable } : {}),
+          ...(q.hours !== null ? { hours: q.hours } : {}),
         },
       });
   const agentIds: string[] = [];
@@ -486,17 +540,16 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     for (;;) {
       t += exponential(arrivalRand, HOUR / rate);
       if (t >= end) return;
-      const mult = profile[Math.floor(t / HOUR) % profile.length];
+      const mult = profile[Math.floor((t - origin) / HOUR) % profile.length];
       if (arrivalRand() * peak <= mult) break;
     }
     events.push(t, ARRIVAL, q);
   };
   scenario.queues.forEach((_, q) => {
-    nextArrival(q, 0);
+    nextArrival(q, origin);
   });
 
   let seq = 0;
-  const drainLimit = end + 48 * HOUR;
   while (events.size > 0 || pendingMeasured > 0) {
     const tEvent = events.peekTime();
     const tEngine = engine.nextDeadline() ?? Number.POSITIVE_INFINITY;
@@ -522,7 +575,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       const priority = pickShare(qs.priorities, mixRand()).priority;
       const id = `x${seq++}`;
       const measured = now >= warmup;
-      recs.set(id, { q, at: q, overflowed: false, arrival: now, tier, priority, measured, assignedAt: -1, done: false });
+      recs.set(id, { q, at: q, overflowed: false, arrival: now, from: now, tier, priority, measured, assignedAt: -1, done: false });
       if (measured) {
         acc[q].offered++;
         pendingMeasured++;
@@ -549,7 +602,8 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       if (!submitted) {
         recs.delete(id);
         if (measured) {
-          acc[q].refused++;
+          if (lastRefusal === 'QUEUE_CLOSED') acc[q].refusedClosed++;
+          else acc[q].refused++;
           pendingMeasured--;
         }
       }
@@ -567,7 +621,8 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       recs.delete(id);
       if (r.measured) {
         const a = acc[r.q];
-        const wait = now - r.arrival;
+        // A caller held until an opening who hangs up before it waited nothing in queue.
+        const wait = Math.max(0, now - r.from);
         a.abandoned++;
         a.waited++;
         a.waitAll += wait;
@@ -582,12 +637,19 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     overloadChanged(q, false, end);
   });
   const windowMs = end - warmup;
+  // Hours: when each queue was open within the window, as the engine works it out; overall, when any was.
+  const openSpans = scenario.queues.map((q) => (q.hours === null ? [[warmup, end] as const] : openSpansOf(q.hours, warmup, end)));
+  scenario.queues.forEach((_, q) => {
+    acc[q].openMs = openSpans[q].reduce((t, [from, to]) => t + to - from, 0);
+  });
   const metrics = (a: Acc, objective: number | null): QueueMetrics => {
     const byPriority: Record<string, number> = {};
     for (const [p, v] of [...a.byPriority].sort((x, y) => y[0] - x[0])) byPriority[String(p)] = v.wait / v.n / 1000;
     // Those who entered a queue: a refused caller waited nothing, and a zero wait for it would
     // make refusing look like answering faster.
-    const entered = a.offered - a.refused;
+    const entered = a.offered - a.refused - a.refusedClosed;
+    // Those the queue took: its objective applies while it is open, not to callers it refused as closed.
+    const admitted = a.offered - a.refusedClosed;
     return {
       offered: a.offered,
       answered: a.answered,
@@ -595,14 +657,14 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       refused: a.refused,
       cancelledByRule: a.cancelled,
       overflowedByRule: a.overflowed,
-      serviceLevel: a.offered ? a.answeredInT / a.offered : Number.NaN,
+      serviceLevel: admitted ? a.answeredInT / admitted : Number.NaN,
       serviceLevelOfAnswered: a.answered ? a.answeredInT / a.answered : Number.NaN,
       objectivePercent: objective,
       asa: a.answered ? a.waitAnswered / a.answered / 1000 : Number.NaN,
       meanWait: entered ? a.waitAll / entered / 1000 : Number.NaN,
       pWait: entered ? a.waited / entered : Number.NaN,
       pAbandon: a.offered ? a.abandoned / a.offered : Number.NaN,
-      pLost: a.offered ? (a.abandoned + a.refused + a.cancelled) / a.offered : Number.NaN,
+      pLost: a.offered ? (a.abandoned + a.refused + a.refusedClosed + a.cancelled) / a.offered : Number.NaN,
       occupancy: a.busyMs / (staffedUnits * windowMs),
       valueWeightedWait: entered ? a.vww / entered / 1000 : Number.NaN,
       asaByPriority: byPriority,
@@ -614,6 +676,10 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       overloadEpisodes: a.episodes,
       deferredShare: a.deferredMs / windowMs,
       answeredByReserve: a.byReserve,
+      openShare: a.openMs / windowMs,
+      refusedClosed: a.refusedClosed,
+      heldUntilOpen: a.held,
+      overflowedClosed: a.overflowedClosed,
     };
   };
   const queues: Record<string, QueueMetrics> = {};
@@ -643,6 +709,9 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     for (const w of a.waits) t.waits.push(w);
     t.episodes += a.episodes;
     t.byReserve += a.byReserve;
+    t.refusedClosed += a.refusedClosed;
+    t.held += a.held;
+    t.overflowedClosed += a.overflowedClosed;
     for (const [p, v] of a.byPriority) {
       const x = t.byPriority.get(p) ?? { n: 0, wait: 0 };
       x.n += v.n;
@@ -653,6 +722,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   }, emptyAcc());
   total.overloadMs = any.overloadMs;
   total.deferredMs = any.deferredMs;
+  total.openMs = unionLength(openSpans.flat());
   return {
     scenario: scenario.name,
     ordering: options.ordering,
@@ -690,7 +760,36 @@ function emptyAcc(): Acc {
     episodes: 0,
     deferredMs: 0,
     byReserve: 0,
+    openMs: 0,
+    refusedClosed: 0,
+    held: 0,
+    overflowedClosed: 0,
   };
+}
+
+/** The intervals of [from, to) in which a queue with hours `h` is open, by the engine's own arithmetic. */
+function openSpansOf(h: QueueHours, from: number, to: number): (readonly [number, number])[] {
+  const spans: (readonly [number, number])[] = [];
+  for (let t = from; t < to; ) {
+    const { open, until } = openAt(h, t);
+    // The engine takes the answer to hold until `until` (for ever when no change is in sight).
+    const next = Math.min(until, to);
+    if (open) spans.push([t, next]);
+    t = next;
+  }
+  return spans;
+}
+
+/** The length of the union of intervals. */
+function unionLength(spans: readonly (readonly [number, number])[]): number {
+  const sorted = [...spans].sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let reach = Number.NEGATIVE_INFINITY;
+  for (const [from, to] of sorted) {
+    if (to > reach) total += to - Math.max(from, reach);
+    reach = Math.max(reach, to);
+  }
+  return total;
 }
 
 /** The `p` quantile of `xs` by nearest rank; NaN for none. */

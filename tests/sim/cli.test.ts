@@ -147,6 +147,34 @@ describe('npm run sim', () => {
     expect(text('scenarios/value-tiered.json', '--no-overload')).not.toContain('overload');
   });
 
+  it('hours: their figures and columns for a scenario with hours, and --no-hours runs it always open', () => {
+    // Friday 00:00 to 12:00 in Berlin: support and email open at 08:00, sales at 09:00.
+    const args = ['--scenario', 'scenarios/hours.json', '--hours', '12', '--reps', '2', '--policy', 'fifo'];
+    const json = (...flags: string[]) => {
+      const r = run([...args, ...flags, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout).policies.fifo;
+    };
+    const on = json();
+    const off = json('--no-hours');
+    expect(on.queues.support.overflowedClosed).toBeGreaterThan(0);
+    expect(on.queues.sales.refusedClosed).toBeGreaterThan(0);
+    expect(on.queues.email.heldUntilOpen).toBeGreaterThan(0);
+    expect(on.queues.support.openShare).toBeCloseTo(4 / 11.5, 12);
+    expect(on.queues.sales.pRefusedClosed).toBeGreaterThan(0);
+    expect(typeof on.queues.sales.ci95.refusedClosed).toBe('number');
+    for (const k of ['pHeldUntilOpen', 'pOverflowedClosed', 'pLost']) expect(typeof on.overall[k], k).toBe('number');
+    expect(off.queues.sales).toMatchObject({ refusedClosed: 0, openShare: 1 });
+    expect(off.queues.support.overflowedClosed).toBe(0);
+    const text = run(args).stdout;
+    for (const column of ['open %', 'refused closed', 'held until open', 'overflowed closed']) expect(text).toContain(column);
+    expect(run([...args, '--no-hours']).stdout).toContain('(hours off)');
+    // A scenario without hours: no hours figures in the JSON, no columns, and the switch changes nothing.
+    const plain = run(['--scenario', 'scenarios/value-tiered.json', '--hours', '2', '--reps', '1', '--policy', 'fifo', '--json']);
+    expect(JSON.parse(plain.stdout).policies.fifo.overall).not.toHaveProperty('openShare');
+    expect(fifoText('scenarios/value-tiered.json', '--no-hours')).not.toMatch(/open %|closed|hours off/);
+  });
+
   it('rejects bad flags and bad scenarios with a readable message and exit code 2', () => {
     const bad = run(['--policy', 'random']);
     expect(bad.status).toBe(2);

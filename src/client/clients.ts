@@ -93,7 +93,12 @@ export class PlatformClient extends RoleClient {
   submit(interaction: InteractionSpec) {
     return this.connection.request({ type: 'SubmitInteraction', interaction });
   }
-  update(interactionId: string, change: { priority?: number; context?: unknown }) {
+  /**
+   * `active` (alone): an assigned conversation goes inactive (its units freed, up to the
+   * channel's inactiveMax) or active again (AGENT_AT_CAPACITY when its agent has no room: it
+   * then becomes active at the agent's next free room).
+   */
+  update(interactionId: string, change: { priority?: number; context?: unknown } | { active: boolean }) {
     return this.connection.request({ type: 'UpdateInteraction', interactionId, ...change });
   }
   /** With a `transferId`, a retry after a lost response is safe (the same id changes nothing). */

@@ -7,9 +7,12 @@
  */
 import type { Agent, ProfileChannel } from './entities.ts';
 
-/** Can `a` take one more interaction of `pc`'s channel now (available, under both limits)? */
+/**
+ * Can `a` take one more interaction of `pc`'s channel now (available, under both limits, and no
+ * conversation of its own waits for room: conversations.ts)?
+ */
 export function canTake(a: Agent, pc: ProfileChannel): boolean {
-  if (a.state !== 'available') return false;
+  if (a.state !== 'available' || a.waitingForRoom !== null) return false;
   if (a.load[pc.ch] >= pc.max) return false;
   const used = pc.interruptible ? a.units : a.nonInterruptibleUnits;
   return used + pc.cost <= a.profile.total;

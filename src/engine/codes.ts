@@ -1,6 +1,6 @@
 /**
- * Stable rejection codes. A rejected command changed nothing; these strings are part of the wire
- * contract and never change meaning.
+ * Stable rejection codes. A rejected command changed nothing (but for AGENT_AT_CAPACITY, which
+ * says what happens instead); these strings are part of the wire contract and never change meaning.
  */
 export const RejectCode = {
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
@@ -25,6 +25,14 @@ export const RejectCode = {
   QUEUE_REFUSED: 'QUEUE_REFUSED',
   /** SubmitInteraction: the queue is closed (its hours) and refuses work while closed. */
   QUEUE_CLOSED: 'QUEUE_CLOSED',
+  /**
+   * UpdateInteraction { active: true }: the agent has no room for the conversation now. It stays
+   * inactive and becomes active at the agent's next free room (InteractionActivityChanged), in
+   * the order of its waiting conversations' arrivals; the agent is offered nothing new until then.
+   */
+  AGENT_AT_CAPACITY: 'AGENT_AT_CAPACITY',
+  /** UpdateInteraction { active: false }: the agent holds its channel's inactiveMax inactive conversations. */
+  INACTIVE_LIMIT: 'INACTIVE_LIMIT',
 } as const;
 
 export type RejectCode = (typeof RejectCode)[keyof typeof RejectCode];

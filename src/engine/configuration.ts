@@ -76,6 +76,7 @@ function agentSpec(e: EngineParts, a: Agent): AgentSpec {
       max: pc.max,
       ...(pc.autoAccept ? { autoAccept: true } : {}),
       ...(pc.interruptible ? { interruptible: true } : {}),
+      ...(pc.inactiveMax > 0 ? { inactiveMax: pc.inactiveMax } : {}),
     };
   const spec: AgentSpec = {
     id: a.id,

@@ -9,6 +9,7 @@ import type { LinkedLists } from '../queues/linked-list.ts';
 import type { AgentSelection } from './agent-selection.ts';
 import type { AgentTable } from './agent-table.ts';
 import type { ClosedOffers } from './closed-offers.ts';
+import type { Conversations } from './conversations.ts';
 import type { Deadlines } from './deadlines.ts';
 import type { Queue } from './entities.ts';
 import type { InteractionTable } from './interaction-table.ts';
@@ -37,4 +38,5 @@ export interface EngineParts {
   readonly selection: AgentSelection;
   readonly reservation: Reservation;
   readonly overload: Overload;
+  readonly conversations: Conversations;
 }

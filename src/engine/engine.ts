@@ -31,6 +31,7 @@ import { AgentSelection } from './agent-selection.ts';
 import { AgentTable } from './agent-table.ts';
 import { addLoad, leaveHeaps } from './capacity.ts';
 import { ClosedOffers } from './closed-offers.ts';
+import { Conversations } from './conversations.ts';
 import { REPEATED, RejectCode, type Rejection } from './codes.ts';
 import { Deadlines } from './deadlines.ts';
 import type { EngineParts } from './engine-parts.ts';
@@ -139,6 +140,7 @@ export class Engine {
   private readonly waiting: Waiting;
   private readonly reservation: Reservation;
   private readonly overload: Overload;
+  private readonly conversations: Conversations;
   private readonly offers: Offers;
   private readonly lists = new LinkedLists();
   private readonly finished: IdWindow<InteractionStatus>;
@@ -165,6 +167,13 @@ export class Engine {
       emit: (e) => this.emit(e),
       pendingIx: (ix) => this.settling.pendingIxs.push(ix),
     });
+    this.conversations = new Conversations(this.ixs, {
+      emit: (e) => this.emit(e),
+      refresh: (a) => {
+        this.refresh(a);
+        this.settling.pendingAgents.push(a);
+      },
+    });
     const engine = this;
     this.settling = new Settling(this.ixs, this.agents, this.index, this.ordering, this.matcher, this.prefs, this.reservation, {
       makeOffer: (ix, a, pc) => this.offers.makeOffer(ix, a, pc),
@@ -184,6 +193,7 @@ export class Engine {
       pendingAgent: (a: Agent) => this.settling.pendingAgents.push(a),
       pendingIx: (ix: Interaction) => this.settling.pendingIxs.push(ix),
       waitExceptions: (ix: Interaction) => ix.queue.exceptions.length > 0 && this.waitExceptions(ix),
+      touched: (a: Agent) => this.conversations.touched(a),
     };
     this.offers = new Offers(
       this.ixs,
@@ -215,6 +225,7 @@ export class Engine {
       selection: this.selection,
       reservation: this.reservation,
       overload: this.overload,
+      conversations: this.conversations,
     };
   }
 
@@ -225,7 +236,8 @@ export class Engine {
     this.events = [];
     this.advance(now);
     const out = this.dispatch(cmd);
-    if (out === null || !('code' in out)) this.settle();
+    // A refusal changed nothing, so there is nothing to settle; AGENT_AT_CAPACITY left the agent to re-file.
+    if (out === null || !('code' in out) || this.settling.busy()) this.settle();
     const events = this.events;
     this.events = [];
     if (out === null) return { ok: true, events };
@@ -268,6 +280,7 @@ export class Engine {
     e.reservation.rebuild(e.agents.byId.values(), e.index.profileList, false);
     e.overload.rebuild(e.index.profileList);
     e.overload.rearm(e.now);
+    e.conversations.rebuild(e.ixs.byId.values());
     return e;
   }
 
@@ -353,7 +366,7 @@ export class Engine {
       case 'SubmitInteraction':
         return this.submit(cmd.interaction);
       case 'UpdateInteraction':
-        return this.update(cmd.interactionId, cmd.priority, cmd.context, 'context' in cmd);
+        return this.update(cmd);
       case 'TransferInteraction':
         return this.transfer(cmd);
       case 'ConvertToCallback':
@@ -529,6 +542,7 @@ export class Engine {
         inHeaps: 0,
         preferred: null,
         idle: false,
+        waitingForRoom: null,
       };
       this.agents.add(a);
       this.selection.setKey(a);
@@ -785,9 +799,16 @@ export class Engine {
     }
   }
 
-  private update(id: string, priority: number | undefined, context: unknown, hasContext: boolean): Rejection | null {
+  private update(cmd: Extract<Command, { type: 'UpdateInteraction' }>): Outcome {
+    const { interactionId: id, priority, context, active } = cmd;
+    const hasContext = 'context' in cmd;
     const ix = this.ixs.byId.get(id);
     if (!ix) return this.unknownInteraction(id);
+    if (active !== undefined) {
+      if (typeof active !== 'boolean') return reject(RejectCode.INVALID_ARGUMENT, 'active must be a boolean');
+      if (priority !== undefined || hasContext) return reject(RejectCode.INVALID_ARGUMENT, 'active is not combined with priority or context');
+      return this.conversations.setActive(ix, active, this.now);
+    }
     if (priority !== undefined) {
       const bad = checkPriority(priority);
       if (bad) return bad;
@@ -927,7 +948,7 @@ export class Engine {
   private releaseAssignment(ix: Interaction): void {
     const a = ix.agent!;
     removeFrom(a.assigned, ix);
-    addLoad(a, ix.offer!.pc, -1);
+    if (this.conversations.release(ix)) addLoad(a, ix.offer!.pc, -1);
     this.index.member(ix.offer!.pc.profile, -1);
     ix.agent = null;
     ix.offer = null;
@@ -990,7 +1011,10 @@ export class Engine {
 
   /** Settles, then reads the queues' overload measures; a change of overload state settles again. */
   private settle(): void {
+    // Conversations waiting for their agent's room take it before anything new is offered.
+    this.conversations.fill(this.now);
     this.settling.settle(this.now);
+    while (this.conversations.fill(this.now)) this.settling.settle(this.now);
     for (let i = 0; i < 4 && this.overload.tracked.length > 0 && this.overload.evaluate(this.now); i++) this.settling.settle(this.now);
   }
 
@@ -1021,8 +1045,8 @@ export class Engine {
     q.counters.handleMsTotal += this.now - assignedAt;
     q.counters.handled++;
     removeFrom(a.assigned, ix);
-    // Release what the offer reserved: the profile may have changed since.
-    addLoad(a, ix.offer!.pc, -1);
+    // Release what the offer reserved (an inactive conversation holds nothing): the profile may have changed since.
+    if (this.conversations.release(ix)) addLoad(a, ix.offer!.pc, -1);
     this.index.member(ix.offer!.pc.profile, -1);
     const manual = q.wrapUpMode === 'manual';
     if (q.wrapUpMs > 0 || manual) {

@@ -95,6 +95,8 @@ export interface ProfileChannel {
   readonly max: number;
   readonly autoAccept: boolean;
   readonly interruptible: boolean;
+  /** How many inactive conversations of this channel an agent may hold (conversations.ts; 0: none). */
+  readonly inactiveMax: number;
   /** Available agents of the profile that can take one more interaction of this channel now. */
   readonly heap: IndexedHeap;
   /** E(p, c): signatures of this channel the profile satisfies. */
@@ -212,6 +214,11 @@ export interface Agent {
   preferred: Interaction[] | null;
   /** Available with no offer and no assignment, while some queue reserves idle members (reservation.ts). */
   idle: boolean;
+  /**
+   * Its conversations asked to be active again while it had no room, oldest arrival first
+   * (conversations.ts); null: none. While there are any it is offered no new work.
+   */
+  waitingForRoom: Interaction[] | null;
 }
 
 /** An interaction; its times live in the engine's per-slot arrays (arrival, deadline, timers). */
@@ -263,4 +270,6 @@ export interface InteractionMore {
   heldUntil: number;
   /** Bit i: its queue's exception rule i fired since it entered the queue. */
   fired: number;
+  /** While assigned: active (0), inactive (1) or inactive waiting for its agent's room (2) (conversations.ts). */
+  activity: number;
 }

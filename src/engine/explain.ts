@@ -4,6 +4,7 @@
  * capacity, earlier rejections and preference windows, computed from the engine's own records.
  * O(agents): a query, never on the routing path.
  */
+import { queueOpen } from './hours.ts';
 import type { AgentSelectionPolicy, OrderingPolicy } from './options.ts';
 import type { EngineParts } from './engine-parts.ts';
 import { heldUntil, R_ARRIVAL, R_BAND, R_DEADLINE, R_ENTERED, R_PREF_UNTIL, R_SIZE } from './interaction-table.ts';
@@ -30,6 +31,8 @@ export type NotTakingReason =
   | { readonly reason: 'offered' }
   /** Scheduled work, held out of routing until `until`. */
   | { readonly reason: 'not_before'; readonly until: number }
+  /** Held because its queue was closed when it came (closedAction hold): until the queue opens at `opensAt`. */
+  | { readonly reason: 'queue_closed'; readonly queue: string; readonly opensAt: number }
   /** An idle member of `queue`, which keeps `reservedIdle` of its members idle and has `idle` now. */
   | { readonly reason: 'held_for_queue'; readonly queue: string; readonly reservedIdle: number; readonly idle: number }
   /** A reserve agent of the queue, which is not in overload: it takes the queue's work only then. */
@@ -124,6 +127,7 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
   let eligibleCount = 0;
   const sigs = signaturesOf(ix);
   const byName = ix.required ? preferred : [];
+  const held = holdReason(ix, now);
   const deferredOn = ix.queue.deferred ? ix.queue.deferrable!.whileHealthy.filter((id) => e.queues.get(id)?.overloaded === true) : null;
   for (const a of e.agents.byId.values()) {
     const p = a.profile;
@@ -154,7 +158,7 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
     }
     if (isRejected(ix, a)) reasons.push({ reason: 'rejected_before' });
     if (holdsOffer(ix, a)) reasons.push({ reason: 'offered' });
-    if (heldUntil(ix) !== 0) reasons.push({ reason: 'not_before', until: heldUntil(ix) });
+    if (held !== null) reasons.push(held);
     if (deferredOn !== null) reasons.push({ reason: 'deferred_while', queues: deferredOn });
     if (!preferred.includes(a) && reserveResting(p, ix.queue)) reasons.push({ reason: 'reserve_inactive', queue: ix.queue.id });
     // Trunk reservation holds idle members back, except from work that names them.
@@ -275,4 +279,13 @@ function betterLevelWork(e: EngineParts, a: Agent, ix: Interaction, now: number)
   if (bestSlot < 0) return null;
   const other = e.ixs.bySlot[bestSlot]!;
   return { reason: 'lower_queue_level', level: mine, better: { interactionId: other.id, queue: other.queue.id, level: bestLevel } };
+}
+
+/** Why held work is held: its queue's hours (held until the queue opens, and it is closed now) or its own notBefore. */
+function holdReason(ix: Interaction, now: number): NotTakingReason | null {
+  const until = heldUntil(ix);
+  if (until === 0) return null;
+  const q = ix.queue;
+  if (q.hours !== null && !queueOpen(q, now) && q.hoursUntil === until) return { reason: 'queue_closed', queue: q.id, opensAt: until };
+  return { reason: 'not_before', until };
 }

@@ -145,6 +145,20 @@ export function queueOpen(q: Queue, now: number): boolean {
   return q.hoursOpen;
 }
 
+/** How long the schedule is closed between `from` and `to` (ms): opening and closing by opening and closing. */
+export function closedMsBetween(h: HoursSpec, from: number, to: number): number {
+  let closed = 0;
+  let t = from;
+  // Two changes a day at most per interval: a cap that a wait of years would still not reach.
+  for (let i = 0; i < 10_000 && t < to; i++) {
+    const { open, until } = openAt(h, t);
+    const end = Math.min(until, to);
+    if (!open) closed += end - t;
+    t = end;
+  }
+  return closed;
+}
+
 /**
  * Where a submission to `q` goes at `now` under the queues' hours: the queue it enters and until
  * when it is held (0: not held), or null when it is refused (QUEUE_CLOSED). A closed queue's

@@ -136,7 +136,7 @@ export class InteractionTable {
 
 /** The interaction's rarely used state, made now if it has none. */
 export function moreOf(ix: Interaction): InteractionMore {
-  return (ix.more ??= { transferId: null, heldUntil: 0, fired: 0 });
+  return (ix.more ??= { transferId: null, heldUntil: 0, fired: 0, activity: 0 });
 }
 
 /** Scheduled work: held until then (0: not held). */

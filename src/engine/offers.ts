@@ -11,6 +11,7 @@ import { removeInOrder } from '../queues/array-removal.ts';
 import type { AgentSelection } from './agent-selection.ts';
 import type { AgentTable } from './agent-table.ts';
 import { addLoad, refreshAgent } from './capacity.ts';
+import { closedMsBetween } from './hours.ts';
 import { type ClosedOffers, offerNumber, type OfferOutcome } from './closed-offers.ts';
 import { REPEATED, RejectCode, type Rejection } from './codes.ts';
 import type { Deadlines } from './deadlines.ts';
@@ -37,6 +38,8 @@ export interface OffersHost {
   pendingIx(ix: Interaction): void;
   /** Its queue's waitMs exception rules due now, once it waits queued again; true when one moved or ended it. */
   waitExceptions(ix: Interaction): boolean;
+  /** The agent was re-filed (its load may have gone down): a conversation of its waiting for room may fit. */
+  touched(a: Agent): void;
 }
 
 export class Offers {
@@ -61,6 +64,7 @@ export class Offers {
 
   /** Re-files the agent in its heaps after a state, load or key change; its idle flag follows. */
   refresh(a: Agent): void {
+    if (a.waitingForRoom !== null) this.host.touched(a);
     refreshAgent(a);
     this.reservation.update(a);
   }
@@ -180,8 +184,11 @@ export class Offers {
     rec[ix.slot * R_SIZE + R_ASSIGNED] = this.now;
     this.deadlines.ixTimers.remove(ix.slot);
     q.counters.answered++;
-    const queueWaitMs = this.now - rec[ix.slot * R_SIZE + R_ENTERED];
-    const withinObjective = queueWaitMs <= q.objective.thresholdMs;
+    const entered = rec[ix.slot * R_SIZE + R_ENTERED];
+    const queueWaitMs = this.now - entered;
+    // A queue whose hours pause its service level leaves the time it was closed out.
+    const countedMs = q.hours !== null && q.hours.pauseServiceLevel === true ? queueWaitMs - closedMsBetween(q.hours, entered, this.now) : queueWaitMs;
+    const withinObjective = countedMs <= q.objective.thresholdMs;
     if (withinObjective) q.counters.answeredWithinThreshold++;
     if (ix.customerId !== undefined) this.lastAgent.set(ix.customerId, a.id, this.now);
     this.host.emit({

@@ -161,6 +161,9 @@ export const MAX_OVERLOAD_WAIT_MS = 7 * 24 * 3600_000;
 /** The most queues one deferrable queue may wait on (QueueSpec.deferrable.whileHealthy). */
 export const MAX_DEFER_QUEUES = 8;
 
+/** Most inactive conversations of one channel an agent may hold (CapacitySpec.channels[c].inactiveMax). */
+export const MAX_INACTIVE_PER_CHANNEL = 100;
+
 /** The most exception rules one queue may have. */
 export const MAX_EXCEPTION_RULES = 8;
 

@@ -3,6 +3,7 @@
  * agent's load. They return plain copies, never the engine's records. The O(1) ones may run on
  * every request; those marked O(agents) or O(queue depth) are for supervisors and tools.
  */
+import { ACTIVE, activityOf } from './conversations.ts';
 import { queueOpen } from './hours.ts';
 import { serviceLevel } from './overload.ts';
 import { BAND_ESCALATED, BAND_LATE } from './entities.ts';
@@ -62,6 +63,8 @@ export interface InteractionInfo {
   readonly position: number | null;
   /** position × average handle time / staffed eligible agents; null when unknown. */
   readonly estimatedWaitMs: number | null;
+  /** While assigned: whether the conversation holds its units (active) or not; null otherwise. */
+  readonly activity: 'active' | 'inactive' | 'waiting_for_room' | null;
   readonly context: unknown;
 }
 
@@ -79,6 +82,9 @@ export interface AgentLoad {
   readonly assigned: readonly { interactionId: string; offerId: string }[];
   readonly wrapping: readonly string[];
   readonly wrapUntil: number | null;
+  /** Assigned conversations that hold no units now (inactive), and those of them waiting for room, oldest first. */
+  readonly inactive: readonly string[];
+  readonly waitingForRoom: readonly string[];
 }
 
 export interface EngineCounts {
@@ -89,6 +95,9 @@ export interface EngineCounts {
   readonly profiles: number;
   readonly signatures: number;
   readonly queues: number;
+  /** Assigned conversations that are inactive, and those of them waiting for their agent's room. */
+  readonly inactive: number;
+  readonly waitingForRoom: number;
 }
 
 export interface AgentSummary {
@@ -103,6 +112,8 @@ export function bandName(band: number): 'escalated' | 'normal' | 'late' {
   return band === BAND_ESCALATED ? 'escalated' : band === BAND_LATE ? 'late' : 'normal';
 }
 
+const ACTIVITY_NAMES = ['active', 'inactive', 'waiting_for_room'] as const;
+
 export function counts(e: EngineParts): EngineCounts {
   return {
     interactions: e.ixs.byId.size,
@@ -112,6 +123,8 @@ export function counts(e: EngineParts): EngineCounts {
     profiles: e.index.profiles.size,
     signatures: e.index.signatures.size,
     queues: e.queues.size,
+    inactive: e.conversations.inactive,
+    waitingForRoom: e.conversations.waiting,
   };
 }
 
@@ -180,6 +193,7 @@ export function interactionInfo(e: EngineParts, interactionId: string, now: numb
     band: bandName(rec[ix.slot * R_SIZE + R_BAND]),
     position,
     estimatedWaitMs,
+    activity: ix.status === 'assigned' ? ACTIVITY_NAMES[activityOf(ix)] : null,
     context: ix.context,
   };
 }
@@ -203,6 +217,8 @@ export function agentLoad(e: EngineParts, agentId: string): AgentLoad | null {
     assigned: a.assigned.map((ix) => ({ interactionId: ix.id, offerId: ix.offer!.id })),
     wrapping: a.wrapping.map((ix) => ix.id),
     wrapUntil: a.wrapping.length > 0 && Number.isFinite(a.wrapUntil) ? a.wrapUntil : null,
+    inactive: a.assigned.filter((ix) => activityOf(ix) !== ACTIVE).map((ix) => ix.id),
+    waitingForRoom: a.waitingForRoom === null ? [] : a.waitingForRoom.map((ix) => ix.id),
   };
 }
 

@@ -129,6 +129,7 @@ export class RoutingIndex {
         max: x.max,
         autoAccept: x.autoAccept === true,
         interruptible: x.interruptible === true,
+        inactiveMax: x.inactiveMax ?? 0,
         heap: this.agentHeap(ch),
         sigs: [],
         levels: [],
@@ -379,7 +380,7 @@ export function profileKey(levels: SkillLevels, labels: Labels, cap: CapacitySpe
     .sort()
     .map((c) => {
       const x = cap.channels[c];
-      return `${c}:${x.cost}/${x.max}${x.autoAccept ? 'a' : ''}${x.interruptible ? 'i' : ''}`;
+      return `${c}:${x.cost}/${x.max}${x.autoAccept ? 'a' : ''}${x.interruptible ? 'i' : ''}${x.inactiveMax ? `n${x.inactiveMax}` : ''}`;
     })
     .join(',');
   const parts: unknown[] = [skillPart, labelPart, cap.total, chanPart];

@@ -8,6 +8,7 @@ import { KeyedHeap } from '../queues/keyed-heap.ts';
 import type { Agent, Interaction, Offer, ProfileChannel, Queue, QueueCounters, Signature } from './entities.ts';
 import type { EngineParts } from './engine-parts.ts';
 import { firedRules, heldUntil, R_SIZE } from './interaction-table.ts';
+import { activityOf } from './conversations.ts';
 import { signaturesOf } from './matching.ts';
 import { newProfile, signatureKey } from './routing-index.ts';
 import { requirementsOf, type Requirements } from './requirements.ts';
@@ -87,7 +88,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       queues: [...p.queues].map(([id, m]) => (m.reserve ? [id, m.level, m.delayMs, true] : [id, m.level, m.delayMs])),
       total: p.total,
       staffed: p.staffed,
-      chans: p.chans.map((pc) => [pc.ch, pc.cost, pc.max, pc.autoAccept, pc.interruptible, pc.heap.dump(), pc.sigs.map((g) => g.id)]),
+      chans: p.chans.map((pc) => [pc.ch, pc.cost, pc.max, pc.autoAccept, pc.interruptible, pc.heap.dump(), pc.sigs.map((g) => g.id), pc.inactiveMax]),
     };
   }
   const signatures: (SignatureSnapshot | null)[] = index.signatureList.map(() => null);
@@ -163,6 +164,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       ix.open === null ? null : ix.open.map(offerSnapshot),
       heldUntil(ix),
       firedRules(ix),
+      activityOf(ix),
     ]);
   }
   return {
@@ -249,8 +251,20 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
     const queues = new Map((ps.queues ?? []).map(([id, level, delayMs, reserve]) => [id, { level, delayMs, reserve: reserve === true }]));
     const profile = newProfile(pid, ps.key, new Map(ps.levels), new Map(ps.labels), queues, ps.total);
     profile.staffed = ps.staffed;
-    for (const [ch, cost, max, autoAccept, interruptible, heap] of ps.chans) {
-      const pc: ProfileChannel = { profile, ch, cost, max, autoAccept, interruptible, heap: index.agentHeap(ch), sigs: [], levels: [], delays: [] };
+    for (const [ch, cost, max, autoAccept, interruptible, heap, , inactiveMax] of ps.chans) {
+      const pc: ProfileChannel = {
+        profile,
+        ch,
+        cost,
+        max,
+        autoAccept,
+        interruptible,
+        inactiveMax: inactiveMax ?? 0,
+        heap: index.agentHeap(ch),
+        sigs: [],
+        levels: [],
+        delays: [],
+      };
       pc.heap.load(heap);
       profile.chans.push(pc);
       profile.byCh[ch] = pc;
@@ -342,6 +356,7 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       inHeaps,
       preferred: null,
       idle: false,
+      waitingForRoom: null,
     };
     a.load.set(load);
     agentTable.add(a);
@@ -376,7 +391,9 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       relaxation: x[18],
       relaxStep: x[19],
       more:
-        (x[20] ?? null) !== null || (x[24] ?? 0) !== 0 || (x[25] ?? 0) !== 0 ? { transferId: x[20] ?? null, heldUntil: x[24] ?? 0, fired: x[25] ?? 0 } : null,
+        (x[20] ?? null) !== null || (x[24] ?? 0) !== 0 || (x[25] ?? 0) !== 0 || (x[26] ?? 0) !== 0
+          ? { transferId: x[20] ?? null, heldUntil: x[24] ?? 0, fired: x[25] ?? 0, activity: x[26] ?? 0 }
+          : null,
     };
     ixs.bySlot[ix.slot] = ix;
     ixs.byId.set(ix.id, ix);

@@ -28,12 +28,13 @@ import type {
  * Bumped whenever the layout below changes. A restore reads this format and the ones before it
  * that are listed in READABLE_SNAPSHOT_FORMATS (format 1: no queue memberships, label selectors
  * as exact-match `labels` pairs; format 2: no multi-offer, trunk reservation, scheduled work or
- * exception rules; format 3: no overload rules, reserve agents, deferrable work, hours or
- * inactive conversations; each read with their defaults), and refuses any other: a build that
- * would drop what a newer snapshot holds (other open offers, holds, rules) refuses it instead.
+ * exception rules; format 3: no overload rules, reserve agents, deferrable work or hours;
+ * format 4: no inactive conversations; each read with their defaults), and refuses any other: a
+ * build that would drop what a newer snapshot holds (other open offers, holds, rules, inactive
+ * conversations) refuses it instead.
  */
-export const SNAPSHOT_FORMAT = 4;
-export const READABLE_SNAPSHOT_FORMATS: readonly number[] = [1, 2, 3, 4];
+export const SNAPSHOT_FORMAT = 5;
+export const READABLE_SNAPSHOT_FORMATS: readonly number[] = [1, 2, 3, 4, 5];
 
 export interface QueueSnapshot {
   readonly id: string;
@@ -79,8 +80,8 @@ export interface ProfileSnapshot {
   readonly queues?: [string, number, number, boolean?][];
   readonly total: number;
   readonly staffed: number;
-  /** Per channel: [channel index, cost, max, autoAccept, interruptible, heap handles, signature ids]. */
-  readonly chans: [number, number, number, boolean, boolean, Int32Array, number[]][];
+  /** Per channel: [channel index, cost, max, autoAccept, interruptible, heap handles, signature ids, inactiveMax (format 5)]. */
+  readonly chans: [number, number, number, boolean, boolean, Int32Array, number[], number?][];
 }
 
 export interface SignatureSnapshot {
@@ -130,7 +131,8 @@ export type OfferSnapshot = [number, number, number, number, number | null, numb
 /**
  * [slot, id, seq, channel, ch, queue, skills, rest of the requirements, signature, status,
  * priority, valueTier, customerId, context, offer, agent, rejectedBy, preferred, relaxation,
- * relaxStep, transferId, other alternatives' signatures, required, other open offers, held until, exception rules fired]: the requirements' skills,
+ * relaxStep, transferId, other alternatives' signatures, required, other open offers, held until,
+ * exception rules fired, activity]: the requirements' skills,
  * then their labels, selectors and alternatives (in format 1 an exact-match labels record).
  */
 export type InteractionSnapshot = [
@@ -166,6 +168,8 @@ export type InteractionSnapshot = [
   /** Scheduled work: held until then (absent or 0: not held). */
   number?,
   /** The exception rules that fired for it in its queue, bit per rule (absent: none). */
+  number?,
+  /** Format 5: assigned and inactive (1) or waiting for its agent's room (2); absent or 0: active. */
   number?,
 ];
 

@@ -56,6 +56,12 @@ export interface ChannelCapacity {
    * offered (an email is put aside for a call).
    */
   readonly interruptible?: boolean;
+  /**
+   * Messaging: how many inactive conversations of this channel the agent may hold at once
+   * (UpdateInteraction { active: false } frees a conversation's units while the customer is
+   * quiet); 0 or absent: none, every assigned conversation holds its units.
+   */
+  readonly inactiveMax?: number;
 }
 
 export interface CapacitySpec {
@@ -178,6 +184,12 @@ export interface QueueHours extends HoursSpec {
    * `overflow` into another queue (which applies its own hours).
    */
   readonly closedAction?: { readonly type: 'refuse' } | { readonly type: 'hold' } | { readonly type: 'overflow'; readonly queue: string };
+  /**
+   * Service-level accounting pauses while the queue is closed: for work that waits across a
+   * closing, the time closed is left out of its wait against the objective's threshold
+   * (`withinObjective`, the queue's service level). Default false: the whole wait counts.
+   */
+  readonly pauseServiceLevel?: boolean;
 }
 
 /** Overload starts when any of these holds (at least one is named). */
@@ -332,6 +344,12 @@ export type Command =
       readonly interactionId: string;
       readonly priority?: number;
       readonly context?: unknown;
+      /**
+       * An assigned conversation goes inactive (false: its units are freed, up to the channel's
+       * inactiveMax) or active again (true; AGENT_AT_CAPACITY when the agent has no room: it then
+       * waits for the agent's next free room). Not combined with priority or context.
+       */
+      readonly active?: boolean;
     }
   /**
    * A waiting interaction becomes a callback: it keeps its arrival and place in line, moves to
@@ -517,6 +535,8 @@ export type EngineEvent =
       readonly band: 'late' | 'escalated';
     }
   | { readonly type: 'InteractionUpdated'; readonly at: number; readonly interactionId: string }
+  /** An assigned conversation went inactive (its units freed) or active again (UpdateInteraction, or its agent's room came). */
+  | { readonly type: 'InteractionActivityChanged'; readonly at: number; readonly interactionId: string; readonly agentId: string; readonly active: boolean }
   | { readonly type: 'PreferenceWindowEnded'; readonly at: number; readonly interactionId: string };
 
 export type EventType = EngineEvent['type'];

@@ -12,6 +12,7 @@ import {
   MAX_PRIORITY,
   MAX_QUEUE_LEVEL,
   MAX_DEFER_QUEUES,
+  MAX_INACTIVE_PER_CHANNEL,
   MAX_OVERLOAD_WAIT_MS,
   MAX_RESERVED_IDLE,
   type EngineLimits,
@@ -173,7 +174,8 @@ export function checkCapacity(cap: CapacitySpec | undefined, limits: EngineLimit
       checkId(c, 'channel', limits) ??
       (spec === null || typeof spec !== 'object' ? reject(RejectCode.INVALID_ARGUMENT, `capacity.channels.${c} must be an object`) : null) ??
       checkInt(spec.cost, `capacity.channels.${c}.cost`, 0, limits.maxCapacityUnits) ??
-      checkInt(spec.max, `capacity.channels.${c}.max`, 1, limits.maxCapacityUnits);
+      checkInt(spec.max, `capacity.channels.${c}.max`, 1, limits.maxCapacityUnits) ??
+      (spec.inactiveMax === undefined ? null : checkInt(spec.inactiveMax, `capacity.channels.${c}.inactiveMax`, 0, MAX_INACTIVE_PER_CHANNEL));
     if (bad) return bad;
   }
   return null;
@@ -260,6 +262,7 @@ function checkHours(h: QueueHours, queueId: string, queues: ReadonlyMap<string, 
       if (b) return b;
     }
   }
+  if (h.pauseServiceLevel !== undefined && typeof h.pauseServiceLevel !== 'boolean') return bad('pauseServiceLevel must be a boolean');
   const a = h.closedAction;
   if (a === undefined) return null;
   if (a === null || typeof a !== 'object' || (a.type !== 'refuse' && a.type !== 'hold' && a.type !== 'overflow'))

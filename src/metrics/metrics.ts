@@ -9,13 +9,15 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { TallyCounter, TallyHistogram } from './tally.ts';
-import type { QueueStats } from '../engine/engine.ts';
+import type { EngineCounts, QueueStats } from '../engine/engine.ts';
 import type { AgentStateName, EngineEvent } from '../engine/types.ts';
 
 /** What the scrape reads from the shell: each tenant's queue summaries at the shell's now. */
 export interface QueueSource {
   tenants(): Iterable<string>;
   queueStats(tenant: string): QueueStats[];
+  /** The tenant engine's counts (inactive conversations); null: no such tenant. */
+  counts(tenant: string): EngineCounts | null;
   now(): number;
 }
 
@@ -329,6 +331,29 @@ export class Metrics {
             const r = ring.ratio(at);
             if (r !== null) this.set({ tenant, queue }, r);
           }
+      },
+    });
+    const engineCounts = () => {
+      const out: { tenant: string; c: EngineCounts }[] = [];
+      const source = this.source;
+      if (source)
+        for (const tenant of source.tenants()) {
+          const c = source.counts(tenant);
+          if (c !== null) out.push({ tenant, c });
+        }
+      return out;
+    };
+    new Gauge({
+      name: 'switchboard_conversations_inactive',
+      help: 'Assigned conversations holding no capacity: inactive, or waiting for their agent to have room to be active again (read at scrape time)',
+      labelNames: ['tenant', 'state'],
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const { tenant, c } of engineCounts()) {
+          this.set({ tenant, state: 'inactive' }, c.inactive - c.waitingForRoom);
+          this.set({ tenant, state: 'waiting_for_room' }, c.waitingForRoom);
+        }
       },
     });
     const agents = this.agents;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import {
   DEFAULT_LIMITS,
   MAX_DEFER_QUEUES,
+  MAX_INACTIVE_PER_CHANNEL,
   MAX_EXCEPTION_RULES,
   MAX_OFFER_FANOUT,
   MAX_OVERLOAD_WAIT_MS,
@@ -91,6 +92,7 @@ export const QueueHours = z.strictObject({
     .array(z.strictObject({ date: LocalDate, intervals: z.array(HoursInterval).max(8).optional() }))
     .max(400)
     .optional(),
+  pauseServiceLevel: z.boolean().optional(),
   closedAction: z
     .union([
       z.strictObject({ type: z.literal('refuse') }),
@@ -111,6 +113,7 @@ export const ChannelCapacity = z.strictObject({
   max: z.number().int().min(1).max(L.maxCapacityUnits),
   autoAccept: z.boolean().optional(),
   interruptible: z.boolean().optional(),
+  inactiveMax: z.number().int().min(0).max(MAX_INACTIVE_PER_CHANNEL).optional(),
 });
 
 export const CapacitySpec = z.strictObject({
@@ -228,7 +231,7 @@ export const PlatformRequest = z.discriminatedUnion('type', [
   request('RemoveAgent', { agentId: Id }),
   request('SetAgentState', { agentIds: z.array(Id).min(1).max(L.maxAgentsPerCommand), state: z.enum(['offline', 'available', 'away']), reason: Id.optional() }),
   request('SubmitInteraction', { interaction: InteractionSpec }),
-  request('UpdateInteraction', { interactionId: Id, priority: Priority.optional(), context: z.unknown().optional() }),
+  request('UpdateInteraction', { interactionId: Id, priority: Priority.optional(), context: z.unknown().optional(), active: z.boolean().optional() }),
   request('TransferInteraction', {
     interactionId: Id,
     queue: Id,

@@ -123,6 +123,7 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: () => nu
         interactionId: p.interactionId,
         ...(p.priority !== undefined ? { priority: p.priority } : {}),
         ...('context' in p ? { context: p.context } : {}),
+        ...(p.active !== undefined ? { active: p.active } : {}),
       });
     case 'TransferInteraction':
       return command(t, s, req.id, {

@@ -3,7 +3,7 @@
  * use), and the face the transport calls (`ShellPort`): connections opened and closed, requests
  * routed, turns released through group commit. The journal's side is `persistence.ts`.
  */
-import type { Engine, QueueStats } from '../engine/engine.ts';
+import type { Engine, EngineCounts, QueueStats } from '../engine/engine.ts';
 import type { QueueSource } from '../metrics/metrics.ts';
 import { GroupCommit } from './group-commit.ts';
 import { Persistence, type TenantRegistry } from './persistence.ts';
@@ -39,6 +39,10 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
 
   all(): Iterable<TenantShell> {
     return this.tenantShells.values();
+  }
+
+  counts(tenant: string): EngineCounts | null {
+    return this.tenantShells.get(tenant)?.engine.counts() ?? null;
   }
 
   queueStats(tenant: string): QueueStats[] {

@@ -13,6 +13,7 @@ class MeteredEngine extends Engine {
     this.metrics.observeQueues({
       tenants: () => ['t'],
       queueStats: () => this.queueIds().map((q) => this.queueStats(q, this.lastNow)!),
+      counts: () => this.counts(),
       now: () => this.lastNow,
     });
   }
@@ -101,5 +102,23 @@ describe('overload metrics', () => {
     e.apply({ type: 'CancelInteraction', interactionId: 'c1', reason: 'abandoned' }, 1_500);
     expect((await values(e.metrics, 'switchboard_queue_overloaded')).get(key('voice'))).toBe(0);
     expect((await values(e.metrics, 'switchboard_queue_deferred')).get(key('email'))).toBe(0);
+  });
+});
+
+describe('messaging capacity metrics', () => {
+  it('count inactive conversations and those waiting for their agent to have room', async () => {
+    const e = new MeteredEngine();
+    const ok = (cmd: Command, t = 0) => expect(e.apply(cmd, t).ok).toBe(true);
+    ok({ type: 'UpsertQueue', queue: { id: 'q' } });
+    ok({ type: 'UpsertAgent', agent: { id: 'a1', capacity: { total: 1, channels: { chat: { cost: 1, max: 1, autoAccept: true, inactiveMax: 2 } } } } });
+    ok({ type: 'SetAgentState', agentIds: ['a1'], state: 'available' });
+    for (const id of ['c1', 'c2', 'c3']) ok({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'q' } });
+    ok({ type: 'UpdateInteraction', interactionId: 'c1', active: false });
+    ok({ type: 'UpdateInteraction', interactionId: 'c2', active: false });
+    expect(e.apply({ type: 'UpdateInteraction', interactionId: 'c1', active: true }, 0)).toMatchObject({ ok: false, code: 'AGENT_AT_CAPACITY' });
+    const gauge = async () => Object.fromEntries(await values(e.metrics, 'switchboard_conversations_inactive'));
+    expect(await gauge()).toEqual({ 'state=inactive': 1, 'state=waiting_for_room': 1 });
+    ok({ type: 'CompleteInteraction', agentId: 'a1', interactionId: 'c3' });
+    expect(await gauge()).toEqual({ 'state=inactive': 1, 'state=waiting_for_room': 0 });
   });
 });

@@ -76,6 +76,44 @@ describe('a queue with hours of operation (QueueSpec.hours)', () => {
     expect(h.types(h.tick(tuesday9))).toContain('InteractionOffered');
   });
 
+  it('explains held work as queue_closed until the queue opens; a notBefore of its own stays not_before', () => {
+    const h = new Harness()
+      .queue('sales', { hours: { timeZone: 'Europe/Paris', weekly: week, closedAction: { type: 'hold' } } })
+      .queue('q')
+      .agent('a1', { queues: { q: {} } })
+      .at(monday18);
+    h.submit('cb', { queue: 'sales' });
+    h.submit('later', { queue: 'q', notBefore: tuesday9 });
+    const reasons = (id: string) => h.engine.explain(id)!.agents[0].reasons;
+    expect(reasons('cb')).toContainEqual({ reason: 'queue_closed', queue: 'sales', opensAt: tuesday9 });
+    expect(reasons('later')).toContainEqual({ reason: 'not_before', until: tuesday9 });
+    expect(reasons('later').some((r) => r.reason === 'queue_closed')).toBe(false);
+  });
+
+  it('pauseServiceLevel leaves the time closed out of a wait against the objective', () => {
+    const hours = { timeZone: 'Europe/Paris', weekly: week };
+    const objective = { percent: 80, thresholdMs: 60_000 };
+    const h = new Harness()
+      .queue('paused', { serviceObjective: objective, hours: { ...hours, pauseServiceLevel: true } })
+      .queue('plain', { serviceObjective: objective, hours })
+      .at(utc('2026-12-07T15:59:30')); // 16:59:30 in Paris: open for 30 s more
+    h.submit('p1', { queue: 'paused' });
+    h.submit('p2', { queue: 'plain' });
+    // Answered 20 s after Tuesday's opening: 50 s of open wait, but 15 h of wall-clock wait.
+    h.at(tuesday9 + 20_000);
+    h.agent('a1', { queues: { paused: {} } }).agent('a2', { queues: { plain: {} } });
+    h.acceptOffer('p1');
+    h.acceptOffer('p2');
+    const assigned = h.log.filter((e) => e.type === 'InteractionAssigned');
+    expect(assigned.map((e) => [e.interactionId, e.type === 'InteractionAssigned' && e.withinObjective])).toEqual([
+      ['p1', true],
+      ['p2', false],
+    ]);
+    expect(h.engine.queueStats('paused')!.answeredWithinThreshold).toBe(1);
+    expect(h.engine.queueStats('plain')!.answeredWithinThreshold).toBe(0);
+    h.rejects({ type: 'UpsertQueue', queue: { id: 'plain', hours: { ...hours, pauseServiceLevel: 'yes' } as never } }, 'INVALID_ARGUMENT');
+  });
+
   it('is refused when malformed, and read back and restored as written', async () => {
     const h = new Harness().queue('sales').queue('other');
     const bad = (hours: unknown, code = 'INVALID_ARGUMENT') => h.rejects({ type: 'UpsertQueue', queue: { id: 'sales', hours } as never }, code);

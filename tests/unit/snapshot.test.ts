@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/index.ts';
-import { SnapshotMismatchError } from '../../src/engine/snapshot.ts';
+import { SNAPSHOT_FORMAT, SnapshotMismatchError } from '../../src/engine/snapshot.ts';
 import { decodeSnapshot, encodeSnapshot } from '../../src/store/snapshot-codec.ts';
 import { fingerprint } from '../helpers/fingerprint.ts';
 import { JournalingEngine, replayEntry } from '../helpers/journaling-engine.ts';
@@ -88,7 +88,7 @@ describe('engine snapshots', () => {
     const restored = Engine.restore(old);
     expect(restored.configuration()?.queues?.[0]).toMatchObject({ offerFanout: 1, reservedIdle: 0, exceptions: [] });
     expect(restored.interaction('i1')).toMatchObject({ status: 'queued', notBefore: null, offers: [] });
-    expect(restored.snapshot().format).toBe(4);
+    expect(restored.snapshot().format).toBe(SNAPSHOT_FORMAT);
   });
 
   it('refuses a snapshot of another format', () => {

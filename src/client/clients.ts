@@ -167,7 +167,7 @@ export class AgentClient extends RoleClient {
       if (p.push === 'assigned') handler(p as unknown as AssignedPush);
     });
   }
-  /** Every push (state, assigned, offerClosed, ended, wrapUp, offer). */
+  /** Every push (state, assigned, offerClosed, ended, wrapUp, activity, offer). */
   onPush(handler: (p: Push) => void): () => void {
     return this.connection.onPush(handler);
   }

@@ -158,6 +158,9 @@ export class TenantShell {
         case 'InteractionWrapUpStarted':
           this.toAgent(e.agentId, { push: 'wrapUp', interactionId: e.interactionId, until: e.until });
           break;
+        case 'InteractionActivityChanged':
+          this.toAgent(e.agentId, { push: 'activity', interactionId: e.interactionId, active: e.active });
+          break;
         default:
           break;
       }
@@ -178,5 +181,6 @@ export class TenantShell {
     s.send({ push: 'state', state: load.state, ...(load.reason ? { reason: load.reason } : {}) });
     for (const o of load.offers) s.send(this.offerFrame(o.interactionId, o.offerId, o.expiresAt));
     for (const x of load.assigned) s.send({ push: 'assigned', interactionId: x.interactionId, offerId: x.offerId });
+    for (const id of load.inactive) s.send({ push: 'activity', interactionId: id, active: false });
   }
 }

@@ -317,6 +317,37 @@ for (const encoding of ['json', 'msgpack'] as const) {
       expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
     });
 
+    it('messaging capacity: an inactive chat frees its room, its reactivation waits for room, the desktop is told, a reconnect too', async () => {
+      const p = await connect('/v1/platform', tenant, 'platform', encoding);
+      const chats = { total: 2, channels: { chat: { cost: 1, max: 2, autoAccept: true, inactiveMax: 1 } } };
+      for (const body of [
+        { type: 'UpsertQueue', queue: { id: 'chat', membersOnly: true } },
+        { type: 'UpsertAgent', agent: { id: 'mia', capacity: chats, queues: { chat: {} } } },
+      ])
+        expect(await p.request(body), JSON.stringify(body)).toMatchObject({ ok: true });
+      const mia = await connect('/v1/agent', tenant, 'agent', encoding, 'mia');
+      expect(await mia.request({ type: 'SetState', state: 'available' })).toMatchObject({ ok: true });
+      for (const id of ['m1', 'm2', 'm3'])
+        expect(await p.request({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'chat' } })).toMatchObject({ ok: true });
+      await mia.nextPush((m) => m.push === 'assigned' && m.interactionId === 'm2');
+      expect(await p.request({ type: 'UpdateInteraction', interactionId: 'm1', active: false })).toMatchObject({ ok: true });
+      expect(await mia.nextPush((m) => m.push === 'activity')).toMatchObject({ interactionId: 'm1', active: false });
+      await mia.nextPush((m) => m.push === 'assigned' && m.interactionId === 'm3');
+      expect(await p.request({ type: 'UpdateInteraction', interactionId: 'm2', active: false })).toMatchObject({ ok: false, code: 'INACTIVE_LIMIT' });
+      expect(await p.request({ type: 'UpdateInteraction', interactionId: 'm1', active: true })).toMatchObject({ ok: false, code: 'AGENT_AT_CAPACITY' });
+      expect(await p.request({ type: 'GetAgent', agentId: 'mia' })).toMatchObject({ agent: { units: 2, inactive: ['m1'], waitingForRoom: ['m1'] } });
+      expect(await p.request({ type: 'GetInteraction', interactionId: 'm1' })).toMatchObject({ interaction: { activity: 'waiting_for_room' } });
+      // A reconnecting desktop is told again which of its conversations are inactive.
+      const again = await connect('/v1/agent', tenant, 'agent', encoding, 'mia');
+      expect(await again.nextPush((m) => m.push === 'activity')).toMatchObject({ interactionId: 'm1', active: false });
+      expect(await mia.request({ type: 'Complete', interactionId: 'm2' })).toMatchObject({ ok: true });
+      expect(await mia.nextPush((m) => m.push === 'activity' && m.active === true)).toMatchObject({ interactionId: 'm1' });
+      expect(await p.request({ type: 'UpdateInteraction', interactionId: 'm1', active: 'no' })).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
+      expect(
+        await p.request({ type: 'UpsertAgent', agent: { id: 'bad', capacity: { total: 1, channels: { chat: { cost: 1, max: 1, inactiveMax: 500 } } } } }),
+      ).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
+    });
+
     it('refuses malformed selectors and memberships with typed codes, and stores nothing', async () => {
       const p = await connect('/v1/platform', tenant, 'platform', encoding);
       const refused = [

@@ -8,7 +8,7 @@ import type { Push } from '../src/client/connection.ts';
 import { byId, claims, duration, el, obtainToken, serverUrl, setStatus } from './common.ts';
 
 const offers = new Map<string, OfferPush>();
-const work = new Map<string, { since: number; wrapUntil?: number }>();
+const work = new Map<string, { since: number; wrapUntil?: number; inactive?: boolean }>();
 let client: AgentClient;
 
 function showError(e: unknown): void {
@@ -87,7 +87,7 @@ function renderWork(): void {
           ? `${id} · wrap-up until you end it `
           : w.wrapUntil
             ? `${id} · wrap-up until ${new Date(w.wrapUntil).toLocaleTimeString()} `
-            : `${id} · for ${duration(Date.now() - w.since)} `,
+            : `${id} · for ${duration(Date.now() - w.since)}${w.inactive ? ' · inactive (the customer is quiet)' : ''} `,
       ),
     );
     if (!w.wrapUntil) {
@@ -129,6 +129,13 @@ function onPush(p: Push): void {
       const w = work.get(String(p.interactionId)) ?? { since: Date.now() };
       // until null: a manual wrap-up, until the agent ends it.
       work.set(String(p.interactionId), { ...w, wrapUntil: p.until === null ? Number.POSITIVE_INFINITY : Number(p.until) });
+      renderWork();
+      break;
+    }
+    case 'activity': {
+      // A conversation the customer went quiet on holds none of the agent's room until they write again.
+      const w = work.get(String(p.interactionId));
+      if (w) work.set(String(p.interactionId), { ...w, inactive: p.active === false });
       renderWork();
       break;
     }

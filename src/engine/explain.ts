@@ -33,6 +33,8 @@ export type NotTakingReason =
   | { readonly reason: 'not_before'; readonly until: number }
   /** Held because its queue was closed when it came (closedAction hold): until the queue opens at `opensAt`. */
   | { readonly reason: 'queue_closed'; readonly queue: string; readonly opensAt: number }
+  /** A conversation of the agent's waits for its room (messaging capacity): it is offered nothing new until then. */
+  | { readonly reason: 'waiting_for_room'; readonly interactionId: string }
   /** An idle member of `queue`, which keeps `reservedIdle` of its members idle and has `idle` now. */
   | { readonly reason: 'held_for_queue'; readonly queue: string; readonly reservedIdle: number; readonly idle: number }
   /** A reserve agent of the queue, which is not in overload: it takes the queue's work only then. */
@@ -156,6 +158,7 @@ export function explain(e: EngineParts, interactionId: string, limit: number, no
       const used = pc.interruptible ? a.units : a.nonInterruptibleUnits;
       if (used + pc.cost > p.total) reasons.push({ reason: 'capacity', usedUnits: used, cost: pc.cost, totalUnits: p.total });
     }
+    if (a.waitingForRoom !== null && ix.agent !== a) reasons.push({ reason: 'waiting_for_room', interactionId: a.waitingForRoom[0].id });
     if (isRejected(ix, a)) reasons.push({ reason: 'rejected_before' });
     if (holdsOffer(ix, a)) reasons.push({ reason: 'offered' });
     if (held !== null) reasons.push(held);

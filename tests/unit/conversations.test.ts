@@ -81,23 +81,26 @@ describe('messaging capacity: inactive conversations (UpdateInteraction { active
     h.rejects(setActive('c2', true), 'AGENT_AT_CAPACITY');
     h.rejects(setActive('c1', true), 'AGENT_AT_CAPACITY');
     expect(h.engine.agentLoad('a1')!.waitingForRoom).toEqual(['c1', 'c2']);
+    chat(h, 'c0');
+    expect(h.engine.explain('c0')!.agents[0].reasons).toContainEqual({ reason: 'waiting_for_room', interactionId: 'c1' });
     expect(h.engine.interaction('c1')!.activity).toBe('waiting_for_room');
     // Asking again is answered the same and changes nothing.
     h.rejects(setActive('c1', true), 'AGENT_AT_CAPACITY');
     chat(h, 'c5');
     h.at(4);
     const ev = h.ok({ type: 'CompleteInteraction', agentId: 'a1', interactionId: 'c3' });
-    // The freed room goes to c1; the agent is still full, so c5 waits.
+    // The freed room goes to c1; the agent is still full, so new work (c0, c5) waits.
     expect(ev.filter((e) => e.type === 'InteractionActivityChanged')).toEqual([
       { type: 'InteractionActivityChanged', at: 4, interactionId: 'c1', agentId: 'a1', active: true },
     ]);
-    expect(h.status('c5')).toBe('queued');
+    expect(h.status('c0')).toBe('queued');
     h.ok({ type: 'CompleteInteraction', agentId: 'a1', interactionId: 'c4' });
     expect(h.engine.interaction('c2')!.activity).toBe('active');
     expect(h.status('c5')).toBe('queued');
-    // Only once nothing of its own waits is the agent offered new work.
+    // Only once nothing of its own waits is the agent offered new work (c0 and c5, in order).
     h.ok({ type: 'CompleteInteraction', agentId: 'a1', interactionId: 'c1' });
-    expect(h.status('c5')).toBe('assigned');
+    expect(h.status('c0')).toBe('assigned');
+    expect(h.status('c5')).toBe('queued');
     const load = h.engine.agentLoad('a1')!;
     expect(load.units).toBe(2);
     expect(load.waitingForRoom).toEqual([]);

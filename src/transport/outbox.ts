@@ -1,15 +1,21 @@
 /**
  * The transport's side of a turn: sessions that queued frames are collected, and once the
  * turn's work is done (setImmediate) their frames are released through the shell's group
- * commit, then encoded and written, corked when there are several.
+ * commit, then encoded and written, corked when there are several. HTTP API requests
+ * (http-exchange.ts) join the same turns: one release per turn covers every engine call the
+ * turn's journal write holds, whichever side sent it.
  */
 import type { Metrics } from '../metrics/metrics.ts';
 import { encodeFrame } from '../protocol/codec.ts';
 import type { Frames, ShellPort } from '../shell/ports.ts';
+import { HttpExchange } from './http-exchange.ts';
 import { type Conn, NO_FRAMES, type PendingEnd, type SessionImpl } from './session.ts';
 
+/** What queues frames for a turn: a WebSocket session, or an HTTP API request. */
+export type Queued = SessionImpl | HttpExchange;
+
 export class Outbox {
-  private readonly dirty: SessionImpl[] = [];
+  private readonly dirty: Queued[] = [];
   private flushScheduled = false;
 
   constructor(
@@ -19,7 +25,7 @@ export class Outbox {
   ) {}
 
   /** A session queued its first frame of the turn (handed to every session). */
-  readonly markDirty = (s: SessionImpl): void => {
+  readonly markDirty = (s: Queued): void => {
     this.dirty.push(s);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -54,11 +60,15 @@ export class Outbox {
     });
   };
 
-  private readonly send = (batch: SessionImpl[], outboxes: Frames[]): void => {
+  private readonly send = (batch: Queued[], outboxes: Frames[]): void => {
     for (let i = 0; i < batch.length; i++) {
       const s = batch[i];
       const frames = outboxes[i];
       if (s.closed || frames.length === 0) continue;
+      if (s instanceof HttpExchange) {
+        s.answer(frames);
+        continue;
+      }
       const c = s.ws.getUserData();
       // One frame leaves in one write as it is; several are corked into one.
       if (frames.length === 1) this.write(s, c, frames);

@@ -1,7 +1,8 @@
 /**
  * The uWebSockets.js server: two WebSocket endpoints (`/v1/platform` for platforms,
  * `/v1/agent` for agents and supervisors) admitted at upgrade (admission.ts), the per-connection
- * limits (rate, violations, token expiry), the HTTP routes (http-routes.ts), and the lifecycle:
+ * limits (rate, violations, token expiry), the HTTP API (api-routes.ts: the same requests over
+ * HTTP, through the same outbox and shell), the other HTTP routes (http-routes.ts), and the lifecycle:
  * listen, then stop with 1001 for everyone. Output queued by the shell during a turn is sent,
  * corked, once the turn is released (outbox.ts).
  */
@@ -14,7 +15,9 @@ import { CloseCode, ProtocolCode } from '../protocol/codes.ts';
 import { parseRequest, requestIdOf } from '../protocol/schemas.ts';
 import { MAX_TIMER_MS, type Principal, type ShellPort } from '../shell/ports.ts';
 import { admit, type ServeGate } from './admission.ts';
+import { apiRoutes } from './api-routes.ts';
 import type { TokenVerifier } from './auth.ts';
+import { BucketTable } from './bucket-table.ts';
 import { httpRoutes, metricsApp } from './http-routes.ts';
 import { Outbox } from './outbox.ts';
 import { takeToken } from './rate-limit.ts';
@@ -199,6 +202,18 @@ export function startServer(
 
   endpoint('/v1/platform', ['platform']);
   endpoint('/v1/agent', ['agent', 'supervisor']);
+  apiRoutes(app, {
+    shell,
+    verifier,
+    log,
+    gate,
+    limits,
+    buckets: new BucketTable(config),
+    messagesPerSecond: config.messagesPerSecond,
+    markDirty: outbox.markDirty,
+    nextId: () => nextId++,
+    stopping: isStopping,
+  });
   httpRoutes(app, { metrics, metricsToken: config.metricsToken, gate, log, stopping: isStopping });
 
   const listen = (a: uWS.TemplatedApp, host: string, port: number, what: string) =>

@@ -13,10 +13,12 @@ import type {
   Labels,
   LabelValue,
   OverloadThresholds,
+  QueueHours,
   Requirement,
   Selector,
   SkillLevels,
 } from '../../src/index.ts';
+import { DAY_MS, nextOpening, openAt, zoneOffset } from './hours-model.ts';
 
 /** An interaction's requirements as they stand: a common part and its alternatives (each added to it). */
 export interface ModelReq {
@@ -67,9 +69,18 @@ export interface ModelIx {
   wasHeld: boolean;
   /** When its preference window started (arrival, or the end of its hold). */
   windowFrom: number;
+  /** Its preference window's length: that of the queue it entered on submission. */
+  windowMs: number;
+  /** Held because its queue was closed: the opening the model worked out (0: not held for hours, or unsure). */
+  opensAt: number;
+  /** When it ended (null: live). */
+  endedAt: number | null;
   /** Its queue's exception rules that fired since it entered the queue. */
   fired: Set<number>;
 }
+
+/** Where a submission goes under the queues' hours (Model.entryAt). */
+export type HoursEntry = { queue: string; hold: number } | 'refuse' | 'unsure';
 
 export interface ModelOffer {
   ix: string;
@@ -105,6 +116,23 @@ export class Model {
   readonly deferrable = new Map<string, readonly string[]>();
   /** Each queue's exception rules (absent: none). */
   readonly exceptions = new Map<string, readonly ExceptionRule[]>();
+  /** Each queue's hours of operation (absent: always open). */
+  readonly hours = new Map<string, QueueHours>();
+  /** What the hours of operation did in this run, for the coverage test. */
+  readonly hoursSeen = {
+    refused: 0,
+    held: 0,
+    overflowed: 0,
+    openings: 0,
+    closings: 0,
+    /** Openings and closings crossed within three hours of a change of the zone's offset. */
+    nearClockChange: 0,
+    offeredWhileClosed: 0,
+    releasedAtOpening: 0,
+    unsure: 0,
+  };
+  /** Each queue's open state at the last clock reading, under the hours it was read with. */
+  private lastOpen = new Map<string, { hours: QueueHours; open: boolean | null }>();
   /** What the exception rules predict for the submission being observed: rules fired in order (null: unpredictable). */
   private predicted: number[] | null = null;
   /** The agents that logged out in the call being observed (for noEligibleAgents). */
@@ -112,33 +140,49 @@ export class Model {
   /** Interactions whose other offers were rescinded as `taken` in the current call and not yet assigned: none may be left at its end. */
   private taken = new Set<string>();
 
-  constructor(readonly queues: Record<string, { preferredWindowMs: number }>) {}
+  /** `idempotencyTtlMs`: how long after it ends an interaction's id is kept (the engine's option). */
+  constructor(
+    readonly queues: Record<string, { preferredWindowMs: number }>,
+    readonly idempotencyTtlMs = 24 * 3600_000,
+  ) {}
 
   private fail(msg: string): void {
     this.violations.push(msg);
   }
 
-  /** Folds one accepted command and its events into the model, checking transitions. */
-  observe(cmd: Command, events: readonly EngineEvent[], ok: boolean, duplicate: boolean, code?: string): void {
+  /**
+   * Folds one accepted command and its events into the model, checking transitions. `at` is the
+   * instant the command was applied at (hours of operation are checked only when it is given).
+   */
+  observe(cmd: Command, events: readonly EngineEvent[], ok: boolean, duplicate: boolean, code?: string, at?: number): void {
     // Exception rules read on submission, predicted from the state before it (the timers the
     // call fires first are its own events: the prediction is made when its InteractionQueued comes).
     this.predicted = null;
     this.loggedOut = [];
+    // Hours of operation: where the submission goes, worked out before its events (timers never change hours).
+    const entry = cmd.type === 'SubmitInteraction' && !duplicate && at !== undefined ? this.entryAt(cmd.interaction.queue, at) : null;
+    if (cmd.type === 'SubmitInteraction' && entry !== null) this.checkEntry(cmd.interaction, events, ok, code, at!, entry);
     const refusing = cmd.type === 'SubmitInteraction' && !ok && code === 'QUEUE_REFUSED';
-    if (refusing) {
-      const p = this.predictEntry(cmd.interaction);
-      if (p !== null && (p.length === 0 || this.exceptions.get(cmd.interaction.queue)![p[p.length - 1]].action.type !== 'refuse'))
-        this.fail(`${cmd.interaction.id} refused (QUEUE_REFUSED) but no refusing rule holds (${JSON.stringify(p)})`);
+    if (refusing && entry !== 'unsure') {
+      const queue = entry === null ? cmd.interaction.queue : entry === 'refuse' ? null : entry.queue;
+      const p = queue === null ? null : this.predictEntry(cmd.interaction, queue);
+      if (queue !== null && p !== null && (p.length === 0 || this.exceptions.get(queue)![p[p.length - 1]].action.type !== 'refuse'))
+        this.fail(`${cmd.interaction.id} refused (QUEUE_REFUSED) but no refusing rule of ${queue} holds (${JSON.stringify(p)})`);
     }
     if (ok && cmd.type === 'SubmitInteraction' && !duplicate) {
       const s = cmd.interaction;
       this.accepted.add(s.id);
     }
     for (const e of events) this.event(cmd, e);
+    if (cmd.type === 'SubmitInteraction' && ok && entry !== null && typeof entry === 'object' && entry.hold > 0) {
+      const ix = this.ixs.get(cmd.interaction.id);
+      if (ix) ix.opensAt = entry.hold;
+    }
     if (cmd.type === 'SubmitInteraction' && ok && !duplicate && this.predicted !== null) {
       const id = cmd.interaction.id;
+      const queue = events.flatMap((e) => (e.type === 'InteractionQueued' && e.interactionId === id ? [e.queueId] : []))[0];
       const fired = events.flatMap((e) =>
-        e.type === 'ExceptionTriggered' && e.interactionId === id && e.trigger !== 'waitMs' && e.queueId === cmd.interaction.queue ? [e.rule] : [],
+        e.type === 'ExceptionTriggered' && e.interactionId === id && e.trigger !== 'waitMs' && e.queueId === queue ? [e.rule] : [],
       );
       if (JSON.stringify(fired) !== JSON.stringify(this.predicted))
         this.fail(`${id}: exception rules fired on submission ${JSON.stringify(fired)}, predicted ${JSON.stringify(this.predicted)}`);
@@ -158,6 +202,86 @@ export class Model {
     this.taken.clear();
   }
 
+  /**
+   * Where a submission to `queue` at `t` goes under the queues' hours (docs/engine.md, Hours of
+   * operation): the queue it enters and until when it is held (0: not held), 'refuse'
+   * (QUEUE_CLOSED), or 'unsure' where the docs leave open whether a queue on the way is open, or
+   * when it opens. A closed queue refuses, holds until its next opening (refused
+   * when it has none), or overflows to a queue that applies its own hours, at most four hops.
+   */
+  entryAt(queue: string, t: number): HoursEntry {
+    let at = queue;
+    for (let hop = 0; hop <= 4; hop++) {
+      const h = this.hours.get(at);
+      if (h === undefined) return { queue: at, hold: 0 };
+      const open = openAt(h, t);
+      if (open === null) return 'unsure';
+      if (open) return { queue: at, hold: 0 };
+      const action = h.closedAction ?? { type: 'refuse' };
+      if (action.type === 'refuse') return 'refuse';
+      if (action.type === 'hold') {
+        // An opening the docs leave uncertain may be none at all (an interval that a clock change
+        // empties), and the engine looks two weeks ahead: a later opening may or may not be seen.
+        const next = nextOpening(h, t, 20);
+        if (next === 'none') return 'refuse';
+        if (next === 'unsure' || next - t >= 13 * DAY_MS) return 'unsure';
+        return { queue: at, hold: next };
+      }
+      at = action.queue;
+    }
+    return 'refuse';
+  }
+
+  /**
+   * A submission against its predicted entry: refused QUEUE_CLOSED exactly when the hours refuse
+   * it, with nothing created; else queued in the predicted queue, held until the predicted
+   * opening (or its own later notBefore).
+   */
+  private checkEntry(spec: InteractionSpec, events: readonly EngineEvent[], ok: boolean, code: string | undefined, at: number, entry: HoursEntry): void {
+    const queued = events.find((e) => e.type === 'InteractionQueued' && e.interactionId === spec.id) as
+      | Extract<EngineEvent, { type: 'InteractionQueued' }>
+      | undefined;
+    if (!ok && queued !== undefined) this.fail(`${spec.id} refused ${code}, yet queued`);
+    if (entry === 'unsure') {
+      this.hoursSeen.unsure++;
+      return;
+    }
+    if (code === 'QUEUE_CLOSED' && entry !== 'refuse') this.fail(`hours: ${spec.id} refused QUEUE_CLOSED at ${at}, but enters ${entry.queue}`);
+    if (entry === 'refuse') {
+      if (ok) this.fail(`hours: ${spec.id} accepted at ${at}, but ${spec.queue} is closed and refuses (${queued?.queueId})`);
+      else if (code === 'QUEUE_REFUSED') this.fail(`hours: ${spec.id} refused QUEUE_REFUSED, but ${spec.queue} is closed (QUEUE_CLOSED comes first)`);
+      if (code === 'QUEUE_CLOSED') this.hoursSeen.refused++;
+      return;
+    }
+    if (!ok) return;
+    if (queued === undefined) {
+      this.fail(`${spec.id} accepted without InteractionQueued`);
+      return;
+    }
+    if (queued.queueId !== entry.queue) this.fail(`hours: ${spec.id} queued in ${queued.queueId} at ${at}, its hours send it to ${entry.queue}`);
+    else if (entry.queue !== spec.queue) this.hoursSeen.overflowed++;
+    const own = spec.notBefore !== undefined && spec.notBefore > at ? spec.notBefore : 0;
+    const notBefore = queued.notBefore ?? 0;
+    if (entry.hold > 0) this.hoursSeen.held++;
+    const expected = Math.max(own, entry.hold);
+    if (notBefore !== expected)
+      this.fail(`hours: ${spec.id} queued in ${queued.queueId} at ${at} held until ${notBefore}, expected ${expected} (its queue opens at ${entry.hold})`);
+  }
+
+  /** Reads the clock: counts each queue's openings and closings the runs cross (under unchanged hours). */
+  clock(now: number): void {
+    for (const [q, hours] of this.hours) {
+      const open = openAt(hours, now);
+      const last = this.lastOpen.get(q);
+      if (last !== undefined && last.hours === hours && last.open !== null && open !== null && last.open !== open) {
+        if (open) this.hoursSeen.openings++;
+        else this.hoursSeen.closings++;
+        if (zoneOffset(hours.timeZone, now - 3 * 3600_000) !== zoneOffset(hours.timeZone, now + 3 * 3600_000)) this.hoursSeen.nearClockChange++;
+      }
+      this.lastOpen.set(q, { hours, open });
+    }
+  }
+
   /** Is any agent logged in (not offline) eligible for `ix`? */
   anyStaffedEligible(ix: ModelIx): boolean {
     for (const a of this.agents.values()) if (a.state !== 'offline' && this.eligible(a, ix)) return true;
@@ -169,12 +293,12 @@ export class Model {
    * rule that holds, in order, up to the first that ends or moves it; null when a rule depends on
    * what the model does not keep (estimated wait, service level).
    */
-  predictEntry(spec: InteractionSpec): number[] | null {
-    const rules = this.exceptions.get(spec.queue) ?? [];
+  predictEntry(spec: InteractionSpec, queue: string): number[] | null {
+    const rules = this.exceptions.get(queue) ?? [];
     const out: number[] = [];
     const probe = {
       spec,
-      queue: spec.queue,
+      queue,
       req: { skills: spec.skills, labels: spec.labels, selectors: spec.selectors, alternatives: spec.alternatives },
     } as ModelIx;
     for (let i = 0; i < rules.length; i++) {
@@ -182,7 +306,7 @@ export class Model {
       if (t.type === 'waitMs') continue;
       if (t.type === 'estimatedWaitMs' || t.type === 'serviceLevelBelow') return null;
       let waiting = 0;
-      for (const x of this.ixs.values()) if (x.queue === spec.queue && (x.status === 'queued' || x.status === 'offered')) waiting++;
+      for (const x of this.ixs.values()) if (x.queue === queue && (x.status === 'queued' || x.status === 'offered')) waiting++;
       const holds = t.type === 'queueLength' ? waiting >= t.threshold : !this.anyStaffedEligible(probe);
       if (!holds) continue;
       out.push(i);
@@ -257,6 +381,10 @@ export class Model {
           if (cmd.queue.deferrable === null) this.deferrable.delete(cmd.queue.id);
           else this.deferrable.set(cmd.queue.id, cmd.queue.deferrable.whileHealthy);
         }
+        if (cmd.type === 'UpsertQueue' && cmd.queue.hours !== undefined) {
+          if (cmd.queue.hours === null) this.hours.delete(cmd.queue.id);
+          else this.hours.set(cmd.queue.id, cmd.queue.hours);
+        }
         if (cmd.type === 'UpsertQueue' && cmd.queue.exceptions !== undefined) {
           // A new rule list: the queue's waiting work starts over with it.
           this.exceptions.set(cmd.queue.id, cmd.queue.exceptions);
@@ -275,14 +403,17 @@ export class Model {
         break;
       }
       case 'InteractionQueued': {
-        // I6: one idempotency id, one interaction.
-        if (this.ixs.has(e.interactionId)) this.fail(`I6: ${e.interactionId} queued twice`);
+        // I6: one idempotency id, one interaction (an ended one's id is kept idempotencyTtlMs).
+        const before = this.ixs.get(e.interactionId);
+        if (before !== undefined && (before.endedAt === null || e.at - before.endedAt <= this.idempotencyTtlMs))
+          this.fail(`I6: ${e.interactionId} queued twice`);
         const spec = (cmd as Extract<Command, { type: 'SubmitInteraction' }>).interaction;
-        this.predicted = this.predictEntry(spec);
+        // The queue it entered: the one asked for, or where that queue's hours sent it.
+        this.predicted = this.predictEntry(spec, e.queueId);
         if (
           this.predicted !== null &&
           this.predicted.length > 0 &&
-          (this.exceptions.get(spec.queue) ?? [])[this.predicted[this.predicted.length - 1]].action.type === 'refuse'
+          (this.exceptions.get(e.queueId) ?? [])[this.predicted[this.predicted.length - 1]].action.type === 'refuse'
         )
           this.fail(`${spec.id} accepted, but a refusing exception rule holds`);
         this.ixs.set(e.interactionId, {
@@ -304,12 +435,16 @@ export class Model {
           wasHeld: (e.notBefore ?? 0) !== 0,
           fired: new Set(),
           windowFrom: e.notBefore ?? e.at,
+          windowMs: this.queues[e.queueId]?.preferredWindowMs ?? 0,
+          opensAt: 0,
+          endedAt: null,
         });
         break;
       }
       case 'InteractionReleased': {
         const ix = this.ix(e.interactionId);
         if (ix.heldUntil !== e.at) this.fail(`${ix.id} released at ${e.at}, held until ${ix.heldUntil}`);
+        if (ix.opensAt !== 0 && e.at === ix.opensAt) this.hoursSeen.releasedAtOpening++;
         ix.heldUntil = 0;
         break;
       }
@@ -323,6 +458,8 @@ export class Model {
         else if (ix.heldUntil !== 0) ix.entered = e.at;
         ix.heldUntil = e.notBefore ?? 0;
         if (ix.heldUntil !== 0) ix.wasHeld = true;
+        ix.opensAt = 0; // a callback replaces or lifts the hold its queue's hours gave it
+
         break;
       }
       case 'ExceptionTriggered': {
@@ -363,6 +500,11 @@ export class Model {
         if (!this.wantsOffer(ix)) this.fail(`I2: ${ix.id} offered while ${ix.status} with ${ix.offers.size} open offers (fanout ${this.fanoutOf(ix.queue)})`);
         if (this.holds(ix, e.agentId)) this.fail(`I2: ${ix.id} offered twice to ${e.agentId}`);
         if (ix.heldUntil !== 0) this.fail(`${ix.id} offered while held until ${ix.heldUntil}`);
+        // Held because its queue was closed: never offered before the opening the model worked out.
+        if (e.at < ix.opensAt) this.fail(`hours: ${ix.id} offered at ${e.at}, before its queue opens at ${ix.opensAt}`);
+        // Work already waiting when its queue closed keeps being routed (docs/engine.md, Hours of operation).
+        const hours = this.hours.get(ix.queue);
+        if (hours !== undefined && openAt(hours, e.at) === false) this.hoursSeen.offeredWhileClosed++;
         if (a.state !== 'available') this.fail(`offer to ${e.agentId} in state ${a.state}`);
         if (ix.rejectedBy.has(e.agentId)) this.fail(`${ix.id} re-offered to ${e.agentId} who rejected it`);
         const byName = this.requiredNow(ix, e.at) && ix.required!.includes(e.agentId);
@@ -443,6 +585,7 @@ export class Model {
                 ? 'abandoned'
                 : 'expired';
         ix.agent = null;
+        ix.endedAt = e.at;
         break;
       }
       case 'InteractionTransferred':
@@ -563,7 +706,7 @@ export class Model {
   mayBeReserved(ix: ModelIx, now: number): boolean {
     if (this.requiredNow(ix, now)) return true;
     const hasPreference = (ix.spec.preferredAgents?.length ?? 0) > 0 || ix.spec.customerId !== undefined;
-    return hasPreference && now < ix.windowFrom + this.queues[ix.spec.queue].preferredWindowMs;
+    return hasPreference && now < ix.windowFrom + ix.windowMs;
   }
 
   /**
@@ -628,7 +771,9 @@ export class Model {
       if (this.units(a, true) > cap.total) this.fail(`I3: ${id} over total capacity`);
     }
     // I4: no available agent with room for work it is eligible for and has not declined, except
-    // during the interaction's preference window (a stated policy reason).
+    // during the interaction's preference window (a stated policy reason). Work held out of routing
+    // (notBefore, or held until its closed queue opens) wants no offer; a queue's closing is no
+    // exception: work already waiting then keeps being routed (docs/engine.md, Hours of operation).
     for (const ix of this.ixs.values()) {
       // Multi-offer: offered to fewer agents than the fanout, it still waits for more.
       if (!this.wantsOffer(ix) || this.deferred(ix.queue)) continue;
@@ -642,7 +787,7 @@ export class Model {
         continue;
       }
       const hasPreference = (ix.spec.preferredAgents?.length ?? 0) > 0 || ix.spec.customerId !== undefined;
-      if (hasPreference && now < ix.windowFrom + this.queues[ix.spec.queue].preferredWindowMs) continue;
+      if (hasPreference && now < ix.windowFrom + ix.windowMs) continue;
       for (const [id, a] of this.agents) {
         if (ix.rejectedBy.has(id) || this.holds(ix, id) || !this.eligible(a, ix) || this.heldFor(a, ix.queue) !== null || this.reserveResting(a, ix.queue))
           continue;

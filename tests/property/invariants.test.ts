@@ -1,12 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Engine, type Command } from '../../src/index.ts';
-import { PAIRS, RUNS, TOTAL_RUNS, action, agentSpec, runScenario } from './scenario.ts';
+import { PAIRS, RUNS, TOTAL_RUNS, agentSpec, hoursSeen, runScenario, world, worldAction } from './scenario.ts';
 
 /**
- * Random command sequences against every policy pair; after every step the model built from the
- * events checks I2, I3, I4 and I6, the engine's own view must agree with the model, and a final
- * drain checks I1: every accepted submission ends completed, cancelled, abandoned or expired.
+ * Random command sequences against every policy pair, in worlds that start at generated instants
+ * (some beside clock changes) with queues that have hours of operation; after every step the
+ * model built from the events checks I2, I3, I4 and I6 and where the hours send each submission,
+ * the engine's own view must agree with the model, and a final drain checks I1: every accepted
+ * submission ends completed, cancelled, abandoned or expired. SWITCHBOARD_HOURS_STRICT=1 also
+ * checks what the default runs leave open about hours (tests/helpers/hours-model.ts).
  * Runs scale with SWITCHBOARD_PROPERTY_RUNS (total over all policy pairs); fast-check prints the
  * seed and path of any failure, to replay with { seed, path }.
  */
@@ -34,11 +37,12 @@ describe('replay', () => {
       fc.property(
         fc.constantFrom(...PAIRS),
         fc.tuple(...[0, 1, 2, 3, 4, 5].map((i) => agentSpec(`a${i}`))),
-        fc.array(action, { minLength: 20, maxLength: 120 }),
-        ([ordering, agentSelection], agents, actions) => {
+        fc.array(worldAction, { minLength: 20, maxLength: 120 }),
+        world,
+        ([ordering, agentSelection], agents, actions, w) => {
           const opts = { ordering, agentSelection, limits: { minIdleKept: 0 } };
           const first = new RecordingEngine(opts);
-          runScenario(first, agents, actions);
+          runScenario(first, agents, actions, w);
           const second = new Engine(opts);
           const replayed = first.calls.map((c) => ('tick' in c ? second.tick(c.tick) : second.apply(c.cmd, c.now)));
           expect(JSON.stringify(replayed)).toBe(JSON.stringify(first.out));
@@ -55,12 +59,31 @@ describe('engine invariants under random command sequences', () => {
     it(`${ordering} × ${agentSelection}`, () => {
       const agentsArb = fc.tuple(...[0, 1, 2, 3, 4, 5].map((i) => agentSpec(`a${i}`)));
       fc.assert(
-        fc.property(agentsArb, fc.array(action, { minLength: 5, maxLength: 80 }), (agents, actions) => {
+        fc.property(agentsArb, fc.array(worldAction, { minLength: 5, maxLength: 80 }), world, (agents, actions, w) => {
           // No idle profile or signature kept: every one is collected as soon as another is made.
-          runScenario(new Engine({ ordering, agentSelection, lastAgentTtlMs: 3_600_000, limits: { minIdleKept: 0 } }), agents, actions);
+          runScenario(new Engine({ ordering, agentSelection, lastAgentTtlMs: 3_600_000, limits: { minIdleKept: 0 } }), agents, actions, w);
         }),
         { numRuns: RUNS, verbose: 1 },
       );
     });
   }
+});
+
+describe('hours of operation in the generated worlds', () => {
+  it('runs cross openings and closings, and submissions meet every closed action', () => {
+    for (const k of Object.keys(hoursSeen) as (keyof typeof hoursSeen)[]) hoursSeen[k] = 0;
+    const agentsArb = fc.tuple(...[0, 1, 2, 3, 4, 5].map((i) => agentSpec(`a${i}`)));
+    fc.assert(
+      fc.property(agentsArb, fc.array(worldAction, { minLength: 5, maxLength: 80 }), world, (agents, actions, w) => {
+        runScenario(new Engine({ limits: { minIdleKept: 0 } }), agents, actions, w);
+      }),
+      { numRuns: 500, seed: 20_261_206 },
+    );
+    // Each is counted by the model: refusals it predicted, holds until the opening it worked out,
+    // overflows it sent, openings and closings between two steps (and those beside a clock change),
+    // offers of work waiting in a closed queue (which keeps being routed), releases at the
+    // predicted opening.
+    for (const k of ['refused', 'held', 'overflowed', 'openings', 'closings', 'nearClockChange', 'offeredWhileClosed', 'releasedAtOpening'] as const)
+      expect(hoursSeen[k], `${k} over ${hoursSeen.runs} runs: ${JSON.stringify(hoursSeen)}`).toBeGreaterThanOrEqual(20);
+  });
 });

@@ -9,17 +9,21 @@ import {
   type Command,
   type ExceptionRule,
   type OverloadThresholds,
+  type QueueHours,
   type QueueMembership,
   type RelaxationStep,
   type Requirement,
   type Selector,
   type SkillLevels,
 } from '../../src/index.ts';
+import { HOURS_STRICT, MINUTE_MS, hhmm, isoDate, localDay, localMinute, nextBoundary, openAt, weekday } from '../helpers/hours-model.ts';
 import { Model } from '../helpers/model.ts';
 
 /**
- * Random command sequences for the property tests: a small world (three skills, two queues,
- * six agents with mixed capacity) and actions interpreted against the model's current state.
+ * Random command sequences for the property tests: a small world (three skills, two queues and
+ * a third that only overflow by hours of operation reaches, six agents with mixed capacity),
+ * optionally with hours of operation and a start time (World), and actions interpreted against
+ * the model's current state.
  */
 export const TOTAL_RUNS = Number(process.env.SWITCHBOARD_PROPERTY_RUNS ?? 12_000);
 export const PAIRS = ORDERING_POLICIES.flatMap((o) => AGENT_SELECTION_POLICIES.map((a) => [o, a] as const));
@@ -29,7 +33,10 @@ const SKILLS = ['s1', 's2', 's3'];
 const QUEUES = {
   sales: { preferredWindowMs: 4000, offerTimeoutMs: 5000, wrapUpMs: 0, maxWaitMs: 40_000, overflowQueue: 'support' },
   support: { preferredWindowMs: 2000, offerTimeoutMs: 3000, wrapUpMs: 2000, maxWaitMs: 60_000, overflowQueue: null },
+  night: { preferredWindowMs: 3000, offerTimeoutMs: 4000, wrapUpMs: 0, maxWaitMs: 30_000, overflowQueue: null },
 } as const;
+type QueueId = keyof typeof QUEUES;
+const QUEUE_IDS = Object.keys(QUEUES) as QueueId[];
 const CHANNELS = ['voice', 'chat', 'email'];
 
 const levels = fc.dictionary(fc.constantFrom(...SKILLS), fc.integer({ min: 1, max: 10 }), { maxKeys: 3 }) as fc.Arbitrary<SkillLevels>;
@@ -303,9 +310,142 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ k: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 25_000 }) }) },
 );
 
-export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action[]): void {
+/**
+ * Hours of operation, written relative to the local wall time of the instant they are set at
+ * (minutes from it), so that their openings and closings fall within the minutes a run spans:
+ * weekly intervals on the local weekday they fall on (or every day), split at local midnight
+ * (a day ending at 24:00 and the next opening at 00:00), and overrides of the local date it falls
+ * on or the next (strict runs add dates past the engine's two-week horizon).
+ */
+export interface RelativeHours {
+  /** Null: the world's own zone (the one whose clock changes near its start, if any). */
+  zone: string | null;
+  weekly: { from: number; len: number; everyDay: boolean }[];
+  overrides: { day: number; intervals: { from: number; len: number }[] | null }[];
+  closed: 'default' | 'refuse' | 'hold' | 'overflow';
+  /** The overflow target among the other queues. */
+  target: number;
+}
+
+/** A zone with daylight saving time on each side of UTC, one with a half-hour offset, and UTC. */
+const ZONES = ['Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'UTC'];
+
+/** Start times near which runs begin, each with the zone it matters to: clock changes, local midnights and an ordinary day. */
+const ANCHORS: [number, string][] = [
+  [Date.UTC(2024, 2, 31, 1), 'Europe/Berlin'], // 02:00 CET becomes 03:00 CEST
+  [Date.UTC(2024, 9, 27, 1), 'Europe/Berlin'], // 03:00 CEST becomes 02:00 CET
+  [Date.UTC(2024, 2, 10, 7), 'America/New_York'], // 02:00 EST becomes 03:00 EDT
+  [Date.UTC(2024, 10, 3, 6), 'America/New_York'], // 02:00 EDT becomes 01:00 EST
+  [Date.UTC(2026, 11, 6, 18, 30), 'Asia/Kolkata'], // midnight, Sunday to Monday
+  [Date.UTC(2026, 11, 7, 23), 'Europe/Berlin'], // midnight, Monday to Tuesday
+  [Date.UTC(2025, 6, 15, 12), 'UTC'], // an ordinary summer noon
+];
+
+/** Minutes from the reference wall time: mostly within a few minutes, so a run crosses them. */
+const near = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.integer({ min: -150, max: 150 }));
+const span = fc.constantFrom(1, 2, 5, 30, 90, 600);
+
+export const relativeHours: fc.Arbitrary<RelativeHours> = fc.record({
+  zone: fc.option(fc.constantFrom(...ZONES), { nil: null, freq: 2 }),
+  weekly: fc.array(fc.record({ from: near, len: span, everyDay: fc.boolean() }), { maxLength: 3 }),
+  overrides: fc.array(
+    fc.record({
+      day: HOURS_STRICT ? fc.constantFrom(0, 1, 15, 17) : fc.constantFrom(0, 1),
+      intervals: fc.option(fc.array(fc.record({ from: near, len: span }), { minLength: 1, maxLength: 2 }), { nil: null, freq: 3 }),
+    }),
+    { maxLength: 2 },
+  ),
+  closed: fc.constantFrom('default' as const, 'refuse' as const, 'hold' as const, 'hold' as const, 'overflow' as const, 'overflow' as const),
+  target: fc.nat({ max: 1 }),
+});
+
+/** The queue hours `rel` stands for when set at instant `at` on queue `queue` in a world whose zone is `zone`. */
+export function hoursAt(rel: RelativeHours, queue: QueueId, at: number, zone: string): QueueHours {
+  const tz = rel.zone ?? zone;
+  const day0 = localDay(tz, at);
+  const m0 = localMinute(tz, at);
+  const weekly = rel.weekly.flatMap(({ from, len, everyDay }) => {
+    const a = m0 + from;
+    const b = a + len;
+    const out: { days: number[]; open: string; close: string }[] = [];
+    for (let k = Math.floor(a / 1440); k * 1440 < b; k++) {
+      const open = Math.max(a, k * 1440) - k * 1440;
+      const close = Math.min(b, (k + 1) * 1440) - k * 1440;
+      if (close > open) out.push({ days: everyDay ? [0, 1, 2, 3, 4, 5, 6] : [weekday(day0 + k)], open: hhmm(open), close: hhmm(close) });
+    }
+    return out;
+  });
+  const days = new Set<number>();
+  const overrides = rel.overrides.flatMap(({ day, intervals }) => {
+    if (days.has(day)) return [];
+    days.add(day);
+    const date = isoDate(day0 + day);
+    if (intervals === null) return [{ date }];
+    const list = intervals.flatMap(({ from, len }) => {
+      const open = Math.min(1440, Math.max(0, m0 + from));
+      const close = Math.min(1440, Math.max(0, m0 + from + len));
+      return close > open ? [{ open: hhmm(open), close: hhmm(close) }] : [];
+    });
+    return [{ date, intervals: list }];
+  });
+  const others = QUEUE_IDS.filter((q) => q !== queue);
+  const closedAction =
+    rel.closed === 'default'
+      ? {}
+      : { closedAction: rel.closed === 'overflow' ? { type: 'overflow' as const, queue: others[rel.target % others.length] } : { type: rel.closed } };
+  return { timeZone: tz, weekly, ...(overrides.length > 0 ? { overrides } : {}), ...closedAction };
+}
+
+/** Where the clock starts, the zone that start matters to, and each queue's hours of operation (absent: always open). */
+export interface World {
+  start: number;
+  zone: string;
+  hours: Partial<Record<QueueId, RelativeHours>>;
+}
+
+/** No hours, the clock from 0: the world the other scenario tests run in. */
+export const PLAIN_WORLD: World = { start: 0, zone: 'UTC', hours: {} };
+
+export const world: fc.Arbitrary<World> = fc
+  .tuple(
+    fc.constantFrom(...ANCHORS),
+    fc.integer({ min: -90, max: 90 }),
+    fc.integer({ min: 0, max: 59_999 }),
+    fc.record({ sales: relativeHours, support: relativeHours, night: relativeHours }, { requiredKeys: [] }) as fc.Arbitrary<World['hours']>,
+  )
+  .map(([[anchor, zone], minutes, ms, hours]) => ({ start: anchor + minutes * MINUTE_MS + ms, zone, hours }));
+
+export type HoursAction =
+  /** A queue's hours set anew (relative to now), or taken away. */
+  | { k: 'hours'; queue: QueueId; rel: RelativeHours | null }
+  /** The clock moved to a queue's next opening or closing, just before, at or after it. */
+  | { k: 'jump'; queue: QueueId; delta: number };
+
+export const hoursAction: fc.Arbitrary<HoursAction> = fc.oneof(
+  fc.record({ k: fc.constant('hours' as const), queue: fc.constantFrom(...QUEUE_IDS), rel: fc.option(relativeHours, { nil: null, freq: 4 }) }),
+  fc.record({ k: fc.constant('jump' as const), queue: fc.constantFrom(...QUEUE_IDS), delta: fc.constantFrom(-1, 0, 0, 1, 30_000) }),
+);
+
+/** The actions of a world with hours: every other action, with changes of hours and jumps to openings and closings. */
+export const worldAction: fc.Arbitrary<Action | HoursAction> = fc.oneof({ weight: 12, arbitrary: action }, { weight: 1, arbitrary: hoursAction });
+
+/** What the hours of operation did over the runs since the last reset (the coverage test reads it). */
+export const hoursSeen = {
+  runs: 0,
+  refused: 0,
+  held: 0,
+  overflowed: 0,
+  openings: 0,
+  closings: 0,
+  nearClockChange: 0,
+  offeredWhileClosed: 0,
+  releasedAtOpening: 0,
+  unsure: 0,
+};
+
+export function runScenario(engine: Engine, agents: AgentSpec[], actions: (Action | HoursAction)[], w: World = PLAIN_WORLD): void {
   const model = new Model(QUEUES);
-  let now = 0;
+  let now = w.start;
   const specs = new Map(agents.map((a) => [a.id, a]));
 
   // The last accept, reject, complete, cancel or transfer (with a transfer id) that took effect:
@@ -315,7 +455,10 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
   let transfers = 0;
   const send = (cmd: Command): boolean => {
     const r = engine.apply(cmd, now);
-    model.observe(cmd, r.events, r.ok, r.ok && r.duplicate === true, r.ok ? undefined : r.code);
+    model.observe(cmd, r.events, r.ok, r.ok && r.duplicate === true, r.ok ? undefined : r.code, now);
+    // QUEUE_CLOSED creates nothing.
+    if (!r.ok && r.code === 'QUEUE_CLOSED' && cmd.type === 'SubmitInteraction' && engine.interaction(cmd.interaction.id, now) !== null)
+      model.violations.push(`${cmd.interaction.id} refused QUEUE_CLOSED, yet the engine holds it`);
     if (r.ok && r.duplicate !== true) {
       const t = cmd.type;
       retriable =
@@ -337,6 +480,15 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
   };
   const check = () => {
     model.checkState(now);
+    // Hours of operation: the engine's open agrees with the model's wherever the docs settle it.
+    model.clock(now);
+    for (const q of QUEUE_IDS) {
+      const hours = model.hours.get(q);
+      const open = hours === undefined ? true : openAt(hours, now);
+      const says = engine.queueStats(q, now)?.open;
+      if (open !== null && says !== open)
+        model.violations.push(`hours: the engine says ${q} is ${says ? 'open' : 'closed'} at ${now}, the model ${open ? 'open' : 'closed'}`);
+    }
     // The engine's own view agrees with the model built from its events.
     for (const ix of model.live()) {
       const info = engine.interaction(ix.id, now);
@@ -352,6 +504,13 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
   for (const s of SKILLS) send({ type: 'DefineSkill', skill: s });
   send({ type: 'UpsertQueue', queue: { id: 'support', ...QUEUES.support } });
   send({ type: 'UpsertQueue', queue: { id: 'sales', ...QUEUES.sales } });
+  send({ type: 'UpsertQueue', queue: { id: 'night', ...QUEUES.night } });
+  // Hours once every queue is defined (one may overflow into any other).
+  for (const q of QUEUE_IDS) {
+    const rel = w.hours[q];
+    if (rel !== undefined && !send({ type: 'UpsertQueue', queue: { id: q, hours: hoursAt(rel, q, now, w.zone) } }))
+      model.violations.push(`hours of ${q} refused: ${JSON.stringify(hoursAt(rel, q, now, w.zone))}`);
+  }
   for (const a of agents) send({ type: 'UpsertAgent', agent: a });
   step({ type: 'SetAgentState', agentIds: agents.slice(0, 4).map((a) => a.id), state: 'available' });
 
@@ -501,6 +660,20 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
         check();
         break;
       }
+      case 'hours': {
+        const hours = a.rel === null ? null : hoursAt(a.rel, a.queue, now, w.zone);
+        if (!send({ type: 'UpsertQueue', queue: { id: a.queue, hours } })) model.violations.push(`hours of ${a.queue} refused: ${JSON.stringify(hours)}`);
+        check();
+        break;
+      }
+      case 'jump': {
+        const hours = model.hours.get(a.queue);
+        const next = hours === undefined ? null : nextBoundary(hours, now, 8);
+        if (next !== null) now = Math.max(now, next + a.delta);
+        model.observe({ type: 'EndWrapUp', agentId: '' }, engine.tick(now), true, false);
+        check();
+        break;
+      }
     }
   }
 
@@ -517,6 +690,8 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: Action
       if (engine.agentLoad(a.id)!.state !== 'available' && engine.agentLoad(a.id)!.wrapping.length === 0)
         step({ type: 'SetAgentState', agentIds: [a.id], state: 'available' });
   }
+  hoursSeen.runs++;
+  for (const k of Object.keys(model.hoursSeen) as (keyof Model['hoursSeen'])[]) hoursSeen[k] += model.hoursSeen[k];
   const stuck = model.live().map((ix) => `${ix.id}:${ix.status}`);
   expect(stuck, 'I1: every accepted submission ends').toEqual([]);
   for (const id of model.accepted) expect(model.ixs.has(id), `I1: ${id} was acknowledged but never queued`).toBe(true);

@@ -9,10 +9,12 @@
  *   npm run sim -- --scenario scenarios/overflow-on-length.json --no-exceptions
  *   npm run sim -- --scenario scenarios/blended.json --no-overload
  *   npm run sim -- --scenario scenarios/hours.json --no-hours
+ *   npm run sim -- --scenario scenarios/messaging.json --inactive-max chat=4
  *
  * Flags: --scenario FILE | (--agents N --arrivals-per-hour X --aht SECONDS --sl-seconds T
  * --patience SECONDS (0: none) --handle exponential|lognormal --cv X) --hours H --warmup H
- * --offer-fanout N --answer-seconds S --reserved-idle QUEUE=N[,QUEUE=N…] --no-exceptions --no-overload --no-hours
+ * --offer-fanout N --answer-seconds S --reserved-idle QUEUE=N[,QUEUE=N…] --inactive-max CHANNEL=N[,CHANNEL=N…]
+ * --no-exceptions --no-overload --no-hours
  * --policy fifo|priority-age|deadline|service-objective|all
  * --agent-policy longest-idle|least-occupied|best-skill --reps R --seed S --json --markdown
  */
@@ -20,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
   AGENT_SELECTION_POLICIES,
+  MAX_INACTIVE_PER_CHANNEL,
   MAX_OFFER_FANOUT,
   MAX_RESERVED_IDLE,
   ORDERING_POLICIES,
@@ -29,7 +32,7 @@ import {
 import { erlangA, erlangC } from './erlang.ts';
 import { estimate, type Estimate } from './random.ts';
 import { parseScenario, singleQueue, type Scenario } from './scenario.ts';
-import { simulate, type QueueMetrics, type SimResult } from './simulator.ts';
+import { simulate, type AgentChannelMetrics, type QueueMetrics, type SimResult } from './simulator.ts';
 
 const METRICS = [
   'serviceLevel',
@@ -71,7 +74,25 @@ const HOURS_METRICS = [
   'pOverflowedClosed',
   'pLost',
 ] as const;
-const ALL_METRICS = [...METRICS, ...RULE_METRICS, ...OVERLOAD_METRICS, ...HOURS_METRICS] as const;
+/**
+ * What inactive conversations did (queues with a `conversation`): the customers' replies, the
+ * conversations made inactive and refused INACTIVE_LIMIT, the activations and those answered
+ * AGENT_AT_CAPACITY (per run, and as a share of the activations), the waits for room (mean of those
+ * that waited, and per reply) and the share of the conversations' time spent inactive. Only for
+ * scenarios with conversations, for the same reason.
+ */
+const MESSAGING_METRICS = [
+  'replies',
+  'madeInactive',
+  'inactiveLimited',
+  'activations',
+  'activationsAtCapacity',
+  'pAtCapacity',
+  'roomWait',
+  'roomWaitPerReply',
+  'inactiveShare',
+] as const;
+const ALL_METRICS = [...METRICS, ...RULE_METRICS, ...OVERLOAD_METRICS, ...HOURS_METRICS, ...MESSAGING_METRICS] as const;
 type Metric = (typeof ALL_METRICS)[number];
 
 const share = (n: number, of: number) => (of ? n / of : Number.NaN);
@@ -98,10 +119,29 @@ const metricOf = (q: QueueMetrics, m: Metric): number => {
       return share(q.heldUntilOpen, q.offered);
     case 'pOverflowedClosed':
       return share(q.overflowedClosed, q.offered);
+    case 'pAtCapacity':
+      return share(q.activationsAtCapacity, q.activations);
     default:
       return q[m];
   }
 };
+
+/** An agent group's figures on one channel (messaging scenarios): occupancy, inactive conversations, throughput, waits for room. */
+const AGENT_METRICS = [
+  'occupancy',
+  'meanInactive',
+  'inactiveShare',
+  'completedPerAgentHour',
+  'madeInactive',
+  'inactiveLimited',
+  'activations',
+  'activationsAtCapacity',
+  'pAtCapacity',
+  'roomWait',
+] as const;
+type AgentMetric = (typeof AGENT_METRICS)[number];
+
+const agentMetricOf = (a: AgentChannelMetrics, m: AgentMetric): number => (m === 'pAtCapacity' ? share(a.activationsAtCapacity, a.activations) : a[m]);
 
 const Flags = z.strictObject({
   scenario: z.string().optional(),
@@ -132,6 +172,13 @@ const Flags = z.strictObject({
   'no-overload': z.literal('true').optional(),
   /** Run the scenario with no queue's hours: every queue always open, on the same callers. */
   'no-hours': z.literal('true').optional(),
+  /** `channel=n[,channel=n…]`: the inactiveMax of those channels in every agent group that has them. */
+  'inactive-max': z
+    .string()
+    .regex(/^[^=,]+=\d+(,[^=,]+=\d+)*$/, { message: 'expected CHANNEL=N[,CHANNEL=N…]' })
+    .transform((v) => v.split(',').map((p) => [p.slice(0, p.indexOf('=')), Number(p.slice(p.indexOf('=') + 1))] as const))
+    .refine((ps) => ps.every(([, n]) => n <= MAX_INACTIVE_PER_CHANNEL), { message: `at most ${MAX_INACTIVE_PER_CHANNEL} inactive conversations` })
+    .optional(),
   policy: z.enum([...ORDERING_POLICIES, 'all']).optional(),
   'agent-policy': z.enum(AGENT_SELECTION_POLICIES).default('longest-idle'),
   reps: z.coerce.number().int().min(1).max(1000).default(5),
@@ -159,6 +206,8 @@ export interface PolicySummary {
   readonly ordering: OrderingPolicy;
   readonly queues: Record<string, Record<Metric, Estimate> & { objectivePercent: number | null }>;
   readonly overall: Record<Metric, Estimate>;
+  /** Agent group → channel → its figures. */
+  readonly agents: Record<string, Record<string, Record<AgentMetric, Estimate>>>;
   readonly objectivesMet: Estimate;
   readonly runs: number;
   readonly interactionsPerRun: number;
@@ -169,10 +218,13 @@ function summarise(ordering: OrderingPolicy, runs: SimResult[]): PolicySummary {
     Object.fromEntries(ALL_METRICS.map((m) => [m, estimate(runs.map((r) => metricOf(get(r), m)))])) as Record<Metric, Estimate>;
   const queues: PolicySummary['queues'] = {};
   for (const id of Object.keys(runs[0].queues)) queues[id] = { ...pick((r) => r.queues[id]), objectivePercent: runs[0].queues[id].objectivePercent };
+  const pickAgents = (group: string, c: string) =>
+    Object.fromEntries(AGENT_METRICS.map((m) => [m, estimate(runs.map((r) => agentMetricOf(r.agents[group][c], m)))])) as Record<AgentMetric, Estimate>;
   return {
     ordering,
     queues,
     overall: pick((r) => r.overall),
+    agents: mapValues(runs[0].agents, (channels, group) => mapValues(channels, (_, c) => pickAgents(group, c))),
     objectivesMet: estimate(runs.map((r) => r.objectivesMet)),
     runs: runs.length,
     interactionsPerRun: runs.reduce((a, r) => a + r.interactions, 0) / runs.length,
@@ -224,6 +276,31 @@ function hoursColumns(scenario: Scenario): { header: string; metric: Metric; for
   ];
 }
 
+/** The messaging columns: for a scenario with conversations, their time inactive and the replies' waits for room. */
+function messagingColumns(scenario: Scenario): { header: string; metric: Metric; format: (e: Estimate) => string }[] {
+  if (!hasConversations(scenario)) return [];
+  return [
+    { header: 'inactive %', metric: 'inactiveShare', format: pct },
+    { header: 'activations at capacity %', metric: 'pAtCapacity', format: pct },
+    { header: 'room wait s', metric: 'roomWait', format: sec },
+    { header: 'room wait per reply s', metric: 'roomWaitPerReply', format: sec },
+  ];
+}
+
+/** Does any queue have conversations? */
+const hasConversations = (scenario: Scenario) => scenario.queues.some((q) => q.conversation !== null);
+
+/** The channels conversations use, each with its agent groups' inactiveMax ("chat inactiveMax 2"), for the table's title. */
+function inactiveMaxes(scenario: Scenario): string[] {
+  const channels = [...new Set(scenario.queues.flatMap((q) => (q.conversation === null ? [] : [q.channel])))];
+  return channels.map((c) => {
+    const values = scenario.agents.flatMap((g) => (g.count > 0 && g.capacity.channels[c] !== undefined ? [g.capacity.channels[c].inactiveMax ?? 0] : []));
+    const lo = Math.min(...values);
+    const hi = Math.max(...values);
+    return `${c} inactiveMax ${values.length === 0 ? 'none' : lo === hi ? lo : `${lo}–${hi}`}`;
+  });
+}
+
 /** Does any queue have an overload rule or deferral? */
 const hasOverload = (scenario: Scenario) => scenario.queues.some((q) => q.reserveWhen !== null || q.deferrable !== null);
 
@@ -245,13 +322,14 @@ function table(
   rules: ReturnType<typeof ruleColumns>,
   overload: ReturnType<typeof overloadColumns>,
   hours: ReturnType<typeof hoursColumns>,
+  messaging: ReturnType<typeof messagingColumns>,
   off: Off,
 ): string {
   // Ring time, multi-offer and exception rule columns only for scenarios that use them.
   const ring = scenario.queues.some((q) => q.offerFanout > 1 || q.answerSeconds > 0);
   const header = ['policy', 'queue', 'SL % (objective)', 'ASA s', 'abandon %', 'value-weighted wait s', 'occupancy %'];
   if (ring) header.push('rescinded per answered', 'ringing %', 'ringing rescinded %');
-  header.push(...rules.map((c) => c.header), ...overload.map((c) => c.header), ...hours.map((c) => c.header));
+  header.push(...rules.map((c) => c.header), ...overload.map((c) => c.header), ...hours.map((c) => c.header), ...messaging.map((c) => c.header));
   const rows: string[][] = [];
   for (const s of summaries) {
     for (const [id, q] of Object.entries(s.queues))
@@ -267,6 +345,7 @@ function table(
         ...rules.map((c) => pct(q[c.metric])),
         ...overload.map((c) => c.format(q[c.metric])),
         ...hours.map((c) => c.format(q[c.metric])),
+        ...messaging.map((c) => c.format(q[c.metric])),
       ]);
     rows.push([
       s.ordering,
@@ -280,14 +359,10 @@ function table(
       ...rules.map((c) => pct(s.overall[c.metric])),
       ...overload.map((c) => c.format(s.overall[c.metric])),
       ...hours.map((c) => c.format(s.overall[c.metric])),
+      ...messaging.map((c) => c.format(s.overall[c.metric])),
     ]);
   }
-  if (markdown) {
-    const line = (r: string[]) => `| ${r.join(' | ')} |`;
-    return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-  }
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => c.replaceAll('**', '').padEnd(widths[i])).join('  ');
+  if (markdown) return markdownTable(header, rows);
   // Reserves in the title, so the tables of a --reserved-idle sweep tell themselves apart.
   const reserves = scenario.queues.filter((q) => q.reservedIdle > 0).map((q) => `${q.id} holds ${q.reservedIdle} idle`);
   // And whether --no-exceptions took the file's rules away.
@@ -296,9 +371,64 @@ function table(
   if (off.overload) reserves.push('overload rules off');
   // And whether --no-hours opened every queue all the time.
   if (off.hours) reserves.push('hours off');
+  // And how many inactive conversations the agents may hold, so the tables of an --inactive-max sweep tell themselves apart.
+  if (messaging.length > 0) reserves.push(...inactiveMaxes(scenario));
   const title = reserves.length > 0 ? `${scenario.name} (${reserves.join(', ')})` : scenario.name;
-  return [`${title}: ${summaries[0].runs} replications, mean ± 95% CI`, line(header), ...rows.map(line)].join('\n');
+  return [`${title}: ${summaries[0].runs} replications, mean ± 95% CI`, ...textTable(header, rows)].join('\n');
 }
+
+/** The agent groups' figures per channel (messaging scenarios): how busy they are, what they hold inactive, what replies met. */
+function agentsTable(summaries: PolicySummary[], markdown: boolean): string {
+  const header = [
+    'policy',
+    'agent group',
+    'channel',
+    'occupancy %',
+    'inactive held per agent',
+    'inactive %',
+    'completed per agent-hour',
+    'made inactive',
+    'inactive limit',
+    'activations',
+    'activations at capacity %',
+    'room wait s',
+  ];
+  const rows: string[][] = [];
+  for (const s of summaries)
+    for (const [group, channels] of Object.entries(s.agents))
+      for (const [c, a] of Object.entries(channels))
+        rows.push([
+          s.ordering,
+          group,
+          c,
+          pct(a.occupancy),
+          ratio(a.meanInactive),
+          pct(a.inactiveShare),
+          sec(a.completedPerAgentHour),
+          count(a.madeInactive),
+          count(a.inactiveLimited),
+          count(a.activations),
+          pct(a.pAtCapacity),
+          sec(a.roomWait),
+        ]);
+  return markdown ? markdownTable(header, rows) : textTable(header, rows).join('\n');
+}
+
+/** The record with `f` applied to each value (and its key). */
+const mapValues = <T, U>(r: Readonly<Record<string, T>>, f: (v: T, k: string) => U): Record<string, U> =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, f(v, k)]));
+
+const markdownTable = (header: string[], rows: string[][]) => {
+  const line = (r: string[]) => `| ${r.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+};
+
+/** The header and rows as lines of padded columns (bold marks dropped). */
+const textTable = (header: string[], rows: string[][]) => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.replaceAll('**', '').padEnd(widths[i])).join('  ');
+  return [line(header), ...rows.map(line)];
+};
 
 export function main(argv: string[]): void {
   const raw = parseArgs(argv);
@@ -349,6 +479,16 @@ export function main(argv: string[]): void {
     }
     scenario = result;
   }
+  const inactiveMax = f['inactive-max'];
+  if (inactiveMax !== undefined) {
+    const result = withInactiveMax(scenario, new Map(inactiveMax));
+    if (typeof result === 'string') {
+      console.error(result);
+      process.exitCode = 2;
+      return;
+    }
+    scenario = result;
+  }
   // The rules' columns and figures stay when --no-exceptions takes them away, for comparison.
   const rules = ruleColumns(scenario);
   const rulesOff = f['no-exceptions'] === 'true' && rules.length > 0;
@@ -362,6 +502,7 @@ export function main(argv: string[]): void {
   const hours = hoursColumns(scenario);
   const hoursOff = f['no-hours'] === 'true' && hours.length > 0;
   if (hoursOff) scenario = withoutHours(scenario);
+  const messaging = messagingColumns(scenario);
   const policies: OrderingPolicy[] =
     f.policy === 'all' || (f.policy === undefined && !singleFlags) ? [...ORDERING_POLICIES] : [(f.policy ?? 'fifo') as OrderingPolicy];
   const summaries = policies.map((ordering) =>
@@ -379,15 +520,17 @@ export function main(argv: string[]): void {
     scenario.agents.length === 1 &&
     scenario.handleTime === 'exponential' &&
     !scenario.arrivalProfile &&
-    scenario.queues[0].answerSeconds === 0
+    scenario.queues[0].answerSeconds === 0 &&
+    scenario.queues[0].ahtSeconds !== undefined
   ) {
     const q = scenario.queues[0];
+    const aht = q.ahtSeconds!;
     const λ = q.arrivalsPerHour / 3600;
     const n = scenario.agents[0].count;
     closedForm =
       q.patienceSeconds === null
-        ? { model: 0, ...erlangC(λ, q.ahtSeconds, n, q.serviceObjective.thresholdSeconds) }
-        : { model: 1, ...erlangA(λ, q.ahtSeconds, n, q.patienceSeconds, q.serviceObjective.thresholdSeconds) };
+        ? { model: 0, ...erlangC(λ, aht, n, q.serviceObjective.thresholdSeconds) }
+        : { model: 1, ...erlangA(λ, aht, n, q.patienceSeconds, q.serviceObjective.thresholdSeconds) };
   }
 
   if (f.json) {
@@ -398,8 +541,13 @@ export function main(argv: string[]): void {
         ...(rules.length > 0 ? RULE_METRICS : []),
         ...(overload.length > 0 ? OVERLOAD_METRICS : []),
         ...(hours.length > 0 ? HOURS_METRICS : []),
+        ...(messaging.length > 0 ? MESSAGING_METRICS : []),
       ]),
     ];
+    const flatAgent = (a: Record<AgentMetric, Estimate>) => ({
+      ...Object.fromEntries(AGENT_METRICS.map((k) => [k, a[k].mean])),
+      ci95: Object.fromEntries(AGENT_METRICS.map((k) => [k, a[k].ci95])),
+    });
     const flat = (m: Record<Metric, Estimate>) => ({
       ...Object.fromEntries(keys.map((k) => [k, m[k].mean])),
       ci95: Object.fromEntries(keys.map((k) => [k, m[k].ci95])),
@@ -415,6 +563,7 @@ export function main(argv: string[]): void {
           {
             overall: flat(s.overall),
             queues: Object.fromEntries(Object.entries(s.queues).map(([id, q]) => [id, { ...flat(q), objectivePercent: q.objectivePercent }])),
+            ...(messaging.length > 0 ? { agents: mapValues(s.agents, (channels) => mapValues(channels, flatAgent)) } : {}),
             objectivesMet: s.objectivesMet.mean,
             interactionsPerRun: s.interactionsPerRun,
           },
@@ -425,7 +574,10 @@ export function main(argv: string[]): void {
     console.log(JSON.stringify(out, null, 2));
     return;
   }
-  console.log(table(scenario, summaries, f.markdown === 'true', rules, overload, hours, { rules: rulesOff, overload: overloadOff, hours: hoursOff }));
+  console.log(
+    table(scenario, summaries, f.markdown === 'true', rules, overload, hours, messaging, { rules: rulesOff, overload: overloadOff, hours: hoursOff }),
+  );
+  if (messaging.length > 0) console.log(`\n${agentsTable(summaries, f.markdown === 'true')}`);
   if (closedForm) {
     const { model, ...rest } = closedForm;
     console.log(
@@ -444,6 +596,31 @@ function withReservedIdle(scenario: Scenario, reserved: ReadonlyMap<string, numb
     return parseScenario({ ...scenario, queues: scenario.queues.map((q) => ({ ...q, reservedIdle: reserved.get(q.id) ?? q.reservedIdle })) });
   } catch (e) {
     return e instanceof z.ZodError ? `--reserved-idle:\n${z.prettifyError(e)}` : String(e);
+  }
+}
+
+/**
+ * The scenario with these channels' inactiveMax in every agent group that has them, validated
+ * again (a conversation must use the channel); or why not.
+ */
+function withInactiveMax(scenario: Scenario, inactiveMax: ReadonlyMap<string, number>): Scenario | string {
+  for (const c of inactiveMax.keys())
+    if (!scenario.agents.some((g) => g.capacity.channels[c] !== undefined)) return `--inactive-max: no agent group of the scenario has channel '${c}'`;
+  try {
+    return parseScenario({
+      ...scenario,
+      agents: scenario.agents.map((g) => ({
+        ...g,
+        capacity: {
+          ...g.capacity,
+          channels: Object.fromEntries(
+            Object.entries(g.capacity.channels).map(([c, spec]) => [c, inactiveMax.has(c) ? { ...spec, inactiveMax: inactiveMax.get(c) } : spec]),
+          ),
+        },
+      })),
+    });
+  } catch (e) {
+    return e instanceof z.ZodError ? `--inactive-max:\n${z.prettifyError(e)}` : String(e);
   }
 }
 

@@ -8,13 +8,17 @@
  * `QueueSpec` and `AgentSpec.queues` fields under the same names and in the same shapes, and so
  * are a queue's `hours` (`QueueSpec.hours`: local `HH:MM` times in an IANA time zone). The
  * scenario's `start` (an ISO-8601 date-time with its offset) is the instant its clock starts at,
- * which gives those hours a date and time to apply to.
+ * which gives those hours a date and time to apply to. An agent group's `capacity` is the wire's
+ * `CapacitySpec`, `inactiveMax` included; a queue's `conversation` (how its messaging
+ * conversations go: exchanges, the agent's time on each, the customer's reply delays and when the
+ * platform makes a quiet one inactive) is the simulator's own.
  */
 import { z } from 'zod';
 import {
   DEFAULT_LIMITS,
   MAX_DEFER_QUEUES,
   MAX_EXCEPTION_RULES,
+  MAX_INACTIVE_PER_CHANNEL,
   MAX_OFFER_FANOUT,
   MAX_PRIORITY,
   MAX_QUEUE_LEVEL,
@@ -178,11 +182,38 @@ export const HoursSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * Asynchronous messaging, the simulator's own description of a queue's conversations (the engine
+ * sees only what the platform sends: `UpdateInteraction { active }`). The customer's first message
+ * is the submission; the agent answers it, the customer replies after a delay, the agent answers
+ * that, and so on: the conversation ends once the agent has sent its `exchanges`-th answer. Each
+ * answer takes the agent a handling time (mean `agentSecondsPerExchange`, drawn like handle times
+ * by the scenario's `handleTime` and `handleCv`); each reply takes the customer a delay (mean
+ * `replySeconds`, by `replyTime` and `replyCv`). Once the customer has been quiet for
+ * `inactiveAfterSeconds` the platform makes the conversation inactive (`active: false`), and when
+ * the reply comes active again (`active: true`), the agent answering only once it is.
+ */
+export const ConversationSchema = z.strictObject({
+  /** Exchanges in a conversation, each a customer's message and the agent's answer (the first message is the submission). */
+  exchanges: z.number().int().min(1).max(1000),
+  /** Mean agent handling time of one exchange (reading the customer's message and answering it). */
+  agentSecondsPerExchange: z.number().positive(),
+  /** Mean time the customer takes to reply to the agent's answer. */
+  replySeconds: z.number().positive(),
+  /** Distribution of the reply delays; lognormal with `replyCv`. */
+  replyTime: z.enum(['exponential', 'lognormal']).default('exponential'),
+  /** Coefficient of variation of lognormal reply delays. */
+  replyCv: z.number().positive().default(1),
+  /** The platform makes a conversation inactive once its customer has been quiet this long (0: as soon as the agent answers). */
+  inactiveAfterSeconds: z.number().min(0),
+});
+
 export const QueueScenarioSchema = z.strictObject({
   id: Name,
   /** Mean Poisson arrival rate; multiplied by the scenario's hourly profile if it has one. */
   arrivalsPerHour: z.number().min(0),
-  ahtSeconds: z.number().positive(),
+  /** Mean handle time; a queue with a `conversation` has none (its exchanges make its handling). */
+  ahtSeconds: z.number().positive().optional(),
   /** Mean of exponential patience; null: nobody abandons. */
   patienceSeconds: z.number().positive().nullable().default(null),
   serviceObjective: z.strictObject({ percent: z.number().min(0).max(100), thresholdSeconds: z.number().positive() }),
@@ -244,6 +275,12 @@ export const QueueScenarioSchema = z.strictObject({
    * always open. Needs the scenario's `start`.
    */
   hours: HoursSchema.nullable().default(null),
+  /**
+   * Asynchronous messaging: how the queue's conversations go, in exchanges with quiet spells
+   * between them that the platform reports to the engine (`UpdateInteraction { active }`). Null:
+   * each interaction is handled in one piece of `ahtSeconds`.
+   */
+  conversation: ConversationSchema.nullable().default(null),
 });
 
 /** A group's place in one queue's routing profile. */
@@ -274,11 +311,23 @@ export const AgentGroupSchema = z.strictObject({
    * `membersOnly`.
    */
   queues: bounded(z.record(Name, MembershipSchema), DEFAULT_LIMITS.maxQueuesPerAgent, 'queues').optional(),
-  /** Channels this group serves; default one voice call at a time. */
+  /**
+   * Channels this group serves, the engine's `CapacitySpec`; default one voice call at a time. A
+   * channel's `inactiveMax` (0–100, default 0) is how many inactive conversations of it an agent
+   * may hold besides its `max` active ones.
+   */
   capacity: z
     .strictObject({
       total: z.number().int().min(1),
-      channels: z.record(z.string(), z.strictObject({ cost: z.number().int().min(0), max: z.number().int().min(1), interruptible: z.boolean().optional() })),
+      channels: z.record(
+        z.string(),
+        z.strictObject({
+          cost: z.number().int().min(0),
+          max: z.number().int().min(1),
+          interruptible: z.boolean().optional(),
+          inactiveMax: z.number().int().min(0).max(MAX_INACTIVE_PER_CHANNEL).optional(),
+        }),
+      ),
     })
     .default({ total: 1, channels: { voice: { cost: 1, max: 1 } } }),
 });
@@ -311,6 +360,28 @@ export const ScenarioSchema = z
   })
   .superRefine((s, ctx) => {
     const queues = new Set(s.queues.map((q) => q.id));
+    // A queue's handling: one handle time, or a conversation's exchanges.
+    s.queues.forEach((q, i) => {
+      if (q.ahtSeconds === undefined && q.conversation === null)
+        ctx.addIssue({ code: 'custom', path: ['queues', i, 'ahtSeconds'], message: `queue '${q.id}' needs an ahtSeconds, or a conversation` });
+      if (q.ahtSeconds !== undefined && q.conversation !== null)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['queues', i, 'ahtSeconds'],
+          message: `queue '${q.id}' has a conversation, whose exchanges make its handling time: it takes no ahtSeconds`,
+        });
+    });
+    // Only conversations go inactive: an inactiveMax on a channel no conversation uses would do nothing.
+    const conversing = new Set(s.queues.flatMap((q) => (q.conversation === null ? [] : [q.channel])));
+    s.agents.forEach((g, i) => {
+      for (const [c, spec] of Object.entries(g.capacity.channels))
+        if ((spec.inactiveMax ?? 0) > 0 && !conversing.has(c))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['agents', i, 'capacity', 'channels', c, 'inactiveMax'],
+            message: `agent group '${g.name}' may hold ${spec.inactiveMax} inactive '${c}' conversations, but no queue on channel '${c}' has a conversation: none would ever go inactive`,
+          });
+    });
     s.agents.forEach((g, i) => {
       for (const id of Object.keys(g.queues ?? {}))
         if (!queues.has(id))
@@ -455,6 +526,7 @@ function instantRing(edges: ReadonlyMap<string, readonly string[]>): string[] | 
 }
 
 export type Scenario = z.output<typeof ScenarioSchema>;
+export type Conversation = z.output<typeof ConversationSchema>;
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
 
 export function parseScenario(input: unknown): Scenario {

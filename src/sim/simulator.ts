@@ -25,6 +25,18 @@
  * queue at once and is followed there like a rule's overflow. Agents stay logged in for the whole
  * run: closing a queue stops its new work, and work already waiting is still answered.
  *
+ * Messaging: a queue's `conversation` runs each of its interactions as exchanges once assigned:
+ * the agent answers the customer's message (a handling time), the customer replies after a delay,
+ * and so on until the agent's last answer completes it. Each conversation's handling times and
+ * reply delays are drawn on arrival from their own stream, so that the same customer says the same
+ * in every run of a seed. Once the customer has been quiet for the queue's `inactiveAfterSeconds`,
+ * the platform sends `UpdateInteraction { active: false }` (not to an agent whose channel's
+ * inactiveMax is 0; INACTIVE_LIMIT leaves it active); when the reply comes to an inactive
+ * conversation it sends `active: true`, and the agent answers once the engine says it is active
+ * (at once, or at the agent's next free room after AGENT_AT_CAPACITY). An agent works its active
+ * conversations side by side: the model takes concurrency up to the channel's `max` to cost
+ * nothing, and a customer's wait inside the conversation is only its wait for room.
+ *
  * Exception rules act on the callers: a submission refused (QUEUE_REFUSED) is a caller who hears
  * a busy message and is lost; a rule's cancel ends the caller's wait (sent to voicemail, say); an
  * overflow moves the caller to another queue, where it keeps its arrival, requirements and
@@ -66,13 +78,22 @@
  *   hours; overall: any queue). refusedClosed: submissions refused because the queue was closed
  *   (QUEUE_CLOSED); heldUntilOpen: those held until a queue opened; overflowedClosed: those a
  *   closed queue sent into another (one the target holds counts in both).
+ * - Messaging, per queue over its measured conversations: replies (the customers' messages after
+ *   the first), madeInactive (active: false taken) and inactiveLimited (refused INACTIVE_LIMIT),
+ *   activations (active: true sent: a reply to an inactive conversation) and
+ *   activationsAtCapacity (answered AGENT_AT_CAPACITY), roomWait (the mean time those waited for
+ *   room), roomWaitPerReply (every wait for room ÷ replies), inactiveShare (time inactive ÷ time
+ *   assigned). Per agent group and channel, over the measured window: occupancy (active
+ *   interactions held ÷ agents × the channel's max), meanInactive (inactive ones held per agent),
+ *   inactiveShare, completedPerAgentHour, and the same counts of the replies that came in the
+ *   window.
  */
 import { Engine } from '../engine/engine.ts';
 import type { AgentSelectionPolicy, OrderingPolicy } from '../engine/options.ts';
 import { openAt } from '../engine/hours.ts';
 import type { Command, EngineEvent, QueueHours, QueueSpec } from '../engine/types.ts';
 import { exponential, lognormal, prng } from './random.ts';
-import type { Scenario } from './scenario.ts';
+import type { Conversation, Scenario } from './scenario.ts';
 
 export interface SimOptions {
   readonly ordering: OrderingPolicy;
@@ -128,6 +149,41 @@ export interface QueueMetrics {
   readonly heldUntilOpen: number;
   /** Submissions a closed queue overflowed into another queue. */
   readonly overflowedClosed: number;
+  /** Messaging: the customers' replies (messages after the first) in the queue's conversations. */
+  readonly replies: number;
+  /** Conversations made inactive (`active: false` taken), each time it was. */
+  readonly madeInactive: number;
+  /** `active: false` refused INACTIVE_LIMIT: the agent held its inactiveMax, the conversation kept its units. */
+  readonly inactiveLimited: number;
+  /** Replies to an inactive conversation (`active: true` sent). */
+  readonly activations: number;
+  /** Of those, answered AGENT_AT_CAPACITY: the customer waited for the agent's room. */
+  readonly activationsAtCapacity: number;
+  /** Mean time the activations answered AGENT_AT_CAPACITY waited for room, seconds. */
+  readonly roomWait: number;
+  /** All waits for room ÷ replies: what they add to a reply's answer on average, seconds. */
+  readonly roomWaitPerReply: number;
+  /** Time the conversations spent inactive (waiting for room included) ÷ their time assigned. */
+  readonly inactiveShare: number;
+}
+
+/** An agent group's figures on one channel, over the measured window. */
+export interface AgentChannelMetrics {
+  readonly agents: number;
+  /** Active interactions held ÷ (agents × the channel's max), time-averaged: the share of its slots in use. */
+  readonly occupancy: number;
+  /** Inactive conversations held per agent, time-averaged (waiting for room included). */
+  readonly meanInactive: number;
+  /** Inactive conversation-time ÷ all conversation-time held. */
+  readonly inactiveShare: number;
+  /** Interactions completed per agent and hour. */
+  readonly completedPerAgentHour: number;
+  readonly madeInactive: number;
+  readonly inactiveLimited: number;
+  readonly activations: number;
+  readonly activationsAtCapacity: number;
+  /** Mean time the activations answered AGENT_AT_CAPACITY waited for room, seconds. */
+  readonly roomWait: number;
 }
 
 export interface SimResult {
@@ -137,6 +193,8 @@ export interface SimResult {
   readonly seed: number;
   readonly queues: Readonly<Record<string, QueueMetrics>>;
   readonly overall: QueueMetrics;
+  /** Agent group → channel of its capacity → its figures (groups with agents). */
+  readonly agents: Readonly<Record<string, Readonly<Record<string, AgentChannelMetrics>>>>;
   /** Queues whose service level met their objective. */
   readonly objectivesMet: number;
   readonly interactions: number;
@@ -157,6 +215,52 @@ interface Rec {
   measured: boolean;
   assignedAt: number;
   done: boolean;
+  /** Its agent's group and channel, once assigned. */
+  desk: Desk | null;
+  /** A messaging conversation (its queue has a `conversation`); null: handled in one piece. */
+  chat: Chat | null;
+}
+
+/** A conversation under way. */
+interface Chat {
+  /**
+   * Drawn on arrival, ms: the agent's handling of exchange k at 2k, the customer's reply delay
+   * after it at 2k + 1 (none after the last).
+   */
+  readonly script: Float64Array;
+  /** The script's entry of the agent's next (or current) handling. */
+  step: number;
+  /** Its agent, once assigned. */
+  agentId: string;
+  /** The engine holds it inactive (made inactive, or waiting for room), since `since`. */
+  inactive: boolean;
+  since: number;
+  inactiveMs: number;
+  /** When the reply it waits to be answered came; -1: none waits. */
+  replyAt: number;
+  /** Its activation was answered AGENT_AT_CAPACITY: it waits for room. */
+  atCapacity: boolean;
+}
+
+/** An agent group's tallies on one channel. */
+interface Desk {
+  readonly agents: number;
+  readonly max: number;
+  readonly inactiveMax: number;
+  /** Interactions its agents hold now, active and inactive, since `last`. */
+  active: number;
+  inactive: number;
+  last: number;
+  /** Held interaction-time within the window, ms. */
+  activeMs: number;
+  inactiveMs: number;
+  /** Counts within the window (completions; replies that came in it and what they met). */
+  completed: number;
+  madeInactive: number;
+  inactiveLimited: number;
+  activations: number;
+  atCapacity: number;
+  roomMs: number;
 }
 
 interface Acc {
@@ -186,6 +290,15 @@ interface Acc {
   refusedClosed: number;
   held: number;
   overflowedClosed: number;
+  replies: number;
+  madeInactive: number;
+  inactiveLimited: number;
+  activations: number;
+  atCapacity: number;
+  roomMs: number;
+  /** The conversations' time inactive and assigned, ms. */
+  inactiveMs: number;
+  assignedMs: number;
 }
 
 const NONE: readonly string[] = [];
@@ -193,12 +306,22 @@ const NONE: readonly string[] = [];
 const LATE_ANSWERS: readonly string[] = ['OFFER_CLOSED', 'UNKNOWN_OFFER'];
 /** A submission an exception rule of its queue refuses, or its queue's hours (closed). */
 const REFUSALS: readonly string[] = ['QUEUE_REFUSED', 'QUEUE_CLOSED'];
+/** `active: false` when the agent holds its inactiveMax already. */
+const INACTIVE_LIMITED: readonly string[] = ['INACTIVE_LIMIT'];
+/** `active: true` when the agent has no room: it becomes active at the agent's next free room. */
+const NO_ROOM: readonly string[] = ['AGENT_AT_CAPACITY'];
 
 const ARRIVAL = 0;
 const COMPLETE = 1;
 const PATIENCE = 2;
 /** An agent answers (accepts) an offer: ref the offer id, ref2 the agent id. */
 const ANSWER = 3;
+/** Messaging (ref the interaction id): the agent has answered the customer's message; a reply is due. */
+const ANSWERED = 4;
+/** The customer has been quiet for the queue's inactiveAfterSeconds: the platform makes it inactive. */
+const QUIET = 5;
+/** The customer replies. */
+const REPLY = 6;
 
 /** A binary heap of simulator events ordered by (time, sequence). */
 class EventQueue {
@@ -296,6 +419,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   const patienceRand = prng(seed * 7 + 3);
   const mixRand = prng(seed * 7 + 4);
   const answerRand = prng(seed * 7 + 5);
+  const conversationRand = prng(seed * 7 + 6);
   const profile = scenario.arrivalProfile ?? [1];
   const peak = Math.max(...profile);
   let commands = 0;
@@ -362,6 +486,64 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     }
   };
 
+  // Messaging: each agent group's tallies per channel of its capacity, and each agent's group.
+  const desks = scenario.agents.map(
+    (g) =>
+      new Map(
+        Object.entries(g.capacity.channels).map(([c, spec]): [string, Desk] => [
+          c,
+          {
+            agents: g.count,
+            max: spec.max,
+            inactiveMax: spec.inactiveMax ?? 0,
+            active: 0,
+            inactive: 0,
+            last: origin,
+            activeMs: 0,
+            inactiveMs: 0,
+            completed: 0,
+            madeInactive: 0,
+            inactiveLimited: 0,
+            activations: 0,
+            atCapacity: 0,
+            roomMs: 0,
+          },
+        ]),
+      ),
+  );
+  const groupOf = new Map<string, number>();
+  /** The desk's counts change at `at`: the time held so far is added first. */
+  const deskChanged = (d: Desk, at: number, active: number, inactive: number) => {
+    const held = inWindow(d.last, at);
+    d.activeMs += d.active * held;
+    d.inactiveMs += d.inactive * held;
+    d.active += active;
+    d.inactive += inactive;
+    d.last = Math.max(d.last, at);
+  };
+  const inWindowAt = (t: number) => t >= warmup && t < end;
+  /** A conversation's script: the agent's handling times (the scenario's handle-time law) and the reply delays between them. */
+  const scriptOf = (c: Conversation): Float64Array => {
+    const script = new Float64Array(2 * c.exchanges - 1);
+    for (let k = 0; k < script.length; k++)
+      script[k] =
+        k % 2 === 0
+          ? scenario.handleTime === 'lognormal'
+            ? lognormal(conversationRand, c.agentSecondsPerExchange * 1000, scenario.handleCv)
+            : exponential(conversationRand, c.agentSecondsPerExchange * 1000)
+          : c.replyTime === 'lognormal'
+            ? lognormal(conversationRand, c.replySeconds * 1000, c.replyCv)
+            : exponential(conversationRand, c.replySeconds * 1000);
+    return script;
+  };
+  /** The agent starts on the conversation's next exchange at `at`: its answer, or its last (the end). */
+  const handleExchange = (id: string, r: Rec, at: number) => {
+    const c = r.chat!;
+    const done = at + c.script[c.step];
+    if (c.step === c.script.length - 1) events.push(done, COMPLETE, id, c.agentId);
+    else events.push(done, ANSWERED, id);
+  };
+
   const handleEvents = (evs: EngineEvent[]) => {
     for (const e of evs) {
       options.trace?.(e);
@@ -390,9 +572,18 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
         const r = recs.get(e.interactionId)!;
         r.assignedAt = e.at;
         const qs = scenario.queues[r.q];
-        const mean = qs.ahtSeconds * 1000;
-        const handle = scenario.handleTime === 'lognormal' ? lognormal(handleRand, mean, scenario.handleCv) : exponential(handleRand, mean);
-        events.push(e.at + handle, COMPLETE, e.interactionId, e.agentId);
+        r.desk = desks[groupOf.get(e.agentId)!].get(qs.channel)!;
+        deskChanged(r.desk, e.at, 1, 0);
+        // A conversation's handling is its exchanges, the first from now; the rest in one piece.
+        let handle = 0;
+        if (r.chat !== null) {
+          r.chat.agentId = e.agentId;
+          handleExchange(e.interactionId, r, e.at);
+        } else {
+          const mean = qs.ahtSeconds! * 1000;
+          handle = scenario.handleTime === 'lognormal' ? lognormal(handleRand, mean, scenario.handleCv) : exponential(handleRand, mean);
+          events.push(e.at + handle, COMPLETE, e.interactionId, e.agentId);
+        }
         if (r.measured) {
           const a = acc[r.q];
           const wait = e.at - r.from;
@@ -404,8 +595,8 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
           a.waits.push(wait);
           a.waitAll += wait;
           a.vww += (scenario.tierValues[Math.min(r.tier, scenario.tierValues.length - 1)] ?? 1) * wait;
-          // The engine runs the wrap-up of the queue that assigned it.
-          a.busyMs += handle + scenario.queues[r.at].wrapUpSeconds * 1000;
+          // The engine runs the wrap-up of the queue that assigned it (a conversation's: at its end).
+          if (r.chat === null) a.busyMs += handle + scenario.queues[r.at].wrapUpSeconds * 1000;
           const bp = a.byPriority.get(r.priority) ?? { n: 0, wait: 0 };
           bp.n++;
           bp.wait += wait;
@@ -413,6 +604,30 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
           r.done = true;
           pendingMeasured--;
         }
+      } else if (e.type === 'InteractionActivityChanged') {
+        // Messaging: made inactive by the platform, or active again (its reply came, and room).
+        const r = recs.get(e.interactionId)!;
+        const c = r.chat!;
+        const d = r.desk!;
+        if (!e.active) {
+          c.inactive = true;
+          c.since = e.at;
+          deskChanged(d, e.at, -1, 1);
+          if (inWindowAt(e.at)) d.madeInactive++;
+          if (r.measured) acc[r.q].madeInactive++;
+          continue;
+        }
+        if (c.replyAt < 0) throw new Error(`conversation ${e.interactionId} made active with no reply of its customer waiting`);
+        c.inactive = false;
+        c.inactiveMs += e.at - c.since;
+        deskChanged(d, e.at, 1, -1);
+        if (c.atCapacity) {
+          if (inWindowAt(c.replyAt)) d.roomMs += e.at - c.replyAt;
+          if (r.measured) acc[r.q].roomMs += e.at - c.replyAt;
+          c.atCapacity = false;
+        }
+        c.replyAt = -1;
+        handleExchange(e.interactionId, r, e.at);
       } else if (e.type === 'QueueOverloadStarted' || e.type === 'QueueOverloadEnded') {
         overloadChanged(queueIndex.get(e.queueId)!, e.type === 'QueueOverloadStarted', e.at);
       } else if (e.type === 'InteractionOverflowed') {
@@ -461,9 +676,9 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     const r = engine.apply(cmd, now);
     if (!r.ok) {
       lastRefusal = r.code;
-      if (expected.includes(r.code)) return false;
-      throw new Error(`simulator command ${cmd.type} rejected: ${r.code} ${r.message}`);
+      if (!expected.includes(r.code)) throw new Error(`simulator command ${cmd.type} rejected: ${r.code} ${r.message}`);
     }
+    // A refusal's events too: AGENT_AT_CAPACITY leaves the agent to be filed again.
     handleEvents(r.events);
     while (pendingAccepts.length > 0) {
       const o = pendingAccepts.shift()!;
@@ -472,7 +687,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       if (!ar.ok) throw new Error(`accept rejected: ${ar.code} ${ar.message}`);
       handleEvents(ar.events);
     }
-    return true;
+    return r.ok;
   };
 
   // Configuration.
@@ -511,7 +726,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   const agentIds: string[] = [];
   /** Agent id → the queues it is a reserve member of (agents of groups with reserve memberships only). */
   const reserveOf = new Map<string, ReadonlySet<string>>();
-  for (const g of scenario.agents) {
+  for (const [gi, g] of scenario.agents.entries()) {
     const memberships =
       g.queues === undefined
         ? undefined
@@ -525,6 +740,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     for (let i = 0; i < g.count; i++) {
       const id = `${g.name}-${i}`;
       agentIds.push(id);
+      groupOf.set(id, gi);
       if (reserves.size > 0) reserveOf.set(id, reserves);
       apply({ type: 'UpsertAgent', agent: { id, skills: g.skills, labels: g.labels, capacity: g.capacity, ...(memberships ? { queues: memberships } : {}) } });
     }
@@ -575,7 +791,12 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       const priority = pickShare(qs.priorities, mixRand()).priority;
       const id = `x${seq++}`;
       const measured = now >= warmup;
-      recs.set(id, { q, at: q, overflowed: false, arrival: now, from: now, tier, priority, measured, assignedAt: -1, done: false });
+      // A conversation's script is drawn now, for a caller refused too, like its patience.
+      const chat: Chat | null =
+        qs.conversation === null
+          ? null
+          : { script: scriptOf(qs.conversation), step: 0, agentId: '', inactive: false, since: 0, inactiveMs: 0, replyAt: -1, atCapacity: false };
+      recs.set(id, { q, at: q, overflowed: false, arrival: now, from: now, tier, priority, measured, assignedAt: -1, done: false, desk: null, chat });
       if (measured) {
         acc[q].offered++;
         pendingMeasured++;
@@ -612,7 +833,57 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     } else if (ev.kind === COMPLETE) {
       const id = ev.ref as string;
       apply({ type: 'CompleteInteraction', agentId: ev.ref2, interactionId: id });
+      const r = recs.get(id)!;
       recs.delete(id);
+      deskChanged(r.desk!, now, -1, 0);
+      if (inWindowAt(now)) r.desk!.completed++;
+      const c = r.chat;
+      if (c !== null && r.measured) {
+        // Its units were held while it was active; the wrap-up follows its last answer.
+        const a = acc[r.q];
+        a.busyMs += now - r.assignedAt - c.inactiveMs + scenario.queues[r.at].wrapUpSeconds * 1000;
+        a.inactiveMs += c.inactiveMs;
+        a.assignedMs += now - r.assignedAt;
+      }
+    } else if (ev.kind === ANSWERED) {
+      // The agent has answered; the customer replies after its delay, and may go quiet first.
+      const id = ev.ref as string;
+      const r = recs.get(id)!;
+      const c = r.chat!;
+      const delay = c.script[c.step + 1];
+      c.step += 2;
+      events.push(now + delay, REPLY, id);
+      const quietMs = scenario.queues[r.q].conversation!.inactiveAfterSeconds * 1000;
+      // Not to an agent that may hold no inactive conversation (the engine would refuse it, INVALID_STATE).
+      if (delay > quietMs && r.desk!.inactiveMax > 0) events.push(now + quietMs, QUIET, id);
+    } else if (ev.kind === QUIET) {
+      const id = ev.ref as string;
+      const r = recs.get(id)!;
+      if (!apply({ type: 'UpdateInteraction', interactionId: id, active: false }, INACTIVE_LIMITED)) {
+        if (inWindowAt(now)) r.desk!.inactiveLimited++;
+        if (r.measured) acc[r.q].inactiveLimited++;
+      }
+    } else if (ev.kind === REPLY) {
+      const id = ev.ref as string;
+      const r = recs.get(id)!;
+      const c = r.chat!;
+      const d = r.desk!;
+      const counted = inWindowAt(now);
+      if (r.measured) acc[r.q].replies++;
+      c.replyAt = now;
+      if (!c.inactive) {
+        // Still active: the agent answers at once.
+        c.replyAt = -1;
+        handleExchange(id, r, now);
+        continue;
+      }
+      if (counted) d.activations++;
+      if (r.measured) acc[r.q].activations++;
+      if (!apply({ type: 'UpdateInteraction', interactionId: id, active: true }, NO_ROOM)) {
+        c.atCapacity = true;
+        if (counted) d.atCapacity++;
+        if (r.measured) acc[r.q].atCapacity++;
+      }
     } else {
       const id = ev.ref as string;
       const r = recs.get(id);
@@ -680,6 +951,14 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       refusedClosed: a.refusedClosed,
       heldUntilOpen: a.held,
       overflowedClosed: a.overflowedClosed,
+      replies: a.replies,
+      madeInactive: a.madeInactive,
+      inactiveLimited: a.inactiveLimited,
+      activations: a.activations,
+      activationsAtCapacity: a.atCapacity,
+      roomWait: a.atCapacity ? a.roomMs / a.atCapacity / 1000 : Number.NaN,
+      roomWaitPerReply: a.replies ? a.roomMs / a.replies / 1000 : Number.NaN,
+      inactiveShare: a.assignedMs ? a.inactiveMs / a.assignedMs : Number.NaN,
     };
   };
   const queues: Record<string, QueueMetrics> = {};
@@ -712,6 +991,14 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     t.refusedClosed += a.refusedClosed;
     t.held += a.held;
     t.overflowedClosed += a.overflowedClosed;
+    t.replies += a.replies;
+    t.madeInactive += a.madeInactive;
+    t.inactiveLimited += a.inactiveLimited;
+    t.activations += a.activations;
+    t.atCapacity += a.atCapacity;
+    t.roomMs += a.roomMs;
+    t.inactiveMs += a.inactiveMs;
+    t.assignedMs += a.assignedMs;
     for (const [p, v] of a.byPriority) {
       const x = t.byPriority.get(p) ?? { n: 0, wait: 0 };
       x.n += v.n;
@@ -723,6 +1010,28 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   total.overloadMs = any.overloadMs;
   total.deferredMs = any.deferredMs;
   total.openMs = unionLength(openSpans.flat());
+  // Each agent group's channels: their held time counted to the end of the window.
+  const agents: Record<string, Record<string, AgentChannelMetrics>> = {};
+  scenario.agents.forEach((g, i) => {
+    if (g.count === 0) return;
+    const byChannel: Record<string, AgentChannelMetrics> = {};
+    for (const [c, d] of desks[i]) {
+      deskChanged(d, end, 0, 0);
+      byChannel[c] = {
+        agents: d.agents,
+        occupancy: d.activeMs / (d.agents * d.max * windowMs),
+        meanInactive: d.inactiveMs / (d.agents * windowMs),
+        inactiveShare: d.activeMs + d.inactiveMs > 0 ? d.inactiveMs / (d.activeMs + d.inactiveMs) : Number.NaN,
+        completedPerAgentHour: d.completed / d.agents / (windowMs / HOUR),
+        madeInactive: d.madeInactive,
+        inactiveLimited: d.inactiveLimited,
+        activations: d.activations,
+        activationsAtCapacity: d.atCapacity,
+        roomWait: d.atCapacity ? d.roomMs / d.atCapacity / 1000 : Number.NaN,
+      };
+    }
+    agents[g.name] = byChannel;
+  });
   return {
     scenario: scenario.name,
     ordering: options.ordering,
@@ -730,6 +1039,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     seed,
     queues,
     overall: metrics(total, null),
+    agents,
     objectivesMet: met,
     interactions: seq,
     engineCommands: commands,
@@ -764,6 +1074,14 @@ function emptyAcc(): Acc {
     refusedClosed: 0,
     held: 0,
     overflowedClosed: 0,
+    replies: 0,
+    madeInactive: 0,
+    inactiveLimited: 0,
+    activations: 0,
+    atCapacity: 0,
+    roomMs: 0,
+    inactiveMs: 0,
+    assignedMs: 0,
   };
 }
 

@@ -75,11 +75,16 @@ export class Conversations {
       const max = a.profile.byCh[pc.ch]?.inactiveMax ?? pc.inactiveMax;
       if (max === 0)
         return reject(RejectCode.INVALID_STATE, `agent '${a.id}' may hold no inactive '${ix.channel}' conversations (its capacity's inactiveMax is 0)`);
-      if (this.inactiveOf(a, pc.ch) >= max)
+      addLoad(a, pc, -1);
+      // At the limit it may still go quiet when the room it frees goes at once to the agent's
+      // first waiting conversation, which then stops counting as inactive: a swap.
+      const head = a.waitingForRoom?.[0];
+      if (this.inactiveOf(a, pc.ch) >= max && (head === undefined || head.ch !== pc.ch || !hasRoom(a, head.offer!.pc))) {
+        addLoad(a, pc, 1);
         return reject(RejectCode.INACTIVE_LIMIT, `agent '${a.id}' holds ${max} inactive '${ix.channel}' conversations, its inactiveMax`);
+      }
       moreOf(ix).activity = INACTIVE;
       this.inactive++;
-      addLoad(a, pc, -1);
       this.host.emit({ type: 'InteractionActivityChanged', at: now, interactionId: ix.id, agentId: a.id, active: false });
       this.host.refresh(a);
       return null;

@@ -43,6 +43,27 @@ describe('messaging capacity: inactive conversations (UpdateInteraction { active
     expect(h.engine.agentLoad('a1')!.units).toBe(1);
   });
 
+  it("at the limit, a conversation going quiet hands its room to the agent's waiting one (a swap)", () => {
+    const h = chatDesk(1);
+    chat(h, 'c1');
+    chat(h, 'c2');
+    h.ok(setActive('c1', false));
+    chat(h, 'c3');
+    h.rejects(setActive('c1', true), 'AGENT_AT_CAPACITY');
+    const ev = h.ok(setActive('c2', false));
+    expect(
+      ev
+        .filter((e) => e.type === 'InteractionActivityChanged')
+        .map((e) => [e.type === 'InteractionActivityChanged' && e.interactionId, e.type === 'InteractionActivityChanged' && e.active]),
+    ).toEqual([
+      ['c2', false],
+      ['c1', true],
+    ]);
+    expect(h.engine.agentLoad('a1')).toMatchObject({ units: 2, inactive: ['c2'], waitingForRoom: [] });
+    // No one waits now: at the limit, going quiet is refused again.
+    h.rejects(setActive('c3', false), 'INACTIVE_LIMIT');
+  });
+
   it('refuses what is not an assigned conversation, a channel without inactiveMax, and mixed changes', () => {
     const h = chatDesk(0);
     chat(h, 'c1');

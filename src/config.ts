@@ -78,6 +78,28 @@ export const ConfigSchema = z.strictObject({
     .describe(
       'The snapshot replica (a worker thread) snapshots a tenant after this many journal entries and trims the journal up to it, so recovery replays at most about this many (redis store; 0: no replica, no snapshots)',
     ),
+  eventsRetained: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(10_000_000)
+    .default(100_000)
+    .describe(
+      'Events kept in memory per tenant for subscribers that resume with a cursor (Subscribe after); older ones come from the store (redis) or are EVENTS_EXPIRED',
+    ),
+  eventsStreamKept: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(1_000_000_000)
+    .default(64_000_000)
+    .describe("Events each tenant's events stream keeps in Redis for resuming subscribers (redis store; the default holds over 7 days at 100 a second)"),
+  eventsStreamMaxAgeHours: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 365)
+    .default(168)
+    .describe("How long each tenant's events stream keeps events (redis store)"),
   leaseName: z.string().min(1).max(64).default('default').describe('Name of the leader lease: processes sharing it are one leader and its standbys'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
 });

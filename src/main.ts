@@ -31,13 +31,21 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const secret = config.authSecret ?? randomBytes(32).toString('hex');
   log.info({ config: describeConfig(config) }, 'configuration');
   const metrics = new Metrics({ serviceLevelWindowMs: config.serviceLevelWindowSeconds * 1000 });
-  const journal = config.store === 'redis' ? new RedisJournal(config.redisUrl, { cluster: config.redisCluster }) : undefined;
+  const journal =
+    config.store === 'redis'
+      ? new RedisJournal(config.redisUrl, {
+          cluster: config.redisCluster,
+          eventsKept: config.eventsStreamKept,
+          eventsMaxAgeMs: config.eventsStreamMaxAgeHours * 3600_000,
+        })
+      : undefined;
   const shell = new Shell({
     ordering: config.ordering,
     agentSelection: config.agentSelection,
     metrics,
     ...(journal ? { journal } : {}),
     log,
+    eventsRetained: config.eventsRetained,
   });
   // The snapshot replica (redis store): a worker thread whose engines follow the journal and
   // publish snapshots of the tenants this process leads, so taking one never holds this

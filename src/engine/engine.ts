@@ -126,6 +126,8 @@ export class Engine {
   readonly options: EngineOptions;
   private now = 0;
   private events: EngineEvent[] = [];
+  /** Events emitted so far (eventSeq). */
+  private emitted = 0;
 
   private readonly queues = new Map<string, Queue>();
   private readonly ixs = new InteractionTable();
@@ -240,6 +242,7 @@ export class Engine {
     if (out === null || !('code' in out) || this.settling.busy()) this.settle();
     const events = this.events;
     this.events = [];
+    this.emitted += events.length;
     if (out === null) return { ok: true, events };
     if ('code' in out) return { ok: false, code: out.code, message: out.message, events };
     return { ok: true, events, ...out };
@@ -251,7 +254,16 @@ export class Engine {
     this.advance(now);
     const events = this.events;
     this.events = [];
+    this.emitted += events.length;
     return events;
+  }
+
+  /**
+   * How many events the engine has emitted since it was created: the sequence number of the last
+   * one (the first is 1). A replay of the same calls numbers them the same, and snapshots keep it.
+   */
+  get eventSeq(): number {
+    return this.emitted;
   }
 
   /** The earliest time a timer falls due, or null. The shell arms one timer for it. */
@@ -266,7 +278,7 @@ export class Engine {
    */
   snapshot(): EngineSnapshot {
     if (this.settling.busy()) throw new Error('snapshot inside an engine call');
-    return takeSnapshot(this.parts, this.now);
+    return { ...takeSnapshot(this.parts, this.now), eventSeq: this.emitted };
   }
 
   /** An engine in exactly the state of `snap`, with the snapshot's own options. */
@@ -276,6 +288,7 @@ export class Engine {
       throw new SnapshotMismatchError(`snapshot format ${String(format)}; this build reads ${READABLE_SNAPSHOT_FORMATS.join(', ')}`);
     const e = new Engine(snap.options);
     e.setNow(loadSnapshot(e.parts, snap));
+    e.emitted = snap.eventSeq ?? 0;
     // Idle members and overload counts are derived: counted again from the agents.
     e.reservation.rebuild(e.agents.byId.values(), e.index.profileList, false);
     e.overload.rebuild(e.index.profileList);

@@ -186,6 +186,8 @@ export interface EngineSnapshot {
   readonly now: number;
   readonly seq: number;
   readonly offerSeq: number;
+  /** Events emitted so far (Engine.eventSeq); absent before events were numbered (0). */
+  readonly eventSeq?: number;
   readonly queuedCount: number;
   readonly openOffers: number;
   readonly skills: string[];

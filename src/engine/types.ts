@@ -540,3 +540,42 @@ export type EngineEvent =
   | { readonly type: 'PreferenceWindowEnded'; readonly at: number; readonly interactionId: string };
 
 export type EventType = EngineEvent['type'];
+
+/** Every event type, at run time (a subscriber's `types` filter is checked against it). */
+export const EVENT_TYPES = [
+  'AgentRemoved',
+  'AgentStateChanged',
+  'AgentUpserted',
+  'ExceptionTriggered',
+  'InteractionAbandoned',
+  'InteractionActivityChanged',
+  'InteractionAssigned',
+  'InteractionCancelled',
+  'InteractionCompleted',
+  'InteractionConverted',
+  'InteractionExpired',
+  'InteractionOffered',
+  'InteractionOverflowed',
+  'InteractionQueued',
+  'InteractionReclassified',
+  'InteractionRelaxed',
+  'InteractionReleased',
+  'InteractionTransferred',
+  'InteractionUpdated',
+  'InteractionWrapUpStarted',
+  'OfferRejected',
+  'OfferRescinded',
+  'OfferTimedOut',
+  'PreferenceWindowEnded',
+  'QueueOverloadEnded',
+  'QueueOverloadStarted',
+  'QueueRemoved',
+  'QueueUpserted',
+  'SkillDefined',
+  'SkillRemoved',
+] as const satisfies readonly EventType[];
+
+/** Fails to compile when an event type is missing from EVENT_TYPES. */
+type MissingEventType = Exclude<EventType, (typeof EVENT_TYPES)[number]>;
+const everyEventTypeListed: MissingEventType extends never ? true : never = true;
+void everyEventTypeListed;

@@ -22,6 +22,8 @@ export const ProtocolCode = {
   OUTCOME_UNKNOWN: 'OUTCOME_UNKNOWN',
   /** Another server leads this tenant now; reconnect (the connection is closed with 1012). */
   STALE_LEADER: 'STALE_LEADER',
+  /** Subscribe `after`: the events after that cursor are no longer retained; `oldest` is the first that is. */
+  EVENTS_EXPIRED: 'EVENTS_EXPIRED',
   INTERNAL: 'INTERNAL',
 } as const;
 

@@ -16,10 +16,13 @@ import {
   MAX_RESERVED_IDLE,
 } from '../engine/options.ts';
 import { OPERANDS_RULE, SELECTOR_OPS, operandsFit } from '../engine/selectors.ts';
+import { EVENT_TYPES } from '../engine/types.ts';
 import { ProtocolCode } from './codes.ts';
 import { compileSchema, type Predicate } from './compiled-schema.ts';
 
 const L = DEFAULT_LIMITS;
+/** The most queues a subscription's filter names. */
+export const MAX_SUBSCRIBE_QUEUES = 100;
 
 export const Id = z.string().min(1).max(L.maxIdLength);
 export const RequestId = z.union([z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().min(1).max(64)]);
@@ -215,7 +218,13 @@ const queries = [
   request('GetAgentSummary', {}),
   /** Why an interaction waits (each agent's verdict) and how its agent was chosen. */
   request('ExplainInteraction', { interactionId: Id, limit: z.number().int().min(1).max(1000).optional() }),
-  request('Subscribe', { events: z.boolean() }),
+  request('Subscribe', {
+    events: z.boolean(),
+    /** Resume after this event number: what was missed is sent first (EVENTS_EXPIRED past retention). */
+    after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    types: z.array(z.enum(EVENT_TYPES)).min(1).max(EVENT_TYPES.length).optional(),
+    queues: z.array(Id).min(1).max(MAX_SUBSCRIBE_QUEUES).optional(),
+  }),
   /** Skills, queues and agents as specs; agents paged (the first page, without a cursor, has skills and queues). */
   request('GetConfiguration', { cursor: z.string().min(1).max(16).optional(), limit: z.number().int().min(1).max(1000).optional() }),
 ] as const;

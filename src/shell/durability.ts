@@ -13,7 +13,7 @@
  * Without a journal a tenant stays `fresh` and serves. `replaying`, `unavailable`, `rebuilding`
  * and `fenced` refuse every request (the engine is not the tenant's state) and fire no timers.
  */
-import type { JournalEntry } from '../store/journal.ts';
+import type { JournalEntry, NumberedEvent } from '../store/journal.ts';
 import type { Refusal } from './ports.ts';
 
 export type DurabilityState =
@@ -52,6 +52,8 @@ export class Durability {
   state: DurabilityState = FRESH;
   /** This turn's engine calls, not yet handed to the journal. */
   pending: JournalEntry[] = [];
+  /** Their events, numbered (one list per call that emitted any): written with them. */
+  pendingEvents: NumberedEvent[][] = [];
   /** Number of the last journal entry in the engine's state (handed to the journal or replayed). */
   journaled = 0;
   /** Entry number of the latest snapshot published (or loaded). */
@@ -66,6 +68,7 @@ export class Durability {
   /** The engine was replaced by one whose state is "after entry `through`". */
   restart(through: number): void {
     this.pending = [];
+    this.pendingEvents = [];
     this.journaled = through;
     this.snapshotAt = through;
   }

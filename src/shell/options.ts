@@ -16,4 +16,6 @@ export interface ShellOptions {
   /** Write-ahead journal (the redis store); without it state lives in memory only. */
   readonly journal?: Journal;
   readonly log?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Events kept in memory per tenant for subscribers that resume with a cursor (default 100,000). */
+  readonly eventsRetained?: number;
 }

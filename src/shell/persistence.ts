@@ -111,6 +111,9 @@ export class Persistence {
       if (d.pending.length === 0) continue;
       const entries = d.pending;
       d.pending = [];
+      const numbered = d.pendingEvents;
+      d.pendingEvents = [];
+      const events = { events: numbered.length === 1 ? numbered[0] : numbered.flat(), at: entries[entries.length - 1].n };
       const first = d.journaled + 1;
       d.journaled += entries.length;
       const write = async () => {
@@ -128,7 +131,7 @@ export class Persistence {
           }
           await (d.state as { opened: Promise<void> }).opened;
         }
-        await journal.append(t.tenant, first, entries);
+        await journal.append(t.tenant, first, entries, events);
       };
       const metrics = this.options.metrics;
       const started = performance.now();

@@ -89,9 +89,7 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: () => nu
         : reply(s, req.id, { ok: false, code: 'UNKNOWN_INTERACTION', message: `interaction '${p.interactionId}' is not known` });
     }
     case 'Subscribe':
-      if (p.events) t.subscribers.add(s);
-      else t.subscribers.delete(s);
-      return reply(s, req.id, { ok: true });
+      return t.subscribe(s, req.id, p);
   }
   if (role !== 'platform') return reply(s, req.id, { ok: false, code: ProtocolCode.FORBIDDEN, message: `not allowed for a ${role}` });
   switch (p.type) {

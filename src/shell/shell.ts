@@ -81,7 +81,7 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
     const t = this.tenantShells.get(s.principal.tenant);
     if (!t) return;
     t.sessions.delete(s);
-    t.subscribers.delete(s);
+    t.feed.unsubscribe(s);
     if (s.principal.agentId) {
       const list = t.agents.get(s.principal.agentId);
       const at = list ? list.indexOf(s) : -1;

@@ -6,12 +6,18 @@
  */
 import { Engine, type ApplyResult } from '../engine/engine.ts';
 import { SnapshotMismatchError } from '../engine/snapshot.ts';
-import type { Command, EngineEvent } from '../engine/types.ts';
+import type { Command, EngineEvent, EventType } from '../engine/types.ts';
 import type { JournalChunk, JournalEntry, StoredSnapshot } from '../store/journal.ts';
 import { decodeSnapshot } from '../store/snapshot-codec.ts';
 import { Durability } from './durability.ts';
+import { DEFAULT_EVENTS_RETAINED, EventFeed, type FeedEvent, type FeedFilter } from './event-feed.ts';
 import type { ShellOptions } from './options.ts';
 import { MAX_TIMER_MS, type Session } from './ports.ts';
+
+/** Events read from the store per page while a subscriber catches up. */
+const CATCH_UP_PAGE = 2_000;
+/** Reads that find nothing new before a catch-up gives up (20 ms apart). */
+const CATCH_UP_IDLE_READS = 250;
 
 export class TenantShell {
   engine: Engine;
@@ -19,7 +25,8 @@ export class TenantShell {
   readonly durability = new Durability();
   /** Each agent's open desktops (a list: usually one, and walked on every push to the agent). */
   readonly agents = new Map<string, Session[]>();
-  readonly subscribers = new Set<Session>();
+  /** Its events numbered, the recent ones kept, and who is subscribed to them. */
+  readonly feed: EventFeed;
   readonly sessions = new Set<Session>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private armedFor = Number.POSITIVE_INFINITY;
@@ -30,6 +37,7 @@ export class TenantShell {
     private readonly now: () => number,
   ) {
     this.engine = new Engine({ ordering: options.ordering, agentSelection: options.agentSelection });
+    this.feed = new EventFeed(options.eventsRetained ?? DEFAULT_EVENTS_RETAINED);
   }
 
   apply(cmd: Command): ApplyResult {
@@ -46,7 +54,9 @@ export class TenantShell {
   /** Replays one journal entry (recovery): events feed the metrics but reach no session. */
   replay(e: JournalEntry): void {
     const out = e.c ? this.engine.apply(e.c, e.n).events : this.engine.tick(e.n);
-    if (out.length > 0) this.options.metrics?.onEvents(this.tenant, out);
+    if (out.length === 0) return;
+    this.feed.number(out, this.engine.eventSeq);
+    this.options.metrics?.onEvents(this.tenant, out);
   }
 
   /** A fresh engine, or one restored from a snapshot (before replaying the journal after it). */
@@ -56,6 +66,7 @@ export class TenantShell {
     this.durability.restart(snapshot?.through ?? 0);
     if (!snapshot) {
       this.engine = new Engine({ ordering: this.options.ordering, agentSelection: this.options.agentSelection });
+      this.feed.restart(0);
       return;
     }
     const restored = Engine.restore(decodeSnapshot(snapshot.bytes));
@@ -65,6 +76,7 @@ export class TenantShell {
         `tenant '${this.tenant}' was snapshotted under ordering=${ordering} agentSelection=${agentSelection}; this server runs ordering=${this.options.ordering} agentSelection=${this.options.agentSelection}: start it with the tenant's policies`,
       );
     this.engine = restored;
+    this.feed.restart(restored.eventSeq);
   }
 
   /** Replays journal chunks after the engine's state; a chunk that does not follow on is a hole. */
@@ -85,6 +97,10 @@ export class TenantShell {
 
   /** After an engine call that began at `started`: metrics, events to sessions, the timer re-armed. */
   private after(events: EngineEvent[], started: number, kind: 'command' | 'timer'): void {
+    if (events.length > 0) {
+      const numbered = this.feed.number(events, this.engine.eventSeq);
+      if (this.options.journal) this.durability.pendingEvents.push(numbered);
+    }
     const metrics = this.options.metrics;
     if (metrics) {
       metrics.observeDecision(kind, (performance.now() - started) / 1000);
@@ -131,7 +147,7 @@ export class TenantShell {
 
   private deliver(events: EngineEvent[]): void {
     if (events.length === 0) return;
-    for (const s of this.subscribers) s.send({ push: 'events', events });
+    this.feed.deliver(events as FeedEvent[]);
     for (const e of events) {
       switch (e.type) {
         case 'InteractionOffered':
@@ -172,6 +188,74 @@ export class TenantShell {
     const frame: Record<string, unknown> = { push: 'offer', offerId, interactionId, expiresAt, channel: info?.channel, queueId: info?.queueId };
     if (info?.context !== undefined) frame.context = info.context;
     return frame;
+  }
+
+  /**
+   * Subscribe: live events from now, or with `after` what was missed first (from memory, else
+   * from the store's events stream), then live ones, with no gap and no duplicate. A cursor
+   * older than what is retained is refused EVENTS_EXPIRED with the oldest retained `seq`.
+   */
+  subscribe(s: Session, re: string | number, p: { events: boolean; after?: number; types?: EventType[]; queues?: string[] }): void {
+    if (!p.events) {
+      this.feed.unsubscribe(s);
+      return s.send({ re, ok: true });
+    }
+    const filter = p.types || p.queues ? { types: p.types ? new Set(p.types) : null, queues: p.queues ? new Set(p.queues) : null } : null;
+    const after = p.after;
+    if (after === undefined || this.feed.reaches(after)) {
+      s.send({ re, ok: true, last: this.feed.last });
+      this.feed.subscribe(s, filter, after);
+      return;
+    }
+    const read = this.options.journal?.readEvents?.bind(this.options.journal);
+    if (read === undefined) return this.expired(s, re, after, this.feed.oldestKept());
+    // Older than memory: from the store's events stream, page by page, until memory reaches back.
+    void this.catchUp(s, re, filter, after, read);
+  }
+
+  private expired(s: Session, re: string | number, after: number, oldest: number): void {
+    s.send({ re, ok: false, code: 'EVENTS_EXPIRED', message: `events after ${after} are no longer kept; the oldest kept is ${oldest}`, oldest });
+  }
+
+  /**
+   * A subscriber whose cursor memory no longer reaches: the answer waits for the first read (a
+   * cursor older than the store keeps is EVENTS_EXPIRED), then pages follow until the ring
+   * reaches back to what is still missing, and the subscriber is live.
+   */
+  private async catchUp(
+    s: Session,
+    re: string | number,
+    filter: FeedFilter | null,
+    after: number,
+    read: (tenant: string, after: number, limit: number) => Promise<{ events: FeedEvent[]; oldest: number | null }>,
+  ): Promise<void> {
+    let answered = false;
+    try {
+      for (let idle = 0; idle < CATCH_UP_IDLE_READS; ) {
+        const from = answered ? this.feed.sentThrough(s) : after;
+        const page = await read(this.tenant, from, CATCH_UP_PAGE);
+        if (!this.sessions.has(s)) return this.feed.unsubscribe(s);
+        if (!answered) {
+          if (page.oldest === null || from + 1 < page.oldest) return this.expired(s, re, after, page.oldest ?? this.feed.oldestKept());
+          s.send({ re, ok: true, last: this.feed.last });
+          answered = true;
+          if (this.feed.subscribe(s, filter, after) === 'live') return;
+        }
+        if (!this.feed.isCatchingUp(s)) return;
+        if (this.feed.page(s, page.events)) return;
+        // Nothing new in the store yet the ring does not reach: writes still in flight.
+        if (page.events.length === 0) {
+          idle++;
+          await new Promise((r) => setTimeout(r, 20));
+        } else idle = 0;
+      }
+      throw new Error('the events stream does not reach the events kept in memory');
+    } catch (e) {
+      this.feed.unsubscribe(s);
+      const message = `events could not be read from the store: ${(e as Error).message}`;
+      if (!answered) s.send({ re, ok: false, code: 'STORE_UNAVAILABLE', message });
+      else s.end?.(1011, 'events feed interrupted; resubscribe with your cursor');
+    }
   }
 
   /** Re-sends an agent's state, open offers and assignments (on connect and on Resume). */

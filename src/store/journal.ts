@@ -7,12 +7,22 @@
  * the journal ends (a write after a lost one is refused, so the journal has no holes), and only
  * the writer holding the tenant's newest fencing epoch may write.
  */
-import type { Command } from '../engine/types.ts';
+import type { Command, EngineEvent } from '../engine/types.ts';
 
 /** One engine call: `apply(c, n)` or, without `c`, `tick(n)`. */
 export interface JournalEntry {
   readonly n: number;
   readonly c?: Command;
+}
+
+/** An engine event with its number in the tenant's feed. */
+export type NumberedEvent = EngineEvent & { readonly seq: number };
+
+/** A turn's events (numbered, consecutive), written with its journal entries. */
+export interface EventBatch {
+  readonly events: readonly NumberedEvent[];
+  /** The turn's time (epoch ms): the stream is trimmed by age from it. */
+  readonly at: number;
 }
 
 /** Consecutive entries numbered first…last. */
@@ -93,7 +103,12 @@ export interface Journal {
    * Appends one turn's entries, numbered from `first`, atomically; resolves once the store
    * confirmed them. Refused unless `first` follows the journal's last entry.
    */
-  append(tenant: string, first: number, entries: readonly JournalEntry[]): Promise<void>;
+  append(tenant: string, first: number, entries: readonly JournalEntry[], events?: EventBatch): Promise<void>;
+  /**
+   * The tenant's events after `after` (about `limit`, oldest first) and the oldest seq kept (null:
+   * none), written with the journal (absent: the store keeps no events beyond the server's memory).
+   */
+  readEvents?(tenant: string, after: number, limit: number): Promise<{ events: NumberedEvent[]; oldest: number | null }>;
   /**
    * Publishes a snapshot of the state after entry `through` (refused unless the journal holds
    * that entry) and drops the entries it covers.

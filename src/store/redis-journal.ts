@@ -12,6 +12,12 @@
  *                                journal entry (id 0-N, one field `e`: a MessagePack
  *                                JournalEntry) are still read.
  *   sb:{<tenant>}:seq            the number of the last entry appended
+ *   sb:{<tenant>}:events         Stream of the tenant's engine events, written by the same script
+ *                                call as the journal entries that emitted them: one stream entry
+ *                                per turn, id 0-S where S is the seq of its last event, fields
+ *                                `f` (the seq of its first), `t` (the turn's time, epoch ms) and
+ *                                `b` (MessagePack, the array of its events). Trimmed by count (its
+ *                                oldest seq) and by age as each turn is written.
  *   sb:{<tenant>}:epoch          the fencing epoch; INCR by each process that takes the tenant over
  *   sb:{<tenant>}:snapshot       Hash: the published snapshot (through, data, parts, bytes, at)
  *   sb:{<tenant>}:snapshot:<id>  List: the snapshot's parts, in order
@@ -27,15 +33,20 @@ import {
   WriteOutcomeUnknownError,
   type Journal,
   type JournalChunk,
+  type EventBatch,
   type JournalEntry,
+  type NumberedEvent,
   type StoredSnapshot,
 } from './journal.ts';
 
 /**
- * KEYS[1] journal stream, KEYS[2] epoch, KEYS[3] seq. ARGV[1] the writer's epoch, ARGV[2] the
- * number of the first entry, ARGV[3..] entries. Refuses with STALE when the epoch moved on (a
- * paused or partitioned old writer can never append after a newer one took over) and with GAP
- * when the write does not continue the journal (an earlier write was lost).
+ * KEYS[1] journal stream, KEYS[2] epoch, KEYS[3] seq, KEYS[4] events stream. ARGV[1] the writer's
+ * epoch, ARGV[2] the number of the first entry, ARGV[3] how many, ARGV[4] the entries; then the
+ * turn's events: ARGV[5] the first one's seq ('' when the turn emitted none), ARGV[6] the last
+ * one's, ARGV[7] the time, ARGV[8] the events, ARGV[9] how many events to keep, ARGV[10] for how
+ * long (ms; the four oldest turns past it go, each write). Refuses with STALE when the epoch moved
+ * on (a paused or partitioned old writer can never append after a newer one took over) and with
+ * GAP when the write does not continue the journal (an earlier write was lost).
  */
 /** ioredis's refusals of a command it never sent (offline, with the offline queue off). */
 const NOT_SENT = /enableOfflineQueue options is false/;
@@ -53,6 +64,20 @@ end
 local last = first + tonumber(ARGV[3]) - 1
 redis.call('XADD', KEYS[1], '0-' .. last, 'b', ARGV[4])
 redis.call('SET', KEYS[3], last)
+if ARGV[5] ~= '' then
+  local lastSeq = tonumber(ARGV[6])
+  redis.call('XADD', KEYS[4], '0-' .. lastSeq, 'f', ARGV[5], 't', ARGV[7], 'b', ARGV[8])
+  local keep = tonumber(ARGV[9])
+  if lastSeq > keep then
+    redis.call('XTRIM', KEYS[4], 'MINID', '~', '0-' .. (lastSeq - keep + 1))
+  end
+  local cutoff = tonumber(ARGV[7]) - tonumber(ARGV[10])
+  for i = 1, 4 do
+    local oldest = redis.call('XRANGE', KEYS[4], '-', '+', 'COUNT', 1)
+    if #oldest == 0 or tonumber(oldest[1][2][4]) >= cutoff then break end
+    redis.call('XDEL', KEYS[4], oldest[1][1])
+  end
+end
 return last
 `;
 
@@ -105,6 +130,9 @@ return 0
 `;
 
 const packr = new Packr({ useRecords: false, moreTypes: false });
+/** What an events stream keeps by default: more than 7 days at 100 events a second, for 7 days. */
+export const DEFAULT_EVENTS_KEPT = 64_000_000;
+export const DEFAULT_EVENTS_MAX_AGE_MS = 7 * 24 * 3600_000;
 const key = (tenant: string, what: string) => `sb:{${tenant}}:${what}`;
 /**
  * Journal entries read per round trip, about: a stream entry is a turn (17 journal entries at the
@@ -120,7 +148,7 @@ const UNPUBLISHED_TTL_MS = 3_600_000;
 const entryNumber = (id: string): number => Number(id.slice(id.indexOf('-') + 1));
 
 type ScriptedRedis = Redis & {
-  sbAppend(stream: string, epoch: string, seq: string, expected: string, first: string, count: string, entries: Buffer): Promise<number>;
+  sbAppend(stream: string, epoch: string, seq: string, events: string, ...args: (string | Buffer)[]): Promise<number>;
   sbPublish(epoch: string, seq: string, snap: string, journal: string, parts: string, oldParts: string, ...args: string[]): Promise<number>;
   sbRenew(lease: string, node: string, ms: string): Promise<number>;
   sbAcquire(lease: string, node: string, ms: string): Promise<number>;
@@ -150,6 +178,10 @@ function connect(url: string, cluster: boolean, options: RedisOptions): Redis {
 export interface RedisJournalOptions {
   /** The URL names one node of a Redis Cluster. */
   readonly cluster?: boolean;
+  /** Events each tenant's events stream keeps (default 64,000,000: over 7 days at 100 a second). */
+  readonly eventsKept?: number;
+  /** How long it keeps them (ms; default 7 days). */
+  readonly eventsMaxAgeMs?: number;
   /** Passed to ioredis (tests tune timeouts). */
   readonly redis?: RedisOptions;
 }
@@ -160,6 +192,9 @@ export class RedisJournal implements Journal {
   private readonly bulk: Redis;
   private readonly epochs = new Map<string, string>();
   private readonly where: string;
+  /** How many events, and for how long, the events streams keep. */
+  private readonly eventsKept: number;
+  private readonly eventsMaxAgeMs: number;
 
   constructor(url: string, options: RedisJournalOptions = {}) {
     const common: RedisOptions = {
@@ -173,9 +208,11 @@ export class RedisJournal implements Journal {
       ...options.redis,
     };
     const cluster = options.cluster === true;
+    this.eventsKept = options.eventsKept ?? DEFAULT_EVENTS_KEPT;
+    this.eventsMaxAgeMs = options.eventsMaxAgeMs ?? DEFAULT_EVENTS_MAX_AGE_MS;
     // A write Redis does not confirm in time is a failed write (STORE_UNAVAILABLE), not a wait.
     this.redis = connect(url, cluster, { commandTimeout: 2_000, ...common }) as ScriptedRedis;
-    this.redis.defineCommand('sbAppend', { numberOfKeys: 3, lua: APPEND });
+    this.redis.defineCommand('sbAppend', { numberOfKeys: 4, lua: APPEND });
     this.redis.defineCommand('sbPublish', { numberOfKeys: 6, lua: PUBLISH });
     this.redis.defineCommand('sbRenew', { numberOfKeys: 1, lua: RENEW });
     this.redis.defineCommand('sbAcquire', { numberOfKeys: 1, lua: ACQUIRE });
@@ -333,15 +370,36 @@ export class RedisJournal implements Journal {
     return (await this.wrap(() => this.redis.sbRenew(`sb:lease:${lease}`, node, String(ms)))) === 1;
   }
 
-  async append(tenant: string, first: number, entries: readonly JournalEntry[]): Promise<void> {
+  async append(tenant: string, first: number, entries: readonly JournalEntry[], events?: EventBatch): Promise<void> {
     const epoch = this.epochs.get(tenant);
     if (epoch === undefined) throw new Error(`tenant '${tenant}' was not opened`);
     if (entries.length === 0) return;
     // The turn is one stream entry: one argument to encode and send, one XADD, one row to read
     // back (a stream entry per journal entry cost each of them per engine call).
     const batch = packr.pack(entries);
+    const ev: (string | Buffer)[] =
+      events === undefined || events.events.length === 0
+        ? ['']
+        : [
+            String(events.events[0].seq),
+            String(events.events[events.events.length - 1].seq),
+            String(events.at),
+            packr.pack(events.events),
+            String(this.eventsKept),
+            String(this.eventsMaxAgeMs),
+          ];
     try {
-      await this.redis.sbAppend(key(tenant, 'journal'), key(tenant, 'epoch'), key(tenant, 'seq'), epoch, String(first), String(entries.length), batch);
+      await this.redis.sbAppend(
+        key(tenant, 'journal'),
+        key(tenant, 'epoch'),
+        key(tenant, 'seq'),
+        key(tenant, 'events'),
+        epoch,
+        String(first),
+        String(entries.length),
+        batch,
+        ...ev,
+      );
     } catch (e) {
       const message = (e as Error).message;
       // The script ran and refused (a newer epoch, a gap): nothing was written.
@@ -354,6 +412,28 @@ export class RedisJournal implements Journal {
       // Sent, and no answer (timed out, or the connection dropped under it): it may yet apply.
       throw new WriteOutcomeUnknownError(`journal write not confirmed: ${message}`, { cause: e });
     }
+  }
+
+  /**
+   * Events after `after`, oldest first, at most about `limit` (whole turns), and the oldest seq
+   * the stream keeps (null: it keeps none).
+   */
+  async readEvents(tenant: string, after: number, limit: number): Promise<{ events: NumberedEvent[]; oldest: number | null }> {
+    const k = key(tenant, 'events');
+    const [head, rows] = await this.wrap(() =>
+      Promise.all([
+        this.bulk.xrange(k, '-', '+', 'COUNT', 1) as Promise<[string, string[]][]>,
+        this.bulk.xrangeBuffer(k, `0-${after + 1}`, '+', 'COUNT', Math.max(1, Math.ceil(limit / 8))) as Promise<[Buffer, Buffer[]][]>,
+      ]),
+    );
+    const oldest = head.length === 0 ? null : Number(head[0][1][1]);
+    const events: NumberedEvent[] = [];
+    for (const [, fields] of rows) {
+      for (let i = 0; i < fields.length; i += 2)
+        if (fields[i].toString() === 'b') for (const e of packr.unpack(fields[i + 1]) as NumberedEvent[]) if (e.seq > after) events.push(e);
+      if (events.length >= limit) break;
+    }
+    return { events, oldest };
   }
 
   async close(): Promise<void> {

@@ -29,6 +29,7 @@ export async function startTestServer(
     metrics,
     ...(options.now ? { now: options.now } : {}),
     ...(options.journal ? { journal: options.journal } : {}),
+    eventsRetained: loaded.config.eventsRetained,
   });
   metrics.observeQueues(shell);
   await shell.recover();

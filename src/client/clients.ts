@@ -2,8 +2,11 @@
  * Typed clients for the three roles. Each wraps a Connection; requests resolve with the
  * response or reject with a SwitchboardError carrying the wire code.
  */
-import type { EngineEvent, InteractionSpec, QueueSpec, AgentSpec, SkillLevels } from '../engine/types.ts';
-import { Connection, type ConnectionOptions, type Push } from './connection.ts';
+import type { EngineEvent, EventType, InteractionSpec, QueueSpec, AgentSpec, SkillLevels } from '../engine/types.ts';
+import { Connection, type ConnectionOptions, type Push, SwitchboardError } from './connection.ts';
+
+/** An engine event with its number in the tenant's feed. */
+export type FeedEvent = EngineEvent & { readonly seq: number };
 
 export interface OfferPush {
   readonly offerId: string;
@@ -47,14 +50,42 @@ abstract class RoleClient {
   explain(interactionId: string, limit?: number) {
     return this.connection.request({ type: 'ExplainInteraction', interactionId, ...(limit ? { limit } : {}) });
   }
-  /** Streams the tenant's engine events to `handler`. */
-  async subscribe(handler: (events: EngineEvent[]) => void): Promise<void> {
+  /**
+   * Streams the tenant's engine events to `handler`, each with its `seq`. With `after` (the `seq`
+   * of the last event the caller processed) what was missed comes first. The client resumes after
+   * the last event it handed over whenever it reconnects, so no event is lost or repeated across
+   * reconnects; if the server no longer keeps them (EVENTS_EXPIRED), `onExpired` is told the
+   * oldest kept and the stream goes on from there. `types` and `queues` narrow the events.
+   */
+  async subscribe(
+    handler: (events: FeedEvent[]) => void,
+    options: { after?: number; types?: EventType[]; queues?: string[]; onExpired?: (oldest: number) => void } = {},
+  ): Promise<Record<string, unknown>> {
+    let last = options.after;
     this.connection.onPush((p) => {
-      if (p.push === 'events') handler(p.events as EngineEvent[]);
+      if (p.push !== 'events') return;
+      const events = p.events as FeedEvent[];
+      if (events.length > 0) last = events[events.length - 1].seq;
+      handler(events);
     });
-    // Subscriptions do not survive a reconnect on the server: renew them.
-    this.connection.onOpen(() => void this.connection.request({ type: 'Subscribe', events: true }).catch(() => undefined));
-    await this.connection.request({ type: 'Subscribe', events: true });
+    const filter = { ...(options.types ? { types: options.types } : {}), ...(options.queues ? { queues: options.queues } : {}) };
+    const open = async (): Promise<Record<string, unknown>> => {
+      try {
+        const r = await this.connection.request({ type: 'Subscribe', events: true, ...filter, ...(last !== undefined ? { after: last } : {}) });
+        // From now on a reconnect resumes after what was last handed over.
+        if (last === undefined && typeof r.last === 'number') last = r.last;
+        return r;
+      } catch (e) {
+        const oldest = e instanceof SwitchboardError && e.code === 'EVENTS_EXPIRED' ? e.details.oldest : undefined;
+        if (typeof oldest !== 'number') throw e;
+        options.onExpired?.(oldest);
+        last = oldest - 1;
+        return open();
+      }
+    };
+    // Subscriptions do not survive a reconnect on the server: renew them from the cursor.
+    this.connection.onOpen(() => void open().catch(() => undefined));
+    return open();
   }
 }
 

@@ -45,6 +45,8 @@ export class SwitchboardError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** The refusal's other fields (EVENTS_EXPIRED: `oldest`). */
+    readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
   }
@@ -180,7 +182,10 @@ export class Connection {
     this.pending.delete(msg.re as number);
     clearTimeout(p.timer);
     if (msg.ok === true) p.resolve(msg);
-    else p.reject(new SwitchboardError(String(msg.code), String(msg.message)));
+    else {
+      const { re: _re, ok: _ok, code, message, ...details } = msg;
+      p.reject(new SwitchboardError(String(code), String(message), details));
+    }
   }
 
   private onClose(code: number): void {

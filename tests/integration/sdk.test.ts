@@ -72,6 +72,36 @@ describe('client SDK against a real server', () => {
     await expect(supervisor.connection.request({ type: 'SubmitInteraction' })).rejects.toBeInstanceOf(SwitchboardError);
     for (const c of [platform, agent, supervisor]) c.close();
   }, 20_000);
+
+  it('an event subscription resumes after a reconnect from the last event it handed over: none lost, none twice', async () => {
+    const platform = new PlatformClient({ url, WebSocket: WS, token: () => verifier.sign({ tenant: 'sdk-feed', role: 'platform' }, 600) });
+    await platform.connect();
+    await platform.upsertQueue({ id: 'q' });
+    // The subscriber's first token lives 2 s: the server closes it, the SDK reconnects and resumes.
+    let tokens = 0;
+    const watcher = new SupervisorClient({
+      url,
+      WebSocket: WS,
+      initialDelayMs: 300,
+      token: () => verifier.sign({ tenant: 'sdk-feed', role: 'supervisor' }, ++tokens === 1 ? 2 : 600),
+    });
+    await watcher.connect();
+    const seqs: number[] = [];
+    const answer = await watcher.subscribe((evs) => seqs.push(...evs.map((e) => e.seq)), { after: 0 });
+    expect(answer).toMatchObject({ ok: true });
+    const start = Date.now();
+    let n = 0;
+    // Events keep coming before, during and after the reconnect.
+    while (Date.now() - start < 3_500 || tokens < 2) {
+      await platform.submit({ id: `f${n++}`, channel: 'voice', queue: 'q' });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // QueueUpserted, then one InteractionQueued per submission.
+    await waitFor(() => seqs.length >= n + 1, 5000);
+    expect(tokens).toBeGreaterThanOrEqual(2);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    for (const c of [platform, watcher]) c.close();
+  }, 20_000);
 });
 
 async function waitFor(cond: () => boolean, timeoutMs = 3000): Promise<void> {

@@ -5,6 +5,7 @@
  * JSON Schema is draft 2020-12, the dialect OpenAPI 3.1 uses. Served at `GET /v1/openapi.json`;
  * docs/openapi.json is a copy (npm run gen:protocol; a test keeps it in sync).
  */
+import { EVENT_TYPES } from '../engine/types.ts';
 import { z } from 'zod';
 import { HTTP_TYPES, httpRolesOf } from './http-requests.ts';
 import { HTTP_STATUS, REASONS, WIRE_CODES } from './http-status.ts';
@@ -110,11 +111,60 @@ function operation(type: string, schemas: Record<string, Json>, refusals: Record
   };
 }
 
+/** GET /v1/events: a page of the tenant's event feed (docs/protocol.md, The event feed). */
+function eventsOperation(refusals: Record<string, Json>): Json {
+  const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, maximum });
+  const list = (items: Json) => ({ type: 'string', description: 'comma-separated', 'x-items': items });
+  return {
+    operationId: 'events',
+    tags: ['platform', 'supervisor'],
+    summary: 'The event feed, page by page',
+    description:
+      'Events after `after` (default: from the oldest kept), at most `limit`, each with its `seq`; with `wait`, waits up to that many seconds for one when there is none yet. Poll again with `after: next`. A cursor older than what is kept is 410 `EVENTS_EXPIRED` with `oldest`.',
+    security: [{ bearer: [] }],
+    parameters: [
+      { name: 'after', in: 'query', schema: int(0, Number.MAX_SAFE_INTEGER) },
+      { name: 'limit', in: 'query', schema: { ...int(1, 1000), default: 100 } },
+      { name: 'wait', in: 'query', description: 'seconds', schema: { ...int(0, 30), default: 0 } },
+      { name: 'types', in: 'query', schema: list({ enum: [...EVENT_TYPES] }) },
+      { name: 'queues', in: 'query', schema: list({ type: 'string' }) },
+    ],
+    responses: {
+      '200': {
+        description: 'A page: `next` is the cursor to poll from, `last` the last event numbered',
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['ok', 'events', 'next', 'last'],
+              properties: {
+                ok: { const: true },
+                events: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['seq', 'type', 'at'],
+                    properties: { seq: { type: 'integer' }, type: { enum: [...EVENT_TYPES] }, at: { type: 'number' } },
+                  },
+                },
+                next: { type: 'integer' },
+                last: { type: 'integer' },
+              },
+            },
+          },
+        },
+      },
+      ...Object.fromEntries(Object.keys(refusals).map((status) => [status, { $ref: `#/components/responses/${status}` }])),
+    },
+  };
+}
+
 export function openApiDocument(): Json {
   const schemas = componentSchemas();
   const refusals = refusalResponses();
   const paths: Record<string, Json> = {};
   for (const type of httpTypes()) paths[`/v1/requests/${type}`] = { post: operation(type, schemas, refusals) };
+  paths['/v1/events'] = { get: eventsOperation(refusals) };
   paths['/v1/openapi.json'] = {
     get: {
       operationId: 'openapi',

@@ -21,6 +21,8 @@ import { ProtocolCode } from './codes.ts';
 import { compileSchema, type Predicate } from './compiled-schema.ts';
 
 const L = DEFAULT_LIMITS;
+/** An engine event's type (a subscription's filter). */
+export const EventTypeName = z.enum(EVENT_TYPES);
 /** The most queues a subscription's filter names. */
 export const MAX_SUBSCRIBE_QUEUES = 100;
 
@@ -222,7 +224,7 @@ const queries = [
     events: z.boolean(),
     /** Resume after this event number: what was missed is sent first (EVENTS_EXPIRED past retention). */
     after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-    types: z.array(z.enum(EVENT_TYPES)).min(1).max(EVENT_TYPES.length).optional(),
+    types: z.array(EventTypeName).min(1).max(EVENT_TYPES.length).optional(),
     queues: z.array(Id).min(1).max(MAX_SUBSCRIBE_QUEUES).optional(),
   }),
   /** Skills, queues and agents as specs; agents paged (the first page, without a cursor, has skills and queues). */

@@ -19,6 +19,20 @@ export interface FeedFilter {
   readonly queues: ReadonlySet<string> | null;
 }
 
+/** A poll waiting for events after `after`. */
+interface Poll {
+  readonly s: Session;
+  after: number;
+  readonly limit: number;
+  readonly filter: FeedFilter | null;
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
+/** The answer to a poll: the events, the cursor to poll from next, and the last event numbered. */
+export function pollAnswer(s: Session, events: readonly FeedEvent[], next: number, last: number): void {
+  s.send({ re: null, ok: true, events, next, last });
+}
+
 /** The queue an event is about (its queueId, or either end of a move), or null: not about one queue. */
 function queuesOf(e: EngineEvent): readonly string[] | null {
   const x = e as { queueId?: string; fromQueue?: string; toQueue?: string };
@@ -59,6 +73,8 @@ export class EventFeed {
   readonly subscribers = new Map<Session, FeedFilter | null>();
   /** Subscribers reading what they missed from the store: the last seq sent to each. Live events skip them. */
   private readonly catchingUp = new Map<Session, number>();
+  /** Polls waiting for events (GET /v1/events with a wait). */
+  private readonly polls = new Set<Poll>();
 
   constructor(readonly capacity: number) {
     this.ring = new Array<FeedEvent | undefined>(Math.max(1, capacity));
@@ -110,6 +126,7 @@ export class EventFeed {
   /** Live delivery: to every subscriber its share (not to those still reading what they missed). */
   deliver(events: readonly FeedEvent[]): void {
     if (events.length === 0) return;
+    if (this.polls.size > 0) for (const poll of this.polls) if (this.answerPoll(poll)) this.endPoll(poll);
     for (const [s, f] of this.subscribers) {
       if (this.catchingUp.size > 0 && this.catchingUp.has(s)) continue;
       const mine = filtered(f, events);
@@ -134,6 +151,51 @@ export class EventFeed {
     const mine = filtered(filter, missed);
     if (mine.length > 0) sendEvents(s, mine);
     return 'live';
+  }
+
+  /**
+   * A poll (GET /v1/events): answers `s` now with the events after `after` (at most `limit`, the
+   * filter's share) when the ring has any or `waitMs` is 0; else once some come, or with none
+   * when `waitMs` runs out. False: the ring no longer reaches back to `after` (read the store).
+   */
+  poll(s: Session, after: number, limit: number, filter: FeedFilter | null, waitMs: number): boolean {
+    if (!this.reaches(after)) return false;
+    const poll: Poll = { s, after, limit, filter, timer: null };
+    if (this.answerPoll(poll)) return true;
+    if (waitMs <= 0) {
+      pollAnswer(s, [], poll.after, this.last);
+      return true;
+    }
+    poll.timer = setTimeout(() => {
+      pollAnswer(s, [], poll.after, this.last);
+      this.endPoll(poll);
+    }, waitMs);
+    this.polls.add(poll);
+    return true;
+  }
+
+  /** Answers a poll if the ring holds events it wants after its cursor; its cursor moves past those it does not. */
+  private answerPoll(poll: Poll): boolean {
+    const raw = this.since(poll.after, poll.limit * 4);
+    if (raw === null || raw.length === 0) return false;
+    const mine = filtered(poll.filter, raw).slice(0, poll.limit);
+    const next = mine.length === poll.limit ? mine[mine.length - 1].seq : raw[raw.length - 1].seq;
+    if (mine.length === 0) {
+      poll.after = next;
+      return false;
+    }
+    pollAnswer(poll.s, mine, next, this.last);
+    return true;
+  }
+
+  private endPoll(poll: Poll): void {
+    if (poll.timer !== null) clearTimeout(poll.timer);
+    this.polls.delete(poll);
+  }
+
+  /** Ends every poll waiting (the tenant stops, or its engine is replaced). */
+  stopPolls(): void {
+    for (const poll of this.polls) this.endPoll(poll);
   }
 
   /**

@@ -26,6 +26,16 @@ export interface Session {
   end?(code: number, reason: string): void;
 }
 
+/** GET /v1/events: events after `after` (default: from the oldest kept), at most `limit`, waiting up to `waitMs`. */
+export interface EventsPoll {
+  readonly after?: number;
+  readonly limit: number;
+  readonly waitMs: number;
+  /** Event type names (checked by the transport against the protocol's list). */
+  readonly types?: readonly string[];
+  readonly queues?: readonly string[];
+}
+
 /** A validated request of any role. */
 export type AnyRequest = PlatformRequest | AgentRequest | SupervisorRequest;
 
@@ -45,6 +55,8 @@ export interface ShellPort {
   close(s: Session): void;
   /** Handles one validated request; the answer is queued on the session. */
   handle(s: Session, req: AnyRequest): void;
+  /** Answers one poll of the tenant's event feed on the session (one frame, `re: null`). */
+  pollEvents(s: Session, q: EventsPoll): void;
   /** Open connections of a tenant (admission counts them). */
   connections(tenant: string): number;
   /**

@@ -8,7 +8,7 @@ import type { QueueSource } from '../metrics/metrics.ts';
 import { GroupCommit } from './group-commit.ts';
 import { Persistence, type TenantRegistry } from './persistence.ts';
 import type { ShellOptions } from './options.ts';
-import type { AnyRequest, Frames, Session, ShellPort } from './ports.ts';
+import type { AnyRequest, EventsPoll, Frames, Session, ShellPort } from './ports.ts';
 import { route } from './request-router.ts';
 import { TenantShell } from './tenant-shell.ts';
 
@@ -92,6 +92,13 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
 
   handle(s: Session, req: AnyRequest): void {
     route(this.tenant(s.principal.tenant), s, req, this.now);
+  }
+
+  pollEvents(s: Session, q: EventsPoll): void {
+    const t = this.tenant(s.principal.tenant);
+    const refusal = t.durability.refusal();
+    if (refusal) return s.send({ re: null, ok: false, code: refusal.code, message: refusal.message });
+    t.poll(s, q);
   }
 
   release<S extends Session>(sessions: S[], frames: Frames[], send: (sessions: S[], frames: Frames[]) => void): void {

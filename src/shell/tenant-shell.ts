@@ -10,9 +10,9 @@ import type { Command, EngineEvent, EventType } from '../engine/types.ts';
 import type { JournalChunk, JournalEntry, StoredSnapshot } from '../store/journal.ts';
 import { decodeSnapshot } from '../store/snapshot-codec.ts';
 import { Durability } from './durability.ts';
-import { DEFAULT_EVENTS_RETAINED, EventFeed, type FeedEvent, type FeedFilter } from './event-feed.ts';
+import { DEFAULT_EVENTS_RETAINED, EventFeed, type FeedEvent, type FeedFilter, filtered, pollAnswer } from './event-feed.ts';
 import type { ShellOptions } from './options.ts';
-import { MAX_TIMER_MS, type Session } from './ports.ts';
+import { type EventsPoll, MAX_TIMER_MS, type Session } from './ports.ts';
 
 /** Events read from the store per page while a subscriber catches up. */
 const CATCH_UP_PAGE = 2_000;
@@ -135,6 +135,7 @@ export class TenantShell {
   };
 
   stop(): void {
+    this.feed.stopPolls();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.armedFor = Number.POSITIVE_INFINITY;
@@ -213,7 +214,30 @@ export class TenantShell {
     void this.catchUp(s, re, filter, after, read);
   }
 
-  private expired(s: Session, re: string | number, after: number, oldest: number): void {
+  /**
+   * GET /v1/events: one answer of at most `limit` events after `after` (default: from the oldest
+   * kept), waiting up to `waitMs` for some when there are none yet (from memory; from the store's
+   * events stream when memory no longer reaches back).
+   */
+  poll(s: Session, q: EventsPoll): void {
+    const filter = q.types || q.queues ? { types: q.types ? new Set(q.types as EventType[]) : null, queues: q.queues ? new Set(q.queues) : null } : null;
+    const after = q.after ?? this.feed.oldestKept() - 1;
+    if (this.feed.poll(s, after, q.limit, filter, q.waitMs)) return;
+    const read = this.options.journal?.readEvents?.bind(this.options.journal);
+    if (read === undefined) return this.expired(s, null, after, this.feed.oldestKept());
+    read(this.tenant, after, q.limit).then(
+      (page) => {
+        if (page.oldest === null || after + 1 < page.oldest) return this.expired(s, null, after, page.oldest ?? this.feed.oldestKept());
+        const mine = filtered(filter, page.events).slice(0, q.limit);
+        const raw = page.events;
+        const next = mine.length === q.limit ? mine[mine.length - 1].seq : raw.length > 0 ? raw[raw.length - 1].seq : after;
+        pollAnswer(s, mine, next, this.feed.last);
+      },
+      (e: unknown) => s.send({ re: null, ok: false, code: 'STORE_UNAVAILABLE', message: `events could not be read from the store: ${(e as Error).message}` }),
+    );
+  }
+
+  private expired(s: Session, re: string | number | null, after: number, oldest: number): void {
     s.send({ re, ok: false, code: 'EVENTS_EXPIRED', message: `events after ${after} are no longer kept; the oldest kept is ${oldest}`, oldest });
   }
 

@@ -420,18 +420,21 @@ export class RedisJournal implements Journal {
    */
   async readEvents(tenant: string, after: number, limit: number): Promise<{ events: NumberedEvent[]; oldest: number | null }> {
     const k = key(tenant, 'events');
-    const [head, rows] = await this.wrap(() =>
-      Promise.all([
-        this.bulk.xrange(k, '-', '+', 'COUNT', 1) as Promise<[string, string[]][]>,
-        this.bulk.xrangeBuffer(k, `0-${after + 1}`, '+', 'COUNT', Math.max(1, Math.ceil(limit / 8))) as Promise<[Buffer, Buffer[]][]>,
-      ]),
-    );
+    const head = await this.wrap(() => this.bulk.xrange(k, '-', '+', 'COUNT', 1) as Promise<[string, string[]][]>);
     const oldest = head.length === 0 ? null : Number(head[0][1][1]);
     const events: NumberedEvent[] = [];
-    for (const [, fields] of rows) {
-      for (let i = 0; i < fields.length; i += 2)
-        if (fields[i].toString() === 'b') for (const e of packr.unpack(fields[i + 1]) as NumberedEvent[]) if (e.seq > after) events.push(e);
-      if (events.length >= limit) break;
+    // Turns hold a few events each, a thousand in a backlog: rows are asked for a few at a time
+    // until the page is full or the stream ends.
+    let from = after + 1;
+    for (let round = 0; round < 16 && events.length < limit; round++) {
+      const rows = Math.min(500, Math.max(1, Math.ceil((limit - events.length) / 4)));
+      const got = await this.wrap(() => this.bulk.xrangeBuffer(k, `0-${from}`, '+', 'COUNT', rows) as Promise<[Buffer, Buffer[]][]>);
+      for (const [, fields] of got)
+        for (let i = 0; i < fields.length; i += 2)
+          if (fields[i].toString() === 'b')
+            for (const e of packr.unpack(fields[i + 1]) as NumberedEvent[]) if (e.seq > after && events.length < limit) events.push(e);
+      if (got.length < rows) break;
+      from = entryNumber(got[got.length - 1][0].toString()) + 1;
     }
     return { events, oldest };
   }

@@ -5,6 +5,7 @@
  */
 import type uWS from 'uWebSockets.js';
 import { openApiDocument } from '../protocol/openapi.ts';
+import { eventsEndpoint } from './events-endpoint.ts';
 import type { HttpApi } from './http-api.ts';
 import { requestEndpoint } from './request-endpoint.ts';
 
@@ -28,6 +29,7 @@ function openApiEndpoint(): Handler {
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'post', pattern: '/v1/requests/:type', handler: requestEndpoint },
   { method: 'get', pattern: '/v1/openapi.json', handler: openApiEndpoint },
+  { method: 'get', pattern: '/v1/events', handler: eventsEndpoint },
 ];
 
 export function apiRoutes(app: uWS.TemplatedApp, api: HttpApi): void {

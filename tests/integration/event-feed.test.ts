@@ -129,3 +129,64 @@ for (const encoding of ['json', 'msgpack'] as const) {
     });
   });
 }
+
+describe('event feed over HTTP (GET /v1/events)', () => {
+  const http = () => url.replace(/^ws/, 'http');
+  const get = async (tenant: string, query: string, role: 'platform' | 'supervisor' | 'agent' = 'platform') => {
+    const token = await verifier.sign({ tenant, role, ...(role === 'agent' ? { sub: 'a1' } : {}) }, 600);
+    const r = await fetch(`${http()}/v1/events?${query}`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: r.status, body: (await r.json()) as { ok: boolean; events: Ev[]; next: number; last: number; code?: string; oldest?: number } };
+  };
+
+  it('pages through the feed with next, waits for events with wait, filters, and refuses what it must', async () => {
+    const tenant = 'feed-http';
+    const p = await connect(tenant, 'platform', 'json');
+    for (const q of ['a', 'b']) expect(await p.request({ type: 'UpsertQueue', queue: { id: q } })).toMatchObject({ ok: true });
+    for (let i = 0; i < 5; i++)
+      expect(await p.request({ type: 'SubmitInteraction', interaction: { id: `h${i}`, channel: 'voice', queue: i % 2 ? 'a' : 'b' } })).toMatchObject({
+        ok: true,
+      });
+    const first = await get(tenant, 'after=0&limit=3');
+    expect(first.status).toBe(200);
+    expect(first.body.events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(first.body.next).toBe(3);
+    const rest = await get(tenant, `after=${first.body.next}`);
+    expect(rest.body.events.map((e) => e.seq)).toEqual([4, 5, 6, 7]);
+    expect(rest.body.last).toBe(7);
+    const onlyB = await get(tenant, 'after=0&types=InteractionQueued&queues=b');
+    expect(onlyB.body.events.map((e) => [e.type, e.queueId])).toEqual([
+      ['InteractionQueued', 'b'],
+      ['InteractionQueued', 'b'],
+      ['InteractionQueued', 'b'],
+    ]);
+    // Nothing after the last: a long poll is answered when the next event comes.
+    const started = Date.now();
+    const waiting = get(tenant, 'after=7&wait=5');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await p.request({ type: 'SubmitInteraction', interaction: { id: 'late', channel: 'voice', queue: 'a' } })).toMatchObject({ ok: true });
+    const woke = await waiting;
+    expect(woke.body.events.map((e) => e.seq)).toEqual([8]);
+    expect(Date.now() - started).toBeLessThan(4_000);
+    // No event within the wait: an empty page, the cursor kept.
+    const empty = await get(tenant, 'after=8&wait=1');
+    expect(empty.body).toMatchObject({ ok: true, events: [], next: 8, last: 8 });
+    expect((await get(tenant, 'after=0', 'agent')).status).toBe(403);
+    expect((await get(tenant, 'after=0', 'supervisor')).status).toBe(200);
+    for (const q of ['after=-1', 'limit=0', 'limit=1001', 'wait=31', 'types=Nope', 'after=1x']) expect((await get(tenant, q)).status, q).toBe(400);
+  });
+
+  it('a cursor older than memory keeps is 410 EVENTS_EXPIRED with the oldest kept (memory store)', async () => {
+    const tenant = 'feed-http-old';
+    const p = await connect(tenant, 'platform', 'json');
+    expect(await p.request({ type: 'UpsertQueue', queue: { id: 'q' } })).toMatchObject({ ok: true });
+    for (let i = 0; i < 11; i++)
+      await Promise.all(
+        Array.from({ length: 100 }, (_, k) => p.request({ type: 'SubmitInteraction', interaction: { id: `o${i}-${k}`, channel: 'voice', queue: 'q' } })),
+      );
+    const old = await get(tenant, 'after=0');
+    expect(old.status).toBe(410);
+    expect(old.body).toMatchObject({ ok: false, code: 'EVENTS_EXPIRED' });
+    const from = await get(tenant, `after=${old.body.oldest! - 1}&limit=5`);
+    expect(from.body.events[0].seq).toBe(old.body.oldest);
+  });
+});

@@ -82,6 +82,14 @@ describe('event feed, redis store', () => {
     const all = await readFrom(a, 0, last);
     dense(all, 1);
     expect(all[0].type).toBe('QueueUpserted');
+    // The same over HTTP: a page from the events stream, past what memory keeps.
+    const token = await verifier.sign({ tenant: 'feed', role: 'platform' }, 600);
+    const page = (await (await fetch(`${a.http}/v1/events?after=10&limit=5`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      events: Ev[];
+      next: number;
+    };
+    expect(page.events.map((e) => e.seq)).toEqual([11, 12, 13, 14, 15]);
+    expect(page.next).toBe(15);
 
     // The leader dies; the standby takes over with the same numbers and serves old cursors.
     await new Promise((r) => setTimeout(r, 300));

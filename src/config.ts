@@ -23,7 +23,7 @@ export const ConfigSchema = z.strictObject({
     .min(1024)
     .max(16 * 1024 * 1024)
     .default(64 * 1024)
-    .describe('Largest WebSocket message accepted'),
+    .describe('Largest WebSocket message or HTTP API request body accepted'),
   idleTimeoutSeconds: z.coerce.number().int().min(8).max(960).default(120).describe('Close a connection silent this long (pings are sent automatically)'),
   maxBackpressureBytes: z.coerce
     .number()
@@ -31,8 +31,12 @@ export const ConfigSchema = z.strictObject({
     .min(1024)
     .default(1024 * 1024)
     .describe('Close a connection whose unsent output exceeds this (a slow consumer never delays others)'),
-  messagesPerSecond: z.coerce.number().min(1).default(200).describe('Sustained messages per second per connection'),
-  messageBurst: z.coerce.number().int().min(1).default(400).describe('Messages a connection may send in a burst'),
+  messagesPerSecond: z.coerce
+    .number()
+    .min(1)
+    .default(200)
+    .describe('Sustained messages per second per connection, and requests per second per HTTP API caller'),
+  messageBurst: z.coerce.number().int().min(1).default(400).describe('Messages a connection (or requests an HTTP API caller) may send in a burst'),
   maxViolations: z.coerce.number().int().min(1).default(50).describe('Refused messages (rate, validation) after which a connection is closed'),
   maxConnectionsPerTenant: z.coerce.number().int().min(1).default(20_000).describe('Open connections per tenant'),
   metricsPort: z.coerce

@@ -18,6 +18,8 @@ export interface QueueSource {
   queueStats(tenant: string): QueueStats[];
   /** The tenant engine's counts (inactive conversations); null: no such tenant. */
   counts(tenant: string): EngineCounts | null;
+  /** The tenant's event feed; null: no such tenant (or none kept). */
+  feed?(tenant: string): { last: number; oldest: number; live: number; catchingUp: number; lag: number; polls: number } | null;
   now(): number;
 }
 
@@ -354,6 +356,53 @@ export class Metrics {
           this.set({ tenant, state: 'inactive' }, c.inactive - c.waitingForRoom);
           this.set({ tenant, state: 'waiting_for_room' }, c.waitingForRoom);
         }
+      },
+    });
+    const feeds = () => {
+      const out: { tenant: string; f: NonNullable<ReturnType<NonNullable<QueueSource['feed']>>> }[] = [];
+      const source = this.source;
+      if (source?.feed)
+        for (const tenant of source.tenants()) {
+          const f = source.feed(tenant);
+          if (f !== null) out.push({ tenant, f });
+        }
+      return out;
+    };
+    new Gauge({
+      name: 'switchboard_event_feed_seq',
+      help: "The number of the tenant's last event, and of the oldest kept in memory (a consumer's lag is `last` minus its cursor)",
+      labelNames: ['tenant', 'which'],
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const { tenant, f } of feeds()) {
+          this.set({ tenant, which: 'last' }, f.last);
+          this.set({ tenant, which: 'oldest_in_memory' }, f.oldest);
+        }
+      },
+    });
+    new Gauge({
+      name: 'switchboard_event_feed_subscribers',
+      help: 'Event subscribers: live, catching up from a cursor, and HTTP polls waiting',
+      labelNames: ['tenant', 'state'],
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const { tenant, f } of feeds()) {
+          this.set({ tenant, state: 'live' }, f.live);
+          this.set({ tenant, state: 'catching_up' }, f.catchingUp);
+          this.set({ tenant, state: 'polling' }, f.polls);
+        }
+      },
+    });
+    new Gauge({
+      name: 'switchboard_event_feed_lag_events',
+      help: 'The most events a subscriber catching up from a cursor is behind the last event (0: none behind)',
+      labelNames: ['tenant'],
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const { tenant, f } of feeds()) this.set({ tenant }, f.lag);
       },
     });
     const agents = this.agents;

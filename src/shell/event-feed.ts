@@ -19,6 +19,17 @@ export interface FeedFilter {
   readonly queues: ReadonlySet<string> | null;
 }
 
+/** What the metrics read of a tenant's feed. */
+export interface FeedStats {
+  readonly last: number;
+  readonly oldest: number;
+  readonly live: number;
+  readonly catchingUp: number;
+  /** The most events a subscriber catching up is behind the last one. */
+  readonly lag: number;
+  readonly polls: number;
+}
+
 /** A poll waiting for events after `after`. */
 interface Poll {
   readonly s: Session;
@@ -224,6 +235,20 @@ export class EventFeed {
   /** The last seq sent to a subscriber reading the store (where its next read starts). */
   sentThrough(s: Session): number {
     return this.catchingUp.get(s) ?? this.last;
+  }
+
+  /** For the metrics: subscribers live and catching up, the most events one of them is behind, and the polls waiting. */
+  stats(): FeedStats {
+    let lag = 0;
+    for (const sent of this.catchingUp.values()) lag = Math.max(lag, this.last - sent);
+    return {
+      last: this.last,
+      oldest: this.oldest,
+      live: this.subscribers.size - this.catchingUp.size,
+      catchingUp: this.catchingUp.size,
+      lag,
+      polls: this.polls.size,
+    };
   }
 
   isCatchingUp(s: Session): boolean {

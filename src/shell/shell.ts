@@ -8,6 +8,7 @@ import type { QueueSource } from '../metrics/metrics.ts';
 import { GroupCommit } from './group-commit.ts';
 import { Persistence, type TenantRegistry } from './persistence.ts';
 import type { ShellOptions } from './options.ts';
+import type { FeedStats } from './event-feed.ts';
 import type { AnyRequest, EventsPoll, Frames, Session, ShellPort } from './ports.ts';
 import { route } from './request-router.ts';
 import { TenantShell } from './tenant-shell.ts';
@@ -39,6 +40,10 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
 
   all(): Iterable<TenantShell> {
     return this.tenantShells.values();
+  }
+
+  feed(tenant: string): FeedStats | null {
+    return this.tenantShells.get(tenant)?.feed.stats() ?? null;
   }
 
   counts(tenant: string): EngineCounts | null {

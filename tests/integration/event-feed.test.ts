@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Metrics } from '../../src/metrics/metrics.ts';
 import type { Encoding } from '../../src/protocol/codec.ts';
 import type { TokenVerifier } from '../../src/transport/auth.ts';
 import type { RunningServer } from '../../src/transport/ws-server.ts';
@@ -12,10 +13,11 @@ import { startTestServer, TestClient } from '../helpers/server.ts';
 let server: RunningServer;
 let verifier: TokenVerifier;
 let url: string;
+let metrics: Metrics;
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
-  ({ server, verifier, url } = await startTestServer({ messageBurst: '5000', messagesPerSecond: '5000', eventsRetained: '1000' }));
+  ({ server, verifier, url, metrics } = await startTestServer({ messageBurst: '5000', messagesPerSecond: '5000', eventsRetained: '1000' }));
 });
 afterAll(() => {
   for (const c of clients) c.close();
@@ -119,6 +121,13 @@ for (const encoding of ['json', 'msgpack'] as const) {
       const old = await s.request({ type: 'Subscribe', events: true, after: 1 });
       expect(old).toMatchObject({ ok: false, code: 'EVENTS_EXPIRED' });
       expect(old.oldest as number).toBeGreaterThan(2);
+      const gauge = async (name: string, labels: Record<string, string>) =>
+        ((await metrics.registry.getSingleMetric(name)!.get()).values as { labels: Record<string, string>; value: number }[]).find((v) =>
+          Object.entries(labels).every(([k, x]) => v.labels[k] === x),
+        )?.value;
+      expect(await gauge('switchboard_event_feed_seq', { tenant, which: 'last' })).toBeGreaterThan(1200);
+      expect(await gauge('switchboard_event_feed_seq', { tenant, which: 'oldest_in_memory' })).toBe(old.oldest);
+      expect(await gauge('switchboard_event_feed_subscribers', { tenant, state: 'live' })).toBe(1);
       const fromOldest = await connect(tenant, 'supervisor', encoding);
       const all = collect(fromOldest);
       const ok = await fromOldest.request({ type: 'Subscribe', events: true, after: (old.oldest as number) - 1 });

@@ -18,6 +18,8 @@ export type { HoursInterval, HoursOverride, HoursSpec, WeeklyHours } from './typ
 const DAY_MS = 86_400_000;
 /** How far ahead of now the next opening or closing is looked for (days). */
 const HORIZON_DAYS = 14;
+/** Overflow hops a closed queue's submission may take (closedAction overflow). */
+const MAX_HOPS = 4;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -67,12 +69,20 @@ function offsetAt(tz: string, t: number): number {
   return local - Math.floor(t / 1000) * 1000;
 }
 
-/** The instant of local wall time `localMs` (ms since the epoch, read as local); a gap moves it past the gap. */
+/**
+ * The instant of local wall time `localMs` (ms since the epoch, read as local). A wall time that
+ * occurs twice (the hour repeated when clocks go back) is its first occurrence; one that does not
+ * occur (in a spring-forward gap) is read with the offset before the gap. Offsets change at most
+ * once within a day either side, as in every zone's rules.
+ */
 function instantOf(tz: string, localMs: number): number {
-  let t = localMs - offsetAt(tz, localMs);
-  t = localMs - offsetAt(tz, t);
-  // In a gap no instant shows this wall time: the wall clock after it is later than asked.
-  return t;
+  const before = offsetAt(tz, localMs - DAY_MS);
+  const after = offsetAt(tz, localMs + DAY_MS);
+  if (before === after) return localMs - before;
+  // Before the change, or the first of a repeated hour: the earlier offset shows this wall time.
+  if (offsetAt(tz, localMs - before) === before) return localMs - before;
+  if (offsetAt(tz, localMs - after) === after) return localMs - after;
+  return localMs - before; // in the gap
 }
 
 /** The local date (as days since the epoch) and its day of week at instant `t`. */
@@ -136,7 +146,8 @@ export function openAt(h: HoursSpec, t: number): { open: boolean; until: number 
 /** Is `q` open at `now`? Worked out again only when its last answer runs out (O(1) between changes). */
 export function queueOpen(q: Queue, now: number): boolean {
   if (q.hours === null) return true;
-  if (now >= q.hoursUntil || now < q.hoursFrom) {
+  // A change beyond the horizon is looked for again a day later (an override may come in reach).
+  if (now >= q.hoursUntil || now < q.hoursFrom || now >= q.hoursFrom + DAY_MS) {
     const { open, until } = openAt(q.hours, now);
     q.hoursOpen = open;
     q.hoursUntil = until;
@@ -166,7 +177,8 @@ export function closedMsBetween(h: HoursSpec, from: number, to: number): number 
  */
 export function entryUnderHours(q: Queue, queues: ReadonlyMap<string, Queue>, now: number): { queue: Queue; holdUntil: number } | null {
   let at: Queue | undefined = q;
-  for (let hop = 0; hop < 4 && at !== undefined; hop++) {
+  // The queue asked for, then at most four overflow hops.
+  for (let hop = 0; hop <= MAX_HOPS && at !== undefined; hop++) {
     if (queueOpen(at, now)) return { queue: at, holdUntil: 0 };
     const action = at.hours!.closedAction ?? { type: 'refuse' };
     if (action.type === 'refuse') return null;

@@ -195,11 +195,16 @@ export class Overload {
     return null;
   }
 
-  /** Every queued interaction of `q` is matched again (who may take its work changed). */
+  /**
+   * Every interaction of `q` that wants an offer is matched again (who may take its work
+   * changed): queued ones, and on a multi-offer queue offered ones with offers still to make.
+   */
   private pendWaiting(q: Queue): void {
     for (let h = q.waiting.head; h >= 0; h = this.lists.following(h)) {
       const ix = this.ixs.bySlot[h]!;
-      if (ix.status === 'queued' && heldUntil(ix) === 0) this.host.pendingIx(ix);
+      if (heldUntil(ix) !== 0) continue;
+      const open = ix.status !== 'offered' ? 0 : ix.open === null ? 1 : 1 + ix.open.length;
+      if (ix.status === 'queued' || (ix.status === 'offered' && open < q.offerFanout)) this.host.pendingIx(ix);
     }
   }
 }

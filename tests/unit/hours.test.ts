@@ -40,6 +40,17 @@ describe('hours of operation (pure time-zone arithmetic)', () => {
     expect(openAt(holiday, utc('2026-12-24T11:00:00'))).toEqual({ open: false, until: utc('2026-12-28T08:00:00') });
   });
 
+  it('reads a wall time in a gap with the offset before it, and a repeated one as its first occurrence, east and west of UTC', () => {
+    const opensAt = (timeZone: string, day: number, at: string, open: string) =>
+      openAt({ timeZone, weekly: [{ days: [day], open, close: '23:00' }] }, utc(at)).until;
+    // Spring forward: 02:30 does not exist; read with the offset before the gap (03:30 summer time).
+    expect(opensAt('Europe/Paris', 0, '2026-03-28T12:00:00', '02:30')).toBe(utc('2026-03-29T01:30:00'));
+    expect(opensAt('America/New_York', 0, '2024-03-09T12:00:00', '02:30')).toBe(utc('2024-03-10T07:30:00'));
+    // Fall back: the repeated hour is read as its first occurrence (still summer time).
+    expect(opensAt('Europe/Berlin', 0, '2026-10-24T12:00:00', '02:30')).toBe(utc('2026-10-25T00:30:00'));
+    expect(opensAt('America/New_York', 0, '2026-10-31T12:00:00', '01:30')).toBe(utc('2026-11-01T05:30:00'));
+  });
+
   it('joins a day that ends at 24:00 to the next that opens at 00:00', () => {
     const allWeek: HoursSpec = { timeZone: 'UTC', weekly: [{ days: [0, 1, 2, 3, 4, 5, 6], open: '00:00', close: '24:00' }] };
     expect(openAt(allWeek, utc('2026-12-07T12:00:00')).open).toBe(true);
@@ -112,6 +123,35 @@ describe('a queue with hours of operation (QueueSpec.hours)', () => {
     expect(h.engine.queueStats('paused')!.answeredWithinThreshold).toBe(1);
     expect(h.engine.queueStats('plain')!.answeredWithinThreshold).toBe(0);
     h.rejects({ type: 'UpsertQueue', queue: { id: 'plain', hours: { ...hours, pauseServiceLevel: 'yes' } as never } }, 'INVALID_ARGUMENT');
+  });
+
+  it('looks again for an opening beyond two weeks as days pass, and overflows through at most four hops', () => {
+    const h = new Harness()
+      .queue('q', {
+        hours: {
+          timeZone: 'UTC',
+          weekly: [],
+          overrides: [{ date: '2026-12-27', intervals: [{ open: '09:00', close: '17:00' }] }],
+          closedAction: { type: 'hold' },
+        },
+      })
+      .at(utc('2026-12-07T12:00:00'));
+    expect(h.engine.queueStats('q')!.open).toBe(false);
+    // 13 days later the override opening is within the horizon: held until then, not refused.
+    h.at(utc('2026-12-20T12:00:00'));
+    expect(h.submit('x', { queue: 'q' }).find((e) => e.type === 'InteractionQueued')).toMatchObject({ notBefore: utc('2026-12-27T09:00:00') });
+    const closed = { timeZone: 'UTC', weekly: [] };
+    const chain = new Harness().queue('q4');
+    for (const [id, to] of [
+      ['q3', 'q4'],
+      ['q2', 'q3'],
+      ['q1', 'q2'],
+      ['q0', 'q1'],
+    ])
+      chain.queue(id, { hours: { ...closed, closedAction: { type: 'overflow', queue: to } } });
+    expect(chain.submit('far', { queue: 'q0' }).find((e) => e.type === 'InteractionQueued')).toMatchObject({ queueId: 'q4' });
+    chain.queue('q5', { hours: { ...closed, closedAction: { type: 'overflow', queue: 'q0' } } });
+    chain.rejects({ type: 'SubmitInteraction', interaction: { id: 'too-far', channel: 'voice', queue: 'q5' } }, 'QUEUE_CLOSED');
   });
 
   it('is refused when malformed, and read back and restored as written', async () => {

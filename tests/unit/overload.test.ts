@@ -109,6 +109,25 @@ describe('reserve agents and overload (QueueSpec.reserveWhen, queues[q].reserve)
   });
 });
 
+describe('overload on a multi-offer queue', () => {
+  it('an overload that starts inside another call offers the reserve agent work offered to fewer agents than the fanout', () => {
+    const h = new Harness()
+      .queue('s', { offerFanout: 2, reserveWhen: { serviceLevelBelow: 0.5 } })
+      .agent('reserve', { queues: { s: { reserve: true } } })
+      .agent('other', {}, false)
+      .agent('chat', { capacity: { total: 1, channels: { chat: { cost: 1, max: 1 } } } }, false);
+    h.at(1).submit('late', { channel: 'chat', queue: 's' });
+    h.at(2).submit('x', { queue: 's' });
+    h.at(30_000).ok({ type: 'SetAgentState', agentIds: ['other', 'chat'], state: 'available' });
+    expect(h.engine.interaction('x')!.offers.map((o) => o.agentId)).toEqual(['other']);
+    // Answering 'late' 30 s after it came puts the queue's service level below 0.5: in overload,
+    // the reserve agent takes x's second offer in the same call.
+    const ev = h.acceptOffer('late');
+    expect(h.types(ev)).toContain('QueueOverloadStarted');
+    expect(h.engine.interaction('x')!.offers.map((o) => o.agentId)).toEqual(['other', 'reserve']);
+  });
+});
+
 describe('deferrable work (QueueSpec.deferrable)', () => {
   /** One blended agent; email waits while voice is in overload (a call waiting 20 s). */
   function blend() {

@@ -91,6 +91,14 @@ export const ConfigSchema = z.strictObject({
     .describe(
       'Events kept in memory per tenant for subscribers that resume with a cursor (Subscribe after); older ones come from the store (redis) or are EVENTS_EXPIRED',
     ),
+  historyKept: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000_000)
+    .default(100_000)
+    .describe('Ended interactions whose history (GetInteractionHistory) is kept in memory per tenant; with the redis store every one is also kept in Redis'),
+  historyRetentionDays: z.coerce.number().min(1).max(3_650).default(30).describe("How long an ended interaction's history is kept"),
   eventsStreamKept: z.coerce
     .number()
     .int()

@@ -46,6 +46,10 @@ abstract class RoleClient {
   getAgentSummary() {
     return this.connection.request({ type: 'GetAgentSummary' });
   }
+  /** Every event of an interaction, live or ended (within the history's retention), with its waits and outcome. */
+  getInteractionHistory(interactionId: string) {
+    return this.connection.request({ type: 'GetInteractionHistory', interactionId });
+  }
   /** Why an interaction waits (every agent's verdict) and how its agent was chosen. */
   explain(interactionId: string, limit?: number) {
     return this.connection.request({ type: 'ExplainInteraction', interactionId, ...(limit ? { limit } : {}) });

@@ -216,6 +216,8 @@ const request = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =
 const queries = [
   request('GetQueueStats', { queueId: Id.optional() }),
   request('GetInteraction', { interactionId: Id }),
+  /** Every event about an interaction, live or ended (within the history's retention). */
+  request('GetInteractionHistory', { interactionId: Id }),
   request('GetAgent', { agentId: Id }),
   request('GetAgentSummary', {}),
   /** Why an interaction waits (each agent's verdict) and how its agent was chosen. */

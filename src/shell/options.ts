@@ -18,4 +18,7 @@ export interface ShellOptions {
   readonly log?: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Events kept in memory per tenant for subscribers that resume with a cursor (default 100,000). */
   readonly eventsRetained?: number;
+  /** Ended interactions' histories kept in memory per tenant (default 100,000), and for how long (default 30 days). */
+  readonly historyKept?: number;
+  readonly historyRetentionMs?: number;
 }

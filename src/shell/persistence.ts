@@ -5,6 +5,7 @@
  * state (durability.ts) is made here. Snapshots are not taken here: the snapshot replica
  * (snapshotter.ts) follows the journal with engines of its own and publishes them.
  */
+import { DEFAULT_HISTORY_RETENTION_MS } from './history.ts';
 import { StaleLeaderError, StoreUnavailableError, type Journal, type JournalChunk } from '../store/journal.ts';
 import { FENCED_REFUSAL, FOLLOWING, OUTCOME_UNKNOWN_REFUSAL, REPLAYING_REFUSAL, SERVING, UNAVAILABLE_REFUSAL, type DurabilityState } from './durability.ts';
 import type { ShellOptions } from './options.ts';
@@ -114,6 +115,8 @@ export class Persistence {
       const numbered = d.pendingEvents;
       d.pendingEvents = [];
       const events = { events: numbered.length === 1 ? numbered[0] : numbered.flat(), at: entries[entries.length - 1].n };
+      const ended = t.history.drain();
+      const history = ended.length === 0 ? undefined : { records: ended, retentionMs: this.options.historyRetentionMs ?? DEFAULT_HISTORY_RETENTION_MS };
       const first = d.journaled + 1;
       d.journaled += entries.length;
       const write = async () => {
@@ -131,7 +134,7 @@ export class Persistence {
           }
           await (d.state as { opened: Promise<void> }).opened;
         }
-        await journal.append(t.tenant, first, entries, events);
+        await journal.append(t.tenant, first, entries, events, history);
       };
       const metrics = this.options.metrics;
       const started = performance.now();

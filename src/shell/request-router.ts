@@ -66,6 +66,8 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: () => nu
         ? reply(s, req.id, { ok: true, interaction: { interactionId: p.interactionId, status } })
         : reply(s, req.id, { ok: false, code: 'UNKNOWN_INTERACTION', message: `interaction '${p.interactionId}' is not known` });
     }
+    case 'GetInteractionHistory':
+      return t.historyOf(s, req.id, p.interactionId);
     case 'GetAgent': {
       const load = t.engine.agentLoad(p.agentId);
       return load

@@ -10,6 +10,7 @@ import type { Command, EngineEvent, EventType } from '../engine/types.ts';
 import type { JournalChunk, JournalEntry, StoredSnapshot } from '../store/journal.ts';
 import { decodeSnapshot } from '../store/snapshot-codec.ts';
 import { Durability } from './durability.ts';
+import { DEFAULT_HISTORY_KEPT, DEFAULT_HISTORY_RETENTION_MS, History } from './history.ts';
 import { DEFAULT_EVENTS_RETAINED, EventFeed, type FeedEvent, type FeedFilter, filtered, pollAnswer } from './event-feed.ts';
 import type { ShellOptions } from './options.ts';
 import { type EventsPoll, MAX_TIMER_MS, type Session } from './ports.ts';
@@ -27,6 +28,8 @@ export class TenantShell {
   readonly agents = new Map<string, Session[]>();
   /** Its events numbered, the recent ones kept, and who is subscribed to them. */
   readonly feed: EventFeed;
+  /** What happened to each interaction (its events), while it lives and after it ended. */
+  readonly history: History;
   readonly sessions = new Set<Session>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private armedFor = Number.POSITIVE_INFINITY;
@@ -38,6 +41,11 @@ export class TenantShell {
   ) {
     this.engine = new Engine({ ordering: options.ordering, agentSelection: options.agentSelection });
     this.feed = new EventFeed(options.eventsRetained ?? DEFAULT_EVENTS_RETAINED);
+    this.history = new History(
+      options.historyKept ?? DEFAULT_HISTORY_KEPT,
+      options.historyRetentionMs ?? DEFAULT_HISTORY_RETENTION_MS,
+      options.journal?.readHistory !== undefined,
+    );
   }
 
   apply(cmd: Command): ApplyResult {
@@ -46,6 +54,7 @@ export class TenantShell {
     const started = this.options.metrics ? performance.now() : 0;
     const out = this.engine.apply(cmd, now);
     this.after(out.events, started, 'command');
+    if (cmd.type === 'SubmitInteraction' && out.ok && !out.duplicate) this.history.submitted(cmd.interaction.id, cmd.interaction.customerId);
     if (!out.ok && (out.code === 'QUEUE_REFUSED' || out.code === 'QUEUE_CLOSED') && cmd.type === 'SubmitInteraction')
       this.options.metrics?.submissionRefused(this.tenant, cmd.interaction.queue);
     return out;
@@ -53,9 +62,13 @@ export class TenantShell {
 
   /** Replays one journal entry (recovery): events feed the metrics but reach no session. */
   replay(e: JournalEntry): void {
-    const out = e.c ? this.engine.apply(e.c, e.n).events : this.engine.tick(e.n);
+    const r = e.c ? this.engine.apply(e.c, e.n) : null;
+    const out = r !== null ? r.events : this.engine.tick(e.n);
     if (out.length === 0) return;
-    this.feed.number(out, this.engine.eventSeq);
+    this.history.record(this.feed.number(out, this.engine.eventSeq));
+    if (e.c?.type === 'SubmitInteraction' && r!.ok && !r!.duplicate) this.history.submitted(e.c.interaction.id, e.c.interaction.customerId);
+    // What ended in a replayed turn was written with it.
+    this.history.drain();
     this.options.metrics?.onEvents(this.tenant, out);
   }
 
@@ -64,6 +77,7 @@ export class TenantShell {
     this.stop();
     this.armedFor = Number.POSITIVE_INFINITY;
     this.durability.restart(snapshot?.through ?? 0);
+    this.history.restart();
     if (!snapshot) {
       this.engine = new Engine({ ordering: this.options.ordering, agentSelection: this.options.agentSelection });
       this.feed.restart(0);
@@ -99,6 +113,7 @@ export class TenantShell {
   private after(events: EngineEvent[], started: number, kind: 'command' | 'timer'): void {
     if (events.length > 0) {
       const numbered = this.feed.number(events, this.engine.eventSeq);
+      this.history.record(numbered);
       if (this.options.journal) this.durability.pendingEvents.push(numbered);
     }
     const metrics = this.options.metrics;
@@ -234,6 +249,20 @@ export class TenantShell {
         pollAnswer(s, mine, next, this.feed.last);
       },
       (e: unknown) => s.send({ re: null, ok: false, code: 'STORE_UNAVAILABLE', message: `events could not be read from the store: ${(e as Error).message}` }),
+    );
+  }
+
+  /** GetInteractionHistory: from memory (live, or ended not long ago), else from the store. */
+  historyOf(s: Session, re: string | number, interactionId: string): void {
+    const mine = this.history.get(interactionId);
+    if (mine !== null) return s.send({ re, ok: true, history: mine });
+    const unknown = () =>
+      s.send({ re, ok: false, code: 'UNKNOWN_INTERACTION', message: `interaction '${interactionId}' is not known, or its history is no longer kept` });
+    const read = this.options.journal?.readHistory?.bind(this.options.journal);
+    if (read === undefined) return unknown();
+    read(this.tenant, interactionId).then(
+      (history) => (history === null ? unknown() : s.send({ re, ok: true, history })),
+      (e: unknown) => s.send({ re, ok: false, code: 'STORE_UNAVAILABLE', message: `history could not be read from the store: ${(e as Error).message}` }),
     );
   }
 

@@ -25,6 +25,13 @@ export interface EventBatch {
   readonly at: number;
 }
 
+/** Interactions that ended in a turn: their history records, written with its journal entries. */
+export interface HistoryBatch {
+  readonly records: readonly { readonly interactionId: string; readonly endedAt: number | null }[];
+  /** How long the store keeps a record after it ended (ms). */
+  readonly retentionMs: number;
+}
+
 /** Consecutive entries numbered first…last. */
 export interface JournalChunk {
   readonly entries: JournalEntry[];
@@ -103,7 +110,9 @@ export interface Journal {
    * Appends one turn's entries, numbered from `first`, atomically; resolves once the store
    * confirmed them. Refused unless `first` follows the journal's last entry.
    */
-  append(tenant: string, first: number, entries: readonly JournalEntry[], events?: EventBatch): Promise<void>;
+  append(tenant: string, first: number, entries: readonly JournalEntry[], events?: EventBatch, history?: HistoryBatch): Promise<void>;
+  /** An ended interaction's history record, written by `append` (absent: the store keeps none); null: not kept. */
+  readHistory?(tenant: string, interactionId: string): Promise<unknown | null>;
   /**
    * The tenant's events after `after` (about `limit`, oldest first) and the oldest seq kept (null:
    * none), written with the journal (absent: the store keeps no events beyond the server's memory).

@@ -18,6 +18,9 @@
  *                                `f` (the seq of its first), `t` (the turn's time, epoch ms) and
  *                                `b` (MessagePack, the array of its events). Trimmed by count (its
  *                                oldest seq) and by age as each turn is written.
+ *   sb:{<tenant>}:history        Hash: interaction id → its history record (MessagePack), written
+ *                                by the same script call as the turn it ended in
+ *   sb:{<tenant>}:history:ended  Sorted set: interaction id by its end time, for the retention
  *   sb:{<tenant>}:epoch          the fencing epoch; INCR by each process that takes the tenant over
  *   sb:{<tenant>}:snapshot       Hash: the published snapshot (through, data, parts, bytes, at)
  *   sb:{<tenant>}:snapshot:<id>  List: the snapshot's parts, in order
@@ -34,6 +37,7 @@ import {
   type Journal,
   type JournalChunk,
   type EventBatch,
+  type HistoryBatch,
   type JournalEntry,
   type NumberedEvent,
   type StoredSnapshot,
@@ -44,7 +48,10 @@ import {
  * epoch, ARGV[2] the number of the first entry, ARGV[3] how many, ARGV[4] the entries; then the
  * turn's events: ARGV[5] the first one's seq ('' when the turn emitted none), ARGV[6] the last
  * one's, ARGV[7] the time, ARGV[8] the events, ARGV[9] how many events to keep, ARGV[10] for how
- * long (ms; the four oldest turns past it go, each write). Refuses with STALE when the epoch moved
+ * long (ms; the four oldest turns past it go, each write); ARGV[11] how long history records are
+ * kept (ms), ARGV[12] how many interactions ended in the turn, then per one its id, its record
+ * and its end time (KEYS[5] the records, KEYS[6] their end times; up to 64 past the retention go,
+ * each write). Refuses with STALE when the epoch moved
  * on (a paused or partitioned old writer can never append after a newer one took over) and with
  * GAP when the write does not continue the journal (an earlier write was lost).
  */
@@ -76,6 +83,21 @@ if ARGV[5] ~= '' then
     local oldest = redis.call('XRANGE', KEYS[4], '-', '+', 'COUNT', 1)
     if #oldest == 0 or tonumber(oldest[1][2][4]) >= cutoff then break end
     redis.call('XDEL', KEYS[4], oldest[1][1])
+  end
+end
+local ended = tonumber(ARGV[12])
+if ended > 0 then
+  local at = 0
+  for i = 0, ended - 1 do
+    local id, record = ARGV[13 + i * 3], ARGV[14 + i * 3]
+    at = tonumber(ARGV[15 + i * 3])
+    redis.call('HSET', KEYS[5], id, record)
+    redis.call('ZADD', KEYS[6], at, id)
+  end
+  local old = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', '(' .. (at - tonumber(ARGV[11])), 'LIMIT', 0, 64)
+  if #old > 0 then
+    redis.call('HDEL', KEYS[5], unpack(old))
+    redis.call('ZREM', KEYS[6], unpack(old))
   end
 end
 return last
@@ -148,7 +170,7 @@ const UNPUBLISHED_TTL_MS = 3_600_000;
 const entryNumber = (id: string): number => Number(id.slice(id.indexOf('-') + 1));
 
 type ScriptedRedis = Redis & {
-  sbAppend(stream: string, epoch: string, seq: string, events: string, ...args: (string | Buffer)[]): Promise<number>;
+  sbAppend(stream: string, epoch: string, seq: string, events: string, history: string, historyEnded: string, ...args: (string | Buffer)[]): Promise<number>;
   sbPublish(epoch: string, seq: string, snap: string, journal: string, parts: string, oldParts: string, ...args: string[]): Promise<number>;
   sbRenew(lease: string, node: string, ms: string): Promise<number>;
   sbAcquire(lease: string, node: string, ms: string): Promise<number>;
@@ -212,7 +234,7 @@ export class RedisJournal implements Journal {
     this.eventsMaxAgeMs = options.eventsMaxAgeMs ?? DEFAULT_EVENTS_MAX_AGE_MS;
     // A write Redis does not confirm in time is a failed write (STORE_UNAVAILABLE), not a wait.
     this.redis = connect(url, cluster, { commandTimeout: 2_000, ...common }) as ScriptedRedis;
-    this.redis.defineCommand('sbAppend', { numberOfKeys: 4, lua: APPEND });
+    this.redis.defineCommand('sbAppend', { numberOfKeys: 6, lua: APPEND });
     this.redis.defineCommand('sbPublish', { numberOfKeys: 6, lua: PUBLISH });
     this.redis.defineCommand('sbRenew', { numberOfKeys: 1, lua: RENEW });
     this.redis.defineCommand('sbAcquire', { numberOfKeys: 1, lua: ACQUIRE });
@@ -370,7 +392,7 @@ export class RedisJournal implements Journal {
     return (await this.wrap(() => this.redis.sbRenew(`sb:lease:${lease}`, node, String(ms)))) === 1;
   }
 
-  async append(tenant: string, first: number, entries: readonly JournalEntry[], events?: EventBatch): Promise<void> {
+  async append(tenant: string, first: number, entries: readonly JournalEntry[], events?: EventBatch, history?: HistoryBatch): Promise<void> {
     const epoch = this.epochs.get(tenant);
     if (epoch === undefined) throw new Error(`tenant '${tenant}' was not opened`);
     if (entries.length === 0) return;
@@ -379,7 +401,7 @@ export class RedisJournal implements Journal {
     const batch = packr.pack(entries);
     const ev: (string | Buffer)[] =
       events === undefined || events.events.length === 0
-        ? ['']
+        ? ['', '', '', '', '', '']
         : [
             String(events.events[0].seq),
             String(events.events[events.events.length - 1].seq),
@@ -388,17 +410,22 @@ export class RedisJournal implements Journal {
             String(this.eventsKept),
             String(this.eventsMaxAgeMs),
           ];
+    const ended: (string | Buffer)[] = [String(history?.retentionMs ?? 0), String(history?.records.length ?? 0)];
+    if (history !== undefined) for (const r of history.records) ended.push(r.interactionId, packr.pack(r), String(r.endedAt ?? 0));
     try {
       await this.redis.sbAppend(
         key(tenant, 'journal'),
         key(tenant, 'epoch'),
         key(tenant, 'seq'),
         key(tenant, 'events'),
+        key(tenant, 'history'),
+        key(tenant, 'history:ended'),
         epoch,
         String(first),
         String(entries.length),
         batch,
         ...ev,
+        ...ended,
       );
     } catch (e) {
       const message = (e as Error).message;
@@ -412,6 +439,11 @@ export class RedisJournal implements Journal {
       // Sent, and no answer (timed out, or the connection dropped under it): it may yet apply.
       throw new WriteOutcomeUnknownError(`journal write not confirmed: ${message}`, { cause: e });
     }
+  }
+
+  async readHistory(tenant: string, interactionId: string): Promise<unknown | null> {
+    const b = await this.wrap(() => this.bulk.hgetBuffer(key(tenant, 'history'), interactionId));
+    return b === null ? null : packr.unpack(b);
   }
 
   /**

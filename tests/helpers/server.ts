@@ -30,6 +30,8 @@ export async function startTestServer(
     ...(options.now ? { now: options.now } : {}),
     ...(options.journal ? { journal: options.journal } : {}),
     eventsRetained: loaded.config.eventsRetained,
+    historyKept: loaded.config.historyKept,
+    historyRetentionMs: loaded.config.historyRetentionDays * 86_400_000,
   });
   metrics.observeQueues(shell);
   await shell.recover();

@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 const spawn = async () => {
-  const s = await spawnServer(redis.url, ['--events-retained', '1000']);
+  const s = await spawnServer(redis.url, ['--events-retained', '1000', '--history-kept', '1']);
   procs.push(s);
   return s;
 };
@@ -91,15 +91,25 @@ describe('event feed, redis store', () => {
     expect(page.events.map((e) => e.seq)).toEqual([11, 12, 13, 14, 15]);
     expect(page.next).toBe(15);
 
+    // Two interactions end: memory keeps the last one's history, Redis both.
+    for (const id of ['x-0', 'x-1']) expect(await p.request({ type: 'CancelInteraction', interactionId: id, reason: 'abandoned' })).toMatchObject({ ok: true });
+    const historyOf = async (s: ServerProcess, id: string) =>
+      (await (await connect(s, 'platform')).request({ type: 'GetInteractionHistory', interactionId: id })) as { history: { status: string; events: Ev[] } };
+    expect((await historyOf(a, 'x-0')).history).toMatchObject({ status: 'abandoned' });
+    expect((await historyOf(a, 'x-0')).history.events.map((e) => e.type)).toEqual(['InteractionQueued', 'InteractionAbandoned']);
+
     // The leader dies; the standby takes over with the same numbers and serves old cursors.
     await new Promise((r) => setTimeout(r, 300));
     await kill9(a.proc);
     await untilReady(b, 10_000);
     const p2 = await connect(b, 'platform');
     await submitMany(p2, 'y', 500);
-    const after = await readFrom(b, 1500, last + 500);
+    const after = await readFrom(b, 1500, last + 502);
     dense(after, 1501);
     expect(after.slice(0, last - 1500)).toEqual(all.slice(1500));
+    // The histories outlive the leader (x-0's comes from Redis: memory keeps one).
+    expect((await historyOf(b, 'x-0')).history.events.map((e) => e.type)).toEqual(['InteractionQueued', 'InteractionAbandoned']);
+    expect((await historyOf(b, 'x-1')).history).toMatchObject({ status: 'abandoned' });
     expect(await (await connect(b, 'supervisor')).request({ type: 'Subscribe', events: true, after: last + 10_000 })).toMatchObject({ ok: true });
   }, 90_000);
 });

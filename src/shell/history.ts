@@ -1,0 +1,149 @@
+/**
+ * What happened to each interaction: every event about it, numbered as in the feed, from its
+ * submission to its end (queued, each offer and how it ended, relaxations, transfers and
+ * overflows, assignment, activity, wrap-up, the outcome), with its waits and handle time. Kept
+ * while it lives and, once it ended, for `retentionMs` (at most `maxEnded` in memory, oldest out
+ * first; with the redis store also written with the journal, so it outlives the process: see
+ * redis-journal.ts). Built from the events the tenant's engine emits, live and replayed alike.
+ */
+import type { FeedEvent } from './event-feed.ts';
+
+/** Events kept per interaction at most: beyond, the oldest after its first ones are dropped and counted. */
+export const MAX_HISTORY_EVENTS = 500;
+/** By default: ended interactions kept in memory per tenant, and for how long. */
+export const DEFAULT_HISTORY_KEPT = 100_000;
+export const DEFAULT_HISTORY_RETENTION_MS = 30 * 24 * 3600_000;
+
+const ENDS: Readonly<Record<string, HistoryRecord['status']>> = {
+  InteractionCompleted: 'completed',
+  InteractionCancelled: 'cancelled',
+  InteractionAbandoned: 'abandoned',
+  InteractionExpired: 'expired',
+};
+
+export interface HistoryRecord {
+  readonly interactionId: string;
+  customerId?: string;
+  channel: string;
+  /** The queue it is in, or ended in. */
+  queueId: string;
+  status: 'live' | 'completed' | 'cancelled' | 'abandoned' | 'expired';
+  /** When it was submitted, and when it ended (null while it lives). */
+  readonly arrival: number;
+  endedAt: number | null;
+  /** Submission to its (last) assignment, and its last agent's handle time (null: not yet). */
+  waitMs: number | null;
+  handleMs: number | null;
+  agentId: string | null;
+  events: FeedEvent[];
+  /** Events dropped from the middle of a long history. */
+  dropped: number;
+}
+
+export class History {
+  private readonly live = new Map<string, HistoryRecord>();
+  /** Ended ones, oldest end first (a Map keeps insertion order). */
+  private readonly ended = new Map<string, HistoryRecord>();
+  /** Ended since the last `drain`: the redis store writes them with the turn's journal entries. */
+  private endedSince: HistoryRecord[] = [];
+
+  constructor(
+    private readonly maxEnded: number,
+    private readonly retentionMs: number,
+    private readonly keepEnded: boolean,
+  ) {}
+
+  /** A submission accepted (not a duplicate): its customer, which no event carries. */
+  submitted(interactionId: string, customerId: string | undefined): void {
+    const r = this.live.get(interactionId);
+    if (r !== undefined && customerId !== undefined) r.customerId = customerId;
+  }
+
+  /** One engine call's events, numbered. */
+  record(events: readonly FeedEvent[]): void {
+    for (const e of events) {
+      const id = (e as { interactionId?: string }).interactionId;
+      if (id === undefined) continue;
+      let r = this.live.get(id);
+      if (r === undefined) {
+        if (e.type !== 'InteractionQueued') continue;
+        r = {
+          interactionId: id,
+          channel: e.channel,
+          queueId: e.queueId,
+          status: 'live',
+          arrival: e.at,
+          endedAt: null,
+          waitMs: null,
+          handleMs: null,
+          agentId: null,
+          events: [],
+          dropped: 0,
+        };
+        this.live.set(id, r);
+      }
+      this.add(r, e);
+      switch (e.type) {
+        case 'InteractionAssigned':
+          r.waitMs = e.waitMs;
+          r.agentId = e.agentId;
+          break;
+        case 'InteractionConverted':
+          r.channel = e.channel;
+          break;
+        case 'InteractionOverflowed':
+        case 'InteractionTransferred':
+          r.queueId = e.toQueue;
+          break;
+        case 'InteractionCompleted':
+          r.handleMs = e.handleMs;
+          break;
+        default:
+          break;
+      }
+      const end = ENDS[e.type];
+      if (end !== undefined) this.end(r, end, e.at);
+    }
+  }
+
+  /** An interaction's record: live, ended and still in memory, or null. */
+  get(interactionId: string): HistoryRecord | null {
+    return this.live.get(interactionId) ?? this.ended.get(interactionId) ?? null;
+  }
+
+  /** Records ended since the last call (for the store), oldest first. */
+  drain(): HistoryRecord[] {
+    const out = this.endedSince;
+    this.endedSince = [];
+    return out;
+  }
+
+  /** The engine was replaced (restored, rebuilt): live records are rebuilt by what it replays. */
+  restart(): void {
+    this.live.clear();
+    this.endedSince = [];
+  }
+
+  private add(r: HistoryRecord, e: FeedEvent): void {
+    if (r.events.length >= MAX_HISTORY_EVENTS) {
+      // Keep the beginning and the most recent: drop the oldest after the first tenth.
+      r.events.splice(MAX_HISTORY_EVENTS / 10, 1);
+      r.dropped++;
+    }
+    r.events.push(e);
+  }
+
+  private end(r: HistoryRecord, status: HistoryRecord['status'], at: number): void {
+    r.status = status;
+    r.endedAt = at;
+    this.live.delete(r.interactionId);
+    if (this.keepEnded) this.endedSince.push(r);
+    this.ended.delete(r.interactionId);
+    this.ended.set(r.interactionId, r);
+    // Oldest out: past the count, and past the retention.
+    for (const [id, old] of this.ended) {
+      if (this.ended.size <= this.maxEnded && at - old.endedAt! < this.retentionMs) break;
+      this.ended.delete(id);
+    }
+  }
+}

@@ -99,6 +99,13 @@ export const ConfigSchema = z.strictObject({
     .default(100_000)
     .describe('Ended interactions whose history (GetInteractionHistory) is kept in memory per tenant; with the redis store every one is also kept in Redis'),
   historyRetentionDays: z.coerce.number().min(1).max(3_650).default(30).describe("How long an ended interaction's history is kept"),
+  offerJourney: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(20)
+    .default(5)
+    .describe("How many of the customer's recent interactions (channel, queue, agent, outcome, disposition) an offer shows the agent; 0: none"),
   eventsStreamKept: z.coerce
     .number()
     .int()

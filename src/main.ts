@@ -48,6 +48,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     eventsRetained: config.eventsRetained,
     historyKept: config.historyKept,
     historyRetentionMs: config.historyRetentionDays * 86_400_000,
+    offerJourney: config.offerJourney,
   });
   // The snapshot replica (redis store): a worker thread whose engines follow the journal and
   // publish snapshots of the tenants this process leads, so taking one never holds this

@@ -46,6 +46,10 @@ abstract class RoleClient {
   getAgentSummary() {
     return this.connection.request({ type: 'GetAgentSummary' });
   }
+  /** A customer's interactions across channels and queues, newest first; `before` (epoch ms) pages back. */
+  listCustomerInteractions(customerId: string, options: { limit?: number; before?: number } = {}) {
+    return this.connection.request({ type: 'ListCustomerInteractions', customerId, ...options });
+  }
   /** Every event of an interaction, live or ended (within the history's retention), with its waits and outcome. */
   getInteractionHistory(interactionId: string) {
     return this.connection.request({ type: 'GetInteractionHistory', interactionId });
@@ -184,8 +188,9 @@ export class AgentClient extends RoleClient {
   reject(offerId: string) {
     return this.connection.request({ type: 'Reject', offerId });
   }
-  complete(interactionId: string) {
-    return this.connection.request({ type: 'Complete', interactionId });
+  /** `disposition` (a code) and `note` are kept in the interaction's history and shown in the customer's journey. */
+  complete(interactionId: string, outcome: { disposition?: string; note?: string } = {}) {
+    return this.connection.request({ type: 'Complete', interactionId, ...outcome });
   }
   endWrapUp() {
     return this.connection.request({ type: 'EndWrapUp' });

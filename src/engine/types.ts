@@ -379,7 +379,14 @@ export type Command =
     }
   | { readonly type: 'AcceptOffer'; readonly agentId: string; readonly offerId: string }
   | { readonly type: 'RejectOffer'; readonly agentId: string; readonly offerId: string }
-  | { readonly type: 'CompleteInteraction'; readonly agentId: string; readonly interactionId: string }
+  | {
+      readonly type: 'CompleteInteraction';
+      readonly agentId: string;
+      readonly interactionId: string;
+      /** What the agent recorded (kept in the interaction's history; the engine does not read them). */
+      readonly disposition?: string;
+      readonly note?: string;
+    }
   | { readonly type: 'EndWrapUp'; readonly agentId: string };
 
 export type CommandType = Command['type'];

@@ -23,6 +23,8 @@ import { compileSchema, type Predicate } from './compiled-schema.ts';
 const L = DEFAULT_LIMITS;
 /** An engine event's type (a subscription's filter). */
 export const EventTypeName = z.enum(EVENT_TYPES);
+/** The longest note an agent may leave on completion. */
+export const MAX_NOTE_LENGTH = 1_000;
 /** The most queues a subscription's filter names. */
 export const MAX_SUBSCRIBE_QUEUES = 100;
 
@@ -218,6 +220,13 @@ const queries = [
   request('GetInteraction', { interactionId: Id }),
   /** Every event about an interaction, live or ended (within the history's retention). */
   request('GetInteractionHistory', { interactionId: Id }),
+  /** A customer's interactions across channels and queues, newest first (live, and ended within the history's retention). */
+  request('ListCustomerInteractions', {
+    customerId: Id,
+    limit: z.number().int().min(1).max(100).optional(),
+    /** Only those that arrived before this time (epoch ms): the next page's cursor. */
+    before: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  }),
   request('GetAgent', { agentId: Id }),
   request('GetAgentSummary', {}),
   /** Why an interaction waits (each agent's verdict) and how its agent was chosen. */
@@ -263,7 +272,7 @@ export const AgentRequest = z.discriminatedUnion('type', [
   request('SetState', { state: z.enum(['offline', 'available', 'away']), reason: Id.optional() }),
   request('Accept', { offerId: Id }),
   request('Reject', { offerId: Id }),
-  request('Complete', { interactionId: Id }),
+  request('Complete', { interactionId: Id, disposition: Id.optional(), note: z.string().max(MAX_NOTE_LENGTH).optional() }),
   request('EndWrapUp', {}),
   request('Resume', {}),
 ]);

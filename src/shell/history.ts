@@ -13,6 +13,8 @@ export const MAX_HISTORY_EVENTS = 500;
 /** By default: ended interactions kept in memory per tenant, and for how long. */
 export const DEFAULT_HISTORY_KEPT = 100_000;
 export const DEFAULT_HISTORY_RETENTION_MS = 30 * 24 * 3600_000;
+/** The customer's recent interactions an offer shows by default. */
+export const DEFAULT_OFFER_JOURNEY = 5;
 
 const ENDS: Readonly<Record<string, HistoryRecord['status']>> = {
   InteractionCompleted: 'completed',
@@ -35,13 +37,47 @@ export interface HistoryRecord {
   waitMs: number | null;
   handleMs: number | null;
   agentId: string | null;
+  /** What the agent recorded on completion (Complete's `disposition` and `note`). */
+  disposition?: string;
+  note?: string;
   events: FeedEvent[];
   /** Events dropped from the middle of a long history. */
   dropped: number;
 }
 
+/** One of a customer's interactions, as a journey lists it and an offer shows it. */
+export interface JourneyItem {
+  readonly interactionId: string;
+  readonly channel: string;
+  readonly queueId: string;
+  readonly status: HistoryRecord['status'];
+  readonly agentId: string | null;
+  readonly arrival: number;
+  readonly endedAt: number | null;
+  readonly disposition?: string;
+}
+
+/** A customer's interactions indexed in memory at most (newest kept), and customers indexed at most. */
+const PER_CUSTOMER = 50;
+const MAX_CUSTOMERS = 100_000;
+
+export function journeyItem(r: HistoryRecord): JourneyItem {
+  return {
+    interactionId: r.interactionId,
+    channel: r.channel,
+    queueId: r.queueId,
+    status: r.status,
+    agentId: r.agentId,
+    arrival: r.arrival,
+    endedAt: r.endedAt,
+    ...(r.disposition !== undefined ? { disposition: r.disposition } : {}),
+  };
+}
+
 export class History {
   private readonly live = new Map<string, HistoryRecord>();
+  /** Customer → their interactions' ids, newest first (least recently indexed customer out first). */
+  private readonly customers = new Map<string, string[]>();
   /** Ended ones, oldest end first (a Map keeps insertion order). */
   private readonly ended = new Map<string, HistoryRecord>();
   /** Ended since the last `drain`: the redis store writes them with the turn's journal entries. */
@@ -53,10 +89,42 @@ export class History {
     private readonly keepEnded: boolean,
   ) {}
 
-  /** A submission accepted (not a duplicate): its customer, which no event carries. */
-  submitted(interactionId: string, customerId: string | undefined): void {
-    const r = this.live.get(interactionId);
-    if (r !== undefined && customerId !== undefined) r.customerId = customerId;
+  /** The submission about to be applied: its customer, which no event carries, goes on the record its InteractionQueued opens. */
+  private expected: { readonly interactionId: string; readonly customerId: string } | null = null;
+
+  expect(interactionId: string, customerId: string | undefined): void {
+    this.expected = customerId === undefined ? null : { interactionId, customerId };
+  }
+
+  private submitted(r: HistoryRecord, customerId: string): void {
+    const interactionId = r.interactionId;
+    r.customerId = customerId;
+    const ids = this.customers.get(customerId) ?? [];
+    this.customers.delete(customerId);
+    ids.unshift(interactionId);
+    if (ids.length > PER_CUSTOMER) ids.length = PER_CUSTOMER;
+    this.customers.set(customerId, ids);
+    if (this.customers.size > MAX_CUSTOMERS) this.customers.delete(this.customers.keys().next().value!);
+  }
+
+  /** A completion's disposition and note (the agent's Complete), on its record. */
+  completedWith(interactionId: string, disposition: string | undefined, note: string | undefined): void {
+    const r = this.get(interactionId);
+    if (r === null) return;
+    if (disposition !== undefined) r.disposition = disposition;
+    if (note !== undefined) r.note = note;
+  }
+
+  /** A customer's interactions in memory, newest first, arrived before `before`, at most `limit`. */
+  journey(customerId: string, limit: number, before = Number.POSITIVE_INFINITY): JourneyItem[] {
+    const out: JourneyItem[] = [];
+    for (const id of this.customers.get(customerId) ?? []) {
+      const r = this.get(id);
+      if (r === null || r.customerId !== customerId || r.arrival >= before) continue;
+      out.push(journeyItem(r));
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   /** One engine call's events, numbered. */
@@ -81,6 +149,8 @@ export class History {
           dropped: 0,
         };
         this.live.set(id, r);
+        if (this.expected !== null && this.expected.interactionId === id) this.submitted(r, this.expected.customerId);
+        this.expected = null;
       }
       this.add(r, e);
       switch (e.type) {

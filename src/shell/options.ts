@@ -21,4 +21,6 @@ export interface ShellOptions {
   /** Ended interactions' histories kept in memory per tenant (default 100,000), and for how long (default 30 days). */
   readonly historyKept?: number;
   readonly historyRetentionMs?: number;
+  /** How many of the customer's recent interactions an offer shows (default 5; 0: none). */
+  readonly offerJourney?: number;
 }

@@ -42,7 +42,13 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: () => nu
       case 'Reject':
         return command(t, s, req.id, { type: 'RejectOffer', agentId: me, offerId: a.offerId });
       case 'Complete':
-        return command(t, s, req.id, { type: 'CompleteInteraction', agentId: me, interactionId: a.interactionId });
+        return command(t, s, req.id, {
+          type: 'CompleteInteraction',
+          agentId: me,
+          interactionId: a.interactionId,
+          ...(a.disposition !== undefined ? { disposition: a.disposition } : {}),
+          ...(a.note !== undefined ? { note: a.note } : {}),
+        });
       case 'EndWrapUp':
         return command(t, s, req.id, { type: 'EndWrapUp', agentId: me });
       case 'Resume':
@@ -68,6 +74,8 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: () => nu
     }
     case 'GetInteractionHistory':
       return t.historyOf(s, req.id, p.interactionId);
+    case 'ListCustomerInteractions':
+      return t.journeyOf(s, req.id, p.customerId, p.limit ?? 20, p.before);
     case 'GetAgent': {
       const load = t.engine.agentLoad(p.agentId);
       return load

@@ -10,7 +10,15 @@ import type { Command, EngineEvent, EventType } from '../engine/types.ts';
 import type { JournalChunk, JournalEntry, StoredSnapshot } from '../store/journal.ts';
 import { decodeSnapshot } from '../store/snapshot-codec.ts';
 import { Durability } from './durability.ts';
-import { DEFAULT_HISTORY_KEPT, DEFAULT_HISTORY_RETENTION_MS, History } from './history.ts';
+import {
+  DEFAULT_HISTORY_KEPT,
+  DEFAULT_HISTORY_RETENTION_MS,
+  DEFAULT_OFFER_JOURNEY,
+  History,
+  type HistoryRecord,
+  type JourneyItem,
+  journeyItem,
+} from './history.ts';
 import { DEFAULT_EVENTS_RETAINED, EventFeed, type FeedEvent, type FeedFilter, filtered, pollAnswer } from './event-feed.ts';
 import type { ShellOptions } from './options.ts';
 import { type EventsPoll, MAX_TIMER_MS, type Session } from './ports.ts';
@@ -50,11 +58,12 @@ export class TenantShell {
 
   apply(cmd: Command): ApplyResult {
     const now = this.now();
+    if (cmd.type === 'SubmitInteraction') this.history.expect(cmd.interaction.id, cmd.interaction.customerId);
     if (this.options.journal) this.durability.pending.push({ n: now, c: cmd });
     const started = this.options.metrics ? performance.now() : 0;
     const out = this.engine.apply(cmd, now);
     this.after(out.events, started, 'command');
-    if (cmd.type === 'SubmitInteraction' && out.ok && !out.duplicate) this.history.submitted(cmd.interaction.id, cmd.interaction.customerId);
+    this.noteCommand(cmd, out);
     if (!out.ok && (out.code === 'QUEUE_REFUSED' || out.code === 'QUEUE_CLOSED') && cmd.type === 'SubmitInteraction')
       this.options.metrics?.submissionRefused(this.tenant, cmd.interaction.queue);
     return out;
@@ -62,11 +71,12 @@ export class TenantShell {
 
   /** Replays one journal entry (recovery): events feed the metrics but reach no session. */
   replay(e: JournalEntry): void {
+    if (e.c?.type === 'SubmitInteraction') this.history.expect(e.c.interaction.id, e.c.interaction.customerId);
     const r = e.c ? this.engine.apply(e.c, e.n) : null;
     const out = r !== null ? r.events : this.engine.tick(e.n);
     if (out.length === 0) return;
     this.history.record(this.feed.number(out, this.engine.eventSeq));
-    if (e.c?.type === 'SubmitInteraction' && r!.ok && !r!.duplicate) this.history.submitted(e.c.interaction.id, e.c.interaction.customerId);
+    if (e.c) this.noteCommand(e.c, r!);
     // What ended in a replayed turn was written with it.
     this.history.drain();
     this.options.metrics?.onEvents(this.tenant, out);
@@ -203,6 +213,13 @@ export class TenantShell {
     const info = this.engine.offered(interactionId);
     const frame: Record<string, unknown> = { push: 'offer', offerId, interactionId, expiresAt, channel: info?.channel, queueId: info?.queueId };
     if (info?.context !== undefined) frame.context = info.context;
+    // The customer's recent interactions, so the agent sees the chat before the call.
+    const n = this.options.offerJourney ?? DEFAULT_OFFER_JOURNEY;
+    const customerId = n > 0 ? this.history.get(interactionId)?.customerId : undefined;
+    if (customerId !== undefined) {
+      const journey = this.history.journey(customerId, n + 1).filter((i) => i.interactionId !== interactionId);
+      if (journey.length > 0) frame.journey = journey.slice(0, n);
+    }
     return frame;
   }
 
@@ -249,6 +266,36 @@ export class TenantShell {
         pollAnswer(s, mine, next, this.feed.last);
       },
       (e: unknown) => s.send({ re: null, ok: false, code: 'STORE_UNAVAILABLE', message: `events could not be read from the store: ${(e as Error).message}` }),
+    );
+  }
+
+  /** What the history keeps of a command that no event carries: a completion's disposition and note. */
+  private noteCommand(cmd: Command, out: ApplyResult): void {
+    if (!out.ok || out.duplicate) return;
+    if (cmd.type === 'CompleteInteraction' && (cmd.disposition !== undefined || cmd.note !== undefined))
+      this.history.completedWith(cmd.interactionId, cmd.disposition, cmd.note);
+  }
+
+  /**
+   * ListCustomerInteractions: a customer's interactions newest first, from memory and, with the
+   * redis store, the ended ones it keeps (the answer's `before` is the cursor of the next page).
+   */
+  journeyOf(s: Session, re: string | number, customerId: string, limit: number, before?: number): void {
+    const until = before ?? Number.POSITIVE_INFINITY;
+    const mine = this.history.journey(customerId, limit, until);
+    const answer = (items: JourneyItem[]) => {
+      const page = items.slice(0, limit);
+      s.send({ re, ok: true, interactions: page, ...(page.length === limit ? { before: page[page.length - 1].arrival } : {}) });
+    };
+    const read = this.options.journal?.readJourney?.bind(this.options.journal);
+    if (read === undefined || mine.length >= limit) return answer(mine);
+    read(this.tenant, customerId, limit, until).then(
+      (stored) => {
+        const seen = new Set(mine.map((i) => i.interactionId));
+        const more = (stored as HistoryRecord[]).filter((r) => !seen.has(r.interactionId)).map(journeyItem);
+        answer([...mine, ...more].sort((a, b) => b.arrival - a.arrival));
+      },
+      (e: unknown) => s.send({ re, ok: false, code: 'STORE_UNAVAILABLE', message: `the journey could not be read from the store: ${(e as Error).message}` }),
     );
   }
 

@@ -27,7 +27,7 @@ export interface EventBatch {
 
 /** Interactions that ended in a turn: their history records, written with its journal entries. */
 export interface HistoryBatch {
-  readonly records: readonly { readonly interactionId: string; readonly endedAt: number | null }[];
+  readonly records: readonly { readonly interactionId: string; readonly customerId?: string; readonly arrival: number; readonly endedAt: number | null }[];
   /** How long the store keeps a record after it ended (ms). */
   readonly retentionMs: number;
 }
@@ -113,6 +113,8 @@ export interface Journal {
   append(tenant: string, first: number, entries: readonly JournalEntry[], events?: EventBatch, history?: HistoryBatch): Promise<void>;
   /** An ended interaction's history record, written by `append` (absent: the store keeps none); null: not kept. */
   readHistory?(tenant: string, interactionId: string): Promise<unknown | null>;
+  /** A customer's ended interactions' records kept by the store, newest first, arrived before `before` (written by `append`). */
+  readJourney?(tenant: string, customerId: string, limit: number, before: number): Promise<unknown[]>;
   /**
    * The tenant's events after `after` (about `limit`, oldest first) and the oldest seq kept (null:
    * none), written with the journal (absent: the store keeps no events beyond the server's memory).

@@ -20,7 +20,9 @@
  *                                oldest seq) and by age as each turn is written.
  *   sb:{<tenant>}:history        Hash: interaction id → its history record (MessagePack), written
  *                                by the same script call as the turn it ended in
- *   sb:{<tenant>}:history:ended  Sorted set: interaction id by its end time, for the retention
+ *   sb:{<tenant>}:history:ended  Sorted set: each record's journey key by its end time (the retention)
+ *   sb:{<tenant>}:journeys       Sorted set (lexical): the journey keys of records with a customer,
+ *                                `customer\0inverted arrival\0id`, so a customer's are newest first
  *   sb:{<tenant>}:epoch          the fencing epoch; INCR by each process that takes the tenant over
  *   sb:{<tenant>}:snapshot       Hash: the published snapshot (through, data, parts, bytes, at)
  *   sb:{<tenant>}:snapshot:<id>  List: the snapshot's parts, in order
@@ -30,6 +32,7 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis, ReplyError, type RedisOptions } from 'ioredis';
 import { Packr } from 'msgpackr';
+import { journeyMember } from './history-keys.ts';
 import {
   StaleLeaderError,
   StoreUnavailableError,
@@ -49,9 +52,10 @@ import {
  * turn's events: ARGV[5] the first one's seq ('' when the turn emitted none), ARGV[6] the last
  * one's, ARGV[7] the time, ARGV[8] the events, ARGV[9] how many events to keep, ARGV[10] for how
  * long (ms; the four oldest turns past it go, each write); ARGV[11] how long history records are
- * kept (ms), ARGV[12] how many interactions ended in the turn, then per one its id, its record
- * and its end time (KEYS[5] the records, KEYS[6] their end times; up to 64 past the retention go,
- * each write). Refuses with STALE when the epoch moved
+ * kept (ms), ARGV[12] how many interactions ended in the turn, then per one its id, its record,
+ * its end time and its journey key (`customer\0inverted arrival\0id`, the customer empty when it
+ * has none; KEYS[5] the records, KEYS[6] their journey keys by end time, KEYS[7] the customers'
+ * journeys; up to 64 past the retention go, each write). Refuses with STALE when the epoch moved
  * on (a paused or partitioned old writer can never append after a newer one took over) and with
  * GAP when the write does not continue the journal (an earlier write was lost).
  */
@@ -89,15 +93,23 @@ local ended = tonumber(ARGV[12])
 if ended > 0 then
   local at = 0
   for i = 0, ended - 1 do
-    local id, record = ARGV[13 + i * 3], ARGV[14 + i * 3]
-    at = tonumber(ARGV[15 + i * 3])
+    local id, record, member = ARGV[13 + i * 4], ARGV[14 + i * 4], ARGV[16 + i * 4]
+    at = tonumber(ARGV[15 + i * 4])
     redis.call('HSET', KEYS[5], id, record)
-    redis.call('ZADD', KEYS[6], at, id)
+    redis.call('ZADD', KEYS[6], at, member)
+    if string.byte(member, 1) ~= 0 then
+      redis.call('ZADD', KEYS[7], 0, member)
+    end
   end
   local old = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', '(' .. (at - tonumber(ARGV[11])), 'LIMIT', 0, 64)
   if #old > 0 then
-    redis.call('HDEL', KEYS[5], unpack(old))
+    local ids = {}
+    for i, member in ipairs(old) do
+      ids[i] = string.match(member, '%z([^%z]*)$')
+    end
+    redis.call('HDEL', KEYS[5], unpack(ids))
     redis.call('ZREM', KEYS[6], unpack(old))
+    redis.call('ZREM', KEYS[7], unpack(old))
   end
 end
 return last
@@ -170,7 +182,16 @@ const UNPUBLISHED_TTL_MS = 3_600_000;
 const entryNumber = (id: string): number => Number(id.slice(id.indexOf('-') + 1));
 
 type ScriptedRedis = Redis & {
-  sbAppend(stream: string, epoch: string, seq: string, events: string, history: string, historyEnded: string, ...args: (string | Buffer)[]): Promise<number>;
+  sbAppend(
+    stream: string,
+    epoch: string,
+    seq: string,
+    events: string,
+    history: string,
+    historyEnded: string,
+    journeys: string,
+    ...args: (string | Buffer)[]
+  ): Promise<number>;
   sbPublish(epoch: string, seq: string, snap: string, journal: string, parts: string, oldParts: string, ...args: string[]): Promise<number>;
   sbRenew(lease: string, node: string, ms: string): Promise<number>;
   sbAcquire(lease: string, node: string, ms: string): Promise<number>;
@@ -234,7 +255,7 @@ export class RedisJournal implements Journal {
     this.eventsMaxAgeMs = options.eventsMaxAgeMs ?? DEFAULT_EVENTS_MAX_AGE_MS;
     // A write Redis does not confirm in time is a failed write (STORE_UNAVAILABLE), not a wait.
     this.redis = connect(url, cluster, { commandTimeout: 2_000, ...common }) as ScriptedRedis;
-    this.redis.defineCommand('sbAppend', { numberOfKeys: 6, lua: APPEND });
+    this.redis.defineCommand('sbAppend', { numberOfKeys: 7, lua: APPEND });
     this.redis.defineCommand('sbPublish', { numberOfKeys: 6, lua: PUBLISH });
     this.redis.defineCommand('sbRenew', { numberOfKeys: 1, lua: RENEW });
     this.redis.defineCommand('sbAcquire', { numberOfKeys: 1, lua: ACQUIRE });
@@ -411,7 +432,9 @@ export class RedisJournal implements Journal {
             String(this.eventsMaxAgeMs),
           ];
     const ended: (string | Buffer)[] = [String(history?.retentionMs ?? 0), String(history?.records.length ?? 0)];
-    if (history !== undefined) for (const r of history.records) ended.push(r.interactionId, packr.pack(r), String(r.endedAt ?? 0));
+    if (history !== undefined)
+      for (const r of history.records)
+        ended.push(r.interactionId, packr.pack(r), String(r.endedAt ?? 0), journeyMember(r.customerId ?? '', r.arrival, r.interactionId));
     try {
       await this.redis.sbAppend(
         key(tenant, 'journal'),
@@ -420,6 +443,7 @@ export class RedisJournal implements Journal {
         key(tenant, 'events'),
         key(tenant, 'history'),
         key(tenant, 'history:ended'),
+        key(tenant, 'journeys'),
         epoch,
         String(first),
         String(entries.length),
@@ -439,6 +463,16 @@ export class RedisJournal implements Journal {
       // Sent, and no answer (timed out, or the connection dropped under it): it may yet apply.
       throw new WriteOutcomeUnknownError(`journal write not confirmed: ${message}`, { cause: e });
     }
+  }
+
+  /** A customer's ended interactions kept in Redis, newest first, arrived before `before`, at most `limit`. */
+  async readJourney(tenant: string, customerId: string, limit: number, before: number): Promise<unknown[]> {
+    const from = Number.isFinite(before) ? `[${journeyMember(customerId, before - 1, '')}` : `[${customerId}\u0000`;
+    const members = await this.wrap(() => this.bulk.zrangebylex(key(tenant, 'journeys'), from, `(${customerId}\u0001`, 'LIMIT', 0, limit));
+    if (members.length === 0) return [];
+    const ids = members.map((m) => m.slice(m.lastIndexOf('\u0000') + 1));
+    const blobs = await this.wrap(() => this.bulk.hmgetBuffer(key(tenant, 'history'), ...ids));
+    return blobs.filter((b): b is Buffer => b !== null).map((b) => packr.unpack(b) as unknown);
   }
 
   async readHistory(tenant: string, interactionId: string): Promise<unknown | null> {

@@ -32,6 +32,7 @@ export async function startTestServer(
     eventsRetained: loaded.config.eventsRetained,
     historyKept: loaded.config.historyKept,
     historyRetentionMs: loaded.config.historyRetentionDays * 86_400_000,
+    offerJourney: loaded.config.offerJourney,
   });
   metrics.observeQueues(shell);
   await shell.recover();

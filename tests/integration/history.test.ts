@@ -96,4 +96,46 @@ describe('interaction history', () => {
     expect(await p.request({ type: 'GetInteractionHistory', interactionId: 'c1' })).toMatchObject({ ok: false, code: 'UNKNOWN_INTERACTION' });
     expect(await p.request({ type: 'GetInteractionHistory', interactionId: 'nope' })).toMatchObject({ ok: false, code: 'UNKNOWN_INTERACTION' });
   });
+
+  it("the customer's journey across channels: listed newest first, paged, and shown beside the next offer with its disposition", async () => {
+    const tenant = 'journey';
+    const p = await connect('/v1/platform', { tenant, role: 'platform' });
+    const chats = { total: 2, channels: { chat: { cost: 1, max: 1, autoAccept: true }, voice: { cost: 1, max: 1 } } };
+    for (const body of [
+      { type: 'UpsertQueue', queue: { id: 'web', offerTimeoutMs: 60_000 } },
+      { type: 'UpsertQueue', queue: { id: 'phone', offerTimeoutMs: 60_000 } },
+      { type: 'UpsertAgent', agent: { id: 'cleo', capacity: chats } },
+    ])
+      expect(await p.request(body)).toMatchObject({ ok: true });
+    const cleo = await connect('/v1/agent', { tenant, role: 'agent', sub: 'cleo' });
+    expect(await cleo.request({ type: 'SetState', state: 'available' })).toMatchObject({ ok: true });
+    expect(await p.request({ type: 'SubmitInteraction', interaction: { id: 'chat-1', channel: 'chat', queue: 'web', customerId: 'maria' } })).toMatchObject({
+      ok: true,
+    });
+    await cleo.nextPush((m) => m.push === 'assigned' && m.interactionId === 'chat-1');
+    expect(await cleo.request({ type: 'Complete', interactionId: 'chat-1', disposition: 'card-blocked', note: 'sent a new card' })).toMatchObject({ ok: true });
+    expect(
+      await p.request({ type: 'SubmitInteraction', interaction: { id: 'other', channel: 'chat', queue: 'web', customerId: 'someone-else' } }),
+    ).toMatchObject({ ok: true });
+    await cleo.nextPush((m) => m.push === 'assigned' && m.interactionId === 'other');
+    expect(await p.request({ type: 'SubmitInteraction', interaction: { id: 'call-2', channel: 'voice', queue: 'phone', customerId: 'maria' } })).toMatchObject({
+      ok: true,
+    });
+    // The agent sees the chat before the call.
+    const offer = await cleo.nextPush((m) => m.push === 'offer' && m.interactionId === 'call-2');
+    expect(offer.journey).toEqual([
+      expect.objectContaining({ interactionId: 'chat-1', channel: 'chat', queueId: 'web', agentId: 'cleo', status: 'completed', disposition: 'card-blocked' }),
+    ]);
+    const all = await p.request({ type: 'ListCustomerInteractions', customerId: 'maria' });
+    expect((all.interactions as { interactionId: string }[]).map((i) => i.interactionId)).toEqual(['call-2', 'chat-1']);
+    const first = await p.request({ type: 'ListCustomerInteractions', customerId: 'maria', limit: 1 });
+    expect(first).toMatchObject({ ok: true, interactions: [{ interactionId: 'call-2', status: 'live' }] });
+    const next = await p.request({ type: 'ListCustomerInteractions', customerId: 'maria', limit: 1, before: first.before });
+    expect(next).toMatchObject({ ok: true, interactions: [{ interactionId: 'chat-1' }] });
+    expect((await p.request({ type: 'GetInteractionHistory', interactionId: 'chat-1' })).history).toMatchObject({
+      disposition: 'card-blocked',
+      note: 'sent a new card',
+    });
+    expect(await p.request({ type: 'ListCustomerInteractions', customerId: 'nobody' })).toMatchObject({ ok: true, interactions: [] });
+  });
 });

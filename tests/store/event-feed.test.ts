@@ -91,6 +91,11 @@ describe('event feed, redis store', () => {
     expect(page.events.map((e) => e.seq)).toEqual([11, 12, 13, 14, 15]);
     expect(page.next).toBe(15);
 
+    // A customer's two contacts end (memory keeps one ended history; Redis both).
+    for (const id of ['cx-1', 'cx-2']) {
+      expect(await p.request({ type: 'SubmitInteraction', interaction: { id, channel: 'voice', queue: 'q', customerId: 'cx' } })).toMatchObject({ ok: true });
+      expect(await p.request({ type: 'CancelInteraction', interactionId: id, reason: 'abandoned' })).toMatchObject({ ok: true });
+    }
     // Two interactions end: memory keeps the last one's history, Redis both.
     for (const id of ['x-0', 'x-1']) expect(await p.request({ type: 'CancelInteraction', interactionId: id, reason: 'abandoned' })).toMatchObject({ ok: true });
     const historyOf = async (s: ServerProcess, id: string) =>
@@ -104,12 +109,17 @@ describe('event feed, redis store', () => {
     await untilReady(b, 10_000);
     const p2 = await connect(b, 'platform');
     await submitMany(p2, 'y', 500);
-    const after = await readFrom(b, 1500, last + 502);
+    const after = await readFrom(b, 1500, last + 506);
     dense(after, 1501);
     expect(after.slice(0, last - 1500)).toEqual(all.slice(1500));
     // The histories outlive the leader (x-0's comes from Redis: memory keeps one).
     expect((await historyOf(b, 'x-0')).history.events.map((e) => e.type)).toEqual(['InteractionQueued', 'InteractionAbandoned']);
     expect((await historyOf(b, 'x-1')).history).toMatchObject({ status: 'abandoned' });
+    const journey = await (await connect(b, 'platform')).request({ type: 'ListCustomerInteractions', customerId: 'cx' });
+    expect((journey.interactions as { interactionId: string; status: string }[]).map((i) => [i.interactionId, i.status])).toEqual([
+      ['cx-2', 'abandoned'],
+      ['cx-1', 'abandoned'],
+    ]);
     expect(await (await connect(b, 'supervisor')).request({ type: 'Subscribe', events: true, after: last + 10_000 })).toMatchObject({ ok: true });
   }, 90_000);
 });

@@ -29,6 +29,33 @@ const journal = async () => {
   return j;
 };
 
+describe('redis journal: history records', () => {
+  it('keeps ended interactions with the turn they ended in, files them by customer, and trims them by age', async () => {
+    const j = await journal();
+    (await j.open('hist')).entries;
+    const rec = (interactionId: string, customerId: string | undefined, arrival: number, endedAt: number) => ({
+      interactionId,
+      customerId,
+      arrival,
+      endedAt,
+      events: [],
+    });
+    const tick = (n: number) => [{ n }];
+    await j.append('hist', 1, tick(1), undefined, { records: [rec('a', 'cx', 100, 1_000), rec('b', undefined, 200, 1_100)], retentionMs: 5_000 });
+    await j.append('hist', 2, tick(2), undefined, { records: [rec('c', 'cx', 300, 3_000)], retentionMs: 5_000 });
+    expect(await j.readHistory('hist', 'a')).toMatchObject({ interactionId: 'a', customerId: 'cx' });
+    expect(((await j.readJourney('hist', 'cx', 10, Number.POSITIVE_INFINITY)) as { interactionId: string }[]).map((r) => r.interactionId)).toEqual(['c', 'a']);
+    expect(((await j.readJourney('hist', 'cx', 10, 300)) as { interactionId: string }[]).map((r) => r.interactionId)).toEqual(['a']);
+    // Over 5 s after a and b ended (the retention): both go, with a's place in cx's journey; c stays.
+    await j.append('hist', 3, tick(3), undefined, { records: [rec('d', 'cy', 400, 6_150)], retentionMs: 5_000 });
+    expect(await j.readHistory('hist', 'a')).toBeNull();
+    expect(await j.readHistory('hist', 'b')).toBeNull();
+    expect(((await j.readJourney('hist', 'cx', 10, Number.POSITIVE_INFINITY)) as { interactionId: string }[]).map((r) => r.interactionId)).toEqual(['c']);
+    expect(await j.readHistory('hist', 'd')).toMatchObject({ customerId: 'cy' });
+    await j.close();
+  });
+});
+
 describe('redis journal', () => {
   it('appends turns atomically and replays them in order, in chunks', async () => {
     const j = await journal();

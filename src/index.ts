@@ -34,6 +34,6 @@ export { parseRequest, protocolJsonSchema, PlatformRequest, AgentRequest, Superv
 export type { Role, Parsed } from './protocol/schemas.ts';
 export { ProtocolCode, CloseCode } from './protocol/codes.ts';
 export { PlatformClient, AgentClient, SupervisorClient } from './client/clients.ts';
-export type { AssignedPush, OfferPush } from './client/clients.ts';
+export type { AssignedPush, FeedEvent, JourneyItem, OfferPush } from './client/clients.ts';
 export { Connection, SwitchboardError } from './client/connection.ts';
 export type { ConnectionOptions, WebSocketLike, WebSocketConstructor, Push } from './client/connection.ts';

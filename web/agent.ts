@@ -3,7 +3,7 @@
  * and a countdown, accept or reject it, complete assigned work and end wrap-up. Everything goes
  * through the SDK's AgentClient; the server re-sends open offers and assignments on reconnect.
  */
-import { AgentClient, type OfferPush } from '../src/client/clients.ts';
+import { AgentClient, type JourneyItem, type OfferPush } from '../src/client/clients.ts';
 import type { Push } from '../src/client/connection.ts';
 import { byId, claims, duration, el, obtainToken, serverUrl, setStatus } from './common.ts';
 
@@ -39,6 +39,22 @@ function contextList(context: unknown): HTMLElement {
   return dl;
 }
 
+/** The customer's recent interactions beside the offer: channel, queue, outcome, disposition, when. */
+function journeyList(journey: readonly JourneyItem[]): HTMLElement {
+  const box = el('section', undefined, { class: 'journey', 'aria-label': "The customer's recent interactions" });
+  box.append(el('h3', 'Recently'));
+  const ul = el('ul');
+  for (const j of journey) {
+    const parts = [j.channel, j.queueId, j.status === 'live' ? 'open now' : j.status];
+    if (j.disposition) parts.push(j.disposition);
+    if (j.agentId) parts.push(`with ${j.agentId}`);
+    parts.push(`${duration(Date.now() - (j.endedAt ?? j.arrival))} ago`);
+    ul.append(el('li', parts.join(' · '), { 'data-journey': j.interactionId }));
+  }
+  box.append(ul);
+  return box;
+}
+
 function renderOffers(): void {
   const box = byId('offers');
   box.replaceChildren();
@@ -46,6 +62,7 @@ function renderOffers(): void {
     const card = el('article', undefined, { class: 'card offer', 'data-offer': o.offerId, 'aria-label': `Offer: ${o.channel} from ${o.queueId}` });
     card.append(el('h2', `New ${o.channel} · ${o.queueId}`));
     card.append(contextList(o.context));
+    if (o.journey && o.journey.length > 0) card.append(journeyList(o.journey));
     const countdown = el('p', '', { class: 'countdown', 'data-expires': String(o.expiresAt ?? '') });
     card.append(countdown);
     const row = el('div', undefined, { class: 'row' });

@@ -15,6 +15,20 @@ export interface OfferPush {
   readonly channel: string;
   readonly queueId: string;
   readonly context?: unknown;
+  /** The customer's most recent other interactions, newest first (absent: none known). */
+  readonly journey?: readonly JourneyItem[];
+}
+
+/** One of a customer's interactions, as a journey lists it. */
+export interface JourneyItem {
+  readonly interactionId: string;
+  readonly channel: string;
+  readonly queueId: string;
+  readonly status: 'live' | 'completed' | 'cancelled' | 'abandoned' | 'expired';
+  readonly agentId: string | null;
+  readonly arrival: number;
+  readonly endedAt: number | null;
+  readonly disposition?: string;
 }
 
 /** Work assigned to the agent: sent live on accept (or auto-accept), and again on reconnect. */

@@ -85,6 +85,7 @@ describe('web pages in a browser', () => {
       queue: 'billing',
       skills: { billing: 5 },
       context: { caller: 'Ada Lovelace', account: 'A-1815' },
+      customerId: 'ada',
     });
     const offer = agent.locator('[data-offer]');
     await expect.poll(() => offer.count(), { timeout: 5_000 }).toBe(1);
@@ -109,9 +110,12 @@ describe('web pages in a browser', () => {
     expect(await platform.getInteraction('call-77')).toMatchObject({ interaction: { status: 'completed' } });
     await expect.poll(() => tile(dashboard, 't-occupied').textContent(), { timeout: 5_000 }).toBe('0');
 
-    // A second offer, rejected from the page: it goes back to the queue and waits.
-    await platform.submit({ id: 'call-78', channel: 'voice', queue: 'billing', skills: { billing: 5 } });
+    // A second offer, from the same customer: the page shows the first call beside it; rejected
+    // from the page, it goes back to the queue and waits.
+    await platform.submit({ id: 'call-78', channel: 'voice', queue: 'billing', skills: { billing: 5 }, customerId: 'ada' });
     await expect.poll(() => offer.count(), { timeout: 5_000 }).toBe(1);
+    expect(await offer.locator('[data-journey="call-77"]').textContent()).toMatch(/^voice · billing · completed · with maria · .* ago$/);
+    await agent.screenshot({ path: `${ARTIFACTS}agent-journey.png` });
     await offer.getByRole('button', { name: 'Reject' }).click();
     await expect.poll(() => offer.count(), { timeout: 5_000 }).toBe(0);
     await expect.poll(() => tile(dashboard, 't-waiting').textContent(), { timeout: 5_000 }).toBe('1');

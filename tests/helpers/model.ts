@@ -61,6 +61,8 @@ export interface ModelIx {
   offers: Map<string, string>;
   rejectedBy: Set<string>;
   arrival: number;
+  /** Its place among interactions of the same arrival: the order the engine created them in. */
+  seq: number;
   /** When it entered its current queue (arrival, or its last transfer or overflow). */
   entered: number;
   /** Scheduled work: held out of routing until then (0: not held). */
@@ -77,6 +79,8 @@ export interface ModelIx {
   endedAt: number | null;
   /** Its queue's exception rules that fired since it entered the queue. */
   fired: Set<number>;
+  /** The model's event count when it entered its queue or its requirements last changed (Model.events). */
+  changedEv: number;
 }
 
 /** Where a submission goes under the queues' hours (Model.entryAt). */
@@ -89,6 +93,19 @@ export interface ModelOffer {
   cost: number;
   interruptible: boolean;
   assigned: boolean;
+  /**
+   * Messaging capacity (docs/engine.md): an assigned conversation is active (it holds its units),
+   * inactive (it holds none) or waiting for its agent's room (inactive until the room comes).
+   * An open offer is always active.
+   */
+  activity: 'active' | 'inactive' | 'waiting';
+}
+
+/** What the model predicts `UpdateInteraction { active }` answers, and what it changes beside its events. */
+export interface ActivityPrediction {
+  answer: { ok: true; duplicate: boolean } | { ok: false; code: string };
+  /** Applied once the engine answered the same: the changes that come with no event. */
+  effect?: () => void;
 }
 
 export interface ModelAgent {
@@ -131,12 +148,31 @@ export class Model {
     releasedAtOpening: 0,
     unsure: 0,
   };
+  /** What messaging capacity did in this run, for the coverage test: each answer, swaps, rooms handed over. */
+  readonly messagingSeen = {
+    inactive: 0,
+    active: 0,
+    duplicate: 0,
+    waitingToInactive: 0,
+    invalidState: 0,
+    inactiveLimit: 0,
+    atCapacity: 0,
+    swaps: 0,
+    /** Waiting conversations that took their agent's room when it came. */
+    filled: 0,
+    /** Checks of I4 that passed over an agent with room only because a conversation of its waits. */
+    exemptWhileWaiting: 0,
+  };
+  /** Creation order of interactions (ModelIx.seq). */
+  private seq = 0;
   /** Each queue's open state at the last clock reading, under the hours it was read with. */
   private lastOpen = new Map<string, { hours: QueueHours; open: boolean | null }>();
   /** What the exception rules predict for the submission being observed: rules fired in order (null: unpredictable). */
   private predicted: number[] | null = null;
-  /** The agents that logged out in the call being observed (for noEligibleAgents). */
-  private loggedOut: ModelAgent[] = [];
+  /** The agents that logged out in the call being observed, with the event count then (for noEligibleAgents). */
+  private loggedOut: { a: ModelAgent; ev: number }[] = [];
+  /** Events observed so far: orders the changes within one call. */
+  private events = 0;
   /** Interactions whose other offers were rescinded as `taken` in the current call and not yet assigned: none may be left at its end. */
   private taken = new Set<string>();
 
@@ -173,7 +209,33 @@ export class Model {
       const s = cmd.interaction;
       this.accepted.add(s.id);
     }
-    for (const e of events) this.event(cmd, e);
+    // UpdateInteraction { active }: the answer is predicted from the state before the call (the
+    // caller fires the timers due at its instant first: runScenario ticks before sending one).
+    const activity = cmd.type === 'UpdateInteraction' && cmd.active !== undefined ? this.predictActivity(cmd.interactionId, cmd.active) : null;
+    if (activity !== null) {
+      const p = activity.answer;
+      if (p.ok !== ok || (p.ok ? p.duplicate !== duplicate : p.code !== code))
+        this.fail(
+          `messaging: ${JSON.stringify(cmd)} answered ${ok ? `ok${duplicate ? ' (duplicate)' : ''}` : code}, the model predicts ${p.ok ? `ok${p.duplicate ? ' (duplicate)' : ''}` : p.code}`,
+        );
+      else activity.effect?.();
+      if (duplicate && events.length > 0) this.fail(`messaging: the repeated ${JSON.stringify(cmd)} emitted ${events.length} events`);
+    }
+    // Routing settles after every timer: at each instant the events move past, a waiting
+    // conversation with room has already taken it.
+    let lastAt: number | null = null;
+    for (const e of events) {
+      if (lastAt !== null && e.at > lastAt) this.checkRoom(lastAt);
+      lastAt = e.at;
+      this.events++;
+      this.event(cmd, e);
+    }
+    if (activity?.answer.ok && !activity.answer.duplicate && cmd.type === 'UpdateInteraction' && ok) {
+      // Its own change comes with its event in the same call (made inactive from waiting: none).
+      const w = this.workOf(cmd.interactionId);
+      if (w !== undefined && cmd.active !== (w.activity === 'active'))
+        this.fail(`messaging: ${cmd.interactionId} made ${cmd.active ? 'active' : 'inactive'} (ok) but it is ${w.activity} after the call`);
+    }
     if (cmd.type === 'SubmitInteraction' && ok && entry !== null && typeof entry === 'object' && entry.hold > 0) {
       const ix = this.ixs.get(cmd.interaction.id);
       if (ix) ix.opensAt = entry.hold;
@@ -187,13 +249,14 @@ export class Model {
       if (JSON.stringify(fired) !== JSON.stringify(this.predicted))
         this.fail(`${id}: exception rules fired on submission ${JSON.stringify(fired)}, predicted ${JSON.stringify(this.predicted)}`);
     }
-    // noEligibleAgents: the last logged-in agent who could take waiting work logged out.
+    // noEligibleAgents: the last logged-in agent who could take waiting work logged out (after the
+    // work entered its queue: one it moves into later in the call reads none of its rules again).
     for (const ix of this.ixs.values()) {
       if (ix.status !== 'queued' || this.loggedOut.length === 0) continue;
       const rules = this.exceptions.get(ix.queue) ?? [];
       for (let i = 0; i < rules.length; i++) {
         if (rules[i].trigger.type !== 'noEligibleAgents' || ix.fired.has(i)) continue;
-        if (this.loggedOut.some((a) => this.eligible(a, ix)) && !this.anyStaffedEligible(ix))
+        if (this.loggedOut.some(({ a, ev }) => ev > ix.changedEv && this.eligible(a, ix)) && !this.anyStaffedEligible(ix))
           this.fail(`${ix.id}: its last eligible agent logged out, noEligibleAgents rule ${i} did not fire`);
       }
     }
@@ -429,11 +492,13 @@ export class Model {
           offers: new Map(),
           rejectedBy: new Set(),
           arrival: e.at,
+          seq: ++this.seq,
           // Held work enters its queue when released.
           entered: e.notBefore ?? e.at,
           heldUntil: e.notBefore ?? 0,
           wasHeld: (e.notBefore ?? 0) !== 0,
           fired: new Set(),
+          changedEv: this.events,
           windowFrom: e.notBefore ?? e.at,
           windowMs: this.queues[e.queueId]?.preferredWindowMs ?? 0,
           opensAt: 0,
@@ -518,6 +583,8 @@ export class Model {
         if (this.deferred(ix.queue)) this.fail(`deferral: ${ix.id} of ${ix.queue} offered while a queue it waits on is in overload`);
         const cap = a.spec.capacity!.channels[ix.spec.channel];
         if (!this.canTake(a, ix.spec.channel)) this.fail(`I3: ${e.agentId} offered ${ix.id} beyond capacity`);
+        const waits = this.waitingOf(a);
+        if (waits.length > 0) this.fail(`messaging: ${e.agentId} offered ${ix.id} while its ${waits.map((w) => w.ix)} waits for room`);
         this.checkLevel(e.agentId, a, ix, e.at);
         ix.status = 'offered';
         ix.offers.set(e.offerId, e.agentId);
@@ -528,6 +595,7 @@ export class Model {
           cost: cap.cost,
           interruptible: cap.interruptible === true,
           assigned: false,
+          activity: 'active',
         });
         break;
       }
@@ -598,6 +666,7 @@ export class Model {
         ix.queue = e.toQueue;
         ix.entered = ix.heldUntil || e.at;
         ix.fired.clear();
+        ix.changedEv = this.events;
         ix.rejectedBy.clear();
         ix.required = null;
         if (e.type === 'InteractionTransferred') {
@@ -622,6 +691,7 @@ export class Model {
           selectors: st.selectors ?? ix.req.selectors,
           alternatives: st.alternatives ?? ix.req.alternatives,
         };
+        ix.changedEv = this.events;
         if (st.queue !== undefined && st.queue !== ix.queue) {
           if (e.toQueue !== st.queue) this.fail(`${ix.id} relaxed into ${e.toQueue}, step says ${st.queue}`);
           ix.queue = st.queue;
@@ -630,11 +700,38 @@ export class Model {
         }
         break;
       }
+      case 'InteractionActivityChanged': {
+        const ix = this.ix(e.interactionId);
+        const a = this.agent(e.agentId);
+        const w = a.work.get(ix.id);
+        if (ix.status !== 'assigned' || ix.agent !== e.agentId || w === undefined || !w.assigned) {
+          this.fail(`messaging: ${ix.id} changed activity on ${e.agentId} while ${ix.status} with ${ix.agent}`);
+          break;
+        }
+        const own = cmd.type === 'UpdateInteraction' && cmd.interactionId === ix.id && cmd.active === e.active;
+        if (!e.active) {
+          if (w.activity !== 'active' || !own) this.fail(`messaging: ${ix.id} made inactive while ${w.activity}, by ${cmd.type}`);
+          w.activity = 'inactive';
+          break;
+        }
+        if (w.activity === 'active') this.fail(`messaging: ${ix.id} made active while active`);
+        else if (w.activity === 'inactive') {
+          // Its own request, with room and nothing older of its agent's waiting (predicted).
+          if (!own) this.fail(`messaging: inactive ${ix.id} made active by ${cmd.type}, not by its own request`);
+        } else {
+          const head = this.waitingOf(a)[0];
+          if (head !== w) this.fail(`messaging: ${ix.id} took ${e.agentId}'s room before ${head.ix}, which arrived first`);
+          this.messagingSeen.filled++;
+        }
+        if (!this.hasRoom(a, w)) this.fail(`messaging: ${ix.id} made active on ${e.agentId} without room (I3)`);
+        w.activity = 'active';
+        break;
+      }
       case 'AgentStateChanged': {
         const a = this.agent(e.agentId);
         if (a.state !== e.from) this.fail(`${e.agentId} changed from ${e.from} but was ${a.state}`);
         a.state = e.to;
-        if (e.to === 'offline') this.loggedOut.push(a);
+        if (e.to === 'offline') this.loggedOut.push({ a, ev: this.events });
         break;
       }
       case 'AgentRemoved':
@@ -702,11 +799,15 @@ export class Model {
     return promote && (m.delayMs ?? 0) > 0 && now - ix.entered >= m.delayMs! ? best : level;
   }
 
-  /** Is `ix` held for preferred agents now (conservatively: it names some and its window may be open)? */
+  /**
+   * Is `ix` held for preferred agents now (conservatively: it names some and its window may be
+   * open)? A window ending at this very instant may still be open: a wrap-up ending at the same
+   * instant fires first, and the offers it leads to come before the window's end.
+   */
   mayBeReserved(ix: ModelIx, now: number): boolean {
     if (this.requiredNow(ix, now)) return true;
     const hasPreference = (ix.spec.preferredAgents?.length ?? 0) > 0 || ix.spec.customerId !== undefined;
-    return hasPreference && now < ix.windowFrom + ix.windowMs;
+    return hasPreference && now <= ix.windowFrom + ix.windowMs;
   }
 
   /**
@@ -726,16 +827,106 @@ export class Model {
     }
   }
 
+  /** Units the agent's open offers and active conversations hold (inactive ones hold none). */
   units(a: ModelAgent, nonInterruptibleOnly: boolean): number {
     let u = 0;
-    for (const w of a.work.values()) if (!nonInterruptibleOnly || !w.interruptible) u += w.cost;
+    for (const w of a.work.values()) if (w.activity === 'active' && (!nonInterruptibleOnly || !w.interruptible)) u += w.cost;
     return u;
   }
 
+  /** Open offers and active conversations of `channel` the agent holds. */
   count(a: ModelAgent, channel: string): number {
     let n = 0;
-    for (const w of a.work.values()) if (w.channel === channel) n++;
+    for (const w of a.work.values()) if (w.activity === 'active' && w.channel === channel) n++;
     return n;
+  }
+
+  /** Inactive conversations of `channel` the agent holds, those waiting for room among them. */
+  inactiveCount(a: ModelAgent, channel: string): number {
+    let n = 0;
+    for (const w of a.work.values()) if (w.activity !== 'active' && w.channel === channel) n++;
+    return n;
+  }
+
+  /** The agent's conversations waiting for its room, oldest arrival first (then first created). */
+  waitingOf(a: ModelAgent): ModelOffer[] {
+    const list = [...a.work.values()].filter((w) => w.activity === 'waiting');
+    return list.sort((x, y) => (this.before(this.ix(x.ix), this.ix(y.ix)) ? -1 : 1));
+  }
+
+  /** `x` arrived before `y` (the same instant: was created first). */
+  private before(x: ModelIx, y: ModelIx): boolean {
+    return x.arrival < y.arrival || (x.arrival === y.arrival && x.seq < y.seq);
+  }
+
+  /** The assignment or offer of interaction `id`, if any. */
+  private workOf(id: string): ModelOffer | undefined {
+    const ix = this.ixs.get(id);
+    return ix?.agent ? this.agents.get(ix.agent)?.work.get(id) : undefined;
+  }
+
+  /** Has `a` room for conversation `w` to be active, whatever its state (under its channel's max and the total)? */
+  hasRoom(a: ModelAgent, w: ModelOffer): boolean {
+    const cap = a.spec.capacity!.channels[w.channel];
+    if (this.count(a, w.channel) >= cap.max) return false;
+    return this.units(a, !w.interruptible) + w.cost <= a.spec.capacity!.total;
+  }
+
+  /**
+   * The answer to `UpdateInteraction { interactionId: id, active }` from the model's state
+   * (docs/engine.md, Messaging capacity), with what it changes that no event shows; null for an
+   * interaction the model does not hold live.
+   */
+  predictActivity(id: string, active: boolean): ActivityPrediction | null {
+    const ix = this.ixs.get(id);
+    if (ix === undefined || ix.endedAt !== null) return null;
+    const seen = this.messagingSeen;
+    const ok = { answer: { ok: true as const, duplicate: false } };
+    const duplicate = { answer: { ok: true as const, duplicate: true }, effect: () => void seen.duplicate++ };
+    const refuse = (code: string, effect?: () => void): ActivityPrediction => ({ answer: { ok: false, code }, effect });
+    if (ix.status !== 'assigned') return refuse('INVALID_STATE', () => void seen.invalidState++);
+    const a = this.agent(ix.agent!);
+    const w = a.work.get(id)!;
+    if (!active) {
+      if (w.activity === 'inactive') return duplicate;
+      if (w.activity === 'waiting')
+        return {
+          ...ok,
+          effect: () => {
+            w.activity = 'inactive';
+            seen.waitingToInactive++;
+          },
+        };
+      const max = a.spec.capacity!.channels[w.channel].inactiveMax ?? 0;
+      if (max === 0) return refuse('INVALID_STATE', () => void seen.invalidState++);
+      if (this.inactiveCount(a, w.channel) >= max) {
+        // At the limit: only a swap, the room it frees going at once to the agent's first waiting
+        // conversation of the same channel.
+        const head = this.waitingOf(a)[0];
+        w.activity = 'inactive';
+        const swap = head !== undefined && head.channel === w.channel && this.hasRoom(a, head);
+        w.activity = 'active';
+        if (!swap) return refuse('INACTIVE_LIMIT', () => void seen.inactiveLimit++);
+        return { ...ok, effect: () => void seen.swaps++ };
+      }
+      return { ...ok, effect: () => void seen.inactive++ };
+    }
+    if (w.activity === 'active') return duplicate;
+    if (w.activity === 'waiting') return refuse('AGENT_AT_CAPACITY', () => void seen.atCapacity++);
+    const head = this.waitingOf(a)[0];
+    if ((head === undefined || this.before(ix, this.ix(head.ix))) && this.hasRoom(a, w)) return { ...ok, effect: () => void seen.active++ };
+    return refuse('AGENT_AT_CAPACITY', () => {
+      w.activity = 'waiting';
+      seen.atCapacity++;
+    });
+  }
+
+  /** A waiting conversation takes its agent's room as soon as there is room: none waits beside room for it (at `now`). */
+  checkRoom(now: number): void {
+    for (const [id, a] of this.agents) {
+      const head = this.waitingOf(a)[0];
+      if (head !== undefined && this.hasRoom(a, head)) this.fail(`messaging: ${head.ix} waits for ${id}'s room, which it has (t=${now})`);
+    }
   }
 
   canTake(a: ModelAgent, channel: string): boolean {
@@ -745,7 +936,11 @@ export class Model {
     return this.units(a, !cap.interruptible) + cap.cost <= a.spec.capacity!.total;
   }
 
-  /** I3 and I4 over the whole model at time `now`, and no waitMs exception rule overdue. */
+  /**
+   * I3 (active conversations only; at most inactiveMax inactive ones per channel), no waiting
+   * conversation beside room for it, and I4 over the whole model at time `now`, and no waitMs
+   * exception rule overdue.
+   */
   checkState(now: number): void {
     for (const ix of this.ixs.values()) {
       if (ix.status !== 'queued') continue;
@@ -767,13 +962,20 @@ export class Model {
     }
     for (const [id, a] of this.agents) {
       const cap = a.spec.capacity!;
-      for (const ch of Object.keys(cap.channels)) if (this.count(a, ch) > cap.channels[ch].max) this.fail(`I3: ${id} over ${ch} maximum`);
+      for (const ch of Object.keys(cap.channels)) {
+        if (this.count(a, ch) > cap.channels[ch].max) this.fail(`I3: ${id} over ${ch} maximum`);
+        const inactive = this.inactiveCount(a, ch);
+        if (inactive > (cap.channels[ch].inactiveMax ?? 0)) this.fail(`I3: ${id} holds ${inactive} inactive ${ch} conversations, over its inactiveMax`);
+      }
       if (this.units(a, true) > cap.total) this.fail(`I3: ${id} over total capacity`);
     }
+    this.checkRoom(now);
     // I4: no available agent with room for work it is eligible for and has not declined, except
-    // during the interaction's preference window (a stated policy reason). Work held out of routing
-    // (notBefore, or held until its closed queue opens) wants no offer; a queue's closing is no
-    // exception: work already waiting then keeps being routed (docs/engine.md, Hours of operation).
+    // during the interaction's preference window (a stated policy reason), and except an agent
+    // with a conversation waiting for its room (the room goes to its own customers first). Work
+    // held out of routing (notBefore, or held until its closed queue opens) wants no offer; a
+    // queue's closing is no exception: work already waiting then keeps being routed
+    // (docs/engine.md, Hours of operation).
     for (const ix of this.ixs.values()) {
       // Multi-offer: offered to fewer agents than the fanout, it still waits for more.
       if (!this.wantsOffer(ix) || this.deferred(ix.queue)) continue;
@@ -781,8 +983,10 @@ export class Model {
         // Only its required agents may take it, and they need no requirement.
         for (const id of ix.required!) {
           const a = this.agents.get(id);
-          if (a && !ix.rejectedBy.has(id) && !this.holds(ix, id) && this.canTake(a, ix.spec.channel))
-            this.fail(`I4: required ${id} idle while ${ix.id} waits for it (t=${now})`);
+          if (a && !ix.rejectedBy.has(id) && !this.holds(ix, id) && this.canTake(a, ix.spec.channel)) {
+            if (this.waitingOf(a).length > 0) this.messagingSeen.exemptWhileWaiting++;
+            else this.fail(`I4: required ${id} idle while ${ix.id} waits for it (t=${now})`);
+          }
         }
         continue;
       }
@@ -791,7 +995,9 @@ export class Model {
       for (const [id, a] of this.agents) {
         if (ix.rejectedBy.has(id) || this.holds(ix, id) || !this.eligible(a, ix) || this.heldFor(a, ix.queue) !== null || this.reserveResting(a, ix.queue))
           continue;
-        if (this.canTake(a, ix.spec.channel)) this.fail(`I4: ${id} idle while eligible ${ix.id} waits (t=${now})`);
+        if (!this.canTake(a, ix.spec.channel)) continue;
+        if (this.waitingOf(a).length > 0) this.messagingSeen.exemptWhileWaiting++;
+        else this.fail(`I4: ${id} idle while eligible ${ix.id} waits (t=${now})`);
       }
     }
   }

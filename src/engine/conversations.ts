@@ -199,6 +199,6 @@ export class Conversations {
       a.waitingForRoom = null;
       this.due.delete(a);
       this.host.refresh(a);
-    }
+    } else this.due.add(a); // the next in line may have room now
   }
 }

@@ -936,6 +936,8 @@ export class Engine {
     this.emit({ type: 'InteractionConverted', at: this.now, interactionId: ix.id, channel, notBefore: hold === 0 ? null : hold });
     if (ix.preferred === null && wantsOffer(ix)) this.waiting.push(ix);
     this.deadlines.arm(ix);
+    // Offered, it was out of reach of its queue's waitMs rules; queued again, those due apply now.
+    if (ix.status === 'queued' && heldUntil(ix) === 0 && ix.queue.exceptions.length > 0 && this.waitExceptions(ix)) return null;
     this.settling.pendingIxs.push(ix);
     return null;
   }

@@ -146,8 +146,10 @@ export function openAt(h: HoursSpec, t: number): { open: boolean; until: number 
 /** Is `q` open at `now`? Worked out again only when its last answer runs out (O(1) between changes). */
 export function queueOpen(q: Queue, now: number): boolean {
   if (q.hours === null) return true;
-  // A change beyond the horizon is looked for again a day later (an override may come in reach).
-  if (now >= q.hoursUntil || now < q.hoursFrom || now >= q.hoursFrom + DAY_MS) {
+  // With no change in reach the answer holds for this instant only: a later look reaches further
+  // (an override may come in reach), and no answer may depend on when the queue was last asked
+  // (a query is not journaled, so a replay would not ask it).
+  if (now >= q.hoursUntil || now < q.hoursFrom || (q.hoursUntil === Number.POSITIVE_INFINITY && now !== q.hoursFrom)) {
     const { open, until } = openAt(q.hours, now);
     q.hoursOpen = open;
     q.hoursUntil = until;

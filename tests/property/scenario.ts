@@ -29,15 +29,6 @@ export const TOTAL_RUNS = Number(process.env.SWITCHBOARD_PROPERTY_RUNS ?? 12_000
 export const PAIRS = ORDERING_POLICIES.flatMap((o) => AGENT_SELECTION_POLICIES.map((a) => [o, a] as const));
 export const RUNS = Math.max(10, Math.ceil(TOTAL_RUNS / PAIRS.length));
 
-/**
- * The generated worlds steer around an engine fault the model finds until it is mended;
- * SWITCHBOARD_PROPERTY_KNOWN_FAULTS=1 generates it again (and fails): `active: false` on the first
- * of an agent's conversations waiting for room leaves the next one waiting although it has room,
- * and the agent gets no new work meanwhile (until something else changes its load), so the
- * scenario does not send it while another waits behind it.
- */
-export const KNOWN_FAULTS = process.env.SWITCHBOARD_PROPERTY_KNOWN_FAULTS === '1';
-
 const SKILLS = ['s1', 's2', 's3'];
 const QUEUES = {
   sales: { preferredWindowMs: 4000, offerTimeoutMs: 5000, wrapUpMs: 0, maxWaitMs: 40_000, overflowQueue: 'support' },
@@ -782,10 +773,6 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: (Actio
         if (id === undefined) break;
         const current = activityOf(id);
         const active = a.mode === 'toggle' ? current !== undefined && current !== 'active' : a.mode === 'active';
-        if (!KNOWN_FAULTS && !active && current === 'waiting') {
-          const waits = model.waitingOf(model.agents.get(model.ixs.get(id)!.agent!)!);
-          if (waits.length > 1 && waits[0].ix === id) break;
-        }
         step({ type: 'UpdateInteraction', interactionId: id, active });
         break;
       }

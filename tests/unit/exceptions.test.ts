@@ -55,6 +55,15 @@ describe('exception rules (QueueSpec.exceptions)', () => {
     expect(h.engine.interaction('i1')!.queueId).toBe('over');
   });
 
+  it('a waitMs rule due while offered fires when the interaction is converted to a callback and waits queued again', () => {
+    const h = world([{ trigger: { type: 'waitMs', threshold: 10_000 }, action: { type: 'overflow', queue: 'over' } }], { offerTimeoutMs: 20_000 }).agent('a');
+    h.submit('i1');
+    expect(fired(h.tick(15_000))).toEqual([]);
+    const ev = h.at(16_000).ok({ type: 'ConvertToCallback', interactionId: 'i1', channel: 'callback' });
+    expect(fired(ev)).toEqual(['i1:0:waitMs/overflow']);
+    expect(h.engine.interaction('i1')!.queueId).toBe('over');
+  });
+
   it('noEligibleAgents fires on submission, and when the last agent who could take waiting work logs out', () => {
     const h = world([{ trigger: { type: 'noEligibleAgents' }, action: { type: 'setPriority', priority: 50 } }], { offerTimeoutMs: 60_000 })
       .skills('fr')

@@ -1026,10 +1026,10 @@ export class Engine {
 
   /** Settles, then reads the queues' overload measures; a change of overload state settles again. */
   private settle(): void {
-    // Conversations waiting for their agent's room take it before anything new is offered.
-    this.conversations.fill(this.now);
-    this.settling.settle(this.now);
-    while (this.conversations.fill(this.now)) this.settling.settle(this.now);
+    // A conversation waiting for its agent's room takes it when it frees; the agent is offered
+    // nothing meanwhile (it is in no heap), so settling again after each hand-over is enough.
+    do this.settling.settle(this.now);
+    while (this.conversations.fill(this.now));
     for (let i = 0; i < 4 && this.overload.tracked.length > 0 && this.overload.evaluate(this.now); i++) this.settling.settle(this.now);
   }
 

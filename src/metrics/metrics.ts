@@ -335,13 +335,14 @@ export class Metrics {
           }
       },
     });
-    const engineCounts = () => {
-      const out: { tenant: string; c: EngineCounts }[] = [];
+    /** What `read` gives for each tenant, leaving out those it gives nothing for (read at scrape time). */
+    const perTenant = <T>(read: (source: QueueSource, tenant: string) => T | null | undefined) => {
+      const out: { tenant: string; v: T }[] = [];
       const source = this.source;
       if (source)
         for (const tenant of source.tenants()) {
-          const c = source.counts(tenant);
-          if (c !== null) out.push({ tenant, c });
+          const v = read(source, tenant);
+          if (v !== null && v !== undefined) out.push({ tenant, v });
         }
       return out;
     };
@@ -352,22 +353,12 @@ export class Metrics {
       registers: reg,
       collect() {
         this.reset();
-        for (const { tenant, c } of engineCounts()) {
+        for (const { tenant, v: c } of perTenant((source, t) => source.counts(t))) {
           this.set({ tenant, state: 'inactive' }, c.inactive - c.waitingForRoom);
           this.set({ tenant, state: 'waiting_for_room' }, c.waitingForRoom);
         }
       },
     });
-    const feeds = () => {
-      const out: { tenant: string; f: NonNullable<ReturnType<NonNullable<QueueSource['feed']>>> }[] = [];
-      const source = this.source;
-      if (source?.feed)
-        for (const tenant of source.tenants()) {
-          const f = source.feed(tenant);
-          if (f !== null) out.push({ tenant, f });
-        }
-      return out;
-    };
     new Gauge({
       name: 'switchboard_event_feed_seq',
       help: "The number of the tenant's last event, and of the oldest kept in memory (a consumer's lag is `last` minus its cursor)",
@@ -375,7 +366,7 @@ export class Metrics {
       registers: reg,
       collect() {
         this.reset();
-        for (const { tenant, f } of feeds()) {
+        for (const { tenant, v: f } of perTenant((source, t) => source.feed?.(t))) {
           this.set({ tenant, which: 'last' }, f.last);
           this.set({ tenant, which: 'oldest_in_memory' }, f.oldest);
         }
@@ -388,7 +379,7 @@ export class Metrics {
       registers: reg,
       collect() {
         this.reset();
-        for (const { tenant, f } of feeds()) {
+        for (const { tenant, v: f } of perTenant((source, t) => source.feed?.(t))) {
           this.set({ tenant, state: 'live' }, f.live);
           this.set({ tenant, state: 'catching_up' }, f.catchingUp);
           this.set({ tenant, state: 'polling' }, f.polls);
@@ -402,7 +393,7 @@ export class Metrics {
       registers: reg,
       collect() {
         this.reset();
-        for (const { tenant, f } of feeds()) this.set({ tenant }, f.lag);
+        for (const { tenant, v: f } of perTenant((source, t) => source.feed?.(t))) this.set({ tenant }, f.lag);
       },
     });
     const agents = this.agents;

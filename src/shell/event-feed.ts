@@ -68,6 +68,22 @@ function sendEvents(s: Session, events: readonly FeedEvent[]): void {
   else for (let i = 0; i < events.length; i += EVENTS_PER_PUSH) s.send({ push: 'events', events: events.slice(i, i + EVENTS_PER_PUSH) });
 }
 
+/** A subscription's or poll's filter from its lists (null: it takes every event). */
+export function feedFilter(types: readonly string[] | undefined, queues: readonly string[] | undefined): FeedFilter | null {
+  if (types === undefined && queues === undefined) return null;
+  return { types: types ? new Set(types as EventType[]) : null, queues: queues ? new Set(queues) : null };
+}
+
+/**
+ * One page of a poll from `raw` (events after `after`, in order): the filter's share, at most
+ * `limit`, and the cursor to poll from next (past the events left out, so they are not read again).
+ */
+export function pageOf(filter: FeedFilter | null, raw: readonly FeedEvent[], limit: number, after: number): { mine: FeedEvent[]; next: number } {
+  const mine = filtered(filter, raw).slice(0, limit);
+  const next = mine.length === limit ? mine[mine.length - 1].seq : raw.length > 0 ? raw[raw.length - 1].seq : after;
+  return { mine, next };
+}
+
 export function filtered(f: FeedFilter | null, events: readonly FeedEvent[]): FeedEvent[] {
   return f === null ? (events as FeedEvent[]) : events.filter((e) => wants(f, e));
 }
@@ -189,8 +205,7 @@ export class EventFeed {
   private answerPoll(poll: Poll): boolean {
     const raw = this.since(poll.after, poll.limit * 4);
     if (raw === null || raw.length === 0) return false;
-    const mine = filtered(poll.filter, raw).slice(0, poll.limit);
-    const next = mine.length === poll.limit ? mine[mine.length - 1].seq : raw[raw.length - 1].seq;
+    const { mine, next } = pageOf(poll.filter, raw, poll.limit, poll.after);
     if (mine.length === 0) {
       poll.after = next;
       return false;

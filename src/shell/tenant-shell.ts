@@ -19,7 +19,7 @@ import {
   type JourneyItem,
   journeyItem,
 } from './history.ts';
-import { DEFAULT_EVENTS_RETAINED, EventFeed, type FeedEvent, type FeedFilter, filtered, pollAnswer } from './event-feed.ts';
+import { DEFAULT_EVENTS_RETAINED, EventFeed, type FeedEvent, type FeedFilter, feedFilter, pageOf, pollAnswer } from './event-feed.ts';
 import type { ShellOptions } from './options.ts';
 import { type EventsPoll, MAX_TIMER_MS, type Session } from './ports.ts';
 
@@ -233,7 +233,7 @@ export class TenantShell {
       this.feed.unsubscribe(s);
       return s.send({ re, ok: true });
     }
-    const filter = p.types || p.queues ? { types: p.types ? new Set(p.types) : null, queues: p.queues ? new Set(p.queues) : null } : null;
+    const filter = feedFilter(p.types, p.queues);
     const after = p.after;
     if (after === undefined || this.feed.reaches(after)) {
       s.send({ re, ok: true, last: this.feed.last });
@@ -252,7 +252,7 @@ export class TenantShell {
    * events stream when memory no longer reaches back).
    */
   poll(s: Session, q: EventsPoll): void {
-    const filter = q.types || q.queues ? { types: q.types ? new Set(q.types as EventType[]) : null, queues: q.queues ? new Set(q.queues) : null } : null;
+    const filter = feedFilter(q.types, q.queues);
     const after = q.after ?? this.feed.oldestKept() - 1;
     if (this.feed.poll(s, after, q.limit, filter, q.waitMs)) return;
     const read = this.options.journal?.readEvents?.bind(this.options.journal);
@@ -260,9 +260,7 @@ export class TenantShell {
     read(this.tenant, after, q.limit).then(
       (page) => {
         if (page.oldest === null || after + 1 < page.oldest) return this.expired(s, null, after, page.oldest ?? this.feed.oldestKept());
-        const mine = filtered(filter, page.events).slice(0, q.limit);
-        const raw = page.events;
-        const next = mine.length === q.limit ? mine[mine.length - 1].seq : raw.length > 0 ? raw[raw.length - 1].seq : after;
+        const { mine, next } = pageOf(filter, page.events, q.limit, after);
         pollAnswer(s, mine, next, this.feed.last);
       },
       (e: unknown) => s.send({ re: null, ok: false, code: 'STORE_UNAVAILABLE', message: `events could not be read from the store: ${(e as Error).message}` }),

@@ -1026,11 +1026,18 @@ export class Engine {
 
   /** Settles, then reads the queues' overload measures; a change of overload state settles again. */
   private settle(): void {
-    // A conversation waiting for its agent's room takes it when it frees; the agent is offered
-    // nothing meanwhile (it is in no heap), so settling again after each hand-over is enough.
+    this.settleOnce();
+    for (let i = 0; i < 4 && this.overload.tracked.length > 0 && this.overload.evaluate(this.now); i++) this.settleOnce();
+  }
+
+  /**
+   * Matches what is pending. A conversation waiting for its agent's room takes it when it frees
+   * (matching itself may free it: a multi-offer taken elsewhere); the agent is offered nothing
+   * meanwhile (it is in no heap), so matching again after each hand-over is enough.
+   */
+  private settleOnce(): void {
     do this.settling.settle(this.now);
     while (this.conversations.fill(this.now));
-    for (let i = 0; i < 4 && this.overload.tracked.length > 0 && this.overload.evaluate(this.now); i++) this.settling.settle(this.now);
   }
 
   /** Re-files the agent in its heaps after a state, load or key change; its idle flag follows. */

@@ -5,6 +5,7 @@ export type {
   QueueStats,
   InteractionInfo,
   AgentLoad,
+  WaitingInteraction,
   EngineCounts,
   Explanation,
   AgentVerdict,

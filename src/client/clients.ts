@@ -52,13 +52,29 @@ abstract class RoleClient {
   getQueueStats(queueId?: string) {
     return this.connection.request({ type: 'GetQueueStats', ...(queueId ? { queueId } : {}) });
   }
-  /** Agents by state and how many hold work. */
   /** One page of the configuration; pass `nextCursor` back for the next. */
   getConfiguration(cursor?: string, limit?: number) {
     return this.connection.request({ type: 'GetConfiguration', ...(cursor !== undefined ? { cursor } : {}), ...(limit !== undefined ? { limit } : {}) });
   }
+  /** Agents by state and how many hold work. */
   getAgentSummary() {
     return this.connection.request({ type: 'GetAgentSummary' });
+  }
+  /** One agent's state, load against capacity, offers and work. */
+  getAgent(agentId: string) {
+    return this.connection.request({ type: 'GetAgent', agentId });
+  }
+  /** One interaction: status, queue, agent, place in line. */
+  getInteraction(interactionId: string) {
+    return this.connection.request({ type: 'GetInteraction', interactionId });
+  }
+  /**
+   * A queue's waiting interactions in routing order: the offered ones, then the queued ones in
+   * the order they will be offered, then the held ones; at most `limit` (default 50, up to 500),
+   * with `total`.
+   */
+  listWaitingInteractions(queueId: string, limit?: number) {
+    return this.connection.request({ type: 'ListWaitingInteractions', queueId, ...(limit !== undefined ? { limit } : {}) });
   }
   /** A customer's interactions across channels and queues, newest first; `before` (epoch ms) pages back. */
   listCustomerInteractions(customerId: string, options: { limit?: number; before?: number } = {}) {
@@ -180,12 +196,6 @@ export class PlatformClient extends RoleClient {
   }
   cancel(interactionId: string, reason: 'cancelled' | 'abandoned' = 'cancelled') {
     return this.connection.request({ type: 'CancelInteraction', interactionId, reason });
-  }
-  getInteraction(interactionId: string) {
-    return this.connection.request({ type: 'GetInteraction', interactionId });
-  }
-  getAgent(agentId: string) {
-    return this.connection.request({ type: 'GetAgent', agentId });
   }
 }
 

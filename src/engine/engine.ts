@@ -67,11 +67,13 @@ import {
   interactionInfo,
   offered,
   queueStats,
+  waitingInteractions,
   type AgentLoad,
   type AgentSummary,
   type EngineCounts,
   type InteractionInfo,
   type QueueStats,
+  type WaitingInteraction,
 } from './queries.ts';
 import { Preferences } from './preferences.ts';
 import { dueWaitRules, entryFacts, entryRules, noEligibleRules } from './exceptions.ts';
@@ -110,7 +112,7 @@ import {
   reject,
 } from './validate.ts';
 
-export type { AgentLoad, AgentSummary, EngineCounts, InteractionInfo, QueueStats } from './queries.ts';
+export type { AgentLoad, AgentSummary, EngineCounts, InteractionInfo, QueueStats, WaitingInteraction } from './queries.ts';
 export type { AgentVerdict, ChoiceExplanation, Explanation, NotTakingReason } from './explain.ts';
 export type { Configuration } from './configuration.ts';
 
@@ -307,6 +309,11 @@ export class Engine {
 
   queueStats(queueId: string, now: number = this.now): QueueStats | null {
     return queueStats(this.parts, queueId, now);
+  }
+
+  /** A queue's waiting interactions in routing order, at most `limit` (queries.ts); null for an unknown queue. O(queue depth). */
+  waitingInteractions(queueId: string, limit: number, now: number = this.now): { total: number; interactions: WaitingInteraction[] } | null {
+    return waitingInteractions(this.parts, queueId, limit, now);
   }
 
   /** What an offer shows the agent: the interaction's channel, queue and context. O(1). */

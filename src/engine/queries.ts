@@ -8,8 +8,9 @@ import { queueOpen } from './hours.ts';
 import { serviceLevel } from './overload.ts';
 import { BAND_ESCALATED, BAND_LATE } from './entities.ts';
 import type { EngineParts } from './engine-parts.ts';
+import type { Interaction, Queue } from './entities.ts';
 import { signaturesOf } from './matching.ts';
-import { heldUntil, R_ARRIVAL, R_BAND, R_DEADLINE, R_ENTERED, R_SIZE } from './interaction-table.ts';
+import { heldUntil, R_ARRIVAL, R_ASSIGNED, R_BAND, R_DEADLINE, R_ENTERED, R_SIZE } from './interaction-table.ts';
 import type { AgentStateName, InteractionStatus } from './types.ts';
 
 export interface QueueStats {
@@ -41,6 +42,25 @@ export interface QueueStats {
   readonly deferred: boolean;
   /** Within its hours of operation (true when it has none). */
   readonly open: boolean;
+  /**
+   * The wait of the next arrival: waiting × average handle time ÷ its logged-in regular members
+   * (the overload rule's measure); null while nothing was handled, or work waits and no member
+   * is logged in; 0 when nothing waits.
+   */
+  readonly estimatedWaitMs: number | null;
+}
+
+/** One of a queue's waiting interactions, as ListWaitingInteractions lists them. */
+export interface WaitingInteraction {
+  readonly interactionId: string;
+  readonly channel: string;
+  readonly priority: number;
+  readonly band: 'escalated' | 'normal' | 'late';
+  /** Time in this queue (since entering it). */
+  readonly waitedMs: number;
+  /** `offered`: an offer is open; `queued`: to be offered; `held`: scheduled, not routed before `notBefore`. */
+  readonly state: 'offered' | 'queued' | 'held';
+  readonly notBefore: number | null;
 }
 
 export interface InteractionInfo {
@@ -75,11 +95,14 @@ export interface AgentLoad {
   readonly units: number;
   readonly total: number;
   readonly channels: Readonly<Record<string, number>>;
-  readonly offers: readonly { offerId: string; interactionId: string; expiresAt: number | null }[];
+  /** Per channel the agent may take: the most it holds at once (offers + assignments). */
+  readonly capacity: Readonly<Record<string, number>>;
+  /** Open offers, with their interaction's queue and channel and when each was made. */
+  readonly offers: readonly { offerId: string; interactionId: string; expiresAt: number | null; queueId: string; channel: string; since: number }[];
   /** Ids of the assigned interactions, in order of assignment (the same order as `assigned`). */
   readonly assignments: readonly string[];
-  /** The assigned interactions with the offer the agent accepted (or that was auto-accepted) for each. */
-  readonly assigned: readonly { interactionId: string; offerId: string }[];
+  /** The assigned interactions with the offer the agent accepted (or that was auto-accepted) for each, their queue, channel and assignment time. */
+  readonly assigned: readonly { interactionId: string; offerId: string; queueId: string; channel: string; since: number }[];
   readonly wrapping: readonly string[];
   readonly wrapUntil: number | null;
   /** Assigned conversations that hold no units now (inactive), and those of them waiting for room, oldest first. */
@@ -145,7 +168,79 @@ export function queueStats(e: EngineParts, queueId: string, now: number): QueueS
     overloaded: q.overloaded,
     deferred: q.deferred,
     open: queueOpen(q, now),
+    estimatedWaitMs: estimatedWait(e, q, q.waiting.size - q.offered, c.handled === 0 ? null : c.handleMsTotal / c.handled),
   };
+}
+
+/**
+ * The overload rule's wait estimate (overload.ts) for any queue: `waiting` × average handle time
+ * ÷ the logged-in regular members, counted over the profiles. O(profiles): a query.
+ */
+function estimatedWait(e: EngineParts, q: Queue, waiting: number, averageHandleMs: number | null): number | null {
+  if (waiting === 0) return 0;
+  if (averageHandleMs === null) return null;
+  let staffed = 0;
+  for (const p of e.index.profileList) {
+    if (!p || p.staffed === 0) continue;
+    if (p.queues.size > 0 ? p.queues.get(q.id)?.reserve === false : !q.membersOnly) staffed += p.staffed;
+  }
+  return staffed === 0 ? null : (waiting * averageHandleMs) / staffed;
+}
+
+/** Largest `limit` ListWaitingInteractions takes. */
+export const MAX_WAITING_LIST = 500;
+
+/**
+ * A queue's waiting interactions in routing order: the offered ones first (being offered now),
+ * then the queued ones in the order the engine offers them to an agent who may take any of them
+ * (band, then the ordering key, then arrival sequence: `Ordering.sigLess`, the order within one
+ * queue of every signature's heap and of `headBetter` between them), then the held ones by the
+ * end of their hold. At most `limit`; `total` counts them all. O(queue depth · log limit): a query.
+ */
+export function waitingInteractions(e: EngineParts, queueId: string, limit: number, now: number): { total: number; interactions: WaitingInteraction[] } | null {
+  const q = e.queues.get(queueId);
+  if (!q) return null;
+  const rec = e.ixs.rec;
+  const offered: Interaction[] = [];
+  const queued: Interaction[] = [];
+  const held: Interaction[] = [];
+  const less = (a: Interaction, b: Interaction) => e.ordering.sigLess(a.slot, b.slot);
+  // Keeps `list` the best `limit` by `before`, sorted (binary insertion).
+  const keep = (list: Interaction[], ix: Interaction, before: (a: Interaction, b: Interaction) => boolean) => {
+    if (list.length >= limit && !before(ix, list[list.length - 1])) return;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(ix, list[mid])) hi = mid;
+      else lo = mid + 1;
+    }
+    list.splice(lo, 0, ix);
+    if (list.length > limit) list.pop();
+  };
+  const heldBefore = (a: Interaction, b: Interaction) => heldUntil(a) < heldUntil(b) || (heldUntil(a) === heldUntil(b) && less(a, b));
+  let total = 0;
+  for (let h = q.waiting.head; h >= 0; h = e.lists.following(h)) {
+    const ix = e.ixs.bySlot[h]!;
+    total++;
+    if (ix.status === 'offered') keep(offered, ix, less);
+    else if (heldUntil(ix) > now) keep(held, ix, heldBefore);
+    else keep(queued, ix, less);
+  }
+  const interactions = [...offered, ...queued, ...held].slice(0, limit).map((ix): WaitingInteraction => {
+    const r = ix.slot * R_SIZE;
+    const hold = heldUntil(ix);
+    return {
+      interactionId: ix.id,
+      channel: ix.channel,
+      priority: ix.priority,
+      band: bandName(rec[r + R_BAND]),
+      waitedMs: Math.max(0, now - rec[r + R_ENTERED]),
+      state: ix.status === 'offered' ? 'offered' : hold > now ? 'held' : 'queued',
+      notBefore: hold > now ? hold : null,
+    };
+  });
+  return { total, interactions };
 }
 
 /** What an offer shows the agent: the interaction's channel, queue and context. O(1). */
@@ -204,6 +299,8 @@ export function agentLoad(e: EngineParts, agentId: string): AgentLoad | null {
   const names = e.index.channelNames;
   const channels: Record<string, number> = {};
   for (let c = 0; c < names.length; c++) if (a.load[c] > 0) channels[names[c]] = a.load[c];
+  const capacity: Record<string, number> = {};
+  for (const pc of a.profile.chans) capacity[names[pc.ch]] = pc.max;
   return {
     agentId,
     state: a.state,
@@ -211,10 +308,24 @@ export function agentLoad(e: EngineParts, agentId: string): AgentLoad | null {
     units: a.units,
     total: a.profile.total,
     channels,
-    offers: a.offers.map((o) => ({ offerId: o.id, interactionId: o.ix.id, expiresAt: o.expiresAt })),
+    capacity,
+    offers: a.offers.map((o) => ({
+      offerId: o.id,
+      interactionId: o.ix.id,
+      expiresAt: o.expiresAt,
+      queueId: o.ix.queue.id,
+      channel: o.ix.channel,
+      since: o.offeredAt,
+    })),
     assignments: a.assigned.map((ix) => ix.id),
     // An assigned interaction keeps its accepted offer until it finishes or leaves the agent.
-    assigned: a.assigned.map((ix) => ({ interactionId: ix.id, offerId: ix.offer!.id })),
+    assigned: a.assigned.map((ix) => ({
+      interactionId: ix.id,
+      offerId: ix.offer!.id,
+      queueId: ix.queue.id,
+      channel: ix.channel,
+      since: e.ixs.rec[ix.slot * R_SIZE + R_ASSIGNED],
+    })),
     wrapping: a.wrapping.map((ix) => ix.id),
     wrapUntil: a.wrapping.length > 0 && Number.isFinite(a.wrapUntil) ? a.wrapUntil : null,
     inactive: a.assigned.filter((ix) => activityOf(ix) !== ACTIVE).map((ix) => ix.id),

@@ -60,6 +60,17 @@ export const QueueStats = z.object({
   overloaded: z.boolean(),
   deferred: z.boolean(),
   open: z.boolean(),
+  estimatedWaitMs: z.number().min(0).nullable(),
+});
+
+export const WaitingInteraction = z.object({
+  interactionId: Id,
+  channel: Id,
+  priority: z.number(),
+  band: Band,
+  waitedMs: z.number().min(0),
+  state: z.enum(['offered', 'queued', 'held']),
+  notBefore: EpochMs.nullable(),
 });
 
 const OpenOffer = z.object({ offerId: Id, agentId: Id, expiresAt: EpochMs.nullable() });
@@ -95,9 +106,10 @@ export const AgentLoad = z.object({
   units: Count,
   total: Count,
   channels: z.record(Id, Count),
-  offers: z.array(z.object({ offerId: Id, interactionId: Id, expiresAt: EpochMs.nullable() })),
+  capacity: z.record(Id, Count),
+  offers: z.array(z.object({ offerId: Id, interactionId: Id, expiresAt: EpochMs.nullable(), queueId: Id, channel: Id, since: EpochMs })),
   assignments: z.array(Id),
-  assigned: z.array(z.object({ interactionId: Id, offerId: Id })),
+  assigned: z.array(z.object({ interactionId: Id, offerId: Id, queueId: Id, channel: Id, since: EpochMs })),
   wrapping: z.array(Id),
   wrapUntil: EpochMs.nullable(),
   inactive: z.array(Id),
@@ -205,6 +217,7 @@ export const RESULTS: Readonly<Record<string, z.ZodType>> = {
     }),
   }),
   GetAgentSummary: ok({ summary: AgentSummary }),
+  ListWaitingInteractions: ok({ total: Count, interactions: z.array(WaitingInteraction) }),
   GetConfiguration: ok({ configuration: Configuration }),
   ExplainInteraction: ok({ explanation: Explanation }),
 };

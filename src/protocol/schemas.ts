@@ -17,6 +17,7 @@ import {
 } from '../engine/options.ts';
 import { OPERANDS_RULE, SELECTOR_OPS, operandsFit } from '../engine/selectors.ts';
 import { EVENT_TYPES } from '../engine/types.ts';
+import { MAX_WAITING_LIST } from '../engine/queries.ts';
 import { ProtocolCode } from './codes.ts';
 import { compileSchema, type Predicate } from './compiled-schema.ts';
 
@@ -229,6 +230,8 @@ const queries = [
   }),
   request('GetAgent', { agentId: Id }),
   request('GetAgentSummary', {}),
+  /** A queue's waiting interactions in routing order (offered, then queued as they will be offered, then held). */
+  request('ListWaitingInteractions', { queueId: Id, limit: z.number().int().min(1).max(MAX_WAITING_LIST).optional() }),
   /** Why an interaction waits (each agent's verdict) and how its agent was chosen. */
   request('ExplainInteraction', { interactionId: Id, limit: z.number().int().min(1).max(1000).optional() }),
   request('Subscribe', {

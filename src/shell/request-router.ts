@@ -90,6 +90,12 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: () => nu
     }
     case 'GetAgentSummary':
       return reply(s, req.id, { ok: true, summary: t.engine.agentSummary() });
+    case 'ListWaitingInteractions': {
+      const list = t.engine.waitingInteractions(p.queueId, p.limit ?? 50, now());
+      return list
+        ? reply(s, req.id, { ok: true, ...list })
+        : reply(s, req.id, { ok: false, code: 'UNKNOWN_QUEUE', message: `queue '${p.queueId}' is not defined` });
+    }
     case 'ExplainInteraction': {
       const explanation = t.engine.explain(p.interactionId, p.limit);
       if (explanation) return reply(s, req.id, { ok: true, explanation });

@@ -1,6 +1,7 @@
 /** Baseline for bench/e2e.ts: a raw uWebSockets.js echo server on the given port. */
-import uWS from 'uWebSockets.js';
+import { loadUws } from '../src/transport/uws.ts';
 
+const uWS = loadUws().uws;
 const port = Number(process.argv[2] ?? 0);
 uWS
   .App()

@@ -3,11 +3,12 @@
  * or standing by), the web pages, Prometheus `/metrics` (on the main port only behind
  * `metricsToken`, otherwise on a listener of its own), and 404 for the rest.
  */
-import uWS from 'uWebSockets.js';
+import type uWS from 'uWebSockets.js';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { ServeGate } from './admission.ts';
 import { loadWebFiles, WEB_HEADERS } from './static.ts';
+import type { Uws } from './uws.ts';
 
 /** Answers a scrape (asynchronously: the registry collects first). */
 function sendMetrics(res: uWS.HttpResponse, metrics: Metrics, log: Logger): void {
@@ -69,8 +70,8 @@ export function httpRoutes(app: uWS.TemplatedApp, r: Routes): void {
 }
 
 /** The metrics listener's own app: `/metrics` and 404. */
-export function metricsApp(metrics: Metrics, log: Logger): uWS.TemplatedApp {
-  const app = uWS.App();
+export function metricsApp(uws: Uws, metrics: Metrics, log: Logger): uWS.TemplatedApp {
+  const app = uws.App();
   app.get('/metrics', (res) => sendMetrics(res, metrics, log));
   app.any('/*', (res) => void res.writeStatus('404 Not Found').end('not found'));
   return app;

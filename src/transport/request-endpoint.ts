@@ -31,7 +31,7 @@ export function requestEndpoint(api: HttpApi): (res: uWS.HttpResponse, req: uWS.
   return (res, req) => {
     const p = authorize(api, res, req);
     if (!p) return;
-    const type = req.getParameter(0);
+    const type = req.getParameter(0) ?? '';
     const declared = req.getHeader('content-length');
     const roles = httpRolesOf(type);
     if (roles.length === 0) {

@@ -6,7 +6,7 @@
  * listen, then stop with 1001 for everyone. Output queued by the shell during a turn is sent,
  * corked, once the turn is released (outbox.ts).
  */
-import uWS from 'uWebSockets.js';
+import type uWS from 'uWebSockets.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Metrics } from '../metrics/metrics.ts';
@@ -22,11 +22,7 @@ import { httpRoutes, metricsApp } from './http-routes.ts';
 import { Outbox } from './outbox.ts';
 import { takeToken } from './rate-limit.ts';
 import { type Conn, SessionImpl } from './session.ts';
-
-/** Which uWebSockets.js build loaded: native, or its JavaScript fallback. */
-export function uwsBuild(): 'native' | 'js-fallback' {
-  return String(uWS.App).includes('[native code]') ? 'native' : 'js-fallback';
-}
+import { loadUws, type Uws } from './uws.ts';
 
 /** A port could not be listened on (taken, or not permitted). */
 export class ListenError extends Error {
@@ -88,12 +84,16 @@ export function startServer(
   metrics?: Metrics,
   gate?: ServeGate,
 ): Promise<RunningServer> {
-  const build = uwsBuild();
-  log.info({ build }, 'uWebSockets.js loaded');
-  if (build !== 'native' && !config.allowJsFallback)
-    return Promise.reject(new Error('uWebSockets.js fell back to its JavaScript implementation; refusing to start (set allowJsFallback to override)'));
+  let uws: Uws;
+  try {
+    const choice = loadUws({ allowJsFallback: config.allowJsFallback });
+    log.info({ build: choice.build, native: choice.native, passedOver: choice.passedOver }, 'uWebSockets.js loaded');
+    uws = choice.uws;
+  } catch (e) {
+    return Promise.reject(e);
+  }
 
-  const app = uWS.App();
+  const app = uws.App();
   const sockets = new Set<uWS.WebSocket<Conn>>();
   const outbox = new Outbox(shell, config.maxBackpressureBytes, metrics);
   let nextId = 1;
@@ -121,8 +121,8 @@ export function startServer(
       idleTimeout: config.idleTimeoutSeconds,
       sendPingsAutomatically: true,
       maxBackpressure: config.maxBackpressureBytes,
-      closeOnBackpressureLimit: 1,
-      compression: uWS.DISABLED,
+      closeOnBackpressureLimit: true,
+      compression: uws.DISABLED,
       upgrade: admit({
         path,
         roles,
@@ -228,23 +228,23 @@ export function startServer(
   return (async (): Promise<RunningServer> => {
     let metricsSocket: uWS.us_listen_socket | null = null;
     if (metrics && config.metricsPort >= 0) {
-      metricsSocket = await listen(metricsApp(metrics, log), config.metricsHost, config.metricsPort, 'metrics');
-      log.info({ host: config.metricsHost, port: uWS.us_socket_local_port(metricsSocket) }, 'metrics listening');
+      metricsSocket = await listen(metricsApp(uws, metrics, log), config.metricsHost, config.metricsPort, 'metrics');
+      log.info({ host: config.metricsHost, port: uws.us_socket_local_port(metricsSocket) }, 'metrics listening');
     }
     const listenSocket = await listen(app, config.host, config.port, 'WebSocket and HTTP').catch((e: Error) => {
-      if (metricsSocket) uWS.us_listen_socket_close(metricsSocket);
+      if (metricsSocket) uws.us_listen_socket_close(metricsSocket);
       throw e;
     });
-    const port = uWS.us_socket_local_port(listenSocket);
+    const port = uws.us_socket_local_port(listenSocket);
     log.info({ host: config.host, port }, 'listening');
     return {
       port,
-      metricsPort: metricsSocket ? uWS.us_socket_local_port(metricsSocket) : null,
+      metricsPort: metricsSocket ? uws.us_socket_local_port(metricsSocket) : null,
       stop: () => {
         if (stopping) return;
         stopping = true;
-        uWS.us_listen_socket_close(listenSocket);
-        if (metricsSocket) uWS.us_listen_socket_close(metricsSocket);
+        uws.us_listen_socket_close(listenSocket);
+        if (metricsSocket) uws.us_listen_socket_close(metricsSocket);
         outbox.flush();
         for (const ws of [...sockets]) {
           ws.getUserData().closeReason = 'shutdown';

@@ -4,6 +4,7 @@
  * Read once, in main.ts.
  */
 import { z } from 'zod';
+import type { WebhookSettings } from './shell/webhook-dispatcher.ts';
 import { AGENT_SELECTION_POLICIES, ORDERING_POLICIES } from './engine/options.ts';
 
 export const ConfigSchema = z.strictObject({
@@ -119,6 +120,34 @@ export const ConfigSchema = z.strictObject({
     .max(24 * 365)
     .default(168)
     .describe("How long each tenant's events stream keeps events (redis store)"),
+  webhooksAllowPrivate: z.coerce
+    .boolean()
+    .default(false)
+    .describe('Let webhooks deliver to private, loopback and link-local addresses (off: such URLs are refused, and names resolving to them fail)'),
+  webhookTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(10_000).describe('How long a webhook receiver has to answer a delivery'),
+  webhookBatchEvents: z.coerce.number().int().min(1).max(1_000).default(100).describe('Events per webhook delivery at most'),
+  webhookMaxBodyBytes: z.coerce
+    .number()
+    .int()
+    .min(16 * 1024)
+    .max(16 * 1024 * 1024)
+    .default(1024 * 1024)
+    .describe("A webhook delivery's body in bytes at most (a batch is cut to fit)"),
+  webhookRetryBaseMs: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(600_000)
+    .default(1_000)
+    .describe('First wait before a failed webhook delivery is retried (doubled per failure, with jitter)'),
+  webhookRetryMaxMs: z.coerce.number().int().min(10).max(3_600_000).default(300_000).describe('Longest wait between retries of a webhook delivery'),
+  webhookPauseAfterFailures: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(50)
+    .describe('Failed deliveries in a row after which a webhook is paused with the reason (about 3.5 hours with the default waits)'),
   leaseName: z.string().min(1).max(64).default('default').describe('Name of the leader lease: processes sharing it are one leader and its standbys'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
 });
@@ -148,11 +177,24 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) raw[key] = argv[++i];
     else raw[key] = 'true';
   }
-  for (const k of ['dev', 'allowJsFallback', 'redisCluster']) if (raw[k] === 'false' || raw[k] === '0') raw[k] = false;
+  for (const k of ['dev', 'allowJsFallback', 'redisCluster', 'webhooksAllowPrivate']) if (raw[k] === 'false' || raw[k] === '0') raw[k] = false;
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, error: z.prettifyError(parsed.error) };
   if (!parsed.data.dev && !parsed.data.authSecret) return { ok: false, error: `authSecret is required (${envName('authSecret')}) unless --dev is given` };
   return { ok: true, config: parsed.data };
+}
+
+/** How the shell delivers webhooks, from the configuration. */
+export function webhookSettingsOf(c: Config): WebhookSettings {
+  return {
+    allowPrivate: c.webhooksAllowPrivate,
+    timeoutMs: c.webhookTimeoutMs,
+    batchEvents: c.webhookBatchEvents,
+    maxBodyBytes: c.webhookMaxBodyBytes,
+    retryBaseMs: c.webhookRetryBaseMs,
+    retryMaxMs: c.webhookRetryMaxMs,
+    pauseAfterFailures: c.webhookPauseAfterFailures,
+  };
 }
 
 /** The configuration as printed at start: secrets masked. */

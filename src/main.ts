@@ -4,7 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { pino } from 'pino';
-import { configReference, describeConfig, loadConfig } from './config.ts';
+import { configReference, describeConfig, loadConfig, webhookSettingsOf } from './config.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { Shell } from './shell/shell.ts';
 import { SnapshotThread } from './shell/snapshot-thread.ts';
@@ -49,6 +49,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     historyKept: config.historyKept,
     historyRetentionMs: config.historyRetentionDays * 86_400_000,
     offerJourney: config.offerJourney,
+    webhooks: webhookSettingsOf(config),
   });
   // The snapshot replica (redis store): a worker thread whose engines follow the journal and
   // publish snapshots of the tenants this process leads, so taking one never holds this

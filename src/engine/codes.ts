@@ -33,6 +33,8 @@ export const RejectCode = {
   AGENT_AT_CAPACITY: 'AGENT_AT_CAPACITY',
   /** UpdateInteraction { active: false }: the agent holds its channel's inactiveMax inactive conversations. */
   INACTIVE_LIMIT: 'INACTIVE_LIMIT',
+  /** RemoveWebhook: no webhook has that id. */
+  UNKNOWN_WEBHOOK: 'UNKNOWN_WEBHOOK',
 } as const;
 
 export type RejectCode = (typeof RejectCode)[keyof typeof RejectCode];

@@ -87,6 +87,7 @@ import { afterStep, requirementsOf, requirementsOfSignature, stepChangesRequirem
 import { RoutingIndex, profileKey } from './routing-index.ts';
 import { READABLE_SNAPSHOT_FORMATS, SnapshotMismatchError, type EngineSnapshot } from './snapshot.ts';
 import { loadSnapshot, takeSnapshot } from './snapshot-graph.ts';
+import { type WebhookRecord, Webhooks } from './webhooks.ts';
 import type {
   AgentSpec,
   AgentStateName,
@@ -149,6 +150,8 @@ export class Engine {
   private readonly lists = new LinkedLists();
   private readonly finished: IdWindow<InteractionStatus>;
   private readonly lastAgent: BoundedMap<string, string>;
+  /** Where the shell delivers the events, and how far (webhooks.ts). */
+  private readonly webhooks: Webhooks;
   /** The same components, for queries, explanations and snapshots. */
   private readonly parts: EngineParts;
 
@@ -190,6 +193,7 @@ export class Engine {
     });
     this.finished = new IdWindow(o.idempotencyMaxEntries, o.idempotencyTtlMs, [...TERMINAL_STATUSES]);
     this.lastAgent = new BoundedMap(o.lastAgentMaxEntries, o.lastAgentTtlMs);
+    this.webhooks = new Webhooks(o.limits);
     const offersHost = {
       emit: (e: EngineEvent) => this.emit(e),
       endPreference: (ix: Interaction, emitEvent: boolean, requeue: boolean) => this.endPreference(ix, emitEvent, requeue),
@@ -280,7 +284,7 @@ export class Engine {
    */
   snapshot(): EngineSnapshot {
     if (this.settling.busy()) throw new Error('snapshot inside an engine call');
-    return { ...takeSnapshot(this.parts, this.now), eventSeq: this.emitted };
+    return { ...takeSnapshot(this.parts, this.now), eventSeq: this.emitted, webhooks: this.webhooks.dump() };
   }
 
   /** An engine in exactly the state of `snap`, with the snapshot's own options. */
@@ -291,6 +295,7 @@ export class Engine {
     const e = new Engine(snap.options);
     e.setNow(loadSnapshot(e.parts, snap));
     e.emitted = snap.eventSeq ?? 0;
+    e.webhooks.load(snap.webhooks);
     // Idle members and overload counts are derived: counted again from the agents.
     e.reservation.rebuild(e.agents.byId.values(), e.index.profileList, false);
     e.overload.rebuild(e.index.profileList);
@@ -349,6 +354,11 @@ export class Engine {
     return configuration(this.parts, cursor, limit);
   }
 
+  /** The webhook subscriptions and their cursors (copies). */
+  webhookList(): WebhookRecord[] {
+    return this.webhooks.dump();
+  }
+
   agentIds(): string[] {
     return [...this.agents.byId.keys()];
   }
@@ -401,6 +411,14 @@ export class Engine {
         return this.complete(cmd.agentId, cmd.interactionId);
       case 'EndWrapUp':
         return this.endWrapUpCommand(cmd.agentId);
+      case 'UpsertWebhook':
+        return this.webhooks.upsert(cmd.webhook, this.emitted);
+      case 'RemoveWebhook':
+        return this.webhooks.remove(cmd.webhookId);
+      case 'AckWebhook':
+        return this.webhooks.ack(cmd.webhookId, cmd.through, this.emitted);
+      case 'PauseWebhook':
+        return this.webhooks.pause(cmd.webhookId, cmd.reason);
       default:
         return reject(RejectCode.INVALID_ARGUMENT, `unknown command type '${String((cmd as { type?: unknown }).type)}'`);
     }

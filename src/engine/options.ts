@@ -68,6 +68,8 @@ export interface EngineLimits {
   readonly minIdleKept: number;
   /** Per-agent capacity total and per-channel maximum. */
   readonly maxCapacityUnits: number;
+  /** Webhook subscriptions per tenant. */
+  readonly maxWebhooks: number;
 }
 
 export interface EngineOptions {
@@ -92,6 +94,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
   maxIdLength: 128,
   maxSkills: 4096,
   maxQueues: 4096,
+  maxWebhooks: 20,
   maxAgents: 200_000,
   maxChannels: 16,
   maxInteractions: 4_000_000,

@@ -9,6 +9,7 @@ import type { BoundedMapDump } from '../queues/bounded-map.ts';
 import type { KeyedHeapDump } from '../queues/keyed-heap.ts';
 import type { EngineOptions } from './options.ts';
 import type { Clause } from './selectors.ts';
+import type { WebhookRecord } from './webhooks.ts';
 import type {
   AgentStateName,
   ExceptionRule,
@@ -29,12 +30,12 @@ import type {
  * that are listed in READABLE_SNAPSHOT_FORMATS (format 1: no queue memberships, label selectors
  * as exact-match `labels` pairs; format 2: no multi-offer, trunk reservation, scheduled work or
  * exception rules; format 3: no overload rules, reserve agents, deferrable work or hours;
- * format 4: no inactive conversations; each read with their defaults), and refuses any other: a
+ * format 4: no inactive conversations; format 5: no webhooks; each read with their defaults), and refuses any other: a
  * build that would drop what a newer snapshot holds (other open offers, holds, rules, inactive
  * conversations) refuses it instead.
  */
-export const SNAPSHOT_FORMAT = 5;
-export const READABLE_SNAPSHOT_FORMATS: readonly number[] = [1, 2, 3, 4, 5];
+export const SNAPSHOT_FORMAT = 6;
+export const READABLE_SNAPSHOT_FORMATS: readonly number[] = [1, 2, 3, 4, 5, 6];
 
 export interface QueueSnapshot {
   readonly id: string;
@@ -188,6 +189,8 @@ export interface EngineSnapshot {
   readonly offerSeq: number;
   /** Events emitted so far (Engine.eventSeq); absent before events were numbered (0). */
   readonly eventSeq?: number;
+  /** Webhook subscriptions and their cursors; absent before format 6 (none). */
+  readonly webhooks?: readonly WebhookRecord[];
   readonly queuedCount: number;
   readonly openOffers: number;
   readonly skills: string[];

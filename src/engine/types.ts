@@ -387,9 +387,30 @@ export type Command =
       readonly disposition?: string;
       readonly note?: string;
     }
-  | { readonly type: 'EndWrapUp'; readonly agentId: string };
+  | { readonly type: 'EndWrapUp'; readonly agentId: string }
+  /** Webhook subscriptions (webhooks.ts): kept with the tenant's configuration, emitting no event. */
+  | { readonly type: 'UpsertWebhook'; readonly webhook: WebhookSpec }
+  | { readonly type: 'RemoveWebhook'; readonly webhookId: string }
+  /** The shell's own: a webhook's receiver confirmed every event through `through`. */
+  | { readonly type: 'AckWebhook'; readonly webhookId: string; readonly through: number }
+  /** The shell's own: a webhook that kept failing is paused (UpsertWebhook resumes it). */
+  | { readonly type: 'PauseWebhook'; readonly webhookId: string; readonly reason: string };
 
 export type CommandType = Command['type'];
+
+/**
+ * Where the shell delivers the tenant's events: `url` (checked by the shell), signed with
+ * `secret`, only `types` and events about `queues` when given; a new webhook starts after event
+ * `after` (default: the last one emitted).
+ */
+export interface WebhookSpec {
+  readonly id: string;
+  readonly url: string;
+  readonly secret: string;
+  readonly types?: readonly string[];
+  readonly queues?: readonly string[];
+  readonly after?: number;
+}
 
 /**
  * Why an open offer was withdrawn: its agent left or was changed (`agent_unavailable`), its

@@ -20,6 +20,8 @@ export interface QueueSource {
   counts(tenant: string): EngineCounts | null;
   /** The tenant's event feed; null: no such tenant (or none kept). */
   feed?(tenant: string): { last: number; oldest: number; live: number; catchingUp: number; lag: number; polls: number } | null;
+  /** The tenant's webhooks: each one's lag in events and whether it is paused. */
+  webhooks?(tenant: string): { webhookId: string; lag: number; paused: boolean }[] | null;
   now(): number;
 }
 
@@ -174,6 +176,18 @@ export class Metrics {
     name: 'switchboard_submissions_refused_total',
     help: 'Submissions the queue refused, by an exception rule (QUEUE_REFUSED) or while closed (QUEUE_CLOSED): nothing was created',
     labelNames: ['tenant', 'queue'],
+    registers: [this.registry],
+  });
+  private readonly webhookDeliveries = new Counter({
+    name: 'switchboard_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by outcome: delivered, status (the receiver answered other than 2xx), timeout, network, refused (a private or loopback address)',
+    labelNames: ['tenant', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly webhookEvents = new Counter({
+    name: 'switchboard_webhook_events_delivered_total',
+    help: 'Events webhook receivers confirmed (a retried batch counts once it is confirmed)',
+    labelNames: ['tenant'],
     registers: [this.registry],
   });
   private readonly offersMade = new TallyCounter({
@@ -396,6 +410,30 @@ export class Metrics {
         for (const { tenant, v: f } of perTenant((source, t) => source.feed?.(t))) this.set({ tenant }, f.lag);
       },
     });
+    new Gauge({
+      name: 'switchboard_webhook_lag_events',
+      help: "How many events each webhook is behind the tenant's last durable event",
+      labelNames: ['tenant', 'webhook'],
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const { tenant, v } of perTenant((source, t) => source.webhooks?.(t))) for (const w of v) this.set({ tenant, webhook: w.webhookId }, w.lag);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_webhooks',
+      help: 'Webhooks by state: active, or paused after failing (UpsertWebhook resumes one)',
+      labelNames: ['tenant', 'state'],
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const { tenant, v } of perTenant((source, t) => source.webhooks?.(t))) {
+          const paused = v.filter((w) => w.paused).length;
+          this.set({ tenant, state: 'active' }, v.length - paused);
+          this.set({ tenant, state: 'paused' }, paused);
+        }
+      },
+    });
     const agents = this.agents;
     new Gauge({
       name: 'switchboard_agents',
@@ -527,6 +565,12 @@ export class Metrics {
   }
 
   /** A journal write finished (`ok` or `failed`) after `seconds`, carrying `entries` engine calls. */
+  /** One webhook delivery attempt, and the events it delivered. */
+  webhookDelivery(tenant: string, outcome: string, events: number): void {
+    this.webhookDeliveries.labels(tenant, outcome).inc();
+    if (events > 0) this.webhookEvents.labels(tenant).inc(events);
+  }
+
   observeJournalWrite(outcome: 'ok' | 'failed', seconds: number, entries: number): void {
     this.journalWrite.labels(outcome).observe(seconds);
     this.journalBatch.observe(entries);

@@ -26,6 +26,7 @@ export const HTTP_STATUS: Readonly<Record<string, number>> = {
   UNKNOWN_AGENT: 404,
   UNKNOWN_INTERACTION: 404,
   UNKNOWN_OFFER: 404,
+  UNKNOWN_WEBHOOK: 404,
   // Refused in the tenant's current state: the same request may pass once the state changes.
   OFFER_CLOSED: 409,
   NOT_ASSIGNED_TO_AGENT: 409,

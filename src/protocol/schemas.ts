@@ -18,6 +18,7 @@ import {
 import { OPERANDS_RULE, SELECTOR_OPS, operandsFit } from '../engine/selectors.ts';
 import { EVENT_TYPES } from '../engine/types.ts';
 import { MAX_WAITING_LIST } from '../engine/queries.ts';
+import { MAX_WEBHOOK_FILTER, MAX_WEBHOOK_SECRET_LENGTH, MAX_WEBHOOK_URL_LENGTH, MIN_WEBHOOK_SECRET_LENGTH } from '../engine/webhooks.ts';
 import { ProtocolCode } from './codes.ts';
 import { compileSchema, type Predicate } from './compiled-schema.ts';
 
@@ -267,6 +268,23 @@ export const PlatformRequest = z.discriminatedUnion('type', [
   }),
   request('CancelInteraction', { interactionId: Id, reason: z.enum(['cancelled', 'abandoned']) }),
   request('ConvertToCallback', { interactionId: Id, channel: Id.optional(), notBefore: EpochMs.optional() }),
+  /**
+   * Delivers the tenant's events to `url` (http or https; private and loopback addresses only
+   * when the server allows them), signed with `secret`, only `types` and events about `queues`
+   * when given. A new webhook starts after `after` (default: from now); a replaced one keeps its
+   * cursor unless `after` is given, and resumes if it was paused.
+   */
+  request('UpsertWebhook', {
+    webhookId: Id,
+    url: z.string().min(1).max(MAX_WEBHOOK_URL_LENGTH),
+    secret: z.string().min(MIN_WEBHOOK_SECRET_LENGTH).max(MAX_WEBHOOK_SECRET_LENGTH),
+    types: z.array(EventTypeName).min(1).max(EVENT_TYPES.length).optional(),
+    queues: z.array(Id).min(1).max(MAX_WEBHOOK_FILTER).optional(),
+    after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  }),
+  request('RemoveWebhook', { webhookId: Id }),
+  /** Every webhook with its delivered seq, lag, state and last error (never its secret). */
+  request('GetWebhooks', {}),
   ...queries,
 ]);
 

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { AgentSelectionPolicy, OrderingPolicy } from '../engine/options.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Journal } from '../store/journal.ts';
+import type { WebhookSettings } from './webhook-dispatcher.ts';
 
 export interface ShellOptions {
   readonly ordering: OrderingPolicy;
@@ -23,4 +24,6 @@ export interface ShellOptions {
   readonly historyRetentionMs?: number;
   /** How many of the customer's recent interactions an offer shows (default 5; 0: none). */
   readonly offerJourney?: number;
+  /** How webhooks are delivered (defaults: DEFAULT_WEBHOOK_SETTINGS). */
+  readonly webhooks?: WebhookSettings;
 }

@@ -81,6 +81,7 @@ export class Persistence {
       }
       d.state = SERVING;
       t.arm();
+      t.webhooks.wake();
       return n;
     } catch (e) {
       if (refusing) {
@@ -115,6 +116,7 @@ export class Persistence {
       const numbered = d.pendingEvents;
       d.pendingEvents = [];
       const events = { events: numbered.length === 1 ? numbered[0] : numbered.flat(), at: entries[entries.length - 1].n };
+      const lastSeq = events.events.length > 0 ? events.events[events.events.length - 1].seq : 0;
       const ended = t.history.drain();
       const history = ended.length === 0 ? undefined : { records: ended, retentionMs: this.options.historyRetentionMs ?? DEFAULT_HISTORY_RETENTION_MS };
       const first = d.journaled + 1;
@@ -140,7 +142,10 @@ export class Persistence {
       const started = performance.now();
       writes.push(
         write().then(
-          () => metrics?.observeJournalWrite('ok', (performance.now() - started) / 1000, entries.length),
+          () => {
+            metrics?.observeJournalWrite('ok', (performance.now() - started) / 1000, entries.length);
+            t.confirmed(lastSeq);
+          },
           (e: unknown) => {
             metrics?.observeJournalWrite('failed', (performance.now() - started) / 1000, entries.length);
             this.fail(t, e);
@@ -208,6 +213,7 @@ export class Persistence {
     for (const t of this.tenants.all()) {
       if (!t.durability.refusal()) t.durability.state = SERVING;
       t.arm();
+      t.webhooks.wake();
     }
     return n;
   }

@@ -8,6 +8,7 @@ import { ProtocolCode } from '../protocol/codes.ts';
 import type { AgentRequest, PlatformRequest, Role } from '../protocol/schemas.ts';
 import type { AnyRequest, Session } from './ports.ts';
 import type { TenantShell } from './tenant-shell.ts';
+import { webhookUrlProblem } from './webhook-address.ts';
 
 /**
  * Runs an engine command for a request and queues its answer: `{ re, ok: true }`, or the
@@ -158,5 +159,24 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: () => nu
         ...(p.channel !== undefined ? { channel: p.channel } : {}),
         ...(p.notBefore !== undefined ? { notBefore: p.notBefore } : {}),
       });
+    case 'UpsertWebhook': {
+      const problem = webhookUrlProblem(p.url, t.webhookSettings.allowPrivate);
+      if (problem) return reply(s, req.id, { ok: false, code: 'INVALID_ARGUMENT', message: `webhook ${problem}` });
+      const webhook = {
+        id: p.webhookId,
+        url: p.url,
+        secret: p.secret,
+        ...(p.types ? { types: p.types } : {}),
+        ...(p.queues ? { queues: p.queues } : {}),
+        ...(p.after !== undefined ? { after: p.after } : {}),
+      };
+      command(t, s, req.id, { type: 'UpsertWebhook', webhook });
+      return t.webhooks.changed(p.webhookId);
+    }
+    case 'RemoveWebhook':
+      command(t, s, req.id, { type: 'RemoveWebhook', webhookId: p.webhookId });
+      return t.webhooks.changed(p.webhookId);
+    case 'GetWebhooks':
+      return reply(s, req.id, { ok: true, webhooks: t.webhooks.status() });
   }
 }

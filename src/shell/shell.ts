@@ -46,6 +46,10 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
     return this.tenantShells.get(tenant)?.feed.stats() ?? null;
   }
 
+  webhooks(tenant: string): { webhookId: string; lag: number; paused: boolean }[] | null {
+    return this.tenantShells.get(tenant)?.webhooks.lags() ?? null;
+  }
+
   counts(tenant: string): EngineCounts | null {
     return this.tenantShells.get(tenant)?.engine.counts() ?? null;
   }
@@ -60,11 +64,22 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
   tenant(id: string): TenantShell {
     let t = this.tenantShells.get(id);
     if (!t) {
-      t = new TenantShell(id, this.options, this.now);
+      t = new TenantShell(id, this.options, this.now, this.kick);
       this.tenantShells.set(id, t);
     }
     return t;
   }
+
+  private kicked = false;
+  /** Commits soon what engine calls outside a request's turn left pending (a turn of its own). */
+  private readonly kick = (): void => {
+    if (this.kicked || !this.persistence) return;
+    this.kicked = true;
+    setImmediate(() => {
+      this.kicked = false;
+      this.groupCommit.release([], [], () => {});
+    });
+  };
 
   connections(tenant: string): number {
     return this.tenantShells.get(tenant)?.sessions.size ?? 0;

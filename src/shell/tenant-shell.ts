@@ -21,6 +21,7 @@ import {
 } from './history.ts';
 import { DEFAULT_EVENTS_RETAINED, EventFeed, type FeedEvent, type FeedFilter, feedFilter, pageOf, pollAnswer } from './event-feed.ts';
 import type { ShellOptions } from './options.ts';
+import { DEFAULT_WEBHOOK_SETTINGS, WebhookDispatcher, type WebhookSettings } from './webhook-dispatcher.ts';
 import { type EventsPoll, MAX_TIMER_MS, type Session } from './ports.ts';
 
 /** Events read from the store per page while a subscriber catches up. */
@@ -38,14 +39,20 @@ export class TenantShell {
   readonly feed: EventFeed;
   /** What happened to each interaction (its events), while it lives and after it ended. */
   readonly history: History;
+  /** Its webhooks' deliveries (while this process serves it). */
+  readonly webhooks: WebhookDispatcher;
   readonly sessions = new Set<Session>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private armedFor = Number.POSITIVE_INFINITY;
+  /** The last event seq whose journal write is confirmed (with the journal; without, every event is). */
+  private durable = 0;
 
   constructor(
     readonly tenant: string,
     private readonly options: ShellOptions,
     private readonly now: () => number,
+    /** Asks for a journal write soon: engine calls made outside a request's turn (timers, webhook cursors). */
+    private readonly kick: () => void = () => {},
   ) {
     this.engine = new Engine({ ordering: options.ordering, agentSelection: options.agentSelection });
     this.feed = new EventFeed(options.eventsRetained ?? DEFAULT_EVENTS_RETAINED);
@@ -54,6 +61,42 @@ export class TenantShell {
       options.historyRetentionMs ?? DEFAULT_HISTORY_RETENTION_MS,
       options.journal?.readHistory !== undefined,
     );
+    const journal = options.journal;
+    const read = journal?.readEvents?.bind(journal);
+    this.webhooks = new WebhookDispatcher(
+      {
+        tenant,
+        serving: () => this.durability.refusal() === null && this.durability.state.kind !== 'following',
+        durableSeq: () => this.durableSeq(),
+        webhooks: () => this.engine.webhookList(),
+        since: (after, limit) => this.feed.since(after, limit),
+        ...(read ? { read: (after: number, limit: number) => read(tenant, after, limit) } : {}),
+        apply: (cmd) => {
+          const r = this.apply(cmd);
+          this.kick();
+          return r;
+        },
+        now,
+        delivered: (outcome, events) => options.metrics?.webhookDelivery(tenant, outcome, events),
+        warn: (fields, message) => options.log?.warn(fields, message),
+      },
+      this.webhookSettings,
+    );
+  }
+
+  get webhookSettings(): WebhookSettings {
+    return this.options.webhooks ?? DEFAULT_WEBHOOK_SETTINGS;
+  }
+
+  /** The last event seq a crash cannot take back: its journal write is confirmed. */
+  durableSeq(): number {
+    return this.options.journal ? this.durable : this.feed.last;
+  }
+
+  /** A journal write through event `seq` was confirmed: webhooks may deliver up to it. */
+  confirmed(seq: number): void {
+    if (seq > this.durable) this.durable = seq;
+    this.webhooks.wake();
   }
 
   apply(cmd: Command): ApplyResult {
@@ -79,6 +122,7 @@ export class TenantShell {
     if (e.c) this.noteCommand(e.c, r!);
     // What ended in a replayed turn was written with it.
     this.history.drain();
+    this.durable = this.engine.eventSeq;
     this.options.metrics?.onEvents(this.tenant, out);
   }
 
@@ -91,6 +135,7 @@ export class TenantShell {
     if (!snapshot) {
       this.engine = new Engine({ ordering: this.options.ordering, agentSelection: this.options.agentSelection });
       this.feed.restart(0);
+      this.durable = 0;
       return;
     }
     const restored = Engine.restore(decodeSnapshot(snapshot.bytes));
@@ -101,6 +146,7 @@ export class TenantShell {
       );
     this.engine = restored;
     this.feed.restart(restored.eventSeq);
+    this.durable = restored.eventSeq;
   }
 
   /** Replays journal chunks after the engine's state; a chunk that does not follow on is a hole. */
@@ -116,7 +162,10 @@ export class TenantShell {
     const now = this.now();
     if (this.options.journal) this.durability.pending.push({ n: now });
     const started = this.options.metrics ? performance.now() : 0;
-    this.after(this.engine.tick(now), started, 'timer');
+    const events = this.engine.tick(now);
+    this.after(events, started, 'timer');
+    // A timer's events are journaled (and reach webhooks) even when no connection is sent anything.
+    if (events.length > 0 && this.options.journal) this.kick();
   }
 
   /** After an engine call that began at `started`: metrics, events to sessions, the timer re-armed. */
@@ -133,6 +182,7 @@ export class TenantShell {
     }
     this.deliver(events);
     this.arm();
+    if (events.length > 0 && !this.options.journal) this.webhooks.wake();
   }
 
   /**
@@ -143,7 +193,7 @@ export class TenantShell {
    */
   arm(): void {
     const next = this.engine.nextDeadline();
-    if (next === null) return this.stop();
+    if (next === null) return this.disarm();
     if (this.timer && this.armedFor <= next) return;
     if (this.timer) clearTimeout(this.timer);
     this.armedFor = next;
@@ -159,8 +209,14 @@ export class TenantShell {
     else this.arm();
   };
 
+  /** Stops the timer, the polls waiting and the webhooks' deliveries (the tenant is left or replaced). */
   stop(): void {
     this.feed.stopPolls();
+    this.webhooks.stop();
+    this.disarm();
+  }
+
+  private disarm(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.armedFor = Number.POSITIVE_INFINITY;
@@ -180,7 +236,7 @@ export class TenantShell {
           this.toAgent(e.agentId, this.offerFrame(e.interactionId, e.offerId, e.expiresAt));
           break;
         case 'InteractionAssigned':
-          this.toAgent(e.agentId, { push: 'assigned', interactionId: e.interactionId, offerId: e.offerId });
+          this.toAgent(e.agentId, this.assignedFrame(e.interactionId, e.offerId, e.at));
           break;
         case 'OfferRejected':
         case 'OfferTimedOut':
@@ -210,8 +266,21 @@ export class TenantShell {
   }
 
   offerFrame(interactionId: string, offerId: string, expiresAt: number | null): Record<string, unknown> {
+    return this.workFrame({ push: 'offer', offerId, interactionId, expiresAt }, interactionId);
+  }
+
+  /**
+   * An `assigned` push: the work's channel, queue, context and journey as its offer had them, and
+   * since when, so a desktop that reconnects shows each conversation with its context again.
+   */
+  assignedFrame(interactionId: string, offerId: string, since: number): Record<string, unknown> {
+    return this.workFrame({ push: 'assigned', interactionId, offerId, since }, interactionId);
+  }
+
+  private workFrame(frame: Record<string, unknown>, interactionId: string): Record<string, unknown> {
     const info = this.engine.offered(interactionId);
-    const frame: Record<string, unknown> = { push: 'offer', offerId, interactionId, expiresAt, channel: info?.channel, queueId: info?.queueId };
+    frame.channel = info?.channel;
+    frame.queueId = info?.queueId;
     if (info?.context !== undefined) frame.context = info.context;
     // The customer's recent interactions, so the agent sees the chat before the call.
     const n = this.options.offerJourney ?? DEFAULT_OFFER_JOURNEY;
@@ -362,7 +431,7 @@ export class TenantShell {
     if (!load) return;
     s.send({ push: 'state', state: load.state, ...(load.reason ? { reason: load.reason } : {}) });
     for (const o of load.offers) s.send(this.offerFrame(o.interactionId, o.offerId, o.expiresAt));
-    for (const x of load.assigned) s.send({ push: 'assigned', interactionId: x.interactionId, offerId: x.offerId });
+    for (const x of load.assigned) s.send(this.assignedFrame(x.interactionId, x.offerId, x.since));
     for (const id of load.inactive) s.send({ push: 'activity', interactionId: id, active: false });
   }
 }

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import WebSocket from 'ws';
-import { loadConfig, type Config } from '../../src/config.ts';
+import { loadConfig, webhookSettingsOf, type Config } from '../../src/config.ts';
 import { decodeFrame, encodeFrame, SUBPROTOCOLS, type Encoding } from '../../src/protocol/codec.ts';
 import { Metrics } from '../../src/metrics/metrics.ts';
 import { Shell } from '../../src/shell/shell.ts';
@@ -33,6 +33,7 @@ export async function startTestServer(
     historyKept: loaded.config.historyKept,
     historyRetentionMs: loaded.config.historyRetentionDays * 86_400_000,
     offerJourney: loaded.config.offerJourney,
+    webhooks: webhookSettingsOf(loaded.config),
   });
   metrics.observeQueues(shell);
   await shell.recover();

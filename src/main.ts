@@ -1,9 +1,12 @@
 /**
  * `switchboard serve` (npm start): reads the configuration once, prints it (secrets masked),
- * wires the shell and the transport, and stops gracefully on SIGTERM or SIGINT.
+ * wires the shell and the transport, and stops gracefully on SIGTERM or SIGINT. The operator
+ * commands (`switchboard status`, `queues`, `agents`, `explain`, `events`, `history`, `help`) go
+ * to the CLI (src/cli/run.ts), which asks a running server over its HTTP API.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { pino } from 'pino';
+import { runCliProcess } from './cli/run.ts';
 import { configReference, describeConfig, loadConfig, webhookSettingsOf } from './config.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { Shell } from './shell/shell.ts';
@@ -16,6 +19,8 @@ import { startServer } from './transport/ws-server.ts';
 const SNAPSHOT_REPLICA_INTERVAL_MS = 200;
 
 export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+  // A first word other than `serve` is an operator command (the server takes flags only).
+  if (argv[0] !== undefined && argv[0] !== 'serve' && !argv[0].startsWith('-')) return runCliProcess(argv, env);
   const args = argv[0] === 'serve' ? argv.slice(1) : argv;
   if (args.includes('--help')) {
     for (const r of configReference()) console.log(`${r.flag.padEnd(28)} ${r.env.padEnd(40)} default ${JSON.stringify(r.default)}\n    ${r.description}`);
@@ -77,6 +82,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
   let leading = !journal;
   /** The initial recovery (or a standby's take-over) is done. */
   let recovered = !journal;
+  /** A standby: when it last caught up with the journal (`GET /v1/status` reports the lag). */
+  let caughtUpAt: number | null = null;
   let stopped = false;
   let demote = (reason: string): void => {
     log.fatal({ reason }, 'stepping down');
@@ -149,13 +156,19 @@ export async function main(argv: string[], env: Record<string, string | undefine
     } else {
       log.info({ store: journal.describe(), node }, 'standby: following the journal');
       const entries = await shell.follow();
+      caughtUpAt = Date.now();
       log.info({ entries }, 'standby: caught up');
       snapshots?.start();
       void (async () => {
         let lastTry = 0;
         while (!recovered && !stopped) {
           await new Promise((r) => setTimeout(r, 100));
-          await shell.follow().catch(() => undefined);
+          await shell.follow().then(
+            () => {
+              caughtUpAt = Date.now();
+            },
+            () => undefined,
+          );
           if (performance.now() - lastTry < config.leaseMs / 3) continue;
           lastTry = performance.now();
           if (await journal.acquire(config.leaseName, node, config.leaseMs).catch(() => false)) {
@@ -174,7 +187,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
     }
   }
   const verifier = new TokenVerifier(secret);
-  const server = await startServer(config, shell, verifier, log, metrics, { ready: () => leading });
+  const server = await startServer(config, shell, verifier, log, metrics, {
+    ready: () => leading,
+    role: () => (recovered ? 'leader' : 'standby'),
+    caughtUpAt: () => caughtUpAt,
+  });
   const exit = demote;
   demote = (reason: string) => {
     // Stop serving first: clients move to the new leader; the process exits for its supervisor

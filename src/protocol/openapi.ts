@@ -159,12 +159,56 @@ function eventsOperation(refusals: Record<string, Json>): Json {
   };
 }
 
+/** GET /v1/status: where this server stands, and the caller's tenant on it (docs/protocol.md, HTTP API). */
+function statusOperation(refusals: Record<string, Json>): Json {
+  const int = { type: 'integer', minimum: 0 };
+  const object = (properties: Record<string, Json>) => ({ type: 'object', required: Object.keys(properties), properties });
+  return {
+    operationId: 'status',
+    tags: ['platform', 'supervisor'],
+    summary: "This server's role and readiness, and the caller's tenant on it",
+    description:
+      "Answered by a standby and while stopping too (every other route refuses both with 503): `role` says which it is. `standbyLagMs`: on a standby, the time since it last caught up with the journal, else null. `tenants`: how many tenants this server holds. `tenant`: the token's tenant here: its durability state (`absent` when this server holds nothing of it), its last journal entry and snapshot, its event feed and connections.",
+    security: [{ bearer: [] }],
+    responses: {
+      '200': {
+        description: 'The status',
+        content: {
+          'application/json': {
+            schema: object({
+              ok: { const: true },
+              ready: { type: 'boolean' },
+              role: { enum: ['leader', 'standby', 'stopping'] },
+              store: { enum: ['memory', 'redis'] },
+              uptimeMs: int,
+              tenants: int,
+              standbyLagMs: { type: ['integer', 'null'], minimum: 0 },
+              tenant: object({
+                id: { type: 'string' },
+                state: { type: 'string' },
+                journaled: int,
+                snapshotAt: int,
+                events: object({ last: int, oldest: int, live: int, catchingUp: int, polling: int, lag: int }),
+                connections: int,
+              }),
+            }),
+          },
+        },
+      },
+      ...Object.fromEntries(
+        ['401', '403', '429'].filter((status) => status in refusals).map((status) => [status, { $ref: `#/components/responses/${status}` }]),
+      ),
+    },
+  };
+}
+
 export function openApiDocument(): Json {
   const schemas = componentSchemas();
   const refusals = refusalResponses();
   const paths: Record<string, Json> = {};
   for (const type of httpTypes()) paths[`/v1/requests/${type}`] = { post: operation(type, schemas, refusals) };
   paths['/v1/events'] = { get: eventsOperation(refusals) };
+  paths['/v1/status'] = { get: statusOperation(refusals) };
   paths['/v1/openapi.json'] = {
     get: {
       operationId: 'openapi',

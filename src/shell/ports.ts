@@ -45,6 +45,27 @@ export interface Refusal {
   readonly message: string;
 }
 
+/** What `GET /v1/status` says of the caller's tenant on this server (docs/protocol.md, HTTP API). */
+export interface TenantStatus {
+  /** Its durability state (`fresh`, `serving`, `following`, `replaying`, `unavailable`, `fenced`…); `absent` when this server holds nothing of it. */
+  readonly state: string;
+  /** Number of the last journal entry in its engine's state (0 without a journal). */
+  readonly journaled: number;
+  /** Entry number of its latest snapshot. */
+  readonly snapshotAt: number;
+  /** The event feed: the last event's number, the oldest kept in memory, and its consumers. */
+  readonly events: {
+    readonly last: number;
+    readonly oldest: number;
+    readonly live: number;
+    readonly catchingUp: number;
+    readonly polling: number;
+    readonly lag: number;
+  };
+  /** Open WebSocket connections. */
+  readonly connections: number;
+}
+
 /** A turn's queued frames, one list per session (parallel arrays). */
 export type Frames = Record<string, unknown>[];
 
@@ -59,6 +80,8 @@ export interface ShellPort {
   pollEvents(s: Session, q: EventsPoll): void;
   /** Open connections of a tenant (admission counts them). */
   connections(tenant: string): number;
+  /** How many tenants this server holds, and where one of them stands (`GET /v1/status`). */
+  status(tenant: string): { readonly tenants: number; readonly tenant: TenantStatus };
   /**
    * Ends a turn: the frames the turn queued leave through `send` once the turn's journal write
    * is confirmed (at once, synchronously, when nothing is journaled), turns in the order they

@@ -9,7 +9,7 @@ import { GroupCommit } from './group-commit.ts';
 import { Persistence, type TenantRegistry } from './persistence.ts';
 import type { ShellOptions } from './options.ts';
 import type { FeedStats } from './event-feed.ts';
-import type { AnyRequest, EventsPoll, Frames, Session, ShellPort } from './ports.ts';
+import type { AnyRequest, EventsPoll, Frames, Session, ShellPort, TenantStatus } from './ports.ts';
 import { route } from './request-router.ts';
 import { TenantShell } from './tenant-shell.ts';
 
@@ -83,6 +83,21 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
 
   connections(tenant: string): number {
     return this.tenantShells.get(tenant)?.sessions.size ?? 0;
+  }
+
+  status(tenant: string): { tenants: number; tenant: TenantStatus } {
+    const t = this.tenantShells.get(tenant);
+    const f = t?.feed.stats();
+    return {
+      tenants: this.tenantShells.size,
+      tenant: {
+        state: t ? t.durability.state.kind : 'absent',
+        journaled: t?.durability.journaled ?? 0,
+        snapshotAt: t?.durability.snapshotAt ?? 0,
+        events: { last: f?.last ?? 0, oldest: f?.oldest ?? 0, live: f?.live ?? 0, catchingUp: f?.catchingUp ?? 0, polling: f?.polls ?? 0, lag: f?.lag ?? 0 },
+        connections: t?.sessions.size ?? 0,
+      },
+    };
   }
 
   open(s: Session): void {

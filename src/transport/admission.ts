@@ -30,6 +30,10 @@ import type { Conn } from './session.ts';
 /** Whether this process serves now (a standby does not: it refuses upgrades and is not ready). */
 export interface ServeGate {
   ready(): boolean;
+  /** What this process is (`GET /v1/status`): it leads (ready or not: a lease being confirmed), or stands by. Absent: a leader. */
+  role?(): 'leader' | 'standby';
+  /** A standby: when it last caught up with the journal (epoch ms), null before it did. */
+  caughtUpAt?(): number | null;
 }
 
 export interface Admission {

@@ -8,6 +8,7 @@ import { openApiDocument } from '../protocol/openapi.ts';
 import { eventsEndpoint } from './events-endpoint.ts';
 import type { HttpApi } from './http-api.ts';
 import { requestEndpoint } from './request-endpoint.ts';
+import { statusEndpoint } from './status-endpoint.ts';
 
 type Handler = (res: uWS.HttpResponse, req: uWS.HttpRequest) => void;
 
@@ -30,6 +31,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'post', pattern: '/v1/requests/:type', handler: requestEndpoint },
   { method: 'get', pattern: '/v1/openapi.json', handler: openApiEndpoint },
   { method: 'get', pattern: '/v1/events', handler: eventsEndpoint },
+  { method: 'get', pattern: '/v1/status', handler: statusEndpoint },
 ];
 
 export function apiRoutes(app: uWS.TemplatedApp, api: HttpApi): void {

@@ -2,7 +2,8 @@
  * What the HTTP API's routes share: their dependencies (`HttpApi`), and `authorize`, the checks
  * every authenticated route makes first, in this order: the server serves (not stopping, not a
  * standby: 503 `UNAVAILABLE`), the bearer token verifies (401 `UNAUTHORIZED`), and the caller's
- * bucket has a token (429 `RATE_LIMITED` with Retry-After). The token is the WebSocket's (only
+ * bucket has a token (429 `RATE_LIMITED` with Retry-After); `GET /v1/status` skips the first, as it
+ * is how a caller learns that the server stops or stands by. The token is the WebSocket's (only
  * the `Authorization` header: a token in a URL ends up in proxies' logs); the tenant, the role
  * and the agent come from it alone.
  */
@@ -27,6 +28,8 @@ export interface HttpApi {
   /** One bucket per caller, with the WebSocket's messagesPerSecond and messageBurst. */
   readonly buckets: BucketTable;
   readonly messagesPerSecond: number;
+  /** The configured store (`memory` or `redis`), for `GET /v1/status`. */
+  readonly store: string;
   /** The outbox's: an exchange with an answer joins the turn's release. */
   readonly markDirty: (s: HttpExchange) => void;
   /** A session id (shared with the WebSocket sessions, for the logs). */
@@ -46,13 +49,13 @@ function bucketKey(p: Principal, token: string): string {
  * Runs the checks every authenticated route makes; the caller, or null once it answered the
  * refusal. Synchronous: it reads `req`, which lives only until the handler returns.
  */
-export function authorize(api: HttpApi, res: uWS.HttpResponse, req: uWS.HttpRequest): Principal | null {
+export function authorize(api: HttpApi, res: uWS.HttpResponse, req: uWS.HttpRequest, o: { evenIfNotServing?: boolean } = {}): Principal | null {
   const no = (status: number, code: string, message: string, retryAfter?: number): null => {
     refuse(res, status, code, message, retryAfter === undefined ? {} : { retryAfter });
     return null;
   };
-  if (api.stopping()) return no(503, ProtocolCode.UNAVAILABLE, 'the server is shutting down');
-  if (api.gate && !api.gate.ready()) return no(503, ProtocolCode.UNAVAILABLE, 'standby: send requests to the leader');
+  if (!o.evenIfNotServing && api.stopping()) return no(503, ProtocolCode.UNAVAILABLE, 'the server is shutting down');
+  if (!o.evenIfNotServing && api.gate && !api.gate.ready()) return no(503, ProtocolCode.UNAVAILABLE, 'standby: send requests to the leader');
   const header = req.getHeader('authorization');
   if (!header.startsWith('Bearer ')) return no(401, ProtocolCode.UNAUTHORIZED, 'no bearer token');
   const token = header.slice(7);

@@ -210,6 +210,7 @@ export function startServer(
     limits,
     buckets: new BucketTable(config),
     messagesPerSecond: config.messagesPerSecond,
+    store: config.store,
     markDirty: outbox.markDirty,
     nextId: () => nextId++,
     stopping: isStopping,

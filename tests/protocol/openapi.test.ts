@@ -28,7 +28,7 @@ describe('docs/openapi.json', () => {
   it('is OpenAPI 3.1 with a path per request type over HTTP, and none for the connection-only ones', () => {
     expect(doc.openapi).toBe('3.1.0');
     const types = [...PlatformRequest.options, ...AgentRequest.options].map((o) => o.shape.type.value).filter((t) => !CONNECTION_ONLY.has(t));
-    expect(Object.keys(doc.paths).sort()).toEqual([...new Set(types.map((t) => `/v1/requests/${t}`)), '/v1/openapi.json', '/v1/events'].sort());
+    expect(Object.keys(doc.paths).sort()).toEqual([...new Set(types.map((t) => `/v1/requests/${t}`)), '/v1/openapi.json', '/v1/events', '/v1/status'].sort());
     expect(HTTP_TYPES.supervisor).not.toContain('Subscribe');
     expect(HTTP_TYPES.agent).not.toContain('Resume');
     expect(HTTP_TYPES.agent).toEqual(['SetState', 'Accept', 'Reject', 'Complete', 'EndWrapUp']);

@@ -79,6 +79,29 @@ describe('the layering holds', () => {
     expect(found).toEqual([]);
   });
 
+  it('the operator CLI imports only the protocol and itself, and only main.ts imports it', () => {
+    const found: string[] = [];
+    for (const [f, ts] of graph) {
+      if (f.startsWith('cli/')) for (const t of ts) if (!t.startsWith('cli/') && !t.startsWith('protocol/')) found.push(`${f} → ${t}`);
+      if (!f.startsWith('cli/') && f !== 'main.ts') for (const t of ts) if (t.startsWith('cli/')) found.push(`${f} → ${t}`);
+    }
+    expect(found).toEqual([]);
+    expect(graph.get('main.ts')).toContain('cli/run.ts');
+  });
+
+  it('the operator CLI takes only types from the protocol (it loads nothing of the server at run time)', () => {
+    const found: string[] = [];
+    for (const f of files(join(root, 'cli'))) {
+      const text = readFileSync(f, 'utf8');
+      for (const m of text.matchAll(/^import\s+(type\s+)?[^'"]*from\s+['"]([^'"]+)['"]/gm)) {
+        const [, typeOnly, target] = m;
+        const own = target.startsWith('.') && relative(root, resolve(dirname(f), target)).startsWith('cli/');
+        if (!typeOnly && !own && !target.startsWith('node:')) found.push(`${relative(root, f)} → ${target}`);
+      }
+    }
+    expect(found).toEqual([]);
+  });
+
   it('the cycle finder finds a cycle (checked on a graph that has one)', () => {
     const g = new Map([
       ['a', ['b']],

@@ -1,0 +1,120 @@
+/**
+ * The operator CLI's view of the HTTP API (docs/protocol.md, HTTP API): `POST /v1/requests/<Type>`
+ * with a JSON body and `GET` routes, with the bearer token, through Node's fetch. Every way a
+ * request can fail becomes a `CliFailure` with a message that says what to do and an exit code
+ * (failure.ts): the server unreachable, a refusal by its code (and HTTP status), an answer that
+ * is not the API's. A 429 is waited out and sent again (its `Retry-After`, a few times).
+ */
+import { CliFailure, Exit } from './failure.ts';
+
+/** Times a rate-limited request is sent again, and the longest wait before each. */
+const RATE_LIMIT_RETRIES = 3;
+const MAX_RETRY_WAIT_MS = 5_000;
+
+/** An `ok: true` answer, as JSON. */
+export type Answer = Record<string, unknown> & { readonly ok: true };
+
+/** What Node's fetch says when no HTTP answer came, in words. */
+function unreachable(base: string, e: unknown, timeoutMs: number): CliFailure {
+  const err = e as Error & { cause?: { code?: string; message?: string } };
+  const why =
+    err.name === 'TimeoutError'
+      ? `no answer within ${timeoutMs / 1000} s`
+      : err.cause?.code === 'ECONNREFUSED'
+        ? 'connection refused'
+        : err.cause?.code === 'ENOTFOUND' || err.cause?.code === 'EAI_AGAIN'
+          ? 'unknown host'
+          : err.cause?.code === 'ECONNRESET'
+            ? 'connection reset'
+            : (err.cause?.message ?? err.message);
+  return new CliFailure(`cannot reach the server at ${base}: ${why} (is it running? check --url or SWITCHBOARD_URL)`, Exit.UNREACHABLE);
+}
+
+/** A refusal of the API (`{ok: false, code, message}`) as a failure with advice. */
+export function refusal(status: number, body: Record<string, unknown>): CliFailure {
+  const code = String(body.code);
+  const message = String(body.message ?? '');
+  switch (code) {
+    case 'UNAUTHORIZED':
+      return new CliFailure(`unauthorized (HTTP ${status}): ${message}: check --token or SWITCHBOARD_TOKEN`, Exit.AUTH, code);
+    case 'FORBIDDEN':
+      return new CliFailure(`forbidden (HTTP ${status}): ${message}: use a supervisor or platform token`, Exit.AUTH, code);
+    case 'UNAVAILABLE':
+    case 'STORE_UNAVAILABLE':
+    case 'OUTCOME_UNKNOWN':
+    case 'STALE_LEADER': {
+      const hint = /standby/.test(message) || code === 'STALE_LEADER' ? ': point --url at the leader (switchboard status says which is)' : ': retry shortly';
+      return new CliFailure(`unavailable (${code}, HTTP ${status}): ${message}${hint}`, Exit.UNAVAILABLE, code);
+    }
+    case 'RATE_LIMITED':
+      return new CliFailure(`rate limited (HTTP ${status}): ${message}: try again in a moment`, Exit.REFUSED, code);
+    case 'EVENTS_EXPIRED':
+      return new CliFailure(
+        `events expired (HTTP ${status}): ${message}; the oldest kept is ${String(body.oldest)}: use --after ${Math.max(0, Number(body.oldest) - 1)}`,
+        Exit.REFUSED,
+        code,
+      );
+    default:
+      if (code.startsWith('UNKNOWN_')) return new CliFailure(`not found (${code}, HTTP ${status}): ${message}`, Exit.REFUSED, code);
+      return new CliFailure(`refused (${code}, HTTP ${status}): ${message}`, Exit.REFUSED, code);
+  }
+}
+
+export class ApiClient {
+  constructor(
+    readonly base: string,
+    private readonly token: string | null,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** `POST /v1/requests/<type>` with `body`; the `ok: true` answer. */
+  request(type: string, body: Record<string, unknown> = {}): Promise<Answer> {
+    return this.send(`/v1/requests/${type}`, { method: 'POST', body: JSON.stringify(body) });
+  }
+
+  /** `GET path` (with its query); `extraMs` more than the timeout for a long poll. */
+  get(path: string, extraMs = 0, signal?: AbortSignal): Promise<Answer> {
+    return this.send(path, { method: 'GET' }, extraMs, signal);
+  }
+
+  private async send(path: string, init: RequestInit, extraMs = 0, signal?: AbortSignal): Promise<Answer> {
+    if (this.token === null) throw new CliFailure('no token: pass --token, --token-file or set SWITCHBOARD_TOKEN (a supervisor or platform token)', Exit.USAGE);
+    for (let attempt = 0; ; attempt++) {
+      const timeout = AbortSignal.timeout(this.timeoutMs + extraMs);
+      let res: Response;
+      let text: string;
+      try {
+        res = await fetch(`${this.base}${path}`, {
+          ...init,
+          headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json', accept: 'application/json' },
+          signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
+        });
+        text = await res.text();
+      } catch (e) {
+        if (signal?.aborted) throw e;
+        throw unreachable(this.base, e, this.timeoutMs + extraMs);
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = null;
+      }
+      if (body === null || typeof body !== 'object' || !('ok' in body)) {
+        const excerpt = text.trim().slice(0, 120) || '(empty)';
+        throw new CliFailure(
+          `unexpected answer from ${this.base}${path} (HTTP ${res.status}): ${excerpt}: is --url a Switchboard server of this version?`,
+          Exit.UNREACHABLE,
+        );
+      }
+      const answer = body as Record<string, unknown>;
+      if (answer.ok === true) return answer as Answer;
+      if (answer.code === 'RATE_LIMITED' && attempt < RATE_LIMIT_RETRIES) {
+        const wait = Math.min(MAX_RETRY_WAIT_MS, Math.max(100, Number(res.headers.get('retry-after') ?? '1') * 1000));
+        await new Promise((r) => setTimeout(r, wait));
+        continue;
+      }
+      throw refusal(res.status, answer);
+    }
+  }
+}

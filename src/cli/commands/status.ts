@@ -1,0 +1,82 @@
+/**
+ * `switchboard status`: `GET /v1/status`: ready or not, leader or standby, the store, tenants on
+ * this server, a standby's lag, and the token's tenant (its durability state, journal entry,
+ * event feed). It answers on a standby too: exit code 0 whenever the server answered.
+ */
+import type { Command } from '../command.ts';
+import { printJson } from '../command.ts';
+import { keyValues } from '../table.ts';
+import { duration } from '../units.ts';
+
+interface StatusAnswer {
+  ready: boolean;
+  role: string;
+  store: string;
+  uptimeMs: number;
+  tenants: number;
+  standbyLagMs: number | null;
+  tenant: {
+    id: string;
+    state: string;
+    journaled: number;
+    snapshotAt: number;
+    connections: number;
+    events: { last: number; oldest: number; live: number; catchingUp: number; polling: number; lag: number };
+  };
+}
+
+/** A tenant's durability state (src/shell/durability.ts) in words. */
+const STATES: Readonly<Record<string, string>> = {
+  fresh: 'serving, nothing journaled yet',
+  opening: 'serving, opening its journal',
+  serving: 'serving',
+  following: "following the leader's journal",
+  replaying: 'being rebuilt from the journal: refuses requests',
+  rebuilding: 'being rebuilt from the journal: refuses requests',
+  unavailable: 'its store is unavailable: refuses requests until rebuilt',
+  fenced: 'fenced: another server took it over',
+  absent: 'nothing of it on this server',
+};
+
+export const status: Command = {
+  name: 'status',
+  synopsis: 'status',
+  summary: "readiness, leader or standby, store, tenants, a standby's lag, the token's tenant",
+  async run({ args, api, io }) {
+    const s = (await api.get('/v1/status')) as unknown as StatusAnswer;
+    if (args.json) {
+      const { ok: _, ...rest } = s as unknown as Record<string, unknown>;
+      printJson(io, { url: api.base, ...rest });
+      return 0;
+    }
+    const t = s.tenant;
+    const e = t.events;
+    io.out(
+      keyValues([
+        ['server', api.base],
+        [
+          'ready',
+          s.ready ? 'yes' : `no${s.role === 'standby' ? ' (standby: the leader serves)' : s.role === 'stopping' ? ' (stopping)' : ' (lease not confirmed)'}`,
+        ],
+        ['role', s.role],
+        ['store', s.store],
+        ['uptime', duration(s.uptimeMs)],
+        ['tenants', `${s.tenants} on this server`],
+        [
+          'standby lag',
+          s.standbyLagMs === null
+            ? s.role === 'standby'
+              ? 'not caught up yet'
+              : null
+            : `${duration(s.standbyLagMs)} since it last caught up with the journal`,
+        ],
+        ['tenant', `${t.id}: ${t.state}${STATES[t.state] ? ` (${STATES[t.state]})` : ''}`],
+        ['journal', s.store === 'memory' ? 'none (memory store)' : `entry ${t.journaled}, snapshot at ${t.snapshotAt}`],
+        ['events', `last ${e.last}, oldest in memory ${e.oldest}`],
+        ['consumers', `${e.live} live, ${e.catchingUp} catching up (furthest ${e.lag} events behind), ${e.polling} polling`],
+        ['connections', t.connections],
+      ]),
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,266 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../src/transport/ws-server.ts';
+import type { TokenVerifier } from '../../src/transport/auth.ts';
+import { freePort } from '../helpers/redis.ts';
+import { startTestServer } from '../helpers/server.ts';
+
+// The operator CLI as an operator runs it: a process of its own (through bin/switchboard.js,
+// and once through src/main.ts), against a real server, read from its output and exit code.
+const bin = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
+const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A clean environment: no SWITCHBOARD_* or tokens of the shell running the tests. */
+const cleanEnv = (extra: Record<string, string> = {}) => {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^SWITCHBOARD_|_TOKEN$/.test(k)) env[k] = v;
+  return { ...env, ...extra };
+};
+
+function start(args: string[], env: Record<string, string>, entry: 'bin' | 'main' = 'bin'): ChildProcess {
+  const argv = entry === 'bin' ? [bin, ...args] : ['--import', 'tsx', main, ...args];
+  return spawn(process.execPath, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function collect(p: ChildProcess): { out: () => string; err: () => string; done: Promise<Run> } {
+  let stdout = '';
+  let stderr = '';
+  p.stdout!.on('data', (d) => {
+    stdout += d;
+  });
+  p.stderr!.on('data', (d) => {
+    stderr += d;
+  });
+  const done = new Promise<Run>((resolve) => p.on('close', (code) => resolve({ code, stdout, stderr })));
+  return { out: () => stdout, err: () => stderr, done };
+}
+
+async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`${what} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the operator CLI', () => {
+  let server: RunningServer;
+  let verifier: TokenVerifier;
+  let base: string;
+  let platform: string;
+  let supervisor: string;
+  const TENANT = 'cli';
+
+  const post = async (type: string, body: Record<string, unknown>, token = platform) => {
+    const r = await fetch(`${base}/v1/requests/${type}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    const answer = (await r.json()) as Record<string, unknown>;
+    if (answer.ok !== true) throw new Error(`${type}: ${JSON.stringify(answer)}`);
+    return answer;
+  };
+
+  /** Runs the CLI to its end with the server's URL and the supervisor's token in the environment. */
+  const cli = (args: string[], o: { env?: Record<string, string>; entry?: 'bin' | 'main' } = {}) =>
+    collect(start(args, cleanEnv({ SWITCHBOARD_URL: base, SWITCHBOARD_TOKEN: supervisor, ...o.env }), o.entry)).done;
+
+  beforeAll(async () => {
+    ({ server, verifier } = await startTestServer({ messagesPerSecond: '5000', messageBurst: '5000' }));
+    base = `http://127.0.0.1:${server.port}`;
+    platform = await verifier.sign({ tenant: TENANT, role: 'platform' }, 600);
+    supervisor = await verifier.sign({ tenant: TENANT, role: 'supervisor' }, 600);
+    await post('DefineSkill', { skill: 'billing' });
+    await post('UpsertQueue', { queue: { id: 'billing', serviceObjective: { percent: 80, thresholdMs: 20_000 } } });
+    await post('UpsertQueue', { queue: { id: 'sales' } });
+    await post('UpsertAgent', { agent: { id: 'ann', skills: { billing: 5 } } });
+    await post('UpsertAgent', { agent: { id: 'bob', skills: { billing: 2 } } });
+    await post('SetAgentState', { agentIds: ['ann'], state: 'available' });
+    // c1: offered to ann, accepted and completed (ended, with a history); c2 then waits for ann.
+    await post('SubmitInteraction', { interaction: { id: 'c1', channel: 'voice', queue: 'billing', skills: { billing: 3 }, customerId: 'cust-1' } });
+    const agent = await verifier.sign({ tenant: TENANT, role: 'agent', sub: 'ann' }, 600);
+    const ann = (await post('GetAgent', { agentId: 'ann' })).agent as { offers: { offerId: string }[] };
+    await post('Accept', { offerId: ann.offers[0].offerId }, agent);
+    await post('Complete', { interactionId: 'c1' }, agent);
+    await post('EndWrapUp', {}, agent).catch(() => undefined);
+    await post('SetAgentState', { agentIds: ['ann'], state: 'away', reason: 'lunch' });
+    await post('SubmitInteraction', { interaction: { id: 'c2', channel: 'voice', queue: 'billing', skills: { billing: 3 } } });
+  });
+  afterAll(() => server.stop());
+
+  it('status: ready, leader, the store and the tenant, as a table and as JSON (through src/main.ts too)', async () => {
+    const human = await cli(['status']);
+    expect(human.stderr).toBe('');
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^ready\s+yes$/m);
+    expect(human.stdout).toMatch(/^role\s+leader$/m);
+    expect(human.stdout).toMatch(/^store\s+memory$/m);
+    expect(human.stdout).toMatch(/^tenant\s+cli: fresh \(serving, nothing journaled yet\)$/m);
+    expect(human.stdout).toMatch(/^events\s+last \d+, oldest in memory 1$/m);
+
+    const json = await cli(['status', '--json'], { entry: 'main' });
+    expect(json.code).toBe(0);
+    const s = JSON.parse(json.stdout);
+    expect(s).toMatchObject({
+      url: base,
+      ready: true,
+      role: 'leader',
+      store: 'memory',
+      standbyLagMs: null,
+      tenant: { id: TENANT, state: 'fresh', journaled: 0 },
+    });
+    expect(s.tenants).toBeGreaterThanOrEqual(1);
+    expect(s.tenant.events.last).toBeGreaterThan(5);
+  });
+
+  it('queues: one row per queue, and GetQueueStats as JSON', async () => {
+    const human = await cli(['queues']);
+    expect(human.code).toBe(0);
+    const lines = human.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^QUEUE\s+WAITING\s+OFFERED\s+OLDEST\s+ARRIVED\s+ANSWERED/);
+    expect(lines[1]).toMatch(/^billing\s+1\s+0\s+\S+\s+2\s+1\s+/);
+    expect(lines[2]).toMatch(/^sales\s+0\s+0\s+/);
+
+    const json = await cli(['queues', 'billing', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject([{ queueId: 'billing', waiting: 1, offered: 0, arrived: 2, answered: 1, completed: 1 }]);
+  });
+
+  it('agents: the summary and a row per agent; one agent in detail', async () => {
+    const human = await cli(['agents']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('2 agents: 0 available (0 idle), 1 away, 0 in wrap-up, 1 offline; 0 occupied');
+    expect(human.stdout).toMatch(/^ann\s+away\(lunch\)\s+0\/1\s+0\s+0\s+0/m);
+    expect(human.stdout).toMatch(/^bob\s+offline\s+/m);
+
+    const json = JSON.parse((await cli(['agents', '--json', '--limit', '1'])).stdout);
+    expect(json.summary).toMatchObject({ agents: 2, byState: { away: 1, offline: 1 } });
+    expect(json.agents.map((a: { agentId: string }) => a.agentId)).toEqual(['ann']);
+    expect(json.truncated).toBe(true);
+
+    const one = await cli(['agents', 'ann']);
+    expect(one.stdout).toMatch(/^state\s+away \(lunch\)$/m);
+  });
+
+  it('explain: why a waiting interaction waits, agent by agent', async () => {
+    const human = await cli(['explain', 'c2']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^interaction\s+c2: queued in billing \(voice\)$/m);
+    expect(human.stdout).toMatch(/^requires\s+billing>=3$/m);
+    expect(human.stdout).toMatch(/^chosen\s+nobody yet$/m);
+    expect(human.stdout).toMatch(/^ann\s+yes\s+away \(lunch\)$/m);
+    expect(human.stdout).toMatch(/^bob\s+no\s+billing 2 < 3; offline$/m);
+
+    const json = JSON.parse((await cli(['explain', 'c2', '--json'])).stdout);
+    expect(json).toMatchObject({ interactionId: 'c2', status: 'queued', counts: { agents: 2, eligible: 1 } });
+  });
+
+  it('history: every event of an ended interaction, with its wait and agent', async () => {
+    const human = await cli(['history', 'c1']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^interaction\s+c1: completed, voice in billing$/m);
+    expect(human.stdout).toMatch(/^customer\s+cust-1$/m);
+    expect(human.stdout).toMatch(/^agent\s+ann$/m);
+    expect(human.stdout).toMatch(/^#\d+ {2}\S+ \S+Z {2}InteractionQueued {2}interactionId=c1 queueId=billing/m);
+    expect(human.stdout).toMatch(/^#\d+ .* InteractionCompleted /m);
+
+    const json = JSON.parse((await cli(['history', 'c1', '--json'])).stdout);
+    expect(json).toMatchObject({ interactionId: 'c1', status: 'completed', agentId: 'ann', customerId: 'cust-1' });
+    const types = json.events.map((e: { type: string }) => e.type);
+    expect(types[0]).toBe('InteractionQueued');
+    expect(types).toContain('InteractionAssigned');
+  });
+
+  it('events: a page from a cursor, one JSON event per line', async () => {
+    const run = await cli(['events', '--after', '0', '--limit', '3', '--json']);
+    expect(run.code).toBe(0);
+    const events = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(events[0]).toMatchObject({ type: 'SkillDefined', skill: 'billing' });
+  });
+
+  it('events --follow: prints the events the test causes as they come, until stopped', async () => {
+    const status = (await (await fetch(`${base}/v1/status`, { headers: { authorization: `Bearer ${supervisor}` } })).json()) as {
+      tenant: { events: { last: number } };
+    };
+    const last = status.tenant.events.last;
+    const env = cleanEnv({ SWITCHBOARD_URL: base, SWITCHBOARD_TOKEN: supervisor });
+    const procs = [start(['events', '--follow', '--after', String(last)], env), start(['events', '--follow', '--json', '--types', 'InteractionQueued'], env)];
+    const [human, json] = procs.map(collect);
+    // Without --after the JSON follower starts from the last event when it starts: wait for it to poll.
+    await until(() => human.err().includes('following events after'), 20_000, 'the follower started');
+    await new Promise((r) => setTimeout(r, 1500));
+    await post('SubmitInteraction', { interaction: { id: 'f1', channel: 'voice', queue: 'sales' } });
+    await post('SubmitInteraction', { interaction: { id: 'f2', channel: 'voice', queue: 'sales' } });
+    await until(() => /interactionId=f2/.test(human.out()) && json.out().includes('"f2"'), 20_000, 'both followers printed f2');
+    const lines = human.out().trim().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^#${last + 1} {2}\\S+ \\S+Z {2}InteractionQueued {2}interactionId=f1 queueId=sales channel=voice$`));
+    expect(lines[1]).toMatch(/InteractionQueued {2}interactionId=f2 /);
+    const queued = json
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(queued.map((e) => [e.type, e.interactionId])).toEqual([
+      ['InteractionQueued', 'f1'],
+      ['InteractionQueued', 'f2'],
+    ]);
+    // Stopped as an operator stops it (Ctrl-C, or a supervisor's SIGTERM): exit code 0.
+    procs[0].kill('SIGINT');
+    procs[1].kill('SIGTERM');
+    expect((await human.done).code).toBe(0);
+    expect((await json.done).code).toBe(0);
+  });
+
+  describe('fails with a message and an exit code', () => {
+    it('a token the server refuses: 4, unauthorized', async () => {
+      const run = await cli(['queues'], { env: { SWITCHBOARD_TOKEN: 'not-a-token' } });
+      expect(run.code).toBe(4);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/^switchboard: unauthorized \(HTTP 401\): .*check --token or SWITCHBOARD_TOKEN\n$/);
+    });
+
+    it("an agent's token: 4, forbidden", async () => {
+      const agent = await verifier.sign({ tenant: TENANT, role: 'agent', sub: 'ann' }, 600);
+      const run = await cli(['status', '--token', agent]);
+      expect(run.code).toBe(4);
+      expect(run.stderr).toContain('switchboard: forbidden (HTTP 403)');
+    });
+
+    it('an interaction the server does not know: 1, not found', async () => {
+      const run = await cli(['history', 'nobody-knows']);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^switchboard: not found \(UNKNOWN_INTERACTION, HTTP 404\): /);
+    });
+
+    it('a server that cannot be reached: 3', async () => {
+      const port = await freePort();
+      const run = await cli(['status', '--url', `http://127.0.0.1:${port}`]);
+      expect(run.code).toBe(3);
+      expect(run.stderr).toBe(
+        `switchboard: cannot reach the server at http://127.0.0.1:${port}: connection refused (is it running? check --url or SWITCHBOARD_URL)\n`,
+      );
+    });
+
+    it('no token, an unknown command or flag, a missing id: 2; help: 0', async () => {
+      const noToken = await cli(['status'], { env: { SWITCHBOARD_TOKEN: '' } });
+      expect(noToken.code).toBe(2);
+      expect(noToken.stderr).toContain('no token');
+      const unknown = await cli(['statsu']);
+      expect([unknown.code, unknown.stderr]).toEqual([2, "switchboard: unknown command 'statsu' (switchboard help)\n"]);
+      const flag = await cli(['queues', '--jsn']);
+      expect([flag.code, flag.stderr]).toEqual([2, 'switchboard: unknown flag --jsn (switchboard help)\n']);
+      expect((await cli(['explain'])).code).toBe(2);
+      const help = await cli(['help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('usage: switchboard <command>');
+      expect(help.stdout).toContain('events [--follow]');
+    });
+  });
+});

@@ -68,3 +68,125 @@ export function duration(ms: number): string {
   const m = Math.floor(s / 60);
   return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
+
+/**
+ * Brings a table body's rows in line with `items`, keyed by `key(item)`: existing rows are kept
+ * (so focus and selection stay on them) and updated by `fill`, new ones made, gone ones removed,
+ * and the order follows `items`. `empty`: the text of a single row when there is none.
+ */
+export function syncRows<T>(
+  body: HTMLTableSectionElement,
+  items: readonly T[],
+  key: (item: T) => string,
+  fill: (row: HTMLTableRowElement, item: T) => void,
+  empty: { text: string; columns: number },
+): void {
+  const byKey = new Map<string, HTMLTableRowElement>();
+  for (const row of body.rows) if (row.dataset.key !== undefined) byKey.set(row.dataset.key, row);
+  const rows: HTMLTableRowElement[] = [];
+  for (const item of items) {
+    const k = key(item);
+    let row = byKey.get(k);
+    if (row) byKey.delete(k);
+    else {
+      row = document.createElement('tr');
+      row.dataset.key = k;
+    }
+    fill(row, item);
+    rows.push(row);
+  }
+  // Keep the focused row's element when it stays (replaceChildren would blur it).
+  for (const row of byKey.values()) row.remove();
+  for (const row of body.querySelectorAll('tr:not([data-key])')) row.remove();
+  rows.forEach((row, i) => {
+    if (body.rows[i] !== row) body.insertBefore(row, body.rows[i] ?? null);
+  });
+  if (items.length === 0) {
+    const row = el('tr');
+    row.append(el('td', empty.text, { colspan: String(empty.columns), class: 'empty' }));
+    body.append(row);
+  }
+}
+
+/** Sets a row's cells to `cells` (text, or an element), reusing the cells it has. */
+export function setCells(row: HTMLTableRowElement, cells: readonly (string | Node | { text: string | Node; class?: string })[]): void {
+  while (row.cells.length > cells.length) row.deleteCell(-1);
+  cells.forEach((c, i) => {
+    const td = row.cells[i] ?? row.insertCell();
+    const spec = typeof c === 'string' || c instanceof Node ? { text: c } : c;
+    if (typeof spec.text === 'string') {
+      if (td.textContent !== spec.text || td.children.length > 0) td.textContent = spec.text;
+    } else td.replaceChildren(spec.text);
+    const cls = (c as { class?: string }).class ?? '';
+    if (td.className !== cls) td.className = cls;
+  });
+}
+
+/**
+ * One focusable row per table (roving tabindex): Tab enters the table on the current row, the
+ * arrow keys, j/k, Home and End move through the rows, Enter or Space calls `open`.
+ */
+export function rovingRows(body: HTMLTableSectionElement, open: (row: HTMLTableRowElement) => void): { refresh(): void; focusFirst(): void } {
+  let current: string | undefined;
+  const rows = () => [...body.rows].filter((r) => r.dataset.key !== undefined);
+  const refresh = () => {
+    const all = rows();
+    if (!all.some((r) => r.dataset.key === current)) current = all[0]?.dataset.key;
+    for (const r of all) r.tabIndex = r.dataset.key === current ? 0 : -1;
+  };
+  const focus = (r: HTMLTableRowElement | undefined) => {
+    if (!r) return;
+    current = r.dataset.key;
+    refresh();
+    r.focus();
+  };
+  body.addEventListener('focusin', (e) => {
+    const r = (e.target as HTMLElement).closest('tr');
+    if (r?.dataset.key !== undefined && r.dataset.key !== current) {
+      current = r.dataset.key;
+      refresh();
+    }
+  });
+  body.addEventListener('keydown', (e) => {
+    const r = (e.target as HTMLElement).closest('tr');
+    if (!r || r !== e.target) return;
+    const all = rows();
+    const i = all.indexOf(r);
+    switch (e.key) {
+      case 'ArrowDown':
+      case 'j':
+        focus(all[Math.min(all.length - 1, i + 1)]);
+        break;
+      case 'ArrowUp':
+      case 'k':
+        focus(all[Math.max(0, i - 1)]);
+        break;
+      case 'Home':
+        focus(all[0]);
+        break;
+      case 'End':
+        focus(all[all.length - 1]);
+        break;
+      case 'Enter':
+      case ' ':
+        open(r);
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  });
+  body.addEventListener('click', (e) => {
+    const r = (e.target as HTMLElement).closest('tr');
+    if (r?.dataset.key !== undefined) {
+      focus(r);
+      open(r);
+    }
+  });
+  return { refresh, focusFirst: () => focus(rows()[0]) };
+}
+
+/** A time of day, for "until" and "since" (local time). */
+export function clock(at: number): string {
+  return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}

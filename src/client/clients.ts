@@ -36,6 +36,13 @@ export interface AssignedPush {
   readonly interactionId: string;
   /** The offer that was accepted for it. */
   readonly offerId: string;
+  /** When it was assigned. */
+  readonly since: number;
+  readonly channel: string;
+  readonly queueId: string;
+  readonly context?: unknown;
+  /** As on its offer: the customer's most recent other interactions, newest first. */
+  readonly journey?: readonly JourneyItem[];
 }
 
 abstract class RoleClient {

@@ -139,7 +139,7 @@ describe('server flows', () => {
         const offer = await cy.nextPush((m) => m.push === 'offer' && m.interactionId === id);
         expect(await cy.request({ type: 'Accept', offerId: offer.offerId })).toMatchObject({ ok: true });
         const assigned = await cy.nextPush((m) => m.push === 'assigned' && m.interactionId === id);
-        expect(assigned).toEqual({ push: 'assigned', interactionId: id, offerId: offer.offerId });
+        expect(assigned).toEqual({ push: 'assigned', interactionId: id, offerId: offer.offerId, channel: 'chat', queueId: 'q', since: expect.any(Number) });
         live.push(assigned);
       }
       // GetAgent names each assignment with its offer (and keeps the plain id list).

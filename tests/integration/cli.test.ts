@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/transport/ws-server.ts';
-import type { TokenVerifier } from '../../src/transport/auth.ts';
-import { freePort } from '../helpers/redis.ts';
+import { TokenVerifier } from '../../src/transport/auth.ts';
+import { freePort, TestRedis, until as untilAsync } from '../helpers/redis.ts';
+import { kill9, PROCESS_SECRET, type ServerProcess, spawnServer, untilReady } from '../helpers/server-process.ts';
 import { startTestServer } from '../helpers/server.ts';
 
 // The operator CLI as an operator runs it: a process of its own (through bin/switchboard.js,
@@ -262,5 +263,66 @@ describe('the operator CLI', () => {
       expect(help.stdout).toContain('usage: switchboard <command>');
       expect(help.stdout).toContain('events [--follow]');
     });
+  });
+});
+
+describe('the operator CLI against a leader and its hot standby (redis store)', () => {
+  let redis: TestRedis;
+  const procs: ServerProcess[] = [];
+  const verifier = new TokenVerifier(PROCESS_SECRET);
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+  });
+  afterAll(async () => {
+    for (const p of procs) await kill9(p.proc);
+    await redis.stop();
+  });
+
+  it('status tells the leader from the standby, and how far the standby trails; a query at the standby is 5', async () => {
+    const leader = await spawnServer(redis.url);
+    procs.push(leader);
+    await untilReady(leader);
+    const standby = await spawnServer(redis.url);
+    procs.push(standby);
+    const platform = await verifier.sign({ tenant: 'ha', role: 'platform' }, 600);
+    const supervisor = await verifier.sign({ tenant: 'ha', role: 'supervisor' }, 600);
+    for (const [type, body] of [
+      ['UpsertQueue', { queue: { id: 'q' } }],
+      ['SubmitInteraction', { interaction: { id: 'ha-1', channel: 'voice', queue: 'q' } }],
+    ] as const) {
+      const r = await fetch(`${leader.http}/v1/requests/${type}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${platform}` },
+        body: JSON.stringify(body),
+      });
+      expect(r.status).toBe(200);
+    }
+    const run = (url: string, args: string[]) => collect(start(args, cleanEnv({ SWITCHBOARD_URL: url, SWITCHBOARD_TOKEN: supervisor }))).done;
+
+    const lead = JSON.parse((await run(leader.http, ['status', '--json'])).stdout);
+    expect(lead).toMatchObject({ ready: true, role: 'leader', store: 'redis', standbyLagMs: null, tenant: { id: 'ha', state: 'serving' } });
+    expect(lead.tenant.journaled).toBeGreaterThan(0);
+
+    // The standby reads the journal every 100 ms: it reaches the leader's entry.
+    await untilAsync(
+      async () => JSON.parse((await run(standby.http, ['status', '--json'])).stdout).tenant.journaled === lead.tenant.journaled,
+      20_000,
+      "the standby at the leader's journal entry",
+    );
+    const human = await run(standby.http, ['status']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^ready\s+no \(standby: the leader serves\)$/m);
+    expect(human.stdout).toMatch(/^role\s+standby$/m);
+    expect(human.stdout).toMatch(/^standby lag\s+\S+s since it last caught up with the journal$/m);
+    expect(human.stdout).toMatch(new RegExp(`^journal\\s+entry ${lead.tenant.journaled}, snapshot at \\d+$`, 'm'));
+    expect(human.stdout).toMatch(/^tenant\s+ha: following \(following the leader's journal\)$/m);
+    const json = JSON.parse((await run(standby.http, ['status', '--json'])).stdout);
+    expect(json).toMatchObject({ ready: false, role: 'standby', store: 'redis' });
+    expect(json.standbyLagMs).toBeGreaterThanOrEqual(0);
+    expect(json.standbyLagMs).toBeLessThan(5_000);
+
+    const refused = await run(standby.http, ['queues']);
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toMatch(/^switchboard: unavailable \(UNAVAILABLE, HTTP 503\): standby: .*point --url at the leader/);
   });
 });

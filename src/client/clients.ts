@@ -204,6 +204,20 @@ export class PlatformClient extends RoleClient {
   cancel(interactionId: string, reason: 'cancelled' | 'abandoned' = 'cancelled') {
     return this.connection.request({ type: 'CancelInteraction', interactionId, reason });
   }
+  /**
+   * Delivers the tenant's events to `url`, signed with `secret` (docs/protocol.md, Webhooks):
+   * from now on, or after `after`; a replaced webhook keeps its cursor and resumes if paused.
+   */
+  upsertWebhook(webhookId: string, url: string, secret: string, options: { types?: EventType[]; queues?: string[]; after?: number } = {}) {
+    return this.connection.request({ type: 'UpsertWebhook', webhookId, url, secret, ...options });
+  }
+  removeWebhook(webhookId: string) {
+    return this.connection.request({ type: 'RemoveWebhook', webhookId });
+  }
+  /** Every webhook with its cursor, lag, state and last error. */
+  getWebhooks() {
+    return this.connection.request({ type: 'GetWebhooks' });
+  }
 }
 
 export class AgentClient extends RoleClient {

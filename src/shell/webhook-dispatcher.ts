@@ -94,7 +94,11 @@ export class WebhookDispatcher {
       const rt = this.runtime(w.id);
       if (rt.busy || Math.max(w.delivered, rt.sent) >= durable) continue;
       if (rt.timer !== null) continue; // waiting to retry
-      void this.run(w.id, rt);
+      this.run(w.id, rt).catch((e: unknown) => {
+        // A fault of ours, not the receiver's: said, and tried again later rather than left stuck.
+        this.host.warn?.({ tenant: this.host.tenant, webhook: w.id, err: (e as Error).message }, 'webhook delivery failed unexpectedly');
+        setTimeout(() => this.wake(), this.settings.retryBaseMs).unref();
+      });
     }
     // Forget the runtime of webhooks removed.
     if (this.runtimes.size > this.host.webhooks().length) {
@@ -191,7 +195,12 @@ export class WebhookDispatcher {
         if (w === undefined || w.paused !== null) return;
         const from = Math.max(w.delivered, rt.sent);
         const durable = this.host.durableSeq();
-        if (from >= durable) return this.ack(w, rt);
+        if (from >= durable) {
+          // The cursor's own command may fire timers whose events are new: look again after it.
+          this.ack(w, rt);
+          if (this.host.durableSeq() > durable) continue;
+          return;
+        }
         const raw = await this.read(w, from, Math.min(this.settings.batchEvents * 4, durable - from));
         if (!live() || raw === null) return;
         const ready = raw.filter((e) => e.seq <= durable);
@@ -212,7 +221,7 @@ export class WebhookDispatcher {
           body,
           { [SIGNATURE_HEADER]: sign(w.secret, t, body), 'switchboard-webhook': w.id, 'switchboard-events': `${mine[0].seq}-${mine[sentEvents - 1].seq}` },
           { timeoutMs: this.settings.timeoutMs, allowPrivate: this.settings.allowPrivate },
-        );
+        ).catch((e: unknown): PostOutcome => ({ ok: false, outcome: 'network', message: (e as Error).message }));
         if (!live()) return;
         if (outcome.ok) {
           this.host.delivered?.('delivered', sentEvents);

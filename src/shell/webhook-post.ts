@@ -56,16 +56,21 @@ export function post(rawUrl: string, body: string, headers: Record<string, strin
       clearTimeout(timer);
       resolve(r);
     };
-    const req = (https_ ? https : http).request(url, {
-      method: 'POST',
-      agent: https_ ? agents['https:'] : agents['http:'],
-      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'switchboard-webhooks', ...headers },
-      ...(o.allowPrivate ? {} : { lookup: publicLookup as unknown as http.RequestOptions['lookup'] }),
-    });
+    let req: http.ClientRequest | null = null;
     const timer = setTimeout(() => {
       finish({ ok: false, outcome: 'timeout', message: `no answer within ${o.timeoutMs} ms` });
-      req.destroy();
+      req?.destroy();
     }, o.timeoutMs);
+    try {
+      req = (https_ ? https : http).request(url, {
+        method: 'POST',
+        agent: https_ ? agents['https:'] : agents['http:'],
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'switchboard-webhooks', ...headers },
+        ...(o.allowPrivate ? {} : { lookup: publicLookup as unknown as http.RequestOptions['lookup'] }),
+      });
+    } catch (e) {
+      return finish({ ok: false, outcome: 'network', message: (e as Error).message });
+    }
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
       let read = 0;

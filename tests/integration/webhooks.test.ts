@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { PlatformClient, type WebSocketConstructor } from '../../src/index.ts';
 import type { Metrics } from '../../src/metrics/metrics.ts';
 import type { TokenVerifier } from '../../src/transport/auth.ts';
 import type { RunningServer } from '../../src/transport/ws-server.ts';
@@ -19,7 +21,14 @@ const clients: TestClient[] = [];
 const receivers: WebhookReceiver[] = [];
 
 beforeAll(async () => {
-  const fast = { webhookRetryBaseMs: '20', webhookRetryMaxMs: '200', webhookBatchEvents: '40', webhookTimeoutMs: '2000' };
+  const fast = {
+    webhookRetryBaseMs: '20',
+    webhookRetryMaxMs: '200',
+    webhookBatchEvents: '40',
+    webhookTimeoutMs: '2000',
+    messageBurst: '5000',
+    messagesPerSecond: '5000',
+  };
   open = await startTestServer({ ...fast, webhooksAllowPrivate: 'true', webhookPauseAfterFailures: '1000' });
   strict = await startTestServer({ ...fast, webhookPauseAfterFailures: '3' });
 });
@@ -70,8 +79,11 @@ describe('webhooks', () => {
     expect(await p.request({ type: 'UpsertWebhook', webhookId: 'all', url: r.url, secret: SECRET })).toMatchObject({ ok: true });
     let n = 0;
     const burst = async (k: number) => {
-      await Promise.all(Array.from({ length: k }, () => p.request({ type: 'SubmitInteraction', interaction: { id: `i${n++}`, channel: 'chat', queue: 'q' } })));
-      await p.request({ type: 'CancelInteraction', interactionId: `i${n - 1}`, reason: 'abandoned' });
+      const answers = await Promise.all(
+        Array.from({ length: k }, () => p.request({ type: 'SubmitInteraction', interaction: { id: `i${n++}`, channel: 'chat', queue: 'q' } })),
+      );
+      for (const a of answers) expect(a).toMatchObject({ ok: true });
+      expect(await p.request({ type: 'CancelInteraction', interactionId: `i${n - 1}`, reason: 'abandoned' })).toMatchObject({ ok: true });
     };
     for (let i = 0; i < 10; i++) await burst(20);
     await until(() => r.requests > 5, 15_000, 'deliveries');
@@ -83,7 +95,9 @@ describe('webhooks', () => {
     await r.start(port);
     for (let i = 0; i < 5; i++) await burst(20);
     const last = (await p.request({ type: 'Subscribe', events: true })).last as number;
-    await until(() => r.acceptedSeqs().at(-1) === last, 20_000, 'every event');
+    await until(() => r.acceptedSeqs().at(-1) === last, 20_000, 'every event').catch(async (e) => {
+      throw new Error(`${(e as Error).message}: ${JSON.stringify(await hooks(p))} last ${last} seen ${r.acceptedSeqs().at(-1)} requests ${r.requests}`);
+    });
     // Every event after the webhook was made, once each in order of first delivery.
     expect(r.acceptedSeqs()).toEqual(Array.from({ length: last - start }, (_, i) => start + 1 + i));
     // Within each delivery in order, and a batch never goes backwards past what was confirmed.
@@ -188,4 +202,24 @@ describe('webhooks', () => {
     await until(() => ok.acceptedSeqs().length > 0, 10_000, 'delivered after two failures');
     expect(ok.acceptedSeqs()[0]).toBe(start + 1);
   }, 40_000);
+
+  it('is managed from the SDK', async () => {
+    const r = await receiver();
+    const sdk = new PlatformClient({
+      url: open.url,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      encoding: 'msgpack',
+      token: () => open.verifier.sign({ tenant: 'wh-sdk', role: 'platform' }, 600),
+    });
+    await sdk.connect();
+    await sdk.upsertQueue({ id: 'q' });
+    await sdk.upsertWebhook('s', r.url, SECRET, { types: ['InteractionQueued'] });
+    await sdk.submit({ id: 'one', channel: 'voice', queue: 'q' });
+    await until(() => r.acceptedSeqs('s').length === 1, 10_000, 'one event');
+    expect(r.accepted[0].types).toEqual(['InteractionQueued']);
+    expect(((await sdk.getWebhooks()) as { webhooks: unknown[] }).webhooks).toMatchObject([{ webhookId: 's', types: ['InteractionQueued'] }]);
+    await sdk.removeWebhook('s');
+    expect(((await sdk.getWebhooks()) as { webhooks: unknown[] }).webhooks).toEqual([]);
+    sdk.close();
+  });
 });

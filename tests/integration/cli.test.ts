@@ -219,6 +219,34 @@ describe('the operator CLI', () => {
     expect((await json.done).code).toBe(0);
   });
 
+  it('events --follow waits out a server that is not there yet, and goes on from the same cursor', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const p = start(['events', '--follow', '--after', '0', '--types', 'QueueUpserted'], cleanEnv({ SWITCHBOARD_URL: url, SWITCHBOARD_TOKEN: supervisor }));
+    const follower = collect(p);
+    await until(
+      () => follower.err().includes('connection refused (is it running? check --url or SWITCHBOARD_URL); retrying every 1 s from event 0'),
+      20_000,
+      'the follower retrying',
+    );
+    const later = await startTestServer({ port: String(port) });
+    try {
+      const r = await fetch(`${url}/v1/requests/UpsertQueue`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${platform}` },
+        body: '{"queue":{"id":"late"}}',
+      });
+      expect(r.status).toBe(200);
+      await until(() => follower.out().includes('QueueUpserted'), 20_000, 'the event after the server came');
+      expect(follower.out()).toMatch(/^#1 {2}\S+ \S+Z {2}QueueUpserted {2}queueId=late$/m);
+      expect(follower.err()).toContain('(reconnected; following events after 0)');
+      p.kill('SIGTERM');
+      expect((await follower.done).code).toBe(0);
+    } finally {
+      later.server.stop();
+    }
+  });
+
   describe('fails with a message and an exit code', () => {
     it('a token the server refuses: 4, unauthorized', async () => {
       const run = await cli(['queues'], { env: { SWITCHBOARD_TOKEN: 'not-a-token' } });

@@ -67,6 +67,16 @@ export class ApiClient {
     private readonly timeoutMs: number,
   ) {}
 
+  /** A plain GET without the token (`/healthz`, `/readyz`): its status and text. */
+  async probe(path: string): Promise<{ status: number; text: string }> {
+    try {
+      const res = await fetch(`${this.base}${path}`, { signal: AbortSignal.timeout(this.timeoutMs) });
+      return { status: res.status, text: (await res.text()).trim() };
+    } catch (e) {
+      throw unreachable(this.base, e, this.timeoutMs);
+    }
+  }
+
   /** `POST /v1/requests/<type>` with `body`; the `ok: true` answer. */
   request(type: string, body: Record<string, unknown> = {}): Promise<Answer> {
     return this.send(`/v1/requests/${type}`, { method: 'POST', body: JSON.stringify(body) });

@@ -118,6 +118,13 @@ describe('the operator CLI', () => {
     expect(s.tenant.events.last).toBeGreaterThan(5);
   });
 
+  it('status without a token: what /healthz and /readyz say', async () => {
+    const run = await cli(['status'], { env: { SWITCHBOARD_TOKEN: '' } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`server  ${base}\nlive    yes\nready   yes\nrole    leader\n`);
+    expect(run.stderr).toContain('no token: /healthz and /readyz only');
+  });
+
   it('queues: one row per queue, and GetQueueStats as JSON', async () => {
     const human = await cli(['queues']);
     expect(human.code).toBe(0);
@@ -278,7 +285,7 @@ describe('the operator CLI', () => {
     });
 
     it('no token, an unknown command or flag, a missing id: 2; help: 0', async () => {
-      const noToken = await cli(['status'], { env: { SWITCHBOARD_TOKEN: '' } });
+      const noToken = await cli(['queues'], { env: { SWITCHBOARD_TOKEN: '' } });
       expect(noToken.code).toBe(2);
       expect(noToken.stderr).toContain('no token');
       const unknown = await cli(['statsu']);
@@ -348,6 +355,9 @@ describe('the operator CLI against a leader and its hot standby (redis store)', 
     expect(json).toMatchObject({ ready: false, role: 'standby', store: 'redis' });
     expect(json.standbyLagMs).toBeGreaterThanOrEqual(0);
     expect(json.standbyLagMs).toBeLessThan(5_000);
+
+    const probed = await collect(start(['status', '--json', '--url', standby.http], cleanEnv())).done;
+    expect(JSON.parse(probed.stdout)).toEqual({ url: standby.http, live: true, ready: false, role: 'standby' });
 
     const refused = await run(standby.http, ['queues']);
     expect(refused.code).toBe(5);

@@ -1,9 +1,11 @@
 /**
  * `switchboard status`: `GET /v1/status`: ready or not, leader or standby, the store, tenants on
  * this server, a standby's lag, and the token's tenant (its durability state, journal entry,
- * event feed). It answers on a standby too: exit code 0 whenever the server answered.
+ * event feed). It answers on a standby too: exit code 0 whenever the server answered. Without a
+ * token, what `/healthz` and `/readyz` say.
  */
-import type { Command } from '../command.ts';
+import type { ApiClient } from '../api-client.ts';
+import type { Command, Output } from '../command.ts';
 import { printJson } from '../command.ts';
 import { keyValues } from '../table.ts';
 import { duration } from '../units.ts';
@@ -38,11 +40,36 @@ const STATES: Readonly<Record<string, string>> = {
   absent: 'nothing of it on this server',
 };
 
+/**
+ * Without a token: what `/healthz` and `/readyz` say (no tenant, no lag), so that readiness can
+ * be asked of any process without a credential at hand.
+ */
+async function probes(api: ApiClient, json: boolean, io: Output): Promise<number> {
+  const health = await api.probe('/healthz');
+  const ready = await api.probe('/readyz');
+  const live = health.status === 200;
+  const role = ready.status === 200 ? 'leader' : ready.text === 'standby' || ready.text === 'stopping' ? ready.text : 'unknown';
+  if (json) printJson(io, { url: api.base, live, ready: ready.status === 200, role });
+  else {
+    io.out(
+      keyValues([
+        ['server', api.base],
+        ['live', live ? 'yes' : `no (HTTP ${health.status})`],
+        ['ready', ready.status === 200 ? 'yes' : `no (${ready.text || `HTTP ${ready.status}`})`],
+        ['role', role],
+      ]),
+    );
+    io.err('(no token: /healthz and /readyz only; pass --token or set SWITCHBOARD_TOKEN for the store, tenants, lag and events)');
+  }
+  return 0;
+}
+
 export const status: Command = {
   name: 'status',
   synopsis: 'status',
-  summary: "readiness, leader or standby, store, tenants, a standby's lag, the token's tenant",
+  summary: "readiness, leader or standby, store, tenants, a standby's lag, the token's tenant (without a token: /healthz and /readyz)",
   async run({ args, api, io }) {
+    if (args.token === null) return probes(api, args.json, io);
     const s = (await api.get('/v1/status')) as unknown as StatusAnswer;
     if (args.json) {
       const { ok: _, ...rest } = s as unknown as Record<string, unknown>;

@@ -196,12 +196,13 @@ async function refreshWaiting(): Promise<void> {
           { text: w.interactionId, class: 'name' },
           w.channel,
           { text: String(w.priority), class: 'num' },
+          { text: String(w.valueTier), class: 'num' },
           { text: w.band, class: w.band === 'late' ? 'sl-bad' : w.band === 'escalated' ? 'warn' : '' },
           { text: duration(w.waitedMs), class: 'num' },
           { text: w.state === 'held' && w.notBefore !== null ? `held until ${clock(w.notBefore)}` : w.state, class: `st-${w.state}` },
         ]);
       },
-      { text: 'Nothing waits', columns: 7 },
+      { text: 'Nothing waits', columns: 8 },
     );
     waitingNav.refresh();
   } catch (e) {
@@ -275,8 +276,10 @@ async function openExplanation(interactionId: string, focus = true): Promise<voi
         class: 'strong',
       }),
     );
+    // The eligible agents one by one (free first); the others grouped by their first reason,
+    // each group's agents behind a disclosure: a wall screen shows who could, and why not, briefly.
     const list = el('ul', undefined, { class: 'verdicts', 'aria-label': 'Each agent' });
-    for (const v of x.agents) {
+    const verdict = (v: Explanation['agents'][number]) => {
       const li = el('li', undefined, { 'data-agent': v.agentId, class: v.eligible ? (v.reasons.length === 0 ? 'can' : 'eligible') : 'cannot' });
       li.append(
         el('strong', v.agentId),
@@ -284,6 +287,24 @@ async function openExplanation(interactionId: string, focus = true): Promise<voi
           v.reasons.length === 0 ? ' could take it now' : `${v.eligible ? ' could take it, but ' : ' cannot: '}${v.reasons.map(reasonText).join('; ')}`,
         ),
       );
+      return li;
+    };
+    const eligible = x.agents.filter((v) => v.eligible).sort((a, b) => a.reasons.length - b.reasons.length);
+    for (const v of eligible) list.append(verdict(v));
+    const groups = new Map<string, Explanation['agents'][number][]>();
+    for (const v of x.agents)
+      if (!v.eligible) {
+        const why = v.reasons.length > 0 ? reasonText(v.reasons[0]) : 'not eligible';
+        groups.set(why, [...(groups.get(why) ?? []), v]);
+      }
+    for (const [why, agents] of groups) {
+      const li = el('li', undefined, { class: 'cannot' });
+      const details = el('details');
+      details.append(el('summary', `${agents.length === 1 ? agents[0].agentId : `${agents.length} agents`} cannot: ${why}`));
+      const inner = el('ul');
+      for (const v of agents) inner.append(verdict(v));
+      details.append(inner);
+      li.append(details);
       list.append(li);
     }
     if (x.truncated) list.append(el('li', `… and ${x.counts.agents - x.agents.length} more`));

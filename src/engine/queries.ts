@@ -55,6 +55,8 @@ export interface WaitingInteraction {
   readonly interactionId: string;
   readonly channel: string;
   readonly priority: number;
+  /** The customer's value tier (its head start under the deadline and service-objective policies). */
+  readonly valueTier: number;
   readonly band: 'escalated' | 'normal' | 'late';
   /** Time in this queue (since entering it). */
   readonly waitedMs: number;
@@ -234,6 +236,7 @@ export function waitingInteractions(e: EngineParts, queueId: string, limit: numb
       interactionId: ix.id,
       channel: ix.channel,
       priority: ix.priority,
+      valueTier: ix.valueTier,
       band: bandName(rec[r + R_BAND]),
       waitedMs: Math.max(0, now - rec[r + R_ENTERED]),
       state: ix.status === 'offered' ? 'offered' : hold > now ? 'held' : 'queued',

@@ -67,6 +67,7 @@ export const WaitingInteraction = z.object({
   interactionId: Id,
   channel: Id,
   priority: z.number(),
+  valueTier: z.number().int().min(0),
   band: Band,
   waitedMs: z.number().min(0),
   state: z.enum(['offered', 'queued', 'held']),

@@ -95,6 +95,7 @@ describe('ListWaitingInteractions: routing order', () => {
       interactionId: 'high',
       channel: 'voice',
       priority: 9,
+      valueTier: 0,
       band: 'normal',
       waitedMs: 8_000,
       state: 'offered',

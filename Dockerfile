@@ -1,6 +1,9 @@
-# Switchboard server: Node 20, production dependencies only, non-root, with a health check.
-# The image runs compiled JavaScript (npm run build), not tsx.
-FROM node:20-bookworm-slim AS build
+# Switchboard server: Node 24 LTS on Debian 13 (trixie), production dependencies only, non-root,
+# with a health check. The image runs compiled JavaScript (npm run build), not tsx. Debian 13's
+# glibc (2.41) loads the native uWebSockets.js build for Node 24 (src/transport/uws.ts); the
+# same Node release is the one .ci/node24 tests in a Debian 13 root.
+ARG NODE_IMAGE=node:24.22.3-trixie-slim
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -13,11 +16,17 @@ COPY web ./web
 # Compiles the server and bundles the web pages (web/dist).
 RUN npm run build
 
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# Of uWebSockets.js's binaries (every platform and Node release, about 110 MB) only this image's is
+# kept; the server fails at start, saying why, if it does not load (no JavaScript fallback).
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
+  && node -e "const fs = require('fs'), d = 'node_modules/uWebSockets.js', keep = 'uws_' + process.platform + '_' + process.arch + '_' + process.versions.modules + '.node'; \
+    if (!fs.existsSync(d + '/' + keep)) throw new Error('uWebSockets.js has no ' + keep); \
+    for (const f of fs.readdirSync(d)) if (/^uws_.*\\.node$/.test(f) && f !== keep) fs.rmSync(d + '/' + f)" \
+  && node -e "require('uWebSockets.js')"
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/web/dist ./web/dist
 COPY web/*.html web/*.css ./web/

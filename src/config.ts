@@ -15,7 +15,7 @@ export const ConfigSchema = z.strictObject({
     .boolean()
     .default(false)
     .describe('Development mode: a random secret if none is given, and ready-made tokens printed at start. Never for production'),
-  allowJsFallback: z.coerce.boolean().default(false).describe('Start even if uWebSockets.js fell back to its slow JavaScript implementation'),
+  allowJsFallback: z.coerce.boolean().default(false).describe('Start on the slow JavaScript implementation of uWebSockets.js when no native build loads'),
   ordering: z.enum(ORDERING_POLICIES).default('service-objective').describe('Engine ordering policy'),
   agentSelection: z.enum(AGENT_SELECTION_POLICIES).default('longest-idle').describe('Engine agent-selection policy'),
   maxPayloadBytes: z.coerce

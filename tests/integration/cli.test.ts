@@ -201,12 +201,14 @@ describe('the operator CLI', () => {
     const env = cleanEnv({ SWITCHBOARD_URL: base, SWITCHBOARD_TOKEN: supervisor });
     const procs = [start(['events', '--follow', '--after', String(last)], env), start(['events', '--follow', '--json', '--types', 'InteractionQueued'], env)];
     const [human, json] = procs.map(collect);
-    // Without --after the JSON follower starts from the last event when it starts: wait for it to poll.
-    await until(() => human.err().includes('following events after'), 20_000, 'the follower started');
-    await new Promise((r) => setTimeout(r, 1500));
+    // Without --after the JSON follower starts from the last event when it starts: wait until both poll.
+    const polling = async () =>
+      ((await (await fetch(`${base}/v1/status`, { headers: { authorization: `Bearer ${supervisor}` } })).json()) as { tenant: { events: { polling: number } } })
+        .tenant.events.polling;
+    await untilAsync(async () => (await polling()) === 2, 60_000, 'both followers polling');
     await post('SubmitInteraction', { interaction: { id: 'f1', channel: 'voice', queue: 'sales' } });
     await post('SubmitInteraction', { interaction: { id: 'f2', channel: 'voice', queue: 'sales' } });
-    await until(() => /interactionId=f2/.test(human.out()) && json.out().includes('"f2"'), 20_000, 'both followers printed f2');
+    await until(() => /interactionId=f2/.test(human.out()) && json.out().includes('"f2"'), 60_000, 'both followers printed f2');
     const lines = human.out().trim().split('\n');
     expect(lines[0]).toMatch(new RegExp(`^#${last + 1} {2}\\S+ \\S+Z {2}InteractionQueued {2}interactionId=f1 queueId=sales channel=voice$`));
     expect(lines[1]).toMatch(/InteractionQueued {2}interactionId=f2 /);
@@ -233,7 +235,7 @@ describe('the operator CLI', () => {
     const follower = collect(p);
     await until(
       () => follower.err().includes('connection refused (is it running? check --url or SWITCHBOARD_URL); retrying every 1 s from event 0'),
-      20_000,
+      60_000,
       'the follower retrying',
     );
     const later = await startTestServer({ port: String(port) });
@@ -244,7 +246,7 @@ describe('the operator CLI', () => {
         body: '{"queue":{"id":"late"}}',
       });
       expect(r.status).toBe(200);
-      await until(() => follower.out().includes('QueueUpserted'), 20_000, 'the event after the server came');
+      await until(() => follower.out().includes('QueueUpserted'), 60_000, 'the event after the server came');
       expect(follower.out()).toMatch(/^#1 {2}\S+ \S+Z {2}QueueUpserted {2}queueId=late$/m);
       expect(follower.err()).toContain('(reconnected; following events after 0)');
       p.kill('SIGTERM');
@@ -341,7 +343,7 @@ describe('the operator CLI against a leader and its hot standby (redis store)', 
     // The standby reads the journal every 100 ms: it reaches the leader's entry.
     await untilAsync(
       async () => JSON.parse((await run(standby.http, ['status', '--json'])).stdout).tenant.journaled === lead.tenant.journaled,
-      20_000,
+      60_000,
       "the standby at the leader's journal entry",
     );
     const human = await run(standby.http, ['status']);

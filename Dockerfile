@@ -20,13 +20,16 @@ FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Of uWebSockets.js's binaries (every platform and Node release, about 110 MB) only this image's is
-# kept; the server fails at start, saying why, if it does not load (no JavaScript fallback).
+# Of the two uWebSockets.js builds' binaries (every platform and Node release, about 120 MB) only
+# the one this image loads is kept: the newer build's for this Node and architecture. The image
+# does not build if that binary does not load (src/transport/uws.ts tells at start which loaded).
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
-  && node -e "const fs = require('fs'), d = 'node_modules/uWebSockets.js', keep = 'uws_' + process.platform + '_' + process.arch + '_' + process.versions.modules + '.node'; \
-    if (!fs.existsSync(d + '/' + keep)) throw new Error('uWebSockets.js has no ' + keep); \
-    for (const f of fs.readdirSync(d)) if (/^uws_.*\\.node$/.test(f) && f !== keep) fs.rmSync(d + '/' + f)" \
-  && node -e "require('uWebSockets.js')"
+  && node -e "const fs = require('fs'), path = require('path'); \
+    const keep = 'uws_' + process.platform + '_' + process.arch + '_' + process.versions.modules + '.node'; \
+    for (const d of ['node_modules/uWebSockets.js', 'node_modules/@trufflesuite/uws-js-unofficial']) \
+      for (const f of fs.readdirSync(d, { recursive: true })) \
+        if (/^uws_.*\\.node$/.test(path.basename(f)) && path.basename(f) !== keep) fs.rmSync(path.join(d, f)); \
+    require('uWebSockets.js');"
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/web/dist ./web/dist
 COPY web/*.html web/*.css ./web/

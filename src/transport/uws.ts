@@ -8,8 +8,8 @@
  *
  * The first whose native binary loads for this platform, Node ABI (`process.versions.modules`)
  * and C library wins, in that order; the choice says why each build before it did not load.
- * Neither package's own loader is used for that: one throws and the other falls back quietly to
- * a JavaScript implementation, and neither says which binary it tried. When no native binary
+ * Neither package's own loader is used for that: one throws, the other falls back to a JavaScript
+ * implementation with a warning on the console, and neither says which binary it tried. When no native binary
  * loads, `loadUws` fails with what to install, unless the JavaScript fallback is allowed.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -118,7 +118,7 @@ export function loadUws(opts: { allowJsFallback?: boolean; builds?: readonly Uws
     const abis = shippedAbis(root, b, target);
     const file = join(root, b.binary(tag));
     try {
-      return { uws: require(file) as Uws, build, native: true, passedOver: tried.map(({ build, reason }) => ({ build, reason })) };
+      return { uws: require(file) as Uws, build, native: true, passedOver: reasons(tried) };
     } catch (e) {
       tried.push({ ...whyNot(e, build, abis, target), needs: b.needs });
     }
@@ -127,9 +127,13 @@ export function loadUws(opts: { allowJsFallback?: boolean; builds?: readonly Uws
   if (opts.allowJsFallback && fallback?.fallback) {
     const root = fallback.root(require.resolve(fallback.specifier));
     const uws = require(join(root, fallback.fallback)) as Uws;
-    return { uws, build: `${nameOf(root, fallback.specifier)} (JavaScript fallback)`, native: false, passedOver: tried };
+    return { uws, build: `${nameOf(root, fallback.specifier)} (JavaScript fallback)`, native: false, passedOver: reasons(tried) };
   }
   throw new UwsUnavailable(advice(tried, target));
+}
+
+function reasons(tried: readonly Tried[]): UwsChoice['passedOver'] {
+  return tried.map(({ build, reason }) => ({ build, reason }));
 }
 
 function nameOf(root: string, specifier: string): string {
@@ -185,14 +189,12 @@ function whyNot(e: unknown, build: string, abis: readonly string[], target: UwsT
 
 /** What to install, from what each build has and needs. */
 function advice(tried: readonly Tried[], target: UwsTarget): string {
+  const glibc = target.glibc();
   const lines = [
-    `No native uWebSockets.js build loads on Node ${target.node} (ABI ${target.abi}), ${target.platform}-${target.arch}${target.glibc() ? `, glibc ${target.glibc()}` : ''}:`,
+    `No native uWebSockets.js build loads on Node ${target.node} (ABI ${target.abi}), ${target.platform}-${target.arch}${glibc ? `, glibc ${glibc}` : ''}:`,
     ...tried.map((t) => `- ${t.build}: ${t.reason}`),
     'Any of these runs natively:',
-    ...tried
-      .filter((t) => t.abis.length > 0)
-
-      .map((t) => `- ${nodesOf(t.abis)}${t.needs ? `, ${t.needs}` : ''} (${t.build})`),
+    ...tried.filter((t) => t.abis.length > 0).map((t) => `- ${nodesOf(t.abis)}${t.needs ? `, ${t.needs}` : ''} (${t.build})`),
     '- the Docker image (Node 24 on Debian 13).',
     'Reinstall with npm ci if a package is missing; set allowJsFallback to start on the slow JavaScript implementation anyway.',
   ];

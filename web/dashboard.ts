@@ -249,6 +249,8 @@ async function openExplanation(interactionId: string, focus = true): Promise<voi
   for (const r of byId<HTMLTableSectionElement>('waiting').rows) r.setAttribute('aria-selected', String(r.dataset.key === interactionId));
   try {
     const x = (await client.explain(interactionId, 50)).explanation as Explanation;
+    // Groups the supervisor opened stay open as the explanation refreshes.
+    const opened = new Set([...body.querySelectorAll<HTMLDetailsElement>('details[open]')].map((d) => d.dataset.group));
     if (explained !== interactionId) return;
     const parts: HTMLElement[] = [];
     const req = Object.entries(x.required.skills).map(([s, l]) => `${s} ≥ ${l}`);
@@ -276,8 +278,7 @@ async function openExplanation(interactionId: string, focus = true): Promise<voi
         class: 'strong',
       }),
     );
-    // The eligible agents one by one (free first); the others grouped by their first reason,
-    // each group's agents behind a disclosure: a wall screen shows who could, and why not, briefly.
+    // Who could take it and why not, briefly enough for a wall screen: groups open to each agent.
     const list = el('ul', undefined, { class: 'verdicts', 'aria-label': 'Each agent' });
     const verdict = (v: Explanation['agents'][number]) => {
       const li = el('li', undefined, { 'data-agent': v.agentId, class: v.eligible ? (v.reasons.length === 0 ? 'can' : 'eligible') : 'cannot' });
@@ -289,18 +290,31 @@ async function openExplanation(interactionId: string, focus = true): Promise<voi
       );
       return li;
     };
-    const eligible = x.agents.filter((v) => v.eligible).sort((a, b) => a.reasons.length - b.reasons.length);
-    for (const v of eligible) list.append(verdict(v));
-    const groups = new Map<string, Explanation['agents'][number][]>();
-    for (const v of x.agents)
-      if (!v.eligible) {
-        const why = v.reasons.length > 0 ? reasonText(v.reasons[0]) : 'not eligible';
-        groups.set(why, [...(groups.get(why) ?? []), v]);
+    // Free agents one by one; busy ones one by one unless three or more share the same reasons.
+    const groups = new Map<string, { agents: Explanation['agents'][number][]; eligible: boolean }>();
+    for (const v of x.agents) {
+      if (v.eligible && v.reasons.length === 0) {
+        list.append(verdict(v));
+        continue;
       }
-    for (const [why, agents] of groups) {
-      const li = el('li', undefined, { class: 'cannot' });
-      const details = el('details');
-      details.append(el('summary', `${agents.length === 1 ? agents[0].agentId : `${agents.length} agents`} cannot: ${why}`));
+      const why = v.eligible ? v.reasons.map(reasonText).join('; ') : v.reasons.length > 0 ? reasonText(v.reasons[0]) : 'not eligible';
+      const key = `${v.eligible ? 'e' : 'n'}${why}`;
+      const g = groups.get(key) ?? { agents: [], eligible: v.eligible };
+      g.agents.push(v);
+      groups.set(key, g);
+    }
+    const ordered = [...groups.entries()].sort((a, b) => Number(b[1].eligible) - Number(a[1].eligible));
+    for (const [key, { agents, eligible }] of ordered) {
+      const why = key.slice(1);
+      if (eligible && agents.length < 3) {
+        for (const v of agents) list.append(verdict(v));
+        continue;
+      }
+      const li = el('li', undefined, { class: eligible ? 'eligible' : 'cannot' });
+      const details = el('details', undefined, { 'data-group': key });
+      if (opened.has(key)) details.open = true;
+      const who = agents.length === 1 ? agents[0].agentId : `${agents.length} agents`;
+      details.append(el('summary', eligible ? `${who} could take it, but ${why}` : `${who} cannot: ${why}`));
       const inner = el('ul');
       for (const v of agents) inner.append(verdict(v));
       details.append(inner);

@@ -133,7 +133,7 @@ describe('supervisor wallboard', () => {
     await head.focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => explain.textContent()).toMatch(/Offered to omar/);
-    await screenshot(page, 'dashboard.png', 'dashboard.png');
+    await screenshot(page, 'wallboard.png');
     expect(errors).toEqual([]);
     platform.close();
   }, 90_000);

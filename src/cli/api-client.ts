@@ -3,7 +3,10 @@
  * with a JSON body and `GET` routes, with the bearer token, through Node's fetch. Every way a
  * request can fail becomes a `CliFailure` with a message that says what to do and an exit code
  * (failure.ts): the server unreachable, a refusal by its code (and HTTP status), an answer that
- * is not the API's. A 429 is waited out and sent again (its `Retry-After`, a few times).
+ * is not the API's. A 429 is waited out and sent again (its `Retry-After`, a few times). Given
+ * several servers (a leader and its standbys), a request goes to the one that answered last and
+ * moves on to the next while one is unreachable or cannot answer (503: a standby, stopping), so
+ * the CLI follows a failover as the SDK's clients do.
  */
 import { CliFailure, Exit } from './failure.ts';
 
@@ -60,12 +63,23 @@ export function refusal(status: number, body: Record<string, unknown>): CliFailu
   }
 }
 
+/** Failures another server may not have: it may be up, or lead. */
+const elsewhere = (e: unknown) => e instanceof CliFailure && (e.exitCode === Exit.UNREACHABLE || e.exitCode === Exit.UNAVAILABLE);
+
 export class ApiClient {
+  /** The server that answered last (the first at start). */
+  private current = 0;
+
   constructor(
-    readonly base: string,
+    readonly bases: readonly string[],
     private readonly token: string | null,
     private readonly timeoutMs: number,
   ) {}
+
+  /** The server requests go to now. */
+  get base(): string {
+    return this.bases[this.current];
+  }
 
   /** A plain GET without the token (`/healthz`, `/readyz`): its status and text. */
   async probe(path: string): Promise<{ status: number; text: string }> {
@@ -88,13 +102,35 @@ export class ApiClient {
   }
 
   private async send(path: string, init: RequestInit, extraMs = 0, signal?: AbortSignal): Promise<Answer> {
+    const failures: [string, CliFailure][] = [];
+    for (let k = 0; k < this.bases.length; k++) {
+      const at = (this.current + k) % this.bases.length;
+      try {
+        const answer = await this.sendTo(this.bases[at], path, init, extraMs, signal);
+        this.current = at;
+        return answer;
+      } catch (e) {
+        if (signal?.aborted || !elsewhere(e)) throw e;
+        failures.push([this.bases[at], e as CliFailure]);
+      }
+    }
+    if (failures.length === 1) throw failures[0][1];
+    // None could answer: each one's reason; 5 if one of them is up (it may lead soon), else 3.
+    const up = failures.some(([, f]) => f.exitCode === Exit.UNAVAILABLE);
+    throw new CliFailure(
+      `no server could answer:\n${failures.map(([base, f]) => `  ${base}: ${f.message}`).join('\n')}`,
+      up ? Exit.UNAVAILABLE : Exit.UNREACHABLE,
+    );
+  }
+
+  private async sendTo(base: string, path: string, init: RequestInit, extraMs: number, signal?: AbortSignal): Promise<Answer> {
     if (this.token === null) throw new CliFailure('no token: pass --token, --token-file or set SWITCHBOARD_TOKEN (a supervisor or platform token)', Exit.USAGE);
     for (let attempt = 0; ; attempt++) {
       const timeout = AbortSignal.timeout(this.timeoutMs + extraMs);
       let res: Response;
       let text: string;
       try {
-        res = await fetch(`${this.base}${path}`, {
+        res = await fetch(`${base}${path}`, {
           ...init,
           headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json', accept: 'application/json' },
           signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
@@ -102,7 +138,7 @@ export class ApiClient {
         text = await res.text();
       } catch (e) {
         if (signal?.aborted) throw e;
-        throw unreachable(this.base, e, this.timeoutMs + extraMs);
+        throw unreachable(base, e, this.timeoutMs + extraMs);
       }
       let body: unknown;
       try {
@@ -113,7 +149,7 @@ export class ApiClient {
       if (body === null || typeof body !== 'object' || !('ok' in body)) {
         const excerpt = text.trim().slice(0, 120) || '(empty)';
         throw new CliFailure(
-          `unexpected answer from ${this.base}${path} (HTTP ${res.status}): ${excerpt}: is --url a Switchboard server of this version?`,
+          `unexpected answer from ${base}${path} (HTTP ${res.status}): ${excerpt}: is --url a Switchboard server of this version?`,
           Exit.UNREACHABLE,
         );
       }

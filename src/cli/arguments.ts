@@ -17,8 +17,11 @@ const DEFAULT_TIMEOUT_SECONDS = 10;
 export interface Arguments {
   readonly command: string;
   readonly positionals: readonly string[];
-  /** The server's base URL, http(s), without a trailing slash. */
-  readonly url: string;
+  /**
+   * The servers' base URLs, http(s), without a trailing slash: one, or a leader and its standbys
+   * (`--url a,b`), tried in turn while one is unreachable or cannot answer (a standby).
+   */
+  readonly urls: readonly string[];
   /** The bearer token, or null when none was given (a command that needs one says so). */
   readonly token: string | null;
   readonly json: boolean;
@@ -107,12 +110,16 @@ export function parseArguments(argv: readonly string[], env: Record<string, stri
   }
   token ??= env.SWITCHBOARD_TOKEN || env.SUPERVISOR_TOKEN || null;
   const timeout = flags.get('timeout');
+  if ((flags.get('url') ?? env.SWITCHBOARD_URL ?? '').split(',').length > 8) throw usage('--url: at most 8, comma-separated');
   const after = flags.get('after');
   const limit = flags.get('limit');
   return {
     command,
     positionals: rest,
-    url: baseUrl(flags.get('url') ?? (env.SWITCHBOARD_URL || DEFAULT_URL)),
+    urls: (flags.get('url') ?? (env.SWITCHBOARD_URL || DEFAULT_URL))
+      .split(',')
+      .filter((u) => u.trim() !== '')
+      .map(baseUrl),
     token,
     json: flags.has('json'),
     follow: flags.has('follow'),

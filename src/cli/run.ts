@@ -28,7 +28,7 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       return Exit.OK;
     }
     if (!command) throw new CliFailure(`unknown command '${args.command}' (switchboard help)`, Exit.USAGE);
-    return await command.run({ args, api: new ApiClient(args.url, args.token, args.timeoutMs), io, signal });
+    return await command.run({ args, api: new ApiClient(args.urls, args.token, args.timeoutMs), io, signal });
   } catch (e) {
     if (e instanceof CliFailure) {
       io.err(`switchboard: ${e.message}`);

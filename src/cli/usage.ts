@@ -14,7 +14,9 @@ ${commands.map((c) => `  ${c.synopsis}\n      ${c.summary}`).join('\n')}
       this text
 
 Operator commands ask a running server over its HTTP API:
-  --url URL          the server (default ${DEFAULT_URL}; env SWITCHBOARD_URL; ws:// and wss:// are read as http:// and https://)
+  --url URL[,URL]    the server (default ${DEFAULT_URL}; env SWITCHBOARD_URL; ws:// and wss:// are read as http:// and https://);
+                     a leader and its standbys, comma-separated: requests go to the one that answers (events --follow
+                     follows a failover), status shows each
   --token TOKEN      a supervisor or platform token of the tenant to look at (env SWITCHBOARD_TOKEN, else SUPERVISOR_TOKEN)
   --token-file PATH  the token from a file (keeps it out of the process list)
   --json             JSON for scripts (events: one event per line)

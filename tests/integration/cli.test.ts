@@ -248,7 +248,7 @@ describe('the operator CLI', () => {
       expect(r.status).toBe(200);
       await until(() => follower.out().includes('QueueUpserted'), 60_000, 'the event after the server came');
       expect(follower.out()).toMatch(/^#1 {2}\S+ \S+Z {2}QueueUpserted {2}queueId=late$/m);
-      expect(follower.err()).toContain('(reconnected; following events after 0)');
+      expect(follower.err()).toContain(`(reconnected to ${url}; following events after 0)`);
       p.kill('SIGTERM');
       expect((await follower.done).code).toBe(0);
     } finally {
@@ -315,14 +315,19 @@ describe('the operator CLI against a leader and its hot standby (redis store)', 
     await redis.stop();
   });
 
+  let leader: ServerProcess;
+  let standby: ServerProcess;
+  let platform: string;
+  let supervisor: string;
+
   it('status tells the leader from the standby, and how far the standby trails; a query at the standby is 5', async () => {
-    const leader = await spawnServer(redis.url);
+    leader = await spawnServer(redis.url);
     procs.push(leader);
     await untilReady(leader);
-    const standby = await spawnServer(redis.url);
+    standby = await spawnServer(redis.url);
     procs.push(standby);
-    const platform = await verifier.sign({ tenant: 'ha', role: 'platform' }, 600);
-    const supervisor = await verifier.sign({ tenant: 'ha', role: 'supervisor' }, 600);
+    platform = await verifier.sign({ tenant: 'ha', role: 'platform' }, 600);
+    supervisor = await verifier.sign({ tenant: 'ha', role: 'supervisor' }, 600);
     for (const [type, body] of [
       ['UpsertQueue', { queue: { id: 'q' } }],
       ['SubmitInteraction', { interaction: { id: 'ha-1', channel: 'voice', queue: 'q' } }],
@@ -364,5 +369,43 @@ describe('the operator CLI against a leader and its hot standby (redis store)', 
     const refused = await run(standby.http, ['queues']);
     expect(refused.code).toBe(5);
     expect(refused.stderr).toMatch(/^switchboard: unavailable \(UNAVAILABLE, HTTP 503\): standby: .*point --url at the leader/);
+  });
+
+  it('given the leader and the standby, asks the one that answers, shows both, and follows the feed across a failover', async () => {
+    const env = cleanEnv({ SWITCHBOARD_URL: `${standby.http},${leader.http}`, SWITCHBOARD_TOKEN: supervisor });
+    const both = await collect(start(['status'], env)).done;
+    expect(both.code).toBe(0);
+    const [first, second] = both.stdout.split('\n\n');
+    expect(first).toMatch(new RegExp(`^server\\s+${standby.http}\\n(.*\\n)*role\\s+standby$`, 'm'));
+    expect(second).toMatch(new RegExp(`^server\\s+${leader.http}\\n(.*\\n)*role\\s+leader$`, 'm'));
+    const queues = await collect(start(['queues', '--json'], env)).done;
+    expect(queues.code).toBe(0);
+    expect(JSON.parse(queues.stdout)).toMatchObject([{ queueId: 'q', waiting: 1 }]);
+
+    const submit = async (at: ServerProcess, id: string) => {
+      const r = await fetch(`${at.http}/v1/requests/SubmitInteraction`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${platform}` },
+        body: JSON.stringify({ interaction: { id, channel: 'voice', queue: 'q' } }),
+      });
+      expect(r.status).toBe(200);
+    };
+    const p = start(['events', '--follow', '--json', '--after', '0', '--url', `${leader.http},${standby.http}`], cleanEnv({ SWITCHBOARD_TOKEN: supervisor }));
+    const follower = collect(p);
+    await submit(leader, 'ha-2');
+    await until(() => follower.out().includes('"ha-2"'), 60_000, 'ha-2 followed at the leader');
+    await kill9(leader.proc);
+    await untilReady(standby, 60_000);
+    await submit(standby, 'ha-3');
+    await until(() => follower.out().includes('"ha-3"'), 60_000, 'ha-3 followed at the new leader');
+    p.kill('SIGTERM');
+    expect((await follower.done).code).toBe(0);
+    const seqs = follower
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).seq as number);
+    // Every event once, in order, numbered without a gap across the failover.
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   });
 });

@@ -22,7 +22,7 @@ describe('the operator CLI, piece by piece', () => {
     });
     expect(a).toMatchObject({
       command: 'events',
-      url: 'http://h:1',
+      urls: ['http://h:1'],
       token: 'sup',
       json: true,
       follow: true,
@@ -30,8 +30,9 @@ describe('the operator CLI, piece by piece', () => {
       types: ['OfferMade', 'InteractionQueued'],
     });
     const b = parseArguments(['explain', 'c-1', '--token', 'flag', '--url', 'http://x:2'], { SWITCHBOARD_TOKEN: 'env', SWITCHBOARD_URL: 'http://y:3' });
-    expect(b).toMatchObject({ command: 'explain', positionals: ['c-1'], token: 'flag', url: 'http://x:2', timeoutMs: 10_000 });
-    expect(parseArguments([], {})).toMatchObject({ command: 'help', token: null, url: 'http://localhost:7070' });
+    expect(b).toMatchObject({ command: 'explain', positionals: ['c-1'], token: 'flag', urls: ['http://x:2'], timeoutMs: 10_000 });
+    expect(parseArguments([], {})).toMatchObject({ command: 'help', token: null, urls: ['http://localhost:7070'] });
+    expect(parseArguments(['status', '--url', 'ws://a:1,b:2/'], {}).urls).toEqual(['http://a:1', 'http://b:2']);
     for (const bad of [
       ['status', '--after', '-1'],
       ['status', '--limit', '0'],

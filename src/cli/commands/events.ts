@@ -4,7 +4,8 @@
  * `--follow`: one page, by default the last `--limit` (20) events; the cursor to go on from is
  * printed on standard error. With `--follow`: from `--after` (default: now) on, as events come
  * (long polls of 25 s), until interrupted; an unreachable or unavailable server (a restart, a
- * failover) is retried every second from the same cursor, so nothing is skipped. `--json` prints
+ * failover: with `--url leader,standby` the next one is asked) is retried every second from the
+ * same cursor, so nothing is skipped (event numbers are the same on every server of a tenant). `--json` prints
  * one event per line (JSON Lines), for `jq` and scripts.
  */
 import type { ApiClient } from '../api-client.ts';
@@ -53,7 +54,7 @@ export const events: Command = {
       return 0;
     }
     let after = args.after ?? (await lastEvent(api));
-    if (!args.json) io.err(`(following events after ${after}; Ctrl-C to stop)`);
+    if (!args.json) io.err(`(following events after ${after} at ${api.base}; Ctrl-C to stop)`);
     let failing = false;
     while (!signal.aborted) {
       let page: Page;
@@ -70,7 +71,7 @@ export const events: Command = {
         }
         throw e;
       }
-      if (failing) io.err(`(reconnected; following events after ${after})`);
+      if (failing) io.err(`(reconnected to ${api.base}; following events after ${after})`);
       failing = false;
       for (const e of page.events) print(e);
       after = page.next;

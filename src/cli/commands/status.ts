@@ -4,9 +4,10 @@
  * event feed). It answers on a standby too: exit code 0 whenever the server answered. Without a
  * token, what `/healthz` and `/readyz` say.
  */
-import type { ApiClient } from '../api-client.ts';
+import { ApiClient } from '../api-client.ts';
 import type { Command, Output } from '../command.ts';
 import { printJson } from '../command.ts';
+import { CliFailure } from '../failure.ts';
 import { keyValues } from '../table.ts';
 import { duration } from '../units.ts';
 
@@ -69,41 +70,66 @@ export const status: Command = {
   synopsis: 'status',
   summary: "readiness, leader or standby, store, tenants, a standby's lag, the token's tenant (without a token: /healthz and /readyz)",
   async run({ args, api, io }) {
-    if (args.token === null) return probes(api, args.json, io);
-    const s = (await api.get('/v1/status')) as unknown as StatusAnswer;
-    if (args.json) {
-      const { ok: _, ...rest } = s as unknown as Record<string, unknown>;
-      printJson(io, { url: api.base, ...rest });
-      return 0;
+    if (api.bases.length === 1) return one(api, args.token !== null, args.json, io);
+    // Several servers (a leader and its standbys): each one's status, in the order given.
+    let code = 0;
+    const all: unknown[] = [];
+    for (const [i, base] of api.bases.entries()) {
+      const lines: string[] = [];
+      const sink: Output = { out: (t) => (args.json ? all.push(JSON.parse(t)) : lines.push(t)), err: (t) => io.err(t) };
+      try {
+        await one(new ApiClient([base], args.token, args.timeoutMs), args.token !== null, args.json, sink);
+      } catch (e) {
+        if (!(e instanceof CliFailure)) throw e;
+        code ||= e.exitCode;
+        if (args.json) all.push({ url: base, error: e.message, code: e.code });
+        else
+          lines.push(
+            keyValues([
+              ['server', base],
+              ['error', e.message],
+            ]),
+          );
+      }
+      if (!args.json) io.out(`${i > 0 ? '\n' : ''}${lines.join('\n')}`);
     }
-    const t = s.tenant;
-    const e = t.events;
-    io.out(
-      keyValues([
-        ['server', api.base],
-        [
-          'ready',
-          s.ready ? 'yes' : `no${s.role === 'standby' ? ' (standby: the leader serves)' : s.role === 'stopping' ? ' (stopping)' : ' (lease not confirmed)'}`,
-        ],
-        ['role', s.role],
-        ['store', s.store],
-        ['uptime', duration(s.uptimeMs)],
-        ['tenants', `${s.tenants} on this server`],
-        [
-          'standby lag',
-          s.standbyLagMs === null
-            ? s.role === 'standby'
-              ? 'not caught up yet'
-              : null
-            : `${duration(s.standbyLagMs)} since it last caught up with the journal`,
-        ],
-        ['tenant', `${t.id}: ${t.state}${STATES[t.state] ? ` (${STATES[t.state]})` : ''}`],
-        ['journal', s.store === 'memory' ? 'none (memory store)' : `entry ${t.journaled}, snapshot at ${t.snapshotAt}`],
-        ['events', `last ${e.last}, oldest in memory ${e.oldest}`],
-        ['consumers', `${e.live} live, ${e.catchingUp} catching up (furthest ${e.lag} events behind), ${e.polling} polling`],
-        ['connections', t.connections],
-      ]),
-    );
-    return 0;
+    if (args.json) printJson(io, all);
+    return code;
   },
 };
+
+/** The status of one server: `/v1/status` with a token, else its probes. */
+async function one(api: ApiClient, withToken: boolean, json: boolean, io: Output): Promise<number> {
+  if (!withToken) return probes(api, json, io);
+  const s = (await api.get('/v1/status')) as unknown as StatusAnswer;
+  if (json) {
+    const { ok: _, ...rest } = s as unknown as Record<string, unknown>;
+    printJson(io, { url: api.base, ...rest });
+    return 0;
+  }
+  const t = s.tenant;
+  const e = t.events;
+  io.out(
+    keyValues([
+      ['server', api.base],
+      [
+        'ready',
+        s.ready ? 'yes' : `no${s.role === 'standby' ? ' (standby: the leader serves)' : s.role === 'stopping' ? ' (stopping)' : ' (lease not confirmed)'}`,
+      ],
+      ['role', s.role],
+      ['store', s.store],
+      ['uptime', duration(s.uptimeMs)],
+      ['tenants', `${s.tenants} on this server`],
+      [
+        'standby lag',
+        s.standbyLagMs === null ? (s.role === 'standby' ? 'not caught up yet' : null) : `${duration(s.standbyLagMs)} since it last caught up with the journal`,
+      ],
+      ['tenant', `${t.id}: ${t.state}${STATES[t.state] ? ` (${STATES[t.state]})` : ''}`],
+      ['journal', s.store === 'memory' ? 'none (memory store)' : `entry ${t.journaled}, snapshot at ${t.snapshotAt}`],
+      ['events', `last ${e.last}, oldest in memory ${e.oldest}`],
+      ['consumers', `${e.live} live, ${e.catchingUp} catching up (furthest ${e.lag} events behind), ${e.polling} polling`],
+      ['connections', t.connections],
+    ]),
+  );
+  return 0;
+}

@@ -18,7 +18,13 @@ afterAll(async () => {
   await b?.close();
 });
 
-const focusedKey = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.key ?? document.activeElement?.id ?? null);
+/** The focused element's row key, or its id (the page's DOM, typed here without the DOM library). */
+const focusedKey = (page: Page) =>
+  page.evaluate(() => {
+    const active = (globalThis as unknown as { document: { activeElement: { id: string; getAttribute(n: string): string | null } | null } }).document
+      .activeElement;
+    return active?.getAttribute('data-key') ?? active?.id ?? null;
+  });
 
 async function world(platform: PlatformClient): Promise<void> {
   await platform.defineSkill('billing');
@@ -82,7 +88,7 @@ describe('supervisor wallboard', () => {
     await expect.poll(() => page.locator('#waiting tr[data-interaction]').count()).toBe(3);
     // The routing order, as the engine offers (this server orders first in, first out).
     const listed = (await platform.connection.request({ type: 'ListWaitingInteractions', queueId: 'billing' })).interactions as { interactionId: string }[];
-    const shown = await page.locator('#waiting tr[data-interaction]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.interaction));
+    const shown = await page.locator('#waiting tr[data-interaction]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-interaction')));
     expect(shown).toEqual(listed.map((w) => w.interactionId));
     expect(shown).toEqual(['call-2', 'call-3', 'call-4']);
     expect(await focusedKey(page)).toBe('call-2');
@@ -117,7 +123,7 @@ describe('supervisor wallboard', () => {
     // Sorting and filtering the agents.
     await page.getByRole('button', { name: 'Load / capacity' }).click();
     expect(await page.locator('#agent-table th').nth(3).getAttribute('aria-sort')).toBe('ascending');
-    const order = () => page.locator('#agents tr[data-agent]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.agent));
+    const order = () => page.locator('#agents tr[data-agent]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-agent')));
     expect((await order()).slice(0, 2).sort()).toEqual(['maria', 'omar']);
     expect((await order())[3]).toBe('tom');
     await page.locator('#f-state').selectOption('offline');

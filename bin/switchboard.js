@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // `npx switchboard serve [flags]`: the compiled server when built (npm run build, the Docker
-// image), otherwise the TypeScript sources through tsx. The operator commands (status, queues,
-// agents, explain, events, history, help) start the CLI alone, which loads nothing of the server.
+// image), otherwise the TypeScript sources through tsx. Any other first word is an operator
+// command (status, queues, agents, explain, events, history, help): the CLI alone starts, which
+// loads nothing of the server (src/main.ts reads the command line the same way).
 import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const CLI = new Set(['status', 'queues', 'agents', 'explain', 'events', 'history', 'help']);
 const root = fileURLToPath(new URL('..', import.meta.url));
-const entry = CLI.has(process.argv[2]) ? 'cli/run' : 'main';
+const first = process.argv[2];
+const entry = first !== undefined && first !== 'serve' && !first.startsWith('-') ? 'cli/run' : 'main';
 const compiled = `${root}dist/src/${entry}.js`;
 const args = existsSync(compiled) ? [compiled] : ['--import', 'tsx', `${root}src/${entry}.ts`];
 const child = spawn(process.execPath, [...args, ...process.argv.slice(2)], { stdio: 'inherit' });

@@ -439,17 +439,27 @@ async function loadConfiguration(): Promise<void> {
   agentSpecs.clear();
   for (const [id, a] of agents) agentSpecs.set(id, a);
   for (const id of loads.keys()) if (!agents.has(id)) loads.delete(id);
-  await refreshAgents([...agents.keys()]);
+  // Every agent's load again, a batch per refresh (see AGENTS_PER_REFRESH).
+  for (const id of agents.keys()) dirty.agents.add(id);
 }
 
-async function refreshAgents(ids: Iterable<string>): Promise<void> {
-  const list = [...ids];
-  // A few at a time: a supervisor's requests share the connection's rate limit.
-  for (let i = 0; i < list.length; i += 20) {
-    const answers = await Promise.allSettled(list.slice(i, i + 20).map((id) => client.getAgent(id)));
+/**
+ * Agents fetched per refresh, and a pause between batches: a connection may send 200 messages a
+ * second (400 in a burst) by default, and a wallboard of a thousand agents must stay within it
+ * while events name many of them.
+ */
+const AGENTS_PER_REFRESH = 40;
+const BATCH = 20;
+
+async function refreshAgents(ids: readonly string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += BATCH) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 150));
+    const chunk = ids.slice(i, i + BATCH);
+    const answers = await Promise.allSettled(chunk.map((id) => client.getAgent(id)));
     answers.forEach((r, j) => {
-      if (r.status === 'fulfilled') loads.set(list[i + j], r.value.agent as AgentLoad);
-      else loads.delete(list[i + j]);
+      if (r.status === 'fulfilled') loads.set(chunk[j], r.value.agent as AgentLoad);
+      else if ((r.reason as { code?: string }).code === 'UNKNOWN_AGENT') loads.delete(chunk[j]);
+      else dirty.agents.add(chunk[j]); // asked again on the next refresh
     });
   }
 }
@@ -459,7 +469,7 @@ async function refreshQueues(): Promise<void> {
 }
 
 /** What the next refresh must fetch, marked by events and timers. */
-const dirty = { queues: false, waiting: false, config: false, agents: new Set<string>() };
+const dirty = { queues: false, waiting: false, config: false, explain: false, agents: new Set<string>() };
 let flushing = false;
 
 async function flush(): Promise<void> {
@@ -471,8 +481,8 @@ async function flush(): Promise<void> {
       await loadConfiguration();
     }
     if (dirty.agents.size > 0) {
-      const ids = [...dirty.agents];
-      dirty.agents.clear();
+      const ids = [...dirty.agents].slice(0, AGENTS_PER_REFRESH);
+      for (const id of ids) dirty.agents.delete(id);
       await refreshAgents(ids);
     }
     if (dirty.queues) {
@@ -486,6 +496,10 @@ async function flush(): Promise<void> {
       dirty.waiting = false;
       await refreshWaiting();
     }
+    if (dirty.explain) {
+      dirty.explain = false;
+      if (explained !== null) await openExplanation(explained, false);
+    }
     renderQueues();
     renderAgents();
     renderRate();
@@ -496,7 +510,7 @@ async function flush(): Promise<void> {
     flushing = false;
   }
   // What events marked while this refresh ran.
-  if (dirty.config || dirty.queues || dirty.waiting || dirty.agents.size > 0) schedule();
+  if (dirty.config || dirty.queues || dirty.waiting || dirty.explain || dirty.agents.size > 0) schedule();
 }
 
 function onEvents(events: FeedEvent[]): void {
@@ -544,8 +558,8 @@ function onEvents(events: FeedEvent[]): void {
       }
     }
   }
-  // Explanations change with everything around them: keep an open one current.
-  if (explained !== null && events.length > 0) void openExplanation(explained, false);
+  // Explanations change with everything around them: an open one is asked again.
+  if (events.length > 0) dirty.explain = true;
   schedule();
 }
 
@@ -601,8 +615,8 @@ async function start(): Promise<void> {
     sessionStorage.removeItem('switchboard.supervisor');
   }
   client.subscribe(onEvents).catch(() => undefined); // renewed on the next connection
-  // Waits grow without events: the queue figures and the waiting list once a second, everything
-  // else every 15 s in case an event was missed.
+  // Waits grow without events: the queue figures and the waiting list once a second; the
+  // configuration and every agent once a minute, in case something changed that no event names.
   setInterval(() => {
     dirty.queues = true;
     dirty.waiting = true;
@@ -611,7 +625,7 @@ async function start(): Promise<void> {
   }, 1000);
   setInterval(() => {
     dirty.config = true;
-  }, 15_000);
+  }, 60_000);
 }
 
 void start();

@@ -143,4 +143,23 @@ describe('supervisor wallboard', () => {
     expect(errors).toEqual([]);
     platform.close();
   }, 90_000);
+
+  it('loads 600 agents within the connection rate limit and keeps the socket', async () => {
+    const platform = await platformOf(b, 'big');
+    await platform.upsertQueue({ id: 'q' });
+    const ids = Array.from({ length: 600 }, (_, i) => `a-${String(i).padStart(3, '0')}`);
+    await platform.upsertAgents(ids.map((id) => ({ id })));
+    await platform.setAgentState(ids.slice(0, 200), 'available');
+    const errors: string[] = [];
+    const page = await openPage(b, '/dashboard', await b.verifier.sign({ tenant: 'big', role: 'supervisor' }, 600), { width: 1600, height: 1000 }, errors);
+    await expect.poll(() => page.locator('#agents tr[data-agent]').count(), { timeout: 30_000, interval: 500 }).toBe(600);
+    await page.locator('#f-state').selectOption('available');
+    expect(await page.locator('#agents tr[data-agent]').count()).toBe(200);
+    // Never closed for going over the rate limit: still live, and a change still shows.
+    await platform.setAgentState(['a-599'], 'available');
+    await expect.poll(() => page.locator('#agents tr[data-agent]').count(), { timeout: 5_000 }).toBe(201);
+    expect(await page.locator('#status').textContent()).toMatch(/^live/);
+    expect(errors).toEqual([]);
+    platform.close();
+  }, 90_000);
 });

@@ -64,6 +64,7 @@ function queueSpec(q: Queue): QueueSpec {
     reserveUntil: q.reserveUntil,
     deferrable: q.deferrable,
     hours: q.hours,
+    repeatContact: q.repeatContact,
   };
 }
 

@@ -16,6 +16,7 @@ import type { InteractionTable } from './interaction-table.ts';
 import type { EngineOptions } from './options.ts';
 import type { Ordering } from './ordering.ts';
 import type { Overload } from './overload.ts';
+import type { RepeatContacts } from './repeat-contacts.ts';
 import type { Reservation } from './reservation.ts';
 import type { RoutingIndex } from './routing-index.ts';
 import type { InteractionStatus } from './types.ts';
@@ -34,6 +35,8 @@ export interface EngineParts {
   readonly finished: IdWindow<InteractionStatus>;
   /** A customer's last agent, for the preference window. */
   readonly lastAgent: BoundedMap<string, string>;
+  /** Each customer's last contact, for repeat contacts. */
+  readonly repeats: RepeatContacts;
   readonly ordering: Ordering;
   readonly selection: AgentSelection;
   readonly reservation: Reservation;

@@ -88,6 +88,7 @@ import { RoutingIndex, profileKey } from './routing-index.ts';
 import { READABLE_SNAPSHOT_FORMATS, SnapshotMismatchError, type EngineSnapshot } from './snapshot.ts';
 import { loadSnapshot, takeSnapshot } from './snapshot-graph.ts';
 import { type WebhookRecord, Webhooks } from './webhooks.ts';
+import { RepeatContacts } from './repeat-contacts.ts';
 import type {
   AgentSpec,
   AgentStateName,
@@ -150,6 +151,7 @@ export class Engine {
   private readonly lists = new LinkedLists();
   private readonly finished: IdWindow<InteractionStatus>;
   private readonly lastAgent: BoundedMap<string, string>;
+  private readonly repeats: RepeatContacts;
   /** Where the shell delivers the events, and how far (webhooks.ts). */
   private readonly webhooks: Webhooks;
   /** The same components, for queries, explanations and snapshots. */
@@ -193,6 +195,7 @@ export class Engine {
     });
     this.finished = new IdWindow(o.idempotencyMaxEntries, o.idempotencyTtlMs, [...TERMINAL_STATUSES]);
     this.lastAgent = new BoundedMap(o.lastAgentMaxEntries, o.lastAgentTtlMs);
+    this.repeats = new RepeatContacts(o.lastContactMaxEntries);
     this.webhooks = new Webhooks(o.limits);
     const offersHost = {
       emit: (e: EngineEvent) => this.emit(e),
@@ -229,6 +232,7 @@ export class Engine {
       lists: this.lists,
       finished: this.finished,
       lastAgent: this.lastAgent,
+      repeats: this.repeats,
       ordering: this.ordering,
       selection: this.selection,
       reservation: this.reservation,
@@ -284,7 +288,7 @@ export class Engine {
    */
   snapshot(): EngineSnapshot {
     if (this.settling.busy()) throw new Error('snapshot inside an engine call');
-    return { ...takeSnapshot(this.parts, this.now), eventSeq: this.emitted, webhooks: this.webhooks.dump() };
+    return { ...takeSnapshot(this.parts, this.now), eventSeq: this.emitted, lastContact: this.repeats.last.dump(), webhooks: this.webhooks.dump() };
   }
 
   /** An engine in exactly the state of `snap`, with the snapshot's own options. */
@@ -296,6 +300,8 @@ export class Engine {
     e.setNow(loadSnapshot(e.parts, snap));
     e.emitted = snap.eventSeq ?? 0;
     e.webhooks.load(snap.webhooks);
+    if (snap.lastContact) e.repeats.last.load(snap.lastContact);
+    e.repeats.recount(e.queues.values());
     // Idle members and overload counts are derived: counted again from the agents.
     e.reservation.rebuild(e.agents.byId.values(), e.index.profileList, false);
     e.overload.rebuild(e.index.profileList);
@@ -412,13 +418,10 @@ export class Engine {
       case 'EndWrapUp':
         return this.endWrapUpCommand(cmd.agentId);
       case 'UpsertWebhook':
-        return this.webhooks.upsert(cmd.webhook, this.emitted);
       case 'RemoveWebhook':
-        return this.webhooks.remove(cmd.webhookId);
       case 'AckWebhook':
-        return this.webhooks.ack(cmd.webhookId, cmd.through, this.emitted);
       case 'PauseWebhook':
-        return this.webhooks.pause(cmd.webhookId, cmd.reason);
+        return this.webhooks.apply(cmd, this.emitted);
       default:
         return reject(RejectCode.INVALID_ARGUMENT, `unknown command type '${String((cmd as { type?: unknown }).type)}'`);
     }
@@ -486,6 +489,7 @@ export class Engine {
     }
     this.emit({ type: 'QueueUpserted', at: this.now, queueId: spec.id });
     if (newRules !== null) this.newExceptionRules(newRules);
+    this.repeats.recount(this.queues.values());
     return null;
   }
 
@@ -510,6 +514,7 @@ export class Engine {
       this.emit({ type: 'InteractionTransferred', at: this.now, interactionId: ix.id, fromQueue: queueId, toQueue: target!.id });
     }
     this.queues.delete(queueId);
+    this.repeats.recount(this.queues.values());
     if (q.reservedIdle > 0) this.reservation.rebuild(this.agents.byId.values(), this.index.profileList, true);
     if (q.reserveWhen !== null || q.deferrable !== null) this.overload.rebuild(this.index.profileList);
     this.index.retireIdle(
@@ -723,7 +728,10 @@ export class Engine {
       return reject(RejectCode.QUEUE_REFUSED, `queue '${q.id}' refuses new work (exception rule ${fires[fires.length - 1]}: ${last.trigger.type})`);
     }
 
-    const ix = this.ixs.create(spec, q, chIdx, req, Array.isArray(sigs) ? sigs[0] : sigs, this.now);
+    // A repeat contact (the customer's last contact within the queue's window) comes in with more priority.
+    const repeatOf = this.repeats.active ? this.repeats.repeatOf(q, spec.customerId, this.now) : undefined;
+    const ix = this.ixs.create(repeatOf === undefined ? spec : this.repeats.boosted(q, spec), q, chIdx, req, Array.isArray(sigs) ? sigs[0] : sigs, this.now);
+    this.repeats.contacted(spec.customerId, spec.id, this.now);
     this.waiting.setSignatures(ix, sigs, false);
     this.waiting.enter(ix, q, this.now);
     q.counters.arrived++;
@@ -731,11 +739,8 @@ export class Engine {
     // requirement by name count from then.
     const hold = Math.max(spec.notBefore !== undefined && spec.notBefore > this.now ? spec.notBefore : 0, entry?.holdUntil ?? 0);
     if (hold !== 0) this.waiting.hold(ix, hold);
-    this.emit(
-      hold === 0
-        ? { type: 'InteractionQueued', at: this.now, interactionId: ix.id, queueId: q.id, channel: ix.channel }
-        : { type: 'InteractionQueued', at: this.now, interactionId: ix.id, queueId: q.id, channel: ix.channel, notBefore: hold },
-    );
+    const queued = { type: 'InteractionQueued', at: this.now, interactionId: ix.id, queueId: q.id, channel: ix.channel } as const;
+    this.emit(hold === 0 && repeatOf === undefined ? queued : { ...queued, ...(hold === 0 ? {} : { notBefore: hold }), ...(repeatOf ? { repeatOf } : {}) });
 
     // Required agents alone may take it (for a time or for ever); else preferred agents
     // (explicit, then the customer's last agent) get it first for a window.

@@ -16,6 +16,7 @@ import type {
   OverloadThresholds,
   QueueHours,
   RelaxationStep,
+  RepeatContact,
   ServiceObjective,
 } from './types.ts';
 
@@ -73,6 +74,8 @@ export interface Queue {
   deferrable: { readonly whileHealthy: readonly string[] } | null;
   /** Hours of operation (null: always open), and whether it is open until `hoursUntil` (derived, hours.ts). */
   hours: QueueHours | null;
+  /** Priority boost of a customer's repeat contact (null: none). */
+  repeatContact: RepeatContact | null;
   hoursOpen: boolean;
   hoursFrom: number;
   hoursUntil: number;

@@ -82,6 +82,8 @@ export interface EngineOptions {
   /** Customers whose last agent is remembered, and for how long. */
   readonly lastAgentMaxEntries: number;
   readonly lastAgentTtlMs: number;
+  /** Customers whose last contact is remembered for repeat contacts (QueueSpec.repeatContact; kept MAX_REPEAT_WITHIN_MS). */
+  readonly lastContactMaxEntries: number;
   /** Finished interaction ids kept to make retries idempotent, and for how long. */
   readonly idempotencyMaxEntries: number;
   readonly idempotencyTtlMs: number;
@@ -122,6 +124,7 @@ export const DEFAULT_OPTIONS: EngineOptions = {
   priorityBoostMs: 1_000,
   lastAgentMaxEntries: 100_000,
   lastAgentTtlMs: 24 * 3600_000,
+  lastContactMaxEntries: 1_000_000,
   idempotencyMaxEntries: 1_000_000,
   idempotencyTtlMs: 24 * 3600_000,
   closedOfferMaxEntries: 100_000,
@@ -180,6 +183,8 @@ export const MAX_RESERVED_IDLE = 10_000;
 export const MAX_OFFER_FANOUT = 50;
 
 export const MAX_PRIORITY = 100;
+/** The longest window of a repeat contact (QueueSpec.repeatContact.withinMs). */
+export const MAX_REPEAT_WITHIN_MS = 7 * 24 * 3600_000;
 export const MAX_LEVEL = 10;
 /** Queue membership priority levels: 1 (first) to 99. */
 export const MAX_QUEUE_LEVEL = 99;

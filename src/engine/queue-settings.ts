@@ -39,6 +39,12 @@ export function queueSettings(spec: QueueSpec, q: Queue | undefined): Settings {
       (spec.reserveWhen ?? q?.reserveWhen ?? null) === null ? null : spec.reserveUntil !== undefined ? spec.reserveUntil : (q?.reserveUntil ?? null),
     deferrable: spec.deferrable !== undefined ? spec.deferrable : (q?.deferrable ?? null),
     hours: spec.hours !== undefined ? spec.hours : (q?.hours ?? null),
+    repeatContact:
+      spec.repeatContact !== undefined
+        ? spec.repeatContact === null
+          ? null
+          : { withinMs: spec.repeatContact.withinMs, priorityBoost: spec.repeatContact.priorityBoost }
+        : (q?.repeatContact ?? null),
   };
 }
 

@@ -13,7 +13,7 @@ import { signaturesOf } from './matching.ts';
 import { newProfile, signatureKey } from './routing-index.ts';
 import { requirementsOf, type Requirements } from './requirements.ts';
 import { type Clause, toClauses } from './selectors.ts';
-import type { ExceptionRule, OverloadRecovery, OverloadThresholds, QueueHours } from './types.ts';
+import type { ExceptionRule, OverloadRecovery, OverloadThresholds, QueueHours, RepeatContact } from './types.ts';
 import {
   SNAPSHOT_FORMAT,
   type AgentSnapshot,
@@ -36,6 +36,7 @@ type QueueSettings = Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counter
   readonly reserveUntil: OverloadRecovery | null;
   readonly deferrable: { readonly whileHealthy: readonly string[] } | null;
   readonly hours: QueueHours | null;
+  readonly repeatContact: RepeatContact | null;
 };
 
 /** A queue's settings (not its state), copied: for snapshots, both ways (in queue-settings.ts's field order, so restored and new queues share one shape). */
@@ -61,6 +62,7 @@ function queueSettings(q: Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'co
     reserveUntil: q.reserveUntil ?? null,
     deferrable: q.deferrable ?? null,
     hours: q.hours ?? null,
+    repeatContact: q.repeatContact ?? null,
   };
 }
 

@@ -20,6 +20,7 @@ import type {
   OverloadThresholds,
   QueueHours,
   RelaxationStep,
+  RepeatContact,
   Requirement,
   Selector,
   ServiceObjective,
@@ -30,7 +31,7 @@ import type {
  * that are listed in READABLE_SNAPSHOT_FORMATS (format 1: no queue memberships, label selectors
  * as exact-match `labels` pairs; format 2: no multi-offer, trunk reservation, scheduled work or
  * exception rules; format 3: no overload rules, reserve agents, deferrable work or hours;
- * format 4: no inactive conversations; format 5: no webhooks; each read with their defaults), and refuses any other: a
+ * format 4: no inactive conversations; format 5: no webhooks, repeat contacts; each read with their defaults), and refuses any other: a
  * build that would drop what a newer snapshot holds (other open offers, holds, rules, inactive
  * conversations) refuses it instead.
  */
@@ -68,6 +69,8 @@ export interface QueueSnapshot {
   readonly deferrable?: { readonly whileHealthy: readonly string[] } | null;
   readonly overloaded?: boolean;
   readonly hours?: QueueHours | null;
+  /** Absent before format 6 (none). */
+  readonly repeatContact?: RepeatContact | null;
   readonly waiting: { readonly head: number; readonly tail: number; readonly size: number };
   readonly offered: number;
   readonly counters: Readonly<Record<string, number>>;
@@ -189,6 +192,8 @@ export interface EngineSnapshot {
   readonly offerSeq: number;
   /** Events emitted so far (Engine.eventSeq); absent before events were numbered (0). */
   readonly eventSeq?: number;
+  /** Each customer's last contact (repeat contacts); absent before format 6 (none). */
+  readonly lastContact?: BoundedMapDump;
   /** Webhook subscriptions and their cursors; absent before format 6 (none). */
   readonly webhooks?: readonly WebhookRecord[];
   readonly queuedCount: number;

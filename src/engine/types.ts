@@ -149,6 +149,19 @@ export interface QueueSpec {
   readonly deferrable?: { readonly whileHealthy: readonly string[] } | null;
   /** Hours of operation: while closed, a submission meets `closedAction` (null: always open). */
   readonly hours?: QueueHours | null;
+  /**
+   * A repeat contact: a submission to this queue from a customer who made another contact (a
+   * submission with the same customerId, any channel or queue) within `withinMs` before gets
+   * `priorityBoost` more priority (up to 100). Null: no boost.
+   */
+  readonly repeatContact?: RepeatContact | null;
+}
+
+export interface RepeatContact {
+  /** 1 ms to 7 days. */
+  readonly withinMs: number;
+  /** 1–100 priority points. */
+  readonly priorityBoost: number;
 }
 
 /** An opening interval, local times `HH:MM` (00:00–24:00), close after open. */
@@ -442,6 +455,8 @@ export type EngineEvent =
       readonly channel: string;
       /** Held until then (scheduled work); absent when routed at once. */
       readonly notBefore?: number;
+      /** A repeat contact (QueueSpec.repeatContact): the customer's previous contact, whose window gave it its boost. */
+      readonly repeatOf?: string;
     }
   /** A hold (`notBefore`) ended: it is routed from now on. */
   | { readonly type: 'InteractionReleased'; readonly at: number; readonly interactionId: string }

@@ -15,6 +15,7 @@ import {
   MAX_INACTIVE_PER_CHANNEL,
   MAX_OVERLOAD_WAIT_MS,
   MAX_RESERVED_IDLE,
+  MAX_REPEAT_WITHIN_MS,
   type EngineLimits,
 } from './options.ts';
 import { SELECTOR_OPS, operandsOf } from './selectors.ts';
@@ -27,6 +28,7 @@ import type {
   OverloadThresholds,
   QueueHours,
   QueueSpec,
+  RepeatContact,
   Requirement,
   Selector,
   SkillLevels,
@@ -220,8 +222,14 @@ export function checkQueueSpec(spec: QueueSpec, queues: ReadonlyMap<string, unkn
   return (
     (spec.exceptions === undefined ? null : checkExceptions(spec.exceptions, spec.id, queues, L)) ??
     checkOverload(spec, queues, L) ??
-    (spec.hours === undefined || spec.hours === null ? null : checkHours(spec.hours, spec.id, queues, L))
+    (spec.hours === undefined || spec.hours === null ? null : checkHours(spec.hours, spec.id, queues, L)) ??
+    (spec.repeatContact === undefined || spec.repeatContact === null ? null : checkRepeatContact(spec.repeatContact))
   );
+}
+
+function checkRepeatContact(r: RepeatContact): Rejection | null {
+  if (typeof r !== 'object') return reject(RejectCode.INVALID_ARGUMENT, 'repeatContact must be an object or null');
+  return checkInt(r.withinMs, 'repeatContact.withinMs', 1, MAX_REPEAT_WITHIN_MS) ?? checkInt(r.priorityBoost, 'repeatContact.priorityBoost', 1, MAX_PRIORITY);
 }
 
 /** The most weekly entries, dated overrides and intervals per override of a queue's hours. */

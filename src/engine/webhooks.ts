@@ -8,7 +8,9 @@
  */
 import { RejectCode, type Rejection } from './codes.ts';
 import type { EngineLimits } from './options.ts';
-import type { WebhookSpec } from './types.ts';
+import type { Command, WebhookSpec } from './types.ts';
+
+type WebhookCommand = Extract<Command, { type: 'UpsertWebhook' | 'RemoveWebhook' | 'AckWebhook' | 'PauseWebhook' }>;
 import { checkId, reject } from './validate.ts';
 
 /** A webhook as kept: its spec, its cursor, and why it is paused (null: it delivers). */
@@ -45,6 +47,20 @@ export class Webhooks {
   readonly byId = new Map<string, WebhookRecord>();
 
   constructor(private readonly limits: EngineLimits) {}
+
+  /** One of the webhook commands; `last` is the last event emitted. */
+  apply(cmd: WebhookCommand, last: number): Rejection | null {
+    switch (cmd.type) {
+      case 'UpsertWebhook':
+        return this.upsert(cmd.webhook, last);
+      case 'RemoveWebhook':
+        return this.remove(cmd.webhookId);
+      case 'AckWebhook':
+        return this.ack(cmd.webhookId, cmd.through, last);
+      case 'PauseWebhook':
+        return this.pause(cmd.webhookId, cmd.reason);
+    }
+  }
 
   /**
    * Adds or replaces a webhook. A new one starts after `after` (default: the last event emitted,

@@ -13,6 +13,8 @@ import {
   MAX_OFFER_FANOUT,
   MAX_OVERLOAD_WAIT_MS,
   MAX_QUEUE_LEVEL,
+  MAX_PRIORITY,
+  MAX_REPEAT_WITHIN_MS,
   MAX_RESERVED_IDLE,
 } from '../engine/options.ts';
 import { OPERANDS_RULE, SELECTOR_OPS, operandsFit } from '../engine/selectors.ts';
@@ -188,6 +190,10 @@ export const QueueSpec = z.strictObject({
     .nullable()
     .optional(),
   hours: QueueHours.nullable().optional(),
+  repeatContact: z
+    .strictObject({ withinMs: z.number().int().min(1).max(MAX_REPEAT_WITHIN_MS), priorityBoost: z.number().int().min(1).max(MAX_PRIORITY) })
+    .nullable()
+    .optional(),
 });
 
 /** A time on the server's clock: epoch milliseconds (the engine bounds how far ahead). */

@@ -91,6 +91,14 @@ export class BoundedMap<K, V> {
     return this.values[p];
   }
 
+  /** When `key` was last set, or undefined (absent, or older than the ttl). */
+  timeOf(key: K, now: number): number | undefined {
+    const seq = this.index.get(key);
+    if (seq === undefined) return undefined;
+    const t = this.times[seq % this.keys.length];
+    return now - t > this.ttl ? undefined : t;
+  }
+
   delete(key: K): void {
     const seq = this.index.get(key);
     if (seq === undefined) return;

@@ -33,8 +33,8 @@ const bound = (d: Def, check: string) => d.checks?.find((c) => c._zod.def.check 
 /** Strings of every kind the wire carries: ASCII, any UTF-16 unit, emoji, empty. */
 const text = (min: number, max: number) =>
   fc.oneof(
-    fc.string({ minLength: min, maxLength: Math.min(max, 24) }),
-    fc.string({ minLength: min, maxLength: Math.min(max, 12), unit: 'grapheme' }),
+    fc.string({ minLength: min, maxLength: Math.max(min, Math.min(max, 24)) }),
+    fc.string({ minLength: min, maxLength: Math.max(min, Math.min(max, 12)), unit: 'grapheme' }),
     fc.string({ minLength: min, maxLength: max, unit: fc.constantFrom('a', 'é', '\u{1F600}', '"', '\\') }),
   );
 

@@ -65,7 +65,6 @@ function queueSpec(q: Queue): QueueSpec {
     deferrable: q.deferrable,
     hours: q.hours,
     repeatContact: q.repeatContact,
-    offerJourney: q.offerJourney,
   };
 }
 

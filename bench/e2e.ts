@@ -14,6 +14,9 @@
  *          agents' and platform's frames; json by default) --no-coalesce (every frame of the
  *          agents and the platform is its own write; by default a generator's frames of one
  *          event-loop turn leave in one write)
+ *   npm run bench:e2e -- --feed             the memory store three times: as it is, with a subscriber
+ *                                           reading every event, and with a webhook receiving every
+ *                                           event (a local receiver): the event feed's cost
  *   E2E_SERVER_FLAGS="--trace-gc" passes node flags to the server process (and shows its stdout);
  *   E2E_WORKER_FLAGS does the same for the load generators.
  *
@@ -25,6 +28,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { TokenVerifier } from '../src/transport/auth.ts';
 import { environment, flags, percentile } from './common.ts';
+import { type FeedConsumer, subscriber, webhookReceiver } from './feed-consumers.ts';
 import { benchPath, children, countSyscalls, freePort, generator, procStats, startRedis, tsx, waitReady } from './processes.ts';
 import { BENCH_SECRET, forkServer, histogramQuantile, platformSetup, scrape, serverArgs } from './server.ts';
 
@@ -57,15 +61,21 @@ const APPENDFSYNC = args.get('appendfsync') ?? 'always';
 /** The leader lease of the redis run (--lease-ms; the server's default is 3,000). */
 const LEASE_MS = num('lease-ms', 1000);
 const RECOVERY_WAITING = num('recovery-waiting', 1_000_000);
+/** `--feed`: the memory store also with a subscriber and with a webhook reading every event. */
+const FEED = args.has('feed');
+type FeedMode = 'none' | 'subscriber' | 'webhook';
 const log = (...a: unknown[]) => {
   if (!JSON_OUT) console.log(...a);
 };
 const worker = (task: { role: string; [k: string]: unknown }) => generator('e2e-worker', task);
 
-async function runSwitchboard(store: string): Promise<Record<string, number>> {
+async function runSwitchboard(store: string, feed: FeedMode = 'none'): Promise<Record<string, number>> {
   const port = await freePort();
   const redis = store === 'redis' ? await startRedis(APPENDFSYNC) : null;
-  const launch = serverArgs(port, AGENTS + 100, redis ? ['--store', 'redis', '--redis-url', redis.url, '--lease-ms', String(LEASE_MS)] : []);
+  const launch = serverArgs(port, AGENTS + 100, [
+    ...(redis ? ['--store', 'redis', '--redis-url', redis.url, '--lease-ms', String(LEASE_MS)] : []),
+    ...(feed === 'webhook' ? ['--webhooks-allow-private', 'true'] : []),
+  ]);
   const server = forkServer(launch);
   const url = `ws://127.0.0.1:${port}`;
   await waitReady(port);
@@ -76,6 +86,18 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
     { id: 'q', offerTimeoutMs: 600_000, escalateAfterMs: null },
     Array.from({ length: AGENTS }, (_, i) => `a${i}`),
   );
+  let consumer: FeedConsumer | null = null;
+  if (feed === 'subscriber') consumer = await subscriber(url, await verifier.sign({ tenant: 'bench', role: 'supervisor' }, 3600));
+  if (feed === 'webhook') {
+    const receiver = await webhookReceiver();
+    consumer = receiver;
+    const answer = await fetch(`http://127.0.0.1:${port}/v1/requests/UpsertWebhook`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ webhookId: 'bench', url: receiver.url, secret: 'bench-webhook-secret-0123' }),
+    });
+    if (!answer.ok) throw new Error(`UpsertWebhook: ${answer.status} ${await answer.text()}`);
+  }
   const per = Math.ceil(AGENTS / WORKERS);
   const agentWorkers: ReturnType<typeof worker>[] = [];
   for (let w = 0; w < WORKERS; w++) {
@@ -124,6 +146,14 @@ async function runSwitchboard(store: string): Promise<Record<string, number>> {
   const reports = await Promise.all(agentWorkers.map((w) => w.next()));
   const exposition = await scrape(port);
   const extra: Record<string, number> = {};
+  if (consumer) {
+    // The consumer must have kept up: every event numbered (but those of the last second) reached it.
+    const lastSeq = Number(/^switchboard_event_feed_seq\{[^}]*which="last"[^}]*\} (\S+)$/m.exec(exposition)?.[1] ?? Number.NaN);
+    extra.feedEventsReceived = consumer.events();
+    extra.feedLastSeq = lastSeq;
+    extra.feedConsumerBehind = lastSeq - consumer.last();
+    await consumer.close();
+  }
   if (redis) {
     const entries = Number(/^switchboard_journal_batch_entries_sum (\S+)$/m.exec(exposition)?.[1] ?? Number.NaN);
     const spawnServer = async (p: number) => {
@@ -234,6 +264,9 @@ async function runEcho(): Promise<Record<string, number>> {
 const env = environment();
 log(`switchboard bench:e2e  git ${env.git}  node ${env.node}  ${env.cpu} ×${env.cores}`);
 const sb = await runSwitchboard('memory');
+/** --feed: the same run with a subscriber, then with a webhook, reading every event. */
+const withSubscriber = FEED ? await runSwitchboard('memory', 'subscriber') : null;
+const withWebhook = FEED ? await runSwitchboard('memory', 'webhook') : null;
 const rd = STORE === 'redis' ? await runSwitchboard('redis') : null;
 const echo = await runEcho();
 /** With the redis store, the recovery benchmark (a million waiting interactions by default) too. */
@@ -270,6 +303,24 @@ const result = {
   ...sb,
   ...echo,
   routedShareOfEcho: sb.routedPerSec / echo.baselineEchoPerSec,
+  ...(withSubscriber && withWebhook
+    ? {
+        feed: {
+          routedPerSecPlain: sb.routedPerSec,
+          routedPerSecSubscriber: withSubscriber.routedPerSec,
+          routedPerSecWebhook: withWebhook.routedPerSec,
+          subscriberCostShare: 1 - withSubscriber.routedPerSec / sb.routedPerSec,
+          webhookCostShare: 1 - withWebhook.routedPerSec / sb.routedPerSec,
+          serverCpuUsPerRoutedPlain: sb.serverCpuUsPerRouted,
+          serverCpuUsPerRoutedSubscriber: withSubscriber.serverCpuUsPerRouted,
+          serverCpuUsPerRoutedWebhook: withWebhook.serverCpuUsPerRouted,
+          subscriberEvents: withSubscriber.feedEventsReceived,
+          subscriberBehind: withSubscriber.feedConsumerBehind,
+          webhookEvents: withWebhook.feedEventsReceived,
+          webhookBehind: withWebhook.feedConsumerBehind,
+        },
+      }
+    : {}),
   targets: {
     routedShareOfEcho: 0.1,
     submitToOfferP99Ms: OFFER_P99_TARGET_MS,
@@ -308,6 +359,23 @@ else {
       `routed = ${(100 * result.routedShareOfEcho).toFixed(1)}% of echo (target ≥ 10%); p99 submit-to-offer at ${RATE}/s ${sb.submitToOfferP99Ms.toFixed(2)} ms (target < ${OFFER_P99_TARGET_MS}); ` +
       `server CPU ${sb.serverCpuUsPerRouted.toFixed(1)} µs per routed (target ≤ 30; the echo server ${echo.echoServerCpuUsPerMessage.toFixed(1)} µs per message)`,
   );
+  if (withSubscriber && withWebhook) {
+    console.table({
+      plain: { 'routed/s': Math.round(sb.routedPerSec), 'server µs/routed': sb.serverCpuUsPerRouted.toFixed(1) },
+      'a subscriber': {
+        'routed/s': Math.round(withSubscriber.routedPerSec),
+        'server µs/routed': withSubscriber.serverCpuUsPerRouted.toFixed(1),
+        'events read': withSubscriber.feedEventsReceived,
+        behind: withSubscriber.feedConsumerBehind,
+      },
+      'a webhook': {
+        'routed/s': Math.round(withWebhook.routedPerSec),
+        'server µs/routed': withWebhook.serverCpuUsPerRouted.toFixed(1),
+        'events read': withWebhook.feedEventsReceived,
+        behind: withWebhook.feedConsumerBehind,
+      },
+    });
+  }
   if (rd) {
     console.table({
       memory: { 'routed/s': Math.round(sb.routedPerSec), 'ack p99 ms': sb.submitToAckP99Ms.toFixed(2), 'offer p99 ms': sb.submitToOfferP99Ms.toFixed(2) },

@@ -106,7 +106,9 @@ export const ConfigSchema = z.strictObject({
     .min(0)
     .max(20)
     .default(5)
-    .describe("How many of the customer's recent interactions (channel, queue, agent, outcome, disposition) an offer shows the agent; 0: none"),
+    .describe(
+      "How many of the customer's recent interactions (channel, queue, agent, outcome, disposition) an offer shows the agent, for queues that do not set offerJourney; 0: none",
+    ),
   eventsStreamKept: z.coerce
     .number()
     .int()

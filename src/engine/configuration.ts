@@ -65,6 +65,7 @@ function queueSpec(q: Queue): QueueSpec {
     deferrable: q.deferrable,
     hours: q.hours,
     repeatContact: q.repeatContact,
+    offerJourney: q.offerJourney,
   };
 }
 

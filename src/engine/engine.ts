@@ -327,8 +327,8 @@ export class Engine {
     return waitingInteractions(this.parts, queueId, limit, now);
   }
 
-  /** What an offer shows the agent: the interaction's channel, queue and context. O(1). */
-  offered(interactionId: string): { channel: string; queueId: string; context: unknown } | null {
+  /** What an offer shows the agent: the interaction's channel, queue, context, and how much of the customer's journey. O(1). */
+  offered(interactionId: string): { channel: string; queueId: string; context: unknown; offerJourney: number | null } | null {
     return offered(this.parts, interactionId);
   }
 

@@ -76,6 +76,8 @@ export interface Queue {
   hours: QueueHours | null;
   /** Priority boost of a customer's repeat contact (null: none). */
   repeatContact: RepeatContact | null;
+  /** How many of the customer's recent interactions its offers show (null: the server's default). */
+  offerJourney: number | null;
   hoursOpen: boolean;
   hoursFrom: number;
   hoursUntil: number;

@@ -185,6 +185,8 @@ export const MAX_OFFER_FANOUT = 50;
 export const MAX_PRIORITY = 100;
 /** The longest window of a repeat contact (QueueSpec.repeatContact.withinMs). */
 export const MAX_REPEAT_WITHIN_MS = 7 * 24 * 3600_000;
+/** The most of a customer's recent interactions an offer shows (QueueSpec.offerJourney). */
+export const MAX_OFFER_JOURNEY = 20;
 export const MAX_LEVEL = 10;
 /** Queue membership priority levels: 1 (first) to 99. */
 export const MAX_QUEUE_LEVEL = 99;

@@ -247,9 +247,9 @@ export function waitingInteractions(e: EngineParts, queueId: string, limit: numb
 }
 
 /** What an offer shows the agent: the interaction's channel, queue and context. O(1). */
-export function offered(e: EngineParts, interactionId: string): { channel: string; queueId: string; context: unknown } | null {
+export function offered(e: EngineParts, interactionId: string): { channel: string; queueId: string; context: unknown; offerJourney: number | null } | null {
   const ix = e.ixs.byId.get(interactionId);
-  return ix ? { channel: ix.channel, queueId: ix.queue.id, context: ix.context } : null;
+  return ix ? { channel: ix.channel, queueId: ix.queue.id, context: ix.context, offerJourney: ix.queue.offerJourney } : null;
 }
 
 export function interactionInfo(e: EngineParts, interactionId: string, now: number): InteractionInfo | null {

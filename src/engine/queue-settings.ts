@@ -45,6 +45,7 @@ export function queueSettings(spec: QueueSpec, q: Queue | undefined): Settings {
           ? null
           : { withinMs: spec.repeatContact.withinMs, priorityBoost: spec.repeatContact.priorityBoost }
         : (q?.repeatContact ?? null),
+    offerJourney: spec.offerJourney !== undefined ? spec.offerJourney : (q?.offerJourney ?? null),
   };
 }
 

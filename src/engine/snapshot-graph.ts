@@ -37,6 +37,7 @@ type QueueSettings = Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'counter
   readonly deferrable: { readonly whileHealthy: readonly string[] } | null;
   readonly hours: QueueHours | null;
   readonly repeatContact: RepeatContact | null;
+  readonly offerJourney: number | null;
 };
 
 /** A queue's settings (not its state), copied: for snapshots, both ways (in queue-settings.ts's field order, so restored and new queues share one shape). */
@@ -63,6 +64,7 @@ function queueSettings(q: Omit<QueueSnapshot, 'id' | 'waiting' | 'offered' | 'co
     deferrable: q.deferrable ?? null,
     hours: q.hours ?? null,
     repeatContact: q.repeatContact ?? null,
+    offerJourney: q.offerJourney ?? null,
   };
 }
 

@@ -71,6 +71,7 @@ export interface QueueSnapshot {
   readonly hours?: QueueHours | null;
   /** Absent before format 6 (none). */
   readonly repeatContact?: RepeatContact | null;
+  readonly offerJourney?: number | null;
   readonly waiting: { readonly head: number; readonly tail: number; readonly size: number };
   readonly offered: number;
   readonly counters: Readonly<Record<string, number>>;

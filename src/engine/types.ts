@@ -155,6 +155,11 @@ export interface QueueSpec {
    * `priorityBoost` more priority (up to 100). Null: no boost.
    */
   readonly repeatContact?: RepeatContact | null;
+  /**
+   * How many of the customer's recent interactions an offer from this queue shows the agent
+   * (0–20; null: the server's default, `--offer-journey`). The engine keeps it for the server.
+   */
+  readonly offerJourney?: number | null;
 }
 
 export interface RepeatContact {

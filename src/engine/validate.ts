@@ -16,6 +16,7 @@ import {
   MAX_OVERLOAD_WAIT_MS,
   MAX_RESERVED_IDLE,
   MAX_REPEAT_WITHIN_MS,
+  MAX_OFFER_JOURNEY,
   type EngineLimits,
 } from './options.ts';
 import { SELECTOR_OPS, operandsOf } from './selectors.ts';
@@ -223,7 +224,8 @@ export function checkQueueSpec(spec: QueueSpec, queues: ReadonlyMap<string, unkn
     (spec.exceptions === undefined ? null : checkExceptions(spec.exceptions, spec.id, queues, L)) ??
     checkOverload(spec, queues, L) ??
     (spec.hours === undefined || spec.hours === null ? null : checkHours(spec.hours, spec.id, queues, L)) ??
-    (spec.repeatContact === undefined || spec.repeatContact === null ? null : checkRepeatContact(spec.repeatContact))
+    (spec.repeatContact === undefined || spec.repeatContact === null ? null : checkRepeatContact(spec.repeatContact)) ??
+    (spec.offerJourney === undefined || spec.offerJourney === null ? null : checkInt(spec.offerJourney, 'offerJourney', 0, MAX_OFFER_JOURNEY))
   );
 }
 

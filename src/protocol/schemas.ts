@@ -13,6 +13,7 @@ import {
   MAX_OFFER_FANOUT,
   MAX_OVERLOAD_WAIT_MS,
   MAX_QUEUE_LEVEL,
+  MAX_OFFER_JOURNEY,
   MAX_PRIORITY,
   MAX_REPEAT_WITHIN_MS,
   MAX_RESERVED_IDLE,
@@ -189,6 +190,7 @@ export const QueueSpec = z.strictObject({
     .strictObject({ whileHealthy: z.array(Id).min(1).max(MAX_DEFER_QUEUES) })
     .nullable()
     .optional(),
+  offerJourney: z.number().int().min(0).max(MAX_OFFER_JOURNEY).nullable().optional(),
   hours: QueueHours.nullable().optional(),
   repeatContact: z
     .strictObject({ withinMs: z.number().int().min(1).max(MAX_REPEAT_WITHIN_MS), priorityBoost: z.number().int().min(1).max(MAX_PRIORITY) })

@@ -283,7 +283,7 @@ export class TenantShell {
     frame.queueId = info?.queueId;
     if (info?.context !== undefined) frame.context = info.context;
     // The customer's recent interactions, so the agent sees the chat before the call.
-    const n = this.options.offerJourney ?? DEFAULT_OFFER_JOURNEY;
+    const n = info?.offerJourney ?? this.options.offerJourney ?? DEFAULT_OFFER_JOURNEY;
     const customerId = n > 0 ? this.history.get(interactionId)?.customerId : undefined;
     if (customerId !== undefined) {
       const journey = this.history.journey(customerId, n + 1).filter((i) => i.interactionId !== interactionId);

@@ -137,5 +137,23 @@ describe('interaction history', () => {
       note: 'sent a new card',
     });
     expect(await p.request({ type: 'ListCustomerInteractions', customerId: 'nobody' })).toMatchObject({ ok: true, interactions: [] });
+    // How much of the journey an offer shows is a queue's setting (0: none), over the server's default.
+    for (const body of [
+      { type: 'UpsertQueue', queue: { id: 'quiet', offerJourney: 0, preferredWindowMs: 0 } },
+      { type: 'UpsertQueue', queue: { id: 'brief', offerJourney: 1, preferredWindowMs: 0 } },
+      { type: 'UpsertAgent', agent: { id: 'ana', capacity: { total: 2, channels: { voice: { cost: 1, max: 2 } } }, queues: { quiet: {}, brief: {} } } },
+    ])
+      expect(await p.request(body)).toMatchObject({ ok: true });
+    const ana = await connect('/v1/agent', { tenant, role: 'agent', sub: 'ana' });
+    expect(await ana.request({ type: 'SetState', state: 'available' })).toMatchObject({ ok: true });
+    expect(await p.request({ type: 'SubmitInteraction', interaction: { id: 'call-3', channel: 'voice', queue: 'quiet', customerId: 'maria' } })).toMatchObject({
+      ok: true,
+    });
+    expect(await ana.nextPush((m) => m.push === 'offer' && m.interactionId === 'call-3')).not.toHaveProperty('journey');
+    expect(await p.request({ type: 'SubmitInteraction', interaction: { id: 'call-4', channel: 'voice', queue: 'brief', customerId: 'maria' } })).toMatchObject({
+      ok: true,
+    });
+    const brief = await ana.nextPush((m) => m.push === 'offer' && m.interactionId === 'call-4');
+    expect((brief.journey as { interactionId: string }[]).map((i) => i.interactionId)).toEqual(['call-3']);
   });
 });

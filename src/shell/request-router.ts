@@ -74,9 +74,9 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: () => nu
         : reply(s, req.id, { ok: false, code: 'UNKNOWN_INTERACTION', message: `interaction '${p.interactionId}' is not known` });
     }
     case 'GetInteractionHistory':
-      return t.historyOf(s, req.id, p.interactionId);
+      return t.requests.historyOf(s, req.id, p.interactionId);
     case 'ListCustomerInteractions':
-      return t.journeyOf(s, req.id, p.customerId, p.limit ?? 20, p.before);
+      return t.requests.journeyOf(s, req.id, p.customerId, p.limit ?? 20, p.before);
     case 'GetAgent': {
       const load = t.engine.agentLoad(p.agentId);
       return load
@@ -106,7 +106,7 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: () => nu
         : reply(s, req.id, { ok: false, code: 'UNKNOWN_INTERACTION', message: `interaction '${p.interactionId}' is not known` });
     }
     case 'Subscribe':
-      return t.subscribe(s, req.id, p);
+      return t.requests.subscribe(s, req.id, p);
   }
   if (role !== 'platform') return reply(s, req.id, { ok: false, code: ProtocolCode.FORBIDDEN, message: `not allowed for a ${role}` });
   switch (p.type) {

@@ -133,7 +133,7 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
     const t = this.tenant(s.principal.tenant);
     const refusal = t.durability.refusal();
     if (refusal) return s.send({ re: null, ok: false, code: refusal.code, message: refusal.message });
-    t.poll(s, q);
+    t.requests.poll(s, q);
   }
 
   release<S extends Session>(sessions: S[], frames: Frames[], send: (sessions: S[], frames: Frames[]) => void): void {

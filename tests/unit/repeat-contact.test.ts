@@ -4,7 +4,10 @@ import { Engine } from '../../src/engine/engine.ts';
 /** QueueSpec.repeatContact: a customer's contact within the window of their last one comes in with more priority. */
 const queued = (e: Engine, id: string, customerId: string | undefined, at: number, queue = 'q', priority?: number) => {
   const r = e.apply(
-    { type: 'SubmitInteraction', interaction: { id, channel: 'voice', queue, ...(customerId ? { customerId } : {}), ...(priority !== undefined ? { priority } : {}) } },
+    {
+      type: 'SubmitInteraction',
+      interaction: { id, channel: 'voice', queue, ...(customerId ? { customerId } : {}), ...(priority !== undefined ? { priority } : {}) },
+    },
     at,
   );
   expect(r.ok).toBe(true);

@@ -365,6 +365,11 @@ export class Engine {
     return this.webhooks.dump();
   }
 
+  /** The webhook subscriptions by id, as kept (for reading only: the shell's deliveries look at them every turn). */
+  webhookMap(): ReadonlyMap<string, Readonly<WebhookRecord>> {
+    return this.webhooks.byId;
+  }
+
   agentIds(): string[] {
     return [...this.agents.byId.keys()];
   }

@@ -59,7 +59,7 @@ export class TenantShell {
         tenant,
         serving: () => this.durability.refusal() === null && this.durability.state.kind !== 'following',
         durableSeq: () => this.durableSeq(),
-        webhooks: () => this.engine.webhookList(),
+        webhooks: () => this.engine.webhookMap(),
         since: (after, limit) => this.feed.since(after, limit),
         ...(read ? { read: (after: number, limit: number) => read(tenant, after, limit) } : {}),
         apply: (cmd) => {

@@ -50,7 +50,8 @@ export interface WebhookHost {
   serving(): boolean;
   /** The last event seq whose journal write is confirmed. */
   durableSeq(): number;
-  webhooks(): WebhookRecord[];
+  /** The tenant's webhooks as the engine keeps them (read, never changed here). */
+  webhooks(): ReadonlyMap<string, Readonly<WebhookRecord>>;
   /** Events after `after` from memory (at most `limit`); null when memory no longer reaches back. */
   since(after: number, limit: number): FeedEvent[] | null;
   /** Events after `after` from the store; absent: the store keeps none. */
@@ -73,6 +74,8 @@ interface Runtime {
   retryAt: number | null;
   timer: ReturnType<typeof setTimeout> | null;
   wake: (() => void) | null;
+  /** Bumped when the webhook is replaced or removed: a delivery begun before it counts for nothing. */
+  version: number;
 }
 
 export class WebhookDispatcher {
@@ -87,9 +90,11 @@ export class WebhookDispatcher {
 
   /** Starts a delivery for every webhook behind the durable end of the feed (idle ones only). */
   wake(): void {
+    const hooks = this.host.webhooks();
+    if (hooks.size === 0 && this.runtimes.size === 0) return;
     if (!this.host.serving()) return;
     const durable = this.host.durableSeq();
-    for (const w of this.host.webhooks()) {
+    for (const w of hooks.values()) {
       if (w.paused !== null) continue;
       const rt = this.runtime(w.id);
       if (rt.busy || Math.max(w.delivered, rt.sent) >= durable) continue;
@@ -101,16 +106,14 @@ export class WebhookDispatcher {
       });
     }
     // Forget the runtime of webhooks removed.
-    if (this.runtimes.size > this.host.webhooks().length) {
-      const ids = new Set(this.host.webhooks().map((w) => w.id));
-      for (const [id, rt] of this.runtimes) if (!ids.has(id) && !rt.busy) this.drop(id, rt);
-    }
+    if (this.runtimes.size > hooks.size) for (const [id, rt] of this.runtimes) if (!hooks.has(id) && !rt.busy) this.drop(id, rt);
   }
 
   /** A webhook was replaced or removed: a retry it waits for starts over now. */
   changed(id: string): void {
     const rt = this.runtimes.get(id);
     if (rt) {
+      rt.version++;
       rt.failures = 0;
       rt.sent = 0;
       if (rt.timer !== null) {
@@ -132,7 +135,7 @@ export class WebhookDispatcher {
   /** GetWebhooks: each webhook without its secret, with its delivery state. */
   status(): Record<string, unknown>[] {
     const last = this.host.durableSeq();
-    return this.host.webhooks().map((w) => {
+    return [...this.host.webhooks().values()].map((w) => {
       const rt = this.runtimes.get(w.id);
       const delivered = Math.max(w.delivered, rt?.sent ?? 0);
       const state = w.paused !== null ? 'paused' : rt?.retryAt != null ? 'retrying' : rt?.busy ? 'delivering' : 'idle';
@@ -156,7 +159,7 @@ export class WebhookDispatcher {
   /** Each webhook's lag in events (metrics). */
   lags(): { webhookId: string; lag: number; paused: boolean }[] {
     const last = this.host.durableSeq();
-    return this.host.webhooks().map((w) => ({
+    return [...this.host.webhooks().values()].map((w) => ({
       webhookId: w.id,
       lag: Math.max(0, last - Math.max(w.delivered, this.runtimes.get(w.id)?.sent ?? 0)),
       paused: w.paused !== null,
@@ -166,7 +169,7 @@ export class WebhookDispatcher {
   private runtime(id: string): Runtime {
     let rt = this.runtimes.get(id);
     if (!rt) {
-      rt = { busy: false, sent: 0, failures: 0, lastError: null, lastDeliveredAt: null, retryAt: null, timer: null, wake: null };
+      rt = { busy: false, sent: 0, failures: 0, lastError: null, lastDeliveredAt: null, retryAt: null, timer: null, wake: null, version: 0 };
       this.runtimes.set(id, rt);
     }
     return rt;
@@ -180,8 +183,8 @@ export class WebhookDispatcher {
     this.runtimes.delete(id);
   }
 
-  private find(id: string): WebhookRecord | undefined {
-    return this.host.webhooks().find((w) => w.id === id);
+  private find(id: string): Readonly<WebhookRecord> | undefined {
+    return this.host.webhooks().get(id);
   }
 
   /** Delivers to one webhook until it is at the durable end, paused, removed, or the tenant is left. */
@@ -215,6 +218,7 @@ export class WebhookDispatcher {
         const { body, sentEvents } = this.body(w, mine);
         // Past the events filtered out after the last one sent, when every one of `all` went.
         const through = sentEvents === all.length ? ready[ready.length - 1].seq : mine[sentEvents - 1].seq;
+        const version = rt.version;
         const t = Math.floor(this.host.now() / 1000);
         const outcome: PostOutcome = await post(
           w.url,
@@ -223,6 +227,8 @@ export class WebhookDispatcher {
           { timeoutMs: this.settings.timeoutMs, allowPrivate: this.settings.allowPrivate },
         ).catch((e: unknown): PostOutcome => ({ ok: false, outcome: 'network', message: (e as Error).message }));
         if (!live()) return;
+        // Replaced meanwhile (another URL, filter or cursor): this delivery's outcome says nothing of it.
+        if (rt.version !== version) continue;
         if (outcome.ok) {
           this.host.delivered?.('delivered', sentEvents);
           rt.sent = Math.max(rt.sent, through);
@@ -250,7 +256,7 @@ export class WebhookDispatcher {
   }
 
   /** Events after `from`: from memory, else the store; null (and the webhook paused) when they are no longer kept. */
-  private async read(w: WebhookRecord, from: number, limit: number): Promise<FeedEvent[] | null> {
+  private async read(w: Readonly<WebhookRecord>, from: number, limit: number): Promise<FeedEvent[] | null> {
     const mem = this.host.since(from, limit);
     if (mem !== null) return mem;
     const page = this.host.read ? await this.host.read(from, limit).catch(() => undefined) : null;
@@ -266,7 +272,7 @@ export class WebhookDispatcher {
   }
 
   /** The body of a delivery: as many of `events` as fit the size bound (at least one). */
-  private body(w: WebhookRecord, events: FeedEvent[]): { body: string; sentEvents: number } {
+  private body(w: Readonly<WebhookRecord>, events: FeedEvent[]): { body: string; sentEvents: number } {
     let n = events.length;
     for (;;) {
       const body = JSON.stringify({ tenant: this.host.tenant, webhookId: w.id, events: n === events.length ? events : events.slice(0, n) });
@@ -276,11 +282,11 @@ export class WebhookDispatcher {
   }
 
   /** Journals the cursor when it moved past what the engine keeps. */
-  private ack(w: WebhookRecord, rt: Runtime): void {
+  private ack(w: Readonly<WebhookRecord>, rt: Runtime): void {
     if (rt.sent > w.delivered) this.host.apply({ type: 'AckWebhook', webhookId: w.id, through: rt.sent });
   }
 
-  private pause(w: WebhookRecord, reason: string): void {
+  private pause(w: Readonly<WebhookRecord>, reason: string): void {
     this.host.warn?.({ tenant: this.host.tenant, webhook: w.id, reason }, 'webhook paused');
     this.host.apply({ type: 'PauseWebhook', webhookId: w.id, reason });
   }

@@ -7,15 +7,24 @@ import { z } from 'zod';
 import type { WebhookSettings } from './shell/webhook-dispatcher.ts';
 import { AGENT_SELECTION_POLICIES, ORDERING_POLICIES } from './engine/options.ts';
 
+/**
+ * A yes/no knob: true, false, 1, 0, yes, no, on, off (any case); anything else is refused (a
+ * coerced boolean would read "off" or "FALSE" as true, and some of these knobs lower a guard).
+ */
+const Flag = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const x = v.trim().toLowerCase();
+  if (x === 'true' || x === '1' || x === 'yes' || x === 'on') return true;
+  if (x === 'false' || x === '0' || x === 'no' || x === 'off') return false;
+  return v;
+}, z.boolean());
+
 export const ConfigSchema = z.strictObject({
   port: z.coerce.number().int().min(0).max(65_535).default(7070).describe('TCP port of the WebSocket and HTTP server (0: any free port)'),
   host: z.string().min(1).default('0.0.0.0').describe('Address to listen on'),
   authSecret: z.string().min(32, 'at least 32 characters').optional().describe('HMAC secret (HS256) that signs access tokens; required unless dev is set'),
-  dev: z.coerce
-    .boolean()
-    .default(false)
-    .describe('Development mode: a random secret if none is given, and ready-made tokens printed at start. Never for production'),
-  allowJsFallback: z.coerce.boolean().default(false).describe('Start on the slow JavaScript implementation of uWebSockets.js when no native build loads'),
+  dev: Flag.default(false).describe('Development mode: a random secret if none is given, and ready-made tokens printed at start. Never for production'),
+  allowJsFallback: Flag.default(false).describe('Start on the slow JavaScript implementation of uWebSockets.js when no native build loads'),
   ordering: z.enum(ORDERING_POLICIES).default('service-objective').describe('Engine ordering policy'),
   agentSelection: z.enum(AGENT_SELECTION_POLICIES).default('longest-idle').describe('Engine agent-selection policy'),
   maxPayloadBytes: z.coerce
@@ -63,10 +72,7 @@ export const ConfigSchema = z.strictObject({
     .regex(/^rediss?:\/\//, 'a redis:// or rediss:// (TLS) URL')
     .default('redis://127.0.0.1:6379')
     .describe('Redis for the redis store; rediss:// for TLS, redis://user:password@host:port for an ACL user'),
-  redisCluster: z.coerce
-    .boolean()
-    .default(false)
-    .describe('The redis URL names one node of a Redis Cluster (tenants spread over its slots by the {tenant} hash tag)'),
+  redisCluster: Flag.default(false).describe('The redis URL names one node of a Redis Cluster (tenants spread over its slots by the {tenant} hash tag)'),
   leaseMs: z.coerce
     .number()
     .int()
@@ -122,10 +128,9 @@ export const ConfigSchema = z.strictObject({
     .max(24 * 365)
     .default(168)
     .describe("How long each tenant's events stream keeps events (redis store)"),
-  webhooksAllowPrivate: z.coerce
-    .boolean()
-    .default(false)
-    .describe('Let webhooks deliver to private, loopback and link-local addresses (off: such URLs are refused, and names resolving to them fail)'),
+  webhooksAllowPrivate: Flag.default(false).describe(
+    'Let webhooks deliver to private, loopback and link-local addresses (off: such URLs are refused, and names resolving to them fail)',
+  ),
   webhookTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(10_000).describe('How long a webhook receiver has to answer a delivery'),
   webhookBatchEvents: z.coerce.number().int().min(1).max(1_000).default(100).describe('Events per webhook delivery at most'),
   webhookMaxBodyBytes: z.coerce

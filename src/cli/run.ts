@@ -39,6 +39,17 @@ export async function runCli(argv: readonly string[], env: Record<string, string
   }
 }
 
+/**
+ * Text a terminal shows as it is: control characters (but newline and tab) written as `\uXXXX`.
+ * What the CLI prints comes partly from the server's tenants (an agent's note, an interaction's
+ * context), and an escape sequence in it would otherwise reach the operator's terminal. In JSON
+ * output the same escape is a valid one for the same character.
+ */
+export function inert(t: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what it replaces
+  return t.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Runs the CLI in this process: stdout and stderr, stopped by SIGINT or SIGTERM, a closed pipe ends it quietly. */
 export async function runCliProcess(argv: readonly string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   const stop = new AbortController();
@@ -48,7 +59,7 @@ export async function runCliProcess(argv: readonly string[], env: Record<string,
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(Exit.OK);
   });
-  const io: Output = { out: (t) => void process.stdout.write(`${t}\n`), err: (t) => void process.stderr.write(`${t}\n`) };
+  const io: Output = { out: (t) => void process.stdout.write(`${inert(t)}\n`), err: (t) => void process.stderr.write(`${inert(t)}\n`) };
   try {
     return await runCli(argv, env, io, stop.signal);
   } finally {

@@ -170,12 +170,15 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: () => nu
         ...(p.queues ? { queues: p.queues } : {}),
         ...(p.after !== undefined ? { after: p.after } : {}),
       };
+      const before = t.webhooks.copyOf(p.webhookId);
       command(t, s, req.id, { type: 'UpsertWebhook', webhook });
-      return t.webhooks.changed(p.webhookId);
+      return t.webhooks.changed(p.webhookId, before);
     }
-    case 'RemoveWebhook':
+    case 'RemoveWebhook': {
+      const before = t.webhooks.copyOf(p.webhookId);
       command(t, s, req.id, { type: 'RemoveWebhook', webhookId: p.webhookId });
-      return t.webhooks.changed(p.webhookId);
+      return t.webhooks.changed(p.webhookId, before);
+    }
     case 'GetWebhooks':
       return reply(s, req.id, { ok: true, webhooks: t.webhooks.status() });
   }

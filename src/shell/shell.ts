@@ -166,6 +166,9 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
   }
 
   stop(): void {
-    for (const t of this.tenantShells.values()) t.stop();
+    for (const t of this.tenantShells.values()) {
+      t.stop();
+      t.webhooks.close();
+    }
   }
 }

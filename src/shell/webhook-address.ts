@@ -26,19 +26,42 @@ for (const [a, bits] of [
 ] as const)
   NOT_PUBLIC.addSubnet(a, bits, 'ipv4');
 for (const [a, bits] of [
-  ['::', 128],
-  ['::1', 128],
+  ['::', 96], // unspecified, loopback, and the deprecated IPv4-compatible addresses
+  ['::ffff:0:0:0', 96], // IPv4-translated
+  ['2002::', 16], // 6to4: an IPv4 address inside
   ['fc00::', 7], // unique local
+  ['fec0::', 10], // site-local (deprecated)
   ['fe80::', 10], // link-local
   ['ff00::', 8], // multicast
 ] as const)
   NOT_PUBLIC.addSubnet(a, bits, 'ipv6');
 
-/** Whether an IP address (v4, or v6 including v4-mapped) is outside the public internet. */
+/** NAT64 prefixes: the last 32 bits are an IPv4 address, reached through the translator. */
+const NAT64 = new net.BlockList();
+NAT64.addSubnet('64:ff9b::', 96, 'ipv6');
+NAT64.addSubnet('64:ff9b:1::', 48, 'ipv6');
+
+/** The IPv4 address in the last 32 bits of an IPv6 address. */
+function lastIpv4(ip: string): string {
+  const full = new net.SocketAddress({ address: ip, family: 'ipv6' }).address;
+  const groups = full.includes('.') ? null : full.split(':');
+  if (groups === null) return full.slice(full.lastIndexOf(':') + 1);
+  // Expand "::" to the missing zero groups, then read the last two.
+  const at = groups.indexOf('');
+  const expanded =
+    at < 0 ? groups : [...groups.slice(0, at), ...Array(8 - groups.filter((g) => g !== '').length).fill('0'), ...groups.slice(at).filter((g) => g !== '')];
+  const hi = Number.parseInt(expanded[6] || '0', 16);
+  const lo = Number.parseInt(expanded[7] || '0', 16);
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+}
+
+/** Whether an IP address (v4, or v6 including v4-mapped and NAT64) is outside the public internet. */
 export function isPrivateAddress(ip: string): boolean {
   const family = net.isIP(ip);
   if (family === 0) return false;
-  return NOT_PUBLIC.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+  if (family === 4) return NOT_PUBLIC.check(ip, 'ipv4');
+  if (NAT64.check(ip, 'ipv6')) return NOT_PUBLIC.check(lastIpv4(ip), 'ipv4');
+  return NOT_PUBLIC.check(ip, 'ipv6');
 }
 
 /** The host of a URL as an address or name (IPv6 without its brackets). */
@@ -77,7 +100,8 @@ export function publicLookup(hostname: string, options: dns.LookupOptions, callb
   dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, '');
     const bad = addresses.find((a) => isPrivateAddress(a.address));
-    if (bad) return callback(new AddressRefusedError(`${hostname} resolves to ${bad.address}, a private or loopback address`), '');
+    // Which address, the tenant is not told: it would map the server's own network.
+    if (bad) return callback(new AddressRefusedError(`${hostname} resolves to a private or loopback address`), '');
     if (options.all) return callback(null, addresses);
     const first = addresses[0];
     if (first === undefined) return callback(new Error(`${hostname} resolves to no address`), '');

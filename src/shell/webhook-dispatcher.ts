@@ -74,6 +74,8 @@ interface Runtime {
   retryAt: number | null;
   timer: ReturnType<typeof setTimeout> | null;
   wake: (() => void) | null;
+  /** Cancels the delivery in flight (the tenant is left). */
+  abort: AbortController | null;
   /** Bumped when the webhook is replaced or removed: a delivery begun before it counts for nothing. */
   version: number;
 }
@@ -82,6 +84,8 @@ export class WebhookDispatcher {
   private readonly runtimes = new Map<string, Runtime>();
   /** Bumped by stop(): work begun before it ends without touching the tenant. */
   private generation = 0;
+  /** The server is shutting down: nothing starts again. */
+  private closed = false;
 
   constructor(
     private readonly host: WebhookHost,
@@ -91,8 +95,7 @@ export class WebhookDispatcher {
   /** Starts a delivery for every webhook behind the durable end of the feed (idle ones only). */
   wake(): void {
     const hooks = this.host.webhooks();
-    if (hooks.size === 0 && this.runtimes.size === 0) return;
-    if (!this.host.serving()) return;
+    if ((hooks.size === 0 && this.runtimes.size === 0) || this.closed || !this.host.serving()) return;
     const durable = this.host.durableSeq();
     for (const w of hooks.values()) {
       if (w.paused !== null) continue;
@@ -109,9 +112,29 @@ export class WebhookDispatcher {
     if (this.runtimes.size > hooks.size) for (const [id, rt] of this.runtimes) if (!hooks.has(id) && !rt.busy) this.drop(id, rt);
   }
 
-  /** A webhook was replaced or removed: a retry it waits for starts over now. */
-  changed(id: string): void {
-    const rt = this.runtimes.get(id);
+  /** A copy of a webhook as kept now (to tell afterwards whether a command changed it). */
+  copyOf(id: string): WebhookRecord | undefined {
+    const w = this.find(id);
+    return w === undefined ? undefined : { ...w };
+  }
+
+  /**
+   * A webhook may have been replaced or removed (`before`: its copy before the command): if it
+   * was, a retry it waits for starts over now and a delivery in flight counts for nothing. An
+   * upsert that changed nothing (a configuration applied again) leaves its deliveries alone.
+   */
+  changed(id: string, before: WebhookRecord | undefined): void {
+    const now = this.find(id);
+    const same =
+      before !== undefined &&
+      now !== undefined &&
+      now.url === before.url &&
+      now.secret === before.secret &&
+      now.delivered === before.delivered &&
+      now.paused === before.paused &&
+      String(now.types) === String(before.types) &&
+      String(now.queues) === String(before.queues);
+    const rt = same ? undefined : this.runtimes.get(id);
     if (rt) {
       rt.version++;
       rt.failures = 0;
@@ -126,7 +149,13 @@ export class WebhookDispatcher {
     this.wake();
   }
 
-  /** This process stops serving the tenant (or its engine is replaced): no delivery goes on. */
+  /** The server shuts down: no delivery goes on, and none starts again. */
+  close(): void {
+    this.closed = true;
+    this.stop();
+  }
+
+  /** This process stops serving the tenant (or its engine is replaced): no delivery goes on (one in flight is cancelled). */
   stop(): void {
     this.generation++;
     for (const [id, rt] of this.runtimes) this.drop(id, rt);
@@ -169,13 +198,14 @@ export class WebhookDispatcher {
   private runtime(id: string): Runtime {
     let rt = this.runtimes.get(id);
     if (!rt) {
-      rt = { busy: false, sent: 0, failures: 0, lastError: null, lastDeliveredAt: null, retryAt: null, timer: null, wake: null, version: 0 };
+      rt = { busy: false, sent: 0, failures: 0, lastError: null, lastDeliveredAt: null, retryAt: null, timer: null, wake: null, abort: null, version: 0 };
       this.runtimes.set(id, rt);
     }
     return rt;
   }
 
   private drop(id: string, rt: Runtime): void {
+    rt.abort?.abort();
     if (rt.timer !== null) clearTimeout(rt.timer);
     rt.timer = null;
     rt.retryAt = null;
@@ -196,6 +226,9 @@ export class WebhookDispatcher {
       while (live()) {
         const w = this.find(id);
         if (w === undefined || w.paused !== null) return;
+        // Replaced or removed during an await below: what was read or sent for it counts for nothing.
+        const version = rt.version;
+        const current = () => live() && rt.version === version && this.find(id) === w;
         const from = Math.max(w.delivered, rt.sent);
         const durable = this.host.durableSeq();
         if (from >= durable) {
@@ -204,8 +237,9 @@ export class WebhookDispatcher {
           if (this.host.durableSeq() > durable) continue;
           return;
         }
-        const raw = await this.read(w, from, Math.min(this.settings.batchEvents * 4, durable - from));
-        if (!live() || raw === null) return;
+        const raw = await this.read(w, from, Math.min(this.settings.batchEvents * 4, durable - from), rt);
+        if (!current() || raw === 'again') continue;
+        if (raw === null) return;
         const ready = raw.filter((e) => e.seq <= durable);
         if (ready.length === 0) return;
         const filter = feedFilter(w.types ?? undefined, w.queues ?? undefined);
@@ -218,17 +252,17 @@ export class WebhookDispatcher {
         const { body, sentEvents } = this.body(w, mine);
         // Past the events filtered out after the last one sent, when every one of `all` went.
         const through = sentEvents === all.length ? ready[ready.length - 1].seq : mine[sentEvents - 1].seq;
-        const version = rt.version;
         const t = Math.floor(this.host.now() / 1000);
+        const abort = new AbortController();
+        rt.abort = abort;
         const outcome: PostOutcome = await post(
           w.url,
           body,
           { [SIGNATURE_HEADER]: sign(w.secret, t, body), 'switchboard-webhook': w.id, 'switchboard-events': `${mine[0].seq}-${mine[sentEvents - 1].seq}` },
-          { timeoutMs: this.settings.timeoutMs, allowPrivate: this.settings.allowPrivate },
+          { timeoutMs: this.settings.timeoutMs, allowPrivate: this.settings.allowPrivate, signal: abort.signal },
         ).catch((e: unknown): PostOutcome => ({ ok: false, outcome: 'network', message: (e as Error).message }));
-        if (!live()) return;
-        // Replaced meanwhile (another URL, filter or cursor): this delivery's outcome says nothing of it.
-        if (rt.version !== version) continue;
+        rt.abort = null;
+        if (!current()) continue;
         if (outcome.ok) {
           this.host.delivered?.('delivered', sentEvents);
           rt.sent = Math.max(rt.sent, through);
@@ -245,22 +279,34 @@ export class WebhookDispatcher {
           this.pause(w, `${rt.failures} deliveries in a row failed; the last: ${outcome.message}`);
           return;
         }
-        const backoff = Math.min(this.settings.retryMaxMs, this.settings.retryBaseMs * 2 ** Math.min(30, rt.failures - 1));
-        // Full jitter over the upper half: receivers that failed together do not retry together.
-        const wait = Math.min(this.settings.retryMaxMs, Math.max(outcome.retryAfterMs ?? 0, backoff * (0.5 + Math.random() * 0.5)));
-        await this.sleep(rt, wait);
+        await this.sleep(rt, this.backoff(rt.failures, outcome.retryAfterMs));
       }
     } finally {
       rt.busy = false;
     }
   }
 
-  /** Events after `from`: from memory, else the store; null (and the webhook paused) when they are no longer kept. */
-  private async read(w: Readonly<WebhookRecord>, from: number, limit: number): Promise<FeedEvent[] | null> {
+  /** The wait before retry `failures`: doubling from the base to the bound, jittered over its upper half, or the receiver's Retry-After. */
+  private backoff(failures: number, retryAfterMs = 0): number {
+    const b = Math.min(this.settings.retryMaxMs, this.settings.retryBaseMs * 2 ** Math.min(30, failures - 1));
+    // Receivers that failed together do not retry together.
+    return Math.min(this.settings.retryMaxMs, Math.max(retryAfterMs, b * (0.5 + Math.random() * 0.5)));
+  }
+
+  /**
+   * Events after `from`: from memory, else the store; null (and the webhook paused) when they are
+   * no longer kept; `again` after a wait when the store did not answer.
+   */
+  private async read(w: Readonly<WebhookRecord>, from: number, limit: number, rt: Runtime): Promise<FeedEvent[] | null | 'again'> {
     const mem = this.host.since(from, limit);
     if (mem !== null) return mem;
-    const page = this.host.read ? await this.host.read(from, limit).catch(() => undefined) : null;
-    if (page === undefined) return null; // the store did not answer: the next wake tries again
+    const page = this.host.read ? await this.host.read(from, limit).catch((e: unknown) => e as Error) : null;
+    if (page instanceof Error) {
+      // The store did not answer: tried again after a wait (not the receiver's failure: not counted).
+      rt.lastError = { at: this.host.now(), message: `events could not be read from the store: ${page.message}` };
+      await this.sleep(rt, this.backoff(1));
+      return 'again';
+    }
     if (page === null || page.oldest === null || from + 1 < page.oldest) {
       this.pause(
         w,
@@ -303,6 +349,7 @@ export class WebhookDispatcher {
         rt.retryAt = null;
         rt.wake?.();
       }, ms);
+      rt.timer.unref();
     });
   }
 }

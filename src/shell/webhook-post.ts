@@ -19,14 +19,21 @@ export type PostOutcome =
 export interface PostOptions {
   readonly timeoutMs: number;
   readonly allowPrivate: boolean;
+  /** Cancels the request (the delivery is abandoned: its outcome is a network failure). */
+  readonly signal?: AbortSignal;
 }
 
 /** What of a receiver's answer is read before the connection is let go. */
 const MAX_ANSWER_BYTES = 16 * 1024;
 
+/**
+ * Connections kept alive between deliveries. Sockets per host are not capped here: each webhook
+ * has at most one delivery in flight, so a slow receiver shared by many webhooks never makes the
+ * others queue for a socket (time their timeout would count).
+ */
 const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 4 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 4 }),
+  'http:': new http.Agent({ keepAlive: true }),
+  'https:': new https.Agent({ keepAlive: true }),
 };
 
 /** Retry-After in ms (seconds or an HTTP date), or undefined. */
@@ -67,6 +74,7 @@ export function post(rawUrl: string, body: string, headers: Record<string, strin
         agent: https_ ? agents['https:'] : agents['http:'],
         headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'switchboard-webhooks', ...headers },
         ...(o.allowPrivate ? {} : { lookup: publicLookup as unknown as http.RequestOptions['lookup'] }),
+        ...(o.signal ? { signal: o.signal } : {}),
       });
     } catch (e) {
       return finish({ ok: false, outcome: 'network', message: (e as Error).message });

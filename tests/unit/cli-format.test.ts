@@ -1,3 +1,4 @@
+import { inert } from '../../src/cli/run.ts';
 import { describe, expect, it } from 'vitest';
 import { refusal } from '../../src/cli/api-client.ts';
 import { baseUrl, parseArguments } from '../../src/cli/arguments.ts';
@@ -92,5 +93,12 @@ describe('the operator CLI, piece by piece', () => {
     expect(eventLine({ seq: 7, type: 'InteractionQueued', at: 0, interactionId: 'c 1', queueId: 'q' })).toBe(
       '#7  1970-01-01 00:00:00.000Z  InteractionQueued  interactionId="c 1" queueId=q',
     );
+  });
+
+  it('prints what tenants wrote without the control characters a terminal would act on', () => {
+    const json = JSON.stringify({ note: 'a\u001b]52;c;Zm9v\u0007b\u009bc' });
+    expect(inert(json)).toBe('{"note":"a\\u001b]52;c;Zm9v\\u0007b\\u009bc"}');
+    expect(JSON.parse(inert(json))).toEqual(JSON.parse(json));
+    expect(inert('x\ty\nz\r\u001b[2J')).toBe('x\ty\nz\\u000d\\u001b[2J');
   });
 });

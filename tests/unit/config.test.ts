@@ -30,4 +30,18 @@ describe('configuration', () => {
       expect(readme).toContain(r.env);
     }
   });
+
+  it('reads a yes/no knob strictly: off, no, FALSE are false, anything unknown is refused (never read as true)', () => {
+    const allow = (v: string) => {
+      const r = loadConfig({ SWITCHBOARD_WEBHOOKS_ALLOW_PRIVATE: v, SWITCHBOARD_DEV: 'yes' }, []);
+      return r.ok ? r.config.webhooksAllowPrivate : 'refused';
+    };
+    for (const v of ['false', 'FALSE', 'off', 'No', '0']) expect(allow(v), v).toBe(false);
+    for (const v of ['true', 'On', 'yes', '1']) expect(allow(v), v).toBe(true);
+    for (const v of ['maybe', 'disable', '']) expect(allow(v), v).toBe('refused');
+    const bare = loadConfig({}, ['--dev', '--webhooks-allow-private']);
+    expect(bare.ok && bare.config.webhooksAllowPrivate).toBe(true);
+    const none = loadConfig({}, ['--dev']);
+    expect(none.ok && [none.config.webhooksAllowPrivate, none.config.allowJsFallback]).toEqual([false, false]);
+  });
 });

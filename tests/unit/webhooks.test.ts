@@ -62,9 +62,17 @@ describe('webhook addresses', () => {
       'fe80::1',
       '::ffff:127.0.0.1',
       '::ffff:10.0.0.1',
+      '64:ff9b::a00:1',
+      '64:ff9b:1::7f00:1',
+      '::7f00:1',
+      '2002:a00:1::1',
+      'fec0::1',
+      '::ffff:0:a00:1',
     ])
       expect(isPrivateAddress(ip), ip).toBe(true);
-    for (const ip of ['8.8.8.8', '1.1.1.1', '172.32.0.1', '2606:4700:4700::1111', 'example.com']) expect(isPrivateAddress(ip), ip).toBe(false);
+    // NAT64 to a public address is how an IPv6-only network reaches the IPv4 internet.
+    for (const ip of ['8.8.8.8', '1.1.1.1', '172.32.0.1', '2606:4700:4700::1111', '64:ff9b::808:808', 'example.com'])
+      expect(isPrivateAddress(ip), ip).toBe(false);
   });
 
   it('refuses schemes, credentials, fragments and private literals; allows them when configured', () => {

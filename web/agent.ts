@@ -281,7 +281,15 @@ async function start(): Promise<void> {
   byId('who').textContent = `agent ${String(claims(token).sub ?? '?')} · tenant ${String(claims(token).tenant ?? '?')}`;
   client = new AgentClient({ url: serverUrl(), token });
   client.onPush(onPush);
-  client.connection.onOpen(() => setStatus('connected', 'live'));
+  client.connection.onOpen(() => {
+    setStatus('connected', 'live');
+    // A (re)connection is sent the open offers and the work in hand again: what closed or ended
+    // while the socket was down goes (wrap-ups stay: the state push says whether one goes on).
+    offers.clear();
+    for (const [id, w] of work) if (w.wrapUntil === undefined) dropWork(id);
+    renderOffers();
+    renderWork();
+  });
   byId('go-available').addEventListener('click', () => act(() => client.setState('available')));
   byId('go-away').addEventListener('click', () => act(() => client.setState('away', 'break')));
   byId('end-wrap').addEventListener('click', () => act(() => client.endWrapUp()));

@@ -25,7 +25,7 @@ let queues: QueueStats[] = [];
 const queueSpecs = new Map<string, QueueSpec>();
 const agentSpecs = new Map<string, AgentSpec>();
 const loads = new Map<string, AgentLoad>();
-/** When each agent's state last changed, as seen on the feed (absent: before the page opened). */
+/** When each agent's state last changed, as seen on the feed (newer than its last GetAgent until that is read again). */
 const stateSince = new Map<string, number>();
 /** Per queue, what settled in the window: [at, answered within threshold?] (abandoned/expired: false). */
 const settled = new Map<string, [number, boolean][]>();
@@ -370,7 +370,8 @@ function renderAgents(): void {
   if (fq) list = list.filter((a) => servesQueue(a, fq));
   if (fs === 'busy') list = list.filter((a) => a.assigned.length > 0 || a.offers.length > 0 || a.wrapping.length > 0);
   else if (fs) list = list.filter((a) => a.state === fs);
-  const since = (a: AgentLoad) => stateSince.get(a.agentId) ?? openedAt;
+  // The server's time (0 from an old snapshot) or a later change the feed brought first.
+  const since = (a: AgentLoad) => Math.max(a.stateSince ?? 0, stateSince.get(a.agentId) ?? 0) || openedAt;
   const cmp: Record<typeof sort.key, (a: AgentLoad, b: AgentLoad) => number> = {
     agent: (a, b) => a.agentId.localeCompare(b.agentId, undefined, { numeric: true }),
     state: (a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || (a.reason ?? '').localeCompare(b.reason ?? ''),
@@ -391,7 +392,7 @@ function renderAgents(): void {
       stateCell.append(st);
       if (a.reason) stateCell.append(document.createTextNode(` ${a.reason}`));
       if (a.state === 'wrap_up' && a.wrapUntil !== null) stateCell.append(document.createTextNode(` until ${clock(a.wrapUntil)}`));
-      const known = stateSince.has(a.agentId);
+      const known = (a.stateSince ?? 0) > 0 || stateSince.has(a.agentId);
       const handling = el('ul', undefined, { class: 'handling' });
       for (const w of a.assigned) {
         const quiet = a.inactive.includes(w.interactionId) ? ' · quiet' : '';

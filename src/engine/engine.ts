@@ -586,6 +586,7 @@ export class Engine {
         wrapping: [],
         wrapUntil: 0,
         idleSince: this.now,
+        stateSince: this.now,
         lastOfferAt: 0,
         inHeaps: 0,
         preferred: null,
@@ -638,6 +639,7 @@ export class Engine {
     if ((from === 'offline') !== (to === 'offline')) this.staffed(a.profile, to === 'offline' ? -1 : 1);
     a.state = to;
     a.reason = reason;
+    a.stateSince = this.now;
     this.emit(
       reason === undefined
         ? { type: 'AgentStateChanged', at: this.now, agentId: a.id, from, to }

@@ -211,6 +211,8 @@ export interface Agent {
   wrapping: Interaction[];
   wrapUntil: number;
   idleSince: number;
+  /** When it entered its state (for supervisors: time in state). */
+  stateSince: number;
   /** When it was last offered work (0: never): the round-robin ring's order. */
   lastOfferAt: number;
   /** Bit i set: the agent is in profile.chans[i].heap. */

@@ -94,6 +94,8 @@ export interface AgentLoad {
   readonly agentId: string;
   readonly state: AgentStateName;
   readonly reason: string | undefined;
+  /** When it entered its state (epoch ms; 0 when restored from a snapshot older than format 6). */
+  readonly stateSince: number;
   readonly units: number;
   readonly total: number;
   readonly channels: Readonly<Record<string, number>>;
@@ -308,6 +310,7 @@ export function agentLoad(e: EngineParts, agentId: string): AgentLoad | null {
     agentId,
     state: a.state,
     reason: a.reason,
+    stateSince: a.stateSince,
     units: a.units,
     total: a.profile.total,
     channels,

@@ -135,6 +135,7 @@ export function takeSnapshot(e: EngineParts, now: number): EngineSnapshot {
       a.inHeaps,
       a.preferred ? slotsOf(a.preferred) : null,
       a.lastOfferAt,
+      a.stateSince,
     ]);
   }
   const interactions: InteractionSnapshot[] = [];
@@ -341,7 +342,7 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
   agentTable.key = snap.agentKey.slice();
   agentTable.timerAt = snap.agentTimerAt.slice();
   const L = e.options.limits;
-  for (const [slot, id, pid, state, reason, load, units, nonInterruptibleUnits, , , , wrapUntil, idleSince, inHeaps, , lastOfferAt] of snap.agents) {
+  for (const [slot, id, pid, state, reason, load, units, nonInterruptibleUnits, , , , wrapUntil, idleSince, inHeaps, , lastOfferAt, stateSince] of snap.agents) {
     const a: Agent = {
       slot,
       id,
@@ -356,6 +357,7 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
       wrapping: [],
       wrapUntil,
       idleSince,
+      stateSince: stateSince ?? 0,
       lastOfferAt: lastOfferAt ?? 0,
       inHeaps,
       preferred: null,

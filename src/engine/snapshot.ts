@@ -109,7 +109,7 @@ export interface SignatureSnapshot {
   readonly head: [number, number, number, number, boolean];
 }
 
-/** [slot, id, profile, state, reason, load, units, nonInterruptibleUnits, offers, assigned, wrapping, wrapUntil, idleSince, inHeaps, preferred, lastOfferAt] */
+/** [slot, id, profile, state, reason, load, units, nonInterruptibleUnits, offers, assigned, wrapping, wrapUntil, idleSince, inHeaps, preferred, lastOfferAt, stateSince] */
 export type AgentSnapshot = [
   number,
   string,
@@ -127,6 +127,8 @@ export type AgentSnapshot = [
   number,
   number[] | null,
   /** Format 2: last offered at (round-robin). */
+  number?,
+  /** Format 6: when it entered its state (absent: unknown, 0). */
   number?,
 ];
 

@@ -81,6 +81,14 @@ export interface ModelIx {
   fired: Set<number>;
   /** The model's event count when it entered its queue or its requirements last changed (Model.events). */
   changedEv: number;
+  /** Its priority as it stands: the spec's (or its queue's default), boosted as a repeat contact, then set by exception rules and relaxation steps. */
+  priority: number;
+}
+
+/** QueueSpec.repeatContact as the model keeps it. */
+export interface ModelRepeatContact {
+  withinMs: number;
+  priorityBoost: number;
 }
 
 /** Where a submission goes under the queues' hours (Model.entryAt). */
@@ -135,6 +143,34 @@ export class Model {
   readonly exceptions = new Map<string, readonly ExceptionRule[]>();
   /** Each queue's hours of operation (absent: always open). */
   readonly hours = new Map<string, QueueHours>();
+  /** Repeat contacts: each queue's repeatContact (absent: none) and defaultPriority (absent: 0). */
+  readonly repeatContact = new Map<string, ModelRepeatContact>();
+  readonly defaultPriority = new Map<string, number>();
+  /**
+   * Each customer's last contact (an accepted submission, on any channel and queue), remembered
+   * only while some queue has repeatContact; and the contacts made while none had it.
+   */
+  readonly lastContact = new Map<string, { at: number; id: string }>();
+  private readonly unremembered = new Map<string, { at: number; afterRemoval: boolean }>();
+  /** No queue has repeatContact since a RemoveQueue took the last one away. */
+  private lostByRemoval = false;
+  /** Each customer's last accepted submission, whether remembered as a contact or not. */
+  readonly contactAt = new Map<string, number>();
+  /** What repeat contacts did in this run, for the coverage test. */
+  readonly repeatSeen = {
+    /** Submissions boosted, those whose boost the cap of 100 cut, those boosted at the window's very end. */
+    boosted: 0,
+    capped: 0,
+    atWindowEnd: 0,
+    /** Submissions to a queue with repeatContact past its window (by 1 ms: justPast). */
+    expired: 0,
+    justPast: 0,
+    /** Submissions within another queue's window of the customer's last contact, to a queue without repeatContact. */
+    otherQueue: 0,
+    /** Submissions to a queue with repeatContact that a contact made while no queue had it would have boosted (after a RemoveQueue took the last setting away: afterRemoval). */
+    forgotten: 0,
+    forgottenAfterRemoval: 0,
+  };
   /** What the hours of operation did in this run, for the coverage test. */
   readonly hoursSeen = {
     refused: 0,
@@ -236,6 +272,10 @@ export class Model {
       if (w !== undefined && cmd.active !== (w.activity === 'active'))
         this.fail(`messaging: ${cmd.interactionId} made ${cmd.active ? 'active' : 'inactive'} (ok) but it is ${w.activity} after the call`);
     }
+    if (cmd.type === 'UpdateInteraction' && ok && !duplicate && cmd.priority !== undefined) {
+      const ix = this.ixs.get(cmd.interactionId);
+      if (ix) ix.priority = cmd.priority;
+    }
     if (cmd.type === 'SubmitInteraction' && ok && entry !== null && typeof entry === 'object' && entry.hold > 0) {
       const ix = this.ixs.get(cmd.interaction.id);
       if (ix) ix.opensAt = entry.hold;
@@ -263,6 +303,52 @@ export class Model {
     // Multi-offer: `taken` means another agent's accept assigned it, in the same call.
     for (const id of this.taken) this.fail(`${id}: offers rescinded as taken, but not assigned`);
     this.taken.clear();
+  }
+
+  /**
+   * Repeat contacts (docs/engine.md): the priority a submission of `spec` entering `queue` at `t`
+   * comes in with, checked against the `repeatOf` its InteractionQueued says. A queue with
+   * repeatContact adds its priorityBoost (capped at 100) to the spec's priority or the queue's
+   * default when the customer's last contact (before this one) was at most withinMs before; then
+   * this submission is the customer's last contact, if some queue has repeatContact.
+   */
+  private repeatContactOf(spec: InteractionSpec, queue: string, t: number, repeatOf: string | undefined): number {
+    const base = spec.priority ?? this.defaultPriority.get(queue) ?? 0;
+    const rc = this.repeatContact.get(queue);
+    const customer = spec.customerId;
+    const last = customer === undefined ? undefined : this.lastContact.get(customer);
+    const within = (r: ModelRepeatContact, at: number) => t - at <= r.withinMs;
+    const boosted = rc !== undefined && last !== undefined && within(rc, last.at);
+    const expected = boosted ? last!.id : undefined;
+    if (repeatOf !== expected)
+      this.fail(
+        `repeat contacts: ${spec.id} of ${customer} queued in ${queue} at ${t} says repeatOf ${repeatOf}, the model ${expected} (last contact ${JSON.stringify(last)}, repeatContact ${JSON.stringify(rc)})`,
+      );
+    const seen = this.repeatSeen;
+    if (rc !== undefined && last !== undefined) {
+      if (boosted) {
+        seen.boosted++;
+        if (base + rc.priorityBoost > 100) seen.capped++;
+        if (t - last.at === rc.withinMs) seen.atWindowEnd++;
+      } else {
+        seen.expired++;
+        if (t - last.at === rc.withinMs + 1) seen.justPast++;
+      }
+    }
+    if (rc === undefined && last !== undefined && [...this.repeatContact.values()].some((r) => within(r, last.at))) seen.otherQueue++;
+    const unseen = customer === undefined ? undefined : this.unremembered.get(customer);
+    if (rc !== undefined && !boosted && unseen !== undefined && within(rc, unseen.at)) {
+      seen.forgotten++;
+      if (unseen.afterRemoval) seen.forgottenAfterRemoval++;
+    }
+    if (customer !== undefined) {
+      this.contactAt.set(customer, t);
+      if (this.repeatContact.size > 0) {
+        this.lastContact.set(customer, { at: t, id: spec.id });
+        this.unremembered.delete(customer);
+      } else this.unremembered.set(customer, { at: t, afterRemoval: this.lostByRemoval });
+    }
+    return boosted ? Math.min(100, base + rc!.priorityBoost) : base;
   }
 
   /**
@@ -448,6 +534,12 @@ export class Model {
           if (cmd.queue.hours === null) this.hours.delete(cmd.queue.id);
           else this.hours.set(cmd.queue.id, cmd.queue.hours);
         }
+        if (cmd.type === 'UpsertQueue' && cmd.queue.repeatContact !== undefined) {
+          if (cmd.queue.repeatContact === null) {
+            if (this.repeatContact.delete(cmd.queue.id) && this.repeatContact.size === 0) this.lostByRemoval = false;
+          } else this.repeatContact.set(cmd.queue.id, { ...cmd.queue.repeatContact });
+        }
+        if (cmd.type === 'UpsertQueue' && cmd.queue.defaultPriority !== undefined) this.defaultPriority.set(cmd.queue.id, cmd.queue.defaultPriority);
         if (cmd.type === 'UpsertQueue' && cmd.queue.exceptions !== undefined) {
           // A new rule list: the queue's waiting work starts over with it.
           this.exceptions.set(cmd.queue.id, cmd.queue.exceptions);
@@ -455,6 +547,13 @@ export class Model {
         }
         break;
       }
+      case 'QueueRemoved':
+        // A queue defined again starts from the defaults.
+        if (this.repeatContact.delete(e.queueId) && this.repeatContact.size === 0) this.lostByRemoval = true;
+        this.defaultPriority.delete(e.queueId);
+        this.hours.delete(e.queueId);
+        this.exceptions.delete(e.queueId);
+        break;
       case 'AgentUpserted': {
         const spec = cmd.type === 'UpsertAgent' ? cmd.agent : cmd.type === 'UpsertAgents' ? cmd.agents.find((a) => a.id === e.agentId) : undefined;
         if (!spec) {
@@ -479,9 +578,11 @@ export class Model {
           (this.exceptions.get(e.queueId) ?? [])[this.predicted[this.predicted.length - 1]].action.type === 'refuse'
         )
           this.fail(`${spec.id} accepted, but a refusing exception rule holds`);
+        const priority = this.repeatContactOf(spec, e.queueId, e.at, e.repeatOf);
         this.ixs.set(e.interactionId, {
           id: e.interactionId,
           spec,
+          priority,
           status: 'queued',
           queue: e.queueId,
           req: { skills: spec.skills, labels: spec.labels, selectors: spec.selectors, alternatives: spec.alternatives },
@@ -540,6 +641,7 @@ export class Model {
         if (t.type === 'waitMs' && (ix.status !== 'queued' || e.at < ix.entered + t.threshold))
           this.fail(`${ix.id}: waitMs ${t.threshold} fired at ${e.at} while ${ix.status}, entered ${ix.entered}`);
         if (t.type === 'noEligibleAgents' && this.anyStaffedEligible(ix)) this.fail(`${ix.id}: noEligibleAgents fired while an eligible agent is logged in`);
+        if (rule.action.type === 'setPriority') ix.priority = rule.action.priority;
         break;
       }
       case 'QueueOverloadStarted': {
@@ -692,6 +794,7 @@ export class Model {
           alternatives: st.alternatives ?? ix.req.alternatives,
         };
         ix.changedEv = this.events;
+        if (st.priority !== undefined) ix.priority = st.priority;
         if (st.queue !== undefined && st.queue !== ix.queue) {
           if (e.toQueue !== st.queue) this.fail(`${ix.id} relaxed into ${e.toQueue}, step says ${st.queue}`);
           ix.queue = st.queue;

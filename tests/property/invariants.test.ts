@@ -1,7 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Engine, type Command } from '../../src/index.ts';
-import { PAIRS, RUNS, TOTAL_RUNS, agentSpec, hoursSeen, messagingAction, messagingSeen, runScenario, world, worldAction } from './scenario.ts';
+import {
+  PAIRS,
+  RUNS,
+  TOTAL_RUNS,
+  agentSpec,
+  hoursSeen,
+  messagingAction,
+  messagingSeen,
+  repeatSeen,
+  repeatWorldAction,
+  runScenario,
+  world,
+  worldAction,
+} from './scenario.ts';
 
 /**
  * Random command sequences against every policy pair, in worlds that start at generated instants
@@ -88,6 +101,32 @@ describe('hours of operation in the generated worlds', () => {
     // predicted opening.
     for (const k of ['refused', 'held', 'overflowed', 'openings', 'closings', 'nearClockChange', 'offeredWhileClosed', 'releasedAtOpening'] as const)
       expect(hoursSeen[k], `${k} over ${hoursSeen.runs} runs: ${JSON.stringify(hoursSeen)}`).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe('repeat contacts in the generated worlds', () => {
+  it('runs boost repeat contacts (some up to the cap, some at the window end), let windows expire and meet repeats in queues without the setting', () => {
+    for (const k of Object.keys(repeatSeen) as (keyof typeof repeatSeen)[]) repeatSeen[k] = 0;
+    const agentsArb = fc.tuple(...[0, 1, 2, 3, 4, 5].map((i) => agentSpec(`a${i}`)));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...PAIRS),
+        agentsArb,
+        fc.array(repeatWorldAction, { minLength: 5, maxLength: 80, size: 'medium' }),
+        world,
+        ([ordering, agentSelection], agents, actions, w) => {
+          runScenario(new Engine({ ordering, agentSelection, limits: { minIdleKept: 0 } }), agents, actions, w);
+        },
+      ),
+      { numRuns: 400, seed: 20_261_208 },
+    );
+    // Each is counted by the model when the engine's repeatOf agreed with it: boosts, boosts cut
+    // by the cap of 100, boosts at the window's very end and misses 1 ms past it, expired
+    // windows, repeats within a window sent to a queue without the setting, and contacts made
+    // while no queue had the setting (not remembered) that would have been within the window.
+    // Rarer: a contact after a RemoveQueue took the last setting away, within a window set later.
+    for (const k of Object.keys(repeatSeen) as (keyof typeof repeatSeen)[])
+      expect(repeatSeen[k], `${k} over ${repeatSeen.runs} runs: ${JSON.stringify(repeatSeen)}`).toBeGreaterThanOrEqual(k === 'forgottenAfterRemoval' ? 1 : 20);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   type OverloadThresholds,
   type QueueHours,
   type QueueMembership,
+  type RepeatContact,
   type RelaxationStep,
   type Requirement,
   type Selector,
@@ -158,7 +159,8 @@ export type Action =
       queue: 'sales' | 'support';
       skills: SkillLevels;
       lang: string | null;
-      priority: number;
+      /** Null: none given (the queue's defaultPriority). */
+      priority: number | null;
       tier: number;
       cust: number | null;
       pref: number[];
@@ -182,6 +184,16 @@ export type Action =
   | { k: 'exceptions'; queue: 'sales' | 'support'; rules: ExceptionRule[] }
   | { k: 'overload'; queue: 'sales' | 'support'; when: OverloadThresholds | null; untilFactor: number; defer: boolean }
   | { k: 'wait'; ms: number }
+  /** Repeat contacts: a queue's repeatContact (null: taken away) and defaultPriority (null: unchanged); `again` is a queue nothing else uses. */
+  | { k: 'repeatQueue'; queue: QueueId | 'again'; rc: RepeatContact | null; defaultPriority: number | null }
+  /** The queue `again` removed, and maybe a customer's contact at once (to sales or support) before anything else changes. */
+  | { k: 'removeAgain'; contact: number | null }
+  /**
+   * A customer who made a contact comes back to a queue with repeatContact at the end of its
+   * window from that contact (+ delta ms; at once when that has passed); with none yet, a
+   * customer makes one now.
+   */
+  | { k: 'recontact'; pick: number; queue: number; delta: number; channel: string }
   /**
    * UpdateInteraction { active } on an assigned interaction, one of those the model says are
    * `among` when there are any (on any live one when `anyLive`): made inactive or active, or the
@@ -218,7 +230,42 @@ const activity: fc.Arbitrary<Action> = fc.record({
   anyLive: fc.constantFrom(false, false, false, false, true),
 });
 
-export const action: fc.Arbitrary<Action> = fc.oneof(
+/** QueueSpec.repeatContact: windows from 1 ms to 7 days (mostly within a run's span), boosts small and large (beyond the cap of 100). */
+export const repeatContact: fc.Arbitrary<RepeatContact> = fc.record({
+  withinMs: fc.oneof(fc.constantFrom(1, 1000, 5000, 30_000, 7 * 24 * 3600_000), fc.integer({ min: 1, max: 120_000 })),
+  priorityBoost: fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 85, max: 100 })),
+});
+const defaultPriority = fc.option(fc.constantFrom(0, 5, 50, 99, 100), { nil: null, freq: 2 });
+
+/** Repeat contacts: a queue's setting changes, the queue `again` goes, a customer comes back at a window's end. */
+const repeatAction: fc.Arbitrary<Action> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      k: fc.constant('repeatQueue' as const),
+      queue: fc.constantFrom<QueueId | 'again'>('sales', 'support', 'night', 'again', 'again'),
+      rc: fc.option(repeatContact, { nil: null, freq: 3 }),
+      defaultPriority,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ k: fc.constant('removeAgain' as const), contact: fc.option(fc.integer({ min: 0, max: 7 }), { nil: null }) }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      k: fc.constant('recontact' as const),
+      pick: fc.nat(),
+      queue: fc.nat(),
+      delta: fc.constantFrom(-1, 0, 0, 1, 1),
+      channel: fc.constantFrom(...CHANNELS),
+    }),
+  },
+);
+
+/** Every action but those of repeat contacts (worlds busy with conversations run these). */
+const baseAction: fc.Arbitrary<Action> = fc.oneof(
   {
     weight: 6,
     arbitrary: fc.record({
@@ -228,7 +275,7 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
       queue: fc.constantFrom('sales' as const, 'support' as const),
       skills: levels,
       lang: fc.option(fc.constantFrom('en', 'fr'), { nil: null }),
-      priority: fc.integer({ min: 0, max: 10 }),
+      priority: fc.option(fc.integer({ min: 0, max: 10 }), { nil: null, freq: 4 }),
       tier: fc.integer({ min: 0, max: 3 }),
       cust: fc.option(fc.integer({ min: 0, max: 3 }), { nil: null }),
       pref: fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 2 }),
@@ -367,6 +414,9 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 5, arbitrary: activity },
 );
 
+/** Every action: with changes of repeatContact, and customers coming back at a window's end. */
+export const action: fc.Arbitrary<Action> = fc.oneof({ weight: 15, arbitrary: baseAction }, { weight: 1, arbitrary: repeatAction });
+
 /**
  * Hours of operation, written relative to the local wall time of the instant they are set at
  * (minutes from it), so that their openings and closings fall within the minutes a run spans:
@@ -458,6 +508,8 @@ export interface World {
   start: number;
   zone: string;
   hours: Partial<Record<QueueId, RelativeHours>>;
+  /** Queues that boost repeat contacts from the start, and their default priority. */
+  repeat?: Partial<Record<QueueId, { rc: RepeatContact; defaultPriority: number | null }>>;
 }
 
 /** No hours, the clock from 0: the world the other scenario tests run in. */
@@ -469,8 +521,16 @@ export const world: fc.Arbitrary<World> = fc
     fc.integer({ min: -90, max: 90 }),
     fc.integer({ min: 0, max: 59_999 }),
     fc.record({ sales: relativeHours, support: relativeHours, night: relativeHours }, { requiredKeys: [] }) as fc.Arbitrary<World['hours']>,
+    // Half the worlds start with no queue boosting repeat contacts (contacts are not remembered until one does).
+    fc.option(
+      fc.record(
+        { sales: fc.record({ rc: repeatContact, defaultPriority }), support: fc.record({ rc: repeatContact, defaultPriority }) },
+        { requiredKeys: [] },
+      ) as fc.Arbitrary<NonNullable<World['repeat']>>,
+      { nil: {}, freq: 2 },
+    ),
   )
-  .map(([[anchor, zone], minutes, ms, hours]) => ({ start: anchor + minutes * MINUTE_MS + ms, zone, hours }));
+  .map(([[anchor, zone], minutes, ms, hours, repeat]) => ({ start: anchor + minutes * MINUTE_MS + ms, zone, hours, repeat }));
 
 export type HoursAction =
   /** A queue's hours set anew (relative to now), or taken away. */
@@ -486,12 +546,15 @@ export const hoursAction: fc.Arbitrary<HoursAction> = fc.oneof(
 /** The actions of a world with hours: every other action, with changes of hours and jumps to openings and closings. */
 export const worldAction: fc.Arbitrary<Action | HoursAction> = fc.oneof({ weight: 12, arbitrary: action }, { weight: 1, arbitrary: hoursAction });
 
+/** The actions of a world where customers come back more often: every other action, with more changes of repeatContact and returns at a window's end. */
+export const repeatWorldAction: fc.Arbitrary<Action | HoursAction> = fc.oneof({ weight: 3, arbitrary: worldAction }, { weight: 1, arbitrary: repeatAction });
+
 /**
  * The actions of a world busy with conversations (run in longer sequences): every other action,
  * with more conversations anyone may take, changes of their activity and accepts.
  */
 export const messagingAction: fc.Arbitrary<Action | HoursAction> = fc.oneof(
-  { weight: 6, arbitrary: worldAction },
+  { weight: 6, arbitrary: fc.oneof({ weight: 12, arbitrary: baseAction }, { weight: 1, arbitrary: hoursAction }) },
   { weight: 5, arbitrary: conversation },
   { weight: 4, arbitrary: activity },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('accept' as const), pick: fc.nat() }) },
@@ -526,6 +589,19 @@ export const messagingSeen: Model['messagingSeen'] & { runs: number } = {
   exemptWhileWaiting: 0,
 };
 
+/** What repeat contacts did over the runs since the last reset (the coverage test reads it): Model.repeatSeen, summed. */
+export const repeatSeen: Model['repeatSeen'] & { runs: number } = {
+  runs: 0,
+  boosted: 0,
+  capped: 0,
+  atWindowEnd: 0,
+  expired: 0,
+  justPast: 0,
+  otherQueue: 0,
+  forgotten: 0,
+  forgottenAfterRemoval: 0,
+};
+
 export function runScenario(engine: Engine, agents: AgentSpec[], actions: (Action | HoursAction)[], w: World = PLAIN_WORLD): void {
   const model = new Model(QUEUES);
   let now = w.start;
@@ -536,6 +612,7 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: (Actio
   let retriable: Command | null = null;
   let retriableAt = -1;
   let transfers = 0;
+  let recontacts = 0;
   const send = (cmd: Command): boolean => {
     const r = engine.apply(cmd, now);
     model.observe(cmd, r.events, r.ok, r.ok && r.duplicate === true, r.ok ? undefined : r.code, now);
@@ -577,6 +654,8 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: (Actio
     for (const ix of model.live()) {
       const info = engine.interaction(ix.id, now);
       if (!info || info.status !== ix.status) model.violations.push(`engine says ${ix.id} is ${info?.status}, events say ${ix.status}`);
+      // Its priority: as submitted (or its queue's default), boosted as a repeat contact, then set by rules and steps.
+      else if (info.priority !== ix.priority) model.violations.push(`engine says ${ix.id} has priority ${info.priority}, the model ${ix.priority}`);
     }
     let inactive = 0;
     let waiting = 0;
@@ -615,6 +694,10 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: (Actio
     if (rel !== undefined && !send({ type: 'UpsertQueue', queue: { id: q, hours: hoursAt(rel, q, now, w.zone) } }))
       model.violations.push(`hours of ${q} refused: ${JSON.stringify(hoursAt(rel, q, now, w.zone))}`);
   }
+  // Repeat contacts from the start, on the queues the world gives them.
+  for (const [q, r] of Object.entries(w.repeat ?? {}))
+    if (!send({ type: 'UpsertQueue', queue: { id: q, repeatContact: r.rc, ...(r.defaultPriority !== null ? { defaultPriority: r.defaultPriority } : {}) } }))
+      model.violations.push(`repeatContact of ${q} refused: ${JSON.stringify(r)}`);
   for (const a of agents) send({ type: 'UpsertAgent', agent: a });
   step({ type: 'SetAgentState', agentIds: agents.slice(0, 4).map((a) => a.id), state: 'available' });
 
@@ -647,7 +730,7 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: (Actio
             queue: a.queue,
             skills: a.skills,
             ...(a.lang ? { labels: { lang: a.lang } } : {}),
-            priority: a.priority,
+            ...(a.priority !== null ? { priority: a.priority } : {}),
             valueTier: a.tier,
             ...(a.cust !== null ? { customerId: `c${a.cust}` } : {}),
             ...(a.pref.length ? { preferredAgents: [...new Set(a.pref)].map((p) => agents[p % agents.length].id) } : {}),
@@ -783,6 +866,42 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: (Actio
         check();
         break;
       }
+      case 'repeatQueue':
+        step({
+          type: 'UpsertQueue',
+          queue: { id: a.queue, repeatContact: a.rc, ...(a.defaultPriority !== null ? { defaultPriority: a.defaultPriority } : {}) },
+        });
+        break;
+      case 'removeAgain':
+        step({ type: 'RemoveQueue', queueId: 'again' });
+        if (a.contact !== null)
+          step({
+            type: 'SubmitInteraction',
+            interaction: { id: `r${++recontacts}`, channel: 'voice', queue: a.contact % 2 ? 'sales' : 'support', customerId: `c${a.contact % 4}` },
+          });
+        break;
+      case 'recontact': {
+        // From its last contact, remembered or not (made while no queue had the setting); a
+        // customer who made none, or no queue with the setting: a contact now.
+        // Half the time the customer who made the latest contact.
+        const contacts = [...model.contactAt].sort((x, y) => y[1] - x[1]);
+        const customer = (a.pick % 2 === 0 ? contacts[0]?.[0] : pick(contacts, a.pick >> 1)?.[0]) ?? `c${a.pick % 4}`;
+        const last = model.contactAt.get(customer);
+        const queue = pick(
+          [...model.repeatContact.keys()].filter((q) => q !== 'again'),
+          a.queue,
+        );
+        if (last !== undefined && queue !== undefined) {
+          now = Math.max(now, last + model.repeatContact.get(queue)!.withinMs + a.delta);
+          model.observe({ type: 'EndWrapUp', agentId: '' }, engine.tick(now), true, false);
+          check();
+        }
+        step({
+          type: 'SubmitInteraction',
+          interaction: { id: `r${++recontacts}`, channel: a.channel, queue: queue ?? (a.queue % 2 ? 'sales' : 'support'), customerId: customer },
+        });
+        break;
+      }
       case 'hours': {
         const hours = a.rel === null ? null : hoursAt(a.rel, a.queue, now, w.zone);
         if (!send({ type: 'UpsertQueue', queue: { id: a.queue, hours } })) model.violations.push(`hours of ${a.queue} refused: ${JSON.stringify(hours)}`);
@@ -815,6 +934,8 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: (Actio
   }
   hoursSeen.runs++;
   for (const k of Object.keys(model.hoursSeen) as (keyof Model['hoursSeen'])[]) hoursSeen[k] += model.hoursSeen[k];
+  repeatSeen.runs++;
+  for (const k of Object.keys(model.repeatSeen) as (keyof Model['repeatSeen'])[]) repeatSeen[k] += model.repeatSeen[k];
   messagingSeen.runs++;
   for (const k of Object.keys(model.messagingSeen) as (keyof Model['messagingSeen'])[]) messagingSeen[k] += model.messagingSeen[k];
   const stuck = model.live().map((ix) => `${ix.id}:${ix.status}`);

@@ -10,11 +10,12 @@
  *   npm run sim -- --scenario scenarios/blended.json --no-overload
  *   npm run sim -- --scenario scenarios/hours.json --no-hours
  *   npm run sim -- --scenario scenarios/messaging.json --inactive-max chat=4
+ *   npm run sim -- --scenario scenarios/repeat-contacts.json --no-repeat-contact
  *
  * Flags: --scenario FILE | (--agents N --arrivals-per-hour X --aht SECONDS --sl-seconds T
  * --patience SECONDS (0: none) --handle exponential|lognormal --cv X) --hours H --warmup H
  * --offer-fanout N --answer-seconds S --reserved-idle QUEUE=N[,QUEUE=N…] --inactive-max CHANNEL=N[,CHANNEL=N…]
- * --no-exceptions --no-overload --no-hours
+ * --no-exceptions --no-overload --no-hours --no-repeat-contact
  * --policy fifo|priority-age|deadline|service-objective|all
  * --agent-policy longest-idle|least-occupied|best-skill --reps R --seed S --json --markdown
  */
@@ -92,7 +93,25 @@ const MESSAGING_METRICS = [
   'roomWaitPerReply',
   'inactiveShare',
 ] as const;
-const ALL_METRICS = [...METRICS, ...RULE_METRICS, ...OVERLOAD_METRICS, ...HOURS_METRICS, ...MESSAGING_METRICS] as const;
+/**
+ * What repeat calls met (queues with `repeatCalls`): the repeat calls (per run, and as a share of
+ * offered) and those the engine boosted (as a share of the repeat calls), and the first and the
+ * repeat calls' ASA, service level and abandons apart. Only for scenarios with repeat calls, for
+ * the same reason.
+ */
+const REPEAT_METRICS = [
+  'repeatContacts',
+  'pRepeat',
+  'repeatBoosted',
+  'pBoosted',
+  'asaFirst',
+  'asaRepeat',
+  'serviceLevelFirst',
+  'serviceLevelRepeat',
+  'pAbandonFirst',
+  'pAbandonRepeat',
+] as const;
+const ALL_METRICS = [...METRICS, ...RULE_METRICS, ...OVERLOAD_METRICS, ...HOURS_METRICS, ...MESSAGING_METRICS, ...REPEAT_METRICS] as const;
 type Metric = (typeof ALL_METRICS)[number];
 
 const share = (n: number, of: number) => (of ? n / of : Number.NaN);
@@ -121,6 +140,10 @@ const metricOf = (q: QueueMetrics, m: Metric): number => {
       return share(q.overflowedClosed, q.offered);
     case 'pAtCapacity':
       return share(q.activationsAtCapacity, q.activations);
+    case 'pRepeat':
+      return share(q.repeatContacts, q.offered);
+    case 'pBoosted':
+      return share(q.repeatBoosted, q.repeatContacts);
     default:
       return q[m];
   }
@@ -172,6 +195,8 @@ const Flags = z.strictObject({
   'no-overload': z.literal('true').optional(),
   /** Run the scenario with no queue's hours: every queue always open, on the same callers. */
   'no-hours': z.literal('true').optional(),
+  /** Run the scenario with no queue's repeatContact: repeat calls come in with no boost, on the same first callers. */
+  'no-repeat-contact': z.literal('true').optional(),
   /** `channel=n[,channel=n…]`: the inactiveMax of those channels in every agent group that has them. */
   'inactive-max': z
     .string()
@@ -287,6 +312,21 @@ function messagingColumns(scenario: Scenario): { header: string; metric: Metric;
   ];
 }
 
+/** The repeat calls' columns: for a scenario with repeat calls, their share, the boosted ones and the first and repeat calls' figures apart. */
+function repeatColumns(scenario: Scenario): { header: string; metric: Metric; format: (e: Estimate) => string }[] {
+  if (!scenario.queues.some((q) => q.repeatCalls !== null)) return [];
+  return [
+    { header: 'repeat %', metric: 'pRepeat', format: pct },
+    { header: 'boosted %', metric: 'pBoosted', format: pct },
+    { header: 'ASA first s', metric: 'asaFirst', format: sec },
+    { header: 'ASA repeat s', metric: 'asaRepeat', format: sec },
+    { header: 'SL first %', metric: 'serviceLevelFirst', format: pct },
+    { header: 'SL repeat %', metric: 'serviceLevelRepeat', format: pct },
+    { header: 'abandon first %', metric: 'pAbandonFirst', format: pct },
+    { header: 'abandon repeat %', metric: 'pAbandonRepeat', format: pct },
+  ];
+}
+
 /** Does any queue have conversations? */
 const hasConversations = (scenario: Scenario) => scenario.queues.some((q) => q.conversation !== null);
 
@@ -309,6 +349,7 @@ interface Off {
   readonly rules: boolean;
   readonly overload: boolean;
   readonly hours: boolean;
+  readonly repeat: boolean;
 }
 
 /**
@@ -323,13 +364,20 @@ function table(
   overload: ReturnType<typeof overloadColumns>,
   hours: ReturnType<typeof hoursColumns>,
   messaging: ReturnType<typeof messagingColumns>,
+  repeat: ReturnType<typeof repeatColumns>,
   off: Off,
 ): string {
   // Ring time, multi-offer and exception rule columns only for scenarios that use them.
   const ring = scenario.queues.some((q) => q.offerFanout > 1 || q.answerSeconds > 0);
   const header = ['policy', 'queue', 'SL % (objective)', 'ASA s', 'abandon %', 'value-weighted wait s', 'occupancy %'];
   if (ring) header.push('rescinded per answered', 'ringing %', 'ringing rescinded %');
-  header.push(...rules.map((c) => c.header), ...overload.map((c) => c.header), ...hours.map((c) => c.header), ...messaging.map((c) => c.header));
+  header.push(
+    ...rules.map((c) => c.header),
+    ...overload.map((c) => c.header),
+    ...hours.map((c) => c.header),
+    ...messaging.map((c) => c.header),
+    ...repeat.map((c) => c.header),
+  );
   const rows: string[][] = [];
   for (const s of summaries) {
     for (const [id, q] of Object.entries(s.queues))
@@ -346,6 +394,7 @@ function table(
         ...overload.map((c) => c.format(q[c.metric])),
         ...hours.map((c) => c.format(q[c.metric])),
         ...messaging.map((c) => c.format(q[c.metric])),
+        ...repeat.map((c) => c.format(q[c.metric])),
       ]);
     rows.push([
       s.ordering,
@@ -360,6 +409,7 @@ function table(
       ...overload.map((c) => c.format(s.overall[c.metric])),
       ...hours.map((c) => c.format(s.overall[c.metric])),
       ...messaging.map((c) => c.format(s.overall[c.metric])),
+      ...repeat.map((c) => c.format(s.overall[c.metric])),
     ]);
   }
   if (markdown) return markdownTable(header, rows);
@@ -371,6 +421,8 @@ function table(
   if (off.overload) reserves.push('overload rules off');
   // And whether --no-hours opened every queue all the time.
   if (off.hours) reserves.push('hours off');
+  // And whether --no-repeat-contact took the repeat contacts' boost away.
+  if (off.repeat) reserves.push('repeat-contact boost off');
   // And how many inactive conversations the agents may hold, so the tables of an --inactive-max sweep tell themselves apart.
   if (messaging.length > 0) reserves.push(...inactiveMaxes(scenario));
   const title = reserves.length > 0 ? `${scenario.name} (${reserves.join(', ')})` : scenario.name;
@@ -503,6 +555,10 @@ export function main(argv: string[]): void {
   const hoursOff = f['no-hours'] === 'true' && hours.length > 0;
   if (hoursOff) scenario = withoutHours(scenario);
   const messaging = messagingColumns(scenario);
+  // The repeat calls' columns stay with --no-repeat-contact, for comparison.
+  const repeat = repeatColumns(scenario);
+  const repeatOff = f['no-repeat-contact'] === 'true' && scenario.queues.some((q) => q.repeatContact !== null);
+  if (repeatOff) scenario = withoutRepeatContact(scenario);
   const policies: OrderingPolicy[] =
     f.policy === 'all' || (f.policy === undefined && !singleFlags) ? [...ORDERING_POLICIES] : [(f.policy ?? 'fifo') as OrderingPolicy];
   const summaries = policies.map((ordering) =>
@@ -521,7 +577,9 @@ export function main(argv: string[]): void {
     scenario.handleTime === 'exponential' &&
     !scenario.arrivalProfile &&
     scenario.queues[0].answerSeconds === 0 &&
-    scenario.queues[0].ahtSeconds !== undefined
+    scenario.queues[0].ahtSeconds !== undefined &&
+    // Not with repeat calls either: they add arrivals the formulas do not see.
+    scenario.queues[0].repeatCalls === null
   ) {
     const q = scenario.queues[0];
     const aht = q.ahtSeconds!;
@@ -542,6 +600,7 @@ export function main(argv: string[]): void {
         ...(overload.length > 0 ? OVERLOAD_METRICS : []),
         ...(hours.length > 0 ? HOURS_METRICS : []),
         ...(messaging.length > 0 ? MESSAGING_METRICS : []),
+        ...(repeat.length > 0 ? REPEAT_METRICS : []),
       ]),
     ];
     const flatAgent = (a: Record<AgentMetric, Estimate>) => ({
@@ -575,7 +634,12 @@ export function main(argv: string[]): void {
     return;
   }
   console.log(
-    table(scenario, summaries, f.markdown === 'true', rules, overload, hours, messaging, { rules: rulesOff, overload: overloadOff, hours: hoursOff }),
+    table(scenario, summaries, f.markdown === 'true', rules, overload, hours, messaging, repeat, {
+      rules: rulesOff,
+      overload: overloadOff,
+      hours: hoursOff,
+      repeat: repeatOff,
+    }),
   );
   if (messaging.length > 0) console.log(`\n${agentsTable(summaries, f.markdown === 'true')}`);
   if (closedForm) {
@@ -639,6 +703,11 @@ export function withoutOverload(scenario: Scenario): Scenario {
  */
 export function withoutHours(scenario: Scenario): Scenario {
   return { ...scenario, queues: scenario.queues.map((q) => ({ ...q, hours: null })) };
+}
+
+/** The scenario with no queue's repeatContact: repeat calls come in with no boost. Not validated again, like withoutOverload. */
+export function withoutRepeatContact(scenario: Scenario): Scenario {
+  return { ...scenario, queues: scenario.queues.map((q) => ({ ...q, repeatContact: null })) };
 }
 
 function parseScenarioFile(file: string | URL): Scenario | string {

@@ -11,7 +11,9 @@
  * which gives those hours a date and time to apply to. An agent group's `capacity` is the wire's
  * `CapacitySpec`, `inactiveMax` included; a queue's `conversation` (how its messaging
  * conversations go: exchanges, the agent's time on each, the customer's reply delays and when the
- * platform makes a quiet one inactive) is the simulator's own.
+ * platform makes a quiet one inactive) is the simulator's own. So is a queue's `repeatCalls` (which
+ * of its customers call again, and when), while its `repeatContact` is the wire's
+ * (`QueueSpec.repeatContact`, `withinMs` in milliseconds).
  */
 import { z } from 'zod';
 import {
@@ -22,6 +24,7 @@ import {
   MAX_OFFER_FANOUT,
   MAX_PRIORITY,
   MAX_QUEUE_LEVEL,
+  MAX_REPEAT_WITHIN_MS,
   MAX_RESERVED_IDLE,
   MAX_OVERLOAD_WAIT_MS,
 } from '../engine/options.ts';
@@ -208,6 +211,27 @@ export const ConversationSchema = z.strictObject({
   inactiveAfterSeconds: z.number().min(0),
 });
 
+/** `QueueSpec.repeatContact`, in the wire's shape and bounds (docs/engine.md, Repeat contacts). */
+export const RepeatContactSchema = z.strictObject({
+  withinMs: z.number().int().min(1).max(MAX_REPEAT_WITHIN_MS),
+  priorityBoost: z.number().int().min(1).max(MAX_PRIORITY),
+});
+
+/**
+ * Customers who call again, the simulator's own description: of the queue's callers who hang up
+ * before an answer, `afterAbandon` (a share, 0–1) call again; of those answered, `afterAnswer`
+ * (their problem was not solved after all). The next call comes after an exponential delay of
+ * mean `delaySeconds` from hanging up (or from the end of the call), to `queue` (default the
+ * queue itself), by the same customer: its customerId, value tier and priority. A repeat call may
+ * be repeated in turn, by the rules of the queue it went to.
+ */
+export const RepeatCallsSchema = z.strictObject({
+  afterAbandon: z.number().min(0).max(1).default(0),
+  afterAnswer: z.number().min(0).max(1).default(0),
+  delaySeconds: z.number().positive(),
+  queue: Name.optional(),
+});
+
 export const QueueScenarioSchema = z.strictObject({
   id: Name,
   /** Mean Poisson arrival rate; multiplied by the scenario's hourly profile if it has one. */
@@ -281,6 +305,14 @@ export const QueueScenarioSchema = z.strictObject({
    * each interaction is handled in one piece of `ahtSeconds`.
    */
   conversation: ConversationSchema.nullable().default(null),
+  /**
+   * Repeat contacts (the engine's `QueueSpec.repeatContact`): a submission to the queue whose
+   * customer made another contact within `withinMs` comes in with `priorityBoost` more priority.
+   * Null: none.
+   */
+  repeatContact: RepeatContactSchema.nullable().default(null),
+  /** Customers who call again after they hung up or were answered (the simulator's own); null: nobody does. */
+  repeatCalls: RepeatCallsSchema.nullable().default(null),
 });
 
 /** A group's place in one queue's routing profile. */
@@ -461,6 +493,16 @@ export const ScenarioSchema = z
             message: to === q.id ? `queue '${q.id}' overflows into itself` : `queue '${q.id}' overflows into queue '${to}', which the scenario does not define`,
           });
       });
+    });
+    // Repeat calls into a queue of the scenario.
+    s.queues.forEach((q, i) => {
+      const to = q.repeatCalls?.queue;
+      if (to !== undefined && !queues.has(to))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['queues', i, 'repeatCalls', 'queue'],
+          message: `queue '${q.id}' sends its repeat calls to queue '${to}', which the scenario does not define`,
+        });
     });
     // Hours: a start to give them a date, and a closed overflow into another queue of the scenario.
     s.queues.forEach((q, i) => {

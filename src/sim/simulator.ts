@@ -37,6 +37,16 @@
  * conversations side by side: the model takes concurrency up to the channel's `max` to cost
  * nothing, and a customer's wait inside the conversation is only its wait for room.
  *
+ * Repeat calls: of a queue's callers who hang up before an answer, its `repeatCalls.afterAbandon`
+ * share call again, and of those answered its `afterAnswer` share, after an exponential delay from
+ * hanging up or from the end of the call (drawn on arrival, for every caller, from a stream of
+ * their own: a first call's draws are the same in every run of a seed). The repeat call is the same
+ * customer (its customerId, the first call's id; its value tier and priority), into the queue
+ * `repeatCalls.queue` names (default the same), with its patience (and a conversation's script)
+ * drawn from the repeat calls' own stream. Calls carry a customerId only in scenarios with repeat
+ * calls. A queue's `repeatContact` goes to the engine unchanged, which boosts those within its
+ * window.
+ *
  * Exception rules act on the callers: a submission refused (QUEUE_REFUSED) is a caller who hears
  * a busy message and is lost; a rule's cancel ends the caller's wait (sent to voicemail, say); an
  * overflow moves the caller to another queue, where it keeps its arrival, requirements and
@@ -87,6 +97,11 @@
  *   interactions held ÷ agents × the channel's max), meanInactive (inactive ones held per agent),
  *   inactiveShare, completedPerAgentHour, and the same counts of the replies that came in the
  *   window.
+ * - Repeat calls, per queue they call: repeatContacts (of offered, the calls that repeat an
+ *   earlier one of the same customer) and repeatBoosted (those the engine boosted: its
+ *   InteractionQueued names the contact they repeat); for first and repeat calls apart, asaFirst
+ *   and asaRepeat, serviceLevelFirst and serviceLevelRepeat, pAbandonFirst and pAbandonRepeat,
+ *   defined as asa, serviceLevel and pAbandon are.
  */
 import { Engine } from '../engine/engine.ts';
 import type { AgentSelectionPolicy, OrderingPolicy } from '../engine/options.ts';
@@ -165,6 +180,17 @@ export interface QueueMetrics {
   readonly roomWaitPerReply: number;
   /** Time the conversations spent inactive (waiting for room included) ÷ their time assigned. */
   readonly inactiveShare: number;
+  /** Repeat calls: of offered, the calls that repeat an earlier call of the same customer. */
+  readonly repeatContacts: number;
+  /** Of those, the ones the engine boosted (the queue's repeatContact window held). */
+  readonly repeatBoosted: number;
+  /** asa, serviceLevel and pAbandon of the first calls and of the repeat calls apart. */
+  readonly asaFirst: number;
+  readonly asaRepeat: number;
+  readonly serviceLevelFirst: number;
+  readonly serviceLevelRepeat: number;
+  readonly pAbandonFirst: number;
+  readonly pAbandonRepeat: number;
 }
 
 /** An agent group's figures on one channel, over the measured window. */
@@ -219,6 +245,23 @@ interface Rec {
   desk: Desk | null;
   /** A messaging conversation (its queue has a `conversation`); null: handled in one piece. */
   chat: Chat | null;
+  /** The customer (the id of its first call) and whether this call repeats an earlier one. */
+  customer: string;
+  repeat: boolean;
+  /** Drawn on arrival when its queue has repeat calls: the uniform that says whether the customer calls again, and after how long (ms). */
+  recallU: number;
+  recallDelay: number;
+}
+
+/** First or repeat calls' tallies, for their own waits, service levels and abandons. */
+interface Calls {
+  offered: number;
+  /** Refused because the queue was closed (out of the service level, as for all). */
+  closed: number;
+  answered: number;
+  answeredInT: number;
+  waitAnswered: number;
+  abandoned: number;
 }
 
 /** A conversation under way. */
@@ -299,6 +342,9 @@ interface Acc {
   /** The conversations' time inactive and assigned, ms. */
   inactiveMs: number;
   assignedMs: number;
+  first: Calls;
+  again: Calls;
+  boosted: number;
 }
 
 const NONE: readonly string[] = [];
@@ -322,6 +368,8 @@ const ANSWERED = 4;
 const QUIET = 5;
 /** The customer replies. */
 const REPLY = 6;
+/** A customer calls again (ref: the repeat call's entry in `recalls`). */
+const RECALL = 7;
 
 /** A binary heap of simulator events ordered by (time, sequence). */
 class EventQueue {
@@ -420,6 +468,11 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   const mixRand = prng(seed * 7 + 4);
   const answerRand = prng(seed * 7 + 5);
   const conversationRand = prng(seed * 7 + 6);
+  // Repeat calls: the first calls' draws (whether and when they call again), and the repeat calls'
+  // own (theirs too, with their patience and script), apart from every other seed's streams.
+  const recallRand = prng(0x9e3779b9 + seed * 2);
+  const repeatRand = prng(0x9e3779b9 + seed * 2 + 1);
+  const repeatCalls = scenario.queues.some((q) => q.repeatCalls !== null);
   const profile = scenario.arrivalProfile ?? [1];
   const peak = Math.max(...profile);
   let commands = 0;
@@ -523,18 +576,32 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   };
   const inWindowAt = (t: number) => t >= warmup && t < end;
   /** A conversation's script: the agent's handling times (the scenario's handle-time law) and the reply delays between them. */
-  const scriptOf = (c: Conversation): Float64Array => {
+  const scriptOf = (c: Conversation, rand: () => number): Float64Array => {
     const script = new Float64Array(2 * c.exchanges - 1);
     for (let k = 0; k < script.length; k++)
       script[k] =
         k % 2 === 0
           ? scenario.handleTime === 'lognormal'
-            ? lognormal(conversationRand, c.agentSecondsPerExchange * 1000, scenario.handleCv)
-            : exponential(conversationRand, c.agentSecondsPerExchange * 1000)
+            ? lognormal(rand, c.agentSecondsPerExchange * 1000, scenario.handleCv)
+            : exponential(rand, c.agentSecondsPerExchange * 1000)
           : c.replyTime === 'lognormal'
-            ? lognormal(conversationRand, c.replySeconds * 1000, c.replyCv)
-            : exponential(conversationRand, c.replySeconds * 1000);
+            ? lognormal(rand, c.replySeconds * 1000, c.replyCv)
+            : exponential(rand, c.replySeconds * 1000);
     return script;
+  };
+  /** First or repeat calls' tallies of the queue the call is counted in. */
+  const callsOf = (r: Rec): Calls => (r.repeat ? acc[r.q].again : acc[r.q].first);
+  /** Repeat calls not yet made: the queue, the customer, its tier and priority. */
+  const recalls = new Map<number, { q: number; customer: string; tier: number; priority: number }>();
+  let recallSeq = 0;
+  /** The call ended now (the customer hung up, or the agent finished): the customer calls again as its queue's repeatCalls say. */
+  const callAgain = (r: Rec, abandoned: boolean) => {
+    const rc = scenario.queues[r.q].repeatCalls;
+    if (rc === null || r.recallU >= (abandoned ? rc.afterAbandon : rc.afterAnswer)) return;
+    const t = now + r.recallDelay;
+    if (t >= end) return;
+    recalls.set(recallSeq, { q: rc.queue === undefined ? r.q : queueIndex.get(rc.queue)!, customer: r.customer, tier: r.tier, priority: r.priority });
+    events.push(t, RECALL, recallSeq++);
   };
   /** The agent starts on the conversation's next exchange at `at`: its answer, or its last (the end). */
   const handleExchange = (id: string, r: Rec, at: number) => {
@@ -590,6 +657,10 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
           a.answered++;
           if (reserveOf.get(e.agentId)?.has(scenario.queues[r.at].id)) a.byReserve++;
           if (wait <= qs.serviceObjective.thresholdSeconds * 1000) a.answeredInT++;
+          const calls = callsOf(r);
+          calls.answered++;
+          calls.waitAnswered += wait;
+          if (wait <= qs.serviceObjective.thresholdSeconds * 1000) calls.answeredInT++;
           if (wait > 0) a.waited++;
           a.waitAnswered += wait;
           a.waits.push(wait);
@@ -641,6 +712,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
         // overflow) or be held until a queue opens; its wait counts from then.
         const r = recs.get(e.interactionId)!;
         const at = queueIndex.get(e.queueId)!;
+        if (e.repeatOf !== undefined && r.measured) acc[r.q].boosted++;
         if (at !== r.q) {
           r.at = at;
           if (r.measured) acc[r.q].overflowedClosed++;
@@ -709,6 +781,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     reservedIdle: q.reservedIdle,
     ...(q.reserveWhen !== null ? { reserveWhen: q.reserveWhen } : {}),
     ...(q.reserveUntil !== null ? { reserveUntil: q.reserveUntil } : {}),
+    ...(q.repeatContact !== null ? { repeatContact: q.repeatContact } : {}),
   });
   for (const q of scenario.queues) apply({ type: 'UpsertQueue', queue: queueSpec(q) });
   // Exception rules, deferral and hours once every queue exists, since the queues they name must.
@@ -766,6 +839,86 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
   });
 
   let seq = 0;
+  /** A call into queue `q` now: a first call (`customer` null: a new customer) or a repeat call of `customer`. */
+  const call = (q: number, tier: number, priority: number, customer: string | null) => {
+    const qs = scenario.queues[q];
+    const id = `x${seq++}`;
+    const repeat = customer !== null;
+    const measured = now >= warmup;
+    // A conversation's script is drawn now, for a caller refused too, like its patience.
+    const chat: Chat | null =
+      qs.conversation === null
+        ? null
+        : {
+            script: scriptOf(qs.conversation, repeat ? repeatRand : conversationRand),
+            step: 0,
+            agentId: '',
+            inactive: false,
+            since: 0,
+            inactiveMs: 0,
+            replyAt: -1,
+            atCapacity: false,
+          };
+    // Whether and when the customer calls again, drawn now for every caller of a queue with repeat calls.
+    const rc = qs.repeatCalls;
+    const draws = repeat ? repeatRand : recallRand;
+    const recallU = rc === null ? 1 : draws();
+    const recallDelay = rc === null ? 0 : exponential(draws, rc.delaySeconds * 1000);
+    const r: Rec = {
+      q,
+      at: q,
+      overflowed: false,
+      arrival: now,
+      from: now,
+      tier,
+      priority,
+      measured,
+      assignedAt: -1,
+      done: false,
+      desk: null,
+      chat,
+      customer: customer ?? id,
+      repeat,
+      recallU,
+      recallDelay,
+    };
+    recs.set(id, r);
+    if (measured) {
+      acc[q].offered++;
+      callsOf(r).offered++;
+      pendingMeasured++;
+    }
+    // Drawn for a caller refused too, so that the other callers keep theirs; the refused
+    // caller's is skipped when it comes.
+    if (qs.patienceSeconds !== null) events.push(now + exponential(repeat ? repeatRand : patienceRand, qs.patienceSeconds * 1000), PATIENCE, id);
+    const submitted = apply(
+      {
+        type: 'SubmitInteraction',
+        interaction: {
+          id,
+          channel: qs.channel,
+          queue: qs.id,
+          skills: qs.skills,
+          valueTier: tier,
+          priority,
+          ...(repeatCalls ? { customerId: r.customer } : {}),
+          ...(qs.selectors.length > 0 ? { selectors: qs.selectors } : {}),
+          ...(qs.relaxation.length > 0 ? { relaxation: qs.relaxation.map((x) => ({ afterMs: x.afterSeconds * 1000, skills: x.skills })) } : {}),
+        },
+      },
+      REFUSALS,
+    );
+    if (!submitted) {
+      recs.delete(id);
+      if (measured) {
+        if (lastRefusal === 'QUEUE_CLOSED') {
+          acc[q].refusedClosed++;
+          callsOf(r).closed++;
+        } else acc[q].refused++;
+        pendingMeasured--;
+      }
+    }
+  };
   while (events.size > 0 || pendingMeasured > 0) {
     const tEvent = events.peekTime();
     const tEngine = engine.nextDeadline() ?? Number.POSITIVE_INFINITY;
@@ -789,45 +942,11 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       nextArrival(q, now);
       const tier = pickShare(qs.tiers, mixRand()).tier;
       const priority = pickShare(qs.priorities, mixRand()).priority;
-      const id = `x${seq++}`;
-      const measured = now >= warmup;
-      // A conversation's script is drawn now, for a caller refused too, like its patience.
-      const chat: Chat | null =
-        qs.conversation === null
-          ? null
-          : { script: scriptOf(qs.conversation), step: 0, agentId: '', inactive: false, since: 0, inactiveMs: 0, replyAt: -1, atCapacity: false };
-      recs.set(id, { q, at: q, overflowed: false, arrival: now, from: now, tier, priority, measured, assignedAt: -1, done: false, desk: null, chat });
-      if (measured) {
-        acc[q].offered++;
-        pendingMeasured++;
-      }
-      // Drawn for a caller refused too, so that the other callers keep theirs; the refused
-      // caller's is skipped when it comes.
-      if (qs.patienceSeconds !== null) events.push(now + exponential(patienceRand, qs.patienceSeconds * 1000), PATIENCE, id);
-      const submitted = apply(
-        {
-          type: 'SubmitInteraction',
-          interaction: {
-            id,
-            channel: qs.channel,
-            queue: qs.id,
-            skills: qs.skills,
-            valueTier: tier,
-            priority,
-            ...(qs.selectors.length > 0 ? { selectors: qs.selectors } : {}),
-            ...(qs.relaxation.length > 0 ? { relaxation: qs.relaxation.map((r) => ({ afterMs: r.afterSeconds * 1000, skills: r.skills })) } : {}),
-          },
-        },
-        REFUSALS,
-      );
-      if (!submitted) {
-        recs.delete(id);
-        if (measured) {
-          if (lastRefusal === 'QUEUE_CLOSED') acc[q].refusedClosed++;
-          else acc[q].refused++;
-          pendingMeasured--;
-        }
-      }
+      call(q, tier, priority, null);
+    } else if (ev.kind === RECALL) {
+      const c = recalls.get(ev.ref as number)!;
+      recalls.delete(ev.ref as number);
+      call(c.q, c.tier, c.priority, c.customer);
     } else if (ev.kind === ANSWER) {
       apply({ type: 'AcceptOffer', agentId: ev.ref2, offerId: ev.ref as string }, LATE_ANSWERS);
     } else if (ev.kind === COMPLETE) {
@@ -835,6 +954,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       apply({ type: 'CompleteInteraction', agentId: ev.ref2, interactionId: id });
       const r = recs.get(id)!;
       recs.delete(id);
+      callAgain(r, false);
       deskChanged(r.desk!, now, -1, 0);
       if (inWindowAt(now)) r.desk!.completed++;
       const c = r.chat;
@@ -890,11 +1010,13 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       if (!r || r.assignedAt >= 0) continue;
       apply({ type: 'CancelInteraction', interactionId: id, reason: 'abandoned' });
       recs.delete(id);
+      callAgain(r, true);
       if (r.measured) {
         const a = acc[r.q];
         // A caller held until an opening who hangs up before it waited nothing in queue.
         const wait = Math.max(0, now - r.from);
         a.abandoned++;
+        callsOf(r).abandoned++;
         a.waited++;
         a.waitAll += wait;
         a.vww += (scenario.tierValues[Math.min(r.tier, scenario.tierValues.length - 1)] ?? 1) * wait;
@@ -959,6 +1081,14 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
       roomWait: a.atCapacity ? a.roomMs / a.atCapacity / 1000 : Number.NaN,
       roomWaitPerReply: a.replies ? a.roomMs / a.replies / 1000 : Number.NaN,
       inactiveShare: a.assignedMs ? a.inactiveMs / a.assignedMs : Number.NaN,
+      repeatContacts: a.again.offered,
+      repeatBoosted: a.boosted,
+      asaFirst: a.first.answered ? a.first.waitAnswered / a.first.answered / 1000 : Number.NaN,
+      asaRepeat: a.again.answered ? a.again.waitAnswered / a.again.answered / 1000 : Number.NaN,
+      serviceLevelFirst: a.first.offered - a.first.closed ? a.first.answeredInT / (a.first.offered - a.first.closed) : Number.NaN,
+      serviceLevelRepeat: a.again.offered - a.again.closed ? a.again.answeredInT / (a.again.offered - a.again.closed) : Number.NaN,
+      pAbandonFirst: a.first.offered ? a.first.abandoned / a.first.offered : Number.NaN,
+      pAbandonRepeat: a.again.offered ? a.again.abandoned / a.again.offered : Number.NaN,
     };
   };
   const queues: Record<string, QueueMetrics> = {};
@@ -999,6 +1129,11 @@ export function simulate(scenario: Scenario, options: SimOptions): SimResult {
     t.roomMs += a.roomMs;
     t.inactiveMs += a.inactiveMs;
     t.assignedMs += a.assignedMs;
+    t.boosted += a.boosted;
+    for (const k of Object.keys(a.first) as (keyof Calls)[]) {
+      t.first[k] += a.first[k];
+      t.again[k] += a.again[k];
+    }
     for (const [p, v] of a.byPriority) {
       const x = t.byPriority.get(p) ?? { n: 0, wait: 0 };
       x.n += v.n;
@@ -1082,8 +1217,13 @@ function emptyAcc(): Acc {
     roomMs: 0,
     inactiveMs: 0,
     assignedMs: 0,
+    first: emptyCalls(),
+    again: emptyCalls(),
+    boosted: 0,
   };
 }
+
+const emptyCalls = (): Calls => ({ offered: 0, closed: 0, answered: 0, answeredInT: 0, waitAnswered: 0, abandoned: 0 });
 
 /** The intervals of [from, to) in which a queue with hours `h` is open, by the engine's own arithmetic. */
 function openSpansOf(h: QueueHours, from: number, to: number): (readonly [number, number])[] {

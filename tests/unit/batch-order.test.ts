@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/engine.ts';
+
+/**
+ * Several interactions made routable in one call (moved together by an exception rule or a
+ * RemoveQueue) are matched in the ordering policy's order, also while some agent's routing
+ * profile has queue levels (then the batch is matched agent by agent and interaction by
+ * interaction): an agent without levels takes the best one first, not the first one moved.
+ */
+describe('a batch of interactions routable at once, with levelled profiles about', () => {
+  const setup = (ordering: 'priority-age' | 'deadline' | 'service-objective') => {
+    const e = new Engine({ ordering });
+    const ok = (r: { ok: boolean }) => expect(r.ok).toBe(true);
+    ok(e.apply({ type: 'UpsertQueue', queue: { id: 'support' } }, 0));
+    ok(e.apply({ type: 'UpsertQueue', queue: { id: 'sales' } }, 0));
+    ok(e.apply({ type: 'UpsertQueue', queue: { id: 'other' } }, 0));
+    // One chat agent of support without levels; a voice agent whose profile has two levels.
+    ok(e.apply({ type: 'UpsertAgent', agent: { id: 'chat', capacity: { total: 1, channels: { chat: { cost: 1, max: 1 } } }, queues: { support: {} } } }, 0));
+    ok(e.apply({ type: 'UpsertAgent', agent: { id: 'voice', queues: { other: { priority: 1 }, support: { priority: 2 } } } }, 0));
+    ok(e.apply({ type: 'SetAgentState', agentIds: ['chat', 'voice'], state: 'available' }, 0));
+    for (const [id, priority, at] of [
+      ['low', 0, 1],
+      ['low2', 0, 2],
+      ['high', 60, 3],
+    ] as const)
+      ok(e.apply({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'sales', priority } }, at));
+    return e;
+  };
+  const offered = (events: readonly { type: string }[]) =>
+    events.flatMap((x) => (x.type === 'InteractionOffered' ? [(x as { interactionId: string }).interactionId] : []));
+
+  for (const ordering of ['priority-age', 'deadline', 'service-objective'] as const) {
+    it(`moved by an exception rule: the higher priority is offered first (${ordering})`, () => {
+      const e = setup(ordering);
+      const r = e.apply(
+        {
+          type: 'UpsertQueue',
+          queue: { id: 'sales', exceptions: [{ trigger: { type: 'waitMs', threshold: 2000 }, action: { type: 'overflow', queue: 'support' } }] },
+        },
+        2003,
+      );
+      expect(offered(r.events)).toEqual(['high']);
+    });
+
+    it(`moved by RemoveQueue: the higher priority is offered first (${ordering})`, () => {
+      const e = setup(ordering);
+      const r = e.apply({ type: 'RemoveQueue', queueId: 'sales', moveTo: 'support' }, 2003);
+      expect(r.ok).toBe(true);
+      expect(offered(r.events)).toEqual(['high']);
+    });
+  }
+});

@@ -122,19 +122,24 @@ export class Settling {
     const less = this.agents.less;
     agents.sort((x, y) => (less(x.slot, y.slot) ? -1 : less(y.slot, x.slot) ? 1 : 0));
     for (const a of agents) this.agentPath(a);
-    // In global priority order, not in the order they became routable: an agent without levels
-    // takes them as they come (ended ones, which find nothing, last).
-    if (ixs.length > 1) {
-      const now = this.now;
-      const better = (x: Interaction, y: Interaction) => this.ordering.headBetter(x.slot, x.sig, y.slot, y.sig, now);
-      ixs.sort((x, y) => {
-        const ax = this.ixs.alive(x);
-        const ay = this.ixs.alive(y);
-        if (!ax || !ay) return ax === ay ? 0 : ax ? -1 : 1;
-        return better(x, y) ? -1 : better(y, x) ? 1 : 0;
-      });
-    }
+    this.inOrder(ixs);
     for (const ix of ixs) this.interactionPath(ix);
+  }
+
+  /**
+   * Pending interactions in global priority order, not in the order they became routable: an
+   * agent without levels takes them as they come (ended ones, which find nothing, last).
+   */
+  private inOrder(ixs: Interaction[]): void {
+    if (ixs.length < 2) return;
+    const now = this.now;
+    const better = (x: Interaction, y: Interaction) => this.ordering.headBetter(x.slot, x.sig, y.slot, y.sig, now);
+    ixs.sort((x, y) => {
+      const ax = this.ixs.alive(x);
+      const ay = this.ixs.alive(y);
+      if (!ax || !ay) return ax === ay ? 0 : ax ? -1 : 1;
+      return better(x, y) ? -1 : better(y, x) ? 1 : 0;
+    });
   }
 
   /** A freed agent: fills its capacity with the best heads among its eligible signatures. */
@@ -208,6 +213,8 @@ export class Settling {
     }
     if (eventAt.size > 0) dropTombstones(this.host.events);
     for (const a of agents) this.agentPath(a);
+    // Leftovers (a multi-offer head that finds no further agent drops its signature out of the merge).
+    this.inOrder(ixs);
     for (const ix of ixs) this.interactionPath(ix);
   }
 

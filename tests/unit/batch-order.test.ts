@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.ts';
+import type { EngineEvent } from '../../src/engine/types.ts';
 
 /**
  * Several interactions made routable in one call (moved together by an exception rule or a
@@ -26,8 +27,7 @@ describe('a batch of interactions routable at once, with levelled profiles about
       ok(e.apply({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'sales', priority } }, at));
     return e;
   };
-  const offered = (events: readonly { type: string }[]) =>
-    events.flatMap((x) => (x.type === 'InteractionOffered' ? [(x as { interactionId: string }).interactionId] : []));
+  const offered = (events: readonly EngineEvent[]) => events.flatMap((x) => (x.type === 'InteractionOffered' ? [x.interactionId] : []));
 
   for (const ordering of ['priority-age', 'deadline', 'service-objective'] as const) {
     it(`moved by an exception rule: the higher priority is offered first (${ordering})`, () => {
@@ -49,4 +49,25 @@ describe('a batch of interactions routable at once, with levelled profiles about
       expect(offered(r.events)).toEqual(['high']);
     });
   }
+
+  it('a multi-offer head that finds no second agent does not hand its place to work of lower priority', () => {
+    // Support (ring 2 agents) waits while sales is in overload; the one chat agent comes, takes
+    // sales' call, the overload ends, and support's work is matched again: both priority-85
+    // chats before the priority-0 one that came first.
+    const e = new Engine({ ordering: 'priority-age' });
+    const ok = (r: { ok: boolean }) => expect(r.ok).toBe(true);
+    ok(e.apply({ type: 'UpsertQueue', queue: { id: 'sales', reserveWhen: { oldestWaitMs: 1000 } } }, 0));
+    ok(e.apply({ type: 'UpsertQueue', queue: { id: 'support', offerFanout: 2, deferrable: { whileHealthy: ['sales'] } } }, 0));
+    ok(e.apply({ type: 'UpsertAgent', agent: { id: 'c', capacity: { total: 3, channels: { chat: { cost: 1, max: 3 } } } } }, 0));
+    for (const [id, queue, priority, at] of [
+      ['low', 'support', 0, 1],
+      ['s', 'sales', 0, 2],
+      ['hi1', 'support', 85, 3],
+      ['hi2', 'support', 85, 4],
+    ] as const)
+      ok(e.apply({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue, priority } }, at));
+    e.tick(1500);
+    const r = e.apply({ type: 'SetAgentState', agentIds: ['c'], state: 'available' }, 1600);
+    expect(offered(r.events)).toEqual(['s', 'hi1', 'hi2']);
+  });
 });

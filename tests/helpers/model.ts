@@ -83,6 +83,10 @@ export interface ModelIx {
   changedEv: number;
   /** Its priority as it stands: the spec's (or its queue's default), boosted as a repeat contact, then set by exception rules and relaxation steps. */
   priority: number;
+  /** It came in boosted as a repeat contact. */
+  boosted: boolean;
+  /** It was ever reclassified (escalated or late): its band, not only its priority, orders it. */
+  reclassified: boolean;
 }
 
 /** QueueSpec.repeatContact as the model keeps it. */
@@ -167,6 +171,9 @@ export class Model {
     justPast: 0,
     /** Submissions within another queue's window of the customer's last contact, to a queue without repeatContact. */
     otherQueue: 0,
+    /** Offers under priority-age while one of lower priority the agent could take waited (checked by checkPriorityOrder), and of those, offers of a boosted interaction (the boost decided who came first). */
+    passedLower: 0,
+    boostedFirst: 0,
     /** Submissions to a queue with repeatContact that a contact made while no queue had it would have boosted (after a RemoveQueue took the last setting away: afterRemoval). */
     forgotten: 0,
     forgottenAfterRemoval: 0,
@@ -199,6 +206,11 @@ export class Model {
     /** Checks of I4 that passed over an agent with room only because a conversation of its waits. */
     exemptWhileWaiting: 0,
   };
+  /** The engine's ordering policy, when the caller tells it: under priority-age the offers are checked against priority (checkPriorityOrder). */
+  ordering: string | null = null;
+  /** Offers made in the call being observed, and the priority inversions each would be unless the better interaction is offered in the same call. */
+  private offeredInCall = new Set<string>();
+  private inversions: { agent: string; y: ModelIx; x: ModelIx; ev: number; queue: string; at: number }[] = [];
   /** Creation order of interactions (ModelIx.seq). */
   private seq = 0;
   /** Each queue's open state at the last clock reading, under the hours it was read with. */
@@ -231,6 +243,8 @@ export class Model {
     // call fires first are its own events: the prediction is made when its InteractionQueued comes).
     this.predicted = null;
     this.loggedOut = [];
+    this.offeredInCall.clear();
+    this.inversions = [];
     // Hours of operation: where the submission goes, worked out before its events (timers never change hours).
     const entry = cmd.type === 'SubmitInteraction' && !duplicate && at !== undefined ? this.entryAt(cmd.interaction.queue, at) : null;
     if (cmd.type === 'SubmitInteraction' && entry !== null) this.checkEntry(cmd.interaction, events, ok, code, at!, entry);
@@ -302,6 +316,12 @@ export class Model {
     }
     // Multi-offer: `taken` means another agent's accept assigned it, in the same call.
     for (const id of this.taken) this.fail(`${id}: offers rescinded as taken, but not assigned`);
+    // Priority order: the better interaction an agent was passed over for was offered to someone in the same call.
+    for (const { agent, y, x, ev, queue, at } of this.inversions)
+      if (!this.offeredInCall.has(x.id) && x.status === 'queued' && x.offers.size === 0 && x.queue === queue && x.changedEv <= ev)
+        this.fail(
+          `priority order: ${agent} offered ${y.id} (priority ${y.priority}) at ${at} while ${x.id} (priority ${x.priority}) of ${queue} waited for an agent`,
+        );
     this.taken.clear();
   }
 
@@ -583,6 +603,8 @@ export class Model {
           id: e.interactionId,
           spec,
           priority,
+          boosted: e.repeatOf !== undefined,
+          reclassified: false,
           status: 'queued',
           queue: e.queueId,
           req: { skills: spec.skills, labels: spec.labels, selectors: spec.selectors, alternatives: spec.alternatives },
@@ -662,6 +684,8 @@ export class Model {
       case 'InteractionOffered': {
         const ix = this.ix(e.interactionId);
         const a = this.agent(e.agentId);
+        this.checkPriorityOrder(a, e.agentId, ix, e.at);
+        this.offeredInCall.add(ix.id);
         // I2 (multi-offer): never an offer beside an assignment, never more open offers than the
         // queue's fanout (1: one at a time), never a second one to the same agent.
         if (!this.wantsOffer(ix)) this.fail(`I2: ${ix.id} offered while ${ix.status} with ${ix.offers.size} open offers (fanout ${this.fanoutOf(ix.queue)})`);
@@ -784,6 +808,9 @@ export class Model {
         }
         break;
       }
+      case 'InteractionReclassified':
+        this.ix(e.interactionId).reclassified = true;
+        break;
       case 'InteractionRelaxed': {
         const ix = this.ix(e.interactionId);
         const st = ix.spec.relaxation![e.step - 1];
@@ -928,6 +955,29 @@ export class Model {
       if (this.level(a, other, now, false) < mine)
         this.fail(`level: ${agentId} offered ${ix.id} (level ${mine}) while ${other.id} of level ${this.level(a, other, now, false)} waits`);
     }
+  }
+
+  /**
+   * Priority order under priority-age (higher priority first): an offer of `y` to agent `a` that
+   * waited for no other agent passes over no interaction of the same queue and channel with higher
+   * priority that `a` could take as well (eligible, not declined, at the same or a better level of
+   * its routing profile), neither held for preferred or required agents nor ever escalated, unless
+   * that one is offered to another agent in the same call (matching a batch may hand the better
+   * interaction to another agent so that both are served). Checked at the end of the call.
+   */
+  private checkPriorityOrder(a: ModelAgent, agentId: string, y: ModelIx, at: number): void {
+    if (this.ordering !== 'priority-age' || y.status !== 'queued' || y.offers.size > 0 || y.reclassified || this.mayBeReserved(y, at)) return;
+    const level = this.level(a, y, at, true);
+    let passed = false;
+    for (const x of this.ixs.values()) {
+      if (x === y || x.status !== 'queued' || x.offers.size > 0 || x.heldUntil !== 0 || x.reclassified) continue;
+      if (x.queue !== y.queue || x.spec.channel !== y.spec.channel || x.rejectedBy.has(agentId) || this.mayBeReserved(x, at)) continue;
+      if (!this.eligible(a, x) || this.level(a, x, at, true) > level) continue;
+      if (x.priority > y.priority) this.inversions.push({ agent: agentId, y, x, ev: this.events, queue: y.queue, at });
+      else if (x.priority < y.priority) passed = true;
+    }
+    if (passed) this.repeatSeen.passedLower++;
+    if (passed && y.boosted) this.repeatSeen.boostedFirst++;
   }
 
   /** Units the agent's open offers and active conversations hold (inactive ones hold none). */

@@ -598,12 +598,15 @@ export const repeatSeen: Model['repeatSeen'] & { runs: number } = {
   expired: 0,
   justPast: 0,
   otherQueue: 0,
+  passedLower: 0,
+  boostedFirst: 0,
   forgotten: 0,
   forgottenAfterRemoval: 0,
 };
 
 export function runScenario(engine: Engine, agents: AgentSpec[], actions: (Action | HoursAction)[], w: World = PLAIN_WORLD): void {
   const model = new Model(QUEUES);
+  model.ordering = engine.options.ordering;
   let now = w.start;
   const specs = new Map(agents.map((a) => [a.id, a]));
 

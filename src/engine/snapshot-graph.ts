@@ -342,7 +342,25 @@ export function loadSnapshot(e: EngineParts, snap: EngineSnapshot): number {
   agentTable.key = snap.agentKey.slice();
   agentTable.timerAt = snap.agentTimerAt.slice();
   const L = e.options.limits;
-  for (const [slot, id, pid, state, reason, load, units, nonInterruptibleUnits, , , , wrapUntil, idleSince, inHeaps, , lastOfferAt, stateSince] of snap.agents) {
+  for (const [
+    slot,
+    id,
+    pid,
+    state,
+    reason,
+    load,
+    units,
+    nonInterruptibleUnits,
+    ,
+    ,
+    ,
+    wrapUntil,
+    idleSince,
+    inHeaps,
+    ,
+    lastOfferAt,
+    stateSince,
+  ] of snap.agents) {
     const a: Agent = {
       slot,
       id,

@@ -184,7 +184,6 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) raw[key] = argv[++i];
     else raw[key] = 'true';
   }
-  for (const k of ['dev', 'allowJsFallback', 'redisCluster', 'webhooksAllowPrivate']) if (raw[k] === 'false' || raw[k] === '0') raw[k] = false;
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, error: z.prettifyError(parsed.error) };
   if (!parsed.data.dev && !parsed.data.authSecret) return { ok: false, error: `authSecret is required (${envName('authSecret')}) unless --dev is given` };

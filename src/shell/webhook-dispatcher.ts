@@ -100,7 +100,7 @@ export class WebhookDispatcher {
     for (const w of hooks.values()) {
       if (w.paused !== null) continue;
       const rt = this.runtime(w.id);
-      if (rt.busy || Math.max(w.delivered, rt.sent) >= durable) continue;
+      if (rt.busy || this.cursor(w) >= durable) continue;
       if (rt.timer !== null) continue; // waiting to retry
       this.run(w.id, rt).catch((e: unknown) => {
         // A fault of ours, not the receiver's: said, and tried again later rather than left stuck.
@@ -166,7 +166,7 @@ export class WebhookDispatcher {
     const last = this.host.durableSeq();
     return [...this.host.webhooks().values()].map((w) => {
       const rt = this.runtimes.get(w.id);
-      const delivered = Math.max(w.delivered, rt?.sent ?? 0);
+      const delivered = this.cursor(w);
       const state = w.paused !== null ? 'paused' : rt?.retryAt != null ? 'retrying' : rt?.busy ? 'delivering' : 'idle';
       return {
         webhookId: w.id,
@@ -190,7 +190,7 @@ export class WebhookDispatcher {
     const last = this.host.durableSeq();
     return [...this.host.webhooks().values()].map((w) => ({
       webhookId: w.id,
-      lag: Math.max(0, last - Math.max(w.delivered, this.runtimes.get(w.id)?.sent ?? 0)),
+      lag: Math.max(0, last - this.cursor(w)),
       paused: w.paused !== null,
     }));
   }
@@ -213,6 +213,11 @@ export class WebhookDispatcher {
     this.runtimes.delete(id);
   }
 
+  /** Where a webhook's deliveries stand: its journaled cursor, or past it what was confirmed and not journaled yet. */
+  private cursor(w: Readonly<WebhookRecord>): number {
+    return Math.max(w.delivered, this.runtimes.get(w.id)?.sent ?? 0);
+  }
+
   private find(id: string): Readonly<WebhookRecord> | undefined {
     return this.host.webhooks().get(id);
   }
@@ -229,7 +234,7 @@ export class WebhookDispatcher {
         // Replaced or removed during an await below: what was read or sent for it counts for nothing.
         const version = rt.version;
         const current = () => live() && rt.version === version && this.find(id) === w;
-        const from = Math.max(w.delivered, rt.sent);
+        const from = this.cursor(w);
         const durable = this.host.durableSeq();
         if (from >= durable) {
           // The cursor's own command may fire timers whose events are new: look again after it.

@@ -1,12 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { PlatformClient, type WebSocketConstructor } from '../../src/index.ts';
 import type { TokenVerifier } from '../../src/transport/auth.ts';
-import type { RunningServer } from '../../src/transport/ws-server.ts';
-import { buildWeb } from '../../scripts/build-web.ts';
-import { startTestServer } from '../helpers/server.ts';
+import { ARTIFACTS, type Bench, startBench } from './browser.ts';
 
 /**
  * Both web pages end to end in Debian's Chromium, driven by playwright-core: a platform client
@@ -14,35 +11,18 @@ import { startTestServer } from '../helpers/server.ts';
  * SDK runs in the browser here (bundled by esbuild), as it does for users. Screenshots go to
  * test-artifacts/.
  */
-const CHROMIUM = process.env.SWITCHBOARD_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
-let server: RunningServer;
+let b: Bench;
 let verifier: TokenVerifier;
 let url: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set SWITCHBOARD_CHROMIUM)`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await buildWeb();
-  ({ server, verifier, url } = await startTestServer());
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  b = await startBench();
+  ({ verifier, url, browser } = b);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  server?.stop();
+  await b?.close();
 });
 
 const http = () => url.replace('ws://', 'http://');

@@ -184,7 +184,7 @@ export class Engine {
       },
     });
     const engine = this;
-    this.settling = new Settling(this.ixs, this.agents, this.index, this.ordering, this.matcher, this.prefs, this.reservation, {
+    this.settling = new Settling(this.ixs, this.agents, this.index, this.ordering, this.matcher, this.prefs, this.reservation, this.waiting, {
       makeOffer: (ix, a, pc) => this.offers.makeOffer(ix, a, pc),
       attach: (o, a) => this.offers.attach(o, a),
       detach: (o) => this.offers.detach(o),

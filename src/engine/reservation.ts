@@ -60,6 +60,11 @@ export class Reservation {
     a.idle = false;
   }
 
+  /** Is `a` a member of some reserving queue (one that may hold it back when idle)? */
+  member(a: Agent): boolean {
+    return this.active > 0 && this.reservingOf(a.profile).length > 0;
+  }
+
   /** Is idle agent `a` held back from work of `q` by a queue it is a member of? */
   blocked(a: Agent, q: Queue): boolean {
     if (!a.idle) return false;

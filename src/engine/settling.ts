@@ -20,6 +20,7 @@ import type { Preferences } from './preferences.ts';
 import type { Reservation } from './reservation.ts';
 import type { RoutingIndex } from './routing-index.ts';
 import type { EngineEvent } from './types.ts';
+import type { Waiting } from './waiting.ts';
 
 /** What settling asks of the engine: offers, and the current call's events and clock. */
 export interface SettlingHost {
@@ -41,6 +42,8 @@ export class Settling {
   /** Spare buffers swapped with the pending lists in settle(), so settling allocates nothing. */
   private spareAgents: Agent[] = [];
   private spareIxs: Interaction[] = [];
+  /** Heads set aside during a batch's merge (declined or held by every free eligible agent). */
+  private readonly aside: Interaction[] = [];
 
   /** Batch matching's merge of signature heads, by signature id; empty between batches. */
   private readonly mergeHeap = new IndexedHeap(new PositionIndex(64), (a, b) => {
@@ -57,6 +60,7 @@ export class Settling {
     private readonly matcher: Matcher,
     private readonly prefs: Preferences,
     private readonly reservation: Reservation,
+    private readonly waiting: Waiting,
     private readonly host: SettlingHost,
   ) {}
 
@@ -165,7 +169,10 @@ export class Settling {
    * the best available agent by policy. When a head finds every eligible agent already taken in
    * this batch, a one-step augmenting move re-homes an earlier pick onto another free agent, so
    * the batch serves as many interactions as it can without demoting any earlier (better) one.
-   * Leftover capacity (heads blocked only by their own decliners) is then filled agent by agent.
+   * A head that finds no agent only because the free ones declined or already hold it (a
+   * multi-offer) is set aside for the rest of the merge, so that the work behind it in the same
+   * signature still comes before other signatures' lower work. Leftover capacity is then filled
+   * agent by agent.
    */
   private batch(agents: Agent[], ixs: Interaction[]): void {
     for (const a of agents) if (a.state === 'available' && a.preferred !== null) while (a.preferred !== null && this.servePreferred(a));
@@ -192,13 +199,22 @@ export class Settling {
 
     const picks: Offer[] = [];
     const eventAt = new Map<Offer, number>();
+    const aside = this.aside;
     while (merge.size > 0) {
       const sig = this.index.signatureList[merge.pop()]!;
       if (sig.heap.size === 0) continue;
       const ix = this.ixs.bySlot[sig.heap.peek()]!;
-      const pick = anyAvailable(ix) ? this.matcher.bestAgentFor(ix, null) : null;
+      const some = anyAvailable(ix);
+      const pick = some ? this.matcher.bestAgentFor(ix, null) : null;
       if (pick === null) {
-        if (!this.augment(ix, picks, eventAt)) continue; // σ drops out; leftovers handled below
+        if (this.augment(ix, picks, eventAt)) {
+          // offered to an agent freed by moving an earlier pick
+        } else if (some && sig.hRejected && aside.length < ASIDE_LIMIT) {
+          // Kept from the free agents only by its decliners or holders: the next one may suit them.
+          this.waiting.pull(ix);
+          aside.push(ix);
+          if (ix.alts !== null) for (const s of signaturesOf(ix)) if (s !== sig && merge.has(s.id)) merge.update(s.id);
+        } else continue; // σ drops out; leftovers handled below
       } else {
         const at = this.host.events.length;
         const o = this.host.makeOffer(ix, pick.agent, pick.pc);
@@ -212,6 +228,8 @@ export class Settling {
       if (sig.heap.size > 0) merge.push(sig.id);
     }
     if (eventAt.size > 0) dropTombstones(this.host.events);
+    for (const ix of aside) if (ix.preferred === null && wantsOffer(ix) && !this.waiting.has(ix)) this.waiting.push(ix);
+    empty(aside);
     for (const a of agents) this.agentPath(a);
     // Leftovers (a multi-offer head that finds no further agent drops its signature out of the merge).
     this.inOrder(ixs);
@@ -231,6 +249,9 @@ export class Settling {
       // Only a sole open offer is moved (a multi-offer's others stay where they are).
       if (y.ix.status !== 'offered' || y.ix.offer !== y || y.ix.open !== null) continue;
       const A = y.agent;
+      // A member of a reserving queue may have taken its other work in this batch only because y
+      // kept it from being idle: moving y away would leave that work where the queue held it back.
+      if (A.offers.length + A.assigned.length > 1 && this.reservation.member(A)) continue;
       if (!eligibleProfile(ix, A.profile) || excluded(ix, A) || A.state !== 'available' || reserveResting(A.profile, ix.queue)) continue;
       if (!anyAvailable(y.ix)) continue;
       const alt = this.matcher.bestAgentFor(y.ix, A);
@@ -265,6 +286,9 @@ export class Settling {
     return false;
   }
 }
+
+/** At most this many heads are set aside in one batch; past it a blocked head drops its signature out of the merge. */
+const ASIDE_LIMIT = 4096;
 
 /** Placeholder for an offer event superseded within the same batch; dropped before the call returns. */
 const TOMBSTONE = { type: 'InteractionUpdated', at: 0, interactionId: '' } as EngineEvent;

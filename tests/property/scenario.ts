@@ -553,19 +553,10 @@ export const repeatWorldAction: fc.Arbitrary<Action | HoursAction> = fc.oneof({ 
  * The actions of a world busy with conversations (run in longer sequences): every other action,
  * with more conversations anyone may take, changes of their activity and accepts.
  */
-/**
- * A known engine fault, steered around in the messaging worlds until it is mended
- * (SWITCHBOARD_PROPERTY_KNOWN_FAULTS=1 brings it back): in these worlds (inactive conversations,
- * auto-accepted chats) with trunk reservation on a queue, an agent was offered another queue's
- * work while the reserving queue should have held it idle (seed -180715750, fifo ×
- * least-occupied: "reservation: a4 offered i3 of sales while support holds it idle").
- */
-const KNOWN_FAULTS = process.env.SWITCHBOARD_PROPERTY_KNOWN_FAULTS === '1';
-
 export const messagingAction: fc.Arbitrary<Action | HoursAction> = fc.oneof(
   {
     weight: 6,
-    arbitrary: fc.oneof({ weight: 12, arbitrary: baseAction.filter((a) => KNOWN_FAULTS || a.k !== 'reserve') }, { weight: 1, arbitrary: hoursAction }),
+    arbitrary: fc.oneof({ weight: 12, arbitrary: baseAction }, { weight: 1, arbitrary: hoursAction }),
   },
   { weight: 5, arbitrary: conversation },
   { weight: 4, arbitrary: activity },

@@ -71,3 +71,59 @@ describe('a batch of interactions routable at once, with levelled profiles about
     expect(offered(r.events)).toEqual(['s', 'hi1', 'hi2']);
   });
 });
+
+describe('a batch of agents made available at once', () => {
+  const offers = (events: readonly EngineEvent[]) => events.flatMap((x) => (x.type === 'InteractionOffered' ? [`${x.interactionId}→${x.agentId}`] : []));
+
+  it('a multi-offer head its one free agent already holds lets the next of its kind go first, not lower work of another kind', () => {
+    // One chat agent and a voice agent log in together (a batch). Support rings two agents at
+    // once: hi1 is offered to the chat agent and finds no second one; hi2, behind it, comes
+    // before the lower-priority chat that asks for a skill (another signature).
+    const e = new Engine({ ordering: 'priority-age' });
+    const ok = (r: { ok: boolean }) => expect(r.ok).toBe(true);
+    ok(e.apply({ type: 'DefineSkill', skill: 's1' }, 0));
+    ok(e.apply({ type: 'UpsertQueue', queue: { id: 'support', offerFanout: 2 } }, 0));
+    ok(e.apply({ type: 'UpsertAgent', agent: { id: 'c', skills: { s1: 1 }, capacity: { total: 2, channels: { chat: { cost: 1, max: 2 } } } } }, 0));
+    ok(e.apply({ type: 'UpsertAgent', agent: { id: 'v' } }, 0));
+    for (const [id, priority, skills, at] of [
+      ['low', 0, { s1: 1 }, 1],
+      ['hi1', 1, {}, 2],
+      ['hi2', 1, {}, 3],
+    ] as const)
+      ok(e.apply({ type: 'SubmitInteraction', interaction: { id, channel: 'chat', queue: 'support', priority, skills } }, at));
+    const r = e.apply({ type: 'SetAgentState', agentIds: ['c', 'v'], state: 'available' }, 10);
+    expect(offers(r.events)).toEqual(['hi1→c', 'hi2→c']);
+  });
+
+  it('an idle member a reserving queue holds back takes other work only while it holds the queue’s own', () => {
+    // a4 is support's one member and support keeps one idle (reservedIdle 1). In the batch a4 is
+    // offered support's email, and so may take sales chats too; the email is then moved to a1 to
+    // make room, which must not leave a4 with sales work it could take only beside support's.
+    const e = new Engine({ ordering: 'fifo', agentSelection: 'least-occupied' });
+    const ok = (r: { ok: boolean }) => expect(r.ok).toBe(true);
+    ok(e.apply({ type: 'UpsertQueue', queue: { id: 'support', reservedIdle: 1 } }, 0));
+    ok(e.apply({ type: 'UpsertQueue', queue: { id: 'sales' } }, 0));
+    const a1 = { total: 3, channels: { voice: { cost: 3, max: 1 }, chat: { cost: 1, max: 2 }, email: { cost: 1, max: 1, interruptible: true } } };
+    const a4 = { total: 2, channels: { chat: { cost: 1, max: 2, autoAccept: true }, email: { cost: 1, max: 2 } } };
+    ok(e.apply({ type: 'UpsertAgent', agent: { id: 'a1', capacity: a1 } }, 0));
+    ok(e.apply({ type: 'UpsertAgent', agent: { id: 'a4', capacity: a4, queues: { sales: {}, support: {} } } }, 0));
+    for (const [id, channel, queue, at] of [
+      ['i0', 'chat', 'sales', 1],
+      ['i1', 'email', 'support', 2],
+      ['i2', 'chat', 'sales', 3],
+      ['i3', 'chat', 'sales', 4],
+      ['i4', 'chat', 'sales', 5],
+    ] as const)
+      ok(e.apply({ type: 'SubmitInteraction', interaction: { id, channel, queue } }, at));
+    const r = e.apply({ type: 'SetAgentState', agentIds: ['a1', 'a4'], state: 'available' }, 10);
+    const got = offers(r.events);
+    // Read in event order: a4 takes sales work only while it holds support's email.
+    let holdsSupport = false;
+    for (const o of got) {
+      if (o === 'i1→a4') holdsSupport = true;
+      else if (o === 'i1→a1') holdsSupport = false;
+      else if (o.endsWith('→a4')) expect(holdsSupport, `${o} in ${got.join(', ')}`).toBe(true);
+    }
+    expect(got.some((o) => o.endsWith('→a4'))).toBe(true);
+  });
+});

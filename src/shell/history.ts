@@ -80,6 +80,13 @@ export class History {
   private readonly customers = new Map<string, string[]>();
   /** Ended ones, oldest end first (a Map keeps insertion order). */
   private readonly ended = new Map<string, HistoryRecord>();
+  /**
+   * The ended records in the order they ended, from `head` on (a record ended again later stays
+   * behind as a stale entry): eviction reads the oldest here, not by iterating the Map, whose
+   * deleted entries an iteration from its start walks over again on every call.
+   */
+  private order: (HistoryRecord | null)[] = [];
+  private head = 0;
   /** Ended since the last `drain`: the redis store writes them with the turn's journal entries. */
   private endedSince: HistoryRecord[] = [];
 
@@ -210,10 +217,19 @@ export class History {
     if (this.keepEnded) this.endedSince.push(r);
     this.ended.delete(r.interactionId);
     this.ended.set(r.interactionId, r);
+    const order = this.order;
+    order.push(r);
     // Oldest out: past the count, and past the retention.
-    for (const [id, old] of this.ended) {
-      if (this.ended.size <= this.maxEnded && at - old.endedAt! < this.retentionMs) break;
-      this.ended.delete(id);
+    while (this.head < order.length) {
+      const old = order[this.head]!;
+      const current = this.ended.get(old.interactionId) === old;
+      if (current && this.ended.size <= this.maxEnded && at - old.endedAt! < this.retentionMs) break;
+      if (current) this.ended.delete(old.interactionId);
+      order[this.head++] = null;
+    }
+    if (this.head >= 1024 && this.head * 2 >= order.length) {
+      this.order = order.slice(this.head);
+      this.head = 0;
     }
   }
 }

@@ -77,7 +77,15 @@ export function journeyItem(r: HistoryRecord): JourneyItem {
 export class History {
   private readonly live = new Map<string, HistoryRecord>();
   /** Customer → their interactions' ids, newest first (least recently indexed customer out first). */
-  private readonly customers = new Map<string, string[]>();
+  private readonly customers = new Map<string, { ids: string[]; touched: number }>();
+  /**
+   * Customers in the order they were last indexed (customer and when, from `touchedHead` on; an
+   * entry whose customer was indexed again since is stale): the least recent goes first.
+   */
+  private touchedIds: string[] = [];
+  private touchedAt: number[] = [];
+  private touchedHead = 0;
+  private touches = 0;
   /** Ended ones, oldest end first (a Map keeps insertion order). */
   private readonly ended = new Map<string, HistoryRecord>();
   /**
@@ -106,12 +114,38 @@ export class History {
   private submitted(r: HistoryRecord, customerId: string): void {
     const interactionId = r.interactionId;
     r.customerId = customerId;
-    const ids = this.customers.get(customerId) ?? [];
-    this.customers.delete(customerId);
-    ids.unshift(interactionId);
-    if (ids.length > PER_CUSTOMER) ids.length = PER_CUSTOMER;
-    this.customers.set(customerId, ids);
-    if (this.customers.size > MAX_CUSTOMERS) this.customers.delete(this.customers.keys().next().value!);
+    let c = this.customers.get(customerId);
+    if (c === undefined) {
+      c = { ids: [], touched: 0 };
+      this.customers.set(customerId, c);
+    }
+    c.ids.unshift(interactionId);
+    if (c.ids.length > PER_CUSTOMER) c.ids.length = PER_CUSTOMER;
+    c.touched = ++this.touches;
+    this.touchedIds.push(customerId);
+    this.touchedAt.push(c.touched);
+    // Least recently indexed out (the Map is not iterated: its deleted entries would be walked again each time).
+    while (this.customers.size > MAX_CUSTOMERS && this.touchedHead < this.touchedIds.length) {
+      const id = this.touchedIds[this.touchedHead];
+      const at = this.touchedAt[this.touchedHead++];
+      if (this.customers.get(id)?.touched === at) this.customers.delete(id);
+    }
+    const left = this.touchedIds.length - this.touchedHead;
+    if (left > 2 * MAX_CUSTOMERS || (this.touchedHead >= 1024 && this.touchedHead >= left)) this.compactTouched();
+  }
+
+  /** Drops the stale and evicted entries of the touch order (at most once per MAX_CUSTOMERS touches: amortized O(1)). */
+  private compactTouched(): void {
+    const ids: string[] = [];
+    const at: number[] = [];
+    for (let i = this.touchedHead; i < this.touchedIds.length; i++) {
+      if (this.customers.get(this.touchedIds[i])?.touched !== this.touchedAt[i]) continue;
+      ids.push(this.touchedIds[i]);
+      at.push(this.touchedAt[i]);
+    }
+    this.touchedIds = ids;
+    this.touchedAt = at;
+    this.touchedHead = 0;
   }
 
   /** A completion's disposition and note (the agent's Complete), on its record. */
@@ -125,7 +159,7 @@ export class History {
   /** A customer's interactions in memory, newest first, arrived before `before`, at most `limit`. */
   journey(customerId: string, limit: number, before = Number.POSITIVE_INFINITY): JourneyItem[] {
     const out: JourneyItem[] = [];
-    for (const id of this.customers.get(customerId) ?? []) {
+    for (const id of this.customers.get(customerId)?.ids ?? []) {
       const r = this.get(id);
       if (r === null || r.customerId !== customerId || r.arrival >= before) continue;
       out.push(journeyItem(r));

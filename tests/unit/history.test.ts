@@ -39,4 +39,24 @@ describe('the history of ended interactions in memory', () => {
     expect(h.get('a')?.endedAt).toBe(5);
     expect(h.get('c')).not.toBeNull();
   });
+
+  it('indexes at most 100,000 customers for journeys, the least recently indexed out first', () => {
+    const h = new History(10, 3_600_000, false);
+    const submit = (id: string, customer: string, at: number) => {
+      h.expect(id, customer);
+      h.record([{ type: 'InteractionQueued', at, interactionId: id, queueId: 'q', channel: 'chat', seq: at } as FeedEvent]);
+    };
+    submit('first', 'kept', 0);
+    for (let i = 0; i < 150_000; i++) {
+      submit(`i${i}`, `c${i}`, i + 1);
+      // `kept` comes back now and then, so it stays among the most recent.
+      if (i % 50_000 === 49_999) submit(`again${i}`, 'kept', i + 1);
+    }
+    expect(h.journey('c0', 5)).toEqual([]);
+    // 150,001 customers, `kept` among the recent: c0 … c50000 went.
+    expect(h.journey('c50000', 5)).toEqual([]);
+    expect(h.journey('c50001', 5).map((j) => j.interactionId)).toEqual(['i50001']);
+    expect(h.journey('c149999', 5).map((j) => j.interactionId)).toEqual(['i149999']);
+    expect(h.journey('kept', 5).map((j) => j.interactionId)).toEqual(['again149999', 'again99999', 'again49999', 'first']);
+  });
 });

@@ -54,6 +54,59 @@ describe('redis journal: history records', () => {
     expect(await j.readHistory('hist', 'd')).toMatchObject({ customerId: 'cy' });
     await j.close();
   });
+
+  it('files every record of a turn in which thousands ended (written a thousand to a call)', async () => {
+    const j = await journal();
+    await j.open('hist-many');
+    const records = Array.from({ length: 2_500 }, (_, i) => ({
+      interactionId: `i${i}`,
+      ...(i % 2 === 0 ? { customerId: `c${i % 10}` } : {}),
+      arrival: i,
+      endedAt: 10_000 + i,
+      events: [],
+    }));
+    await j.append('hist-many', 1, [{ n: 1 }], undefined, { records, retentionMs: 60_000 });
+    for (const i of [0, 999, 1_000, 1_999, 2_000, 2_499])
+      expect(await j.readHistory('hist-many', `i${i}`)).toMatchObject({ interactionId: `i${i}`, arrival: i });
+    // c4 holds i4, i14, … i2494 (250 of them), newest first.
+    const c4 = (await j.readJourney('hist-many', 'c4', 1_000, Number.POSITIVE_INFINITY)) as { interactionId: string }[];
+    expect(c4.length).toBe(250);
+    expect(c4[0].interactionId).toBe('i2494');
+    expect(c4[249].interactionId).toBe('i4');
+    await j.close();
+  });
+
+  it('reads the records and events written before as MessagePack beside those written now', async () => {
+    const old = new Packr({ useRecords: false, moreTypes: false });
+    const raw = new Redis(redis.url);
+    const j = await journal();
+    await j.open('hist-old');
+    const at = Date.now();
+    // As written before: a MessagePack record, and a turn of events in field `b`.
+    await raw.hset('sb:{hist-old}:history', 'was', old.pack({ interactionId: 'was', arrival: 1, endedAt: 2, events: [{ type: 'InteractionQueued', seq: 1 }] }));
+    await raw.xadd(
+      'sb:{hist-old}:events',
+      '0-2',
+      'f',
+      '1',
+      't',
+      String(at),
+      'b',
+      old.pack([
+        { type: 'InteractionQueued', seq: 1, at },
+        { type: 'InteractionCancelled', seq: 2, at },
+      ]),
+    );
+    const now = { interactionId: 'now', arrival: 3, endedAt: 4, events: [{ type: 'InteractionQueued', seq: 3 }] };
+    await j.append('hist-old', 1, [{ n: 1 }], { events: [{ type: 'InteractionQueued', seq: 3, at } as never], at }, { records: [now], retentionMs: 60_000 });
+    expect(await j.readHistory('hist-old', 'was')).toEqual({ interactionId: 'was', arrival: 1, endedAt: 2, events: [{ type: 'InteractionQueued', seq: 1 }] });
+    expect(await j.readHistory('hist-old', 'now')).toEqual(now);
+    const read = await j.readEvents('hist-old', 0, 10);
+    expect(read.events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(read.oldest).toBe(1);
+    await j.close();
+    raw.disconnect();
+  });
 });
 
 describe('redis journal', () => {

@@ -24,6 +24,8 @@ export interface ShellOptions {
   readonly historyRetentionMs?: number;
   /** How many of the customer's recent interactions an offer shows (default 5; 0: none). */
   readonly offerJourney?: number;
+  /** A snapshot replica: replays the journal into its engine alone (no event feed, no histories, which no snapshot holds). */
+  readonly replica?: boolean;
   /** How webhooks are delivered (defaults: DEFAULT_WEBHOOK_SETTINGS). */
   readonly webhooks?: WebhookSettings;
 }

@@ -61,7 +61,7 @@ export class Snapshotter implements TenantRegistry {
   tenant(id: string): TenantShell {
     let t = this.replicas.get(id);
     if (!t) {
-      t = new TenantShell(id, { ordering: this.options.ordering, agentSelection: this.options.agentSelection }, Date.now);
+      t = new TenantShell(id, { ordering: this.options.ordering, agentSelection: this.options.agentSelection, replica: true }, Date.now);
       this.replicas.set(id, t);
     }
     return t;

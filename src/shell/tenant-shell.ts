@@ -105,10 +105,11 @@ export class TenantShell {
 
   /** Replays one journal entry (recovery): events feed the metrics but reach no session. */
   replay(e: JournalEntry): void {
-    if (e.c?.type === 'SubmitInteraction') this.history.expect(e.c.interaction.id, e.c.interaction.customerId);
+    const replica = this.options.replica === true;
+    if (!replica && e.c?.type === 'SubmitInteraction') this.history.expect(e.c.interaction.id, e.c.interaction.customerId);
     const r = e.c ? this.engine.apply(e.c, e.n) : null;
     const out = r !== null ? r.events : this.engine.tick(e.n);
-    if (out.length === 0) return;
+    if (out.length === 0 || replica) return;
     this.history.record(this.feed.number(out, this.engine.eventSeq));
     if (e.c) this.noteCommand(e.c, r!);
     // What ended in a replayed turn was written with it.

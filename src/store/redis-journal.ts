@@ -16,15 +16,21 @@
  *                                call as the journal entries that emitted them: one stream entry
  *                                per turn, id 0-S where S is the seq of its last event, fields
  *                                `f` (the seq of its first), `t` (the turn's time, epoch ms) and
- *                                `j` (JSON, the array of its events; streams written before hold
- *                                `b`, MessagePack, and are still read). Trimmed by count (its
+ *                                `b` (MessagePack, the array of its events). Trimmed by count (its
  *                                oldest seq) and by age as each turn is written.
- *   sb:{<tenant>}:history        Hash: interaction id → its history record (JSON; records written
- *                                before are MessagePack, told apart by their first byte, and still
- *                                read), written by the same script call as the turn it ended in
- *   sb:{<tenant>}:history:ended  Sorted set: each record's journey key by its end time (the retention)
+ *   sb:{<tenant>}:history:turns  Hash: for each turn in which interactions ended, written by the
+ *                                same script call, field L (the number of its last journal entry)
+ *                                → the MessagePack array of their history records, and field
+ *                                `L:k` → [their ids, their journey keys] (MessagePack), for the
+ *                                retention to drop them
+ *   sb:{<tenant>}:history:turns:ended  Sorted set: those turns (L) by the end time of their last record
+ *   sb:{<tenant>}:history:ids    Hash: interaction id → the turn (L) that holds its record
  *   sb:{<tenant>}:journeys       Sorted set (lexical): the journey keys of records with a customer,
  *                                `customer\0inverted arrival\0id`, so a customer's are newest first
+ *   sb:{<tenant>}:history        Hash: interaction id → its record, and
+ *   sb:{<tenant>}:history:ended  Sorted set: their journey keys by end time: records as written one
+ *                                per interaction before the turns above, still read until the
+ *                                retention drops them
  *   sb:{<tenant>}:epoch          the fencing epoch; INCR by each process that takes the tenant over
  *   sb:{<tenant>}:snapshot       Hash: the published snapshot (through, data, parts, bytes, at)
  *   sb:{<tenant>}:snapshot:<id>  List: the snapshot's parts, in order
@@ -54,10 +60,13 @@ import {
  * turn's events: ARGV[5] the first one's seq ('' when the turn emitted none), ARGV[6] the last
  * one's, ARGV[7] the time, ARGV[8] the events, ARGV[9] how many events to keep, ARGV[10] for how
  * long (ms; the four oldest turns past it go, each write); ARGV[11] how long history records are
- * kept (ms), ARGV[12] how many interactions ended in the turn, then per one its id, its record,
- * its end time and its journey key (`customer\0inverted arrival\0id`, the customer empty when it
- * has none; KEYS[5] the records, KEYS[6] their journey keys by end time, KEYS[7] the customers'
- * journeys; up to 64 past the retention go, each write). Refuses with STALE when the epoch moved
+ * kept (ms), ARGV[12] how many interactions ended in the turn (n), ARGV[13] their records (one
+ * MessagePack array), ARGV[14] [their ids, their journey keys] (MessagePack), ARGV[15] the last
+ * one's end time, ARGV[16] how many have a customer (m), then the n ids and the m journey keys
+ * (`customer\0inverted arrival\0id`). KEYS[8] the turns' records, KEYS[9] the turns by end
+ * time, KEYS[10] id → turn, KEYS[7] the customers' journeys; the four oldest turns past the
+ * retention go, each write, and up to 64 records of the older layout (KEYS[5] and KEYS[6]).
+ * Refuses with STALE when the epoch moved
  * on (a paused or partitioned old writer can never append after a newer one took over) and with
  * GAP when the write does not continue the journal (an earlier write was lost).
  */
@@ -79,7 +88,7 @@ redis.call('XADD', KEYS[1], '0-' .. last, 'b', ARGV[4])
 redis.call('SET', KEYS[3], last)
 if ARGV[5] ~= '' then
   local lastSeq = tonumber(ARGV[6])
-  redis.call('XADD', KEYS[4], '0-' .. lastSeq, 'f', ARGV[5], 't', ARGV[7], 'j', ARGV[8])
+  redis.call('XADD', KEYS[4], '0-' .. lastSeq, 'f', ARGV[5], 't', ARGV[7], 'b', ARGV[8])
   local keep = tonumber(ARGV[9])
   if lastSeq > keep then
     redis.call('XTRIM', KEYS[4], 'MINID', '~', '0-' .. (lastSeq - keep + 1))
@@ -93,29 +102,53 @@ if ARGV[5] ~= '' then
 end
 local ended = tonumber(ARGV[12])
 if ended > 0 then
-  -- One HSET and one ZADD per index for up to 1,000 records (a call per record cost more than its write).
+  -- The turn's records in one field, and each id pointing at it (a thousand to a call).
+  local turn = tostring(last)
+  local at = tonumber(ARGV[15])
+  redis.call('HSET', KEYS[8], turn, ARGV[13], turn .. ':k', ARGV[14])
+  redis.call('ZADD', KEYS[9], at, turn)
+  local withCustomer = tonumber(ARGV[16])
   for from = 0, ended - 1, 1000 do
-    local records, ends, journeys = {}, {}, {}
+    local ids = {}
     for i = from, math.min(from + 1000, ended) - 1 do
-      local b = 13 + i * 4
-      local member = ARGV[b + 3]
-      records[#records + 1] = ARGV[b]
-      records[#records + 1] = ARGV[b + 1]
-      ends[#ends + 1] = ARGV[b + 2]
-      ends[#ends + 1] = member
-      if string.byte(member, 1) ~= 0 then
-        journeys[#journeys + 1] = 0
-        journeys[#journeys + 1] = member
+      ids[#ids + 1] = ARGV[17 + i]
+      ids[#ids + 1] = turn
+    end
+    redis.call('HSET', KEYS[10], unpack(ids))
+  end
+  for from = 0, withCustomer - 1, 1000 do
+    local members = {}
+    for i = from, math.min(from + 1000, withCustomer) - 1 do
+      members[#members + 1] = 0
+      members[#members + 1] = ARGV[17 + ended + i]
+    end
+    redis.call('ZADD', KEYS[7], unpack(members))
+  end
+  local cutoff = '(' .. (at - tonumber(ARGV[11]))
+  for _, gone in ipairs(redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', cutoff, 'LIMIT', 0, 4)) do
+    local k = redis.call('HGET', KEYS[8], gone .. ':k')
+    if k then
+      local lists = cmsgpack.unpack(k)
+      for l = 1, 2 do
+        local list = lists[l]
+        for from = 1, #list, 1000 do
+          local part = {}
+          for i = from, math.min(from + 999, #list) do
+            part[#part + 1] = list[i]
+          end
+          if l == 1 then
+            redis.call('HDEL', KEYS[10], unpack(part))
+          else
+            redis.call('ZREM', KEYS[7], unpack(part))
+          end
+        end
       end
     end
-    redis.call('HSET', KEYS[5], unpack(records))
-    redis.call('ZADD', KEYS[6], unpack(ends))
-    if #journeys > 0 then
-      redis.call('ZADD', KEYS[7], unpack(journeys))
-    end
+    redis.call('HDEL', KEYS[8], gone, gone .. ':k')
+    redis.call('ZREM', KEYS[9], gone)
   end
-  local at = tonumber(ARGV[11 + ended * 4])
-  local old = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', '(' .. (at - tonumber(ARGV[11])), 'LIMIT', 0, 64)
+  -- Records of the older layout, one per interaction.
+  local old = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', cutoff, 'LIMIT', 0, 64)
   if #old > 0 then
     local ids = {}
     for i, member in ipairs(old) do
@@ -179,12 +212,11 @@ return 0
 
 const packr = new Packr({ useRecords: false, moreTypes: false });
 /**
- * A stored history record: JSON (its first byte `{`), or MessagePack as written before (a map,
- * whose first byte is never `{`, a positive fixint in MessagePack).
+ * For a turn's batches (journal entries, events, history records): msgpackr's records, so each
+ * object shape's keys are written once per batch (about half the bytes of plain maps for the
+ * same time). Every call is self-contained, and `packr` reads them as it reads plain MessagePack.
  */
-function historyRecord(b: Buffer): unknown {
-  return b[0] === 0x7b ? JSON.parse(b.toString()) : packr.unpack(b);
-}
+const batchPackr = new Packr({ useRecords: true, moreTypes: false });
 
 /** What an events stream keeps by default: more than 7 days at 100 events a second, for 7 days. */
 export const DEFAULT_EVENTS_KEPT = 64_000_000;
@@ -212,6 +244,9 @@ type ScriptedRedis = Redis & {
     history: string,
     historyEnded: string,
     journeys: string,
+    turns: string,
+    turnsEnded: string,
+    turnOf: string,
     ...args: (string | Buffer)[]
   ): Promise<number>;
   sbPublish(epoch: string, seq: string, snap: string, journal: string, parts: string, oldParts: string, ...args: string[]): Promise<number>;
@@ -277,7 +312,7 @@ export class RedisJournal implements Journal {
     this.eventsMaxAgeMs = options.eventsMaxAgeMs ?? DEFAULT_EVENTS_MAX_AGE_MS;
     // A write Redis does not confirm in time is a failed write (STORE_UNAVAILABLE), not a wait.
     this.redis = connect(url, cluster, { commandTimeout: 2_000, ...common }) as ScriptedRedis;
-    this.redis.defineCommand('sbAppend', { numberOfKeys: 7, lua: APPEND });
+    this.redis.defineCommand('sbAppend', { numberOfKeys: 10, lua: APPEND });
     this.redis.defineCommand('sbPublish', { numberOfKeys: 6, lua: PUBLISH });
     this.redis.defineCommand('sbRenew', { numberOfKeys: 1, lua: RENEW });
     this.redis.defineCommand('sbAcquire', { numberOfKeys: 1, lua: ACQUIRE });
@@ -441,9 +476,7 @@ export class RedisJournal implements Journal {
     if (entries.length === 0) return;
     // The turn is one stream entry: one argument to encode and send, one XADD, one row to read
     // back (a stream entry per journal entry cost each of them per engine call).
-    const batch = packr.pack(entries);
-    // Events and history records go as JSON: V8's own encoder cost less than half of MessagePack's
-    // per event and per record in a serving process (the journal's entries stay MessagePack).
+    const batch = batchPackr.pack(entries);
     const ev: (string | Buffer)[] =
       events === undefined || events.events.length === 0
         ? ['', '', '', '', '', '']
@@ -451,14 +484,21 @@ export class RedisJournal implements Journal {
             String(events.events[0].seq),
             String(events.events[events.events.length - 1].seq),
             String(events.at),
-            JSON.stringify(events.events),
+            batchPackr.pack(events.events),
             String(this.eventsKept),
             String(this.eventsMaxAgeMs),
           ];
-    const ended: (string | Buffer)[] = [String(history?.retentionMs ?? 0), String(history?.records.length ?? 0)];
-    if (history !== undefined)
-      for (const r of history.records)
-        ended.push(r.interactionId, JSON.stringify(r), String(r.endedAt ?? 0), journeyMember(r.customerId ?? '', r.arrival, r.interactionId));
+    // The interactions that ended in the turn: their records in one batch (one field, one set of
+    // object shapes), their ids pointing at it.
+    const records = history?.records ?? [];
+    const ended: (string | Buffer)[] = [String(history?.retentionMs ?? 0), String(records.length)];
+    if (records.length > 0) {
+      const ids = records.map((r) => r.interactionId);
+      const journeys: string[] = [];
+      for (const r of records) if (r.customerId !== undefined) journeys.push(journeyMember(r.customerId, r.arrival, r.interactionId));
+      const last = records[records.length - 1];
+      ended.push(batchPackr.pack(records), packr.pack([ids, journeys]), String(last.endedAt ?? 0), String(journeys.length), ...ids, ...journeys);
+    }
     try {
       await this.redis.sbAppend(
         key(tenant, 'journal'),
@@ -468,6 +508,9 @@ export class RedisJournal implements Journal {
         key(tenant, 'history'),
         key(tenant, 'history:ended'),
         key(tenant, 'journeys'),
+        key(tenant, 'history:turns'),
+        key(tenant, 'history:turns:ended'),
+        key(tenant, 'history:ids'),
         epoch,
         String(first),
         String(entries.length),
@@ -495,13 +538,36 @@ export class RedisJournal implements Journal {
     const members = await this.wrap(() => this.bulk.zrangebylex(key(tenant, 'journeys'), from, `(${customerId}\u0001`, 'LIMIT', 0, limit));
     if (members.length === 0) return [];
     const ids = members.map((m) => m.slice(m.lastIndexOf('\u0000') + 1));
-    const blobs = await this.wrap(() => this.bulk.hmgetBuffer(key(tenant, 'history'), ...ids));
-    return blobs.filter((b): b is Buffer => b !== null).map(historyRecord);
+    const records = await this.records(tenant, ids);
+    return ids.flatMap((id) => {
+      const r = records.get(id);
+      return r === undefined ? [] : [r];
+    });
   }
 
   async readHistory(tenant: string, interactionId: string): Promise<unknown | null> {
-    const b = await this.wrap(() => this.bulk.hgetBuffer(key(tenant, 'history'), interactionId));
-    return b === null ? null : historyRecord(b);
+    return (await this.records(tenant, [interactionId])).get(interactionId) ?? null;
+  }
+
+  /** The stored records of these interactions: from the turns they ended in, or as written one per interaction before. */
+  private async records(tenant: string, ids: readonly string[]): Promise<Map<string, unknown>> {
+    const out = new Map<string, unknown>();
+    const turnOf = await this.wrap(() => this.bulk.hmget(key(tenant, 'history:ids'), ...ids));
+    const turns = [...new Set(turnOf.filter((t): t is string => t !== null))];
+    const wanted = new Set(ids);
+    if (turns.length > 0) {
+      const blobs = await this.wrap(() => this.bulk.hmgetBuffer(key(tenant, 'history:turns'), ...turns));
+      for (const b of blobs)
+        if (b !== null) for (const r of packr.unpack(b) as { interactionId: string }[]) if (wanted.has(r.interactionId)) out.set(r.interactionId, r);
+    }
+    const older = ids.filter((_, i) => turnOf[i] === null);
+    if (older.length > 0) {
+      const blobs = await this.wrap(() => this.bulk.hmgetBuffer(key(tenant, 'history'), ...older));
+      blobs.forEach((b, i) => {
+        if (b !== null) out.set(older[i], packr.unpack(b));
+      });
+    }
+    return out;
   }
 
   /**
@@ -521,10 +587,8 @@ export class RedisJournal implements Journal {
       const got = await this.wrap(() => this.bulk.xrangeBuffer(k, `0-${from}`, '+', 'COUNT', rows) as Promise<[Buffer, Buffer[]][]>);
       for (const [, fields] of got)
         for (let i = 0; i < fields.length; i += 2) {
-          const name = fields[i].toString();
-          if (name !== 'j' && name !== 'b') continue;
-          const turn = (name === 'j' ? JSON.parse(fields[i + 1].toString()) : packr.unpack(fields[i + 1])) as NumberedEvent[];
-          for (const e of turn) if (e.seq > after && events.length < limit) events.push(e);
+          if (fields[i].toString() !== 'b') continue;
+          for (const e of packr.unpack(fields[i + 1]) as NumberedEvent[]) if (e.seq > after && events.length < limit) events.push(e);
         }
       if (got.length < rows) break;
       from = entryNumber(got[got.length - 1][0].toString()) + 1;

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { Packr } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { journeyMember } from '../../src/store/history-keys.ts';
 import { RedisJournal } from '../../src/store/redis-journal.ts';
 import { StaleLeaderError, StoreUnavailableError, type JournalChunk } from '../../src/store/journal.ts';
 import { TestRedis } from '../helpers/redis.ts';
@@ -73,17 +74,27 @@ describe('redis journal: history records', () => {
     expect(c4.length).toBe(250);
     expect(c4[0].interactionId).toBe('i2494');
     expect(c4[249].interactionId).toBe('i4');
+    // Past the retention, the whole turn goes with its 2,500 ids and 1,250 journey keys (dropped a thousand to a call).
+    await j.append('hist-many', 2, [{ n: 2 }], undefined, { records: [{ interactionId: 'late', arrival: 0, endedAt: 80_000, events: [] }], retentionMs: 60_000 });
+    expect(await j.readHistory('hist-many', 'i2499')).toBeNull();
+    const raw = new Redis(redis.url);
+    expect(await raw.hlen('sb:{hist-many}:history:ids')).toBe(1);
+    expect(await raw.zcard('sb:{hist-many}:journeys')).toBe(0);
+    raw.disconnect();
     await j.close();
   });
 
-  it('reads the records and events written before as MessagePack beside those written now', async () => {
+  it('reads the records written one per interaction before beside those written by turn, and lets both go after the retention', async () => {
     const old = new Packr({ useRecords: false, moreTypes: false });
     const raw = new Redis(redis.url);
     const j = await journal();
     await j.open('hist-old');
     const at = Date.now();
-    // As written before: a MessagePack record, and a turn of events in field `b`.
-    await raw.hset('sb:{hist-old}:history', 'was', old.pack({ interactionId: 'was', arrival: 1, endedAt: 2, events: [{ type: 'InteractionQueued', seq: 1 }] }));
+    // As written before: a record per interaction, its journey key by end time and in the journeys.
+    const was = { interactionId: 'was', customerId: 'cx', arrival: 1, endedAt: 2, events: [{ type: 'InteractionQueued', seq: 1 }] };
+    await raw.hset('sb:{hist-old}:history', 'was', old.pack(was));
+    await raw.zadd('sb:{hist-old}:history:ended', 2, journeyMember('cx', 1, 'was'));
+    await raw.zadd('sb:{hist-old}:journeys', 0, journeyMember('cx', 1, 'was'));
     await raw.xadd(
       'sb:{hist-old}:events',
       '0-2',
@@ -97,13 +108,25 @@ describe('redis journal: history records', () => {
         { type: 'InteractionCancelled', seq: 2, at },
       ]),
     );
-    const now = { interactionId: 'now', arrival: 3, endedAt: 4, events: [{ type: 'InteractionQueued', seq: 3 }] };
+    const now = { interactionId: 'now', customerId: 'cx', arrival: 3, endedAt: 4, events: [{ type: 'InteractionQueued', seq: 3 }] };
     await j.append('hist-old', 1, [{ n: 1 }], { events: [{ type: 'InteractionQueued', seq: 3, at } as never], at }, { records: [now], retentionMs: 60_000 });
-    expect(await j.readHistory('hist-old', 'was')).toEqual({ interactionId: 'was', arrival: 1, endedAt: 2, events: [{ type: 'InteractionQueued', seq: 1 }] });
+    expect(await j.readHistory('hist-old', 'was')).toEqual(was);
     expect(await j.readHistory('hist-old', 'now')).toEqual(now);
+    expect(await j.readJourney('hist-old', 'cx', 10, Number.POSITIVE_INFINITY)).toEqual([now, was]);
     const read = await j.readEvents('hist-old', 0, 10);
     expect(read.events.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(read.oldest).toBe(1);
+    // Past the retention of both: the old record and the turn go, with their ids and journey keys.
+    await j.append('hist-old', 2, [{ n: 2 }], undefined, {
+      records: [{ interactionId: 'late', arrival: 5, endedAt: 100_000, events: [] }],
+      retentionMs: 60_000,
+    });
+    expect(await j.readHistory('hist-old', 'was')).toBeNull();
+    expect(await j.readHistory('hist-old', 'now')).toBeNull();
+    expect(await j.readJourney('hist-old', 'cx', 10, Number.POSITIVE_INFINITY)).toEqual([]);
+    expect(await raw.hlen('sb:{hist-old}:history:ids')).toBe(1);
+    expect((await raw.hkeys('sb:{hist-old}:history:turns')).sort()).toEqual(['2', '2:k']);
+    expect(await raw.zcard('sb:{hist-old}:history:ended')).toBe(0);
     await j.close();
     raw.disconnect();
   });

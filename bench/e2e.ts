@@ -129,7 +129,8 @@ async function runSwitchboard(store: string, feed: FeedMode = 'none'): Promise<R
   });
   // The platform says when saturation starts: CPU from there to its report is the saturated figure.
   await platform.next();
-  const cpuOf = () => [server, platform.child, ...agentWorkers.map((w) => w.child)].map((c) => procStats(c.pid!).cpuMs);
+  // The redis-server's CPU last (the redis run): what the durable store costs beside the server's own.
+  const cpuOf = () => [server.pid!, platform.child.pid!, ...agentWorkers.map((w) => w.child.pid!), ...(redis ? [redis.pid] : [])].map((pid) => procStats(pid).cpuMs);
   const satCpuStart = cpuOf();
   const satT0 = performance.now();
   const p = await platform.next();
@@ -223,12 +224,14 @@ async function runSwitchboard(store: string, feed: FeedMode = 'none'): Promise<R
     routedPerSec: sat.length / satSeconds,
     // The server's CPU (user + system) per interaction routed at saturation.
     serverCpuUsPerRouted: ((satCpuEnd[0] - satCpuStart[0]) * 1000) / sat.length,
+    ...(redis ? { redisServerCpuUsPerRouted: ((satCpuEnd[satCpuEnd.length - 1] - satCpuStart[satCpuStart.length - 1]) * 1000) / sat.length } : {}),
     completed,
     refused: p.refused as number,
     serverCpuPercent: ((after.cpuMs - before.cpuMs) / 1000 / wall) * 100,
     rssMb: after.rssMb,
     serverCpuPercentSaturation: satPercent[0],
-    generatorsCpuPercentSaturation: satPercent.slice(1).reduce((a, b) => a + b, 0),
+    generatorsCpuPercentSaturation: satPercent.slice(1, 2 + agentWorkers.length).reduce((a, b) => a + b, 0),
+    ...(redis ? { redisServerCpuPercentSaturation: satPercent[satPercent.length - 1] } : {}),
     // Over the fixed-rate and saturation phases together: the server's system calls per routed
     // interaction (uWS sends with sendto and receives with recvfrom; with the redis store the
     // journal's traffic goes through write/writev/read). NaN without perf.

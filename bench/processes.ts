@@ -140,7 +140,7 @@ export function countSyscalls(pid: number): { stop: () => Promise<Record<(typeof
 }
 
 /** A redis-server of the benchmark's own, append-only, in a temporary directory (`dir`). */
-export async function startRedis(appendfsync: string): Promise<{ url: string; port: number; dir: string; stop: () => void }> {
+export async function startRedis(appendfsync: string): Promise<{ url: string; port: number; dir: string; pid: number; stop: () => void }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-redis-'));
   scratch.add(dir);
@@ -161,7 +161,7 @@ export async function startRedis(appendfsync: string): Promise<{ url: string; po
     if (ok) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url: `redis://127.0.0.1:${port}`, port, dir, stop: () => proc.kill('SIGKILL') };
+  return { url: `redis://127.0.0.1:${port}`, port, dir, pid: proc.pid!, stop: () => proc.kill('SIGKILL') };
 }
 
 /** Polls the server's /readyz (or another path) until it answers 200. */

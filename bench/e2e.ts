@@ -130,7 +130,8 @@ async function runSwitchboard(store: string, feed: FeedMode = 'none'): Promise<R
   // The platform says when saturation starts: CPU from there to its report is the saturated figure.
   await platform.next();
   // The redis-server's CPU last (the redis run): what the durable store costs beside the server's own.
-  const cpuOf = () => [server.pid!, platform.child.pid!, ...agentWorkers.map((w) => w.child.pid!), ...(redis ? [redis.pid] : [])].map((pid) => procStats(pid).cpuMs);
+  const cpuOf = () =>
+    [server.pid!, platform.child.pid!, ...agentWorkers.map((w) => w.child.pid!), ...(redis ? [redis.pid] : [])].map((pid) => procStats(pid).cpuMs);
   const satCpuStart = cpuOf();
   const satT0 = performance.now();
   const p = await platform.next();

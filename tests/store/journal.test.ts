@@ -75,7 +75,10 @@ describe('redis journal: history records', () => {
     expect(c4[0].interactionId).toBe('i2494');
     expect(c4[249].interactionId).toBe('i4');
     // Past the retention, the whole turn goes with its 2,500 ids and 1,250 journey keys (dropped a thousand to a call).
-    await j.append('hist-many', 2, [{ n: 2 }], undefined, { records: [{ interactionId: 'late', arrival: 0, endedAt: 80_000, events: [] }], retentionMs: 60_000 });
+    await j.append('hist-many', 2, [{ n: 2 }], undefined, {
+      records: [{ interactionId: 'late', arrival: 0, endedAt: 80_000, events: [] }],
+      retentionMs: 60_000,
+    });
     expect(await j.readHistory('hist-many', 'i2499')).toBeNull();
     const raw = new Redis(redis.url);
     expect(await raw.hlen('sb:{hist-many}:history:ids')).toBe(1);

@@ -137,7 +137,17 @@ if ended > 0 then
             part[#part + 1] = list[i]
           end
           if l == 1 then
-            redis.call('HDEL', KEYS[10], unpack(part))
+            -- Only ids still pointing at this turn (an id used again since points at a newer one).
+            local current = redis.call('HMGET', KEYS[10], unpack(part))
+            local mine = {}
+            for i = 1, #part do
+              if current[i] == gone then
+                mine[#mine + 1] = part[i]
+              end
+            end
+            if #mine > 0 then
+              redis.call('HDEL', KEYS[10], unpack(mine))
+            end
           else
             redis.call('ZREM', KEYS[7], unpack(part))
           end

@@ -87,6 +87,17 @@ describe('redis journal: history records', () => {
     await j.close();
   });
 
+  it('an interaction id used again keeps its newer record when the turn of the older one is dropped', async () => {
+    const j = await journal();
+    await j.open('hist-again');
+    const rec = (endedAt: number, note: string) => ({ interactionId: 'x', arrival: endedAt - 10, endedAt, note, events: [] });
+    await j.append('hist-again', 1, [{ n: 1 }], undefined, { records: [rec(1_000, 'first')], retentionMs: 60_000 });
+    await j.append('hist-again', 2, [{ n: 2 }], undefined, { records: [rec(50_000, 'again')], retentionMs: 60_000 });
+    await j.append('hist-again', 3, [{ n: 3 }], undefined, { records: [{ interactionId: 'y', arrival: 0, endedAt: 70_000, events: [] }], retentionMs: 60_000 });
+    expect(await j.readHistory('hist-again', 'x')).toMatchObject({ note: 'again' });
+    await j.close();
+  });
+
   it('reads the records written one per interaction before beside those written by turn, and lets both go after the retention', async () => {
     const old = new Packr({ useRecords: false, moreTypes: false });
     const raw = new Redis(redis.url);

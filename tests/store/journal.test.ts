@@ -76,7 +76,7 @@ describe('redis journal: history records', () => {
     expect(c4[249].interactionId).toBe('i4');
     // Past the retention, the whole turn goes with its 2,500 ids and 1,250 journey keys (dropped a thousand to a call).
     await j.append('hist-many', 2, [{ n: 2 }], undefined, {
-      records: [{ interactionId: 'late', arrival: 0, endedAt: 80_000, events: [] }],
+      records: [{ interactionId: 'late', arrival: 0, endedAt: 80_000 }],
       retentionMs: 60_000,
     });
     expect(await j.readHistory('hist-many', 'i2499')).toBeNull();
@@ -93,7 +93,7 @@ describe('redis journal: history records', () => {
     const rec = (endedAt: number, note: string) => ({ interactionId: 'x', arrival: endedAt - 10, endedAt, note, events: [] });
     await j.append('hist-again', 1, [{ n: 1 }], undefined, { records: [rec(1_000, 'first')], retentionMs: 60_000 });
     await j.append('hist-again', 2, [{ n: 2 }], undefined, { records: [rec(50_000, 'again')], retentionMs: 60_000 });
-    await j.append('hist-again', 3, [{ n: 3 }], undefined, { records: [{ interactionId: 'y', arrival: 0, endedAt: 70_000, events: [] }], retentionMs: 60_000 });
+    await j.append('hist-again', 3, [{ n: 3 }], undefined, { records: [{ interactionId: 'y', arrival: 0, endedAt: 70_000 }], retentionMs: 60_000 });
     expect(await j.readHistory('hist-again', 'x')).toMatchObject({ note: 'again' });
     await j.close();
   });
@@ -132,7 +132,7 @@ describe('redis journal: history records', () => {
     expect(read.oldest).toBe(1);
     // Past the retention of both: the old record and the turn go, with their ids and journey keys.
     await j.append('hist-old', 2, [{ n: 2 }], undefined, {
-      records: [{ interactionId: 'late', arrival: 5, endedAt: 100_000, events: [] }],
+      records: [{ interactionId: 'late', arrival: 5, endedAt: 100_000 }],
       retentionMs: 60_000,
     });
     expect(await j.readHistory('hist-old', 'was')).toBeNull();

@@ -188,6 +188,7 @@ export class Engine {
       makeOffer: (ix, a, pc) => this.offers.makeOffer(ix, a, pc),
       attach: (o, a) => this.offers.attach(o, a),
       detach: (o) => this.offers.detach(o),
+      refile: (ix) => this.offers.refile(ix),
       emit: (e) => this.emit(e),
       get events() {
         return engine.events;

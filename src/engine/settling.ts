@@ -28,6 +28,8 @@ export interface SettlingHost {
   /** Moves an open offer's capacity onto agent `a` (batch re-homing). */
   attach(o: Offer, a: Agent): void;
   detach(o: Offer): void;
+  /** Puts the interaction back in its signature heaps if some agent may still be offered it. */
+  refile(ix: Interaction): void;
   emit(e: EngineEvent): void;
   /** The events of the current call, in order (a re-homed offer's first event is replaced in place). */
   readonly events: EngineEvent[];
@@ -207,14 +209,14 @@ export class Settling {
       const some = anyAvailable(ix);
       const pick = some ? this.matcher.bestAgentFor(ix, null) : null;
       if (pick === null) {
-        if (this.augment(ix, picks, eventAt)) {
-          // offered to an agent freed by moving an earlier pick
-        } else if (some && sig.hRejected && aside.length < ASIDE_LIMIT) {
+        if (!this.augment(ix, picks, eventAt)) {
           // Kept from the free agents only by its decliners or holders: the next one may suit them.
+          // Else σ drops out; leftovers handled below.
+          if (!some || !sig.hRejected || aside.length >= ASIDE_LIMIT) continue;
           this.waiting.pull(ix);
           aside.push(ix);
           if (ix.alts !== null) for (const s of signaturesOf(ix)) if (s !== sig && merge.has(s.id)) merge.update(s.id);
-        } else continue; // σ drops out; leftovers handled below
+        }
       } else {
         const at = this.host.events.length;
         const o = this.host.makeOffer(ix, pick.agent, pick.pc);
@@ -228,7 +230,7 @@ export class Settling {
       if (sig.heap.size > 0) merge.push(sig.id);
     }
     if (eventAt.size > 0) dropTombstones(this.host.events);
-    for (const ix of aside) if (ix.preferred === null && wantsOffer(ix) && !this.waiting.has(ix)) this.waiting.push(ix);
+    for (const ix of aside) this.host.refile(ix);
     empty(aside);
     for (const a of agents) this.agentPath(a);
     // Leftovers (a multi-offer head that finds no further agent drops its signature out of the merge).

@@ -6,6 +6,7 @@
  * first; with the redis store also written with the journal, so it outlives the process: see
  * redis-journal.ts). Built from the events the tenant's engine emits, live and replayed alike.
  */
+import { BoundedMap } from '../queues/bounded-map.ts';
 import type { FeedEvent } from './event-feed.ts';
 
 /** Events kept per interaction at most: beyond, the oldest after its first ones are dropped and counted. */
@@ -77,32 +78,21 @@ export function journeyItem(r: HistoryRecord): JourneyItem {
 export class History {
   private readonly live = new Map<string, HistoryRecord>();
   /** Customer → their interactions' ids, newest first (least recently indexed customer out first). */
-  private readonly customers = new Map<string, { ids: string[]; touched: number }>();
-  /**
-   * Customers in the order they were last indexed (customer and when, from `touchedHead` on; an
-   * entry whose customer was indexed again since is stale): the least recent goes first.
-   */
-  private touchedIds: string[] = [];
-  private touchedAt: number[] = [];
-  private touchedHead = 0;
-  private touches = 0;
-  /** Ended ones, oldest end first (a Map keeps insertion order). */
-  private readonly ended = new Map<string, HistoryRecord>();
-  /**
-   * The ended records in the order they ended, from `head` on (a record ended again later stays
-   * behind as a stale entry): eviction reads the oldest here, not by iterating the Map, whose
-   * deleted entries an iteration from its start walks over again on every call.
-   */
-  private order: (HistoryRecord | null)[] = [];
-  private head = 0;
+  private readonly customers = new BoundedMap<string, string[]>(MAX_CUSTOMERS, Number.POSITIVE_INFINITY);
+  /** Ended ones, by their end time: the oldest out past `maxEnded`, and once ended `retentionMs` ago (times are whole ms). */
+  private readonly ended: BoundedMap<string, HistoryRecord>;
+  /** The latest end seen: records that ended `retentionMs` before it are gone. */
+  private lastEnd = Number.NEGATIVE_INFINITY;
   /** Ended since the last `drain`: the redis store writes them with the turn's journal entries. */
   private endedSince: HistoryRecord[] = [];
 
   constructor(
-    private readonly maxEnded: number,
-    private readonly retentionMs: number,
+    maxEnded: number,
+    retentionMs: number,
     private readonly keepEnded: boolean,
-  ) {}
+  ) {
+    this.ended = new BoundedMap(maxEnded, retentionMs - 1);
+  }
 
   /** The submission about to be applied: its customer, which no event carries, goes on the record its InteractionQueued opens. */
   private expected: { readonly interactionId: string; readonly customerId: string } | null = null;
@@ -114,38 +104,10 @@ export class History {
   private submitted(r: HistoryRecord, customerId: string): void {
     const interactionId = r.interactionId;
     r.customerId = customerId;
-    let c = this.customers.get(customerId);
-    if (c === undefined) {
-      c = { ids: [], touched: 0 };
-      this.customers.set(customerId, c);
-    }
-    c.ids.unshift(interactionId);
-    if (c.ids.length > PER_CUSTOMER) c.ids.length = PER_CUSTOMER;
-    c.touched = ++this.touches;
-    this.touchedIds.push(customerId);
-    this.touchedAt.push(c.touched);
-    // Least recently indexed out (the Map is not iterated: its deleted entries would be walked again each time).
-    while (this.customers.size > MAX_CUSTOMERS && this.touchedHead < this.touchedIds.length) {
-      const id = this.touchedIds[this.touchedHead];
-      const at = this.touchedAt[this.touchedHead++];
-      if (this.customers.get(id)?.touched === at) this.customers.delete(id);
-    }
-    const left = this.touchedIds.length - this.touchedHead;
-    if (left > 2 * MAX_CUSTOMERS || (this.touchedHead >= 1024 && this.touchedHead >= left)) this.compactTouched();
-  }
-
-  /** Drops the stale and evicted entries of the touch order (at most once per MAX_CUSTOMERS touches: amortized O(1)). */
-  private compactTouched(): void {
-    const ids: string[] = [];
-    const at: number[] = [];
-    for (let i = this.touchedHead; i < this.touchedIds.length; i++) {
-      if (this.customers.get(this.touchedIds[i])?.touched !== this.touchedAt[i]) continue;
-      ids.push(this.touchedIds[i]);
-      at.push(this.touchedAt[i]);
-    }
-    this.touchedIds = ids;
-    this.touchedAt = at;
-    this.touchedHead = 0;
+    const ids = this.customers.get(customerId, 0) ?? [];
+    ids.unshift(interactionId);
+    if (ids.length > PER_CUSTOMER) ids.length = PER_CUSTOMER;
+    this.customers.set(customerId, ids, 0);
   }
 
   /** A completion's disposition and note (the agent's Complete), on its record. */
@@ -159,7 +121,7 @@ export class History {
   /** A customer's interactions in memory, newest first, arrived before `before`, at most `limit`. */
   journey(customerId: string, limit: number, before = Number.POSITIVE_INFINITY): JourneyItem[] {
     const out: JourneyItem[] = [];
-    for (const id of this.customers.get(customerId)?.ids ?? []) {
+    for (const id of this.customers.get(customerId, 0) ?? []) {
       const r = this.get(id);
       if (r === null || r.customerId !== customerId || r.arrival >= before) continue;
       out.push(journeyItem(r));
@@ -219,7 +181,7 @@ export class History {
 
   /** An interaction's record: live, ended and still in memory, or null. */
   get(interactionId: string): HistoryRecord | null {
-    return this.live.get(interactionId) ?? this.ended.get(interactionId) ?? null;
+    return this.live.get(interactionId) ?? this.ended.get(interactionId, this.lastEnd) ?? null;
   }
 
   /** Records ended since the last call (for the store), oldest first. */
@@ -249,21 +211,9 @@ export class History {
     r.endedAt = at;
     this.live.delete(r.interactionId);
     if (this.keepEnded) this.endedSince.push(r);
-    this.ended.delete(r.interactionId);
-    this.ended.set(r.interactionId, r);
-    const order = this.order;
-    order.push(r);
-    // Oldest out: past the count, and past the retention.
-    while (this.head < order.length) {
-      const old = order[this.head]!;
-      const current = this.ended.get(old.interactionId) === old;
-      if (current && this.ended.size <= this.maxEnded && at - old.endedAt! < this.retentionMs) break;
-      if (current) this.ended.delete(old.interactionId);
-      order[this.head++] = null;
-    }
-    if (this.head >= 1024 && this.head * 2 >= order.length) {
-      this.order = order.slice(this.head);
-      this.head = 0;
-    }
+    // Oldest out: past the count (set), and past the retention (prune).
+    this.ended.set(r.interactionId, r, at);
+    this.ended.prune(at);
+    this.lastEnd = at;
   }
 }

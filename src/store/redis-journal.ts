@@ -61,8 +61,8 @@ import {
  * one's, ARGV[7] the time, ARGV[8] the events, ARGV[9] how many events to keep, ARGV[10] for how
  * long (ms; the four oldest turns past it go, each write); ARGV[11] how long history records are
  * kept (ms), ARGV[12] how many interactions ended in the turn (n), ARGV[13] their records (one
- * MessagePack array), ARGV[14] [their ids, their journey keys] (MessagePack), ARGV[15] the last
- * one's end time, ARGV[16] how many have a customer (m), then the n ids and the m journey keys
+ * MessagePack array), ARGV[14] the last one's end time, ARGV[15] how many have a customer (m),
+ * then the n ids and the m journey keys (the script keeps both lists, for the retention)
  * (`customer\0inverted arrival\0id`). KEYS[8] the turns' records, KEYS[9] the turns by end
  * time, KEYS[10] id → turn, KEYS[7] the customers' journeys; the four oldest turns past the
  * retention go, each write, and up to 64 records of the older layout (KEYS[5] and KEYS[6]).
@@ -104,14 +104,15 @@ local ended = tonumber(ARGV[12])
 if ended > 0 then
   -- The turn's records in one field, and each id pointing at it (a thousand to a call).
   local turn = tostring(last)
-  local at = tonumber(ARGV[15])
-  redis.call('HSET', KEYS[8], turn, ARGV[13], turn .. ':k', ARGV[14])
-  redis.call('ZADD', KEYS[9], at, turn)
-  local withCustomer = tonumber(ARGV[16])
+  local at = tonumber(ARGV[14])
+  local withCustomer = tonumber(ARGV[15])
+  local allIds, allMembers = {}, {}
   for from = 0, ended - 1, 1000 do
     local ids = {}
     for i = from, math.min(from + 1000, ended) - 1 do
-      ids[#ids + 1] = ARGV[17 + i]
+      local id = ARGV[16 + i]
+      allIds[#allIds + 1] = id
+      ids[#ids + 1] = id
       ids[#ids + 1] = turn
     end
     redis.call('HSET', KEYS[10], unpack(ids))
@@ -119,11 +120,15 @@ if ended > 0 then
   for from = 0, withCustomer - 1, 1000 do
     local members = {}
     for i = from, math.min(from + 1000, withCustomer) - 1 do
+      local member = ARGV[16 + ended + i]
+      allMembers[#allMembers + 1] = member
       members[#members + 1] = 0
-      members[#members + 1] = ARGV[17 + ended + i]
+      members[#members + 1] = member
     end
     redis.call('ZADD', KEYS[7], unpack(members))
   end
+  redis.call('HSET', KEYS[8], turn, ARGV[13], turn .. ':k', cmsgpack.pack({ allIds, allMembers }))
+  redis.call('ZADD', KEYS[9], at, turn)
   local cutoff = '(' .. (at - tonumber(ARGV[11]))
   for _, gone in ipairs(redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', cutoff, 'LIMIT', 0, 4)) do
     local k = redis.call('HGET', KEYS[8], gone .. ':k')
@@ -507,7 +512,7 @@ export class RedisJournal implements Journal {
       const journeys: string[] = [];
       for (const r of records) if (r.customerId !== undefined) journeys.push(journeyMember(r.customerId, r.arrival, r.interactionId));
       const last = records[records.length - 1];
-      ended.push(batchPackr.pack(records), packr.pack([ids, journeys]), String(last.endedAt ?? 0), String(journeys.length), ...ids, ...journeys);
+      ended.push(batchPackr.pack(records), String(last.endedAt ?? 0), String(journeys.length), ...ids, ...journeys);
     }
     try {
       await this.redis.sbAppend(

@@ -99,7 +99,8 @@ describe('supervisor wallboard', () => {
     await page.keyboard.press('Enter');
     const explain = page.locator('#explain');
     await expect.poll(() => explain.isVisible()).toBe(true);
-    expect(await focusedKey(page)).toBe('explain-h');
+    // Focus moves to the panel once its explanation has loaded (a request), after it shows.
+    await expect.poll(() => focusedKey(page)).toBe('explain-h');
     await expect.poll(() => explain.locator('[data-agent]').count()).toBe(4);
     expect(await explain.locator('[data-agent="li"]').textContent()).toMatch(/billing 3, needs 5/);
     expect(await explain.locator('[data-agent="omar"]').textContent()).toMatch(/away/);

@@ -69,23 +69,38 @@ const log = (...a: unknown[]) => {
 };
 const worker = (task: { role: string; [k: string]: unknown }) => generator('e2e-worker', task);
 
-async function runSwitchboard(store: string, feed: FeedMode = 'none'): Promise<Record<string, number>> {
-  const port = await freePort();
+/** The relay floor (relay-server.ts) on a port of its own; resolves once it listens. */
+async function forkRelay(): Promise<{ server: ChildProcess; port: number }> {
+  const server = fork(benchPath('relay-server'), [], { execArgv: tsx });
+  children.add(server);
+  const port = await new Promise<number>((resolve) => server.once('message', (m: { listening: number }) => resolve(m.listening)));
+  return { server, port };
+}
+
+/**
+ * One run of the generators against a server: Switchboard with the `store` given, or with
+ * `relay` the floor (relay-server.ts), which has no tenant to set up and no metrics to read.
+ */
+async function runSwitchboard(store: 'memory' | 'redis' | 'relay', feed: FeedMode = 'none'): Promise<Record<string, number>> {
+  const relay = store === 'relay' ? await forkRelay() : null;
+  const port = relay ? relay.port : await freePort();
   const redis = store === 'redis' ? await startRedis(APPENDFSYNC) : null;
   const launch = serverArgs(port, AGENTS + 100, [
     ...(redis ? ['--store', 'redis', '--redis-url', redis.url, '--lease-ms', String(LEASE_MS)] : []),
     ...(feed === 'webhook' ? ['--webhooks-allow-private', 'true'] : []),
   ]);
-  const server = forkServer(launch);
+  const server = relay ? relay.server : forkServer(launch);
   const url = `ws://127.0.0.1:${port}`;
-  await waitReady(port);
   const verifier = new TokenVerifier(BENCH_SECRET);
-  await platformSetup(
-    url,
-    await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600),
-    { id: 'q', offerTimeoutMs: 600_000, escalateAfterMs: null },
-    Array.from({ length: AGENTS }, (_, i) => `a${i}`),
-  );
+  if (!relay) {
+    await waitReady(port);
+    await platformSetup(
+      url,
+      await verifier.sign({ tenant: 'bench', role: 'platform' }, 3600),
+      { id: 'q', offerTimeoutMs: 600_000, escalateAfterMs: null },
+      Array.from({ length: AGENTS }, (_, i) => `a${i}`),
+    );
+  }
   let consumer: FeedConsumer | null = null;
   if (feed === 'subscriber') consumer = await subscriber(url, await verifier.sign({ tenant: 'bench', role: 'supervisor' }, 3600));
   if (feed === 'webhook') {
@@ -146,7 +161,7 @@ async function runSwitchboard(store: string, feed: FeedMode = 'none'): Promise<R
   const genCpu = agentWorkers.map((w) => procStats(w.child.pid!).cpuMs).concat(platformCpuMs);
   for (const w of agentWorkers) w.child.send({ report: true, slowMs: OFFER_P99_TARGET_MS });
   const reports = await Promise.all(agentWorkers.map((w) => w.next()));
-  const exposition = await scrape(port);
+  const exposition = relay ? '' : await scrape(port);
   const extra: Record<string, number> = {};
   if (consumer) {
     // The consumer must have kept up: every event numbered (but those of the last second) reached it.
@@ -273,6 +288,8 @@ const withSubscriber = FEED ? await runSwitchboard('memory', 'subscriber') : nul
 const withWebhook = FEED ? await runSwitchboard('memory', 'webhook') : null;
 const rd = STORE === 'redis' ? await runSwitchboard('redis') : null;
 const echo = await runEcho();
+/** The relay floor: the same generators against a server that only carries the frames. */
+const floor = await runSwitchboard('relay');
 /** With the redis store, the recovery benchmark (a million waiting interactions by default) too. */
 async function runRecovery(): Promise<Record<string, unknown>> {
   const child = fork(benchPath('recovery'), ['--json', '--waiting', String(RECOVERY_WAITING)], {
@@ -307,6 +324,12 @@ const result = {
   ...sb,
   ...echo,
   routedShareOfEcho: sb.routedPerSec / echo.baselineEchoPerSec,
+  // The relay floor, same run: what the frames and writes of a routed interaction cost alone.
+  floorRoutedPerSec: floor.routedPerSec,
+  floorServerCpuUsPerRouted: floor.serverCpuUsPerRouted,
+  floorSubmitToOfferP99Ms: floor.submitToOfferP99Ms,
+  floorServerSendCallsPerRouted: floor.serverSendCallsPerRouted,
+  serverCpuUsAboveFloor: sb.serverCpuUsPerRouted - floor.serverCpuUsPerRouted,
   ...(withSubscriber && withWebhook
     ? {
         feed: {
@@ -362,6 +385,11 @@ else {
     `routed/s at saturation ${Math.round(sb.routedPerSec)}; echo baseline ${Math.round(echo.baselineEchoPerSec)} msgs/s (${echo.echoMessageBytes} B); ` +
       `routed = ${(100 * result.routedShareOfEcho).toFixed(1)}% of echo (target ≥ 10%); p99 submit-to-offer at ${RATE}/s ${sb.submitToOfferP99Ms.toFixed(2)} ms (target < ${OFFER_P99_TARGET_MS}); ` +
       `server CPU ${sb.serverCpuUsPerRouted.toFixed(1)} µs per routed (target ≤ 30; the echo server ${echo.echoServerCpuUsPerMessage.toFixed(1)} µs per message)`,
+  );
+  console.log(
+    `relay floor (the same frames, no routing): ${Math.round(floor.routedPerSec)} routed/s, ${floor.serverCpuUsPerRouted.toFixed(1)} µs of server CPU per routed, ` +
+      `p99 submit-to-offer at ${RATE}/s ${floor.submitToOfferP99Ms.toFixed(2)} ms, ${floor.serverSendCallsPerRouted.toFixed(2)} sendto per routed; ` +
+      `Switchboard ${result.serverCpuUsAboveFloor.toFixed(1)} µs per routed above it`,
   );
   if (withSubscriber && withWebhook) {
     console.table({

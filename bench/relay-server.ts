@@ -1,0 +1,106 @@
+/**
+ * The floor of bench/e2e.ts: the least a server must do to carry the benchmark's routed
+ * interaction, and nothing else. It speaks the part of the protocol the load generators use
+ * (JSON frames, the same endpoints and subprotocol) on raw uWebSockets.js: every request is
+ * parsed and answered `ok`; a submission is offered, with its context, to the agent that has been
+ * idle longest (or waits in a FIFO list for one); an agent is idle again once it completes. No
+ * tokens, no validation, no engine, no queues, no metrics, no journal.
+ *
+ * What it costs per routed interaction is what the machine's kernel, Node and uWebSockets.js
+ * charge for the same frames and writes: the part of the server's figure no router in Node on
+ * this machine could avoid. Frames queued in a turn leave together after it, as the server's do.
+ *
+ *   node relay-server.js [port]   (reports { listening: port } over IPC)
+ */
+import type uWS from 'uWebSockets.js';
+import { SUBPROTOCOLS } from '../src/protocol/codec.ts';
+import { loadUws } from '../src/transport/uws.ts';
+
+interface Conn {
+  agent: boolean;
+  out: string[];
+  closed: boolean;
+}
+interface Waiting {
+  id: string;
+  context: unknown;
+}
+
+const uws = loadUws().uws;
+const port = Number(process.argv[2] ?? 0);
+/** Idle agents, longest idle first (a ring would save the shift; at 5,000 agents it does not matter). */
+const idle: uWS.WebSocket<Conn>[] = [];
+const waiting: Waiting[] = [];
+let offerSeq = 0;
+const dirty: uWS.WebSocket<Conn>[] = [];
+let scheduled = false;
+
+const flush = () => {
+  scheduled = false;
+  for (const ws of dirty.splice(0)) {
+    const c = ws.getUserData();
+    const out = c.out;
+    c.out = [];
+    if (c.closed) continue;
+    if (out.length === 1) ws.send(out[0]);
+    else
+      ws.cork(() => {
+        for (const f of out) ws.send(f);
+      });
+  }
+};
+const queue = (ws: uWS.WebSocket<Conn>, frame: object) => {
+  const c = ws.getUserData();
+  if (c.out.length === 0) dirty.push(ws);
+  c.out.push(JSON.stringify(frame));
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(flush);
+  }
+};
+const offer = (agent: uWS.WebSocket<Conn>, w: Waiting) =>
+  queue(agent, { push: 'offer', offerId: String(++offerSeq), interactionId: w.id, queueId: 'q', channel: 'voice', context: w.context });
+const available = (agent: uWS.WebSocket<Conn>) => {
+  const w = waiting.shift();
+  if (w) offer(agent, w);
+  else idle.push(agent);
+};
+
+const endpoint = (agent: boolean): uWS.WebSocketBehavior<Conn> => ({
+  maxPayloadLength: 128 * 1024,
+  maxBackpressure: 1024 * 1024,
+  compression: uws.DISABLED,
+  upgrade: (res, req, context) => {
+    res.upgrade<Conn>(
+      { agent, out: [], closed: false },
+      req.getHeader('sec-websocket-key'),
+      SUBPROTOCOLS.json,
+      req.getHeader('sec-websocket-extensions'),
+      context,
+    );
+  },
+  message: (ws, message) => {
+    const m = JSON.parse(Buffer.from(message).toString('utf8')) as { id: number; type: string; interaction?: { id: string; context?: unknown } };
+    queue(ws, { re: m.id, ok: true });
+    if (m.type === 'SubmitInteraction' && m.interaction) {
+      const w = { id: m.interaction.id, context: m.interaction.context };
+      const agent = idle.shift();
+      if (agent) offer(agent, w);
+      else waiting.push(w);
+    } else if (m.type === 'Complete' || (m.type === 'SetState' && agent)) available(ws);
+  },
+  close: (ws) => {
+    ws.getUserData().closed = true;
+    const i = idle.indexOf(ws);
+    if (i >= 0) idle.splice(i, 1);
+  },
+});
+
+uws
+  .App()
+  .ws('/v1/agent', endpoint(true))
+  .ws('/v1/platform', endpoint(false))
+  .listen('127.0.0.1', port, (s) => {
+    if (!s) process.exit(1);
+    process.send?.({ listening: uws.us_socket_local_port(s) });
+  });

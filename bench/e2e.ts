@@ -1,6 +1,8 @@
 /**
  * End-to-end benchmark: the real server in its own process, agent desktops and a platform in
- * separate load-generator processes, and in the same run a raw uWebSockets.js echo baseline.
+ * separate load-generator processes, and in the same run a raw uWebSockets.js echo baseline and
+ * the relay floor (relay-server.ts: the same generators against a server that only carries the
+ * frames, so the server's figures can be read against what the machine charges for them).
  *
  *   npm run bench:e2e                       5,000 agents, 5,000 submits/s, then saturation
  *   npm run bench:e2e -- --json             one JSON object

@@ -1,7 +1,7 @@
 /**
  * The floor of bench/e2e.ts: the least a server must do to carry the benchmark's routed
  * interaction, and nothing else. It speaks the part of the protocol the load generators use
- * (JSON frames, the same endpoints and subprotocol) on raw uWebSockets.js: every request is
+ * (JSON or MessagePack frames, as the client's subprotocol asks, on the same endpoints) on raw uWebSockets.js: every request is
  * parsed and answered `ok`; a submission is offered, with its context, to the agent that has been
  * idle longest (or waits in a FIFO list for one); an agent is idle again once it completes. No
  * tokens, no validation, no engine, no queues, no metrics, no journal.
@@ -12,13 +12,15 @@
  *
  *   node relay-server.js [port]   (reports { listening: port } over IPC)
  */
+import { Packr } from 'msgpackr';
 import type uWS from 'uWebSockets.js';
 import { SUBPROTOCOLS } from '../src/protocol/codec.ts';
 import { loadUws } from '../src/transport/uws.ts';
 
 interface Conn {
   agent: boolean;
-  out: string[];
+  binary: boolean;
+  out: object[];
   closed: boolean;
 }
 interface Waiting {
@@ -27,14 +29,38 @@ interface Waiting {
 }
 
 const uws = loadUws().uws;
+const packr = new Packr({ useRecords: false });
 const port = Number(process.argv[2] ?? 0);
-/** Idle agents, longest idle first (a ring would save the shift; at 5,000 agents it does not matter). */
-const idle: uWS.WebSocket<Conn>[] = [];
-const waiting: Waiting[] = [];
+/** A FIFO list: taken from the front by an index, compacted once half of it is taken. */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+  push(x: T): void {
+    this.items.push(x);
+  }
+  shift(): T | undefined {
+    if (this.head === this.items.length) return undefined;
+    const x = this.items[this.head++];
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return x;
+  }
+  remove(x: T): void {
+    const i = this.items.indexOf(x, this.head);
+    if (i >= 0) this.items.splice(i, 1);
+  }
+}
+
+/** Idle agents, longest idle first, and submissions waiting for one. */
+const idle = new Fifo<uWS.WebSocket<Conn>>();
+const waiting = new Fifo<Waiting>();
 let offerSeq = 0;
 const dirty: uWS.WebSocket<Conn>[] = [];
 let scheduled = false;
 
+const encode = (c: Conn, frame: object) => (c.binary ? packr.pack(frame) : JSON.stringify(frame));
 const flush = () => {
   scheduled = false;
   for (const ws of dirty.splice(0)) {
@@ -42,17 +68,18 @@ const flush = () => {
     const out = c.out;
     c.out = [];
     if (c.closed) continue;
-    if (out.length === 1) ws.send(out[0]);
+    // Encoded as it leaves, as the server does (msgpackr reuses its buffer from one pack to the next).
+    if (out.length === 1) ws.send(encode(c, out[0]), c.binary);
     else
       ws.cork(() => {
-        for (const f of out) ws.send(f);
+        for (const f of out) ws.send(encode(c, f), c.binary);
       });
   }
 };
 const queue = (ws: uWS.WebSocket<Conn>, frame: object) => {
   const c = ws.getUserData();
   if (c.out.length === 0) dirty.push(ws);
-  c.out.push(JSON.stringify(frame));
+  c.out.push(frame);
   if (!scheduled) {
     scheduled = true;
     setImmediate(flush);
@@ -71,16 +98,22 @@ const endpoint = (agent: boolean): uWS.WebSocketBehavior<Conn> => ({
   maxBackpressure: 1024 * 1024,
   compression: uws.DISABLED,
   upgrade: (res, req, context) => {
+    const binary = req.getHeader('sec-websocket-protocol').includes(SUBPROTOCOLS.msgpack);
     res.upgrade<Conn>(
-      { agent, out: [], closed: false },
+      { agent, binary, out: [], closed: false },
       req.getHeader('sec-websocket-key'),
-      SUBPROTOCOLS.json,
+      binary ? SUBPROTOCOLS.msgpack : SUBPROTOCOLS.json,
       req.getHeader('sec-websocket-extensions'),
       context,
     );
   },
   message: (ws, message) => {
-    const m = JSON.parse(Buffer.from(message).toString('utf8')) as { id: number; type: string; interaction?: { id: string; context?: unknown } };
+    const bytes = Buffer.from(message);
+    const m = (ws.getUserData().binary ? packr.unpack(bytes) : JSON.parse(bytes.toString('utf8'))) as {
+      id: number;
+      type: string;
+      interaction?: { id: string; context?: unknown };
+    };
     queue(ws, { re: m.id, ok: true });
     if (m.type === 'SubmitInteraction' && m.interaction) {
       const w = { id: m.interaction.id, context: m.interaction.context };
@@ -91,8 +124,7 @@ const endpoint = (agent: boolean): uWS.WebSocketBehavior<Conn> => ({
   },
   close: (ws) => {
     ws.getUserData().closed = true;
-    const i = idle.indexOf(ws);
-    if (i >= 0) idle.splice(i, 1);
+    idle.remove(ws);
   },
 });
 

@@ -83,7 +83,7 @@ async function forkRelay(): Promise<{ server: ChildProcess; port: number }> {
  * One run of the generators against a server: Switchboard with the `store` given, or with
  * `relay` the floor (relay-server.ts), which has no tenant to set up and no metrics to read.
  */
-async function runSwitchboard(store: 'memory' | 'redis' | 'relay', feed: FeedMode = 'none'): Promise<Record<string, number>> {
+async function runServer(store: 'memory' | 'redis' | 'relay', feed: FeedMode = 'none'): Promise<Record<string, number>> {
   const relay = store === 'relay' ? await forkRelay() : null;
   const port = relay ? relay.port : await freePort();
   const redis = store === 'redis' ? await startRedis(APPENDFSYNC) : null;
@@ -284,14 +284,14 @@ async function runEcho(): Promise<Record<string, number>> {
 
 const env = environment();
 log(`switchboard bench:e2e  git ${env.git}  node ${env.node}  ${env.cpu} ×${env.cores}`);
-const sb = await runSwitchboard('memory');
+const sb = await runServer('memory');
 /** --feed: the same run with a subscriber, then with a webhook, reading every event. */
-const withSubscriber = FEED ? await runSwitchboard('memory', 'subscriber') : null;
-const withWebhook = FEED ? await runSwitchboard('memory', 'webhook') : null;
-const rd = STORE === 'redis' ? await runSwitchboard('redis') : null;
+const withSubscriber = FEED ? await runServer('memory', 'subscriber') : null;
+const withWebhook = FEED ? await runServer('memory', 'webhook') : null;
+const rd = STORE === 'redis' ? await runServer('redis') : null;
 const echo = await runEcho();
 /** The relay floor: the same generators against a server that only carries the frames. */
-const floor = await runSwitchboard('relay');
+const floor = await runServer('relay');
 /** With the redis store, the recovery benchmark (a million waiting interactions by default) too. */
 async function runRecovery(): Promise<Record<string, unknown>> {
   const child = fork(benchPath('recovery'), ['--json', '--waiting', String(RECOVERY_WAITING)], {

@@ -1,10 +1,11 @@
 /**
  * The floor of bench/e2e.ts: the least a server must do to carry the benchmark's routed
- * interaction, and nothing else. It speaks the part of the protocol the load generators use
- * (JSON or MessagePack frames, as the client's subprotocol asks, on the same endpoints) on raw uWebSockets.js: every request is
- * parsed and answered `ok`; a submission is offered, with its context, to the agent that has been
- * idle longest (or waits in a FIFO list for one); an agent is idle again once it completes. No
- * tokens, no validation, no engine, no queues, no metrics, no journal.
+ * interaction, and nothing else. It speaks the part of the protocol the load generators use, on
+ * the same endpoints, on raw uWebSockets.js, in JSON or MessagePack as the client's subprotocol
+ * asks: every request is parsed and answered `ok`; a submission is offered, with its context, to
+ * the agent that has been idle longest (or waits in a FIFO list for one); an agent is idle again
+ * once it completes. No tokens, no validation, no engine, no queues, no metrics, no journal, and
+ * no `assigned` push (four frames per routed interaction where the server sends five).
  *
  * What it costs per routed interaction is what the machine's kernel, Node and uWebSockets.js
  * charge for the same frames and writes: the part of the server's figure no router in Node on

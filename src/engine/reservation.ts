@@ -65,10 +65,17 @@ export class Reservation {
     return this.active > 0 && this.reservingOf(a.profile).length > 0;
   }
 
-  /** Is idle agent `a` held back from work of `q` by a queue it is a member of? */
-  blocked(a: Agent, q: Queue): boolean {
+  /**
+   * Is idle agent `a` held back from work of `q` by a queue it is a member of? `taking`: another
+   * agent about to take work in the same step, no longer counted idle.
+   */
+  blocked(a: Agent, q: Queue, taking: Agent | null = null): boolean {
     if (!a.idle) return false;
-    for (const r of this.reservingOf(a.profile)) if (r !== q && r.idleMembers.size <= r.reservedIdle) return true;
+    for (const r of this.reservingOf(a.profile)) {
+      if (r === q) continue;
+      const idle = r.idleMembers.size - (taking !== null && taking !== a && r.idleMembers.has(taking) ? 1 : 0);
+      if (idle <= r.reservedIdle) return true;
+    }
     return false;
   }
 

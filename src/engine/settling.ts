@@ -260,8 +260,9 @@ export class Settling {
       if (alt === null) continue;
       const pcA = A.profile.byCh[ix.ch]!;
       this.host.detach(y);
-      // Freed of y, A may be an idle member its queue holds back from `ix`'s queue.
-      if (!canTake(A, pcA) || this.reservation.blocked(A, ix.queue)) {
+      // Freed of y, A may be an idle member its queue holds back from `ix`'s queue, counting the
+      // other agent as busy with y (it may be one of the queue's idle members).
+      if (!canTake(A, pcA) || this.reservation.blocked(A, ix.queue, alt.agent)) {
         this.host.attach(y, A);
         continue;
       }

@@ -127,3 +127,33 @@ describe('a batch of agents made available at once', () => {
     expect(got.some((o) => o.endsWith('→a4'))).toBe(true);
   });
 });
+
+describe('the augmenting move and trunk reservation', () => {
+  const offers = (events: readonly EngineEvent[]) => events.flatMap((x) => (x.type === 'InteractionOffered' ? [`${x.interactionId}→${x.agentId}`] : []));
+
+  it('does not hand another queue’s work to an idle member whose queue’s other idle member takes the moved offer', () => {
+    // Sales keeps one of its members idle (a0, a2). Both log in together with sales' priority-1
+    // email, support's email (a0 alone may take it) and sales' priority-0 email waiting. The
+    // priority-1 email goes to a0; moving it to a2 so that a0 takes support's would leave no
+    // sales member idle: support's email waits, and sales' other email goes to a2.
+    const e = new Engine({ ordering: 'priority-age', agentSelection: 'best-skill' });
+    const ok = (r: { ok: boolean }) => expect(r.ok).toBe(true);
+    ok(e.apply({ type: 'UpsertQueue', queue: { id: 'sales', reservedIdle: 1 } }, 0));
+    ok(e.apply({ type: 'UpsertQueue', queue: { id: 'support' } }, 0));
+    const a0 = { total: 3, channels: { voice: { cost: 3, max: 1 }, chat: { cost: 1, max: 2 }, email: { cost: 1, max: 1, interruptible: true } } };
+    const a2 = { total: 2, channels: { chat: { cost: 1, max: 2, autoAccept: true }, email: { cost: 1, max: 2 } } };
+    ok(e.apply({ type: 'UpsertAgent', agent: { id: 'a0', capacity: a0, queues: { sales: { priority: 3 }, support: { priority: 3 } } } }, 0));
+    ok(e.apply({ type: 'UpsertAgent', agent: { id: 'a2', capacity: a2, queues: { sales: { priority: 1 } } } }, 0));
+    for (const [id, queue, priority, at] of [
+      ['i0', 'support', 0, 1],
+      ['i1', 'sales', 0, 2],
+      ['i2', 'sales', 1, 3],
+    ] as const)
+      ok(e.apply({ type: 'SubmitInteraction', interaction: { id, channel: 'email', queue, priority } }, at));
+    const r = e.apply({ type: 'SetAgentState', agentIds: ['a0', 'a2'], state: 'available' }, 10);
+    const got = offers(r.events);
+    // Both sales emails are offered (one to each member); support's waits.
+    expect(got.map((o) => o.split('→')[0]).sort(), got.join(', ')).toEqual(['i1', 'i2']);
+    expect(e.interaction('i0', 10)?.status).toBe('queued');
+  });
+});

@@ -16,7 +16,8 @@
  *                                call as the journal entries that emitted them: one stream entry
  *                                per turn, id 0-S where S is the seq of its last event, fields
  *                                `f` (the seq of its first), `t` (the turn's time, epoch ms) and
- *                                `b` (MessagePack, the array of its events). Trimmed by count (its
+ *                                `b` (MessagePack, the array of its events; `j`, JSON, in turns
+ *                                one release wrote, still read). Trimmed by count (its
  *                                oldest seq) and by age as each turn is written.
  *   sb:{<tenant>}:history:turns  Hash: for each turn in which interactions ended, written by the
  *                                same script call, field L (the number of its last journal entry)
@@ -27,7 +28,7 @@
  *   sb:{<tenant>}:history:ids    Hash: interaction id → the turn (L) that holds its record
  *   sb:{<tenant>}:journeys       Sorted set (lexical): the journey keys of records with a customer,
  *                                `customer\0inverted arrival\0id`, so a customer's are newest first
- *   sb:{<tenant>}:history        Hash: interaction id → its record, and
+ *   sb:{<tenant>}:history        Hash: interaction id → its record (MessagePack, or JSON), and
  *   sb:{<tenant>}:history:ended  Sorted set: their journey keys by end time: records as written one
  *                                per interaction before the turns above, still read until the
  *                                retention drops them
@@ -232,6 +233,14 @@ const packr = new Packr({ useRecords: false, moreTypes: false });
  * same time). Every call is self-contained, and `packr` reads them as it reads plain MessagePack.
  */
 const batchPackr = new Packr({ useRecords: true, moreTypes: false });
+
+/**
+ * A record of the older layout (one per interaction in `history`): MessagePack, or JSON as one
+ * release wrote them (its first byte `{`, which no MessagePack map starts with).
+ */
+function olderRecord(b: Buffer): unknown {
+  return b[0] === 0x7b ? JSON.parse(b.toString()) : packr.unpack(b);
+}
 
 /** What an events stream keeps by default: more than 7 days at 100 events a second, for 7 days. */
 export const DEFAULT_EVENTS_KEPT = 64_000_000;
@@ -579,7 +588,7 @@ export class RedisJournal implements Journal {
     if (older.length > 0) {
       const blobs = await this.wrap(() => this.bulk.hmgetBuffer(key(tenant, 'history'), ...older));
       blobs.forEach((b, i) => {
-        if (b !== null) out.set(older[i], packr.unpack(b));
+        if (b !== null) out.set(older[i], olderRecord(b));
       });
     }
     return out;
@@ -602,8 +611,11 @@ export class RedisJournal implements Journal {
       const got = await this.wrap(() => this.bulk.xrangeBuffer(k, `0-${from}`, '+', 'COUNT', rows) as Promise<[Buffer, Buffer[]][]>);
       for (const [, fields] of got)
         for (let i = 0; i < fields.length; i += 2) {
-          if (fields[i].toString() !== 'b') continue;
-          for (const e of packr.unpack(fields[i + 1]) as NumberedEvent[]) if (e.seq > after && events.length < limit) events.push(e);
+          // `b`: MessagePack; `j`: JSON, as one release wrote its turns.
+          const name = fields[i].toString();
+          if (name !== 'b' && name !== 'j') continue;
+          const turn = (name === 'b' ? packr.unpack(fields[i + 1]) : JSON.parse(fields[i + 1].toString())) as NumberedEvent[];
+          for (const e of turn) if (e.seq > after && events.length < limit) events.push(e);
         }
       if (got.length < rows) break;
       from = entryNumber(got[got.length - 1][0].toString()) + 1;

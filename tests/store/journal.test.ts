@@ -144,6 +144,21 @@ describe('redis journal: history records', () => {
     await j.close();
     raw.disconnect();
   });
+
+  it('reads the records and events one release wrote as JSON', async () => {
+    const raw = new Redis(redis.url);
+    const j = await journal();
+    await j.open('hist-json');
+    const at = Date.now();
+    const was = { interactionId: 'was', arrival: 1, endedAt: 2, events: [{ type: 'InteractionQueued', seq: 1 }] };
+    await raw.hset('sb:{hist-json}:history', 'was', JSON.stringify(was));
+    await raw.xadd('sb:{hist-json}:events', '0-1', 'f', '1', 't', String(at), 'j', JSON.stringify([{ type: 'InteractionQueued', seq: 1, at }]));
+    await j.append('hist-json', 1, [{ n: 1 }], { events: [{ type: 'InteractionQueued', seq: 2, at } as never], at });
+    expect(await j.readHistory('hist-json', 'was')).toEqual(was);
+    expect((await j.readEvents('hist-json', 0, 10)).events.map((e) => e.seq)).toEqual([1, 2]);
+    await j.close();
+    raw.disconnect();
+  });
 });
 
 describe('redis journal', () => {

@@ -71,9 +71,9 @@ const log = (...a: unknown[]) => {
 };
 const worker = (task: { role: string; [k: string]: unknown }) => generator('e2e-worker', task);
 
-/** The relay floor (relay-server.ts) on a port of its own; resolves once it listens. */
-async function forkRelay(): Promise<{ server: ChildProcess; port: number }> {
-  const server = fork(benchPath('relay-server'), [], { execArgv: tsx });
+/** A baseline server of bench/ (echo-server, relay-server) on a port of its own; resolves once it listens. */
+async function forkListening(name: string): Promise<{ server: ChildProcess; port: number }> {
+  const server = fork(benchPath(name), [], { execArgv: tsx });
   children.add(server);
   const port = await new Promise<number>((resolve) => server.once('message', (m: { listening: number }) => resolve(m.listening)));
   return { server, port };
@@ -84,7 +84,7 @@ async function forkRelay(): Promise<{ server: ChildProcess; port: number }> {
  * `relay` the floor (relay-server.ts), which has no tenant to set up and no metrics to read.
  */
 async function runServer(store: 'memory' | 'redis' | 'relay', feed: FeedMode = 'none'): Promise<Record<string, number>> {
-  const relay = store === 'relay' ? await forkRelay() : null;
+  const relay = store === 'relay' ? await forkListening('relay-server') : null;
   const port = relay ? relay.port : await freePort();
   const redis = store === 'redis' ? await startRedis(APPENDFSYNC) : null;
   const launch = serverArgs(port, AGENTS + 100, [
@@ -265,9 +265,7 @@ async function runServer(store: 'memory' | 'redis' | 'relay', feed: FeedMode = '
 }
 
 async function runEcho(): Promise<Record<string, number>> {
-  const server = fork(benchPath('echo-server'), [], { execArgv: tsx });
-  children.add(server);
-  const port = await new Promise<number>((resolve) => server.once('message', (m: { listening: number }) => resolve(m.listening)));
+  const { server, port } = await forkListening('echo-server');
   const bytes = 150 + PAD; // about the size of a submit frame
   const ws = Array.from({ length: WORKERS }, () =>
     worker({ role: 'echo', url: `ws://127.0.0.1:${port}`, connections: Math.ceil(ECHO_CONNECTIONS / WORKERS), window: 8, seconds: SAT_SECONDS, bytes }),

@@ -13,9 +13,9 @@
  *
  *   node relay-server.js [port]   (reports { listening: port } over IPC)
  */
-import { Packr } from 'msgpackr';
+import { unpack } from 'msgpackr';
 import type uWS from 'uWebSockets.js';
-import { SUBPROTOCOLS } from '../src/protocol/codec.ts';
+import { encodeFrame, SUBPROTOCOLS } from '../src/protocol/codec.ts';
 import { loadUws } from '../src/transport/uws.ts';
 
 interface Conn {
@@ -30,7 +30,6 @@ interface Waiting {
 }
 
 const uws = loadUws().uws;
-const packr = new Packr({ useRecords: false });
 const port = Number(process.argv[2] ?? 0);
 /** A FIFO list: taken from the front by an index, compacted once half of it is taken. */
 class Fifo<T> {
@@ -61,7 +60,7 @@ let offerSeq = 0;
 const dirty: uWS.WebSocket<Conn>[] = [];
 let scheduled = false;
 
-const encode = (c: Conn, frame: object) => (c.binary ? packr.pack(frame) : JSON.stringify(frame));
+const encode = (c: Conn, frame: object) => encodeFrame(frame, c.binary ? 'msgpack' : 'json');
 const flush = () => {
   scheduled = false;
   for (const ws of dirty.splice(0)) {
@@ -69,7 +68,7 @@ const flush = () => {
     const out = c.out;
     c.out = [];
     if (c.closed) continue;
-    // Encoded as it leaves, as the server does (msgpackr reuses its buffer from one pack to the next).
+    // Encoded as it leaves, with the server's encoder (msgpackr reuses its buffer from one pack to the next).
     if (out.length === 1) ws.send(encode(c, out[0]), c.binary);
     else
       ws.cork(() => {
@@ -110,7 +109,7 @@ const endpoint = (agent: boolean): uWS.WebSocketBehavior<Conn> => ({
   },
   message: (ws, message) => {
     const bytes = Buffer.from(message);
-    const m = (ws.getUserData().binary ? packr.unpack(bytes) : JSON.parse(bytes.toString('utf8'))) as {
+    const m = (ws.getUserData().binary ? unpack(bytes) : JSON.parse(bytes.toString('utf8'))) as {
       id: number;
       type: string;
       interaction?: { id: string; context?: unknown };

@@ -70,13 +70,7 @@ export class Reservation {
    * agent about to take work in the same step, no longer counted idle.
    */
   blocked(a: Agent, q: Queue, taking: Agent | null = null): boolean {
-    if (!a.idle) return false;
-    for (const r of this.reservingOf(a.profile)) {
-      if (r === q) continue;
-      const idle = r.idleMembers.size - (taking !== null && taking !== a && r.idleMembers.has(taking) ? 1 : 0);
-      if (idle <= r.reservedIdle) return true;
-    }
-    return false;
+    return this.holder(a, q, taking) !== null;
   }
 
   /** May some idle agent of profile `p` be held back from work of `q`? (Cheap: by the queues' counts.) */
@@ -86,10 +80,14 @@ export class Reservation {
     return false;
   }
 
-  /** The queue holding `a` back from work of `q`, for explanations (null: none). */
-  holder(a: Agent, q: Queue): Queue | null {
+  /** The queue holding idle agent `a` back from work of `q` (null: none); `taking` as for `blocked`. */
+  holder(a: Agent, q: Queue, taking: Agent | null = null): Queue | null {
     if (!a.idle) return null;
-    for (const r of this.reservingOf(a.profile)) if (r !== q && r.idleMembers.size <= r.reservedIdle) return r;
+    for (const r of this.reservingOf(a.profile)) {
+      if (r === q) continue;
+      const idle = r.idleMembers.size - (taking !== null && taking !== a && r.idleMembers.has(taking) ? 1 : 0);
+      if (idle <= r.reservedIdle) return r;
+    }
     return null;
   }
 

@@ -2,6 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.ts';
 import type { EngineEvent } from '../../src/engine/types.ts';
 
+/** Asserts that an engine call was accepted. */
+const ok = (r: { ok: boolean }) => expect(r.ok).toBe(true);
+/** The offers of a call, as `interaction→agent` in event order. */
+const offers = (events: readonly EngineEvent[]) => events.flatMap((x) => (x.type === 'InteractionOffered' ? [`${x.interactionId}→${x.agentId}`] : []));
+/** An agent taking voice, chat and email within 3 units, and one taking chats (auto-accepted) and emails within 2. */
+const MIXED = { total: 3, channels: { voice: { cost: 3, max: 1 }, chat: { cost: 1, max: 2 }, email: { cost: 1, max: 1, interruptible: true } } };
+const MESSAGING = { total: 2, channels: { chat: { cost: 1, max: 2, autoAccept: true }, email: { cost: 1, max: 2 } } };
+
 /**
  * Several interactions made routable in one call (moved together by an exception rule or a
  * RemoveQueue) are matched in the ordering policy's order, also while some agent's routing
@@ -11,7 +19,6 @@ import type { EngineEvent } from '../../src/engine/types.ts';
 describe('a batch of interactions routable at once, with levelled profiles about', () => {
   const setup = (ordering: 'priority-age' | 'deadline' | 'service-objective') => {
     const e = new Engine({ ordering });
-    const ok = (r: { ok: boolean }) => expect(r.ok).toBe(true);
     ok(e.apply({ type: 'UpsertQueue', queue: { id: 'support' } }, 0));
     ok(e.apply({ type: 'UpsertQueue', queue: { id: 'sales' } }, 0));
     ok(e.apply({ type: 'UpsertQueue', queue: { id: 'other' } }, 0));
@@ -55,7 +62,6 @@ describe('a batch of interactions routable at once, with levelled profiles about
     // sales' call, the overload ends, and support's work is matched again: both priority-85
     // chats before the priority-0 one that came first.
     const e = new Engine({ ordering: 'priority-age' });
-    const ok = (r: { ok: boolean }) => expect(r.ok).toBe(true);
     ok(e.apply({ type: 'UpsertQueue', queue: { id: 'sales', reserveWhen: { oldestWaitMs: 1000 } } }, 0));
     ok(e.apply({ type: 'UpsertQueue', queue: { id: 'support', offerFanout: 2, deferrable: { whileHealthy: ['sales'] } } }, 0));
     ok(e.apply({ type: 'UpsertAgent', agent: { id: 'c', capacity: { total: 3, channels: { chat: { cost: 1, max: 3 } } } } }, 0));
@@ -73,14 +79,11 @@ describe('a batch of interactions routable at once, with levelled profiles about
 });
 
 describe('a batch of agents made available at once', () => {
-  const offers = (events: readonly EngineEvent[]) => events.flatMap((x) => (x.type === 'InteractionOffered' ? [`${x.interactionId}→${x.agentId}`] : []));
-
   it('a multi-offer head its one free agent already holds lets the next of its kind go first, not lower work of another kind', () => {
     // One chat agent and a voice agent log in together (a batch). Support rings two agents at
     // once: hi1 is offered to the chat agent and finds no second one; hi2, behind it, comes
     // before the lower-priority chat that asks for a skill (another signature).
     const e = new Engine({ ordering: 'priority-age' });
-    const ok = (r: { ok: boolean }) => expect(r.ok).toBe(true);
     ok(e.apply({ type: 'DefineSkill', skill: 's1' }, 0));
     ok(e.apply({ type: 'UpsertQueue', queue: { id: 'support', offerFanout: 2 } }, 0));
     ok(e.apply({ type: 'UpsertAgent', agent: { id: 'c', skills: { s1: 1 }, capacity: { total: 2, channels: { chat: { cost: 1, max: 2 } } } } }, 0));
@@ -100,13 +103,10 @@ describe('a batch of agents made available at once', () => {
     // offered support's email, and so may take sales chats too; the email is then moved to a1 to
     // make room, which must not leave a4 with sales work it could take only beside support's.
     const e = new Engine({ ordering: 'fifo', agentSelection: 'least-occupied' });
-    const ok = (r: { ok: boolean }) => expect(r.ok).toBe(true);
     ok(e.apply({ type: 'UpsertQueue', queue: { id: 'support', reservedIdle: 1 } }, 0));
     ok(e.apply({ type: 'UpsertQueue', queue: { id: 'sales' } }, 0));
-    const a1 = { total: 3, channels: { voice: { cost: 3, max: 1 }, chat: { cost: 1, max: 2 }, email: { cost: 1, max: 1, interruptible: true } } };
-    const a4 = { total: 2, channels: { chat: { cost: 1, max: 2, autoAccept: true }, email: { cost: 1, max: 2 } } };
-    ok(e.apply({ type: 'UpsertAgent', agent: { id: 'a1', capacity: a1 } }, 0));
-    ok(e.apply({ type: 'UpsertAgent', agent: { id: 'a4', capacity: a4, queues: { sales: {}, support: {} } } }, 0));
+    ok(e.apply({ type: 'UpsertAgent', agent: { id: 'a1', capacity: MIXED } }, 0));
+    ok(e.apply({ type: 'UpsertAgent', agent: { id: 'a4', capacity: MESSAGING, queues: { sales: {}, support: {} } } }, 0));
     for (const [id, channel, queue, at] of [
       ['i0', 'chat', 'sales', 1],
       ['i1', 'email', 'support', 2],
@@ -129,21 +129,16 @@ describe('a batch of agents made available at once', () => {
 });
 
 describe('the augmenting move and trunk reservation', () => {
-  const offers = (events: readonly EngineEvent[]) => events.flatMap((x) => (x.type === 'InteractionOffered' ? [`${x.interactionId}→${x.agentId}`] : []));
-
   it('does not hand another queue’s work to an idle member whose queue’s other idle member takes the moved offer', () => {
     // Sales keeps one of its members idle (a0, a2). Both log in together with sales' priority-1
     // email, support's email (a0 alone may take it) and sales' priority-0 email waiting. The
     // priority-1 email goes to a0; moving it to a2 so that a0 takes support's would leave no
     // sales member idle: support's email waits, and sales' other email goes to a2.
     const e = new Engine({ ordering: 'priority-age', agentSelection: 'best-skill' });
-    const ok = (r: { ok: boolean }) => expect(r.ok).toBe(true);
     ok(e.apply({ type: 'UpsertQueue', queue: { id: 'sales', reservedIdle: 1 } }, 0));
     ok(e.apply({ type: 'UpsertQueue', queue: { id: 'support' } }, 0));
-    const a0 = { total: 3, channels: { voice: { cost: 3, max: 1 }, chat: { cost: 1, max: 2 }, email: { cost: 1, max: 1, interruptible: true } } };
-    const a2 = { total: 2, channels: { chat: { cost: 1, max: 2, autoAccept: true }, email: { cost: 1, max: 2 } } };
-    ok(e.apply({ type: 'UpsertAgent', agent: { id: 'a0', capacity: a0, queues: { sales: { priority: 3 }, support: { priority: 3 } } } }, 0));
-    ok(e.apply({ type: 'UpsertAgent', agent: { id: 'a2', capacity: a2, queues: { sales: { priority: 1 } } } }, 0));
+    ok(e.apply({ type: 'UpsertAgent', agent: { id: 'a0', capacity: MIXED, queues: { sales: { priority: 3 }, support: { priority: 3 } } } }, 0));
+    ok(e.apply({ type: 'UpsertAgent', agent: { id: 'a2', capacity: MESSAGING, queues: { sales: { priority: 1 } } } }, 0));
     for (const [id, queue, priority, at] of [
       ['i0', 'support', 0, 1],
       ['i1', 'sales', 0, 2],

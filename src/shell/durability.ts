@@ -48,8 +48,39 @@ export const OUTCOME_UNKNOWN_REFUSAL: Refusal = {
 };
 export const FENCED_REFUSAL: Refusal = { code: 'STALE_LEADER', message: 'this server no longer leads the tenant; reconnect' };
 
+/**
+ * The engine's state since it last was the journal's (the tenant's start, or a rebuild): the
+ * writes taken from it and the first of them that failed. A turn's answers were computed on the
+ * lineage current when the turn ended, and every engine call made by then is in a write numbered
+ * up to the last one handed over then, whichever turn's write carried it (a timer's turn commits
+ * what requests left pending too). So the answers may leave only if none of those writes failed;
+ * once one did, the engine holds what the journal does not, until it is rebuilt (a new lineage).
+ * Answers computed after the failure is known need not look: the tenant refuses requests from
+ * then on (the answers already say so) until that rebuild; so a turn during which it became
+ * known looks only if the engine was used in it before.
+ */
+export class Lineage {
+  /** Writes of it not settled yet. */
+  inFlight = 0;
+  /** Number of its first failed write (infinity: none failed), and what answers say instead. */
+  failedAt = Number.POSITIVE_INFINITY;
+  refusal: Refusal = UNAVAILABLE_REFUSAL;
+  /** The turn during which that failure became known (numbered as persistence ends them). */
+  knownIn = Number.POSITIVE_INFINITY;
+  /** Whether the engine answered or acted in the turn under way (reset as each turn ends). */
+  used = false;
+  /** Whether it had, in that turn, before the failure became known. */
+  usedBeforeKnown = false;
+
+  /** Settled, and nothing failed: no turn need look at it. */
+  settled(): boolean {
+    return this.inFlight === 0 && this.failedAt === Number.POSITIVE_INFINITY;
+  }
+}
+
 export class Durability {
   state: DurabilityState = FRESH;
+  lineage = new Lineage();
   /** This turn's engine calls, not yet handed to the journal. */
   pending: JournalEntry[] = [];
   /** Their events, numbered (one list per call that emitted any): written with them. */
@@ -67,6 +98,7 @@ export class Durability {
 
   /** The engine was replaced by one whose state is "after entry `through`". */
   restart(through: number): void {
+    this.lineage = new Lineage();
     this.pending = [];
     this.pendingEvents = [];
     this.journaled = through;

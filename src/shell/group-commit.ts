@@ -5,10 +5,18 @@
  * trip, not one each. Without a journal (or with nothing to write and nothing ahead of it) a
  * turn's output leaves at once, synchronously. For a tenant whose write failed nothing of the
  * turn leaves but refusals of its answers: not done (the store provably did not take the
- * write), or OUTCOME_UNKNOWN (sent, not confirmed); either is safe to retry.
+ * write), or OUTCOME_UNKNOWN (sent, not confirmed); either is safe to retry. Which tenants those
+ * are is asked only when the turn is about to leave: a turn's engine calls may have gone in an
+ * earlier turn's write (a timer's), settled by then.
  */
 import { OUTCOME_UNKNOWN_REFUSAL } from './durability.ts';
 import type { Frames, Refusal, Session } from './ports.ts';
+
+/**
+ * A turn's verdict, asked once every write before it has settled: the tenants whose answers must
+ * be refused, with what they say instead (null: none).
+ */
+export type Verdict = () => ReadonlyMap<string, Refusal> | null;
 
 export class GroupCommit {
   /** The turns waiting on a write, in order. */
@@ -18,20 +26,21 @@ export class GroupCommit {
   constructor(
     /**
      * Hands this turn's engine calls to the journal; null when there is nothing to wait for.
-     * Resolves to the tenants whose write failed, with what their answers must say instead.
+     * Resolves, once the turn's writes settled, to its verdict. `endsTurn` is false for a
+     * release with no sessions (engine calls outside a request's turn, committed soon).
      */
-    private readonly commit: () => Promise<Map<string, Refusal>> | null,
+    private readonly commit: (endsTurn: boolean) => Promise<Verdict> | null,
     private readonly onError: (err: unknown) => void,
   ) {}
 
   release<S extends Session>(sessions: S[], frames: Frames[], send: (sessions: S[], frames: Frames[]) => void): void {
-    const commit = this.commit();
+    const commit = this.commit(sessions.length > 0);
     if (commit === null && this.waiting === 0) return this.deliver(sessions, frames, send, null); // the in-memory path
     this.waiting++;
     this.chain = this.chain
       .then(() => commit)
       .then(
-        (failed) => this.deliver(sessions, frames, send, failed),
+        (verdict) => this.deliver(sessions, frames, send, verdict === null ? null : verdict()),
         (err: unknown) => {
           // The write's outcome is not known: the answers say so (nothing of the turn is lost
           // silently, and later turns still leave).
@@ -49,7 +58,7 @@ export class GroupCommit {
     sessions: S[],
     frames: Frames[],
     send: (sessions: S[], frames: Frames[]) => void,
-    failed: Map<string, Refusal> | null,
+    failed: ReadonlyMap<string, Refusal> | null,
   ): void {
     try {
       if (failed !== null && failed.size > 0) this.refuseFailed(sessions, frames, failed);
@@ -60,7 +69,7 @@ export class GroupCommit {
   }
 
   /** Replaces the output of the tenants whose write failed by refusals of their answers. */
-  private refuseFailed(sessions: Session[], frames: Frames[], failed: Map<string, Refusal>): void {
+  private refuseFailed(sessions: Session[], frames: Frames[], failed: ReadonlyMap<string, Refusal>): void {
     for (let i = 0; i < sessions.length; i++) {
       const why = failed.get(sessions[i].principal.tenant);
       if (why === undefined) continue;

@@ -7,7 +7,17 @@
  */
 import { DEFAULT_HISTORY_RETENTION_MS } from './history.ts';
 import { StaleLeaderError, StoreUnavailableError, type Journal, type JournalChunk } from '../store/journal.ts';
-import { FENCED_REFUSAL, FOLLOWING, OUTCOME_UNKNOWN_REFUSAL, REPLAYING_REFUSAL, SERVING, UNAVAILABLE_REFUSAL, type DurabilityState } from './durability.ts';
+import {
+  FENCED_REFUSAL,
+  FOLLOWING,
+  type Lineage,
+  OUTCOME_UNKNOWN_REFUSAL,
+  REPLAYING_REFUSAL,
+  SERVING,
+  UNAVAILABLE_REFUSAL,
+  type DurabilityState,
+} from './durability.ts';
+import type { Verdict } from './group-commit.ts';
 import type { ShellOptions } from './options.ts';
 import type { Refusal } from './ports.ts';
 import type { TenantShell } from './tenant-shell.ts';
@@ -22,6 +32,12 @@ export interface TenantRegistry {
 export class Persistence {
   /** Standby: the tenants whose engines follow the journal. */
   private readonly followed = new Set<string>();
+  /** Writes handed to the journal so far (each write's number). */
+  private written = 0;
+  /** Turns ended so far (each commit with frames ends one; the next one is under way). */
+  private turns = 0;
+  /** Tenants whose lineage may have a write unsettled or failed (pruned at each commit). */
+  private readonly unsettled = new Set<TenantShell>();
 
   constructor(
     private readonly journal: Journal,
@@ -99,17 +115,23 @@ export class Persistence {
 
   /**
    * Appends every tenant's engine calls of this turn to the journal, one write per tenant. Null
-   * when nothing changed. Resolves to the tenants whose write failed, each with what its answers
-   * must say instead: their results must not leave the server, and they refuse requests until
-   * their engine is rebuilt from the journal. A write the store provably did not take answers
-   * the tenant's refusal; one sent but not confirmed (it may yet apply) answers OUTCOME_UNKNOWN.
+   * when nothing changed and no write is unsettled. Resolves, once the turn's writes settled, to
+   * its verdict: asked when the turn's frames are about to leave (every write handed over before
+   * then has settled by then), it names the tenants whose answers must not leave, each with what
+   * they must say instead: a write of the tenant's lineage (durability.ts) up to this turn's
+   * failed, wherever the turn's engine calls went. Such a tenant refuses requests until its engine
+   * is rebuilt from the journal. A write the store provably did not take answers the tenant's
+   * refusal; one sent but not confirmed (it may yet apply) answers OUTCOME_UNKNOWN.
    */
-  commit(): Promise<Map<string, Refusal>> | null {
+  commit(endsTurn = true): Promise<Verdict> | null {
     const journal = this.journal;
+    // A release with no frames (what a timer's engine calls left pending) ends no turn: the
+    // answers of the turn under way are computed on both sides of it.
+    const turn = endsTurn ? ++this.turns : this.turns + 1;
     const writes: Promise<void>[] = [];
-    const failed = new Map<string, Refusal>();
     for (const t of this.tenants.all()) {
       const d = t.durability;
+      if (endsTurn) d.lineage.used = false;
       if (d.pending.length === 0) continue;
       const entries = d.pending;
       d.pending = [];
@@ -121,6 +143,10 @@ export class Persistence {
       const history = ended.length === 0 ? undefined : { records: ended, retentionMs: this.options.historyRetentionMs ?? DEFAULT_HISTORY_RETENTION_MS };
       const first = d.journaled + 1;
       d.journaled += entries.length;
+      const lineage = d.lineage;
+      const number = ++this.written;
+      lineage.inFlight++;
+      this.unsettled.add(t);
       const write = async () => {
         if (d.needsOpen()) {
           // A new tenant: nothing to replay. One open for all the turns waiting on it (each open
@@ -143,20 +169,45 @@ export class Persistence {
       writes.push(
         write().then(
           () => {
+            lineage.inFlight--;
             metrics?.observeJournalWrite('ok', (performance.now() - started) / 1000, entries.length);
             t.confirmed(lastSeq);
           },
           (e: unknown) => {
+            lineage.inFlight--;
             metrics?.observeJournalWrite('failed', (performance.now() - started) / 1000, entries.length);
             this.fail(t, e);
             const provablyNotWritten = e instanceof StaleLeaderError || e instanceof StoreUnavailableError;
-            failed.set(t.tenant, provablyNotWritten ? (d.refusal() ?? UNAVAILABLE_REFUSAL) : OUTCOME_UNKNOWN_REFUSAL);
+            if (number < lineage.failedAt) {
+              lineage.failedAt = number;
+              lineage.refusal = provablyNotWritten ? (d.refusal() ?? UNAVAILABLE_REFUSAL) : OUTCOME_UNKNOWN_REFUSAL;
+            }
+            if (lineage.knownIn === Number.POSITIVE_INFINITY) {
+              lineage.knownIn = this.turns + 1;
+              lineage.usedBeforeKnown = lineage.used;
+            }
           },
         ),
       );
     }
-    if (writes.length === 0) return null;
-    return Promise.all(writes).then(() => failed);
+    // The lineages this turn's answers stand on: every tenant's with a write unsettled or failed.
+    let held: { tenant: string; lineage: Lineage }[] | null = null;
+    for (const t of this.unsettled) {
+      const lineage = t.durability.lineage;
+      if (lineage.settled()) this.unsettled.delete(t);
+      else (held ??= []).push({ tenant: t.tenant, lineage });
+    }
+    if (held === null) return null;
+    const lineages = held;
+    const upTo = this.written;
+    const verdict: Verdict = () => {
+      let refused: Map<string, Refusal> | null = null;
+      for (const { tenant, lineage } of lineages)
+        if (lineage.failedAt <= upTo && (lineage.knownIn > turn || (lineage.knownIn === turn && lineage.usedBeforeKnown)))
+          (refused ??= new Map()).set(tenant, lineage.refusal);
+      return refused;
+    };
+    return writes.length === 0 ? Promise.resolve(verdict) : Promise.all(writes).then(() => verdict);
   }
 
   /**

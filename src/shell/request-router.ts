@@ -32,6 +32,7 @@ export function route(t: TenantShell, s: Session, req: AnyRequest, now: () => nu
   // not the tenant's state: commands and queries alike are refused, retryable.
   const refusal = t.durability.refusal();
   if (refusal) return reply(s, req.id, { ok: false, code: refusal.code, message: refusal.message });
+  t.durability.lineage.used = true;
   if (role === 'agent') {
     const me = s.principal.agentId!;
     const a = req as AgentRequest;

@@ -24,7 +24,7 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
     this.persistence = options.journal ? new Persistence(options.journal, options, this) : null;
     const persistence = this.persistence;
     this.groupCommit = new GroupCommit(
-      () => (persistence ? persistence.commit() : null),
+      (endsTurn) => (persistence ? persistence.commit(endsTurn) : null),
       (err) => (options.log ?? console).error({ err }, 'a turn could not be committed or sent'),
     );
   }

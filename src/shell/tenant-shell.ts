@@ -93,7 +93,10 @@ export class TenantShell {
   apply(cmd: Command): ApplyResult {
     const now = this.now();
     if (cmd.type === 'SubmitInteraction') this.history.expect(cmd.interaction.id, cmd.interaction.customerId);
-    if (this.options.journal) this.durability.pending.push({ n: now, c: cmd });
+    if (this.options.journal) {
+      this.durability.pending.push({ n: now, c: cmd });
+      this.durability.lineage.used = true;
+    }
     const started = this.options.metrics ? performance.now() : 0;
     const out = this.engine.apply(cmd, now);
     this.after(out.events, started, 'command');
@@ -152,7 +155,10 @@ export class TenantShell {
   /** Fires the engine's due timers (the tenant's one timer went off). */
   private tick(): void {
     const now = this.now();
-    if (this.options.journal) this.durability.pending.push({ n: now });
+    if (this.options.journal) {
+      this.durability.pending.push({ n: now });
+      this.durability.lineage.used = true;
+    }
     const started = this.options.metrics ? performance.now() : 0;
     const events = this.engine.tick(now);
     this.after(events, started, 'timer');
@@ -293,6 +299,7 @@ export class TenantShell {
 
   /** Re-sends an agent's state, open offers and assignments (on connect and on Resume). */
   resume(s: Session): void {
+    this.durability.lineage.used = true;
     const load = this.engine.agentLoad(s.principal.agentId!);
     if (!load) return;
     s.send({ push: 'state', state: load.state, ...(load.reason ? { reason: load.reason } : {}) });

@@ -192,7 +192,10 @@ describe('crash recovery with the redis store', () => {
       await pump;
       expect(acked.size).toBeGreaterThanOrEqual(before + 20);
       expect([...codes].filter((c) => c !== 'STORE_UNAVAILABLE' && c !== 'OUTCOME_UNKNOWN')).toEqual([]);
-      for (const id of acked) expect(await retrying(platform, { type: 'GetInteraction', interactionId: id }), id).toMatchObject({ ok: true });
+      for (const id of acked) {
+        const r = await retrying(platform, { type: 'GetInteraction', interactionId: id });
+        expect(r, `${id}: ${JSON.stringify(r)}`).toMatchObject({ ok: true });
+      }
       platform.close();
     } finally {
       await kill9(server.proc);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Encoding } from '../../src/protocol/codec.ts';
 import { Shell } from '../../src/shell/shell.ts';
 import { RedisJournal } from '../../src/store/redis-journal.ts';
-import { TestRedis } from '../helpers/redis.ts';
+import { TestRedis, until } from '../helpers/redis.ts';
 import { startTestServer, TestClient } from '../helpers/server.ts';
 
 /**
@@ -202,4 +202,70 @@ describe('answers and the store agree under random faults', () => {
     },
     60_000 + ROUNDS * 10_000,
   );
+});
+
+describe('a turn whose engine calls another turn wrote', () => {
+  // A timer's turn (or a webhook's) commits every engine call pending when it ends, so it can
+  // carry the calls of requests whose answers leave with the transport's turn after it. If that
+  // write fails, those answers must say so too, and so must answers computed from what it held
+  // (a read of an interaction whose submission was not written), whether the failure is known
+  // before the transport's turn ends or after.
+  async function carried(tenant: string, knownBeforeTheTurnEnds: boolean): Promise<Frame[][]> {
+    const journal = new RedisJournal(redis.url);
+    await journal.ready();
+    const shell = new Shell({ ordering: 'fifo', agentSelection: 'longest-idle', journal });
+    const queued: Frame[] = [];
+    const s = {
+      id: 1,
+      principal: { tenant, role: 'platform' as const, agentId: null, expiresAt: Number.POSITIVE_INFINITY },
+      send: (f: Frame) => queued.push(f),
+    };
+    const delivered: Frame[][] = [];
+    const turn = () =>
+      new Promise<void>((resolve) =>
+        shell.release([s], [queued.splice(0)], (_s, f) => {
+          delivered.push(f[0]);
+          resolve();
+        }),
+      );
+    const request = (body: Frame) => shell.handle(s, body as never);
+    const other = new RedisJournal(redis.url);
+    try {
+      request({ type: 'UpsertQueue', id: 1, queue: { id: 'q' } });
+      await turn();
+      expect(delivered.splice(0)).toEqual([[{ re: 1, ok: true }]]);
+      // Another server takes the tenant over: every later write of this one is refused.
+      await other.ready();
+      await other.open(tenant);
+      request({ type: 'SubmitInteraction', id: 2, interaction: { id: 'x', channel: 'chat', queue: 'q' } });
+      if (knownBeforeTheTurnEnds) request({ type: 'GetInteraction', id: 3, interactionId: 'x' });
+      // What a timer's turn does: a release with no frames of its own, committing what is pending.
+      shell.release([], [], () => {});
+      if (knownBeforeTheTurnEnds) {
+        await until(async () => shell.status(tenant).tenant.state === 'fenced', 5_000, 'the failed write');
+        return await turn().then(() => delivered);
+      }
+      const submitted = turn();
+      request({ type: 'GetInteraction', id: 3, interactionId: 'x' });
+      await Promise.all([submitted, turn()]);
+      return delivered;
+    } finally {
+      shell.stop();
+      await journal.close();
+      await other.close();
+    }
+  }
+
+  it('is refused when that write fails after the turn ended, and so is a read of what it held', async () => {
+    expect(await carried('carried', false)).toEqual([
+      [expect.objectContaining({ re: 2, ok: false, code: 'STALE_LEADER' })],
+      [expect.objectContaining({ re: 3, ok: false, code: 'STALE_LEADER' })],
+    ]);
+  });
+
+  it('is refused when that write failed before the turn ended, and so is a read of what it held', async () => {
+    expect(await carried('carried-known', true)).toEqual([
+      [expect.objectContaining({ re: 2, ok: false, code: 'STALE_LEADER' }), expect.objectContaining({ re: 3, ok: false, code: 'STALE_LEADER' })],
+    ]);
+  });
 });

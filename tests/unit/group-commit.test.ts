@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GroupCommit } from '../../src/shell/group-commit.ts';
+import { GroupCommit, type Verdict } from '../../src/shell/group-commit.ts';
 import type { Frames, Refusal, Session } from '../../src/shell/ports.ts';
 
 // Group commit on its own: the order turns leave in, what a failed write's answers say, and that
@@ -18,8 +18,8 @@ function harness() {
   const gc = new GroupCommit(
     () =>
       journaled
-        ? new Promise<Map<string, Refusal>>((resolve, reject) => {
-            writes.push({ resolve, reject });
+        ? new Promise<Verdict>((resolve, reject) => {
+            writes.push({ resolve: (failed) => resolve(() => failed), reject });
           })
         : null,
     (e) => errors.push(e),

@@ -133,6 +133,7 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
     const t = this.tenant(s.principal.tenant);
     const refusal = t.durability.refusal();
     if (refusal) return s.send({ re: null, ok: false, code: refusal.code, message: refusal.message });
+    t.durability.lineage.used = true;
     t.requests.poll(s, q);
   }
 

@@ -263,6 +263,48 @@ describe('a turn whose engine calls another turn wrote', () => {
     ]);
   });
 
+  it('an events poll answered from the feed before a write failed in its turn is refused, as the write it showed was', async () => {
+    const tenant = 'polled';
+    const journal = new RedisJournal(redis.url);
+    await journal.ready();
+    const shell = new Shell({ ordering: 'fifo', agentSelection: 'longest-idle', journal });
+    const queued: Frame[] = [];
+    const s = {
+      id: 1,
+      principal: { tenant, role: 'platform' as const, agentId: null, expiresAt: Number.POSITIVE_INFINITY },
+      send: (f: Frame) => queued.push(f),
+    };
+    const delivered: Frame[][] = [];
+    const turn = () =>
+      new Promise<void>((resolve) =>
+        shell.release([s], [queued.splice(0)], (_s, f) => {
+          delivered.push(f[0]);
+          resolve();
+        }),
+      );
+    const other = new RedisJournal(redis.url);
+    try {
+      shell.handle(s, { type: 'UpsertQueue', id: 1, queue: { id: 'q' } } as never);
+      await turn();
+      await other.ready();
+      await other.open(tenant);
+      shell.handle(s, { type: 'SubmitInteraction', id: 2, interaction: { id: 'x', channel: 'chat', queue: 'q' } } as never);
+      const submitted = turn();
+      // The next turn polls the feed, which holds the submission's events, before its write fails.
+      shell.pollEvents(s, { after: 0, limit: 10, waitMs: 0 });
+      await until(async () => shell.status(tenant).tenant.state === 'fenced', 5_000, 'the failed write');
+      await Promise.all([submitted, turn()]);
+      expect(delivered.slice(1)).toEqual([
+        [expect.objectContaining({ re: 2, ok: false, code: 'STALE_LEADER' })],
+        [expect.objectContaining({ ok: false, code: 'STALE_LEADER' })],
+      ]);
+    } finally {
+      shell.stop();
+      await journal.close();
+      await other.close();
+    }
+  });
+
   it('is refused when that write failed before the turn ended, and so is a read of what it held', async () => {
     expect(await carried('carried-known', true)).toEqual([
       [expect.objectContaining({ re: 2, ok: false, code: 'STALE_LEADER' }), expect.objectContaining({ re: 3, ok: false, code: 'STALE_LEADER' })],

@@ -116,7 +116,9 @@ export class TestClient {
 
   request(body: Record<string, unknown>): Promise<Record<string, unknown>> {
     const id = this.nextId++;
-    if (this.ws.readyState !== WebSocket.OPEN) return Promise.resolve({ ok: false, code: 'DISCONNECTED' });
+    // Answered on a later turn, never at once: a loop of requests over a closed connection must
+    // not spin in microtasks, where no timer (its stop) can ever run.
+    if (this.ws.readyState !== WebSocket.OPEN) return new Promise((resolve) => setImmediate(() => resolve({ ok: false, code: 'DISCONNECTED' })));
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
       this.sendRaw(encodeFrame({ id, ...body }, this.encoding));

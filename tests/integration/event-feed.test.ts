@@ -17,7 +17,7 @@ let metrics: Metrics;
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
-  ({ server, verifier, url, metrics } = await startTestServer({ messageBurst: '5000', messagesPerSecond: '5000', eventsRetained: '1000' }));
+  ({ server, verifier, url, metrics } = await startTestServer({ messageBurst: '100000', messagesPerSecond: '100000', eventsRetained: '1000' }));
 });
 afterAll(() => {
   for (const c of clients) c.close();
@@ -56,12 +56,16 @@ for (const encoding of ['json', 'msgpack'] as const) {
       expect(await p.request({ type: 'UpsertQueue', queue: { id: 'q' } })).toMatchObject({ ok: true });
       let stop = false;
       let n = 0;
+      // The load stops at its first refused request (a closed connection answers at once).
+      const refused: unknown[] = [];
       const load = (async () => {
         while (!stop) {
-          await Promise.all(
+          const answers = await Promise.all(
             Array.from({ length: 5 }, () => p.request({ type: 'SubmitInteraction', interaction: { id: `i${n++}`, channel: 'voice', queue: 'q' } })),
           );
-          await p.request({ type: 'CancelInteraction', interactionId: `i${n - 1}`, reason: 'abandoned' });
+          answers.push(await p.request({ type: 'CancelInteraction', interactionId: `i${n - 1}`, reason: 'abandoned' }));
+          refused.push(...answers.filter((a) => a.ok !== true).map((a) => a.code));
+          if (refused.length > 0) break;
         }
       })();
       const seen: Ev[] = [];
@@ -81,6 +85,7 @@ for (const encoding of ['json', 'msgpack'] as const) {
       }
       stop = true;
       await load;
+      expect(refused).toEqual([]);
       // A last subscriber reads to the end.
       const last = await connect(tenant, 'supervisor', encoding);
       const tail = collect(last);

@@ -98,6 +98,9 @@ export class Persistence {
       d.state = SERVING;
       t.arm();
       t.webhooks.wake();
+      // Agents connected meanwhile were sent nothing, and those connected before were sent what
+      // the replaced engine held: each is sent its state, offers and assignments as they are now.
+      for (const s of t.sessions) if (s.principal.role === 'agent') t.resume(s);
       return n;
     } catch (e) {
       if (refusing) {
@@ -286,10 +289,7 @@ export class Persistence {
     log?.warn({ tenant: t.tenant, err: (e as Error).message }, 'journal write failed: tenant unavailable until rebuilt');
     const retry = () => {
       this.rebuild(t).then(
-        (n) => {
-          log?.info({ tenant: t.tenant, entries: n }, 'tenant rebuilt from the journal');
-          for (const s of t.sessions) if (s.principal.role === 'agent') t.resume(s);
-        },
+        (n) => log?.info({ tenant: t.tenant, entries: n }, 'tenant rebuilt from the journal'),
         () => setTimeout(retry, 500),
       );
     };

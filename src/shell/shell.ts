@@ -108,7 +108,9 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
       const list = t.agents.get(id);
       if (list) list.push(s);
       else t.agents.set(id, [s]);
-      t.resume(s);
+      // A tenant that refuses has an engine that is not the journal's (or is being replayed):
+      // its rebuild resumes every agent once it serves again.
+      if (!t.durability.refusal()) t.resume(s);
     }
   }
 

@@ -305,6 +305,42 @@ describe('a turn whose engine calls another turn wrote', () => {
     }
   });
 
+  it('an agent connecting while the tenant refuses is sent nothing from its engine', async () => {
+    const tenant = 'refusing';
+    const journal = new RedisJournal(redis.url);
+    await journal.ready();
+    const shell = new Shell({ ordering: 'fifo', agentSelection: 'longest-idle', journal });
+    const queued: Frame[] = [];
+    const s = {
+      id: 1,
+      principal: { tenant, role: 'platform' as const, agentId: null, expiresAt: Number.POSITIVE_INFINITY },
+      send: (f: Frame) => queued.push(f),
+    };
+    const pushed: Frame[] = [];
+    const agent = {
+      id: 2,
+      principal: { tenant, role: 'agent' as const, agentId: 'a', expiresAt: Number.POSITIVE_INFINITY },
+      send: (f: Frame) => pushed.push(f),
+    };
+    const other = new RedisJournal(redis.url);
+    try {
+      shell.handle(s, { type: 'UpsertQueue', id: 1, queue: { id: 'q' } } as never);
+      shell.handle(s, { type: 'UpsertAgent', id: 2, agent: { id: 'a' } } as never);
+      await new Promise<void>((resolve) => shell.release([s], [queued.splice(0)], () => resolve()));
+      await other.ready();
+      await other.open(tenant);
+      shell.handle(s, { type: 'SetAgentState', id: 3, agentIds: ['a'], state: 'available' } as never);
+      shell.release([s], [queued.splice(0)], () => {});
+      await until(async () => shell.status(tenant).tenant.state === 'fenced', 5_000, 'the failed write');
+      shell.open(agent);
+      expect(pushed).toEqual([]);
+    } finally {
+      shell.stop();
+      await journal.close();
+      await other.close();
+    }
+  });
+
   it('is refused when that write failed before the turn ended, and so is a read of what it held', async () => {
     expect(await carried('carried-known', true)).toEqual([
       [expect.objectContaining({ re: 2, ok: false, code: 'STALE_LEADER' }), expect.objectContaining({ re: 3, ok: false, code: 'STALE_LEADER' })],

@@ -194,10 +194,13 @@ export class Persistence {
       );
     }
     // The lineages this turn's answers stand on: every tenant's with a write unsettled or failed.
+    // One whose writes all settled and whose failure was known before this turn began weighs on
+    // no answer from now on: it leaves the set (a fenced tenant would otherwise stay for good,
+    // and every turn of every tenant would wait on the chain).
     let held: { tenant: string; lineage: Lineage }[] | null = null;
     for (const t of this.unsettled) {
       const lineage = t.durability.lineage;
-      if (lineage.settled()) this.unsettled.delete(t);
+      if (lineage.settled() || (lineage.inFlight === 0 && lineage.knownIn < turn)) this.unsettled.delete(t);
       else (held ??= []).push({ tenant: t.tenant, lineage });
     }
     if (held === null) return null;

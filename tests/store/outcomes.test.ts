@@ -341,6 +341,47 @@ describe('a turn whose engine calls another turn wrote', () => {
     }
   });
 
+  it('once a failed write is known and settled, a read-only turn of another tenant leaves at once again', async () => {
+    const journal = new RedisJournal(redis.url);
+    await journal.ready();
+    const shell = new Shell({ ordering: 'fifo', agentSelection: 'longest-idle', journal });
+    const session = (tenant: string, id: number) => ({
+      id,
+      principal: { tenant, role: 'platform' as const, agentId: null, expiresAt: Number.POSITIVE_INFINITY },
+      send: (f: Frame) => queued.get(id)!.push(f),
+    });
+    const queued = new Map<number, Frame[]>([
+      [1, []],
+      [2, []],
+    ]);
+    const fenced = session('settled-fenced', 1);
+    const healthy = session('settled-healthy', 2);
+    const turn = (s: typeof fenced) => new Promise<Frame[]>((resolve) => shell.release([s], [queued.get(s.id)!.splice(0)], (_s, f) => resolve(f[0])));
+    const other = new RedisJournal(redis.url);
+    try {
+      shell.handle(fenced, { type: 'UpsertQueue', id: 1, queue: { id: 'q' } } as never);
+      shell.handle(healthy, { type: 'UpsertQueue', id: 1, queue: { id: 'q' } } as never);
+      await Promise.all([turn(fenced), turn(healthy)]);
+      await other.ready();
+      await other.open('settled-fenced');
+      shell.handle(fenced, { type: 'SubmitInteraction', id: 2, interaction: { id: 'x', channel: 'chat', queue: 'q' } } as never);
+      expect(await turn(fenced)).toEqual([expect.objectContaining({ re: 2, code: 'STALE_LEADER' })]);
+      // The turn the failure became known in ends; in the next one nothing is left to wait for.
+      await turn(healthy);
+      await new Promise((r) => setImmediate(r));
+      shell.handle(healthy, { type: 'GetQueueStats', id: 2 } as never);
+      let sent: Frame[] | null = null;
+      shell.release([healthy], [queued.get(2)!.splice(0)], (_s, f) => {
+        sent = f[0];
+      });
+      expect(sent).toEqual([expect.objectContaining({ re: 2, ok: true })]);
+    } finally {
+      shell.stop();
+      await journal.close();
+      await other.close();
+    }
+  });
+
   it('is refused when that write failed before the turn ended, and so is a read of what it held', async () => {
     expect(await carried('carried-known', true)).toEqual([
       [expect.objectContaining({ re: 2, ok: false, code: 'STALE_LEADER' }), expect.objectContaining({ re: 3, ok: false, code: 'STALE_LEADER' })],

@@ -72,9 +72,14 @@ export class Lineage {
   /** Whether it had, in that turn, before the failure became known. */
   usedBeforeKnown = false;
 
-  /** Settled, and nothing failed: no turn need look at it. */
-  settled(): boolean {
-    return this.inFlight === 0 && this.failedAt === Number.POSITIVE_INFINITY;
+  /** Whether the answers of turn `turn`, whose writes go up to number `upTo`, must be refused. */
+  refuses(upTo: number, turn: number): boolean {
+    return this.failedAt <= upTo && (this.knownIn > turn || (this.knownIn === turn && this.usedBeforeKnown));
+  }
+
+  /** No write of it unsettled, and none failed or its failure known before turn `turn`: it weighs on no answer of that turn or later. */
+  settledBefore(turn: number): boolean {
+    return this.inFlight === 0 && (this.failedAt === Number.POSITIVE_INFINITY || this.knownIn < turn);
   }
 }
 

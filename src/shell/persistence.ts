@@ -194,13 +194,12 @@ export class Persistence {
       );
     }
     // The lineages this turn's answers stand on: every tenant's with a write unsettled or failed.
-    // One whose writes all settled and whose failure was known before this turn began weighs on
-    // no answer from now on: it leaves the set (a fenced tenant would otherwise stay for good,
+    // One settled before this turn leaves the set (a fenced tenant would otherwise stay for good,
     // and every turn of every tenant would wait on the chain).
     let held: { tenant: string; lineage: Lineage }[] | null = null;
     for (const t of this.unsettled) {
       const lineage = t.durability.lineage;
-      if (lineage.settled() || (lineage.inFlight === 0 && lineage.knownIn < turn)) this.unsettled.delete(t);
+      if (lineage.settledBefore(turn)) this.unsettled.delete(t);
       else (held ??= []).push({ tenant: t.tenant, lineage });
     }
     if (held === null) return null;
@@ -208,9 +207,7 @@ export class Persistence {
     const upTo = this.written;
     const verdict: Verdict = () => {
       let refused: Map<string, Refusal> | null = null;
-      for (const { tenant, lineage } of lineages)
-        if (lineage.failedAt <= upTo && (lineage.knownIn > turn || (lineage.knownIn === turn && lineage.usedBeforeKnown)))
-          (refused ??= new Map()).set(tenant, lineage.refusal);
+      for (const { tenant, lineage } of lineages) if (lineage.refuses(upTo, turn)) (refused ??= new Map()).set(tenant, lineage.refusal);
       return refused;
     };
     return writes.length === 0 ? Promise.resolve(verdict) : Promise.all(writes).then(() => verdict);

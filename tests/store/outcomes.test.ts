@@ -204,6 +204,56 @@ describe('answers and the store agree under random faults', () => {
   );
 });
 
+/**
+ * A shell on the test Redis whose sessions are driven by hand (a request, then the end of its
+ * turn), and a second journal that takes a tenant over, so that every later write of this shell
+ * for it is refused (STALE_LEADER).
+ */
+async function shellOnRedis() {
+  const journal = new RedisJournal(redis.url);
+  await journal.ready();
+  const shell = new Shell({ ordering: 'fifo', agentSelection: 'longest-idle', journal });
+  const other = new RedisJournal(redis.url);
+  let ids = 0;
+  const session = (tenant: string, role: 'platform' | 'agent' = 'platform') => {
+    const queued: Frame[] = [];
+    const delivered: Frame[][] = [];
+    const s = {
+      id: ++ids,
+      principal: { tenant, role, agentId: role === 'agent' ? 'a' : null, expiresAt: Number.POSITIVE_INFINITY },
+      send: (f: Frame) => queued.push(f),
+    };
+    return {
+      s,
+      queued,
+      delivered,
+      request: (body: Frame) => shell.handle(s, body as never),
+      /** Ends the turn: resolves with its frames once group commit lets them leave. */
+      turn: () =>
+        new Promise<Frame[]>((resolve) =>
+          shell.release([s], [queued.splice(0)], (_s, f) => {
+            delivered.push(f[0]);
+            resolve(f[0]);
+          }),
+        ),
+    };
+  };
+  return {
+    shell,
+    session,
+    takeOver: async (tenant: string) => {
+      await other.ready();
+      await other.open(tenant);
+    },
+    fenced: (tenant: string) => until(async () => shell.status(tenant).tenant.state === 'fenced', 5_000, 'the failed write'),
+    close: async () => {
+      shell.stop();
+      await journal.close();
+      await other.close();
+    },
+  };
+}
+
 describe('a turn whose engine calls another turn wrote', () => {
   // A timer's turn (or a webhook's) commits every engine call pending when it ends, so it can
   // carry the calls of requests whose answers leave with the transport's turn after it. If that
@@ -211,48 +261,28 @@ describe('a turn whose engine calls another turn wrote', () => {
   // (a read of an interaction whose submission was not written), whether the failure is known
   // before the transport's turn ends or after.
   async function carried(tenant: string, knownBeforeTheTurnEnds: boolean): Promise<Frame[][]> {
-    const journal = new RedisJournal(redis.url);
-    await journal.ready();
-    const shell = new Shell({ ordering: 'fifo', agentSelection: 'longest-idle', journal });
-    const queued: Frame[] = [];
-    const s = {
-      id: 1,
-      principal: { tenant, role: 'platform' as const, agentId: null, expiresAt: Number.POSITIVE_INFINITY },
-      send: (f: Frame) => queued.push(f),
-    };
-    const delivered: Frame[][] = [];
-    const turn = () =>
-      new Promise<void>((resolve) =>
-        shell.release([s], [queued.splice(0)], (_s, f) => {
-          delivered.push(f[0]);
-          resolve();
-        }),
-      );
-    const request = (body: Frame) => shell.handle(s, body as never);
-    const other = new RedisJournal(redis.url);
+    const h = await shellOnRedis();
+    const p = h.session(tenant);
     try {
-      request({ type: 'UpsertQueue', id: 1, queue: { id: 'q' } });
-      await turn();
-      expect(delivered.splice(0)).toEqual([[{ re: 1, ok: true }]]);
-      // Another server takes the tenant over: every later write of this one is refused.
-      await other.ready();
-      await other.open(tenant);
-      request({ type: 'SubmitInteraction', id: 2, interaction: { id: 'x', channel: 'chat', queue: 'q' } });
-      if (knownBeforeTheTurnEnds) request({ type: 'GetInteraction', id: 3, interactionId: 'x' });
+      p.request({ type: 'UpsertQueue', id: 1, queue: { id: 'q' } });
+      expect(await p.turn()).toEqual([{ re: 1, ok: true }]);
+      p.delivered.splice(0);
+      await h.takeOver(tenant);
+      p.request({ type: 'SubmitInteraction', id: 2, interaction: { id: 'x', channel: 'chat', queue: 'q' } });
+      if (knownBeforeTheTurnEnds) p.request({ type: 'GetInteraction', id: 3, interactionId: 'x' });
       // What a timer's turn does: a release with no frames of its own, committing what is pending.
-      shell.release([], [], () => {});
+      h.shell.release([], [], () => {});
       if (knownBeforeTheTurnEnds) {
-        await until(async () => shell.status(tenant).tenant.state === 'fenced', 5_000, 'the failed write');
-        return await turn().then(() => delivered);
+        await h.fenced(tenant);
+        await p.turn();
+        return p.delivered;
       }
-      const submitted = turn();
-      request({ type: 'GetInteraction', id: 3, interactionId: 'x' });
-      await Promise.all([submitted, turn()]);
-      return delivered;
+      const submitted = p.turn();
+      p.request({ type: 'GetInteraction', id: 3, interactionId: 'x' });
+      await Promise.all([submitted, p.turn()]);
+      return p.delivered;
     } finally {
-      shell.stop();
-      await journal.close();
-      await other.close();
+      await h.close();
     }
   }
 
@@ -264,121 +294,68 @@ describe('a turn whose engine calls another turn wrote', () => {
   });
 
   it('an events poll answered from the feed before a write failed in its turn is refused, as the write it showed was', async () => {
-    const tenant = 'polled';
-    const journal = new RedisJournal(redis.url);
-    await journal.ready();
-    const shell = new Shell({ ordering: 'fifo', agentSelection: 'longest-idle', journal });
-    const queued: Frame[] = [];
-    const s = {
-      id: 1,
-      principal: { tenant, role: 'platform' as const, agentId: null, expiresAt: Number.POSITIVE_INFINITY },
-      send: (f: Frame) => queued.push(f),
-    };
-    const delivered: Frame[][] = [];
-    const turn = () =>
-      new Promise<void>((resolve) =>
-        shell.release([s], [queued.splice(0)], (_s, f) => {
-          delivered.push(f[0]);
-          resolve();
-        }),
-      );
-    const other = new RedisJournal(redis.url);
+    const h = await shellOnRedis();
+    const p = h.session('polled');
     try {
-      shell.handle(s, { type: 'UpsertQueue', id: 1, queue: { id: 'q' } } as never);
-      await turn();
-      await other.ready();
-      await other.open(tenant);
-      shell.handle(s, { type: 'SubmitInteraction', id: 2, interaction: { id: 'x', channel: 'chat', queue: 'q' } } as never);
-      const submitted = turn();
+      p.request({ type: 'UpsertQueue', id: 1, queue: { id: 'q' } });
+      await p.turn();
+      await h.takeOver('polled');
+      p.request({ type: 'SubmitInteraction', id: 2, interaction: { id: 'x', channel: 'chat', queue: 'q' } });
+      const submitted = p.turn();
       // The next turn polls the feed, which holds the submission's events, before its write fails.
-      shell.pollEvents(s, { after: 0, limit: 10, waitMs: 0 });
-      await until(async () => shell.status(tenant).tenant.state === 'fenced', 5_000, 'the failed write');
-      await Promise.all([submitted, turn()]);
-      expect(delivered.slice(1)).toEqual([
+      h.shell.pollEvents(p.s, { after: 0, limit: 10, waitMs: 0 });
+      await h.fenced('polled');
+      await Promise.all([submitted, p.turn()]);
+      expect(p.delivered.slice(1)).toEqual([
         [expect.objectContaining({ re: 2, ok: false, code: 'STALE_LEADER' })],
         [expect.objectContaining({ ok: false, code: 'STALE_LEADER' })],
       ]);
     } finally {
-      shell.stop();
-      await journal.close();
-      await other.close();
+      await h.close();
     }
   });
 
   it('an agent connecting while the tenant refuses is sent nothing from its engine', async () => {
-    const tenant = 'refusing';
-    const journal = new RedisJournal(redis.url);
-    await journal.ready();
-    const shell = new Shell({ ordering: 'fifo', agentSelection: 'longest-idle', journal });
-    const queued: Frame[] = [];
-    const s = {
-      id: 1,
-      principal: { tenant, role: 'platform' as const, agentId: null, expiresAt: Number.POSITIVE_INFINITY },
-      send: (f: Frame) => queued.push(f),
-    };
-    const pushed: Frame[] = [];
-    const agent = {
-      id: 2,
-      principal: { tenant, role: 'agent' as const, agentId: 'a', expiresAt: Number.POSITIVE_INFINITY },
-      send: (f: Frame) => pushed.push(f),
-    };
-    const other = new RedisJournal(redis.url);
+    const h = await shellOnRedis();
+    const p = h.session('refusing');
+    const agent = h.session('refusing', 'agent');
     try {
-      shell.handle(s, { type: 'UpsertQueue', id: 1, queue: { id: 'q' } } as never);
-      shell.handle(s, { type: 'UpsertAgent', id: 2, agent: { id: 'a' } } as never);
-      await new Promise<void>((resolve) => shell.release([s], [queued.splice(0)], () => resolve()));
-      await other.ready();
-      await other.open(tenant);
-      shell.handle(s, { type: 'SetAgentState', id: 3, agentIds: ['a'], state: 'available' } as never);
-      shell.release([s], [queued.splice(0)], () => {});
-      await until(async () => shell.status(tenant).tenant.state === 'fenced', 5_000, 'the failed write');
-      shell.open(agent);
-      expect(pushed).toEqual([]);
+      p.request({ type: 'UpsertQueue', id: 1, queue: { id: 'q' } });
+      p.request({ type: 'UpsertAgent', id: 2, agent: { id: 'a' } });
+      await p.turn();
+      await h.takeOver('refusing');
+      p.request({ type: 'SetAgentState', id: 3, agentIds: ['a'], state: 'available' });
+      void p.turn();
+      await h.fenced('refusing');
+      h.shell.open(agent.s);
+      expect(agent.queued).toEqual([]);
     } finally {
-      shell.stop();
-      await journal.close();
-      await other.close();
+      await h.close();
     }
   });
 
   it('once a failed write is known and settled, a read-only turn of another tenant leaves at once again', async () => {
-    const journal = new RedisJournal(redis.url);
-    await journal.ready();
-    const shell = new Shell({ ordering: 'fifo', agentSelection: 'longest-idle', journal });
-    const session = (tenant: string, id: number) => ({
-      id,
-      principal: { tenant, role: 'platform' as const, agentId: null, expiresAt: Number.POSITIVE_INFINITY },
-      send: (f: Frame) => queued.get(id)!.push(f),
-    });
-    const queued = new Map<number, Frame[]>([
-      [1, []],
-      [2, []],
-    ]);
-    const fenced = session('settled-fenced', 1);
-    const healthy = session('settled-healthy', 2);
-    const turn = (s: typeof fenced) => new Promise<Frame[]>((resolve) => shell.release([s], [queued.get(s.id)!.splice(0)], (_s, f) => resolve(f[0])));
-    const other = new RedisJournal(redis.url);
+    const h = await shellOnRedis();
+    const fenced = h.session('settled-fenced');
+    const healthy = h.session('settled-healthy');
     try {
-      shell.handle(fenced, { type: 'UpsertQueue', id: 1, queue: { id: 'q' } } as never);
-      shell.handle(healthy, { type: 'UpsertQueue', id: 1, queue: { id: 'q' } } as never);
-      await Promise.all([turn(fenced), turn(healthy)]);
-      await other.ready();
-      await other.open('settled-fenced');
-      shell.handle(fenced, { type: 'SubmitInteraction', id: 2, interaction: { id: 'x', channel: 'chat', queue: 'q' } } as never);
-      expect(await turn(fenced)).toEqual([expect.objectContaining({ re: 2, code: 'STALE_LEADER' })]);
+      fenced.request({ type: 'UpsertQueue', id: 1, queue: { id: 'q' } });
+      healthy.request({ type: 'UpsertQueue', id: 1, queue: { id: 'q' } });
+      await Promise.all([fenced.turn(), healthy.turn()]);
+      await h.takeOver('settled-fenced');
+      fenced.request({ type: 'SubmitInteraction', id: 2, interaction: { id: 'x', channel: 'chat', queue: 'q' } });
+      expect(await fenced.turn()).toEqual([expect.objectContaining({ re: 2, code: 'STALE_LEADER' })]);
       // The turn the failure became known in ends; in the next one nothing is left to wait for.
-      await turn(healthy);
+      await healthy.turn();
       await new Promise((r) => setImmediate(r));
-      shell.handle(healthy, { type: 'GetQueueStats', id: 2 } as never);
+      healthy.request({ type: 'GetQueueStats', id: 2 });
       let sent: Frame[] | null = null;
-      shell.release([healthy], [queued.get(2)!.splice(0)], (_s, f) => {
+      h.shell.release([healthy.s], [healthy.queued.splice(0)], (_s, f) => {
         sent = f[0];
       });
       expect(sent).toEqual([expect.objectContaining({ re: 2, ok: true })]);
     } finally {
-      shell.stop();
-      await journal.close();
-      await other.close();
+      await h.close();
     }
   });
 

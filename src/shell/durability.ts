@@ -47,6 +47,11 @@ export const OUTCOME_UNKNOWN_REFUSAL: Refusal = {
   message: 'the store did not confirm the write: the request may yet take effect; retry it (every mutating request is safe to retry)',
 };
 export const FENCED_REFUSAL: Refusal = { code: 'STALE_LEADER', message: 'this server no longer leads the tenant; reconnect' };
+/** The answer to a read whose memory part came from an engine replaced while the store was read. */
+export const REBUILT_REFUSAL: Refusal = {
+  code: 'STORE_UNAVAILABLE',
+  message: 'the tenant was rebuilt from the journal while this was read; retry',
+};
 
 /**
  * The engine's state since it last was the journal's (the tenant's start, or a rebuild): the
@@ -99,6 +104,25 @@ export class Durability {
   refusal(): Refusal | null {
     const s = this.state;
     return s.kind === 'replaying' || s.kind === 'rebuilding' || s.kind === 'unavailable' || s.kind === 'fenced' ? s.refusal : null;
+  }
+
+  /**
+   * For an answer that takes something from memory now and leaves after a read of the store:
+   * asked when it is sent, the refusal it must give instead, or null. It is refused when the
+   * tenant refuses by then, or its engine was replaced meanwhile (what it took may be what a
+   * failed write held); otherwise the engine counts as used in the turn it leaves with, so a
+   * failure that turn learns of refuses it as well.
+   */
+  answerLater(): () => Refusal | null {
+    const lineage = this.lineage;
+    return () => {
+      const refusal = this.refusal();
+      if (refusal !== null) return refusal;
+      if (lineage !== this.lineage) return REBUILT_REFUSAL;
+      if (lineage.failedAt !== Number.POSITIVE_INFINITY) return lineage.refusal;
+      lineage.used = true;
+      return null;
+    };
   }
 
   /** The engine was replaced by one whose state is "after entry `through`". */

@@ -8,7 +8,7 @@
  * duplicate across the switch.
  */
 import type { EngineEvent, EventType } from '../engine/types.ts';
-import type { Session } from './ports.ts';
+import type { Refusal, Session } from './ports.ts';
 
 /** An engine event with its number in the tenant's feed. */
 export type FeedEvent = EngineEvent & { readonly seq: number };
@@ -185,7 +185,15 @@ export class EventFeed {
    * filter's share) when the ring has any or `waitMs` is 0; else once some come, or with none
    * when `waitMs` runs out. False: the ring no longer reaches back to `after` (read the store).
    */
-  poll(s: Session, after: number, limit: number, filter: FeedFilter | null, waitMs: number): boolean {
+  poll(
+    s: Session,
+    after: number,
+    limit: number,
+    filter: FeedFilter | null,
+    waitMs: number,
+    /** For an answer sent when the wait runs out: asked then, what it must say instead, or null (durability.ts). */
+    answerLater: () => () => Refusal | null = () => () => null,
+  ): boolean {
     if (!this.reaches(after)) return false;
     const poll: Poll = { s, after, limit, filter, timer: null };
     if (this.answerPoll(poll)) return true;
@@ -193,8 +201,11 @@ export class EventFeed {
       pollAnswer(s, [], poll.after, this.last);
       return true;
     }
+    const standing = answerLater();
     poll.timer = setTimeout(() => {
-      pollAnswer(s, [], poll.after, this.last);
+      const refused = standing();
+      if (refused === null) pollAnswer(s, [], poll.after, this.last);
+      else s.send({ re: null, ok: false, code: refused.code, message: refused.message });
       this.endPoll(poll);
     }, waitMs);
     this.polls.add(poll);
@@ -219,9 +230,12 @@ export class EventFeed {
     this.polls.delete(poll);
   }
 
-  /** Ends every poll waiting (the tenant stops, or its engine is replaced). */
-  stopPolls(): void {
-    for (const poll of this.polls) this.endPoll(poll);
+  /** Ends every poll waiting, answered with `why` (the tenant stops, or its engine is replaced). */
+  stopPolls(why: Refusal): void {
+    for (const poll of this.polls) {
+      poll.s.send({ re: null, ok: false, code: why.code, message: why.message });
+      this.endPoll(poll);
+    }
   }
 
   /**

@@ -8,7 +8,7 @@ import type { EventType } from '../engine/types.ts';
 import type { Journal } from '../store/journal.ts';
 import { type EventFeed, type FeedEvent, type FeedFilter, feedFilter, pageOf, pollAnswer } from './event-feed.ts';
 import { type History, type HistoryRecord, type JourneyItem, journeyItem } from './history.ts';
-import type { EventsPoll, Session } from './ports.ts';
+import type { EventsPoll, Refusal, Session } from './ports.ts';
 
 /** Events read from the store per page while a subscriber catches up. */
 const CATCH_UP_PAGE = 2_000;
@@ -23,6 +23,11 @@ export class FeedRequests {
     private readonly journal: Journal | undefined,
     /** The tenant's open connections: a catch-up stops for one that closed. */
     private readonly sessions: ReadonlySet<Session>,
+    /**
+     * Called when a request takes something from memory and its answer waits for a read of the
+     * store: asked when the answer leaves, what it must say instead, or null (durability.ts).
+     */
+    private readonly answerLater: () => () => Refusal | null,
   ) {}
 
   /**
@@ -56,11 +61,14 @@ export class FeedRequests {
   poll(s: Session, q: EventsPoll): void {
     const filter = feedFilter(q.types, q.queues);
     const after = q.after ?? this.feed.oldestKept() - 1;
-    if (this.feed.poll(s, after, q.limit, filter, q.waitMs)) return;
+    if (this.feed.poll(s, after, q.limit, filter, q.waitMs, this.answerLater)) return;
     const read = this.journal?.readEvents?.bind(this.journal);
     if (read === undefined) return this.expired(s, null, after, this.feed.oldestKept());
+    const standing = this.answerLater();
     read(this.tenant, after, q.limit).then(
       (page) => {
+        const refused = standing();
+        if (refused !== null) return refuse(s, null, refused);
         if (page.oldest === null || after + 1 < page.oldest) return this.expired(s, null, after, page.oldest ?? this.feed.oldestKept());
         const { mine, next } = pageOf(filter, page.events, q.limit, after);
         pollAnswer(s, mine, next, this.feed.last);
@@ -82,8 +90,11 @@ export class FeedRequests {
     };
     const read = this.journal?.readJourney?.bind(this.journal);
     if (read === undefined || mine.length >= limit) return answer(mine);
+    const standing = this.answerLater();
     read(this.tenant, customerId, limit, until).then(
       (stored) => {
+        const refused = standing();
+        if (refused !== null) return refuse(s, re, refused);
         const seen = new Set(mine.map((i) => i.interactionId));
         const more = (stored as HistoryRecord[]).filter((r) => !seen.has(r.interactionId)).map(journeyItem);
         answer([...mine, ...more].sort((a, b) => b.arrival - a.arrival));
@@ -123,11 +134,19 @@ export class FeedRequests {
     read: (tenant: string, after: number, limit: number) => Promise<{ events: FeedEvent[]; oldest: number | null }>,
   ): Promise<void> {
     let answered = false;
+    // The first answer and the ring's events sent with a page are the engine's of now: they
+    // leave only while it is still the one the request found (durability.ts, answerLater).
+    const standing = this.answerLater();
     try {
       for (let idle = 0; idle < CATCH_UP_IDLE_READS; ) {
         const from = answered ? this.feed.sentThrough(s) : after;
         const page = await read(this.tenant, from, CATCH_UP_PAGE);
         if (!this.sessions.has(s)) return this.feed.unsubscribe(s);
+        const refused = standing();
+        if (refused !== null) {
+          this.feed.unsubscribe(s);
+          return answered ? s.end?.(1011, 'events feed interrupted; resubscribe with your cursor') : refuse(s, re, refused);
+        }
         if (!answered) {
           if (page.oldest === null || from + 1 < page.oldest) return this.expired(s, re, after, page.oldest ?? this.feed.oldestKept());
           s.send({ re, ok: true, last: this.feed.last });
@@ -150,4 +169,8 @@ export class FeedRequests {
       else s.end?.(1011, 'events feed interrupted; resubscribe with your cursor');
     }
   }
+}
+
+function refuse(s: Session, re: string | number | null, why: Refusal): void {
+  s.send({ re, ok: false, code: why.code, message: why.message });
 }

@@ -179,7 +179,9 @@ export class Persistence {
           (e: unknown) => {
             lineage.inFlight--;
             metrics?.observeJournalWrite('failed', (performance.now() - started) / 1000, entries.length);
-            this.fail(t, e);
+            // A write of an engine since replaced (rebuilt from the journal) says nothing of the
+            // one serving now: its calls were replayed from the journal or never happened.
+            if (lineage === d.lineage) this.fail(t, e);
             const provablyNotWritten = e instanceof StaleLeaderError || e instanceof StoreUnavailableError;
             if (number < lineage.failedAt) {
               lineage.failedAt = number;
@@ -277,15 +279,16 @@ export class Persistence {
     const log = this.options.log;
     const d = t.durability;
     if (d.refusal()) return;
-    t.stop();
     if (e instanceof StaleLeaderError) {
       // Another process took the tenant over: never write again; clients move to the leader.
       d.state = { kind: 'fenced', refusal: FENCED_REFUSAL };
+      t.stop();
       log?.error({ tenant: t.tenant, err: e.message }, 'fenced off: another server took the tenant over');
       for (const s of t.sessions) s.end?.(1012, 'tenant moved to another server');
       return;
     }
     d.state = { kind: 'unavailable', refusal: UNAVAILABLE_REFUSAL };
+    t.stop();
     log?.warn({ tenant: t.tenant, err: (e as Error).message }, 'journal write failed: tenant unavailable until rebuilt');
     const retry = () => {
       this.rebuild(t).then(

@@ -9,9 +9,12 @@ import { GroupCommit } from './group-commit.ts';
 import { Persistence, type TenantRegistry } from './persistence.ts';
 import type { ShellOptions } from './options.ts';
 import type { FeedStats } from './event-feed.ts';
-import type { AnyRequest, EventsPoll, Frames, Session, ShellPort, TenantStatus } from './ports.ts';
+import type { AnyRequest, EventsPoll, Frames, Refusal, Session, ShellPort, TenantStatus } from './ports.ts';
 import { route } from './request-router.ts';
 import { TenantShell } from './tenant-shell.ts';
+
+/** What a poll waiting when the process stops is answered. */
+const SHUTTING_DOWN: Refusal = { code: 'UNAVAILABLE', message: 'the server is shutting down' };
 
 export class Shell implements ShellPort, QueueSource, TenantRegistry {
   private readonly tenantShells = new Map<string, TenantShell>();
@@ -168,9 +171,10 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
     return this.persistence;
   }
 
+  /** The process stops: timers and webhooks end, and the polls waiting are answered UNAVAILABLE. */
   stop(): void {
     for (const t of this.tenantShells.values()) {
-      t.stop();
+      t.stop(SHUTTING_DOWN);
       t.webhooks.close();
     }
   }

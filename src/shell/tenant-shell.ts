@@ -9,13 +9,13 @@ import { SnapshotMismatchError } from '../engine/snapshot.ts';
 import type { Command, EngineEvent } from '../engine/types.ts';
 import type { JournalChunk, JournalEntry, StoredSnapshot } from '../store/journal.ts';
 import { decodeSnapshot } from '../store/snapshot-codec.ts';
-import { Durability } from './durability.ts';
+import { Durability, REPLAYING_REFUSAL } from './durability.ts';
 import { DEFAULT_HISTORY_KEPT, DEFAULT_HISTORY_RETENTION_MS, DEFAULT_OFFER_JOURNEY, History } from './history.ts';
 import { DEFAULT_EVENTS_RETAINED, EventFeed, type FeedEvent } from './event-feed.ts';
 import { FeedRequests } from './feed-requests.ts';
 import type { ShellOptions } from './options.ts';
 import { DEFAULT_WEBHOOK_SETTINGS, WebhookDispatcher, type WebhookSettings } from './webhook-dispatcher.ts';
-import { MAX_TIMER_MS, type Session } from './ports.ts';
+import { MAX_TIMER_MS, type Refusal, type Session } from './ports.ts';
 
 export class TenantShell {
   engine: Engine;
@@ -52,7 +52,7 @@ export class TenantShell {
       options.journal?.readHistory !== undefined,
     );
     const journal = options.journal;
-    this.requests = new FeedRequests(tenant, this.feed, this.history, journal, this.sessions);
+    this.requests = new FeedRequests(tenant, this.feed, this.history, journal, this.sessions, () => this.durability.answerLater());
     const read = journal?.readEvents?.bind(journal);
     this.webhooks = new WebhookDispatcher(
       {
@@ -207,9 +207,12 @@ export class TenantShell {
     else this.arm();
   };
 
-  /** Stops the timer, the polls waiting and the webhooks' deliveries (the tenant is left or replaced). */
-  stop(): void {
-    this.feed.stopPolls();
+  /**
+   * Stops the timer and the webhooks' deliveries, and answers the polls waiting with `why` (by
+   * default the tenant's refusal: it stops because it refuses, or is being replaced).
+   */
+  stop(why: Refusal = this.durability.refusal() ?? REPLAYING_REFUSAL): void {
+    this.feed.stopPolls(why);
     this.webhooks.stop();
     this.disarm();
   }

@@ -189,6 +189,17 @@ describe('event feed over HTTP (GET /v1/events)', () => {
     for (const q of ['after=-1', 'limit=0', 'limit=1001', 'wait=31', 'types=Nope', 'after=1x']) expect((await get(tenant, q)).status, q).toBe(400);
   });
 
+  it('a long poll waiting when the server stops is answered 503 UNAVAILABLE, not left open', async () => {
+    const own = await startTestServer({});
+    const token = await own.verifier.sign({ tenant: 'feed-stop', role: 'platform' }, 600);
+    const waiting = fetch(`${own.url.replace(/^ws/, 'http')}/v1/events?after=0&wait=30`, { headers: { authorization: `Bearer ${token}` } });
+    await new Promise((r) => setTimeout(r, 200));
+    own.server.stop();
+    const r = await waiting;
+    expect(r.status).toBe(503);
+    expect(await r.json()).toMatchObject({ ok: false, code: 'UNAVAILABLE' });
+  });
+
   it('a cursor older than memory keeps is 410 EVENTS_EXPIRED with the oldest kept (memory store)', async () => {
     const tenant = 'feed-http-old';
     const p = await connect(tenant, 'platform', 'json');

@@ -359,6 +359,77 @@ describe('a turn whose engine calls another turn wrote', () => {
     }
   });
 
+  it('a journey that waited for the store, showing what a failed write held, is refused', async () => {
+    const h = await shellOnRedis();
+    const p = h.session('journey');
+    try {
+      p.request({ type: 'UpsertQueue', id: 1, queue: { id: 'q' } });
+      await p.turn();
+      await h.takeOver('journey');
+      p.request({ type: 'SubmitInteraction', id: 2, interaction: { id: 'x', channel: 'chat', queue: 'q', customerId: 'c' } });
+      // Taken from memory now (it shows x), answered once the store's part is read.
+      p.request({ type: 'ListCustomerInteractions', id: 3, customerId: 'c', limit: 10 });
+      const submitted = p.turn();
+      await h.fenced('journey');
+      await until(async () => p.queued.length > 0, 5_000, 'the journey');
+      await Promise.all([submitted, p.turn()]);
+      expect(p.delivered.slice(1)).toEqual([
+        [expect.objectContaining({ re: 2, ok: false, code: 'STALE_LEADER' })],
+        [expect.objectContaining({ re: 3, ok: false, code: 'STALE_LEADER' })],
+      ]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a poll waiting when a write fails is answered with the refusal, not left open', async () => {
+    const h = await shellOnRedis();
+    const p = h.session('waiting');
+    try {
+      p.request({ type: 'UpsertQueue', id: 1, queue: { id: 'q' } });
+      await p.turn();
+      await h.takeOver('waiting');
+      p.request({ type: 'SubmitInteraction', id: 2, interaction: { id: 'x', channel: 'chat', queue: 'q' } });
+      // Waits past the submission's events while its write is refused.
+      h.shell.pollEvents(p.s, { after: h.shell.tenant('waiting').feed.last, limit: 10, waitMs: 60_000 });
+      const submitted = p.turn();
+      await h.fenced('waiting');
+      expect(await submitted).toEqual([expect.objectContaining({ re: 2, ok: false, code: 'STALE_LEADER' })]);
+      expect(await p.turn()).toEqual([expect.objectContaining({ re: null, ok: false, code: 'STALE_LEADER' })]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a poll whose wait ran out before a write failed in its turn is refused, as the write its cursor showed was', async () => {
+    const h = await shellOnRedis();
+    const p = h.session('timed-out');
+    try {
+      p.request({ type: 'UpsertQueue', id: 1, queue: { id: 'q' } });
+      await p.turn();
+      redis.pause();
+      try {
+        p.request({ type: 'SubmitInteraction', id: 2, interaction: { id: 'x', channel: 'chat', queue: 'q' } });
+        // Waits past the submission's events; its wait runs out in the next turn, while the
+        // write hangs, and the answer (its `last` counts those events) waits for that turn's end.
+        h.shell.pollEvents(p.s, { after: h.shell.tenant('timed-out').feed.last, limit: 10, waitMs: 30 });
+        const submitted = p.turn();
+        await until(async () => p.queued.length > 0, 5_000, 'the poll');
+        expect(p.queued).toEqual([expect.objectContaining({ ok: true, events: [] })]);
+        await until(async () => h.shell.status('timed-out').tenant.state === 'unavailable', 10_000, 'the write timing out');
+        await Promise.all([submitted, p.turn()]);
+      } finally {
+        redis.resume();
+      }
+      expect(p.delivered.slice(1)).toEqual([
+        [expect.objectContaining({ re: 2, ok: false, code: 'OUTCOME_UNKNOWN' })],
+        [expect.objectContaining({ re: null, ok: false, code: 'OUTCOME_UNKNOWN' })],
+      ]);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('is refused when that write failed before the turn ended, and so is a read of what it held', async () => {
     expect(await carried('carried-known', true)).toEqual([
       [expect.objectContaining({ re: 2, ok: false, code: 'STALE_LEADER' }), expect.objectContaining({ re: 3, ok: false, code: 'STALE_LEADER' })],

@@ -20,6 +20,7 @@
  *                                           reading every event, and with a webhook receiving every
  *                                           event (a local receiver): the event feed's cost
  *   E2E_SERVER_FLAGS="--trace-gc" passes node flags to the server process (and shows its stdout);
+ *   E2E_SERVER_ARGS="--history-kept 1000" adds options to its command line;
  *   E2E_WORKER_FLAGS does the same for the load generators.
  *
  * A routed interaction is submit → offer → accept → complete (each with its response).
@@ -90,6 +91,7 @@ async function runServer(store: 'memory' | 'redis' | 'relay', feed: FeedMode = '
   const launch = serverArgs(port, AGENTS + 100, [
     ...(redis ? ['--store', 'redis', '--redis-url', redis.url, '--lease-ms', String(LEASE_MS)] : []),
     ...(feed === 'webhook' ? ['--webhooks-allow-private', 'true'] : []),
+    ...(process.env.E2E_SERVER_ARGS ? process.env.E2E_SERVER_ARGS.split(' ').filter(Boolean) : []),
   ]);
   const server = relay ? relay.server : forkServer(launch);
   const url = `ws://127.0.0.1:${port}`;

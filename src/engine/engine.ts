@@ -679,6 +679,7 @@ export class Engine {
         agentId: a.id,
         queueId: ix.queue.id,
         handleMs: this.now - this.ixs.rec[ix.slot * R_SIZE + R_ASSIGNED],
+        seq: 0,
       });
       ix.queue.counters.completed++;
       this.finish(ix, 'completed');
@@ -747,7 +748,7 @@ export class Engine {
     // requirement by name count from then.
     const hold = Math.max(spec.notBefore !== undefined && spec.notBefore > this.now ? spec.notBefore : 0, entry?.holdUntil ?? 0);
     if (hold !== 0) this.waiting.hold(ix, hold);
-    const queued = { type: 'InteractionQueued', at: this.now, interactionId: ix.id, queueId: q.id, channel: ix.channel } as const;
+    const queued = { type: 'InteractionQueued', at: this.now, interactionId: ix.id, queueId: q.id, channel: ix.channel, seq: 0 } as const;
     this.emit(hold === 0 && repeatOf === undefined ? queued : { ...queued, ...(hold === 0 ? {} : { notBefore: hold }), ...(repeatOf ? { repeatOf } : {}) });
 
     // Required agents alone may take it (for a time or for ever); else preferred agents
@@ -1120,7 +1121,7 @@ export class Engine {
       else this.deadlines.agentTimers.remove(a.slot);
       if (a.state === 'available') this.changeState(a, 'wrap_up', undefined);
     } else {
-      this.emit({ type: 'InteractionCompleted', at: this.now, interactionId: id, agentId, queueId: q.id, handleMs: this.now - assignedAt });
+      this.emit({ type: 'InteractionCompleted', at: this.now, interactionId: id, agentId, queueId: q.id, handleMs: this.now - assignedAt, seq: 0 });
       q.counters.completed++;
       this.finish(ix, 'completed');
     }

@@ -96,7 +96,7 @@ export class Offers {
       q.offered++;
     } else (ix.open ??= []).push(offer); // multi-offer: one more agent holds it
     this.attach(offer, a);
-    this.host.emit({ type: 'InteractionOffered', at: this.now, interactionId: ix.id, agentId: a.id, offerId: offer.id, expiresAt: offer.expiresAt });
+    this.host.emit({ type: 'InteractionOffered', at: this.now, interactionId: ix.id, agentId: a.id, offerId: offer.id, expiresAt: offer.expiresAt, seq: 0 });
     if (pc.autoAccept) this.assign(offer);
     else {
       this.ixs.openOffers++;
@@ -201,6 +201,7 @@ export class Offers {
       waitMs: this.now - rec[ix.slot * R_SIZE + R_ARRIVAL],
       queueWaitMs,
       withinObjective,
+      seq: 0,
     });
   }
 

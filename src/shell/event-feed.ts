@@ -116,7 +116,8 @@ export class EventFeed {
 
   /**
    * Numbers one engine call's events (the engine's count after the call is `eventSeq`), keeps
-   * them, and returns them numbered (the same objects).
+   * them, and returns them numbered (the same objects; the commonest carry a `seq` of 0 from the
+   * engine, set here in place: see EngineEvent).
    */
   number(events: EngineEvent[], eventSeq: number): FeedEvent[] {
     const first = eventSeq - events.length + 1;

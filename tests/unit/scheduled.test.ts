@@ -10,7 +10,7 @@ describe('scheduled work (InteractionSpec.notBefore)', () => {
   it('is held out of routing until its time, then offered, with its wait in queue counted from then', () => {
     const h = new Harness().queue('q', { maxWaitMs: 60_000 }).agent('a').at(1_000);
     const ev = h.submit('cb', { notBefore: 100_000 });
-    expect(ev).toEqual([{ type: 'InteractionQueued', at: 1_000, interactionId: 'cb', queueId: 'q', channel: 'voice', notBefore: 100_000 }]);
+    expect(ev).toEqual([{ type: 'InteractionQueued', at: 1_000, interactionId: 'cb', queueId: 'q', channel: 'voice', seq: 0, notBefore: 100_000 }]);
     expect(h.engine.interaction('cb')).toMatchObject({ status: 'queued', notBefore: 100_000 });
     expect(h.engine.explain('cb')!.agents[0].reasons).toEqual([{ reason: 'not_before', until: 100_000 }]);
     // Other work goes first meanwhile.

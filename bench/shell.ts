@@ -74,8 +74,8 @@ const enc = new TextEncoder();
 interface Desk {
   readonly session: SessionImpl;
   readonly conn: Conn;
-  /** What the server wrote to it since the client last read. */
-  written: (string | Uint8Array)[];
+  /** What the server wrote to it since the client last read (emptied as it reads). */
+  readonly written: (string | Uint8Array)[];
 }
 let nextId = 1;
 function connect(principal: Principal): Desk {
@@ -89,22 +89,18 @@ function connect(principal: Principal): Desk {
     expiry: null,
     closeReason: null,
   };
-  const desk = { conn, written: [] as (string | Uint8Array)[] } as unknown as Desk;
+  const written: (string | Uint8Array)[] = [];
   const ws = {
     getUserData: () => conn,
     cork: (f: () => void) => f(),
-    send: (data: string | Uint8Array) => {
-      desk.written.push(data);
-      return 1;
-    },
+    send: (data: string | Uint8Array) => written.push(data),
     getBufferedAmount: () => 0,
     end: () => {},
   };
   const session = new SessionImpl(nextId++, principal, ws as never, outbox.markDirty);
   conn.session = session;
-  (desk as { session: SessionImpl }).session = session;
   shell.open(session);
-  return desk;
+  return { session, conn, written };
 }
 
 /** The transport's message handler (ws-server.ts) less its logging of refusals, which it counts instead. */
@@ -193,8 +189,8 @@ async function main(): Promise<void> {
   const agents = Array.from({ length: AGENTS }, (_, i) => connect({ tenant, role: 'agent', agentId: `a${i}`, expiresAt: Number.POSITIVE_INFINITY }));
   for (const a of agents) receive(a, wire({ id: rid++, type: 'SetState', state: 'available' }));
   await turn();
-  for (const a of agents) a.written = [];
-  platform.written = [];
+  for (const a of agents) a.written.length = 0;
+  platform.written.length = 0;
   const pad = 'x'.repeat(PAD);
   let submitted = 0;
   let clientMs = 0;
@@ -210,7 +206,7 @@ async function main(): Promise<void> {
         work.push([a, wire({ id: rid++, type: 'Complete', interactionId: o.interactionId })]);
         routed++;
       }
-      a.written = [];
+      a.written.length = 0;
     }
     for (let i = 0; i < BATCH; i++) {
       submitted++;
@@ -223,7 +219,7 @@ async function main(): Promise<void> {
         }),
       ]);
     }
-    platform.written = [];
+    platform.written.length = 0;
     if (measuring) clientMs += performance.now() - c0;
     for (const [d, bytes] of work) receive(d, bytes);
   };

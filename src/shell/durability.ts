@@ -109,9 +109,10 @@ export class Durability {
   /**
    * For an answer that takes something from memory now and leaves after a read of the store:
    * asked when it is sent, the refusal it must give instead, or null. It is refused when the
-   * tenant refuses by then, or its engine was replaced meanwhile (what it took may be what a
-   * failed write held); otherwise the engine counts as used in the turn it leaves with, so a
-   * failure that turn learns of refuses it as well.
+   * tenant refuses by then (a failed write of its lineage makes it refuse until it is rebuilt),
+   * or its engine was replaced meanwhile (what it took may be what a failed write held);
+   * otherwise the engine counts as used in the turn it leaves with, so a failure that turn
+   * learns of refuses it as well.
    */
   answerLater(): () => Refusal | null {
     const lineage = this.lineage;
@@ -119,7 +120,6 @@ export class Durability {
       const refusal = this.refusal();
       if (refusal !== null) return refusal;
       if (lineage !== this.lineage) return REBUILT_REFUSAL;
-      if (lineage.failedAt !== Number.POSITIVE_INFINITY) return lineage.refusal;
       lineage.used = true;
       return null;
     };

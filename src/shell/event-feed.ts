@@ -8,7 +8,7 @@
  * duplicate across the switch.
  */
 import type { EngineEvent, EventType } from '../engine/types.ts';
-import type { Refusal, Session } from './ports.ts';
+import { type Refusal, refusalFrame, type Session } from './ports.ts';
 
 /** An engine event with its number in the tenant's feed. */
 export type FeedEvent = EngineEvent & { readonly seq: number };
@@ -192,8 +192,8 @@ export class EventFeed {
     limit: number,
     filter: FeedFilter | null,
     waitMs: number,
-    /** For an answer sent when the wait runs out: asked then, what it must say instead, or null (durability.ts). */
-    answerLater: () => () => Refusal | null = () => () => null,
+    /** For an answer sent when the wait runs out: asked then, what it must say instead, or null (Durability.answerLater). */
+    standing: () => Refusal | null,
   ): boolean {
     if (!this.reaches(after)) return false;
     const poll: Poll = { s, after, limit, filter, timer: null };
@@ -202,11 +202,10 @@ export class EventFeed {
       pollAnswer(s, [], poll.after, this.last);
       return true;
     }
-    const standing = answerLater();
     poll.timer = setTimeout(() => {
       const refused = standing();
       if (refused === null) pollAnswer(s, [], poll.after, this.last);
-      else s.send({ re: null, ok: false, code: refused.code, message: refused.message });
+      else s.send(refusalFrame(null, refused));
       this.endPoll(poll);
     }, waitMs);
     this.polls.add(poll);
@@ -234,7 +233,7 @@ export class EventFeed {
   /** Ends every poll waiting, answered with `why` (the tenant stops, or its engine is replaced). */
   stopPolls(why: Refusal): void {
     for (const poll of this.polls) {
-      poll.s.send({ re: null, ok: false, code: why.code, message: why.message });
+      poll.s.send(refusalFrame(null, why));
       this.endPoll(poll);
     }
   }

@@ -8,7 +8,7 @@ import type { EventType } from '../engine/types.ts';
 import type { Journal } from '../store/journal.ts';
 import { type EventFeed, type FeedEvent, type FeedFilter, feedFilter, pageOf, pollAnswer } from './event-feed.ts';
 import { type History, type HistoryRecord, type JourneyItem, journeyItem } from './history.ts';
-import type { EventsPoll, Refusal, Session } from './ports.ts';
+import { type EventsPoll, type Refusal, refusalFrame, type Session } from './ports.ts';
 
 /** Events read from the store per page while a subscriber catches up. */
 const CATCH_UP_PAGE = 2_000;
@@ -61,14 +61,14 @@ export class FeedRequests {
   poll(s: Session, q: EventsPoll): void {
     const filter = feedFilter(q.types, q.queues);
     const after = q.after ?? this.feed.oldestKept() - 1;
-    if (this.feed.poll(s, after, q.limit, filter, q.waitMs, this.answerLater)) return;
+    if (this.feed.poll(s, after, q.limit, filter, q.waitMs, this.answerLater())) return;
     const read = this.journal?.readEvents?.bind(this.journal);
     if (read === undefined) return this.expired(s, null, after, this.feed.oldestKept());
     const standing = this.answerLater();
     read(this.tenant, after, q.limit).then(
       (page) => {
         const refused = standing();
-        if (refused !== null) return refuse(s, null, refused);
+        if (refused !== null) return s.send(refusalFrame(null, refused));
         if (page.oldest === null || after + 1 < page.oldest) return this.expired(s, null, after, page.oldest ?? this.feed.oldestKept());
         const { mine, next } = pageOf(filter, page.events, q.limit, after);
         pollAnswer(s, mine, next, this.feed.last);
@@ -94,7 +94,7 @@ export class FeedRequests {
     read(this.tenant, customerId, limit, until).then(
       (stored) => {
         const refused = standing();
-        if (refused !== null) return refuse(s, re, refused);
+        if (refused !== null) return s.send(refusalFrame(re, refused));
         const seen = new Set(mine.map((i) => i.interactionId));
         const more = (stored as HistoryRecord[]).filter((r) => !seen.has(r.interactionId)).map(journeyItem);
         answer([...mine, ...more].sort((a, b) => b.arrival - a.arrival));
@@ -145,7 +145,7 @@ export class FeedRequests {
         const refused = standing();
         if (refused !== null) {
           this.feed.unsubscribe(s);
-          return answered ? s.end?.(1011, 'events feed interrupted; resubscribe with your cursor') : refuse(s, re, refused);
+          return answered ? s.end?.(1011, 'events feed interrupted; resubscribe with your cursor') : s.send(refusalFrame(re, refused));
         }
         if (!answered) {
           if (page.oldest === null || from + 1 < page.oldest) return this.expired(s, re, after, page.oldest ?? this.feed.oldestKept());
@@ -169,8 +169,4 @@ export class FeedRequests {
       else s.end?.(1011, 'events feed interrupted; resubscribe with your cursor');
     }
   }
-}
-
-function refuse(s: Session, re: string | number | null, why: Refusal): void {
-  s.send({ re, ok: false, code: why.code, message: why.message });
 }

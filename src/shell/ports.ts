@@ -45,6 +45,11 @@ export interface Refusal {
   readonly message: string;
 }
 
+/** The answer that refuses request `re` (null: a poll, or an id that could not be read) for `why`. */
+export function refusalFrame(re: string | number | null, why: Refusal): Record<string, unknown> {
+  return { re, ok: false, code: why.code, message: why.message };
+}
+
 /** What `GET /v1/status` says of the caller's tenant on this server (docs/protocol.md, HTTP API). */
 export interface TenantStatus {
   /** Its durability state (`fresh`, `serving`, `following`, `replaying`, `unavailable`, `fenced`…); `absent` when this server holds nothing of it. */

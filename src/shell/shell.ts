@@ -9,7 +9,7 @@ import { GroupCommit } from './group-commit.ts';
 import { Persistence, type TenantRegistry } from './persistence.ts';
 import type { ShellOptions } from './options.ts';
 import type { FeedStats } from './event-feed.ts';
-import type { AnyRequest, EventsPoll, Frames, Refusal, Session, ShellPort, TenantStatus } from './ports.ts';
+import { type AnyRequest, type EventsPoll, type Frames, type Refusal, refusalFrame, type Session, type ShellPort, type TenantStatus } from './ports.ts';
 import { route } from './request-router.ts';
 import { TenantShell } from './tenant-shell.ts';
 
@@ -137,7 +137,7 @@ export class Shell implements ShellPort, QueueSource, TenantRegistry {
   pollEvents(s: Session, q: EventsPoll): void {
     const t = this.tenant(s.principal.tenant);
     const refusal = t.durability.refusal();
-    if (refusal) return s.send({ re: null, ok: false, code: refusal.code, message: refusal.message });
+    if (refusal) return s.send(refusalFrame(null, refusal));
     t.durability.lineage.used = true;
     t.requests.poll(s, q);
   }

@@ -254,6 +254,25 @@ async function shellOnRedis() {
   };
 }
 
+/**
+ * A platform session of `tenant` on a shell on the test Redis, its queue `q` defined in a first
+ * turn; with `takenOver`, another journal then takes the tenant over, so the shell's next write
+ * for it is refused.
+ */
+type OnRedis = Awaited<ReturnType<typeof shellOnRedis>>;
+async function onQueue(tenant: string, takenOver: boolean, body: (h: OnRedis, p: ReturnType<OnRedis['session']>) => Promise<void>) {
+  const h = await shellOnRedis();
+  const p = h.session(tenant);
+  try {
+    p.request({ type: 'UpsertQueue', id: 1, queue: { id: 'q' } });
+    await p.turn();
+    if (takenOver) await h.takeOver(tenant);
+    await body(h, p);
+  } finally {
+    await h.close();
+  }
+}
+
 describe('a turn whose engine calls another turn wrote', () => {
   // A timer's turn (or a webhook's) commits every engine call pending when it ends, so it can
   // carry the calls of requests whose answers leave with the transport's turn after it. If that
@@ -294,12 +313,7 @@ describe('a turn whose engine calls another turn wrote', () => {
   });
 
   it('an events poll answered from the feed before a write failed in its turn is refused, as the write it showed was', async () => {
-    const h = await shellOnRedis();
-    const p = h.session('polled');
-    try {
-      p.request({ type: 'UpsertQueue', id: 1, queue: { id: 'q' } });
-      await p.turn();
-      await h.takeOver('polled');
+    await onQueue('polled', true, async (h, p) => {
       p.request({ type: 'SubmitInteraction', id: 2, interaction: { id: 'x', channel: 'chat', queue: 'q' } });
       const submitted = p.turn();
       // The next turn polls the feed, which holds the submission's events, before its write fails.
@@ -310,9 +324,7 @@ describe('a turn whose engine calls another turn wrote', () => {
         [expect.objectContaining({ re: 2, ok: false, code: 'STALE_LEADER' })],
         [expect.objectContaining({ ok: false, code: 'STALE_LEADER' })],
       ]);
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it('an agent connecting while the tenant refuses is sent nothing from its engine', async () => {
@@ -360,12 +372,7 @@ describe('a turn whose engine calls another turn wrote', () => {
   });
 
   it('a journey that waited for the store, showing what a failed write held, is refused', async () => {
-    const h = await shellOnRedis();
-    const p = h.session('journey');
-    try {
-      p.request({ type: 'UpsertQueue', id: 1, queue: { id: 'q' } });
-      await p.turn();
-      await h.takeOver('journey');
+    await onQueue('journey', true, async (h, p) => {
       p.request({ type: 'SubmitInteraction', id: 2, interaction: { id: 'x', channel: 'chat', queue: 'q', customerId: 'c' } });
       // Taken from memory now (it shows x), answered once the store's part is read.
       p.request({ type: 'ListCustomerInteractions', id: 3, customerId: 'c', limit: 10 });
@@ -377,18 +384,11 @@ describe('a turn whose engine calls another turn wrote', () => {
         [expect.objectContaining({ re: 2, ok: false, code: 'STALE_LEADER' })],
         [expect.objectContaining({ re: 3, ok: false, code: 'STALE_LEADER' })],
       ]);
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it('a poll waiting when a write fails is answered with the refusal, not left open', async () => {
-    const h = await shellOnRedis();
-    const p = h.session('waiting');
-    try {
-      p.request({ type: 'UpsertQueue', id: 1, queue: { id: 'q' } });
-      await p.turn();
-      await h.takeOver('waiting');
+    await onQueue('waiting', true, async (h, p) => {
       p.request({ type: 'SubmitInteraction', id: 2, interaction: { id: 'x', channel: 'chat', queue: 'q' } });
       // Waits past the submission's events while its write is refused.
       h.shell.pollEvents(p.s, { after: h.shell.tenant('waiting').feed.last, limit: 10, waitMs: 60_000 });
@@ -396,17 +396,11 @@ describe('a turn whose engine calls another turn wrote', () => {
       await h.fenced('waiting');
       expect(await submitted).toEqual([expect.objectContaining({ re: 2, ok: false, code: 'STALE_LEADER' })]);
       expect(await p.turn()).toEqual([expect.objectContaining({ re: null, ok: false, code: 'STALE_LEADER' })]);
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it('a poll whose wait ran out before a write failed in its turn is refused, as the write its cursor showed was', async () => {
-    const h = await shellOnRedis();
-    const p = h.session('timed-out');
-    try {
-      p.request({ type: 'UpsertQueue', id: 1, queue: { id: 'q' } });
-      await p.turn();
+    await onQueue('timed-out', false, async (h, p) => {
       redis.pause();
       try {
         p.request({ type: 'SubmitInteraction', id: 2, interaction: { id: 'x', channel: 'chat', queue: 'q' } });
@@ -425,9 +419,7 @@ describe('a turn whose engine calls another turn wrote', () => {
         [expect.objectContaining({ re: 2, ok: false, code: 'OUTCOME_UNKNOWN' })],
         [expect.objectContaining({ re: null, ok: false, code: 'OUTCOME_UNKNOWN' })],
       ]);
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it('is refused when that write failed before the turn ended, and so is a read of what it held', async () => {

@@ -6,6 +6,10 @@
  * its profile channels and their signatures' `avail` counts.
  */
 import type { Agent, ProfileChannel } from './entities.ts';
+import type { CapacitySpec } from './types.ts';
+
+/** An agent's capacity when its spec gives none: one voice call. */
+export const DEFAULT_CAPACITY: CapacitySpec = { total: 1, channels: { voice: { cost: 1, max: 1 } } };
 
 /**
  * Can `a` take one more interaction of `pc`'s channel now (available, under both limits, and no

@@ -29,7 +29,7 @@ import { LinkedLists } from '../queues/linked-list.ts';
 import { removeFrom } from '../queues/array-removal.ts';
 import { AgentSelection } from './agent-selection.ts';
 import { AgentTable } from './agent-table.ts';
-import { addLoad, leaveHeaps } from './capacity.ts';
+import { DEFAULT_CAPACITY, addLoad, leaveHeaps } from './capacity.ts';
 import { ClosedOffers } from './closed-offers.ts';
 import { Conversations } from './conversations.ts';
 import { REPEATED, RejectCode, type Rejection } from './codes.ts';
@@ -54,8 +54,9 @@ import {
   R_MAX_WAIT,
   R_PREF_UNTIL,
   R_SIZE,
+  requirementsOfIx,
 } from './interaction-table.ts';
-import { Matcher, eligibleProfile, isOpen, signaturesOf, wantsOffer } from './matching.ts';
+import { Matcher, anyStaffed, eligibleProfile, isOpen, wantsOffer } from './matching.ts';
 import { resolveOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
 import { newQueue, queueSettings } from './queue-settings.ts';
 import { Ordering } from './ordering.ts';
@@ -82,8 +83,8 @@ import { Overload } from './overload.ts';
 import { entryUnderHours } from './hours.ts';
 import { Reservation } from './reservation.ts';
 import { Settling } from './settling.ts';
-import { Waiting } from './waiting.ts';
-import { afterStep, requirementsOf, requirementsOfSignature, stepChangesRequirements, type Requirements } from './requirements.ts';
+import { type EnteredBand, Waiting } from './waiting.ts';
+import { afterStep, requirementsOf, stepChangesRequirements, type Requirements } from './requirements.ts';
 import { RoutingIndex, profileKey } from './routing-index.ts';
 import { READABLE_SNAPSHOT_FORMATS, SnapshotMismatchError, type EngineSnapshot } from './snapshot.ts';
 import { loadSnapshot, takeSnapshot } from './snapshot-graph.ts';
@@ -92,7 +93,6 @@ import { RepeatContacts } from './repeat-contacts.ts';
 import type {
   AgentSpec,
   AgentStateName,
-  CapacitySpec,
   Command,
   EngineEvent,
   InteractionSpec,
@@ -516,8 +516,9 @@ export class Engine {
     }
     for (const [ix, sigs] of moves) {
       q.counters.transferredOut++;
-      this.moveToQueue(ix, target!, sigs, 'interaction_transferred');
+      const band = this.moveToQueue(ix, target!, sigs, 'interaction_transferred');
       this.emit({ type: 'InteractionTransferred', at: this.now, interactionId: ix.id, fromQueue: queueId, toQueue: target!.id });
+      this.enteredBand(ix, band);
     }
     this.queues.delete(queueId);
     this.repeats.recount(this.queues.values());
@@ -742,7 +743,7 @@ export class Engine {
     const ix = this.ixs.create(repeatOf === undefined ? spec : this.repeats.boosted(q, spec), q, chIdx, req, Array.isArray(sigs) ? sigs[0] : sigs, this.now);
     this.repeats.contacted(spec.customerId, spec.id, this.now);
     this.waiting.setSignatures(ix, sigs, false);
-    this.waiting.enter(ix, q, this.now);
+    const band = this.waiting.enter(ix, q, this.now);
     q.counters.arrived++;
     // Scheduled work is held out of routing until notBefore; its queue wait, window and
     // requirement by name count from then.
@@ -750,6 +751,7 @@ export class Engine {
     if (hold !== 0) this.waiting.hold(ix, hold);
     const queued = { type: 'InteractionQueued', at: this.now, interactionId: ix.id, queueId: q.id, channel: ix.channel, seq: 0 } as const;
     this.emit(hold === 0 && repeatOf === undefined ? queued : { ...queued, ...(hold === 0 ? {} : { notBefore: hold }), ...(repeatOf ? { repeatOf } : {}) });
+    this.enteredBand(ix, band);
 
     // Required agents alone may take it (for a time or for ever); else preferred agents
     // (explicit, then the customer's last agent) get it first for a window.
@@ -786,8 +788,9 @@ export class Engine {
       const sigs = target ? this.index.signaturesFor(target, ix.ch, requirementsOfIx(ix)) : null;
       if (!target || !sigs) return;
       q.counters.overflowed++;
-      this.moveToQueue(ix, target, sigs, 'interaction_transferred');
+      const band = this.moveToQueue(ix, target, sigs, 'interaction_transferred');
       this.emit({ type: 'InteractionOverflowed', at: this.now, interactionId: ix.id, fromQueue: q.id, toQueue: target.id });
+      this.enteredBand(ix, band);
     } else if (action.type === 'cancel') this.cancel(ix.id, 'cancelled', action.reason ?? 'exception');
   }
 
@@ -826,7 +829,7 @@ export class Engine {
       const hit: Interaction[] = [];
       for (let h = q.waiting.head; h >= 0; h = this.lists.following(h)) {
         const ix = this.ixs.bySlot[h]!;
-        if (ix.status === 'queued' && eligibleProfile(ix, p) && !this.anyStaffed(ix)) hit.push(ix);
+        if (ix.status === 'queued' && eligibleProfile(ix, p) && !anyStaffed(ix)) hit.push(ix);
       }
       for (const ix of hit)
         for (const i of rules)
@@ -919,7 +922,7 @@ export class Engine {
       ix.req = null; // no alternatives and no steps left: the signature says it
       ix.relaxation = null;
     }
-    this.moveToQueue(ix, q, sigs, 'interaction_transferred');
+    const band = this.moveToQueue(ix, q, sigs, 'interaction_transferred');
     if (target !== null) this.requireAgents(ix, target, cmd.requiredForMs);
     if (transferId !== undefined) moreOf(ix).transferId = transferId;
     this.emit(
@@ -927,6 +930,7 @@ export class Engine {
         ? { type: 'InteractionTransferred', at: this.now, interactionId: id, fromQueue: from.id, toQueue: q.id }
         : { type: 'InteractionTransferred', at: this.now, interactionId: id, fromQueue: from.id, toQueue: q.id, releasedAgentId: releasedAgent },
     );
+    this.enteredBand(ix, band);
     return null;
   }
 
@@ -981,8 +985,8 @@ export class Engine {
     return null;
   }
 
-  /** Transfer and overflow: leave the current stage, enter `q` keeping the original arrival. */
-  private moveToQueue(ix: Interaction, q: Queue, sigs: Signature[], reason: OfferEndReason): void {
+  /** Transfer and overflow: leave the current stage, enter `q` keeping the original arrival (and a band: see enteredBand). */
+  private moveToQueue(ix: Interaction, q: Queue, sigs: Signature[], reason: OfferEndReason): EnteredBand {
     if (ix.status === 'offered') this.offers.closeOffers(ix, reason);
     else if (ix.status === 'assigned') this.releaseAssignment(ix);
     this.endPreference(ix, false, false);
@@ -993,10 +997,16 @@ export class Engine {
     if (ix.more !== null) ix.more.fired = 0; // the new queue's exception rules
     this.ixs.rec[ix.slot * R_SIZE + R_DECLINED] = 0;
     this.waiting.setSignatures(ix, sigs);
-    this.waiting.enter(ix, q, this.now);
+    const band = this.waiting.enter(ix, q, this.now);
     if (heldUntil(ix) === 0) this.waiting.push(ix);
     this.deadlines.arm(ix);
     this.settling.pendingIxs.push(ix);
+    return band;
+  }
+
+  /** A band entered with a move or a submission is said as its timer would say it, after the move's event. */
+  private enteredBand(ix: Interaction, band: EnteredBand): void {
+    if (band !== null) this.emit({ type: 'InteractionReclassified', at: this.now, interactionId: ix.id, band });
   }
 
   private releaseAssignment(ix: Interaction): void {
@@ -1207,7 +1217,7 @@ export class Engine {
       const step = ix.relaxation[ix.relaxStep];
       ix.relaxStep++;
       // Signature limit reached: the current requirements stay, and the next step waits its time.
-      skip = this.relax(ix, step) && step.skipIfNoneLoggedIn === true && !this.anyStaffed(ix);
+      skip = this.relax(ix, step) && step.skipIfNoneLoggedIn === true && !anyStaffed(ix);
     }
     const band = rec[r + R_BAND];
     if (band !== BAND_ESCALATED && rec[r + R_ESCALATE] <= now) {
@@ -1239,39 +1249,35 @@ export class Engine {
     if (sigs === null && (req !== current || q !== from)) return false;
     ix.req = req;
     if (step.priority !== undefined) ix.priority = step.priority;
-    const band = this.ixs.rec[ix.slot * R_SIZE + R_BAND];
+    let entered: EnteredBand = null;
     if (q !== from) {
       from.counters.overflowed++;
-      this.changeQueue(ix, q, sigs!);
-    } else this.waiting.rekey(ix, band, sigs);
+      entered = this.changeQueue(ix, q, sigs!);
+    } else this.waiting.rekey(ix, this.ixs.rec[ix.slot * R_SIZE + R_BAND], sigs);
     this.emit(
       q === from
         ? { type: 'InteractionRelaxed', at: this.now, interactionId: ix.id, step: ix.relaxStep }
         : { type: 'InteractionRelaxed', at: this.now, interactionId: ix.id, step: ix.relaxStep, fromQueue: from.id, toQueue: q.id },
     );
+    this.enteredBand(ix, entered);
     if (wantsOffer(ix)) this.settling.pendingIxs.push(ix);
     return true;
   }
 
   /** Moves a queued or offered interaction into `q` keeping its arrival, its offer and its decliners. */
-  private changeQueue(ix: Interaction, q: Queue, sigs: Signature[]): void {
+  private changeQueue(ix: Interaction, q: Queue, sigs: Signature[]): EnteredBand {
     const offered = ix.status === 'offered';
     this.waiting.pull(ix);
     this.lists.remove(ix.queue.waiting, ix.slot);
     if (offered) ix.queue.offered--;
     this.waiting.setSignatures(ix, sigs);
-    this.waiting.enter(ix, q, this.now);
+    const band = this.waiting.enter(ix, q, this.now);
     if (ix.more !== null) ix.more.fired = 0; // the new queue's exception rules
     if (offered) {
       q.offered++;
       this.offers.refile(ix); // multi-offer: by the new queue's fanout
     } else if (ix.preferred === null && heldUntil(ix) === 0) this.waiting.push(ix);
-  }
-
-  /** Is any agent who is logged in (not offline) of a profile that may take `ix`? */
-  private anyStaffed(ix: Interaction): boolean {
-    for (const sig of signaturesOf(ix)) for (const pc of sig.pcs) if (pc.profile.staffed > 0) return true;
-    return false;
+    return band;
   }
 
   /** Max wait in queue: overflow to the queue's target, or expire. An open offer runs its course. */
@@ -1281,8 +1287,9 @@ export class Engine {
     const sigs = target ? this.index.signaturesFor(target, ix.ch, requirementsOfIx(ix)) : null;
     if (target && sigs) {
       q.counters.overflowed++;
-      this.moveToQueue(ix, target, sigs, 'interaction_transferred');
+      const band = this.moveToQueue(ix, target, sigs, 'interaction_transferred');
       this.emit({ type: 'InteractionOverflowed', at: this.now, interactionId: ix.id, fromQueue: q.id, toQueue: target.id });
+      this.enteredBand(ix, band);
       return;
     }
     q.counters.expired++;
@@ -1290,10 +1297,3 @@ export class Engine {
     this.finish(ix, 'expired');
   }
 }
-
-/** What the interaction requires, as written or as its signature says. */
-function requirementsOfIx(ix: Interaction): Requirements {
-  return ix.req ?? requirementsOfSignature(ix.sig.skills, ix.sig.selectors);
-}
-
-const DEFAULT_CAPACITY: CapacitySpec = { total: 1, channels: { voice: { cost: 1, max: 1 } } };

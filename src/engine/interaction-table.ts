@@ -7,8 +7,8 @@
  * The table also counts what belongs to the interactions as a whole: the arrival sequence, the
  * offer sequence (offer numbers carry a slot, see OFFER_SLOT_SPAN), open offers and queued ones.
  */
-import type { Interaction, InteractionMore, Queue, Signature } from './entities.ts';
-import type { Requirements } from './requirements.ts';
+import { BAND_NORMAL, type Interaction, type InteractionMore, type Queue, type Signature } from './entities.ts';
+import { requirementsOfSignature, type Requirements } from './requirements.ts';
 import type { InteractionSpec } from './types.ts';
 import { MAX_INTERACTIONS } from './options.ts';
 
@@ -98,6 +98,7 @@ export class InteractionTable {
     const rec = this.rec;
     const r = slot * R_SIZE;
     rec[r + R_ARRIVAL] = now;
+    rec[r + R_BAND] = BAND_NORMAL;
     rec[r + R_ENTERED] = now;
     rec[r + R_EXPLICIT] = explicitDeadline ?? Number.NaN;
     rec[r + R_DEADLINE] = explicitDeadline ?? now + q.objective.thresholdMs;
@@ -147,4 +148,9 @@ export function heldUntil(ix: Interaction): number {
 /** Its queue's exception rules that fired since it entered the queue, bit per rule. */
 export function firedRules(ix: Interaction): number {
   return ix.more === null ? 0 : ix.more.fired;
+}
+
+/** What the interaction requires, as written or as its signature says. */
+export function requirementsOfIx(ix: Interaction): Requirements {
+  return ix.req ?? requirementsOfSignature(ix.sig.skills, ix.sig.selectors);
 }

@@ -76,6 +76,12 @@ export function signaturesOf(ix: Interaction): readonly Signature[] {
   return ix.alts === null ? [ix.sig] : [ix.sig, ...ix.alts];
 }
 
+/** Is any agent who is logged in (not offline) of a profile that may take `ix`? */
+export function anyStaffed(ix: Interaction): boolean {
+  for (const sig of signaturesOf(ix)) for (const pc of sig.pcs) if (pc.profile.staffed > 0) return true;
+  return false;
+}
+
 /** Has any signature of `ix` an available agent? */
 export function anyAvailable(ix: Interaction): boolean {
   if (ix.sig.avail > 0) return true;

@@ -28,6 +28,9 @@ import type { Ordering } from './ordering.ts';
 import type { Preferences } from './preferences.ts';
 import type { RoutingIndex } from './routing-index.ts';
 
+/** A band other than normal that work enters at once (said by InteractionReclassified), or null. */
+export type EnteredBand = 'escalated' | 'late' | null;
+
 export class Waiting {
   constructor(
     private readonly ixs: InteractionTable,
@@ -37,10 +40,15 @@ export class Waiting {
     private readonly prefs: Preferences,
   ) {}
 
-  /** Sets queue-dependent fields, the ordering key and band timers on entering queue `q` at `now`. */
-  enter(ix: Interaction, q: Queue, now: number): void {
+  /**
+   * Sets queue-dependent fields, the ordering key and band timers on entering queue `q` at `now`.
+   * Returns the band it enters at once when that is escalated or late and it was not in it
+   * already (old work transferred, a submission past its deadline), else null.
+   */
+  enter(ix: Interaction, q: Queue, now: number): EnteredBand {
     const rec = this.ixs.rec;
     const r = ix.slot * R_SIZE;
+    const before = rec[r + R_BAND];
     ix.queue = q;
     // Held work enters its queue when it is released.
     const from = heldUntil(ix) || now;
@@ -55,6 +63,7 @@ export class Waiting {
     rec[r + R_BAND] = band;
     rec[r + R_KEY] = this.ordering.key(ix, band);
     this.lists.append(q.waiting, ix.slot);
+    return band === before || band === BAND_NORMAL ? null : band === BAND_ESCALATED ? 'escalated' : 'late';
   }
 
   /** Is it in its signature heaps? */

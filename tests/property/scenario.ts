@@ -662,6 +662,9 @@ export function runScenario(engine: Engine, agents: AgentSpec[], actions: (Actio
       if (!info || info.status !== ix.status) model.violations.push(`engine says ${ix.id} is ${info?.status}, events say ${ix.status}`);
       // Its priority: as submitted (or its queue's default), boosted as a repeat contact, then set by rules and steps.
       else if (info.priority !== ix.priority) model.violations.push(`engine says ${ix.id} has priority ${info.priority}, the model ${ix.priority}`);
+      // Its band: every band other than normal the engine orders it by was said by an event
+      // (by a timer, or on entering a queue past its escalation age or deadline).
+      else if (info.band !== 'normal' && !ix.reclassified) model.violations.push(`engine says ${ix.id} is ${info.band}, no InteractionReclassified said so`);
     }
     let inactive = 0;
     let waiting = 0;

@@ -81,6 +81,43 @@ describe('ordering policies', () => {
     expect(firstServed(h.at(100_000), ['', '', ''])).toEqual(['ancient', 'fresh', 'late']);
   });
 
+  it('work entering a queue past its escalation age is escalated at once, and an event says so', () => {
+    // Assigned in `first` long ago, then transferred: it enters `second` already older than its
+    // escalateAfterMs, so it goes before younger work of higher priority.
+    const h = new Harness({ ordering: 'priority-age' })
+      .queue('first', { escalateAfterMs: null })
+      .queue('second', { escalateAfterMs: 60_000 })
+      .agent('a', {}, true);
+    h.at(0).submit('old', { queue: 'first', priority: 0 });
+    h.acceptOffer('old');
+    h.ok({ type: 'SetAgentState', agentIds: ['a'], state: 'away' });
+    h.at(100_000).submit('vip', { queue: 'second', priority: 50 });
+    const moved = h.ok({ type: 'TransferInteraction', interactionId: 'old', queue: 'second' });
+    expect(moved.map((e) => [e.type, (e as { band?: string }).band])).toEqual([
+      ['InteractionTransferred', undefined],
+      ['InteractionReclassified', 'escalated'],
+    ]);
+    expect(h.engine.interaction('old')!.band).toBe('escalated');
+    expect(h.engine.interaction('vip')!.band).toBe('normal');
+    expect(firstServed(h.at(100_001), ['', ''])).toEqual(['old', 'vip']);
+    // Moved again into a queue that escalates it too: no second event.
+    h.ok({ type: 'UpsertQueue', queue: { id: 'third', escalateAfterMs: 1_000 } });
+    h.at(100_002).submit('again', { queue: 'second', priority: 0 });
+    h.ok({ type: 'SetAgentState', agentIds: ['a'], state: 'away' });
+    h.at(200_000).tick(200_000);
+    expect(h.engine.interaction('again')!.band).toBe('escalated');
+    expect(h.types(h.ok({ type: 'TransferInteraction', interactionId: 'again', queue: 'third' }))).toEqual(['InteractionTransferred']);
+  });
+
+  it('a submission whose deadline has passed enters the late band, and an event says so', () => {
+    const h = new Harness({ ordering: 'service-objective' }).queue('q').agent('a', {}, false);
+    const events = h.at(50_000).submit('gone', { slaDeadline: 10_000 });
+    expect(events.map((e) => [e.type, (e as { band?: string }).band])).toEqual([
+      ['InteractionQueued', undefined],
+      ['InteractionReclassified', 'late'],
+    ]);
+  });
+
   it('priority updates re-key waiting work', () => {
     const h = new Harness({ ordering: 'priority-age' }).queue('q').agent('a', {}, false);
     h.at(0).submit('x');

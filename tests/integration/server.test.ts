@@ -249,14 +249,14 @@ describe('server flows', () => {
     p.sendRaw('{"id":5,"type":"SubmitInteraction","interaction":{"id":"x","channel":"voice","queue":"q","extra":1}}');
     p.sendRaw('{"id":6,"type":"Nope"}');
     p.sendRaw('{"id":7,"type":"Resume","__proto__":{"x":1}}');
-    await new Promise((r) => setTimeout(r, 100));
+    // Frames are answered in order: once a later request is answered, so is every bad frame.
+    expect(await p.request({ type: 'GetQueueStats', queueId: 'q' })).toMatchObject({ ok: true });
     expect(p.errors.map((e) => [e.re, e.code])).toEqual([
       [null, 'BAD_FRAME'],
       [5, 'VALIDATION_FAILED'],
       [6, 'UNKNOWN_TYPE'],
       [null, 'BAD_FRAME'],
     ]);
-    expect(await p.request({ type: 'GetQueueStats', queueId: 'q' })).toMatchObject({ ok: true });
     expect(await p.request({ type: 'UpsertQueue', queue: { id: 'q', weight: -1 } })).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
   });
 

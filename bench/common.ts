@@ -25,6 +25,11 @@ export function percentile(sample: Float64Array | number[], p: number): number {
 
 export { prng } from '../src/sim/random.ts';
 
+/** Reads numeric flags of `args`: a flag's value as a number, or `d` when it is absent. */
+export function numbers(args: ReadonlyMap<string, string>): (k: string, d: number) => number {
+  return (k, d) => Number(args.get(k) ?? d);
+}
+
 /** Parses `--name value` and `--flag` arguments. */
 export function flags(argv: string[]): Map<string, string> {
   const out = new Map<string, string>();

@@ -30,13 +30,13 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { TokenVerifier } from '../src/transport/auth.ts';
-import { environment, flags, percentile } from './common.ts';
+import { environment, flags, numbers, percentile } from './common.ts';
 import { type FeedConsumer, subscriber, webhookReceiver } from './feed-consumers.ts';
 import { benchPath, children, countSyscalls, freePort, generator, procStats, startRedis, tsx, waitReady } from './processes.ts';
 import { BENCH_SECRET, forkServer, histogramQuantile, platformSetup, scrape, serverArgs } from './server.ts';
 
 const args = flags(process.argv.slice(2));
-const num = (k: string, d: number) => Number(args.get(k) ?? d);
+const num = numbers(args);
 const AGENTS = num('agents', 5000);
 const RATE = num('rate', 5000);
 const WARMUP_SECONDS = num('warmup-seconds', 2);

@@ -21,11 +21,11 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { Bench } from 'tinybench';
 import { Engine, type AgentSpec, type Command, type EngineEvent, type InteractionSpec } from '../src/index.ts';
-import { environment, flags, gc, percentile, prng } from './common.ts';
+import { environment, flags, numbers, gc, percentile, prng } from './common.ts';
 
 const args = flags(process.argv.slice(2));
 const quick = args.has('quick');
-const num = (k: string, d: number) => Number(args.get(k) ?? d);
+const num = numbers(args);
 const AGENTS = num('agents', quick ? 5_000 : 100_000);
 const PROFILES = num('profiles', quick ? 200 : 1_000);
 const WAITING = num('waiting', quick ? 50_000 : 1_000_000);

@@ -38,10 +38,10 @@ import { Shell } from '../src/shell/shell.ts';
 import { Outbox } from '../src/transport/outbox.ts';
 import { takeToken } from '../src/transport/rate-limit.ts';
 import { type Conn, SessionImpl } from '../src/transport/session.ts';
-import { environment, flags } from './common.ts';
+import { environment, flags, numbers } from './common.ts';
 
 const args = flags(process.argv.slice(2));
-const num = (k: string, d: number) => Number(args.get(k) ?? d);
+const num = numbers(args);
 const AGENTS = num('agents', 5_000);
 const ROUTED = num('routed', 300_000);
 const BATCH = num('batch', 50);

@@ -23,12 +23,12 @@ import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { DEFAULT_OPTIONS } from '../src/engine/options.ts';
 import { TokenVerifier } from '../src/transport/auth.ts';
-import { environment, flags, percentile } from './common.ts';
+import { environment, flags, numbers, percentile } from './common.ts';
 import { children, freePort, generator, procStats, startRedis, waitReady, type Generator } from './processes.ts';
 import { BENCH_SECRET, forkServer, metricBy, metricSum, platformSetup, scrape, serverArgs } from './server.ts';
 
 const args = flags(process.argv.slice(2));
-const num = (k: string, d: number) => Number(args.get(k) ?? d);
+const num = numbers(args);
 const SECONDS = args.has('seconds') ? num('seconds', 0) : num('minutes', 30) * 60;
 const RATE = num('rate', 2000);
 const AGENTS = num('agents', 5000);

@@ -787,10 +787,7 @@ export class Engine {
       const target = this.queues.get(action.queue);
       const sigs = target ? this.index.signaturesFor(target, ix.ch, requirementsOfIx(ix)) : null;
       if (!target || !sigs) return;
-      q.counters.overflowed++;
-      const band = this.moveToQueue(ix, target, sigs, 'interaction_transferred');
-      this.emit({ type: 'InteractionOverflowed', at: this.now, interactionId: ix.id, fromQueue: q.id, toQueue: target.id });
-      this.enteredBand(ix, band);
+      this.overflow(ix, q, target, sigs);
     } else if (action.type === 'cancel') this.cancel(ix.id, 'cancelled', action.reason ?? 'exception');
   }
 
@@ -1002,6 +999,14 @@ export class Engine {
     this.deadlines.arm(ix);
     this.settling.pendingIxs.push(ix);
     return band;
+  }
+
+  /** Overflow (an exception rule's, or past max wait): `ix` leaves `from` for `target`, keeping its arrival. */
+  private overflow(ix: Interaction, from: Queue, target: Queue, sigs: Signature[]): void {
+    from.counters.overflowed++;
+    const band = this.moveToQueue(ix, target, sigs, 'interaction_transferred');
+    this.emit({ type: 'InteractionOverflowed', at: this.now, interactionId: ix.id, fromQueue: from.id, toQueue: target.id });
+    this.enteredBand(ix, band);
   }
 
   /** A band entered with a move or a submission is said as its timer would say it, after the move's event. */
@@ -1285,13 +1290,7 @@ export class Engine {
     const q = ix.queue;
     const target = q.overflowQueue === null ? undefined : this.queues.get(q.overflowQueue);
     const sigs = target ? this.index.signaturesFor(target, ix.ch, requirementsOfIx(ix)) : null;
-    if (target && sigs) {
-      q.counters.overflowed++;
-      const band = this.moveToQueue(ix, target, sigs, 'interaction_transferred');
-      this.emit({ type: 'InteractionOverflowed', at: this.now, interactionId: ix.id, fromQueue: q.id, toQueue: target.id });
-      this.enteredBand(ix, band);
-      return;
-    }
+    if (target && sigs) return this.overflow(ix, q, target, sigs);
     q.counters.expired++;
     this.emit({ type: 'InteractionExpired', at: this.now, interactionId: ix.id, queueId: q.id });
     this.finish(ix, 'expired');

@@ -25,11 +25,15 @@
  * routed interaction. The same run measures the codec floor after it (`codecFloorUsPerRouted`):
  * only decoding the three requests and encoding the five frames of each routed interaction, with
  * the server's codec, as any server in Node must; `usAboveCodecFloor` is the server's own share
- * above it, comparable from one hour to the next where the absolute figures are not.
+ * above it, comparable from one hour to the next where the absolute figures are not. Last, the
+ * same routed interactions as engine calls alone on a fresh engine (`engineUsPerRouted`): the
+ * part of the share above the codec floor that only the engine's own code can take away.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { pack, unpack } from 'msgpackr';
+import { Engine } from '../src/engine/engine.ts';
+import type { Command, EngineEvent } from '../src/engine/types.ts';
 import { Metrics } from '../src/metrics/metrics.ts';
 import { DEFAULT_FRAME_LIMITS, decodeFrame, type Encoding, encodeFrame } from '../src/protocol/codec.ts';
 import { parseRequest } from '../src/protocol/schemas.ts';
@@ -179,6 +183,54 @@ function codecFloor(n: number, pad: string): number {
   return (cpu.user + cpu.system - clientMs * 1000) / n;
 }
 
+/**
+ * The engine alone, in the same run: the same routed interactions (one queue, the same agents,
+ * batches and contexts, the agents offered in one turn accepting and completing in the next) as
+ * engine calls on a fresh engine, with no decoding, validation, shell, feed, histories, metrics
+ * or encoding. Part of the server's share that nothing outside the engine takes away.
+ */
+function engineAlone(n: number, pad: string): number {
+  const engine = new Engine({ ordering: 'fifo', agentSelection: 'longest-idle' });
+  let offered: EngineEvent[] = [];
+  let next: EngineEvent[] = [];
+  /** One engine call; its offers are answered next turn. A refusal fails the run: it would measure another one. */
+  const call = (cmd: Command, now: number) => {
+    const r = engine.apply(cmd, now);
+    if (!r.ok) throw new Error(`the engine refused ${cmd.type}: ${r.message}`);
+    for (const e of r.events) if (e.type === 'InteractionOffered') next.push(e);
+  };
+  call({ type: 'UpsertQueue', queue: { id: 'q', offerTimeoutMs: 600_000, escalateAfterMs: null } }, Date.now());
+  for (let i = 0; i < AGENTS; i++) call({ type: 'UpsertAgent', agent: { id: `a${i}` } }, Date.now());
+  for (let i = 0; i < AGENTS; i++) call({ type: 'SetAgentState', agentIds: [`a${i}`], state: 'available' }, Date.now());
+  let submitted = 0;
+  /** Turns until `count` more interactions were routed; returns how many were. */
+  const run = (count: number): number => {
+    let routed = 0;
+    while (routed < count) {
+      const now = Date.now();
+      for (const e of offered) {
+        const o = e as Extract<EngineEvent, { type: 'InteractionOffered' }>;
+        call({ type: 'AcceptOffer', agentId: o.agentId, offerId: o.offerId }, now);
+        call({ type: 'CompleteInteraction', agentId: o.agentId, interactionId: o.interactionId }, now);
+        routed++;
+      }
+      for (let i = 0; i < BATCH; i++) {
+        submitted++;
+        const ix = { id: `e${submitted}`, channel: 'voice', queue: 'q', context: { t: submitted, phase: 'saturation', pad } };
+        call({ type: 'SubmitInteraction', interaction: ix }, now);
+      }
+      offered = next;
+      next = [];
+    }
+    return routed;
+  };
+  run(Math.floor(n / 10));
+  const cpu0 = process.cpuUsage();
+  const routed = run(n);
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / routed;
+}
+
 async function main(): Promise<void> {
   const tenant = 'bench';
   const platform = connect({ tenant, role: 'platform', agentId: null, expiresAt: Number.POSITIVE_INFINITY });
@@ -271,6 +323,9 @@ async function main(): Promise<void> {
   const live = shell.counts(tenant)?.interactions ?? 0;
   codecFloor(Math.floor(ROUTED / 10), pad);
   const floorUsPerRouted = codecFloor(ROUTED, pad);
+  // Read before the engine-alone run, whose engine adds to the heap.
+  const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
+  const engineUsPerRouted = engineAlone(ROUTED, pad);
   const cpuUs = cpu.user + cpu.system;
   const usPerRouted = (cpuUs - clientMs * 1000) / routed;
   const result = {
@@ -286,14 +341,16 @@ async function main(): Promise<void> {
     /** The codec floor's figure, and the server's share above it. */
     codecFloorUsPerRouted: floorUsPerRouted,
     usAboveCodecFloor: usPerRouted - floorUsPerRouted,
+    /** The same routed interactions as engine calls alone (part of the share above the codec floor). */
+    engineUsPerRouted,
     wallUsPerRouted: (wallMs * 1000) / routed,
-    heapMb: process.memoryUsage().heapUsed / 2 ** 20,
+    heapMb,
     refusedFrames,
   };
   if (JSON_OUT) console.log(JSON.stringify(result));
   else
     console.log(
-      `server share: ${usPerRouted.toFixed(1)} µs CPU per routed interaction (${routed} routed, client ${result.clientUsPerRouted.toFixed(1)} µs taken out, heap ${result.heapMb.toFixed(0)} MB); codec floor ${floorUsPerRouted.toFixed(1)} µs, ${result.usAboveCodecFloor.toFixed(1)} µs above it`,
+      `server share: ${usPerRouted.toFixed(1)} µs CPU per routed interaction (${routed} routed, client ${result.clientUsPerRouted.toFixed(1)} µs taken out, heap ${result.heapMb.toFixed(0)} MB); codec floor ${floorUsPerRouted.toFixed(1)} µs, ${result.usAboveCodecFloor.toFixed(1)} µs above it, of which the engine alone ${engineUsPerRouted.toFixed(1)} µs`,
     );
   shell.stop();
   process.exit(0);

@@ -16,7 +16,7 @@ describe('npm run bench:shell', () => {
     );
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    for (const k of ['usPerRouted', 'clientUsPerRouted', 'wallUsPerRouted', 'heapMb', 'codecFloorUsPerRouted', 'usAboveCodecFloor'])
+    for (const k of ['usPerRouted', 'clientUsPerRouted', 'wallUsPerRouted', 'heapMb', 'codecFloorUsPerRouted', 'usAboveCodecFloor', 'engineUsPerRouted'])
       expect(typeof out[k], k).toBe('number');
     expect(out.encoding).toBe(encoding);
     expect(out.refusedFrames).toBe(0);
@@ -24,5 +24,6 @@ describe('npm run bench:shell', () => {
     // Warm-up (a tenth) and the measured part completed; at most two turns' submissions are still live.
     expect(out.completed).toBeGreaterThanOrEqual(out.routed);
     expect(out.usPerRouted).toBeGreaterThan(0);
+    expect(out.engineUsPerRouted).toBeGreaterThan(0);
   });
 });

@@ -37,14 +37,15 @@ import { Shell } from '../src/shell/shell.ts';
 import type { JournalEntry } from '../src/store/journal.ts';
 import { RedisJournal } from '../src/store/redis-journal.ts';
 import { decodeSnapshot, encodeSnapshot } from '../src/store/snapshot-codec.ts';
-import { environment, flags } from './common.ts';
+import { environment, flags, numbers } from './common.ts';
 import { children, freePort, procStats, startRedis, waitReady } from './processes.ts';
 
 const args = flags(process.argv.slice(2));
-const WAITING = Number(args.get('waiting') ?? 1_000_000);
+const num = numbers(args);
+const WAITING = num('waiting', 1_000_000);
 const SERVER_EVERY = Number(configReference().find((k) => k.key === 'snapshotEveryEntries')!.default);
-const EVERY = Number(args.get('snapshot-every') ?? Math.min(SERVER_EVERY, Math.max(1000, Math.floor(WAITING / 4))));
-const TURN = Number(args.get('turn') ?? 1000);
+const EVERY = num('snapshot-every', Math.min(SERVER_EVERY, Math.max(1000, Math.floor(WAITING / 4))));
+const TURN = num('turn', 1000);
 const JSON_OUT = args.has('json');
 const TARGET_MS = 15_000;
 /** No event-loop turn of the serving process longer than this while a snapshot is taken. */

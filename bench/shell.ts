@@ -74,6 +74,11 @@ const shell = new Shell({
 const outbox = new Outbox(shell, 16 * 1024 * 1024, metrics);
 const enc = new TextEncoder();
 
+/** The run's one queue (offers never time out within it). */
+const QUEUE = { id: 'q', offerTimeoutMs: 600_000, escalateAfterMs: null };
+/** The `k`th submission of the run, its context padded as bench:e2e's generators pad theirs. */
+const submission = (id: string, k: number, pad: string) => ({ id, channel: 'voice', queue: 'q', context: { t: k, phase: 'saturation', pad } });
+
 /** A connection as uWebSockets.js hands it to the server: what is written is kept for the client. */
 interface Desk {
   readonly session: SessionImpl;
@@ -162,7 +167,7 @@ function codecFloor(n: number, pad: string): number {
     const offerId = `o${4194304 + k}`;
     const c0 = performance.now();
     const requests = [
-      wire({ id: 3 * k, type: 'SubmitInteraction', interaction: { id, channel: 'voice', queue: 'q', context: { t: k, phase: 'saturation', pad } } }),
+      wire({ id: 3 * k, type: 'SubmitInteraction', interaction: submission(id, k, pad) }),
       wire({ id: 3 * k + 1, type: 'Accept', offerId }),
       wire({ id: 3 * k + 2, type: 'Complete', interactionId: id }),
     ];
@@ -199,7 +204,7 @@ function engineAlone(n: number, pad: string): number {
     if (!r.ok) throw new Error(`the engine refused ${cmd.type}: ${r.message}`);
     for (const e of r.events) if (e.type === 'InteractionOffered') next.push(e);
   };
-  call({ type: 'UpsertQueue', queue: { id: 'q', offerTimeoutMs: 600_000, escalateAfterMs: null } }, Date.now());
+  call({ type: 'UpsertQueue', queue: QUEUE }, Date.now());
   for (let i = 0; i < AGENTS; i++) call({ type: 'UpsertAgent', agent: { id: `a${i}` } }, Date.now());
   for (let i = 0; i < AGENTS; i++) call({ type: 'SetAgentState', agentIds: [`a${i}`], state: 'available' }, Date.now());
   let submitted = 0;
@@ -216,8 +221,7 @@ function engineAlone(n: number, pad: string): number {
       }
       for (let i = 0; i < BATCH; i++) {
         submitted++;
-        const ix = { id: `e${submitted}`, channel: 'voice', queue: 'q', context: { t: submitted, phase: 'saturation', pad } };
-        call({ type: 'SubmitInteraction', interaction: ix }, now);
+        call({ type: 'SubmitInteraction', interaction: submission(`e${submitted}`, submitted, pad) }, now);
       }
       offered = next;
       next = [];
@@ -235,7 +239,7 @@ async function main(): Promise<void> {
   const tenant = 'bench';
   const platform = connect({ tenant, role: 'platform', agentId: null, expiresAt: Number.POSITIVE_INFINITY });
   let rid = 1;
-  receive(platform, wire({ id: rid++, type: 'UpsertQueue', queue: { id: 'q', offerTimeoutMs: 600_000, escalateAfterMs: null } }));
+  receive(platform, wire({ id: rid++, type: 'UpsertQueue', queue: QUEUE }));
   for (let i = 0; i < AGENTS; i++) receive(platform, wire({ id: rid++, type: 'UpsertAgent', agent: { id: `a${i}` } }));
   await turn();
   const agents = Array.from({ length: AGENTS }, (_, i) => connect({ tenant, role: 'agent', agentId: `a${i}`, expiresAt: Number.POSITIVE_INFINITY }));
@@ -262,14 +266,7 @@ async function main(): Promise<void> {
     }
     for (let i = 0; i < BATCH; i++) {
       submitted++;
-      work.push([
-        platform,
-        wire({
-          id: rid++,
-          type: 'SubmitInteraction',
-          interaction: { id: `i${submitted}`, channel: 'voice', queue: 'q', context: { t: submitted, phase: 'saturation', pad } },
-        }),
-      ]);
+      work.push([platform, wire({ id: rid++, type: 'SubmitInteraction', interaction: submission(`i${submitted}`, submitted, pad) })]);
     }
     platform.written.length = 0;
     if (measuring) clientMs += performance.now() - c0;

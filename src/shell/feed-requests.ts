@@ -61,10 +61,11 @@ export class FeedRequests {
   poll(s: Session, q: EventsPoll): void {
     const filter = feedFilter(q.types, q.queues);
     const after = q.after ?? this.feed.oldestKept() - 1;
-    if (this.feed.poll(s, after, q.limit, filter, q.waitMs, this.answerLater())) return;
+    // Asked once the answer leaves: when the wait in memory runs out, or when the store was read.
+    const standing = this.answerLater();
+    if (this.feed.poll(s, after, q.limit, filter, q.waitMs, standing)) return;
     const read = this.journal?.readEvents?.bind(this.journal);
     if (read === undefined) return this.expired(s, null, after, this.feed.oldestKept());
-    const standing = this.answerLater();
     read(this.tenant, after, q.limit).then(
       (page) => {
         const refused = standing();
